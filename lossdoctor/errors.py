@@ -1,0 +1,39 @@
+"""The project's own exceptions and warnings: 'I can't read your log' is not a finding."""
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_UNUSABLE = 2
+
+
+class LossdoctorError(ValueError):
+    """Base of every error lossdoctor raises on purpose; the CLI turns it into one line."""
+
+    exit_code = EXIT_UNUSABLE
+
+    def __init__(self, message: str, path: str | None = None, hint: str | None = None) -> None:
+        self.message = message
+        self.path = path
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        tail = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.message}{tail}"
+
+
+class LogReadError(LossdoctorError):
+    """The file could not be read as a training log (missing, empty, garbage, wrong format)."""
+
+
+class ColumnError(LogReadError):
+    """No usable train/test loss column, or more than one candidate and no way to choose."""
+
+
+class UsageError(LossdoctorError):
+    """The call itself is wrong: an unknown option value, format, rule or severity."""
+
+
+class LossdoctorWarning(UserWarning):
+    """Something in the log was odd but usable; the report carries the same text as a note."""

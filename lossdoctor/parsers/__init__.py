@@ -1,0 +1,68 @@
+"""Log readers: one module per format, all registered in ``registry.PARSERS``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import LogReadError
+from ..frame import LossLog
+# importing a format module registers its parser(s)
+from . import (  # noqa: F401
+    delimited,
+    jsonlogs,
+    lightning,
+    mlflow,
+    plaintext,
+    tensorboard_export,
+    tfevents,
+    wandb,
+)
+from .registry import PARSERS, ReadOptions, detect, get_parser
+from .source import Source
+from .steps import resolve_steps
+
+__all__ = ["PARSERS", "ReadOptions", "load", "load_pair"]
+
+
+def load(path: str | Path, input_format: str | None = None,
+         options: ReadOptions | None = None) -> LossLog:
+    """Read one log file or run folder into a LossLog (steps resolved, notes attached)."""
+    options = options or ReadOptions()
+    source = Source(path)
+    parser = get_parser(input_format) if input_format else detect(source)
+    try:
+        log = parser.read(source, options)
+    except LogReadError as exc:
+        if input_format and exc.path is None:
+            exc.path = source.name
+        raise
+    except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
+        raise LogReadError(f"could not be read as {parser.name} ({type(exc).__name__}: "
+                           f"{str(exc)[:100]})", source.name) from None
+    return resolve_steps(log, options.segments)
+
+
+def load_pair(train: str | Path, test: str | Path, input_format: str | None = None,
+              options: ReadOptions | None = None) -> LossLog:
+    """Two files, one per split (TensorBoard's per-tag exports): each gives its one curve."""
+    import pandas as pd
+
+    from ..frame import validate_frame
+
+    options = options or ReadOptions()
+    parts, notes = [], []
+    for split, path, col in (("train", train, options.train_col),
+                             ("test", test, options.test_col)):
+        opts = ReadOptions(train_col=col if split == "train" else None,
+                           test_col=col if split == "test" else None, segments=options.segments)
+        log = load(path, input_format, opts)
+        frame = log.frame
+        losses = frame[frame["split"] != "lr"]
+        if split in set(losses["split"]):
+            losses = losses[losses["split"] == split]
+        else:
+            losses = losses[losses["split"] == losses["split"].iloc[0]]
+        parts.append(losses.assign(split=split))
+        parts.append(frame[frame["split"] == "lr"])
+        notes += [f"{split} ({log.format}): {n}" for n in log.notes]
+    frame = validate_frame(pd.concat(parts, ignore_index=True), str(train))
+    return LossLog(frame, f"{train} + {test}", "pair", notes)

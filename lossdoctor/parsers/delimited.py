@@ -1,0 +1,63 @@
+"""Plain CSV/TSV logs and Keras' CSVLogger files."""
+from __future__ import annotations
+
+import csv
+
+from ..frame import LossLog
+from .registry import ReadOptions, register
+from .source import Source
+from .table import has_header, read_table, sniff_delimiter, table_to_log
+
+
+def _first_row(source: Source) -> list[str]:
+    lines = [ln for ln in source.head_text.splitlines()[:20] if ln.strip()]
+    if not lines:
+        return []
+    delim = sniff_delimiter(lines)
+    row = next(csv.reader([lines[0]], delimiter=delim)) if delim else lines[0].split()
+    return [c.strip().strip('"') for c in row]
+
+
+def _looks_tabular(source: Source) -> bool:
+    if source.is_dir or not source.head.strip():
+        return False
+    try:
+        text = source.head_text
+    except Exception:
+        return False
+    stripped = text.lstrip()
+    return not stripped.startswith(("{", "["))
+
+
+def sniff_keras(source: Source) -> float:
+    if not _looks_tabular(source):
+        return 0.0
+    row = _first_row(source)
+    if len(row) >= 2 and row[0] == "epoch" and ("loss" in row or "val_loss" in row):
+        rest = row[1:]
+        return 0.9 if rest == sorted(rest) else 0.7
+    return 0.0
+
+
+def sniff_generic(source: Source) -> float:
+    if not _looks_tabular(source):
+        return 0.0
+    lines = [ln for ln in source.head_text.splitlines()[:5] if ln.strip()]
+    if not lines:
+        return 0.0
+    delim = sniff_delimiter(lines)
+    if has_header(lines[0], delim) and len(_first_row(source)) == 1 and len(lines) > 1:
+        return 0.3   # one named column
+    return 0.3 if delim or len(lines[0].split()) >= 1 else 0.0
+
+
+@register("keras-csvlogger", sniff=sniff_keras,
+          description="Keras CSVLogger: epoch,<sorted metrics>, NA for missing values")
+def read_keras(source: Source, options: ReadOptions) -> LossLog:
+    return table_to_log(read_table(source), source, options, "keras-csvlogger")
+
+
+@register("generic-csv", sniff=sniff_generic,
+          description="any delimited table: CSV, TSV, padded columns, no header, one long row")
+def read_generic(source: Source, options: ReadOptions) -> LossLog:
+    return table_to_log(read_table(source), source, options, "generic-csv")

@@ -1,0 +1,73 @@
+"""The parser registry: one entry per log format, chosen by sniffing content."""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import LogReadError, UsageError
+from ..frame import LossLog
+from .source import Source
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the user told us about the log; None means 'detect it'."""
+
+    train_col: str | None = None
+    test_col: str | None = None
+    segments: str = "last"       # "last" or "all" when steps restart from the beginning
+
+
+Reader = Callable[[Source, ReadOptions], LossLog]
+Sniffer = Callable[[Source], float]
+
+
+@dataclass(frozen=True)
+class Parser:
+    name: str
+    read: Reader
+    sniff: Sniffer               # 0 = not mine, 1 = certainly mine
+    description: str
+
+
+PARSERS: dict[str, Parser] = {}
+
+
+def register(name: str, *, sniff: Sniffer, description: str) -> Callable[[Reader], Reader]:
+    """Add a reader under a stable format name; a duplicate name fails at import."""
+    def wrap(read: Reader) -> Reader:
+        if name in PARSERS:
+            raise RuntimeError(f"parser {name!r} registered twice")
+        PARSERS[name] = Parser(name, read, sniff, description)
+        return read
+    return wrap
+
+
+def get_parser(name: str) -> Parser:
+    if name not in PARSERS:
+        close = difflib.get_close_matches(name, list(PARSERS), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(PARSERS))}"
+        raise UsageError(f"unknown input format {name!r}", None, hint)
+    return PARSERS[name]
+
+
+def detect(source: Source) -> Parser:
+    """The parser most confident about this file or folder."""
+    scored = []
+    for parser in PARSERS.values():
+        try:
+            score = parser.sniff(source)
+        except LogReadError:
+            raise
+        except Exception:  # a sniffer must never turn odd bytes into a traceback
+            score = 0.0
+        if score > 0:
+            scored.append((score, parser.name))
+    if not scored:
+        what = "folder" if source.is_dir else "file"
+        raise LogReadError(f"not a training log lossdoctor can read (no known format in this {what})",
+                           source.name, "pass --input-format to choose one; "
+                           f"known: {', '.join(sorted(PARSERS))}")
+    scored.sort(reverse=True)
+    return PARSERS[scored[0][1]]

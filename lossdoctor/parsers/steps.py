@@ -1,0 +1,80 @@
+"""Steps that go back: resumes keep the last value per step, restarts start a new segment."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+from ..frame import LossLog
+
+MIN_SEGMENT = 3   # a restart that logs fewer points than this is read as a resume
+
+
+def resolve_steps(log: LossLog, segments: str = "last") -> LossLog:
+    """Return the log with each curve's steps increasing; say what was done in the notes."""
+    if segments not in ("last", "all"):
+        raise UsageError(f"--segments must be 'last' or 'all', not {segments!r}")
+    frame = log.frame
+    if frame.empty:
+        return log
+    parts, notes = [], []
+    for (run, split), group in frame.groupby(["run", "split"], sort=False):
+        fixed, said = _resolve_curve(group.reset_index(drop=True), segments)
+        parts.append(fixed)
+        label = f"{split} loss" if split != "lr" else "learning rate"
+        label = f"{run}: {label}" if run else label
+        if split != "lr":
+            notes += [f"{label}: {s}" for s in said]
+    out = pd.concat(parts, ignore_index=True)
+    return LossLog(out, log.source, log.format, log.notes + notes)
+
+
+def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, list[str]]:
+    steps = group["step"].to_numpy()
+    notes: list[str] = []
+    if len(steps) >= 3 and np.all(steps == steps[0]):
+        group = group.assign(step=np.arange(len(steps), dtype=float))
+        return group, [f"every step is {steps[0]:g}; using the order of the rows"]
+    back = np.flatnonzero(np.diff(steps) < 0) + 1
+    if len(back) == 0:
+        return group, notes
+    if len(back) > max(10, len(steps) // 100):
+        out = group.iloc[np.argsort(steps, kind="stable")]
+        out = out.drop_duplicates("step", keep="last")
+        return out.reset_index(drop=True), [f"steps out of order {len(back)} times; sorted"]
+    bounds = [0]
+    resumes = []
+    keep = np.ones(len(steps), dtype=bool)
+    for pos, i in enumerate(back):
+        seg_start = bounds[-1]
+        nxt = back[pos + 1] if pos + 1 < len(back) else len(steps)
+        if steps[i] <= steps[seg_start] and nxt - i >= MIN_SEGMENT:
+            bounds.append(i)
+            continue
+        earlier = np.arange(seg_start, i)
+        keep[earlier[steps[earlier] >= steps[i]]] = False
+        resumes.append(steps[i])
+    if resumes:
+        where = ", ".join(f"{s:g}" for s in resumes[:5]) + (" ..." if len(resumes) > 5 else "")
+        notes.append(f"resumed {len(resumes)} time{'s' * (len(resumes) > 1)} at step(s) {where}"
+                     " (kept the last value written for each step)")
+    bounds.append(len(steps))
+    segs = [np.arange(a, b)[keep[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
+    if len(segs) == 1:
+        return group.iloc[segs[0]].reset_index(drop=True), notes
+    if segments == "last":
+        notes.append(f"{len(segs)} segments (steps restart from the beginning), diagnosing the"
+                     " last; --segments all chains them")
+        out = group.iloc[segs[-1]]
+    else:
+        notes.append(f"{len(segs)} segments (steps restart from the beginning), chained")
+        chained, offset = [], 0.0
+        for idx in segs:
+            seg = group.iloc[idx]
+            s = seg["step"].to_numpy()
+            gap = float(np.median(np.diff(s))) if len(s) > 1 else 1.0
+            chained.append(seg.assign(step=s - s[0] + offset))
+            offset += s[-1] - s[0] + gap
+        out = pd.concat(chained)
+    out = out.iloc[np.argsort(out["step"].to_numpy(), kind="stable")]
+    return out.reset_index(drop=True), notes

@@ -1,0 +1,118 @@
+"""Plain records that flow between the stages: trends in, diagnoses out."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Direction(str, enum.Enum):
+    """Which way a curve goes inside one window."""
+
+    FALLING = "falling"
+    FLAT = "flat"
+    RISING = "rising"
+
+
+class Severity(enum.IntEnum):
+    """How urgently a diagnosis asks for action; ordered so thresholds compare."""
+
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(text) from None
+
+
+@dataclass(frozen=True)
+class Window:
+    """One stretch of a curve and the robust slope fitted over it."""
+
+    split: str
+    start_step: float
+    end_step: float
+    slope: float          # loss units per step
+    change: float         # slope * span: how far the curve moved over the window
+    tolerance: float      # |change| below this is flat: the curve's own noise and progress
+    direction: Direction
+    points: int
+
+
+@dataclass(frozen=True)
+class CurveSummary:
+    """What one split's curve did, in numbers a user can check."""
+
+    split: str
+    points: int
+    first_step: float
+    first_value: float
+    last_step: float
+    last_value: float
+    min_step: float
+    min_value: float
+    noise: float
+    non_finite_step: float | None
+    windows: tuple[Window, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "points": self.points,
+            "first": {"step": _num(self.first_step), "value": _num(self.first_value)},
+            "last": {"step": _num(self.last_step), "value": _num(self.last_value)},
+            "min": {"step": _num(self.min_step), "value": _num(self.min_value)},
+            "noise": _num(self.noise),
+            "first_non_finite_step": _num(self.non_finite_step),
+            "windows": [
+                {"start_step": _num(w.start_step), "end_step": _num(w.end_step),
+                 "slope": _num(w.slope), "change": _num(w.change),
+                 "tolerance": _num(w.tolerance), "direction": w.direction.value,
+                 "points": w.points}
+                for w in self.windows
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One finding: what, how bad, since when, why we think so and what to try."""
+
+    name: str
+    severity: Severity
+    message: str
+    start_step: float | None = None
+    end_step: float | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    actions: tuple[str, ...] = ()
+    code: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "code": self.code,
+            "severity": self.severity.label,
+            "start_step": _num(self.start_step),
+            "end_step": _num(self.end_step),
+            "message": self.message,
+            "evidence": {k: _num(v) if isinstance(v, float) else v
+                         for k, v in self.evidence.items()},
+            "actions": list(self.actions),
+        }
+
+
+def _num(value: float | None) -> float | int | None:
+    """JSON-friendly number: ints stay ints, NaN/Inf become None."""
+    if value is None:
+        return None
+    value = float(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
