@@ -1,1 +1,250 @@
-"""(being written)"""
+"""JSON logs: JSON lines (DETR/DeiT/MAE, detectron2), Chainer LogReport, Keras history, records."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import numpy as np
+
+from ..errors import LogReadError
+from ..frame import LossLog, concat_frames, make_frame, validate_frame
+from .columns import split_of
+from .jsontable import (
+    columns_to_table,
+    head_is_whole,
+    head_json_text,
+    load_json,
+    records_to_table,
+    to_number,
+)
+from .registry import ReadOptions, register
+from .source import Source
+from .table import split_from_name, table_to_log
+
+_LOSS_KEY = re.compile(r'"[^"]*loss[^"]*"\s*:', re.IGNORECASE)
+_CHAINER_KEY = re.compile(r'"(main|validation|val|validation/main)/[^"]*"\s*:')
+_DICT_OF_LISTS = re.compile(r'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\[')
+_FIRST_ROW = re.compile(r"^\[\s*\[([^\[\]]*)\]")
+
+
+# ---------------------------------------------------------------- JSON lines
+
+def _head_objects(source: Source) -> list[Any]:
+    """The complete lines at the start of the file, parsed (None where a line is not JSON)."""
+    lines = [ln for ln in head_json_text(source).splitlines() if ln.strip()]
+    if not head_is_whole(source):
+        lines = lines[:-1]          # the head may end inside a line
+    out: list[Any] = []
+    for line in lines[:5]:
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            out.append(None)
+    return out
+
+
+def sniff_jsonl(source: Source) -> float:
+    if not head_json_text(source).startswith("{"):
+        return 0.0
+    objs = _head_objects(source)
+    if not objs or not isinstance(objs[0], dict):
+        return 0.0                  # a pretty-printed document starts with a lone '{'
+    dicts = [o for o in objs if isinstance(o, dict)]
+    if len(objs) == 1 and any(isinstance(v, list) and len(v) > 1 for v in objs[0].values()):
+        return 0.0                  # one JSON object holding lists: Keras history or similar
+    keys = {k for d in dicts for k in d}
+    if "_step" in keys and ({"_runtime", "_timestamp"} & keys):
+        return 0.5                  # W&B's history file: its own parser knows it better
+    if len(dicts) < 2:
+        return 0.5
+    lossy = any(split_of(str(k)) in ("train", "test") for k in keys)
+    return 0.9 if lossy else 0.6
+
+
+def parse_lines(source: Source) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every line that is a JSON object; a truncated last line or bad lines become notes."""
+    lines = [(i, ln) for i, ln in enumerate(source.text.splitlines(), 1) if ln.strip()]
+    if not lines:
+        raise LogReadError("empty file", source.name)
+    records: list[dict[str, Any]] = []
+    bad: list[int] = []
+    for i, line in lines:
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict):
+            records.append(obj)
+        else:
+            bad.append(i)
+    notes = []
+    if bad and bad[-1] == lines[-1][0]:
+        notes.append(f"last line ({bad.pop()}) is truncated or not JSON; skipped")
+    if bad:
+        notes.append(f"{len(bad)} line(s) are not JSON objects and were skipped"
+                     f" (first: line {bad[0]})")
+    if not records or len(bad) > len(records):
+        raise LogReadError("not JSON lines (most lines are not JSON objects)", source.name,
+                           "expected one JSON object per line")
+    return records, notes
+
+
+@register("jsonl", sniff=sniff_jsonl,
+          description="JSON lines, one object per line: DETR/DeiT/MAE log.txt, detectron2 "
+                      "metrics.json")
+def read_jsonl(source: Source, options: ReadOptions) -> LossLog:
+    records, notes = parse_lines(source)
+    log = table_to_log(records_to_table(records), source, options, "jsonl")
+    log.notes[:0] = notes
+    return log
+
+
+# ---------------------------------------------------------------- Chainer LogReport
+
+def sniff_chainer(source: Source) -> float:
+    text = head_json_text(source)
+    if not re.match(r"^\[\s*(\{|\]|$)", text):
+        return 0.0
+    return 0.95 if _CHAINER_KEY.search(text[:8192]) else 0.0
+
+
+@register("chainer-logreport", sniff=sniff_chainer,
+          description="Chainer LogReport 'log': JSON array of dicts with main/loss, "
+                      "validation/main/loss")
+def read_chainer(source: Source, options: ReadOptions) -> LossLog:
+    data = load_json(source)
+    return _records_log(_as_records(data, source), source, options, "chainer-logreport")
+
+
+def _as_records(data: Any, source: Source) -> list[dict[str, Any]]:
+    if not isinstance(data, list):
+        raise LogReadError(f"expected a JSON array of per-epoch objects, found a JSON "
+                           f"{_kind(data)}", source.name)
+    records = [r for r in data if isinstance(r, dict)]
+    if not records:
+        raise LogReadError("the JSON array holds no objects" if data else "empty JSON array",
+                           source.name)
+    return records
+
+
+def _records_log(records: list[dict[str, Any]], source: Source, options: ReadOptions,
+                 fmt: str) -> LossLog:
+    return table_to_log(records_to_table(records), source, options, fmt)
+
+
+def _kind(data: Any) -> str:
+    return {dict: "object", list: "array", str: "string"}.get(type(data), "number")
+
+
+# ---------------------------------------------------------------- Keras history
+
+def sniff_keras_history(source: Source) -> float:
+    text = head_json_text(source)
+    if not _DICT_OF_LISTS.match(text):
+        return 0.0
+    return 0.85 if re.search(r'"(val_)?loss"\s*:\s*\[', text) else 0.5
+
+
+@register("keras-history-json", sniff=sniff_keras_history,
+          description='json.dump(history.history): {"loss": [...], "val_loss": [...]}, '
+                      "one value per epoch")
+def read_keras_history(source: Source, options: ReadOptions) -> LossLog:
+    data = load_json(source)
+    if not isinstance(data, dict):
+        raise LogReadError(f"expected a JSON object of lists, found a JSON {_kind(data)}",
+                           source.name)
+    return _history_log(data, source, options, "keras-history-json")
+
+
+def _history_log(data: dict[str, Any], source: Source, options: ReadOptions,
+                 fmt: str) -> LossLog:
+    columns = {str(k): v for k, v in data.items() if isinstance(v, list)}
+    if not columns:
+        raise LogReadError("the JSON object holds no lists of values", source.name,
+                           'expected {"loss": [...], "val_loss": [...]}')
+    log = table_to_log(columns_to_table(columns), source, options, fmt)
+    lengths = sorted({len(v) for v in columns.values()})
+    if len(lengths) > 1:
+        log.notes.append(f"lists of unequal length ({lengths[0]}..{lengths[-1]}); row = "
+                         "position in the list")
+    return log
+
+
+# ---------------------------------------------------------------- generic JSON
+
+def sniff_records(source: Source) -> float:
+    text = head_json_text(source)
+    if re.match(r"^\[\s*\{", text):
+        return 0.7 if _LOSS_KEY.search(text) else 0.6
+    row = _FIRST_ROW.match(text)
+    if row:
+        cells = [c for c in row.group(1).split(",") if c.strip()]
+        if all(to_number(c) is not None for c in cells):
+            # [[wall_time, step, value], ...] is TensorBoard's export: leave it to that parser
+            return {1: 0.4, 2: 0.7}.get(len(cells), 0.05)
+        return 0.0
+    if re.match(r"^\[\s*[-+0-9.NI]", text):
+        return 0.4
+    if text.startswith("{"):
+        return 0.2
+    return 0.0
+
+
+@register("json-records", sniff=sniff_records,
+          description="generic JSON: an array of per-epoch objects, of [step, loss] pairs, or "
+                      "of numbers")
+def read_records(source: Source, options: ReadOptions) -> LossLog:
+    data = load_json(source)
+    if isinstance(data, dict):
+        inner = [v for v in data.values() if isinstance(v, list) and v
+                 and all(isinstance(r, dict) for r in v)]
+        if len(inner) == 1:
+            data = inner[0]         # {"history": [{...}, ...]}
+        elif any(isinstance(v, list) for v in data.values()):
+            return _history_log(data, source, options, "json-records")
+    if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
+        return _records_log(data, source, options, "json-records")
+    if isinstance(data, list) and data:
+        return _rows_log(data, source)
+    _as_records(data, source)       # raises the right one-line error
+    raise LogReadError("no values", source.name)
+
+
+def _rows_log(data: list[Any], source: Source) -> LossLog:
+    """A list of numbers, of [step, value] pairs or of [wall_time, step, value] rows."""
+    width = max(len(r) if isinstance(r, list) else 1 for r in data)
+    if width > 3:
+        raise LogReadError(f"rows of {width} values: cannot tell which is the loss",
+                           source.name, "expected [step, loss] pairs or a list of numbers")
+    rows = [r if isinstance(r, list) else [r] for r in data]
+    cells = np.array([[_num(r, i) for i in range(width)] for r in rows], dtype=float)
+    if width == 1:
+        steps, values, wall = np.arange(len(rows), dtype=float), cells[:, 0], None
+    else:
+        steps, values = cells[:, -2], cells[:, -1]
+        wall = cells[:, 0] if width == 3 else None
+    keep = ~np.isnan(steps) & _present(rows, width - 1)
+    if not keep.any():
+        raise LogReadError("no numeric values in the JSON array", source.name)
+    split = split_from_name(source.name)
+    wall_kept = wall[keep] if wall is not None else None
+    frame = make_frame("", split, steps[keep], values[keep], wall_kept)
+    notes = [f"one curve ({split} loss, from the file name); "
+             f"{'[step, value] pairs' if width == 2 else 'x axis: position'}"]
+    if width == 3:
+        notes[0] = f"one curve ({split} loss, from the file name); rows [wall_time, step, value]"
+    dropped = int((~keep).sum())
+    if dropped:
+        notes.append(f"{dropped} row(s) without a number skipped")
+    return LossLog(validate_frame(concat_frames([frame]), source.name), source.name,
+                   "json-records", notes)
+
+
+def _num(row: list[Any], i: int) -> float:
+    value = to_number(row[i]) if i < len(row) else None
+    return np.nan if value is None else value
+
+
+def _present(rows: list[list[Any]], i: int) -> np.ndarray:
+    return np.array([i < len(r) and to_number(r[i]) is not None for r in rows], dtype=bool)

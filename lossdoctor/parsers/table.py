@@ -8,23 +8,27 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError, LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import TEST_TOKENS, choose_columns, split_of, step_axis, tokens
+from .columns import TEST_TOKENS, TRAIN_TOKENS, choose_columns, component, split_of, \
+    step_axis, tokens
 from .registry import ReadOptions
 from .source import Source
 
 MISSING = ["", "NA", "N/A", "n/a", "null", "NULL", "None", "none", "-", "--", "?"]
-_NUMBER = re.compile(
-    r"^\s*[\"']?\s*(?:tensor\(\s*\[?\s*)?"
-    r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?))",
-    re.IGNORECASE)
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)"
+_NUMBER = re.compile(rf"^\s*[\"']?\s*(?:tensor\(\s*\[?\s*)?({_NUM})", re.IGNORECASE)
+#: timm/DeiT MetricLogger's SmoothedValue, ``'median (global_avg)'``: the average is the loss
+_PAIRED = re.compile(rf"^\s*[\"']?\s*(?:{_NUM})\s*\(\s*({_NUM})\s*\)\s*[\"']?\s*$", re.IGNORECASE)
 DELIMITERS = (",", "\t", ";", "|")
+WALL_NAMES = ("_timestamp", "wall_time", "walltime", "timestamp", "wall")
+#: loss-like error measures accepted as the test curve when no test column says "loss"
+LOSS_LIKE = ("nll", "mse", "mae", "rmse", "bce", "xent", "crossentropy", "huber")
 
 
 @dataclass
@@ -34,6 +38,7 @@ class Table:
     values: pd.DataFrame
     missing: pd.DataFrame
     garbage: dict[str, int]      # column -> count of cells that were neither number nor missing
+    paired: set[str] = field(default_factory=set)   # columns of 'a (b)' cells, b was kept
 
 
 def sniff_delimiter(lines: list[str]) -> str | None:
@@ -59,35 +64,31 @@ def sniff_delimiter(lines: list[str]) -> str | None:
     return best
 
 
-def has_header(first_line: str, delim: str | None) -> bool:
-    cells = next(csv.reader([first_line], delimiter=delim)) if delim else first_line.split()
-    cells = [c.strip() for c in cells]
-    return any(c and c not in MISSING and not _NUMBER.match(c) for c in cells)
+def _cells(line: str, delim: str | None) -> list[str]:
+    cells = next(csv.reader([line], delimiter=delim)) if delim else line.split()
+    return [c.strip() for c in cells]
+
+
+def has_header(first_line: str, delim: str | None, next_line: str | None = None) -> bool:
+    """A first row with a word in it is a header; so is pandas' ``,0`` (empty index name)."""
+    cells = _cells(first_line, delim)
+    if any(c and c not in MISSING and not _NUMBER.match(c) for c in cells):
+        return True
+    if next_line is not None and len(cells) > 1 and cells[0] == "":
+        below = _cells(next_line, delim)
+        return bool(below and below[0] != "")
+    return False
 
 
 def read_table(source: Source) -> Table:
     """Parse a delimited file into a Table; raises LogReadError when it is not one."""
     head_lines = source.head_text.splitlines()[:50]
-    if not any(ln.strip() for ln in head_lines):
+    lines = [ln for ln in head_lines if ln.strip()]
+    if not lines:
         raise LogReadError("empty file" if not source.head.strip() else "no data", source.name)
     delim = sniff_delimiter(head_lines)
-    first = next(ln for ln in head_lines if ln.strip())
-    header = has_header(first, delim)
-    kwargs = dict(sep=delim if delim else r"\s+", header=0 if header else None,
-                  keep_default_na=False, na_values=MISSING, skipinitialspace=True,
-                  skip_blank_lines=True, on_bad_lines="skip",
-                  engine="c" if delim else "python")
-    if delim is None:
-        kwargs.pop("skipinitialspace")
-    try:
-        if source.plain_utf8 and not source.head.startswith(b"\xef\xbb\xbf"):
-            df = pd.read_csv(source.path, **kwargs)
-        else:
-            df = pd.read_csv(io.StringIO(source.text), **kwargs)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
-            ValueError, OverflowError) as exc:
-        raise LogReadError(f"not a readable table ({str(exc).splitlines()[0][:80]})",
-                           source.name) from None
+    header = has_header(lines[0], delim, lines[1] if len(lines) > 1 else None)
+    df = _read_frame(source, delim, header)
     if not header:
         df.columns = [f"column {i + 1}" for i in range(df.shape[1])]
     df.columns = _unique([str(c).strip().strip('"') for c in df.columns], source.name)
@@ -96,8 +97,25 @@ def read_table(source: Source) -> Table:
     return to_numbers(df)
 
 
+def _read_frame(source: Source, delim: str | None, header: bool) -> pd.DataFrame:
+    kwargs = dict(sep=delim if delim else r"\s+", header=0 if header else None,
+                  keep_default_na=False, na_values=MISSING, skipinitialspace=True,
+                  skip_blank_lines=True, on_bad_lines="skip",
+                  engine="c" if delim else "python")
+    if delim is None:
+        kwargs.pop("skipinitialspace")
+    try:
+        if source.plain_utf8 and not source.head.startswith(b"\xef\xbb\xbf"):
+            return pd.read_csv(source.path, **kwargs)
+        return pd.read_csv(io.StringIO(source.text), **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            ValueError, OverflowError, MemoryError) as exc:
+        text = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+        raise LogReadError(f"not a readable table ({text})", source.name) from None
+
+
 def to_numbers(df: pd.DataFrame) -> Table:
-    values, missing, garbage = {}, {}, {}
+    values, missing, garbage, paired = {}, {}, {}, set()
     for col in df.columns:
         s = df[col]
         if s.dtype.kind in "fiub":
@@ -109,7 +127,10 @@ def to_numbers(df: pd.DataFrame) -> Table:
             lambda v: isinstance(v, str) and v.strip().strip("\"'") in MISSING).to_numpy()
         nums = np.array(pd.to_numeric(s, errors="coerce"), dtype=float)
         need = np.isnan(nums) & ~miss
-        if need.any():
+        if need.any() and text[need].map(lambda v: bool(_PAIRED.match(str(v)))).all():
+            nums[need] = text[need].map(lambda v: float(_PAIRED.match(str(v)).group(1)))
+            paired.add(col)
+        elif need.any():
             extracted = text[need].map(_extract)
             nums[need] = extracted.to_numpy(dtype=float)
             bad = int(extracted.isna().sum()) - int(
@@ -119,7 +140,7 @@ def to_numbers(df: pd.DataFrame) -> Table:
                 garbage[col] = bad
         values[col] = nums
         missing[col] = miss | (np.isnan(nums) & ~_nan_written(text))
-    return Table(pd.DataFrame(values), pd.DataFrame(missing), garbage)
+    return Table(pd.DataFrame(values), pd.DataFrame(missing), garbage, paired)
 
 
 def _extract(cell: object) -> float:
@@ -148,45 +169,102 @@ def _unique(names: list[str], source: str) -> list[str]:
 def split_from_name(name: str) -> str:
     """A single-curve file's split comes from its name: ``val_loss.csv`` is a test curve."""
     stem = re.sub(r"\.(csv|tsv|txt|json|log|gz)$", "", name.rsplit("/", 1)[-1], flags=re.I)
+    stem = re.sub(r"\.(csv|tsv|txt|json|log)$", "", stem, flags=re.I)
     return "test" if TEST_TOKENS & set(tokens(stem)) else "train"
 
 
-def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str) -> LossLog:
-    """Choose the loss columns and the x axis of a table and build the tidy frame."""
+Curve = tuple[str, str, list[str]]      # (split, run, columns summed into the curve)
+
+
+def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
+                 axis: tuple[np.ndarray, str] | None = None) -> LossLog:
+    """Choose the loss columns and the x axis of a table and build the tidy frame.
+
+    ``axis`` overrides the detected x axis (values per row, name) for formats that know it.
+    """
     names = list(table.values.columns)
     notes: list[str] = []
     duplicated = [n for n in names if re.search(r"\.\d+$", n) and n.rsplit(".", 1)[0] in names]
     if duplicated:
         notes.append(f"duplicate column names: {', '.join(duplicated)} (the first is used)")
-    steps, step_name = step_axis(table.values)
-    axis = {step_name} if step_name else set()
-    axis |= _index_columns(table)
-    data_names = [n for n in names if n not in axis and not n.endswith(tuple(
-        f".{i}" for i in range(1, 10)))]
-    try:
-        choice = choose_columns(data_names, options.train_col, options.test_col, source.name)
-        groups = [(split, "", choice.train if split == "train" else choice.test)
-                  for split in ("train", "test")] + [("lr", "", choice.lr)]
-        notes += choice.notes
-    except ColumnError:
-        groups = _unnamed_curves(table, data_names, source)
-        if not groups:
-            raise
-    frames = []
-    for split, run, cols in groups:
-        if not cols:
-            continue
-        _check_numeric(table, cols, source)
-        vals = np.sum([table.values[c].to_numpy() for c in cols], axis=0)
-        miss = np.any([table.missing[c].to_numpy() for c in cols], axis=0)
-        keep = ~miss & ~np.isnan(steps)
-        frames.append(make_frame(run, split, steps[keep], vals[keep], metric="+".join(cols)))
+    steps, step_name = axis if axis is not None else step_axis(table.values)
+    skip = ({step_name} if step_name else set()) | _index_columns(table) | set(duplicated)
+    wall, wall_name = wall_clock(table)
+    skip.add(wall_name)
+    data_names = [n for n in names if n not in skip]
+    groups = pick_curves(table, data_names, source, options, notes)
+    frames = [curve_frame(table, cols, steps, split, run, wall) for split, run, cols in groups]
     frame = concat_frames(frames)
     if not (frame["split"] != "lr").any():
-        raise LogReadError("no loss values in the loss column(s)", source.name)
+        raise LogReadError("no loss values in the loss column(s)", source.name,
+                           f"columns {', '.join(c for _, _, cols in groups for c in cols)}"
+                           " have no numbers")
     if step_name:
         notes.insert(0, f"x axis: {step_name}")
     return LossLog(validate_frame(frame, source.name), source.name, fmt, notes)
+
+
+def pick_curves(table: Table, names: list[str], source: Source, options: ReadOptions,
+                notes: list[str]) -> list[Curve]:
+    """The curves of a table: named loss columns, else unnamed value columns; notes added."""
+    try:
+        choice = choose_columns(names, options.train_col, options.test_col, source.name)
+    except ColumnError:
+        groups = _unnamed_curves(table, names, source, notes)
+        if not groups:
+            raise
+        return groups
+    notes += choice.notes
+    train, test = list(choice.train), list(choice.test)
+    explicit = options.train_col is not None or options.test_col is not None
+    if not test and not explicit:
+        if split_from_name(source.name) == "test" and not any(
+                TRAIN_TOKENS & set(tokens(c)) for c in train):
+            notes.append(f"{', '.join(train)} read as the test loss (the file name says so)")
+            train, test = [], train
+        else:
+            test = _loss_like_test(names, notes)
+    if train and test and len(train) == len(test) == 1 and \
+            component(train[0]) != component(test[0]):
+        notes.append(f"train and test curves measure different things: {train[0]} vs {test[0]}")
+    for c in train + test:
+        _check_numeric(table, [c], source)
+    return [("train", "", train), ("test", "", test), ("lr", "", choice.lr)]
+
+
+def curve_frame(table: Table, cols: list[str], steps: np.ndarray, split: str, run: str = "",
+                wall: np.ndarray | None = None) -> pd.DataFrame:
+    """One curve from summed columns; rows where a column or the step is missing are gaps."""
+    if not cols:
+        return make_frame(run, split, np.empty(0), np.empty(0))
+    vals = np.sum([table.values[c].to_numpy() for c in cols], axis=0)
+    miss = np.any([table.missing[c].to_numpy() for c in cols], axis=0)
+    keep = ~miss & ~np.isnan(steps)
+    return make_frame(run, split, steps[keep], vals[keep],
+                      None if wall is None else wall[keep], metric="+".join(cols))
+
+
+def wall_clock(table: Table) -> tuple[np.ndarray | None, str]:
+    """A Unix-time column (W&B's ``_timestamp``, ``wall_time``), or (None, '')."""
+    lower = {str(c).lower(): c for c in table.values.columns}
+    for n in WALL_NAMES:
+        if n in lower:
+            col = table.values[lower[n]].to_numpy()
+            finite = col[np.isfinite(col)]
+            if len(finite) and np.median(finite) > 1e8:
+                return col, str(lower[n])
+    return None, ""
+
+
+def _loss_like_test(names: list[str], notes: list[str]) -> list[str]:
+    """No test column says 'loss': a validation MSE/NLL column is the test loss."""
+    for word in LOSS_LIKE:
+        for n in names:
+            toks = set(tokens(n))
+            if word in toks and TEST_TOKENS & toks and split_of(n) is None:
+                notes.append(f"test loss: {n} (no test column is named loss)")
+                return [n]
+    return []
 
 
 def _index_columns(table: Table) -> set[str]:
@@ -200,14 +278,24 @@ def _index_columns(table: Table) -> set[str]:
     return out
 
 
-def _unnamed_curves(table: Table, names: list[str], source: Source):
+def _unnamed_curves(table: Table, names: list[str], source: Source,
+                    notes: list[str]) -> list[Curve]:
     """No loss-named column: one value column is the curve; several are runs of one curve."""
+    split = split_from_name(source.name)
+    paired = [n for n in names if n in table.paired]
+    if len(paired) == 1:
+        notes.append(f"{paired[0]} holds 'median (average)' cells: the averages are read as"
+                     f" the {split} loss (split from the file name)")
+        return [(split, "", paired)]
     numeric = [n for n in names if (~table.missing[n]).any() and n not in table.garbage
                and split_of(n) is None and not _is_metric_name(n)]
-    split = split_from_name(source.name)
     if len(numeric) == 1:
+        if numeric[0] != "column 1" or len(names) > 1:
+            notes.append(f"no column is named loss; reading {numeric[0]!r} as the {split} loss")
         return [(split, "", numeric)]
     if len(numeric) > 1 and "loss" in tokens(source.path.name):
+        notes.append(f"{len(numeric)} columns read as runs of the {split} loss"
+                     " (the file name says loss)")
         return [(split, n, [n]) for n in numeric]
     return []
 

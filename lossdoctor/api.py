@@ -1,0 +1,75 @@
+"""The Python API: read a log or a DataFrame, diagnose it, get a Report."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import UsageError
+from .frame import LossLog, from_dataframe
+from .report import Report
+from .thresholds import DEFAULT, Thresholds
+
+PathLike = str | Path
+
+
+def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None = None,
+         test: PathLike | None = None, input_format: str | None = None,
+         train_col: str | None = None, test_col: str | None = None,
+         segments: str = "last") -> LossLog:
+    """Parse whatever the user gave: a path, a DataFrame, or a train/test pair of files."""
+    from .parsers import ReadOptions, load as load_path, load_pair, resolve_steps
+
+    options = ReadOptions(train_col=train_col, test_col=test_col, segments=segments)
+    if isinstance(log, pd.DataFrame):
+        return resolve_steps(from_dataframe(log, train_col, test_col), segments)
+    if log is not None and (train is not None or test is not None):
+        raise UsageError("give either a log or --train/--test files, not both")
+    if train is not None and test is not None:
+        return load_pair(train, test, input_format, options)
+    if train is not None or test is not None:
+        one = train if train is not None else test
+        split = "train" if train is not None else "test"
+        parsed = load_path(one, input_format, options)  # type: ignore[arg-type]
+        frame = parsed.frame
+        losses = frame[frame["split"] != "lr"]
+        if split not in set(losses["split"]) and len(losses):
+            frame = frame.assign(split=frame["split"].where(frame["split"] == "lr", split))
+        return LossLog(frame[frame["split"].isin((split, "lr"))], parsed.source,
+                       parsed.format, parsed.notes)
+    if log is None:
+        raise UsageError("no log given", None, "pass a file or folder, or --train/--test")
+    return load_path(log, input_format, options)
+
+
+def read_log(path: PathLike, input_format: str | None = None, **options: Any) -> pd.DataFrame:
+    """The tidy loss frame of a log: ``run, split, step, value, wall_time, metric``.
+
+    ``frame.attrs`` holds the detected format and the parser's notes.
+
+    >>> frame = read_log("fixtures/overfitting.csv")          # doctest: +SKIP
+    >>> frame.groupby("split").size()                          # doctest: +SKIP
+    """
+    return load(path, input_format=input_format, **options).to_frame()
+
+
+def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None = None,
+             test: PathLike | None = None, input_format: str | None = None,
+             train_col: str | None = None, test_col: str | None = None,
+             segments: str = "last", thresholds: Thresholds | None = None,
+             select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
+             ) -> Report:
+    """Diagnose a training log and return its Report.
+
+    >>> report = diagnose("fixtures/overfitting.csv")          # doctest: +SKIP
+    >>> report.verdict                                         # doctest: +SKIP
+    'overfitting'
+    """
+    from .engine import diagnose_log
+    from .rules import select_rules
+
+    parsed = load(log, train=train, test=test, input_format=input_format,
+                  train_col=train_col, test_col=test_col, segments=segments)
+    return diagnose_log(parsed, thresholds or DEFAULT, select_rules(select, ignore))

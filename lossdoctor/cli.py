@@ -1,0 +1,99 @@
+"""The command line: parse options, call the API, print, return the exit code."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import __version__
+from .errors import EXIT_UNUSABLE, LossdoctorError
+
+SEVERITIES = ("info", "warning", "error")
+
+
+def _split_list(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"lossdoctor: {message}", err=True)
+    sys.exit(EXIT_UNUSABLE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lossdoctor")
+def main() -> None:
+    """lossdoctor: reads a training log and says what the train and test loss are doing."""
+
+
+@main.command()
+@click.argument("log", required=False, type=click.Path())
+@click.option("--train", "train", type=click.Path(), help="File with the train loss curve.")
+@click.option("--test", "test", type=click.Path(), help="File with the test/validation curve.")
+@click.option("--train-col", help="Column or tag holding the train loss.")
+@click.option("--test-col", help="Column or tag holding the test loss.")
+@click.option("--input-format", help="Log format, instead of detecting it (see `formats`).")
+@click.option("--segments", type=click.Choice(["last", "all"]), default="last",
+              show_default=True, help="When steps restart: diagnose the last segment or all.")
+@click.option("--format", "fmt", default="text", show_default=True,
+              help="Output format: text or json.")
+@click.option("--fail-on", multiple=True, default=("error",), show_default=True,
+              help="Severities (info, warning, error) or diagnosis names that make exit 1.")
+@click.option("--select", multiple=True, help="Only these diagnoses (codes, prefixes, names).")
+@click.option("--ignore", multiple=True, help="Skip these diagnoses (codes, prefixes, names).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings reach --fail-on.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--color/--no-color", default=None, help="Colour (default: on a terminal).")
+def check(log: str | None, train: str | None, test: str | None, train_col: str | None,
+          test_col: str | None, input_format: str | None, segments: str, fmt: str,
+          fail_on: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...],
+          exit_zero: bool, output: str | None, color: bool | None) -> None:
+    """Diagnose a training log (a file or a run folder).
+
+    Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 unusable input.
+    """
+    from .api import diagnose
+    from .formatters import render
+    from .rules import find_rule
+
+    try:
+        fails = _split_list(fail_on)
+        for f in fails:
+            if f.lower() not in SEVERITIES:
+                find_rule(f)
+        report = diagnose(log, train=train, test=test, input_format=input_format,
+                          train_col=train_col, test_col=test_col, segments=segments,
+                          select=_split_list(select) or None,
+                          ignore=_split_list(ignore) or None)
+        use_color = _want_color(color, output)
+        text = render(report, fmt, color=use_color)
+    except LossdoctorError as exc:
+        _fail(exc.one_line())
+        return
+    except Exception as exc:  # never a traceback for a user's log
+        if os.environ.get("LOSSDOCTOR_DEBUG"):
+            raise
+        where = log or train or test or ""
+        _fail(f"{where}: internal error ({type(exc).__name__}: {str(exc)[:120]});"
+              " set LOSSDOCTOR_DEBUG=1 for details")
+        return
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    else:
+        click.echo(text)
+    sys.exit(0 if exit_zero else report.exit_code([f.lower() if f.lower() in SEVERITIES
+                                                   else f for f in fails]))
+
+
+def _want_color(flag: bool | None, output: str | None) -> bool:
+    if flag is not None:
+        return flag
+    if output or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,89 @@
+"""Runs the selected rules over each run's trends and picks the verdict."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .errors import LogReadError
+from .frame import LossLog
+from .records import Diagnosis
+from .report import Report, RunReport
+from .rules import RULES, Rule, RunContext
+from .thresholds import DEFAULT, Thresholds
+from .trends import CurveTrend, analyze_curve
+
+
+def diagnose_log(log: LossLog, thresholds: Thresholds = DEFAULT,
+                 rules: Iterable[Rule] | None = None) -> Report:
+    """Diagnose every run of a parsed log; the report's verdict is the most urgent run's."""
+    selected = sorted(rules if rules is not None else RULES.values(), key=lambda r: r.priority)
+    runs = [diagnose_run(run, log.frame[log.frame["run"] == run], thresholds, selected,
+                         log.source) for run in log.runs()]
+    if not runs:
+        raise LogReadError("no loss values", log.source)
+    return Report(log.source, log.format, list(log.notes), runs)
+
+
+def diagnose_run(run: str, frame: pd.DataFrame, th: Thresholds, rules: list[Rule],
+                 source: str) -> RunReport:
+    ctx, notes = build_context(frame, th, source, run)
+    found: list[Diagnosis] = []
+    for r in rules:
+        d = r.check(ctx, th)
+        if d is not None:
+            found.append(_stamp(d, r))
+    verdict = found[0].name if found else _fallback(ctx)
+    if not found:
+        notes.append("no rule matched the trends clearly; the verdict follows the train loss")
+    return RunReport(run, verdict, found, ctx, notes)
+
+
+def _stamp(d: Diagnosis, r: Rule) -> Diagnosis:
+    from dataclasses import replace
+
+    return replace(d, code=r.code, severity=d.severity)
+
+
+def _fallback(ctx: RunContext) -> str:
+    from .records import Direction
+
+    ends = [c.direction_at_end() for c in ctx.curves()]
+    return "learning" if Direction.FALLING in ends else "plateau"
+
+
+def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = ""
+                  ) -> tuple[RunContext, list[str]]:
+    """Trends of the train and test curves of one run on a shared step span."""
+    notes: list[str] = []
+    losses = frame[frame["split"].isin(("train", "test"))]
+    steps = losses["step"].to_numpy()
+    if not len(steps):
+        raise LogReadError(f"no loss values{f' for run {run}' if run else ''}", source)
+    span = (float(np.nanmin(steps)), float(np.nanmax(steps)))
+    curves: dict[str, CurveTrend | None] = {"train": None, "test": None}
+    for split in ("train", "test"):
+        part = losses[losses["split"] == split]
+        if len(part):
+            curves[split] = analyze_curve(split, part["step"].to_numpy(),
+                                          part["value"].to_numpy(), span, th)
+    usable = [c for c in curves.values() if c is not None and
+              (len(c.values) >= 2 or c.non_finite_count)]
+    if not usable:
+        raise LogReadError("too few loss values to find a trend (need at least 2 points)",
+                           source)
+    for split, c in curves.items():
+        if c is None:
+            notes.append(f"no {split} loss in this log: diagnosing the {_other(split)} loss alone")
+        elif len(c.values) < 2 and not c.non_finite_count:
+            notes.append(f"{split} loss has fewer than 2 finite points; ignored")
+            curves[split] = None
+    lr = frame[frame["split"] == "lr"].sort_values("step", kind="stable")
+    ctx = RunContext(curves["train"], curves["test"], lr["step"].to_numpy(float),
+                     lr["value"].to_numpy(float))
+    return ctx, notes
+
+
+def _other(split: str) -> str:
+    return "test" if split == "train" else "train"

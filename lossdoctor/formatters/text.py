@@ -1,0 +1,62 @@
+"""Human-readable output: the verdict first, then its evidence, actions, other findings."""
+from __future__ import annotations
+
+import click
+
+from ..records import Diagnosis, Severity
+from ..report import Report, RunReport
+from ..rules.measures import fmt, fmt_step
+from . import formatter
+
+COLORS = {Severity.INFO: "green", Severity.WARNING: "yellow", Severity.ERROR: "red"}
+
+
+@formatter("text")
+def render(report: Report, color: bool = False) -> str:
+    lines: list[str] = []
+    runs = report.runs
+    for i, run in enumerate(sorted(runs, key=lambda r: r is not report.main)):
+        if i:
+            lines.append("")
+        lines += _run_lines(report, run, color, multi=len(runs) > 1)
+    if report.notes:
+        lines.append("notes:")
+        lines += [f"  - {n}" for n in report.notes]
+    return "\n".join(lines)
+
+
+def _style(text: str, color: bool, **kw: object) -> str:
+    return click.style(text, **kw) if color else text  # type: ignore[arg-type]
+
+
+def _run_lines(report: Report, run: RunReport, color: bool, multi: bool) -> list[str]:
+    primary = run.primary
+    sev = primary.severity if primary else Severity.INFO
+    where = report.source + (f" [run {run.run}]" if multi and run.run else "")
+    head = _style(run.verdict.upper(), color, fg=COLORS[sev], bold=True)
+    lines = [f"{where}: {head} ({sev.label})"]
+    if primary:
+        lines += _diagnosis_body(primary)
+    others = [d for d in run.diagnoses if d is not primary]
+    if others:
+        lines.append("also:")
+        for d in others:
+            tag = _style(f"{d.code} {d.name}", color, fg=COLORS[d.severity])
+            lines.append(f"  {tag} ({d.severity.label}): {d.message}")
+    lines.append("curves:")
+    for c in run.context.curves():
+        s = c.summary
+        lines.append(f"  {c.split:<5} {s.points} points, steps {fmt_step(s.first_step)}-"
+                     f"{fmt_step(s.last_step)}: {fmt(s.first_value)} -> {fmt(s.last_value)}"
+                     f" (best {fmt(s.min_value)} at step {fmt_step(s.min_step)})"
+                     f"; trend {' '.join(w.direction.value for w in s.windows)}")
+    lines += [f"  note: {n}" for n in run.notes]
+    return lines
+
+
+def _diagnosis_body(d: Diagnosis) -> list[str]:
+    lines = [f"  {d.message}"]
+    if d.actions:
+        lines.append("  what to do:")
+        lines += [f"    - {a}" for a in d.actions]
+    return lines

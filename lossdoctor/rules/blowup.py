@@ -1,0 +1,128 @@
+"""Runs that go wrong: divergence, a learning rate too high, and non-finite losses."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..records import Diagnosis, Direction, Severity
+from ..thresholds import Thresholds
+from ..trends import CurveTrend
+from . import actions
+from .context import RunContext, end_direction
+from .measures import (best_step, end_rise, first_drop, fmt, fmt_step, relative_scatter,
+                       spikes)
+from .registry import rule
+
+
+def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
+    """The curve climbed back above where it started, or far above its best, and stayed."""
+    if c is None or len(c.values) < 3:
+        return False
+    rise = end_rise(c)
+    if rise <= 3 * c.summary.noise:
+        return False
+    best = float(c.smooth.min())
+    back_up = rise >= th.divergence_rise * max(first_drop(c), 1e-12)
+    far_up = best > 0 and c.smooth[-1] >= th.divergence_factor * best
+    return bool(back_up or far_up)
+
+
+def _rise_start(c: CurveTrend) -> float:
+    """Where the final rise began: the best step of the smoothed curve."""
+    return best_step(c)
+
+
+@rule("LD301", "divergence", Severity.ERROR, 10, "train rising, test rising (often to NaN)")
+def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+    """Divergence: train and test loss both climb away from their best, often to NaN.
+
+    Badly set hyper-parameters, a bad architecture or a bug. Lower the learning rate, clip
+    gradients, and check the code (loss, data normalisation, schedule).
+    """
+    tr, te = ctx.train, ctx.test
+    if not diverged(tr, th) or tr is None:
+        return None
+    if te is not None and len(te.values) >= 3 and not diverged(te, th) \
+            and end_direction(te) is not Direction.RISING:
+        return None
+    start = _rise_start(tr)
+    ev = {"train_best_step": start, "train_best_value": float(tr.smooth.min()),
+          "train_last": float(tr.values[-1]), "train_first": float(tr.values[0])}
+    msg = (f"Divergence: train loss rose from {fmt(float(tr.smooth.min()))} at step"
+           f" {fmt_step(start)} to {fmt(float(tr.values[-1]))} at step {fmt_step(tr.steps[-1])}")
+    if te is not None and len(te.values):
+        ev.update(test_best_step=best_step(te), test_last=float(te.values[-1]))
+        msg += (f", test loss from {fmt(float(te.smooth.min()))} to {fmt(float(te.values[-1]))}")
+    bad = [c.summary.non_finite_step for c in ctx.curves() if c.summary.non_finite_step is not None]
+    if bad:
+        ev["first_non_finite_step"] = min(bad)
+        msg += f", then non-finite from step {fmt_step(min(bad))}"
+    acts = (actions.lower_lr(ctx, start), actions.CLIP, actions.BATCHNORM)
+    return Diagnosis("divergence", Severity.ERROR, msg + ".", start, float(tr.steps[-1]), ev, acts)
+
+
+@rule("LD302", "lr_too_high", Severity.WARNING, 30,
+      "train rising or oscillating strongly, no sustained joint blow-up")
+def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+    """Learning rate too high: the train loss rises or swings hard instead of settling.
+
+    Steps overshoot the minimum. Lower the learning rate and adjust it as training goes on
+    (step decay, reduce-on-plateau).
+    """
+    tr = ctx.train
+    if tr is None or len(tr.values) < 5:
+        return None
+    found = _instability(tr, th)
+    if found is None:
+        return None
+    start, why, ev = found
+    acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
+    return Diagnosis("lr_too_high", Severity.WARNING, f"Learning rate too high: {why}.",
+                     start, float(tr.steps[-1]), ev, acts)
+
+
+def _instability(tr: CurveTrend, th: Thresholds) -> tuple[float, str, dict] | None:
+    rise = end_rise(tr)
+    if end_direction(tr) is Direction.RISING and rise >= th.late_rise * tr.progress:
+        start = _rise_start(tr)
+        return start, (f"train loss rose from {fmt(float(tr.smooth.min()))} at step"
+                       f" {fmt_step(start)} to {fmt(float(tr.smooth[-1]))}"), {
+            "train_best_step": start, "train_rise": rise, "train_progress": tr.progress}
+    up = spikes(tr, th.spike_height)
+    if len(up) >= th.spike_count:
+        steps = [float(tr.steps[i]) for i in up]
+        start = steps[0]
+        return start, (f"train loss spiked {len(up)} times (first at step {fmt_step(start)},"
+                       f" up to {fmt(float(np.max(tr.values[up] / tr.smooth[up])))}x its trend)"), {
+            "spike_steps": steps[:20], "spike_count": len(up)}
+    scatter = relative_scatter(tr)
+    if scatter >= 0.25:
+        start = float(tr.steps[0])
+        return start, (f"train loss swings +-{scatter:.0%} around its trend"), {
+            "relative_scatter": scatter}
+    return None
+
+
+@rule("LD303", "non_finite", Severity.ERROR, 20, "NaN or Inf appears in a loss")
+def non_finite(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+    """Non-finite loss: NaN or Inf values appear in the log.
+
+    The run produced losses that are not numbers; everything after is meaningless. Stop,
+    find the step where they start: log(0), division by zero, infinite inputs, or a blow-up.
+    """
+    bad = [(c.summary.non_finite_step, c) for c in ctx.curves()
+           if c.summary.non_finite_step is not None]
+    if not bad:
+        return None
+    step, curve = min(bad, key=lambda b: b[0])
+    counts = {f"{c.split}_non_finite": c.non_finite_count for c in ctx.curves()}
+    last_good = curve.steps[curve.steps < step]
+    ev = {"first_non_finite_step": step, **counts,
+          "last_finite_step": float(last_good[-1]) if len(last_good) else None}
+    msg = (f"Non-finite loss: {curve.split} loss is NaN/Inf from step {fmt_step(step)}"
+           f" ({sum(c.non_finite_count for _, c in bad)} values)")
+    if len(last_good):
+        msg += f"; last finite value {fmt(float(curve.values[len(last_good) - 1]))}"
+    acts = (f"stop the run and find what happens at step {fmt_step(step)}: log(0), 0/0 (an empty"
+            " mask or batch), infinite inputs; torch.autograd.set_detect_anomaly(True) helps",
+            actions.CLIP, actions.lower_lr(ctx, step))
+    return Diagnosis("non_finite", Severity.ERROR, msg + ".", step, None, ev, acts)

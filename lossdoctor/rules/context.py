@@ -1,0 +1,37 @@
+"""What the rules see of one run: the two curves' trends and the learning rate."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..records import Direction
+from ..trends import CurveTrend
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Trends of one run; ``train`` or ``test`` is None when the log lacks that curve."""
+
+    train: CurveTrend | None
+    test: CurveTrend | None
+    lr_steps: np.ndarray = field(default_factory=lambda: np.empty(0))
+    lr_values: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    def curves(self) -> list[CurveTrend]:
+        return [c for c in (self.train, self.test) if c is not None]
+
+    def lr_at(self, step: float | None = None) -> float | None:
+        """The recorded learning rate at a step (the last one before it), else None."""
+        ok = np.isfinite(self.lr_values) & (self.lr_values > 0)
+        if not ok.any():
+            return None
+        steps, values = self.lr_steps[ok], self.lr_values[ok]
+        if step is None:
+            return float(values[-1])
+        i = int(np.searchsorted(steps, step, side="right")) - 1
+        return float(values[max(i, 0)])
+
+
+def end_direction(curve: CurveTrend | None) -> Direction | None:
+    return curve.direction_at_end() if curve is not None and len(curve.values) >= 2 else None

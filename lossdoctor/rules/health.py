@@ -1,0 +1,145 @@
+"""The train/test trend table of the source notes: learning, overfitting, plateau, data problem."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..records import Diagnosis, Direction, Severity
+from ..thresholds import Thresholds
+from ..trends import CurveTrend
+from . import actions
+from .context import RunContext, end_direction
+from .measures import best_step, end_rise, first_drop, fmt, fmt_step, settle_step
+from .registry import rule
+
+FALLING, FLAT, RISING = Direction.FALLING, Direction.FLAT, Direction.RISING
+
+
+def tail(c: CurveTrend) -> dict[str, Any]:
+    """Evidence of a curve's last window: where, slope, change, and its last value."""
+    w = c.windows[-1]
+    p = c.split
+    return {f"{p}_window": [w.start_step, w.end_step], f"{p}_slope": w.slope,
+            f"{p}_change": w.change, f"{p}_direction": w.direction.value,
+            f"{p}_last": float(c.values[-1])}
+
+
+def _describe(c: CurveTrend) -> str:
+    w = c.windows[-1]
+    verb = {FALLING: "still falling", FLAT: "flat", RISING: "rising"}[w.direction]
+    return (f"{c.split} loss is {verb} over steps {fmt_step(w.start_step)}-"
+            f"{fmt_step(w.end_step)} (now {fmt(float(c.smooth[-1]))}, change {fmt(w.change)})")
+
+
+@rule("LD100", "learning", Severity.INFO, 90, "train falling, test falling")
+def learning(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+    """The network is learning: train and test loss both keep falling.
+
+    Healthy. Keep training; the test loss has not bottomed out yet, so more steps should
+    still help.
+    """
+    tr, te = end_direction(ctx.train), end_direction(ctx.test)
+    if tr is None and te is None:
+        return None
+    if (tr in (FALLING, None)) and (te in (FALLING, None)):
+        curves = ctx.curves()
+        ev: dict[str, Any] = {}
+        for c in curves:
+            ev.update(tail(c))
+        said = " and ".join(_describe(c) for c in curves)
+        return Diagnosis("learning", Severity.INFO, f"Learning: {said}.", None, None, ev,
+                         ("keep training: the loss is still falling",))
+    return None
+
+
+@rule("LD201", "overfitting", Severity.WARNING, 40,
+      "train falling (or flat and low), test flat or rising above its best, gap widening")
+def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+    """Overfitting: the train loss keeps falling while the test loss levels off or rises.
+
+    The network memorises the training set. Stop at the best test step, and regularize:
+    weight decay around 5e-4, dropout 0.5, augmentation or more data.
+    """
+    tr, te = ctx.train, ctx.test
+    if tr is None or te is None or len(te.values) < 3 or end_direction(tr) is RISING:
+        return None
+    te_dir = end_direction(te)
+    rise = end_rise(te)
+    risen = rise > max(th.overfit_rise * max(first_drop(te), te.progress * 0.5),
+                       3 * te.summary.noise / max(len(te.values) ** 0.5, 1))
+    if te_dir is FALLING or (te_dir is FLAT and end_direction(tr) is not FALLING and not risen):
+        return None
+    if te.best_index >= len(te.values) - 1:
+        return None
+    gap_then = float(te.smooth[te.best_index] - _at(tr, best_step(te)))
+    gap_now = float(te.smooth[-1] - tr.smooth[-1])
+    if gap_now <= gap_then and not risen:
+        return None
+    start = settle_step(te, th.best_tolerance)
+    best, best_val = best_step(te), float(te.smooth.min())
+    ev = {**tail(tr), **tail(te), "test_best_step": best, "test_best_value": best_val,
+          "test_stopped_improving_step": start, "gap_at_best": gap_then, "gap_now": gap_now}
+    msg = (f"Overfitting: test loss stopped improving at step {fmt_step(start)} and was lowest"
+           f" at step {fmt_step(best)} ({fmt(best_val)}); since then it "
+           f"{'rose' if te_dir is RISING or risen else 'stayed flat'} to {fmt(te.smooth[-1])}"
+           f" while train loss went to {fmt(tr.smooth[-1])} (gap {fmt(gap_then)} -> "
+           f"{fmt(gap_now)}).")
+    acts = (f"stop at step {fmt_step(best)}, where test loss was lowest ({fmt(best_val)}):"
+            " keep that checkpoint, or use early stopping on the test loss",
+            actions.REGULARIZE)
+    return Diagnosis("overfitting", Severity.WARNING, msg, start, float(tr.steps[-1]), ev, acts)
+
+
+def _at(c: CurveTrend, step: float) -> float:
+    import numpy as np
+
+    return float(np.interp(step, c.steps, c.smooth))
+
+
+@rule("LD202", "plateau", Severity.WARNING, 60, "train flat, test flat")
+def plateau(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+    """Plateau: train and test loss have both levelled off.
+
+    Learning has hit a bottleneck. Lower the learning rate (e.g. 10x) or the batch size, or
+    stop if the loss is good enough: more steps at this setting will not help.
+    """
+    tr, te = end_direction(ctx.train), end_direction(ctx.test)
+    if tr not in (FLAT, None) or te not in (FLAT, None) or (tr is None and te is None):
+        return None
+    since = min(_flat_since(c) for c in ctx.curves())
+    ev: dict[str, Any] = {"flat_since_step": since}
+    for c in ctx.curves():
+        ev.update(tail(c))
+    said = " and ".join(_describe(c) for c in ctx.curves())
+    acts = (actions.lower_lr(ctx) + ", or halve the batch size", actions.SCHEDULE,
+            "or stop here if this loss is good enough: more steps at this setting will not help")
+    return Diagnosis("plateau", Severity.WARNING, f"Plateau since about step {fmt_step(since)}:"
+                     f" {said}.", since, None, ev, acts)
+
+
+def _flat_since(c: CurveTrend) -> float:
+    start = c.windows[-1].start_step
+    for w in reversed(c.windows):
+        if w.direction is not FLAT:
+            break
+        start = w.start_step
+    return start
+
+
+@rule("LD203", "data_problem", Severity.WARNING, 50, "train flat, test falling")
+def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+    """Data problem: the train loss is flat while the test loss keeps falling.
+
+    A network that does not learn its training set cannot improve on the test set; the data
+    set almost surely has a problem: labels, the split, leakage, or different preprocessing
+    or loss on train and test.
+    """
+    tr, te = ctx.train, ctx.test
+    if tr is None or te is None or end_direction(tr) is not FLAT:
+        return None
+    if end_direction(te) is not FALLING:
+        return None
+    ev = {**tail(tr), **tail(te)}
+    msg = f"Data problem: {_describe(tr)} while {_describe(te)}."
+    return Diagnosis("data_problem", Severity.WARNING, msg, tr.windows[-1].start_step, None, ev,
+                     (actions.DATA_CHECKS,
+                      "compare a few train and test batches by hand: inputs, targets, loss"))

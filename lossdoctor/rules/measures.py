@@ -1,0 +1,72 @@
+"""Shared measurements on a curve's trend that several rules read (no judgement here)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..trends import CurveTrend
+
+
+def first_drop(c: CurveTrend) -> float:
+    """How far the smoothed curve fell from its start to its best."""
+    return float(c.smooth[0] - c.smooth.min()) if len(c.smooth) else 0.0
+
+
+def end_rise(c: CurveTrend) -> float:
+    """How far above its best the smoothed curve ends."""
+    return float(c.smooth[-1] - c.smooth.min()) if len(c.smooth) else 0.0
+
+
+def best_step(c: CurveTrend) -> float:
+    return float(c.steps[c.best_index])
+
+
+def settle_step(c: CurveTrend, tolerance: float) -> float:
+    """First step where the smoothed curve is within ``tolerance`` of its drop from its best."""
+    if not len(c.smooth):
+        return float("nan")
+    best = c.best_index
+    reach = c.smooth.min() + tolerance * max(first_drop(c), 0.0)
+    within = np.flatnonzero(c.smooth[: best + 1] <= reach)
+    return float(c.steps[within[0]]) if len(within) else float(c.steps[best])
+
+
+def log_residuals(c: CurveTrend) -> np.ndarray:
+    """Residuals around the smoothed curve in log space (relative jumps); linear if not positive."""
+    v, s = c.values, c.smooth
+    if len(v) and v.min() > 0 and s.min() > 0:
+        return np.log(v) - np.log(s)
+    scale = max(float(np.median(np.abs(s))), 1e-12)
+    return (v - s) / scale
+
+
+def spikes(c: CurveTrend, height: float) -> np.ndarray:
+    """Indices where the curve jumps up more than ``height`` (relative) above its trend and
+    stands out of its own scatter."""
+    r = log_residuals(c)
+    if len(r) < 5:
+        return np.empty(0, dtype=int)
+    spread = 1.4826 * float(np.median(np.abs(r - np.median(r))))
+    limit = max(np.log1p(height), 4 * spread)
+    return np.flatnonzero(r > limit)
+
+
+def relative_scatter(c: CurveTrend) -> float:
+    """Typical relative swing of the curve around its trend (0.3 = +-30%)."""
+    r = log_residuals(c)
+    return float(1.4826 * np.median(np.abs(r - np.median(r)))) if len(r) >= 5 else 0.0
+
+
+def fmt(value: float | None) -> str:
+    """Numbers as a user would write them: 0.312, 3e-04, 1.2e+03."""
+    if value is None or not np.isfinite(value):
+        return str(value)
+    a = abs(value)
+    if a != 0 and (a < 1e-3 or a >= 1e5):
+        return f"{value:.2g}"
+    return f"{value:.4g}" if a < 10 else f"{value:.5g}"
+
+
+def fmt_step(step: float | None) -> str:
+    if step is None or not np.isfinite(step):
+        return "?"
+    return f"{int(step)}" if float(step).is_integer() else f"{step:.3g}"

@@ -1,0 +1,157 @@
+"""Robust trends of one loss curve: reduce, smooth, fit slopes per window, label each window.
+
+Cost is linear in the number of points: long curves are first reduced to medians of
+equal-count bins, and the slope fits (Theil-Sen) run on at most a few dozen points per window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import CurveSummary, Direction, Window
+from .thresholds import DEFAULT, Thresholds
+
+MAX_FIT_POINTS = 60
+
+
+@dataclass(frozen=True)
+class CurveTrend:
+    """One split's curve after cleaning: what the rules read, and its summary for users."""
+
+    split: str
+    steps: np.ndarray            # reduced, finite, increasing
+    values: np.ndarray
+    smooth: np.ndarray           # running median of values
+    summary: CurveSummary
+    non_finite_count: int
+
+    @property
+    def windows(self) -> tuple[Window, ...]:
+        return self.summary.windows
+
+    @property
+    def progress(self) -> float:
+        """How far the curve moved at all: the range of its smoothed values."""
+        return float(self.smooth.max() - self.smooth.min()) if len(self.smooth) else 0.0
+
+    @property
+    def best_index(self) -> int:
+        return int(np.argmin(self.smooth))
+
+    def direction_at_end(self) -> Direction | None:
+        return self.windows[-1].direction if self.windows else None
+
+
+def reduce_points(steps: np.ndarray, values: np.ndarray, max_points: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Medians of equal-count bins: keeps the shape, drops minibatch noise and lone spikes."""
+    n = len(values)
+    if n <= max_points:
+        return steps, values
+    size = int(np.ceil(n / max_points))
+    full = (n // size) * size
+    s = np.median(steps[:full].reshape(-1, size), axis=1)
+    v = np.median(values[:full].reshape(-1, size), axis=1)
+    if full < n:
+        s = np.append(s, np.median(steps[full:]))
+        v = np.append(v, np.median(values[full:]))
+    return s, v
+
+
+def running_median(values: np.ndarray, fraction: float) -> np.ndarray:
+    """Centered running median whose width grows with the curve (odd, at least 1)."""
+    n = len(values)
+    k = int(round(n * fraction)) | 1
+    if k <= 1 or n < 3:
+        return values.astype(float)
+    half = k // 2
+    padded = np.pad(values, half, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, k)
+    return np.median(windows, axis=1)
+
+
+def theil_sen(x: np.ndarray, y: np.ndarray) -> float:
+    """Median of pairwise slopes: a few wild points cannot tilt it."""
+    if len(x) < 2:
+        return 0.0
+    if len(x) > MAX_FIT_POINTS:
+        idx = np.linspace(0, len(x) - 1, MAX_FIT_POINTS).round().astype(int)
+        x, y = x[idx], y[idx]
+    i, j = np.triu_indices(len(x), k=1)
+    dx = x[j] - x[i]
+    ok = dx > 0
+    if not ok.any():
+        return 0.0
+    return float(np.median((y[j] - y[i])[ok] / dx[ok]))
+
+
+def robust_noise(values: np.ndarray, smooth: np.ndarray) -> float:
+    """Scale of the scatter around the smoothed curve (1.4826 * MAD)."""
+    if len(values) < 3:
+        return 0.0
+    resid = values - smooth
+    return float(1.4826 * np.median(np.abs(resid - np.median(resid))))
+
+
+def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
+                  span: tuple[float, float] | None = None,
+                  thresholds: Thresholds = DEFAULT) -> CurveTrend:
+    """Trend of one curve; ``span`` is the run's step range so both splits share windows."""
+    steps = np.asarray(steps, dtype=float)
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(steps, kind="stable")
+    steps, values = steps[order], values[order]
+    finite = np.isfinite(values)
+    bad_steps = steps[~finite]
+    fs, fv = steps[finite], values[finite]
+    rs, rv = reduce_points(fs, fv, thresholds.max_points)
+    smooth = running_median(rv, thresholds.smooth_fraction) if len(rv) else rv
+    noise = robust_noise(rv, smooth)
+    lo, hi = span if span else ((rs[0], rs[-1]) if len(rs) else (0.0, 0.0))
+    windows = fit_windows(split, rs, rv, smooth, noise, (lo, hi), thresholds)
+    summary = _summary(split, fs, fv, noise, bad_steps, windows)
+    return CurveTrend(split, rs, rv, smooth, summary, int((~finite).sum()))
+
+
+def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, smooth: np.ndarray,
+                noise: float, span: tuple[float, float], th: Thresholds) -> tuple[Window, ...]:
+    """Cut the span into windows (at least 3 points each) and label each by its slope."""
+    n = len(values)
+    if n < 2:
+        return ()
+    count = max(1, min(th.windows, n // 3))
+    lo, hi = span
+    edges = np.linspace(lo, hi, count + 1)
+    progress = float(smooth.max() - smooth.min())
+    out = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        inside = (steps >= a) & (steps <= b)
+        if inside.sum() < 2:
+            continue
+        x, y = steps[inside], values[inside]
+        slope = theil_sen(x, y)
+        change = slope * (x[-1] - x[0])
+        se = noise * np.sqrt(12.0 / max(len(x), 1))
+        level = abs(float(np.median(smooth[inside])))
+        tol = max(th.flat_noise_z * se, th.flat_progress * progress, th.flat_level * level)
+        direction = (Direction.FLAT if abs(change) <= tol
+                     else Direction.RISING if change > 0 else Direction.FALLING)
+        out.append(Window(split, float(x[0]), float(x[-1]), slope, float(change), float(tol),
+                          direction, int(inside.sum())))
+    return tuple(out)
+
+
+def _summary(split: str, steps: np.ndarray, values: np.ndarray, noise: float,
+             bad_steps: np.ndarray, windows: tuple[Window, ...]) -> CurveSummary:
+    nan = float("nan")
+    if len(values):
+        i = int(np.argmin(values))
+        first = (float(steps[0]), float(values[0]))
+        last = (float(steps[-1]), float(values[-1]))
+        best = (float(steps[i]), float(values[i]))
+    else:
+        first = last = best = (nan, nan)
+    return CurveSummary(split, len(values) + len(bad_steps), first[0], first[1], last[0],
+                        last[1], best[0], best[1], noise,
+                        float(bad_steps[0]) if len(bad_steps) else None, windows)
