@@ -17,10 +17,12 @@ class Thresholds:
     smooth_fraction: float = 0.08
     #: a window is flat when its change is within this many standard errors of noise ...
     flat_noise_z: float = 3.0
-    #: ... or below this fraction of the curve's whole progress (its smoothed range) ...
-    flat_progress: float = 0.04
-    #: ... or below this fraction of the curve's level
-    flat_level: float = 0.01
+    #: ... or below this fraction of the curve's level (relative change over one window)
+    flat_level: float = 0.025
+    #: data_problem: the test loss still falls at least this fraction of its level per window
+    data_test_rate: float = 0.003
+    #: data_problem: ... and at least this many times faster (relatively) than the train loss
+    data_ratio: float = 4.0
     #: test loss counts as "stopped improving" once within this fraction of its range of the best
     best_tolerance: float = 0.03
     #: overfitting: the test loss ends at least this fraction of its progress above its best
@@ -29,10 +31,14 @@ class Thresholds:
     divergence_rise: float = 1.0
     #: divergence also when the last train loss is this many times its best
     divergence_factor: float = 10.0
-    #: lr_too_high: spikes higher than this fraction of the curve's progress above its trend
-    spike_height: float = 0.15
-    #: lr_too_high: at least this many such spikes (or one sustained rise) in the train loss
+    #: lr_too_high: a spike is a jump to this many times the curve's trend ...
+    spike_ratio: float = 2.0
+    #: ... that is also at least this fraction of the curve's progress
+    spike_height: float = 0.05
+    #: lr_too_high: at least this many spikes in the train and test loss together
     spike_count: int = 2
+    #: lr_too_high: or the train loss swings this much (relative, robust) around its trend
+    scatter_limit: float = 0.3
     #: lr_too_high: or a rise at the end of this fraction of the progress
     late_rise: float = 0.15
 

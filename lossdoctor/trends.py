@@ -123,7 +123,6 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, smooth: np.nd
     count = max(1, min(th.windows, n // 3))
     lo, hi = span
     edges = np.linspace(lo, hi, count + 1)
-    progress = float(smooth.max() - smooth.min())
     out = []
     for a, b in zip(edges[:-1], edges[1:]):
         inside = (steps >= a) & (steps <= b)
@@ -134,7 +133,7 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, smooth: np.nd
         change = slope * (x[-1] - x[0])
         se = noise * np.sqrt(12.0 / max(len(x), 1))
         level = abs(float(np.median(smooth[inside])))
-        tol = max(th.flat_noise_z * se, th.flat_progress * progress, th.flat_level * level)
+        tol = max(th.flat_noise_z * se, th.flat_level * level)
         direction = (Direction.FLAT if abs(change) <= tol
                      else Direction.RISING if change > 0 else Direction.FALLING)
         out.append(Window(split, float(x[0]), float(x[-1]), slope, float(change), float(tol),

@@ -71,7 +71,7 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     tr = ctx.train
     if tr is None or len(tr.values) < 5:
         return None
-    found = _instability(tr, th)
+    found = _instability(tr, ctx.test, th)
     if found is None:
         return None
     start, why, ev = found
@@ -80,22 +80,26 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
                      start, float(tr.steps[-1]), ev, acts)
 
 
-def _instability(tr: CurveTrend, th: Thresholds) -> tuple[float, str, dict] | None:
+def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
+                 ) -> tuple[float, str, dict] | None:
     rise = end_rise(tr)
     if end_direction(tr) is Direction.RISING and rise >= th.late_rise * tr.progress:
         start = _rise_start(tr)
         return start, (f"train loss rose from {fmt(float(tr.smooth.min()))} at step"
                        f" {fmt_step(start)} to {fmt(float(tr.smooth[-1]))}"), {
             "train_best_step": start, "train_rise": rise, "train_progress": tr.progress}
-    up = spikes(tr, th.spike_height)
-    if len(up) >= th.spike_count:
-        steps = [float(tr.steps[i]) for i in up]
-        start = steps[0]
-        return start, (f"train loss spiked {len(up)} times (first at step {fmt_step(start)},"
-                       f" up to {fmt(float(np.max(tr.values[up] / tr.smooth[up])))}x its trend)"), {
-            "spike_steps": steps[:20], "spike_count": len(up)}
+    found = [(float(c.steps[i]), float(c.values[i] / c.smooth[i]), c.split)
+             for c in (tr, te) if c is not None
+             for i in spikes(c, th.spike_ratio, th.spike_height)]
+    if len(found) >= th.spike_count:
+        found.sort()
+        start = found[0][0]
+        where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp in found[:6])
+        return start, (f"the loss spiked {len(found)} times to {th.spike_ratio:g}x its trend or"
+                       f" more, at steps {where}"), {
+            "spike_steps": [s for s, _, _ in found[:20]], "spike_count": len(found)}
     scatter = relative_scatter(tr)
-    if scatter >= 0.25:
+    if scatter >= th.scatter_limit:
         start = float(tr.steps[0])
         return start, (f"train loss swings +-{scatter:.0%} around its trend"), {
             "relative_scatter": scatter}

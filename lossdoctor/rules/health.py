@@ -8,7 +8,7 @@ from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
 from .context import RunContext, end_direction
-from .measures import best_step, end_rise, first_drop, fmt, fmt_step, settle_step
+from .measures import best_step, end_rate, end_rise, first_drop, fmt, fmt_step, settle_step
 from .registry import rule
 
 FALLING, FLAT, RISING = Direction.FALLING, Direction.FLAT, Direction.RISING
@@ -134,12 +134,15 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     or loss on train and test.
     """
     tr, te = ctx.train, ctx.test
-    if tr is None or te is None or end_direction(tr) is not FLAT:
+    if tr is None or te is None or end_direction(tr) is not FLAT or len(te.values) < 3:
         return None
-    if end_direction(te) is not FALLING:
+    tr_rate, te_rate = end_rate(tr), end_rate(te)
+    if end_direction(te) is not FALLING and not (
+            te_rate <= -th.data_test_rate and -te_rate >= th.data_ratio * abs(tr_rate)):
         return None
-    ev = {**tail(tr), **tail(te)}
-    msg = f"Data problem: {_describe(tr)} while {_describe(te)}."
+    ev = {**tail(tr), **tail(te), "train_rate": tr_rate, "test_rate": te_rate}
+    msg = (f"Data problem: {_describe(tr)} while {_describe(te)}: over the last window the test"
+           f" loss fell {-te_rate:.1%} of its level, the train loss {-tr_rate:.1%}.")
     return Diagnosis("data_problem", Severity.WARNING, msg, tr.windows[-1].start_step, None, ev,
                      (actions.DATA_CHECKS,
                       "compare a few train and test batches by hand: inputs, targets, loss"))

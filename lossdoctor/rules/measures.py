@@ -30,6 +30,16 @@ def settle_step(c: CurveTrend, tolerance: float) -> float:
     return float(c.steps[within[0]]) if len(within) else float(c.steps[best])
 
 
+def end_rate(c: CurveTrend) -> float:
+    """Relative change over the last window: -0.02 = fell 2% of its level."""
+    if not c.windows:
+        return 0.0
+    w = c.windows[-1]
+    inside = (c.steps >= w.start_step) & (c.steps <= w.end_step)
+    level = abs(float(np.median(c.smooth[inside]))) if inside.any() else 0.0
+    return w.change / level if level > 0 else 0.0
+
+
 def log_residuals(c: CurveTrend) -> np.ndarray:
     """Residuals around the smoothed curve in log space (relative jumps); linear if not positive."""
     v, s = c.values, c.smooth
@@ -39,15 +49,16 @@ def log_residuals(c: CurveTrend) -> np.ndarray:
     return (v - s) / scale
 
 
-def spikes(c: CurveTrend, height: float) -> np.ndarray:
-    """Indices where the curve jumps up more than ``height`` (relative) above its trend and
-    stands out of its own scatter."""
+def spikes(c: CurveTrend, ratio: float, height: float) -> np.ndarray:
+    """Indices where the curve jumps to ``ratio`` times its trend or more, the jump is at least
+    ``height`` of the curve's progress, and it stands far out of the curve's own scatter."""
     r = log_residuals(c)
     if len(r) < 5:
         return np.empty(0, dtype=int)
     spread = 1.4826 * float(np.median(np.abs(r - np.median(r))))
-    limit = max(np.log1p(height), 4 * spread)
-    return np.flatnonzero(r > limit)
+    jump = c.values - c.smooth
+    big = (r >= np.log(ratio)) & (r > 4 * spread) & (jump >= height * max(c.progress, 1e-300))
+    return np.flatnonzero(big)
 
 
 def relative_scatter(c: CurveTrend) -> float:
