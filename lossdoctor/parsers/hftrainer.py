@@ -72,8 +72,8 @@ def read_hf(source: Source, options: ReadOptions) -> LossLog:
                            file.name)
     records = [r for r in history if isinstance(r, dict) and not SUMMARY_KEYS & r.keys()]
     if not records:
-        raise LogReadError("log_history is empty (nothing was logged before this save)",
-                           file.name, f"global_step {data.get('global_step', '?')}")
+        raise LogReadError("log_history has no logged losses (nothing was logged before this"
+                           f" save, global_step {data.get('global_step')})", file.name)
     if options.test_col is None:
         records, eval_notes, test_col = eval_sets(records)
         notes += eval_notes

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .columns import split_of
+from .hftrainer import read_hf
 from .jsontable import (
     columns_to_table,
     head_is_whole,
@@ -78,15 +79,15 @@ def parse_lines(source: Source) -> tuple[list[dict[str, Any]], list[str]]:
             records.append(obj)
         else:
             bad.append(i)
+    if not records or len(bad) > len(records):
+        raise LogReadError("not JSON lines (most lines are not JSON objects)", source.name,
+                           "expected one JSON object per line")
     notes = []
     if bad and bad[-1] == lines[-1][0]:
         notes.append(f"last line ({bad.pop()}) is truncated or not JSON; skipped")
     if bad:
         notes.append(f"{len(bad)} line(s) are not JSON objects and were skipped"
                      f" (first: line {bad[0]})")
-    if not records or len(bad) > len(records):
-        raise LogReadError("not JSON lines (most lines are not JSON objects)", source.name,
-                           "expected one JSON object per line")
     return records, notes
 
 
@@ -134,7 +135,11 @@ def _records_log(records: list[dict[str, Any]], source: Source, options: ReadOpt
 
 
 def _kind(data: Any) -> str:
-    return {dict: "object", list: "array", str: "string"}.get(type(data), "number")
+    if isinstance(data, dict):
+        return "object"
+    if isinstance(data, list):
+        return "array"
+    return "string" if isinstance(data, str) else "value"
 
 
 # ---------------------------------------------------------------- Keras history
@@ -163,7 +168,11 @@ def _history_log(data: dict[str, Any], source: Source, options: ReadOptions,
     if not columns:
         raise LogReadError("the JSON object holds no lists of values", source.name,
                            'expected {"loss": [...], "val_loss": [...]}')
-    log = table_to_log(columns_to_table(columns), source, options, fmt)
+    table = columns_to_table(columns)
+    if table.values.empty:
+        raise LogReadError("the JSON object's lists hold no numbers", source.name,
+                           'expected {"loss": [...], "val_loss": [...]}')
+    log = table_to_log(table, source, options, fmt)
     lengths = sorted({len(v) for v in columns.values()})
     if len(lengths) > 1:
         log.notes.append(f"lists of unequal length ({lengths[0]}..{lengths[-1]}); row = "
@@ -196,6 +205,8 @@ def sniff_records(source: Source) -> float:
                       "of numbers")
 def read_records(source: Source, options: ReadOptions) -> LossLog:
     data = load_json(source)
+    if isinstance(data, dict) and "log_history" in data:
+        return read_hf(source, options)
     if isinstance(data, dict):
         inner = [v for v in data.values() if isinstance(v, list) and v
                  and all(isinstance(r, dict) for r in v)]

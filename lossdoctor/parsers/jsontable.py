@@ -30,7 +30,7 @@ def load_json(source: Source) -> Any:
 
 def json_error(exc: json.JSONDecodeError, text: str, name: str) -> LogReadError:
     """'truncated JSON at line N' when the text stops early, else where it is invalid."""
-    if exc.pos >= len(text.rstrip()):
+    if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
         return LogReadError(f"truncated JSON at line {exc.lineno}", name,
                            "the file ends in the middle of the document; was it still being"
                            " written?")

@@ -49,9 +49,10 @@ def _subdirs(path: Path) -> list[Path]:
 
 
 def sniff_metric_file(source: Source) -> float:
-    lines = [ln for ln in head_json_text(source).splitlines() if ln.strip()]
-    if not head_is_whole(source):
-        lines = lines[:-1]
+    text = head_json_text(source)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) > 1 and not (head_is_whole(source) and text.endswith("\n")):
+        lines = lines[:-1]          # the head, or a crashed writer, may stop inside a line
     lines = lines[:20]
     if not lines or not all(_LINE.match(ln) for ln in lines):
         return 0.0
@@ -194,7 +195,7 @@ def metric_files(run: Path) -> dict[str, Path]:
 def _curve(paths: list[Path], names: list[str], notes: list[str]) -> pd.DataFrame:
     """One split's frame; several metrics (components) are summed where their steps meet."""
     metrics = [read_metric(Source(p)) for p in paths]
-    for name, m in zip(names, metrics):
+    for name, m in zip(names, metrics, strict=True):
         notes += _metric_notes(name, m)
     if len(metrics) == 1:
         m = metrics[0]

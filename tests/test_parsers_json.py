@@ -1,0 +1,377 @@
+"""JSON-family parsers: HF trainer_state, JSON lines, Chainer LogReport, Keras history, records."""
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lossdoctor.errors import ColumnError, LogReadError
+from lossdoctor.parsers import PARSERS, ReadOptions, load
+from lossdoctor.parsers.registry import detect
+from lossdoctor.parsers.source import Source
+
+ROOT = Path(__file__).resolve().parents[1]
+FIX = ROOT / "fixtures" / "formats"
+SHARED = ROOT.parent / "shared"
+REAL = SHARED / "real-logs"
+CORPUS = SHARED / "corpus"
+INF = math.inf
+
+
+def curves(path, fmt=None, **opts):
+    """{split: (steps, values)} of a loaded log, plus the log."""
+    log = load(path, fmt, ReadOptions(**opts))
+    out = {}
+    for split in ("train", "test", "lr"):
+        g = log.frame[log.frame["split"] == split]
+        if len(g):
+            out[split] = (g["step"].tolist(), g["value"].tolist())
+    return out, log
+
+
+def same(a, b):
+    """Lists equal, NaN equal to NaN."""
+    return len(a) == len(b) and all(
+        (isinstance(x, float) and math.isnan(x) and math.isnan(y)) or x == pytest.approx(y)
+        for x, y in zip(a, b, strict=True))
+
+
+def assert_curves(got, want):
+    assert set(got) == set(want)
+    for split, (steps, values) in want.items():
+        assert got[split][0] == steps, split
+        assert same(got[split][1], values), (split, got[split][1])
+
+
+# ---------------------------------------------------------------- golden frames
+
+GOLDEN = {
+    "hf-trainer-state/trainer_state.json": ("hf-trainer-state", {
+        "train": ([2.0, 4.0, 6.0], [2.0, 1.5, np.nan]),
+        "test": ([2.0, 4.0, 6.0], [1.8, 1.6, INF]),
+        "lr": ([2.0, 4.0, 6.0], [0.001, 0.0008, 0.0006])}),
+    "hf-trainer-state/output": ("hf-trainer-state", {
+        "train": ([2.0, 4.0, 6.0, 8.0, 10.0], [0.5, 0.25, 0.1667, 0.125, 0.1]),
+        "test": ([2.0, 4.0, 6.0, 8.0, 10.0], [0.75, 0.375, 0.25, 0.1875, 0.15]),
+        "lr": ([2.0, 4.0, 6.0, 8.0, 10.0], [0.01] * 5)}),
+    "jsonl/log.txt": ("jsonl", {
+        "train": ([0.0, 1.0, 2.0], [1.2, 0.9, np.nan]),
+        "test": ([0.0, 1.0, 2.0], [1.3, 1.1, INF]),
+        "lr": ([0.0, 1.0, 2.0], [0.001, 0.001, 0.0005])}),
+    "jsonl/metrics.json": ("jsonl", {
+        "train": ([19.0, 39.0, 59.0], [0.9, 0.7, 0.6]),
+        "lr": ([19.0, 39.0, 59.0], [0.0002, 0.0004, 0.0006])}),
+    "chainer-logreport/log": ("chainer-logreport", {
+        "train": ([100.0, 200.0, 300.0], [2.5, 1.5, 1.0]),
+        "test": ([100.0, 300.0], [2.4, 1.4])}),
+    "keras-history-json/history.json": ("keras-history-json", {
+        "train": ([0.0, 1.0, 2.0], [0.9, 0.6, 0.5]),
+        "test": ([0.0, 1.0, 2.0], [0.8, 0.7, np.nan]),
+        "lr": ([0.0, 1.0, 2.0], [0.001, 0.001, 0.0005])}),
+    "json-records/log.json": ("json-records", {
+        "train": ([1.0, 2.0, 3.0], [1.1, 0.9, 0.8]),
+        "test": ([1.0, 2.0], [1.2, 1.0]),
+        "lr": ([1.0, 2.0, 3.0], [0.001, 0.001, 0.0001])}),
+    "json-records/val_loss.json": ("json-records", {
+        "test": ([0.0, 10.0, 20.0, 30.0], [4.5, 3.25, np.nan, 2.0])}),
+}
+
+
+@pytest.mark.parametrize("rel", list(GOLDEN), ids=list(GOLDEN))
+def test_golden_frame(rel):
+    fmt, want = GOLDEN[rel]
+    got, log = curves(FIX / rel)
+    assert log.format == fmt
+    assert list(log.frame.columns) == ["run", "split", "step", "value", "wall_time", "metric"]
+    assert_curves(got, want)
+
+
+@pytest.mark.parametrize("rel", list(GOLDEN), ids=list(GOLDEN))
+def test_detected_from_content(rel):
+    assert detect(Source(FIX / rel)).name == GOLDEN[rel][0]
+
+
+def test_golden_metrics_and_notes():
+    _, log = curves(FIX / "jsonl/log.txt")
+    assert set(log.frame["metric"]) == {"train_loss", "test_loss", "train_lr"}
+    assert log.notes[0] == "last line (4) is truncated or not JSON; skipped"
+    _, log = curves(FIX / "hf-trainer-state/output")
+    assert log.notes[0] == "read checkpoint-10/trainer_state.json (latest of 2 checkpoint(s))"
+    assert log.source.endswith("output")
+
+
+# ---------------------------------------------------------------- Hugging Face
+
+def write_state(path: Path, history: list[dict], **top) -> Path:
+    path.write_text(json.dumps({"global_step": 1, **top, "log_history": history}, indent=2))
+    return path
+
+
+def eval_sets_history(names):
+    hist = []
+    for step in (10, 20):
+        hist.append({"epoch": step / 10, "loss": 1.0 / step, "learning_rate": 0.1, "step": step})
+        for i, name in enumerate(names):
+            hist.append({"epoch": step / 10, f"eval_{name}_loss": step + i,
+                         f"eval_{name}_runtime": 1.0, "step": step})
+    hist.append({"step": 20, "train_loss": 0.5, "train_runtime": 9.0, "total_flos": 1.0})
+    return hist
+
+
+def test_hf_several_eval_sets_are_averaged(tmp_path):
+    path = write_state(tmp_path / "trainer_state.json", eval_sets_history(["g0", "g1", "g2"]))
+    got, log = curves(path)
+    assert got["test"] == ([10.0, 20.0], [11.0, 21.0])
+    assert got["train"] == ([10.0, 20.0], [0.1, 0.05])
+    assert any("mean of 3 eval sets (g0, g1, g2)" in n for n in log.notes)
+
+
+def test_hf_one_eval_set_chosen_by_option(tmp_path):
+    path = write_state(tmp_path / "trainer_state.json", eval_sets_history(["g0", "g1"]))
+    got, _ = curves(path, test_col="eval_g1_loss")
+    assert got["test"] == ([10.0, 20.0], [11.0, 21.0])
+
+
+def test_hf_eval_on_train_and_test_prefers_test(tmp_path):
+    path = write_state(tmp_path / "trainer_state.json", eval_sets_history(["train", "test"]))
+    got, log = curves(path)
+    assert got["test"] == ([10.0, 20.0], [11.0, 21.0])
+    assert any("eval set 'test'" in n for n in log.notes)
+
+
+def test_hf_summary_row_is_not_a_point(tmp_path):
+    path = write_state(tmp_path / "s.json", [
+        {"loss": 2.0, "step": 5}, {"loss": 1.0, "step": 10},
+        {"step": 10, "train_loss": 1.5, "train_runtime": 3.0, "total_flos": 9.0}])
+    got, _ = curves(path)
+    assert got == {"train": ([5.0, 10.0], [2.0, 1.0])}
+
+
+def test_hf_folder_prefers_its_own_state_file(tmp_path):
+    write_state(tmp_path / "trainer_state.json", [{"loss": 3.0, "step": 1}])
+    (tmp_path / "checkpoint-9").mkdir()
+    write_state(tmp_path / "checkpoint-9" / "trainer_state.json", [{"loss": 9.0, "step": 9}])
+    got, log = curves(tmp_path)
+    assert got == {"train": ([1.0], [3.0])} and log.format == "hf-trainer-state"
+
+
+def test_hf_empty_history_is_a_clear_error(tmp_path):
+    path = write_state(tmp_path / "trainer_state.json", [], global_step=0)
+    with pytest.raises(LogReadError, match="log_history has no logged losses"):
+        load(path)
+
+
+def test_hf_folder_without_state(tmp_path):
+    (tmp_path / "checkpoint-1").mkdir()
+    with pytest.raises(LogReadError, match="no trainer_state.json"):
+        load(tmp_path, "hf-trainer-state")
+
+
+# ---------------------------------------------------------------- broken JSON
+
+def test_truncated_json_array_is_one_line_error(tmp_path):
+    text = (FIX / "chainer-logreport/log").read_text()
+    path = tmp_path / "log"
+    path.write_text(text[:150])
+    with pytest.raises(LogReadError, match=r"truncated JSON at line \d+") as err:
+        load(path)
+    assert "\n" not in str(err.value)
+
+
+def test_truncated_inside_a_string(tmp_path):
+    path = tmp_path / "trainer_state.json"
+    path.write_text('{"log_history": [{"loss": 1.0, "st')
+    with pytest.raises(LogReadError, match="truncated JSON at line 1"):
+        load(path)
+
+
+def test_invalid_json_says_where(tmp_path):
+    path = tmp_path / "history.json"
+    path.write_text('{"loss": [1, 2],, "val_loss": [3]}')
+    with pytest.raises(LogReadError, match="invalid JSON at line 1, column 17"):
+        load(path, "keras-history-json")
+
+
+def test_jsonl_bad_middle_line_is_skipped_with_note(tmp_path):
+    path = tmp_path / "log.txt"
+    path.write_text('{"epoch": 0, "train_loss": 1.0}\nnot json\n{"epoch": 1, "train_loss": 0.5}\n'
+                    '{"epoch": 2, "train_loss": 0.4}\n')
+    got, log = curves(path)
+    assert got == {"train": ([0.0, 1.0, 2.0], [1.0, 0.5, 0.4])}
+    assert "1 line(s) are not JSON objects and were skipped (first: line 2)" in log.notes
+
+
+def test_jsonl_of_mostly_text_is_refused(tmp_path):
+    path = tmp_path / "log.txt"
+    path.write_text('{"loss": 1}\nepoch 1 loss 2\nepoch 2 loss 1\n')
+    with pytest.raises(LogReadError, match="not JSON lines"):
+        load(path, "jsonl")
+
+
+def test_jsonl_restart_keeps_row_order_for_steps(tmp_path):
+    rows = [{"epoch": e, "train_loss": 1.0 - e / 10} for e in range(4)]
+    rows += [{"epoch": e, "train_loss": 0.5 - e / 100} for e in range(5)]
+    path = tmp_path / "log.txt"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    got, log = curves(path)
+    assert got["train"][0] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert got["train"][1][0] == 0.5
+    assert any("2 segments" in n for n in log.notes)
+
+
+def test_jsonl_without_step_key_uses_line_index(tmp_path):
+    path = tmp_path / "log.txt"
+    path.write_text('{"train_loss": 3, "test_loss": 4}\n{"train_loss": 2, "test_loss": 3}\n')
+    got, _ = curves(path)
+    assert got == {"train": ([0.0, 1.0], [3.0, 2.0]), "test": ([0.0, 1.0], [4.0, 3.0])}
+
+
+def test_nested_records_are_flattened(tmp_path):
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps([{"epoch": 1, "train": {"loss": 2.0}, "val": {"loss": 3.0}},
+                                {"epoch": 2, "train": {"loss": 1.0}, "val": {"loss": 2.5}}]))
+    got, log = curves(path)
+    assert log.format == "json-records"
+    assert got == {"train": ([1.0, 2.0], [2.0, 1.0]), "test": ([1.0, 2.0], [3.0, 2.5])}
+
+
+def test_keras_history_of_unequal_lists(tmp_path):
+    path = tmp_path / "history.json"
+    path.write_text('{"loss": [3, 2, 1, 0.5], "val_loss": [4, 3]}')
+    got, log = curves(path)
+    assert got == {"train": ([0.0, 1.0, 2.0, 3.0], [3.0, 2.0, 1.0, 0.5]),
+                   "test": ([0.0, 1.0], [4.0, 3.0])}
+    assert any("unequal length" in n for n in log.notes)
+
+
+def test_keras_history_without_numbers(tmp_path):
+    path = tmp_path / "history.json"
+    path.write_text('{"loss": ["a", "b"]}')
+    with pytest.raises(LogReadError, match="hold no numbers"):
+        load(path)
+
+
+def test_records_without_loss_is_a_column_error(tmp_path):
+    path = tmp_path / "log.json"
+    path.write_text('[{"epoch": 1, "acc": 0.5, "f1": 0.2}, {"epoch": 2, "acc": 0.6, "f1": 0.3}]')
+    with pytest.raises(ColumnError, match="no loss column"):
+        load(path)
+
+
+# ---------------------------------------------------------------- sniffing
+
+def sniff(path: Path, name: str) -> float:
+    return PARSERS[name].sniff(Source(path))
+
+
+def test_tensorboard_triples_score_low(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text("[[1600000000.5, 0, 0.9], [1600000001.5, 1, 0.8]]")
+    assert sniff(path, "json-records") < 0.1
+    pairs = tmp_path / "pairs.json"
+    pairs.write_text("[[0, 0.9], [1, 0.8]]")
+    assert sniff(pairs, "json-records") == 0.7
+
+
+def test_wandb_history_lines_leave_room(tmp_path):
+    path = tmp_path / "wandb-history.jsonl"
+    path.write_text('{"_step": 0, "_runtime": 1.0, "loss": 1}\n'
+                    '{"_step": 1, "_runtime": 2.0, "loss": 0.9}\n')
+    assert sniff(path, "jsonl") <= 0.5
+
+
+def test_sniffers_leave_csv_and_binary_alone(tmp_path):
+    csv = tmp_path / "log.csv"
+    csv.write_text("epoch,loss,val_loss\n0,1,2\n")
+    binary = tmp_path / "events.bin"
+    binary.write_bytes(b"\x00\x01\x02" * 50)
+    for name in ("jsonl", "chainer-logreport", "keras-history-json", "json-records",
+                 "hf-trainer-state"):
+        assert sniff(csv, name) == 0.0
+        assert sniff(binary, name) == 0.0
+
+
+def test_single_line_keras_history_is_not_jsonl():
+    assert sniff(FIX / "keras-history-json/history.json", "jsonl") == 0.0
+
+
+# ---------------------------------------------------------------- real logs and corpus
+
+def manifest() -> dict[str, dict[str, str]]:
+    path = REAL / "MANIFEST.tsv"
+    if not path.is_file():
+        return {}
+    lines = path.read_text().splitlines()
+    head = lines[0].split("\t")
+    return {row.split("\t")[0]: dict(zip(head, row.split("\t"), strict=False))
+            for row in lines[1:] if row.strip()}
+
+
+REAL_FORMATS = {"hf_trainer_state": {"hf-trainer-state"}, "jsonl": {"jsonl"},
+                "chainer_logreport": {"chainer-logreport"},
+                "generic_json": {"json-records", "keras-history-json"}}
+REAL_FILES = [k for k in manifest() if k.split("/")[0] in REAL_FORMATS]
+
+
+def need_shared():
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not here")
+
+
+@pytest.mark.parametrize("rel", REAL_FILES or ["none"])
+def test_real_logs_read(rel):
+    need_shared()
+    if rel == "none":
+        pytest.skip("no manifest")
+    row = manifest()[rel]
+    log = load(REAL / rel)
+    assert log.format in REAL_FORMATS[rel.split("/")[0]]
+    splits = log.splits()
+    assert ("train" in splits) == (row["has_train_loss"] == "y")
+    assert ("test" in splits) == (row["has_val_loss"] == "y")
+    # steps never go back (steps.py resolves restarts; a repeated step may remain)
+    assert np.all(np.diff(log.frame[log.frame["split"] == "train"]["step"]) >= 0)
+
+
+def test_big_detr_log_is_fast():
+    need_shared()
+    path = REAL / "jsonl" / "detr-custom-dcmha__detr-r50_log.txt"
+    if not path.is_file():
+        pytest.skip("log missing")
+    start = time.perf_counter()
+    got, _ = curves(path)
+    assert time.perf_counter() - start < 2.0
+    assert len(got["train"][0]) == 500 and len(got["test"][0]) == 500
+
+
+def test_real_trainer_state_with_six_eval_sets():
+    need_shared()
+    path = REAL / "hf_trainer_state" / "trainer-state-viz__trainer_state.json"
+    if not path.is_file():
+        pytest.skip("log missing")
+    got, log = curves(path)
+    assert len(got["test"][0]) == 31 and got["test"][0][0] == 0.0
+    assert any("mean of 6 eval sets" in n for n in log.notes)
+
+
+CORPUS_CASES = {"hf-trainer-state": "r0009 r0013 r0026 r0031 r0044 r0046 r0053 r0061",
+                "jsonl": "r0014 r0016 r0018 r0041 r0042 r0051 r0069 r0071"}
+
+
+@pytest.mark.parametrize("case,fmt", [(c, f) for f, cs in CORPUS_CASES.items()
+                                      for c in cs.split()])
+def test_corpus_cases(case, fmt):
+    need_shared()
+    folder = CORPUS / case
+    if not folder.is_dir():
+        pytest.skip("case missing")
+    labels = json.loads((folder / "labels.json").read_text())
+    log = load(folder / labels["args"][0])
+    assert log.format == fmt
+    assert log.splits() == ["train", "test"]
+    losses = log.frame[log.frame["split"] != "lr"]
+    assert [losses["step"].min(), losses["step"].max()] == labels["steps"]
