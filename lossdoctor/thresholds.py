@@ -12,11 +12,11 @@ class Thresholds:
     #: longer curves are reduced to about this many points (medians of equal-count bins)
     max_points: int = 400
     #: the run's step range is cut into this many windows for the slope fits
-    windows: int = 4
+    windows: int = 3
     #: width of the running median used to smooth a curve, as a fraction of its points
     smooth_fraction: float = 0.08
     #: a window is flat when its change is within this many standard errors of noise ...
-    flat_noise_z: float = 3.0
+    flat_noise_z: float = 2.0
     #: ... or below this fraction of the curve's level (relative change over one window)
     flat_level: float = 0.025
     #: data_problem: the test loss still falls at least this fraction of its level per window

@@ -62,8 +62,8 @@ def reduce_points(steps: np.ndarray, values: np.ndarray, max_points: int
 def running_median(values: np.ndarray, fraction: float) -> np.ndarray:
     """Centered running median whose width grows with the curve (odd, at least 1)."""
     n = len(values)
-    k = int(round(n * fraction)) | 1
-    if k <= 1 or n < 3:
+    k = max(int(round(n * fraction)) | 1, 3 if n >= 7 else 1)
+    if k <= 1:
         return values.astype(float)
     half = k // 2
     padded = np.pad(values, half, mode="edge")
@@ -86,12 +86,12 @@ def theil_sen(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.median((y[j] - y[i])[ok] / dx[ok]))
 
 
-def robust_noise(values: np.ndarray, smooth: np.ndarray) -> float:
-    """Scale of the scatter around the smoothed curve (1.4826 * MAD)."""
-    if len(values) < 3:
+def robust_noise(values: np.ndarray) -> float:
+    """Scale of point-to-point scatter, blind to a linear trend: MAD of second differences."""
+    if len(values) < 4:
         return 0.0
-    resid = values - smooth
-    return float(1.4826 * np.median(np.abs(resid - np.median(resid))))
+    d2 = np.diff(values, 2)
+    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
 
 
 def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
@@ -107,7 +107,7 @@ def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
     fs, fv = steps[finite], values[finite]
     rs, rv = reduce_points(fs, fv, thresholds.max_points)
     smooth = running_median(rv, thresholds.smooth_fraction) if len(rv) else rv
-    noise = robust_noise(rv, smooth)
+    noise = robust_noise(rv)
     lo, hi = span if span else ((rs[0], rs[-1]) if len(rs) else (0.0, 0.0))
     windows = fit_windows(split, rs, rv, smooth, noise, (lo, hi), thresholds)
     summary = _summary(split, fs, fv, noise, bad_steps, windows)
