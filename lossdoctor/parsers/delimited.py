@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import csv
+import re
 
 from ..frame import LossLog
+from .columns import tokens
 from .registry import ReadOptions, register
 from .source import Source
 from .table import has_header, read_table, sniff_delimiter, table_to_log
+
+_KERAS_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: words Keras never puts in a metric name (it writes 'val_' and nothing else)
+_FOREIGN = frozenset({"train", "training", "test", "valid", "validation", "eval", "step",
+                      "steps", "iter", "iteration"})
 
 
 def _first_row(source: Source) -> list[str]:
@@ -30,13 +37,31 @@ def _looks_tabular(source: Source) -> bool:
 
 
 def sniff_keras(source: Source) -> float:
+    """``epoch`` then Keras' metric names (``X`` and ``val_X``, sorted), epochs from 0."""
     if not _looks_tabular(source):
         return 0.0
     row = _first_row(source)
-    if len(row) >= 2 and row[0] == "epoch" and ("loss" in row or "val_loss" in row):
-        rest = row[1:]
-        return 0.9 if rest == sorted(rest) else 0.7
-    return 0.0
+    rest = row[1:]
+    if len(row) < 2 or row[0] != "epoch" or not ({"loss", "val_loss"} & set(rest)):
+        return 0.0
+    if not all(_KERAS_NAME.match(c) and not _FOREIGN & set(tokens(c[4:] if
+               c.startswith("val_") else c)) for c in rest):
+        return 0.0      # 'test_loss', 'step', 'train/loss': some other logger
+    if _first_epoch(source) not in (None, 0.0):
+        return 0.2      # Keras counts epochs from 0
+    return 0.9 if rest == sorted(rest) else 0.7
+
+
+def _first_epoch(source: Source) -> float | None:
+    lines = [ln for ln in source.head_text.splitlines()[:3] if ln.strip()]
+    if len(lines) < 2:
+        return None
+    delim = sniff_delimiter(lines)
+    cells = next(csv.reader([lines[1]], delimiter=delim)) if delim else lines[1].split()
+    try:
+        return float(cells[0])
+    except (ValueError, IndexError):
+        return None
 
 
 def sniff_generic(source: Source) -> float:

@@ -1,1 +1,163 @@
-"""(being written)"""
+"""Console and logging output: ``Epoch 3/10 ... loss: 0.41 - val_loss: 0.52`` and friends.
+
+Each line gives ``<name>: <number>`` / ``<name>=<number>`` pairs and maybe an epoch or step
+marker; a line without a marker (Keras' progress line under ``Epoch 3/10``) belongs to the
+last marker seen. Values written again for the same marker replace the earlier ones, so a
+progress bar leaves its final (epoch-average) value. Printed Python dicts
+(``{'loss': 0.5, 'epoch': 1.0}``) are read the same way.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from ..errors import LogReadError
+from ..frame import LossLog, concat_frames, make_frame, validate_frame
+from .columns import TEST_TOKENS, TRAIN_TOKENS, choose_columns, tokens
+from .registry import ReadOptions, register
+from .source import Source
+
+FORMAT = "plain-text"
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
+_WORD = r"[A-Za-z_][\w./-]*"
+_PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s*[:=]\s*"
+                   rf"(?:tensor\(\s*)?({_NUM})", re.IGNORECASE)
+_EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?",
+                    re.IGNORECASE)
+_STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration)\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+)"
+                   r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
+_LOSS_PAIR = re.compile(rf"loss\w*['\"]?\s*[:=]\s*(?:tensor\(\s*)?(?:{_NUM})", re.IGNORECASE)
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
+_MARKER_WORDS = frozenset({"epoch", "epochs", "step", "steps", "iter", "iteration", "global"})
+SNIFF_LINES = 400
+
+
+@dataclass
+class _Record:
+    x: float
+    values: dict[str, float] = field(default_factory=dict)
+    wall: float = np.nan
+
+
+def sniff_plaintext(source: Source) -> float:
+    """Several lines with a ``loss: <number>`` pair in the head of a text file."""
+    try:
+        if source.is_dir or not source.head.strip():
+            return 0.0
+        text = source.head_text
+    except LogReadError:
+        return 0.0
+    if text.lstrip().startswith(("{", "[")):
+        return 0.0
+    lines = text.splitlines()[:SNIFF_LINES]
+    hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln))
+    if hits >= 3:
+        return 0.75
+    return 0.4 if hits else 0.0
+
+
+@register(FORMAT, sniff=sniff_plaintext,
+          description="console/logging text: 'Epoch 3/10 ... loss: 0.41 - val_loss: 0.52', "
+                      "'Epoch 1: Train Loss=0.07, Val Loss=0.08', ...")
+def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
+    lines = source.text.splitlines()
+    axis = _axis_kind(lines)
+    records = _records(lines, axis)
+    records = [r for r in records if r.values]
+    if not records:
+        raise LogReadError("no '<name>: <number>' values in this text", source.name,
+                           "expected lines like 'Epoch 3: loss=0.41, val_loss=0.52'")
+    names = list(dict.fromkeys(n for r in records for n in r.values))
+    choice = choose_columns(names, options.train_col, options.test_col, source.name)
+    notes = [f"x axis: {axis}"] if axis != "line" else ["x axis: order of the lines"]
+    notes += choice.notes
+    frames = [_curve(records, split, cols) for split, cols in
+              (("train", choice.train), ("test", choice.test), ("lr", choice.lr))]
+    frame = concat_frames(frames)
+    if not (frame["split"] != "lr").any():
+        raise LogReadError("no loss values in this text", source.name)
+    return LossLog(validate_frame(frame, source.name), source.name, FORMAT, notes)
+
+
+def _axis_kind(lines: list[str]) -> str:
+    """'step' when loss lines carry a step marker, else 'epoch' when any line has one."""
+    has_epoch = False
+    for ln in lines:
+        if _STEP.search(ln) and _pairs(ln):
+            return "step"
+        has_epoch = has_epoch or bool(_EPOCH.search(ln))
+    return "epoch" if has_epoch else "line"
+
+
+def _records(lines: list[str], axis: str) -> list[_Record]:
+    records: list[_Record] = []
+    for line in lines:
+        pairs = _pairs(line)
+        x = _marker(line, axis)
+        if axis == "line" and pairs:
+            x = float(len(records))
+        if x is not None and (not records or records[-1].x != x):
+            records.append(_Record(x, wall=_wall(line)))
+        if pairs and records:
+            records[-1].values.update(pairs)
+    return records
+
+
+def _marker(line: str, axis: str) -> float | None:
+    """The x of a line: its step (batch-in-epoch steps are made global) or its epoch."""
+    if axis == "line":
+        return None
+    epoch = _EPOCH.search(line)
+    if axis == "epoch":
+        return float(epoch.group(1)) if epoch else None
+    step = _STEP.search(line)
+    if not step:
+        return None
+    if step.group(2) and epoch:      # 'Epoch [2/10], Step [100/600]': counted within the epoch
+        return float(epoch.group(1)) * float(step.group(2)) + float(step.group(1))
+    return float(step.group(1))
+
+
+def _pairs(line: str) -> dict[str, float]:
+    """``name: number`` pairs; a bare 'loss' after 'Test set:' becomes 'test loss'."""
+    out: dict[str, float] = {}
+    context, last = "", 0
+    for m in _PAIR.finditer(line):
+        name = " ".join(m.group(1).split())
+        toks = tokens(name)
+        if not toks or (toks[-1] in _MARKER_WORDS and not any("loss" in t for t in toks)):
+            continue      # 'Epoch: 3', 'Train Epoch: 1': the x axis, not a value
+        context = _split_word(line[last:m.start()]) or context
+        last = m.end()
+        if context and not (set(toks) & (TEST_TOKENS | TRAIN_TOKENS)):
+            name = f"{context} {name}"
+        out[name] = float(m.group(2))
+    return out
+
+
+def _split_word(text: str) -> str:
+    words = [t for t in tokens(text) if t in TEST_TOKENS or t in ("train", "training")]
+    return words[-1] if words else ""
+
+
+def _wall(line: str) -> float:
+    m = _STAMP.search(line)
+    if not m:
+        return np.nan
+    try:
+        when = datetime.strptime(f"{m.group(1)} {m.group(2)}", "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return np.nan
+    frac = float(f"0.{m.group(3)}") if m.group(3) else 0.0
+    return when.replace(tzinfo=timezone.utc).timestamp() + frac
+
+
+def _curve(records: list[_Record], split: str, cols: list[str]):
+    rows = [r for r in records if all(c in r.values for c in cols)] if cols else []
+    steps = [r.x for r in rows]
+    values = [sum(r.values[c] for c in cols) for r in rows]
+    walls = [r.wall for r in rows]
+    return make_frame("", split, steps, values, walls, metric="+".join(cols))

@@ -47,7 +47,12 @@ class Source:
         try:
             with gzip.open(self.path, "rb") as fh:
                 return fh.read(HEAD_BYTES)
-        except (OSError, EOFError, zlib.error):
+        except EOFError:    # truncated gzip: sniff what does decompress, as raw() reads it
+            try:
+                return _gunzip(self._peek(-1), self.name)[:HEAD_BYTES]
+            except LogReadError:
+                return b""
+        except (OSError, zlib.error):
             return b""
 
     @cached_property

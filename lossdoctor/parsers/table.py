@@ -8,15 +8,24 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError, LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import TEST_TOKENS, TRAIN_TOKENS, choose_columns, component, split_of, \
-    step_axis, tokens
+from .columns import (
+    TEST_TOKENS,
+    TRAIN_TOKENS,
+    choose_columns,
+    component,
+    split_of,
+    step_axis,
+    tokens,
+)
 from .registry import ReadOptions
 from .source import Source
 
@@ -39,6 +48,7 @@ class Table:
     missing: pd.DataFrame
     garbage: dict[str, int]      # column -> count of cells that were neither number nor missing
     paired: set[str] = field(default_factory=set)   # columns of 'a (b)' cells, b was kept
+    notes: list[str] = field(default_factory=list)
 
 
 def sniff_delimiter(lines: list[str]) -> str | None:
@@ -88,17 +98,61 @@ def read_table(source: Source) -> Table:
         raise LogReadError("empty file" if not source.head.strip() else "no data", source.name)
     delim = sniff_delimiter(head_lines)
     header = has_header(lines[0], delim, lines[1] if len(lines) > 1 else None)
+    if len(lines) == 1 and not header:
+        row = _one_long_row(source, delim)     # pandas is slow at 180000 columns
+        if row is not None:
+            return to_numbers(row)
     df = _read_frame(source, delim, header)
     if not header:
         df.columns = [f"column {i + 1}" for i in range(df.shape[1])]
     df.columns = _unique([str(c).strip().strip('"') for c in df.columns], source.name)
     if len(df) == 1 and df.shape[1] > 2 and not header:
         df = pd.DataFrame({"column 1": df.iloc[0].to_numpy()})   # one long row of values
-    return to_numbers(df)
+        return to_numbers(df)
+    table = to_numbers(df)
+    if _cut_off(source, delim, df.shape[1]):
+        table.notes.append("the last line is incomplete (file cut off?); its empty cells are"
+                           " read as not logged")
+    return table
+
+
+def _cut_off(source: Source, delim: str | None, ncols: int) -> bool:
+    """The file ends inside a row (fewer cells than the header) or its gzip stream is cut."""
+    try:
+        if source.is_gzip:
+            stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            stream.decompress(source.path.read_bytes())
+            return not stream.eof
+        if source.plain_utf8:
+            with open(source.path, "rb") as fh:
+                fh.seek(0, 2)
+                fh.seek(max(0, fh.tell() - 4096))
+                tail = fh.read().decode("utf-8", errors="replace")
+        else:
+            tail = source.text[-4096:]
+        if not tail.strip() or tail.endswith(("\n", "\r")):
+            return False
+        return len(_cells(tail.splitlines()[-1], delim)) < ncols
+    except (OSError, csv.Error, zlib.error):
+        return False
+
+
+def _one_long_row(source: Source, delim: str | None) -> pd.DataFrame | None:
+    """A file that is one row of values (``np.savetxt`` of a list, a saved history)."""
+    try:
+        if delim:
+            rows = [r for r in csv.reader(source.text_stream(), delimiter=delim) if any(r)]
+        else:
+            rows = [ln.split() for ln in source.text.splitlines() if ln.strip()]
+    except csv.Error:
+        return None
+    if len(rows) != 1 or len(rows[0]) < 3:
+        return None
+    return pd.DataFrame({"column 1": [c.strip() for c in rows[0]]})
 
 
 def _read_frame(source: Source, delim: str | None, header: bool) -> pd.DataFrame:
-    kwargs = dict(sep=delim if delim else r"\s+", header=0 if header else None,
+    kwargs: dict[str, Any] = dict(sep=delim if delim else r"\s+", header=0 if header else None,
                   keep_default_na=False, na_values=MISSING, skipinitialspace=True,
                   skip_blank_lines=True, on_bad_lines="skip",
                   engine="c" if delim else "python")
@@ -128,7 +182,7 @@ def to_numbers(df: pd.DataFrame) -> Table:
         nums = np.array(pd.to_numeric(s, errors="coerce"), dtype=float)
         need = np.isnan(nums) & ~miss
         if need.any() and text[need].map(lambda v: bool(_PAIRED.match(str(v)))).all():
-            nums[need] = text[need].map(lambda v: float(_PAIRED.match(str(v)).group(1)))
+            nums[need] = text[need].map(_average)
             paired.add(col)
         elif need.any():
             extracted = text[need].map(_extract)
@@ -141,6 +195,11 @@ def to_numbers(df: pd.DataFrame) -> Table:
         values[col] = nums
         missing[col] = miss | (np.isnan(nums) & ~_nan_written(text))
     return Table(pd.DataFrame(values), pd.DataFrame(missing), garbage, paired)
+
+
+def _average(cell: object) -> float:
+    m = _PAIRED.match(str(cell))
+    return float(m.group(1)) if m else np.nan
 
 
 def _extract(cell: object) -> float:
@@ -170,6 +229,12 @@ def split_from_name(name: str) -> str:
     """A single-curve file's split comes from its name: ``val_loss.csv`` is a test curve."""
     stem = re.sub(r"\.(csv|tsv|txt|json|log|gz)$", "", name.rsplit("/", 1)[-1], flags=re.I)
     stem = re.sub(r"\.(csv|tsv|txt|json|log)$", "", stem, flags=re.I)
+    export = re.search(r"(?:^|_)run[-_](.*?)-tag-(.+)$", stem)   # TensorBoard: run-<run>-tag-<tag>
+    if export:
+        tag = set(tokens(export.group(2)))
+        if tag & (TEST_TOKENS | TRAIN_TOKENS):      # the tag says it; else the run's name
+            return "test" if tag & TEST_TOKENS else "train"
+        stem = export.group(1)
     return "test" if TEST_TOKENS & set(tokens(stem)) else "train"
 
 
@@ -192,7 +257,11 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
     wall, wall_name = wall_clock(table)
     skip.add(wall_name)
     data_names = [n for n in names if n not in skip]
+    notes += table.notes
     groups = pick_curves(table, data_names, source, options, notes)
+    for split, _, cols in groups:
+        if split != "lr":
+            _check_numeric(table, cols, source)
     frames = [curve_frame(table, cols, steps, split, run, wall) for split, run, cols in groups]
     frame = concat_frames(frames)
     if not (frame["split"] != "lr").any():
@@ -227,8 +296,6 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
     if train and test and len(train) == len(test) == 1 and \
             component(train[0]) != component(test[0]):
         notes.append(f"train and test curves measure different things: {train[0]} vs {test[0]}")
-    for c in train + test:
-        _check_numeric(table, [c], source)
     return [("train", "", train), ("test", "", test), ("lr", "", choice.lr)]
 
 
@@ -309,7 +376,7 @@ def _is_metric_name(name: str) -> bool:
 def _check_numeric(table: Table, cols: list[str], source: Source) -> None:
     for c in cols:
         bad = table.garbage.get(c, 0)
-        good = int((~table.missing[c]).sum()) - bad
+        good = int((~table.missing[c]).sum())   # garbage cells are counted as missing
         if bad and bad >= good:
             raise LogReadError(f"column {c!r} is not numeric ({bad} of {bad + good} cells are"
                                " not numbers)", source.name)

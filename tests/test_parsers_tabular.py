@@ -1,0 +1,556 @@
+"""Tabular and text parsers: Lightning CSV, W&B exports, plain-text logs, generic CSV, Keras."""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lossdoctor.errors import ColumnError, LogReadError
+from lossdoctor.parsers import PARSERS, ReadOptions, load
+from lossdoctor.parsers.registry import detect
+from lossdoctor.parsers.source import Source
+from lossdoctor.parsers.table import has_header, sniff_delimiter, split_from_name
+
+ROOT = Path(__file__).resolve().parents[1]
+FIX = ROOT / "fixtures" / "formats"
+SHARED = ROOT.parent / "shared"
+REAL = SHARED / "real-logs"
+CORPUS = SHARED / "corpus"
+NAN = math.nan
+
+
+def curves(path, fmt=None, **opts):
+    """{split: (steps, values)} of a loaded log (one run), plus the log."""
+    log = load(path, fmt, ReadOptions(**opts))
+    out = {}
+    for split in ("train", "test", "lr"):
+        g = log.frame[log.frame["split"] == split]
+        if len(g):
+            out[split] = (g["step"].tolist(), g["value"].tolist())
+    return out, log
+
+
+def same(a, b):
+    """Lists equal, NaN equal to NaN."""
+    return len(a) == len(b) and all(
+        (isinstance(x, float) and math.isnan(x) and math.isnan(y)) or x == pytest.approx(y)
+        for x, y in zip(a, b, strict=True))
+
+
+def golden(log, rows):
+    """The frame's (run, split, step, value, metric) rows, exactly and in order."""
+    got = list(log.frame[["run", "split", "step", "value", "metric"]].itertuples(index=False))
+    assert len(got) == len(rows), got
+    for g, want in zip(got, rows, strict=True):
+        assert (g[0], g[1], g[4]) == (want[0], want[1], want[4]), g
+        assert same([g[2], g[3]], [float(want[2]), float(want[3])]), g
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def one_line_error(excinfo):
+    text = str(excinfo.value)
+    assert "\n" not in text and "Traceback" not in text
+    return text
+
+
+# ---------------------------------------------------------------- golden frames, one per format
+
+def test_golden_lightning_folder_reads_latest_version():
+    log = load(FIX / "lightning-csv" / "lightning_logs")
+    assert log.format == "lightning-csv"
+    assert log.notes[0] == "2 versions; reading version_1 (the latest)"
+    golden(log, [
+        ("", "train", 3, 0.92, "train_loss_epoch"), ("", "train", 7, 0.74, "train_loss_epoch"),
+        ("", "train", 11, NAN, "train_loss_epoch"),
+        ("", "test", 3, 0.95, "val_loss"), ("", "test", 7, 0.85, "val_loss"),
+        ("", "test", 11, 0.80, "val_loss"),
+        ("", "lr", 0, 0.001, "lr-Adam"), ("", "lr", 4, 0.0005, "lr-Adam"),
+    ])
+
+
+def test_golden_wandb_panel_export_runs():
+    log = load(FIX / "wandb-csv" / "val_loss.csv")
+    assert log.format == "wandb-csv"
+    assert log.runs() == ["run-b", "run-a"]
+    golden(log, [
+        ("run-b", "test", 100, 0.9, "run-b - epoch/val_loss"),
+        ("run-b", "test", 200, 0.7, "run-b - epoch/val_loss"),
+        ("run-a", "test", 100, 1.2, "run-a - epoch/val_loss"),
+        ("run-a", "test", 200, 1.0, "run-a - epoch/val_loss"),
+        ("run-a", "test", 300, 0.8, "run-a - epoch/val_loss"),
+    ])
+
+
+def test_golden_plain_text_yolo_style():
+    log = load(FIX / "plain-text" / "yolo_style.txt")
+    assert log.format == "plain-text"
+    golden(log, [
+        ("", "train", 1, 4.834, "Train Loss"), ("", "train", 2, 2.821, "Train Loss"),
+        ("", "train", 3, 2.371, "Train Loss"),
+        ("", "test", 1, 3.255, "Val Loss"), ("", "test", 2, 2.431, "Val Loss"),
+        ("", "test", 3, 2.194, "Val Loss"),
+        ("", "lr", 1, 0.001, "Learning Rate"), ("", "lr", 2, 0.001, "Learning Rate"),
+        ("", "lr", 3, 0.0005, "Learning Rate"),
+    ])
+
+
+def test_golden_generic_yolo_results_sums_components():
+    log = load(FIX / "generic-csv" / "results.csv")
+    assert log.format == "generic-csv"
+    train = "train/box_loss+train/obj_loss+train/cls_loss"
+    test = "val/box_loss+val/obj_loss+val/cls_loss"
+    golden(log, [("", "train", 0, 0.17, train), ("", "train", 1, 0.13, train),
+                 ("", "test", 0, 0.16, test), ("", "test", 1, 0.13, test),
+                 ("", "lr", 0, 0.003, "x/lr0"), ("", "lr", 1, 0.006, "x/lr0")])
+    assert any("sum of 3 components" in n for n in log.notes)
+
+
+def test_golden_keras_appended_phases_keep_the_last():
+    log = load(FIX / "keras-csvlogger" / "training_log.csv")
+    assert log.format == "keras-csvlogger"
+    golden(log, [
+        ("", "train", 0, 0.8, "loss"), ("", "train", 1, 0.7, "loss"),
+        ("", "train", 2, 0.6, "loss"), ("", "train", 3, 0.55, "loss"),
+        ("", "test", 0, 0.7, "val_loss"), ("", "test", 1, 0.65, "val_loss"),
+        ("", "test", 2, 0.6, "val_loss"),
+        ("", "lr", 0, 1e-4, "learning_rate"), ("", "lr", 1, 1e-4, "learning_rate"),
+        ("", "lr", 2, 1e-4, "learning_rate"), ("", "lr", 3, 1e-4, "learning_rate"),
+    ])
+    assert any("2 segments" in n for n in log.notes)
+    chained, _ = curves(FIX / "keras-csvlogger" / "training_log.csv", segments="all")
+    assert len(chained["train"][0]) == 7
+
+
+# ---------------------------------------------------------------- Lightning
+
+def test_lightning_sniff_beats_keras_even_when_dense(tmp_path):
+    dense = write(tmp_path, "m.csv", "epoch,step,val_loss\n0,24,7.9\n1,49,6.3\n2,74,5.0\n")
+    assert detect(Source(dense)).name == "lightning-csv"
+    sparse = FIX / "lightning-csv" / "lightning_logs" / "version_1" / "metrics.csv"
+    assert PARSERS["lightning-csv"].sniff(Source(sparse)) >= 0.95
+    assert PARSERS["keras-csvlogger"].sniff(Source(sparse)) == 0.0
+
+
+def test_lightning_validation_batch_rows_do_not_scramble_steps():
+    path = FIX / "lightning-csv" / "val_batch_steps.csv"
+    got, log = curves(path)
+    assert got["test"] == ([9.0, 19.0], [1.45, 1.15])      # val_loss_epoch, global steps
+    forced, log = curves(path, test_col="val_loss_step")
+    steps = forced["test"][0]
+    assert steps == sorted(steps) and len(set(steps)) == 4   # placed, not 0,1,2,3
+    assert 9 < steps[2] < 19
+    assert any("validation batches" in n for n in log.notes)
+
+
+def test_lightning_version_folder_and_bad_latest(tmp_path):
+    logs = tmp_path / "lightning_logs"
+    for n, text in ((2, "epoch,step,train_loss\n0,1,0.5\n1,3,0.4\n"),
+                    (10, "epoch,step,train_loss\n")):
+        (logs / f"version_{n}").mkdir(parents=True)
+        (logs / f"version_{n}" / "metrics.csv").write_text(text)
+    log = load(tmp_path)
+    assert log.format == "lightning-csv"
+    assert len(log.frame) == 2 and "2 versions; reading lightning_logs/version_10" in log.notes[0]
+    assert any("skipped lightning_logs/version_10" in n for n in log.notes)
+    single = load(logs / "version_2")
+    assert single.frame["value"].tolist() == [0.5, 0.4]
+
+
+def test_lightning_folder_without_metrics_is_not_lightning(tmp_path):
+    (tmp_path / "version_0").mkdir()
+    assert PARSERS["lightning-csv"].sniff(Source(tmp_path)) == 0.0
+    with pytest.raises(LogReadError) as exc:
+        load(tmp_path, "lightning-csv")
+    assert "no metrics.csv" in one_line_error(exc)
+
+
+# ---------------------------------------------------------------- W&B
+
+def test_wandb_objective_without_loss_word_is_the_curve():
+    got, log = curves(FIX / "wandb-csv" / "lithium.csv")
+    assert got["train"] == ([0.0, 1.0, 2.0], [-3.4, -5.5, -6.0])
+    assert log.runs() == ["LITHIUM"]
+    assert any("'Energy'" in n for n in log.notes)
+
+
+def test_wandb_run_history_has_wall_time_and_sparse_val():
+    got, log = curves(FIX / "wandb-csv" / "history.csv")
+    assert log.format == "wandb-csv"
+    assert got["test"] == ([1.0, 3.0], [1.6, 1.2])
+    assert got["train"][1] == [2.0, 1.5, 1.0, 0.8]
+    wall = log.frame.loc[log.frame["split"] == "train", "wall_time"].tolist()
+    assert wall == [1700000000.5, 1700000002.0, 1700000003.5, 1700000005.0]
+
+
+def test_wandb_column_choice_by_metric_or_full_name(tmp_path):
+    text = '"Step","r1 - loss","r1 - train/loss"\n"0","1","2"\n"1","3","4"\n'
+    path = write(tmp_path, "x.csv", text)
+    with pytest.raises(ColumnError):
+        load(path)
+    for col in ("train/loss", "r1 - train/loss"):
+        got, _ = curves(path, train_col=col)
+        assert got["train"][1] == [2.0, 4.0]
+
+
+def test_wandb_split_from_file_name_when_metric_has_none(tmp_path):
+    text = '"Step","r1 - loss","r1 - loss__MIN"\n"0","1.5","1.5"\n"1","1.2","1.2"\n'
+    got, log = curves(write(tmp_path, "val_loss.csv", text))
+    assert got == {"test": ([0.0, 1.0], [1.5, 1.2])}
+    got, _ = curves(write(tmp_path, "loss.csv", text))
+    assert got == {"train": ([0.0, 1.0], [1.5, 1.2])}
+
+
+def test_wandb_sniff_ignores_logging_lines(tmp_path):
+    text = "2025-06-04 17:36:55,374 - INFO - Using device: cpu\n" * 3
+    assert PARSERS["wandb-csv"].sniff(Source(write(tmp_path, "a.log", text))) == 0.0
+
+
+# ---------------------------------------------------------------- plain text
+
+def test_plain_keras_console_epoch_line_then_progress_lines():
+    got, log = curves(FIX / "plain-text" / "keras_console.txt")
+    assert log.format == "plain-text"
+    assert same(got["train"][1], [0.8, 0.6, NAN])      # the last progress value per epoch
+    assert same(got["test"][1], [0.95, 0.7, NAN])       # written nan is kept as evidence
+    assert got["train"][0] == [1.0, 2.0, 3.0]
+
+
+def test_plain_logging_output_ignores_config_lines_and_reads_timestamps():
+    got, log = curves(FIX / "plain-text" / "training.log")
+    assert got == {"train": ([1.0, 2.0, 3.0], [1.6, 1.2, 1.1])}   # learning_rate: config only
+    wall = log.frame["wall_time"].tolist()
+    assert wall[1] - wall[0] == pytest.approx(60.0)
+
+
+def test_plain_context_word_makes_a_bare_loss_a_test_loss():
+    got, _ = curves(FIX / "plain-text" / "mnist_example.txt")
+    assert got["train"] == ([1.0, 2.0], [2.1, 0.2])
+    assert got["test"] == ([1.0, 2.0], [0.1, 0.05])
+
+
+def test_plain_steps_within_epochs_become_global():
+    got, log = curves(FIX / "plain-text" / "step_in_epoch.txt")
+    assert got["train"] == ([700.0, 800.0, 1300.0, 1400.0], [0.5, 0.4, 0.3, 0.25])
+    assert "x axis: step" in log.notes
+
+
+@pytest.mark.parametrize("text,train,test", [
+    ("Epoch 1: Train Loss=0.07, Val Loss=0.08\nEpoch 2: Train Loss=0.06, Val Loss=0.07\n"
+     "Epoch 3: Train Loss=0.05, Val Loss=0.07\n", [0.07, 0.06, 0.05], [0.08, 0.07, 0.07]),
+    ("Epoch 1/200 | Loss: 0.6924\nEpoch 2/200 | Loss: 0.5995\nEpoch 3/200 | Loss: 0.5894\n",
+     [0.6924, 0.5995, 0.5894], None),
+    ("step 10 loss=1.0\nstep 20 loss=0.8 val_loss=0.9\nstep 30 loss=0.7\n",
+     [1.0, 0.8, 0.7], [0.9]),
+    ("loss: 1.0\nloss: 0.9\nloss: 0.8\n", [1.0, 0.9, 0.8], None),
+    ("Epoch 1 - train: loss=0.5 acc=0.8 | val: loss=0.6 acc=0.7\n"
+     "Epoch 2 - train: loss=0.4 acc=0.9 | val: loss=0.5 acc=0.8\n"
+     "Epoch 3 - train: loss=0.3 acc=0.9 | val: loss=0.5 acc=0.8\n", [0.5, 0.4, 0.3],
+     [0.6, 0.5, 0.5]),
+    ("Epoch 0:  50%|#####     | 5/10 [00:01<00:01, 4.9it/s, loss=0.9, v_num=0]\r"
+     "Epoch 0: 100%|##########| 10/10 [00:02<00:00, 4.9it/s, loss=0.8, v_num=0, val_loss=0.85]\n"
+     "Epoch 1: 100%|##########| 10/10 [00:02<00:00, 4.9it/s, loss=0.6, v_num=0, val_loss=0.7]\n"
+     "Epoch 2: 100%|##########| 10/10 [00:02<00:00, 4.9it/s, loss=0.5, v_num=0, val_loss=0.65]\n",
+     [0.8, 0.6, 0.5], [0.85, 0.7, 0.65]),
+], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
+        "tqdm-progress"])
+def test_plain_text_line_styles(tmp_path, text, train, test):
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert log.format == "plain-text"
+    assert got["train"][1] == pytest.approx(train)
+    assert (got.get("test", (None, None))[1] or None) == (pytest.approx(test) if test else None)
+
+
+def test_plain_python_dict_lines_use_their_epoch():
+    got, _ = curves(FIX / "plain-text" / "hf_console.txt")
+    assert got["train"] == ([0.5, 1.0, 1.5, 2.0], [0.9, 0.7, 0.5, 0.4])
+    assert got["test"] == ([1.0, 2.0], [0.8, 0.75])
+    assert got["lr"][1] == pytest.approx([5e-5, 4e-5, 3e-5, 2e-5])
+
+
+def test_plain_text_appended_runs_make_segments(tmp_path):
+    text = "".join(f"Epoch {e}: loss={1 / e:.3f}\n" for e in range(1, 6))
+    text += "".join(f"Epoch {e}: loss={2 / e:.3f}\n" for e in range(1, 5))
+    got, log = curves(write(tmp_path, "out.txt", text))
+    assert got["train"][0] == [1.0, 2.0, 3.0, 4.0]
+    assert got["train"][1][0] == pytest.approx(2.0)
+    assert any("segments" in n for n in log.notes)
+
+
+def test_plain_text_sniff_is_not_fooled_by_json_lines(tmp_path):
+    path = write(tmp_path, "log.txt", '{"loss": 0.5, "epoch": 1}\n' * 5)
+    assert PARSERS["plain-text"].sniff(Source(path)) == 0.0
+    text = write(tmp_path, "t.txt", "nothing here\nloss went down\n")
+    assert PARSERS["plain-text"].sniff(Source(text)) == 0.0
+    with pytest.raises(LogReadError) as exc:
+        load(text, "plain-text")
+    assert "no '<name>: <number>' values" in one_line_error(exc)
+
+
+# ---------------------------------------------------------------- generic CSV and Keras quirks
+
+SIMPLE = [[0, 1.0, 1.1], [1, 0.8, 0.9], [2, 0.6, 0.85]]
+
+
+def table_text(delim, rows=SIMPLE, header=("epoch", "loss", "val_loss"), newline="\n"):
+    lines = [delim.join(header)] + [delim.join(str(v) for v in r) for r in rows]
+    return newline.join(lines) + newline
+
+
+@pytest.mark.parametrize("delim", [",", ";", "\t", "|", "   "],
+                         ids=["comma", "semicolon", "tab", "pipe", "spaces"])
+def test_generic_any_delimiter(tmp_path, delim):
+    got, _ = curves(write(tmp_path, "log.txt", table_text(delim)))
+    assert got["train"] == ([0.0, 1.0, 2.0], [1.0, 0.8, 0.6])
+    assert got["test"] == ([0.0, 1.0, 2.0], [1.1, 0.9, 0.85])
+
+
+@pytest.mark.parametrize("prefix,newline,encoding", [
+    ("\ufeff", "\n", "utf-8"), ("", "\r\n", "utf-8"), ("", "\n", "utf-16"),
+    ("", "\r\n", "latin-1"),
+], ids=["bom", "crlf", "utf16", "latin1"])
+def test_generic_encodings_and_line_ends(tmp_path, prefix, newline, encoding):
+    text = prefix + table_text(",", header=("époque" if encoding == "latin-1" else "epoch",
+                                            "loss", "val_loss"), newline=newline)
+    got, _ = curves(write(tmp_path, "h.csv", text, encoding))
+    assert got["train"][1] == [1.0, 0.8, 0.6]
+    assert got["test"][1] == [1.1, 0.9, 0.85]
+
+
+def test_generic_whitespace_padded_cells(tmp_path):
+    text = ("  epoch,   train_loss,   val_loss\n      0,       1.0,       1.2\n"
+            "      1,       0.5,       0.7\n")
+    got, _ = curves(write(tmp_path, "r.csv", text))
+    assert got["train"] == ([0.0, 1.0], [1.0, 0.5])
+
+
+def test_generic_no_header_one_value_per_line(tmp_path):
+    got, log = curves(write(tmp_path, "val_loss.csv", "2.9e-01\n2.5e-01\n2.4e-01\n"))
+    assert got == {"test": ([0.0, 1.0, 2.0], [0.29, 0.25, 0.24])}
+
+
+def test_generic_one_long_quoted_row(tmp_path):
+    values = np.linspace(4.0, 1.0, 180000)
+    text = ",".join(f'"{float(v)!r}"' for v in values) + "\r\n"
+    got, _ = curves(write(tmp_path, "train_loss.csv", text))
+    assert len(got["train"][1]) == 180000
+    assert got["train"][1][0] == 4.0 and got["train"][1][-1] == 1.0
+
+
+def test_generic_unnamed_index_and_tensor_cells():
+    got, log = curves(FIX / "generic-csv" / "val_loss.csv")
+    assert got == {"test": ([0.0, 1.0, 2.0], [0.1414, 0.1409, 0.1380])}
+
+
+def test_generic_smoothed_value_cells_and_literal_nan():
+    got, log = curves(FIX / "generic-csv" / "_metrics_val.csv")
+    assert got == {"test": ([0.0, 1.0, 2.0], [0.65, 0.6166, 0.6177])}
+    assert "median (average)" in log.notes[0]
+
+
+def test_generic_runs_side_by_side():
+    log = load(FIX / "generic-csv" / "train_loss.csv")
+    assert log.runs() == ["arc_m1", "face_m1", "arc_m2"]
+    assert (log.frame["split"] == "train").all()
+    assert len(log.frame[log.frame["run"] == "face_m1"]) == 2     # unequal lengths
+
+
+def test_generic_one_row_quoted_crlf():
+    got, _ = curves(FIX / "generic-csv" / "one_row_loss.csv")
+    assert got["train"] == ([0.0, 1.0, 2.0, 3.0], [1.5, 1.25, 1.0, 0.75])
+
+
+def test_generic_written_nan_is_kept_and_na_is_a_gap(tmp_path):
+    text = "epoch,loss,val_loss\n0,1.0,1.1\n1,nan,NA\n2,inf,0.8\n"
+    got, _ = curves(write(tmp_path, "x.csv", text))
+    assert same(got["train"][1], [1.0, NAN, math.inf])
+    assert got["test"] == ([0.0, 2.0], [1.1, 0.8])
+
+
+def test_generic_gzip(tmp_path):
+    path = tmp_path / "log.csv.gz"
+    path.write_bytes(gzip.compress(table_text(",").encode()))
+    got, _ = curves(path)
+    assert got["train"][1] == [1.0, 0.8, 0.6]
+
+
+def test_generic_truncated_gzip_reads_with_a_note(tmp_path):
+    rows = [[i, 1 / (i + 1), 1 / (i + 2)] for i in range(3000)]
+    data = gzip.compress(table_text(",", rows).encode())
+    path = write(tmp_path, "log.csv.gz", data[: len(data) // 2])
+    got, log = curves(path)
+    assert 100 < len(got["train"][1]) < 3000
+    assert any("incomplete" in n for n in log.notes)
+
+
+def test_generic_duplicate_column_names(tmp_path):
+    text = "epoch,loss,loss,val_loss\n0,1.0,9,1.1\n1,0.8,9,0.9\n"
+    got, log = curves(write(tmp_path, "d.csv", text))
+    assert got["train"][1] == [1.0, 0.8]
+    assert any("duplicate column names" in n for n in log.notes)
+
+
+def test_generic_keras_history_without_epoch_column(tmp_path):
+    text = "accuracy,loss,val_accuracy,val_loss\n0.8,0.46,0.84,0.35\n0.85,0.37,0.88,0.28\n"
+    got, _ = curves(write(tmp_path, "training_history.csv", text))
+    assert got["train"] == ([0.0, 1.0], [0.46, 0.37])
+    assert got["test"] == ([0.0, 1.0], [0.35, 0.28])
+
+
+def test_generic_split_from_file_name_and_val_mse(tmp_path):
+    got, log = curves(write(tmp_path, "val_loss.csv", "epoch,loss\n1,0.7\n2,0.6\n"))
+    assert got == {"test": ([1.0, 2.0], [0.7, 0.6])}
+    got, log = curves(write(tmp_path, "hist.csv", "epoch,train_loss,val_mse,val_rmse\n"
+                                                  "0,0.8,0.7,0.84\n1,0.5,0.56,0.75\n"))
+    assert got["test"][1] == [0.7, 0.56]
+    assert any("val_mse" in n for n in log.notes)
+
+
+def test_keras_sniff_is_strict(tmp_path):
+    keras = write(tmp_path, "a.csv", "epoch,accuracy,loss,val_accuracy,val_loss\n0,1,2,3,4\n")
+    other = write(tmp_path, "b.csv", "epoch,loss,test_loss\n0,1,2\n")
+    from_one = write(tmp_path, "c.csv", "epoch,loss\n1,0.5\n")
+    assert PARSERS["keras-csvlogger"].sniff(Source(keras)) == 0.9
+    assert PARSERS["keras-csvlogger"].sniff(Source(other)) == 0.0
+    assert PARSERS["keras-csvlogger"].sniff(Source(from_one)) < 0.3
+
+
+def test_table_helpers_keep_their_contract():
+    assert sniff_delimiter(["a;b;c", "1;2;3"]) == ";"
+    assert sniff_delimiter(["a b c", "1 2 3"]) is None
+    assert has_header("epoch,loss", ",") and not has_header("1,2", ",")
+    assert has_header(",0", ",", "0,0.5")          # pandas index header
+    assert split_from_name("runs/val_loss.csv.gz") == "test"
+    assert split_from_name("train_loss.csv") == "train"
+
+
+# ---------------------------------------------------------------- bad input: a frame or one line
+
+@pytest.mark.parametrize("name,data,expect", [
+    ("binary.csv", bytes(range(256)) * 8, "not a training log"),
+    ("empty.csv", b"", "not a training log"),
+    ("header.csv", b"epoch,loss,val_loss\n", "no loss values"),
+    ("words.csv", b"epoch,loss\n0,abc\n1,def\n", "not numeric"),
+    ("metrics.csv", b"epoch,step,train_loss\n", "no loss values"),
+    ("w.csv", b'"Step","r - loss","r - loss__MIN"\n', "no loss values"),
+    ("prose.txt", b"hello\nworld\n", "no loss column"),
+], ids=["binary", "empty", "header-only", "non-numeric", "lightning-header-only",
+        "wandb-header-only", "prose"])
+def test_bad_files_give_one_line_errors(tmp_path, name, data, expect):
+    with pytest.raises(LogReadError) as exc:
+        load(write(tmp_path, name, data))
+    assert expect in one_line_error(exc)
+
+
+@pytest.mark.parametrize("fmt", ["lightning-csv", "wandb-csv", "plain-text", "generic-csv",
+                                 "keras-csvlogger"])
+@pytest.mark.parametrize("data", [bytes(range(256)) * 8, b"", b"\xff\xfe" + "x,y\n".encode(
+    "utf-16-le"), b"a" * 500_000 + b"\n1\n"], ids=["binary", "empty", "utf16", "long-line"])
+def test_forced_formats_never_traceback(tmp_path, fmt, data):
+    path = write(tmp_path, "f.csv", data)
+    try:
+        log = load(path, fmt)
+    except LogReadError as exc:
+        assert "\n" not in str(exc) and exc.path
+    else:
+        assert set(log.frame.columns) >= {"run", "split", "step", "value"}
+
+
+def test_very_long_lines_are_read(tmp_path):
+    path = write(tmp_path, "l.txt", "Epoch 1: loss=0.5 " + "y" * 1_000_000
+                 + "\nEpoch 2: loss=0.4\nEpoch 3: loss=0.3\n")
+    got, _ = curves(path)
+    assert got["train"][1] == [0.5, 0.4, 0.3]
+
+
+# ---------------------------------------------------------------- real logs and the corpus
+
+def _manifest():
+    path = REAL / "MANIFEST.tsv"
+    if not path.exists():
+        return []
+    rows = [ln.split("\t") for ln in path.read_text().splitlines()[1:] if ln.strip()]
+    dirs = ("lightning_csv", "wandb_csv", "plain_text", "generic_csv", "keras_csvlogger")
+    return sorted({r[0]: r for r in rows if r[1] in dirs}.values())
+
+
+REAL_FORMAT = {"lightning_csv": "lightning-csv", "wandb_csv": "wandb-csv",
+               "plain_text": "plain-text", "generic_csv": "generic-csv",
+               "keras_csvlogger": "keras-csvlogger"}
+REAL_ROWS = _manifest()
+
+
+@pytest.mark.skipif(not REAL_ROWS, reason="shared real logs not available")
+@pytest.mark.parametrize("row", REAL_ROWS, ids=[r[0] for r in REAL_ROWS] or None)
+def test_real_logs_read_with_the_splits_the_manifest_says(row):
+    name, fmt, has_train, has_val = row[0], row[1], row[6], row[7]
+    log = load(REAL / name)
+    splits = set(log.splits())
+    assert log.format == REAL_FORMAT[fmt]
+    if has_train == "y":
+        assert "train" in splits, log.notes
+    if has_val == "y":
+        assert "test" in splits, log.notes
+    if has_train == "n" and has_val == "y":
+        assert splits == {"test"}
+
+
+REAL_EXPECT = {
+    "lightning_csv/epam-hometask__version_0_metrics.csv": {"train": 25, "test": 25},
+    "lightning_csv/camels-ch__version_50_metrics.csv": {"train": 860, "test": 4},
+    "wandb_csv/multi-view-cls__train_loss.csv": {"train": 37},
+    "wandb_csv/diffusemix-supp__val_loss.csv": {"test": 600},
+    "wandb_csv/psiformer-torch__lithium.csv": {"train": 406},
+    "plain_text/emonettcn__training.log": {"train": 500, "test": 500},
+    "plain_text/cifar10-network__training.log": {"train": 35},
+    "generic_csv/vgat__train_loss.csv": {"train": 180000},
+    "generic_csv/retfound-eye___metrics_val.csv": {"test": 50},
+    "generic_csv/brain-like-mini__train_loss.csv": {"train": 210},
+    "generic_csv/modelmodify__val_loss.csv": {"test": 205},
+    "keras_csvlogger/brain-tumor-cnn__training_log.csv": {"train": 5, "test": 5},
+}
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="shared real logs not available")
+@pytest.mark.parametrize("name", sorted(REAL_EXPECT))
+def test_real_logs_point_counts(name):
+    log = load(REAL / name)
+    losses = log.frame[log.frame["split"] != "lr"]
+    assert losses.groupby("split").size().to_dict() == REAL_EXPECT[name]
+
+
+def _corpus_cases():
+    index = CORPUS / "INDEX.tsv"
+    if not index.exists():
+        return []
+    out = []
+    for line in index.read_text().splitlines()[1:]:
+        case, _, _, fmt = line.split("\t")[:4]
+        if fmt in ("lightning-csv", "generic-csv", "keras-csvlogger", "wandb-csv", "plain-text"):
+            out.append((case, fmt))
+    return sorted(set(out))
+
+
+CASES = _corpus_cases()
+
+
+@pytest.mark.skipif(not CASES, reason="shared corpus not available")
+@pytest.mark.parametrize("case,fmt", CASES, ids=[c for c, _ in CASES] or None)
+def test_corpus_cases_detect_and_read_both_splits(case, fmt):
+    labels = json.loads((CORPUS / case / "labels.json").read_text())
+    log = load(CORPUS / case / labels["args"][0])
+    assert log.format == fmt
+    assert log.splits() == ["train", "test"]
+    lo, hi = labels["steps"]
+    losses = log.frame[log.frame["split"] != "lr"]
+    assert losses["step"].min() >= lo - 1 and losses["step"].max() <= hi + 1
+    assert isinstance(log.frame, pd.DataFrame)
