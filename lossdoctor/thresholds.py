@@ -25,14 +25,20 @@ class Thresholds:
     data_ratio: float = 4.0
     #: test loss counts as "stopped improving" once within this fraction of its range of the best
     best_tolerance: float = 0.03
-    #: overfitting: the test loss ends at least this fraction of its progress above its best
-    overfit_rise: float = 0.05
+    #: overfitting: since the test loss was best, the train loss fell by this fraction ...
+    overfit_train_gain: float = 0.10
+    #: ... or the test loss rose by this fraction of its best value
+    overfit_test_rise: float = 0.05
     #: divergence: the train loss ends this far above its best, as a fraction of its first drop
     divergence_rise: float = 1.0
     #: divergence also when the last train loss is this many times its best
     divergence_factor: float = 10.0
+    #: onset of a rise: the smoothed loss climbs this fraction of its progress above its best
+    rise_tolerance: float = 0.1
+    #: divergence onset: where the smoothed train loss first reaches this many times its best
+    blowup_factor: float = 4
     #: lr_too_high: a spike is a jump to this many times the curve's trend ...
-    spike_ratio: float = 2.0
+    spike_ratio: float = 3.0
     #: ... that is also at least this fraction of the curve's progress
     spike_height: float = 0.05
     #: lr_too_high: at least this many spikes in the train and test loss together

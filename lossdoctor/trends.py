@@ -66,9 +66,10 @@ def running_median(values: np.ndarray, fraction: float) -> np.ndarray:
     if k <= 1:
         return values.astype(float)
     half = k // 2
-    padded = np.pad(values, half, mode="edge")
+    # NaN padding: the ends use the half-window they have, not copies of a noisy last point
+    padded = np.pad(values.astype(float), half, mode="constant", constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, k)
-    return np.median(windows, axis=1)
+    return np.nanmedian(windows, axis=1)
 
 
 def theil_sen(x: np.ndarray, y: np.ndarray) -> float:

@@ -9,7 +9,7 @@ from ..trends import CurveTrend
 from . import actions
 from .context import RunContext, end_direction
 from .measures import (best_step, end_rise, first_drop, fmt, fmt_step, relative_scatter,
-                       spikes)
+                       rise_onset, spikes, blowup_onset)
 from .registry import rule
 
 
@@ -26,9 +26,10 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     return bool(back_up or far_up)
 
 
-def _rise_start(c: CurveTrend) -> float:
-    """Where the final rise began: the best step of the smoothed curve."""
-    return best_step(c)
+def _rise_start(c: CurveTrend, th: Thresholds) -> float:
+    """Where the rise began: first climb above the running best, else the best step."""
+    onset = rise_onset(c, th.rise_tolerance)
+    return best_step(c) if onset is None else onset
 
 
 @rule("LD301", "divergence", Severity.ERROR, 10, "train rising, test rising (often to NaN)")
@@ -44,11 +45,13 @@ def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     if te is not None and len(te.values) >= 3 and not diverged(te, th) \
             and end_direction(te) is not Direction.RISING:
         return None
-    start = _rise_start(tr)
-    ev = {"train_best_step": start, "train_best_value": float(tr.smooth.min()),
+    start = blowup_onset(tr, th.blowup_factor) or _rise_start(tr, th)
+    ev = {"train_best_step": best_step(tr), "rise_start_step": start, "train_best_value": float(tr.smooth.min()),
           "train_last": float(tr.values[-1]), "train_first": float(tr.values[0])}
     msg = (f"Divergence: train loss rose from {fmt(float(tr.smooth.min()))} at step"
-           f" {fmt_step(start)} to {fmt(float(tr.values[-1]))} at step {fmt_step(tr.steps[-1])}")
+           f" {fmt_step(best_step(tr))} to {fmt(float(tr.values[-1]))} at step"
+           f" {fmt_step(tr.steps[-1])}, past {th.blowup_factor:g}x its best from step"
+           f" {fmt_step(start)}")
     if te is not None and len(te.values):
         ev.update(test_best_step=best_step(te), test_last=float(te.values[-1]))
         msg += (f", test loss from {fmt(float(te.smooth.min()))} to {fmt(float(te.values[-1]))}")
@@ -83,24 +86,26 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
 def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
                  ) -> tuple[float, str, dict] | None:
     rise = end_rise(tr)
-    if end_direction(tr) is Direction.RISING and rise >= th.late_rise * tr.progress:
-        start = _rise_start(tr)
+    if rise >= th.late_rise * tr.progress and rise > 3 * tr.summary.noise:
+        start = _rise_start(tr, th)
         return start, (f"train loss rose from {fmt(float(tr.smooth.min()))} at step"
                        f" {fmt_step(start)} to {fmt(float(tr.smooth[-1]))}"), {
             "train_best_step": start, "train_rise": rise, "train_progress": tr.progress}
     found = [(float(c.steps[i]), float(c.values[i] / c.smooth[i]), c.split)
              for c in (tr, te) if c is not None
              for i in spikes(c, th.spike_ratio, th.spike_height)]
-    if len(found) >= th.spike_count:
+    # one jump far beyond the spike ratio is as telling as two ordinary ones
+    weight = sum(2 if r >= 2 * th.spike_ratio else 1 for _, r, _ in found)
+    if weight >= th.spike_count:
         found.sort()
-        start = found[0][0]
+        start = min(found[0][0], _rise_start(tr, th))
         where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp in found[:6])
         return start, (f"the loss spiked {len(found)} times to {th.spike_ratio:g}x its trend or"
                        f" more, at steps {where}"), {
             "spike_steps": [s for s, _, _ in found[:20]], "spike_count": len(found)}
     scatter = relative_scatter(tr)
     if scatter >= th.scatter_limit:
-        start = float(tr.steps[0])
+        start = _rise_start(tr, th)
         return start, (f"train loss swings +-{scatter:.0%} around its trend"), {
             "relative_scatter": scatter}
     return None

@@ -63,24 +63,28 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     if tr is None or te is None or len(te.values) < 3 or end_direction(tr) is RISING:
         return None
     te_dir = end_direction(te)
+    if te_dir is FALLING or te.best_index >= len(te.values) - 1:
+        return None
+    best = best_step(te)
+    best_val = float(te.smooth.min())
     rise = end_rise(te)
-    risen = rise > max(th.overfit_rise * max(first_drop(te), te.progress * 0.5),
-                       3 * te.summary.noise / max(len(te.values) ** 0.5, 1))
-    if te_dir is FALLING or (te_dir is FLAT and end_direction(tr) is not FALLING and not risen):
+    # since the test loss was best: did the train loss keep improving, or the test loss worsen?
+    train_then = _at(tr, best)
+    train_gain = (train_then - float(tr.smooth[-1])) / abs(train_then) if train_then else 0.0
+    test_loss = rise / abs(best_val) if best_val else 0.0
+    if train_gain < th.overfit_train_gain and test_loss < th.overfit_test_rise:
         return None
-    if te.best_index >= len(te.values) - 1:
-        return None
-    gap_then = float(te.smooth[te.best_index] - _at(tr, best_step(te)))
+    gap_then = float(best_val - train_then)
     gap_now = float(te.smooth[-1] - tr.smooth[-1])
-    if gap_now <= gap_then and not risen:
+    if gap_now <= gap_then:
         return None
     start = settle_step(te, th.best_tolerance)
-    best, best_val = best_step(te), float(te.smooth.min())
     ev = {**tail(tr), **tail(te), "test_best_step": best, "test_best_value": best_val,
-          "test_stopped_improving_step": start, "gap_at_best": gap_then, "gap_now": gap_now}
+          "test_stopped_improving_step": start, "gap_at_best": gap_then, "gap_now": gap_now,
+          "train_gain_since_best": train_gain, "test_rise_since_best": test_loss}
     msg = (f"Overfitting: test loss stopped improving at step {fmt_step(start)} and was lowest"
            f" at step {fmt_step(best)} ({fmt(best_val)}); since then it "
-           f"{'rose' if te_dir is RISING or risen else 'stayed flat'} to {fmt(te.smooth[-1])}"
+           f"{'rose' if te_dir is RISING or test_loss >= th.overfit_test_rise else 'stayed flat'} to {fmt(te.smooth[-1])}"
            f" while train loss went to {fmt(tr.smooth[-1])} (gap {fmt(gap_then)} -> "
            f"{fmt(gap_now)}).")
     acts = (f"stop at step {fmt_step(best)}, where test loss was lowest ({fmt(best_val)}):"

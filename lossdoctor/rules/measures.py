@@ -20,6 +20,30 @@ def best_step(c: CurveTrend) -> float:
     return float(c.steps[c.best_index])
 
 
+def rise_onset(c: CurveTrend, tolerance: float) -> float | None:
+    """Where the smoothed curve first climbs above its running best by more than ``tolerance``
+    of its progress: the step of that running best. None when it never does."""
+    if len(c.smooth) < 2 or c.progress <= 0:
+        return None
+    best_so_far = np.minimum.accumulate(c.smooth)
+    above = np.flatnonzero(c.smooth - best_so_far > tolerance * c.progress)
+    if not len(above):
+        return None
+    i = int(above[0])
+    j = int(np.flatnonzero(c.smooth[: i + 1] == best_so_far[i])[-1])
+    return float(c.steps[j])
+
+
+def blowup_onset(c: CurveTrend, factor: float) -> float | None:
+    """First step where the smoothed curve exceeds ``factor`` times its running best (a loss
+    that explodes is judged on a log scale); None when it never does or is not positive."""
+    if len(c.smooth) < 2 or c.smooth.min() <= 0:
+        return None
+    best_so_far = np.minimum.accumulate(c.smooth)
+    above = np.flatnonzero(c.smooth > factor * best_so_far)
+    return float(c.steps[above[0]]) if len(above) else None
+
+
 def settle_step(c: CurveTrend, tolerance: float) -> float:
     """First step where the smoothed curve is within ``tolerance`` of its drop from its best."""
     if not len(c.smooth):
