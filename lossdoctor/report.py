@@ -84,7 +84,8 @@ class Report:
             except ValueError:
                 names.add(item)
         return [d for _, d in self.all_diagnoses()
-                if d.name in names or d.code in names or (floor is not None and d.severity >= floor)]
+                if d.name in names or d.code in names
+                or (floor is not None and d.severity >= floor)]
 
     def exit_code(self, fail_on: Iterable[str] = ("error",)) -> int:
         return EXIT_FINDINGS if self.failing(fail_on) else EXIT_OK

@@ -66,7 +66,8 @@ def detect(source: Source) -> Parser:
             scored.append((score, parser.name))
     if not scored:
         what = "folder" if source.is_dir else "file"
-        raise LogReadError(f"not a training log lossdoctor can read (no known format in this {what})",
+        raise LogReadError("not a training log lossdoctor can read"
+                           f" (no known format in this {what})",
                            source.name, "pass --input-format to choose one; "
                            f"known: {', '.join(sorted(PARSERS))}")
     scored.sort(reverse=True)

@@ -49,7 +49,7 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
         seg_start = bounds[-1]
         nxt = back[pos + 1] if pos + 1 < len(back) else len(steps)
         if steps[i] <= steps[seg_start] and nxt - i >= MIN_SEGMENT:
-            bounds.append(i)
+            bounds.append(int(i))
             continue
         earlier = np.arange(seg_start, i)
         keep[earlier[steps[earlier] >= steps[i]]] = False
@@ -59,7 +59,7 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
         notes.append(f"resumed {len(resumes)} time{'s' * (len(resumes) > 1)} at step(s) {where}"
                      " (kept the last value written for each step)")
     bounds.append(len(steps))
-    segs = [np.arange(a, b)[keep[a:b]] for a, b in zip(bounds[:-1], bounds[1:])]
+    segs = [np.arange(a, b)[keep[a:b]] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
     if len(segs) == 1:
         return group.iloc[segs[0]].reset_index(drop=True), notes
     if segments == "last":

@@ -1,15 +1,22 @@
 """Runs that go wrong: divergence, a learning rate too high, and non-finite losses."""
 from __future__ import annotations
 
-import numpy as np
-
 from ..records import Diagnosis, Direction, Severity
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
 from .context import RunContext, end_direction
-from .measures import (best_step, end_rise, first_drop, fmt, fmt_step, relative_scatter,
-                       rise_onset, spikes, blowup_onset)
+from .measures import (
+    best_step,
+    blowup_onset,
+    end_rise,
+    first_drop,
+    fmt,
+    fmt_step,
+    relative_scatter,
+    rise_onset,
+    spikes,
+)
 from .registry import rule
 
 
@@ -46,7 +53,8 @@ def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
             and end_direction(te) is not Direction.RISING:
         return None
     start = blowup_onset(tr, th.blowup_factor) or _rise_start(tr, th)
-    ev = {"train_best_step": best_step(tr), "rise_start_step": start, "train_best_value": float(tr.smooth.min()),
+    ev = {"train_best_step": best_step(tr), "rise_start_step": start,
+          "train_best_value": float(tr.smooth.min()),
           "train_last": float(tr.values[-1]), "train_first": float(tr.values[0])}
     msg = (f"Divergence: train loss rose from {fmt(float(tr.smooth.min()))} at step"
            f" {fmt_step(best_step(tr))} to {fmt(float(tr.values[-1]))} at step"
@@ -135,3 +143,8 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
             " mask or batch), infinite inputs; torch.autograd.set_detect_anomaly(True) helps",
             actions.CLIP, actions.lower_lr(ctx, step))
     return Diagnosis("non_finite", Severity.ERROR, msg + ".", step, None, ev, acts)
+
+
+def _ratio(c: CurveTrend, i: int) -> float:
+    """How many times its trend a point stands (inf when the trend is zero)."""
+    return float(c.values[i] / c.smooth[i]) if c.smooth[i] > 0 else float("inf")

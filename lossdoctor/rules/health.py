@@ -8,7 +8,7 @@ from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
 from .context import RunContext, end_direction
-from .measures import best_step, end_rate, end_rise, first_drop, fmt, fmt_step, settle_step
+from .measures import best_step, end_rate, end_rise, fmt, fmt_step, settle_step
 from .registry import rule
 
 FALLING, FLAT, RISING = Direction.FALLING, Direction.FLAT, Direction.RISING
@@ -82,9 +82,10 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     ev = {**tail(tr), **tail(te), "test_best_step": best, "test_best_value": best_val,
           "test_stopped_improving_step": start, "gap_at_best": gap_then, "gap_now": gap_now,
           "train_gain_since_best": train_gain, "test_rise_since_best": test_loss}
+    rose = te_dir is RISING or test_loss >= th.overfit_test_rise
     msg = (f"Overfitting: test loss stopped improving at step {fmt_step(start)} and was lowest"
            f" at step {fmt_step(best)} ({fmt(best_val)}); since then it "
-           f"{'rose' if te_dir is RISING or test_loss >= th.overfit_test_rise else 'stayed flat'} to {fmt(te.smooth[-1])}"
+           f"{'rose' if rose else 'stayed flat'} to {fmt(te.smooth[-1])}"
            f" while train loss went to {fmt(tr.smooth[-1])} (gap {fmt(gap_then)} -> "
            f"{fmt(gap_now)}).")
     acts = (f"stop at step {fmt_step(best)}, where test loss was lowest ({fmt(best_val)}):"
