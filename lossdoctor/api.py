@@ -20,7 +20,8 @@ def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None =
          train_col: str | None = None, test_col: str | None = None,
          segments: str = "last") -> LossLog:
     """Parse whatever the user gave: a path, a DataFrame, or a train/test pair of files."""
-    from .parsers import ReadOptions, load as load_path, load_pair, resolve_steps
+    from .parsers import ReadOptions, load_pair, resolve_steps
+    from .parsers import load as load_path
 
     options = ReadOptions(train_col=train_col, test_col=test_col, segments=segments)
     if isinstance(log, pd.DataFrame):

@@ -82,7 +82,7 @@ def check(log: str | None, train: str | None, test: str | None, train_col: str |
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
     else:
-        click.echo(text)
+        click.echo(text, color=use_color)   # click strips ANSI off a pipe unless told
     sys.exit(0 if exit_zero else report.exit_code([f.lower() if f.lower() in SEVERITIES
                                                    else f for f in fails]))
 

@@ -68,16 +68,15 @@ def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = "
         if len(part):
             curves[split] = analyze_curve(split, part["step"].to_numpy(),
                                           part["value"].to_numpy(), span, th)
-    usable = [c for c in curves.values() if c is not None and
-              (len(c.values) >= 2 or c.non_finite_count)]
+    usable = [c for c in curves.values() if c is not None and (c.windows or c.non_finite_count)]
     if not usable:
         raise LogReadError("too few loss values to find a trend (need at least 2 points)",
                            source)
     for split, c in curves.items():
         if c is None:
             notes.append(f"no {split} loss in this log: diagnosing the {_other(split)} loss alone")
-        elif len(c.values) < 2 and not c.non_finite_count:
-            notes.append(f"{split} loss has fewer than 2 finite points; ignored")
+        elif not c.windows and not c.non_finite_count:
+            notes.append(f"{split} loss has fewer than 2 finite points at distinct steps; ignored")
             curves[split] = None
     lr = frame[frame["split"] == "lr"].sort_values("step", kind="stable")
     ctx = RunContext(curves["train"], curves["test"], lr["step"].to_numpy(float),

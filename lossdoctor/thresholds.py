@@ -36,7 +36,7 @@ class Thresholds:
     #: onset of a rise: the smoothed loss climbs this fraction of its progress above its best
     rise_tolerance: float = 0.1
     #: divergence onset: where the smoothed train loss first reaches this many times its best
-    blowup_factor: float = 4
+    blowup_factor: float = 2.0
     #: lr_too_high: a spike is a jump to this many times the curve's trend ...
     spike_ratio: float = 3.0
     #: ... that is also at least this fraction of the curve's progress

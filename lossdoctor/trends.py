@@ -125,7 +125,7 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, smooth: np.nd
     lo, hi = span
     edges = np.linspace(lo, hi, count + 1)
     out = []
-    for a, b in zip(edges[:-1], edges[1:]):
+    for a, b in zip(edges[:-1], edges[1:], strict=False):
         inside = (steps >= a) & (steps <= b)
         if inside.sum() < 2:
             continue

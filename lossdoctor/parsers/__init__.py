@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..errors import LogReadError
 from ..frame import LossLog
+
 # importing a format module registers its parser(s)
 from . import (  # noqa: F401
     delimited,

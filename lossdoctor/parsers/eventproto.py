@@ -103,8 +103,7 @@ def parse_event(buf: bytes, start: int, end: int) -> EventLayout:
             raise ProtoError("field number 0")
         else:
             p = skip(buf, p, wire)
-    if p != end:
-        raise ProtoError("event overruns its record")
+    _at_end(p, end)
     return ev
 
 
@@ -119,8 +118,7 @@ def _summary(buf: bytes, p: int, end: int, out: list[Scalar]) -> None:
             p += n
         else:
             p = skip(buf, p, key & 7)
-    if p != end:
-        raise ProtoError("summary overruns its event")
+    _at_end(p, end)
 
 
 def _value(buf: bytes, p: int, end: int) -> Scalar | None:
@@ -147,6 +145,7 @@ def _value(buf: bytes, p: int, end: int) -> Scalar | None:
             p += 4
         else:
             p = skip(buf, p, wire)
+    _at_end(p, end)
     if found is None:
         return None
     return Scalar(tag or node, found[0], found[1], found[2], plugin)
@@ -168,9 +167,11 @@ def _plugin_name(buf: bytes, p: int, end: int) -> bytes:
                     q += m
                 else:
                     q = skip(buf, q, k & 7)
+            _at_end(q, stop)
             p += n
         else:
             p = skip(buf, p, key & 7)
+    _at_end(p, end)
     return name
 
 
@@ -194,6 +195,7 @@ def _tensor(buf: bytes, p: int, end: int) -> tuple[float, str | None, int] | Non
             found, p = _varint_value(buf, p, wire)
         else:
             p = skip(buf, p, wire)
+    _at_end(p, end)
     if found is None or elements != 1 or dtype == 0:
         return None
     if found[1] is None and dtype in (14, 19):
@@ -249,10 +251,17 @@ def _elements(buf: bytes, p: int, end: int) -> int:
                     size, q = varint(buf, q)
                 else:
                     q = skip(buf, q, k & 7)
+            _at_end(q, stop)
             count *= size
             p += n
         elif key == 0x18:                   # unknown_rank
             return -1
         else:
             p = skip(buf, p, key & 7)
+    _at_end(p, end)
     return count
+
+
+def _at_end(p: int, end: int) -> None:
+    if p != end:
+        raise ProtoError("a field overruns its message")

@@ -11,6 +11,7 @@ from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from crc32c import crc32c
 
 HEADER = 12
@@ -18,6 +19,7 @@ FOOTER = 4
 RESYNC_LIMIT = 1 << 20          # bytes scanned for the next good header after a bad one
 MASK_DELTA = 0xA282EAD8
 _HEADER = struct.Struct("<QI")
+_LENGTH = struct.Struct("<Q")
 
 
 def masked_crc(data: bytes | memoryview) -> int:
@@ -46,53 +48,93 @@ def header_ok(buf: bytes, pos: int = 0) -> bool:
 
 def split_records(buf: bytes) -> Records:
     """Walk the records of ``buf``; bad data checksums are dropped, a torn tail is cut off."""
-    starts, lengths, crcs, notes, stop = _walk(buf)
-    starts_a = np.frombuffer(starts, dtype=np.int64) if starts else np.empty(0, np.int64)
-    lengths_a = np.frombuffer(lengths, dtype=np.int64) if lengths else np.empty(0, np.int64)
-    truncated = stop == "truncated"
-    if len(starts_a):
-        good = _data_crc_ok(buf, starts_a, lengths_a, np.frombuffer(crcs, dtype=np.uint32))
+    data = np.frombuffer(buf, dtype=np.uint8)
+    heads, crcs, notes, truncated = _walk_checked(buf, data)
+    lengths = _u64(data, heads)
+    starts = heads + HEADER
+    if len(starts):
+        good = _data_crc_ok(data, starts, lengths, crcs)
         bad = int((~good).sum())
         if bad:
-            first = int(starts_a[~good][0]) - HEADER
+            first = int(heads[~good][0])
             notes.append(f"skipped {bad} record{'s' * (bad > 1)} with a bad checksum"
                          f" (first at byte {first})")
-            starts_a, lengths_a = starts_a[good], lengths_a[good]
+            starts, lengths = starts[good], lengths[good]
     if truncated:
         notes.append(f"the last record is incomplete (a run still writing?); read the "
-                     f"{len(starts_a)} complete records before it")
-    return Records(starts_a, lengths_a, notes, truncated)
+                     f"{len(starts)} complete records before it")
+    return Records(starts, lengths, notes, truncated)
 
 
-def _walk(buf: bytes) -> tuple[array, array, array, list[str], str]:
-    """The framing loop: offsets, lengths and the computed data CRC of every record."""
-    view = memoryview(buf)
-    unpack = _HEADER.unpack_from
-    starts, lengths, crcs = array("q"), array("q"), array("I")
-    add_start, add_length, add_crc = starts.append, lengths.append, crcs.append
-    known: dict[int, int] = {}          # length -> its masked crc (a pure function of it)
+def _walk_checked(buf: bytes, data: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
+    """Record header offsets and data CRCs; a bad header makes the walk look for the next."""
+    heads: list[np.ndarray] = []
+    crcs: list[np.ndarray] = []
     notes: list[str] = []
-    pos, size = 0, len(buf)
-    while pos + HEADER <= size:
-        length, lcrc = unpack(buf, pos)
-        if known.get(length) != lcrc:
-            if masked_crc(view[pos:pos + 8]) != lcrc:
-                nxt = _resync(buf, pos + 1)
-                if nxt < 0:
-                    notes.append(f"bad record header at byte {pos}; read the records before it")
-                    return starts, lengths, crcs, notes, "corrupt"
-                notes.append(f"bad record header at byte {pos}; skipped {nxt - pos} bytes")
-                pos = nxt
-                continue
-            known[length] = lcrc
-        end = pos + HEADER + length
+    pos = 0
+    while True:
+        part, crc, stop = _walk(buf, pos)
+        ok = _header_crc_ok(data, part)
+        cut = int(np.argmin(ok)) if not ok.all() else len(part)
+        heads.append(part[:cut])
+        crcs.append(crc[:cut])
+        bad_at = int(part[cut]) if cut < len(part) else stop
+        if cut == len(part) and (len(buf) - stop < HEADER or header_ok(buf, stop)):
+            return np.concatenate(heads), np.concatenate(crcs), notes, stop != len(buf)
+        pos = _resync(buf, bad_at + 1)
+        if pos < 0:
+            notes.append(f"bad record header at byte {bad_at}; read the records before it")
+            return np.concatenate(heads), np.concatenate(crcs), notes, False
+        notes.append(f"bad record header at byte {bad_at}; skipped {pos - bad_at} bytes")
+
+
+def _walk(buf: bytes, pos: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The framing loop, trusting lengths: header offsets, data CRCs, where it stopped."""
+    view = memoryview(buf)
+    unpack = _LENGTH.unpack_from
+    heads, crcs = array("q"), array("I")
+    add_head, add_crc = heads.append, crcs.append
+    size = len(buf)
+    limit = size - HEADER - FOOTER
+    while pos <= limit:
+        end = pos + HEADER + unpack(buf, pos)[0]
         if end + FOOTER > size:
-            return starts, lengths, crcs, notes, "truncated"
-        add_start(pos + HEADER)
-        add_length(length)
+            break
+        add_head(pos)
         add_crc(crc32c(view[pos + HEADER:end]))
         pos = end + FOOTER
-    return starts, lengths, crcs, notes, "truncated" if pos != size else "end"
+    return (np.frombuffer(heads, dtype=np.int64) if heads else np.empty(0, np.int64),
+            np.frombuffer(crcs, dtype=np.uint32) if crcs else np.empty(0, np.uint32), pos)
+
+
+def _u64(data: np.ndarray, at: np.ndarray) -> np.ndarray:
+    return _bytes_at(data, at, 8).view("<u8").ravel().astype(np.int64)
+
+
+def _u32(data: np.ndarray, at: np.ndarray) -> np.ndarray:
+    return _bytes_at(data, at, 4).view("<u4").ravel()
+
+
+def _bytes_at(data: np.ndarray, at: np.ndarray, width: int) -> np.ndarray:
+    """An (n, width) array of the bytes starting at each offset ``at``."""
+    if not len(at):
+        return np.empty((0, width), dtype=np.uint8)
+    return np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(data, width)[at])
+
+
+def _mask(crc: np.ndarray) -> np.ndarray:
+    crc = crc.astype(np.uint32)
+    return ((crc >> np.uint32(15)) | (crc << np.uint32(17))) + np.uint32(MASK_DELTA)
+
+
+def _header_crc_ok(data: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """Check every header's length checksum: computed once per distinct length."""
+    if not len(heads):
+        return np.ones(0, dtype=bool)
+    lengths = _u64(data, heads).view(np.uint64)
+    codes, uniq = pd.factorize(lengths)
+    expected = np.array([masked_crc(struct.pack("<Q", int(n))) for n in uniq], dtype=np.uint32)
+    return np.asarray(expected[codes] == _u32(data, heads + 8))
 
 
 def _resync(buf: bytes, pos: int) -> int:
@@ -108,12 +150,7 @@ def _resync(buf: bytes, pos: int) -> int:
     return -1
 
 
-def _data_crc_ok(buf: bytes, starts: np.ndarray, lengths: np.ndarray,
+def _data_crc_ok(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
                  crcs: np.ndarray) -> np.ndarray:
     """Compare every computed data CRC, masked, with the one stored after the record."""
-    data = np.frombuffer(buf, dtype=np.uint8)
-    at = (starts + lengths)[:, None] + np.arange(4)
-    stored = np.ascontiguousarray(data[at]).view("<u4").ravel()
-    crc = crcs.astype(np.uint32)
-    masked = ((crc >> np.uint32(15)) | (crc << np.uint32(17))) + np.uint32(MASK_DELTA)
-    return np.asarray(masked == stored)
+    return np.asarray(_mask(crcs) == _u32(data, starts + lengths))

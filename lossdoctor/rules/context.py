@@ -34,4 +34,4 @@ class RunContext:
 
 
 def end_direction(curve: CurveTrend | None) -> Direction | None:
-    return curve.direction_at_end() if curve is not None and len(curve.values) >= 2 else None
+    return curve.direction_at_end() if curve is not None and curve.windows else None

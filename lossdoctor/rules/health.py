@@ -41,7 +41,7 @@ def learning(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     if tr is None and te is None:
         return None
     if (tr in (FALLING, None)) and (te in (FALLING, None)):
-        curves = ctx.curves()
+        curves = [c for c in ctx.curves() if c.windows]
         ev: dict[str, Any] = {}
         for c in curves:
             ev.update(tail(c))
@@ -110,11 +110,12 @@ def plateau(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     tr, te = end_direction(ctx.train), end_direction(ctx.test)
     if tr not in (FLAT, None) or te not in (FLAT, None) or (tr is None and te is None):
         return None
-    since = min(_flat_since(c) for c in ctx.curves())
+    flat = [c for c in ctx.curves() if c.windows]
+    since = min(_flat_since(c) for c in flat)
     ev: dict[str, Any] = {"flat_since_step": since}
-    for c in ctx.curves():
+    for c in flat:
         ev.update(tail(c))
-    said = " and ".join(_describe(c) for c in ctx.curves())
+    said = " and ".join(_describe(c) for c in flat)
     acts = (actions.lower_lr(ctx) + ", or halve the batch size", actions.SCHEDULE,
             "or stop here if this loss is good enough: more steps at this setting will not help")
     return Diagnosis("plateau", Severity.WARNING, f"Plateau since about step {fmt_step(since)}:"

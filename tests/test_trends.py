@@ -1,0 +1,183 @@
+"""Trend detector: robust slopes and falling/flat/rising labels on generated curves."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lossdoctor.records import Direction
+from lossdoctor.thresholds import DEFAULT
+from lossdoctor.trends import analyze_curve, reduce_points, running_median, theil_sen
+
+FALLING, FLAT, RISING = Direction.FALLING, Direction.FLAT, Direction.RISING
+
+
+def labels(curve) -> list[Direction]:
+    return [w.direction for w in curve.windows]
+
+
+def line(n: int, start: float, slope: float, noise: float, seed: int = 0
+         ) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    steps = np.arange(n, dtype=float)
+    return steps, start + slope * steps + noise * rng.standard_normal(n)
+
+
+# ---------------------------------------------------------------- straight lines
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_falling_line_every_window_falls_with_the_true_slope(seed):
+    steps, values = line(300, 3.0, -0.005, 0.03, seed)      # falls 1.5 over the run
+    curve = analyze_curve("train", steps, values)
+    assert curve.windows and labels(curve) == [FALLING] * len(curve.windows)
+    for w in curve.windows:
+        assert w.slope == pytest.approx(-0.005, rel=0.2)
+        assert w.change < 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_rising_line_every_window_rises(seed):
+    steps, values = line(300, 1.0, 0.004, 0.02, seed)
+    curve = analyze_curve("test", steps, values)
+    assert labels(curve) == [RISING] * len(curve.windows)
+    assert all(w.slope == pytest.approx(0.004, rel=0.2) for w in curve.windows)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_constant_with_noise_is_flat_at_any_scale(seed):
+    steps, shape = line(300, 1.0, 0.0, 0.01, seed)
+    big = analyze_curve("train", steps, 2.3 * shape)
+    small = analyze_curve("train", steps, 0.003 * shape)
+    assert labels(big) == [FLAT] * len(big.windows)
+    assert labels(small) == labels(big)
+    for wb, ws in zip(big.windows, small.windows, strict=True):
+        assert ws.slope == pytest.approx(wb.slope * 0.003 / 2.3, rel=1e-6, abs=1e-15)
+
+
+def test_scaling_a_curve_keeps_its_labels():
+    rng = np.random.default_rng(7)
+    steps = np.arange(200, dtype=float)
+    shape = (0.5 + 2 * np.exp(-steps / 30)) * (1 + 0.02 * rng.standard_normal(200))
+    ref = labels(analyze_curve("train", steps, shape))
+    for scale in (1e-4, 0.003, 2.3, 1e4):
+        assert labels(analyze_curve("train", steps, scale * shape)) == ref
+
+
+def test_decay_then_floor_is_falling_then_flat():
+    rng = np.random.default_rng(1)
+    steps = np.arange(300, dtype=float)
+    values = (0.4 + 2 * np.exp(-steps / 15)) * (1 + 0.01 * rng.standard_normal(300))
+    got = labels(analyze_curve("train", steps, values))
+    assert got[0] is FALLING and got[-1] is FLAT
+
+
+# ---------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize("factor", [3.0, 10.0, 100.0])
+def test_spikes_do_not_flip_the_slope(factor):
+    steps, values = line(120, 2.0, -0.008, 0.01, seed=3)
+    spiked = values.copy()
+    spiked[5::12] *= factor                 # a spike every 12 steps, early in each window too
+    curve = analyze_curve("train", steps, spiked)
+    assert labels(curve) == [FALLING] * len(curve.windows)
+    assert all(w.slope < 0 for w in curve.windows)
+
+
+def test_theil_sen_ignores_a_few_wild_points():
+    x = np.arange(40, dtype=float)
+    y = 5.0 - 0.1 * x
+    y[[3, 17, 30]] = 1e6
+    assert theil_sen(x, y) == pytest.approx(-0.1, rel=0.05)
+
+
+def test_uneven_step_spacing_uses_the_steps_not_the_index():
+    rng = np.random.default_rng(4)
+    steps = np.sort(rng.choice(np.arange(100_000), size=250, replace=False)).astype(float)
+    values = 4.0 - 2e-5 * steps + 0.02 * rng.standard_normal(len(steps))
+    curve = analyze_curve("train", steps, values)
+    assert labels(curve) == [FALLING] * len(curve.windows)
+    for w in curve.windows:
+        assert w.slope == pytest.approx(-2e-5, rel=0.2)
+
+
+def test_dense_start_sparse_end_still_one_slope():
+    # logged every step early, every 100 steps late (common with eval schedules)
+    steps = np.concatenate([np.arange(0, 200), np.arange(200, 20_000, 100)]).astype(float)
+    rng = np.random.default_rng(5)
+    values = 3.0 - 1e-4 * steps + 0.01 * rng.standard_normal(len(steps))
+    curve = analyze_curve("train", steps, values)
+    assert all(d is FALLING for d in labels(curve))
+    assert curve.windows[-1].slope == pytest.approx(-1e-4, rel=0.2)
+
+
+def test_unsorted_steps_are_sorted_first():
+    steps, values = line(90, 2.0, -0.01, 0.005, seed=6)
+    order = np.random.default_rng(6).permutation(90)
+    a = analyze_curve("train", steps, values)
+    b = analyze_curve("train", steps[order], values[order])
+    assert labels(a) == labels(b)
+    assert [w.slope for w in a.windows] == pytest.approx([w.slope for w in b.windows])
+
+
+# ---------------------------------------------------------------- size and NaN
+
+
+def test_reduce_points_bounds_the_size():
+    steps = np.arange(1_000_000, dtype=float)
+    values = np.linspace(5, 1, 1_000_000)
+    rs, rv = reduce_points(steps, values, 400)
+    assert 200 <= len(rs) <= 401 and len(rs) == len(rv)
+    assert np.all(np.diff(rs) > 0)
+    assert rs[0] < 5_000 and rs[-1] > 995_000        # keeps the whole span
+    small_s, small_v = reduce_points(steps[:50], values[:50], 400)
+    assert len(small_s) == 50                        # short curves untouched
+
+
+def test_a_million_points_are_reduced_and_labelled():
+    rng = np.random.default_rng(8)
+    n = 1_000_000
+    steps = np.arange(n, dtype=float)
+    values = 3.0 - 2e-6 * steps + 0.3 * rng.standard_normal(n)   # minibatch noise >> trend/step
+    curve = analyze_curve("train", steps, values)
+    assert len(curve.steps) <= DEFAULT.max_points + 1
+    assert curve.summary.points == n
+    assert labels(curve) == [FALLING] * len(curve.windows)
+    assert curve.windows[-1].slope == pytest.approx(-2e-6, rel=0.2)
+
+
+def test_nan_values_are_counted_not_fitted():
+    steps, values = line(150, 2.0, -0.006, 0.01, seed=9)
+    values[[20, 21, 80]] = np.nan
+    values[100] = np.inf
+    curve = analyze_curve("train", steps, values)
+    assert curve.non_finite_count == 4
+    assert curve.summary.non_finite_step == 20.0
+    assert curve.summary.points == 150
+    assert np.all(np.isfinite(curve.values)) and np.all(np.isfinite(curve.smooth))
+    assert 20.0 not in curve.steps and 100.0 not in curve.steps
+    assert labels(curve) == [FALLING] * len(curve.windows)
+    assert curve.windows[0].slope == pytest.approx(-0.006, rel=0.2)
+
+
+def test_all_nan_curve_has_no_windows():
+    curve = analyze_curve("train", np.arange(10.0), np.full(10, np.nan))
+    assert curve.non_finite_count == 10 and curve.windows == ()
+    assert curve.summary.non_finite_step == 0.0
+
+
+def test_shared_span_gives_both_splits_the_same_windows():
+    steps = np.arange(0, 300, dtype=float)
+    test_steps = steps[::10]
+    tr = analyze_curve("train", steps, 3 - 0.005 * steps, span=(0.0, 299.0))
+    te = analyze_curve("test", test_steps, 3 - 0.004 * test_steps, span=(0.0, 299.0))
+    assert len(tr.windows) == len(te.windows)
+    for a, b in zip(tr.windows, te.windows, strict=True):
+        assert abs(a.start_step - b.start_step) <= 10 and abs(a.end_step - b.end_step) <= 10
+
+
+def test_running_median_keeps_length_and_removes_a_lone_spike():
+    v = np.ones(101)
+    v[50] = 100.0
+    out = running_median(v, 0.08)
+    assert len(out) == 101 and out.max() == 1.0
