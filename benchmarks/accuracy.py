@@ -31,22 +31,12 @@ def _curve(log, split: str) -> np.ndarray:
     return part["value"].to_numpy(float)
 
 
-def reduce_lr_on_plateau(values: np.ndarray, patience: int = 10, threshold: float = 1e-4) -> bool:
+def patience_runs_out(values: np.ndarray, patience: int, threshold: float = 0.0) -> bool:
+    """True once the loss has not improved (by a relative ``threshold``) for more than
+    ``patience`` evaluations: when ReduceLROnPlateau or EarlyStopping would fire."""
     best, wait = np.inf, 0
     for v in values:
         if v < best * (1 - threshold):
-            best, wait = v, 0
-        else:
-            wait += 1
-            if wait > patience:
-                return True
-    return False
-
-
-def early_stopping(values: np.ndarray, patience: int) -> bool:
-    best, wait = np.inf, 0
-    for v in values:
-        if v < best:
             best, wait = v, 0
         else:
             wait += 1
@@ -63,9 +53,9 @@ def baseline(log, patience: int) -> str:
     monitor = test if len(test) else train
     if len(train) and train.min() > 0 and train[-1] > 10 * train.min():
         return "divergence"
-    if len(test) and early_stopping(test, patience):
+    if len(test) and patience_runs_out(test, patience):
         return "overfitting"
-    if reduce_lr_on_plateau(monitor):
+    if patience_runs_out(monitor, patience=10, threshold=1e-4):
         return "plateau"
     return "learning"
 
