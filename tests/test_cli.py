@@ -279,3 +279,22 @@ def test_input_format_that_matches():
     data = as_json(run(fixture("learning"), "--input-format", "generic-csv", "--format",
                        "json"))
     assert data["verdict"] == "learning" and data["format"] == "generic-csv"
+
+
+# found by tests/test_fuzz.py (reported): a curve with fewer than 2 finite points plus a
+# NaN/Inf is kept for non_finite, but other rules then read its (missing) windows/points
+FEW_FINITE = {
+    "one-finite-plus-inf": "epoch,loss,val_loss\n0,,1\n1,inf,1\n2,0.5,2\n",
+    "no-finite-train": "epoch,loss,val_loss\n0,,0\n1,nan,2\n2,nan,1\n",
+}
+
+
+@pytest.mark.xfail(strict=True, reason="IndexError in health.tail / ValueError in health._at:"
+                   " rules read a curve with < 2 finite points (reported to the lead)")
+@pytest.mark.parametrize("key", list(FEW_FINITE))
+def test_few_finite_points_plus_nan_is_a_finding(tmp_path, key):
+    path = tmp_path / "log.csv"
+    path.write_text(FEW_FINITE[key])
+    result = run(path, "--format", "json")
+    assert "internal error" not in result.stderr
+    assert as_json(result)["verdict"] == "non_finite"

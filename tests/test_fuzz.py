@@ -1,8 +1,10 @@
 """Fuzzing the readers and the whole pipeline: odd bytes raise LossdoctorError, nothing else."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -21,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"
 FIXTURES = sorted(FIX.glob("*.csv"))
 WORK = Path(tempfile.mkdtemp(prefix="lossdoctor-fuzz-"))
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 
 #: raise for a longer hunt: LOSSDOCTOR_FUZZ_EXAMPLES=3000 pytest tests/test_fuzz.py
 EXAMPLES = int(os.environ.get("LOSSDOCTOR_FUZZ_EXAMPLES", "100"))

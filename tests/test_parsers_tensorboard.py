@@ -198,6 +198,9 @@ def test_truncated_last_record_is_read_up_to_it(tmp_path):
         log = load(path)
         assert len(log.frame) == 39
         assert any("incomplete" in n for n in log.notes)
+    path.write_bytes(data + b"\x10\x00\x00")          # a header being written
+    log = load(path)
+    assert len(log.frame) == 40 and any("incomplete" in n for n in log.notes)
 
 
 def test_bad_data_crc_skips_one_record(tmp_path):

@@ -63,13 +63,17 @@ def scan(buf: bytes, starts: np.ndarray, lengths: np.ndarray) -> Scanned:
     """Decode the scalars of the records at ``starts``/``lengths`` of ``buf``."""
     n = len(starts)
     sink = _Sink(np.zeros(n), np.zeros(n, dtype=np.int64))
-    # padded so that rows can be read in whole 8-byte words past a record's end
-    data = np.concatenate([np.frombuffer(buf, dtype=np.uint8), np.zeros(8, np.uint8)])
+    data = np.frombuffer(buf, dtype=np.uint8)
     slow: list[np.ndarray] = []
     for length, idx in _groups(lengths):
         if len(idx) < MIN_GROUP or length > MAX_ROW:
             slow.append(idx)
             continue
+        # rows are read in whole 8-byte words: the last records may end too near the end
+        tail = starts[idx] + (length + 7) // 8 * 8 > len(data)
+        if tail.any():
+            slow.append(idx[tail])
+            idx = idx[~tail]
         rows_per_chunk = max(MIN_GROUP, CHUNK_BYTES // max(length, 1))
         for a in range(0, len(idx), rows_per_chunk):
             slow.append(_bulk(buf, data, starts, idx[a:a + rows_per_chunk], length, sink))

@@ -49,8 +49,7 @@ def header_ok(buf: bytes, pos: int = 0) -> bool:
 def split_records(buf: bytes) -> Records:
     """Walk the records of ``buf``; bad data checksums are dropped, a torn tail is cut off."""
     data = np.frombuffer(buf, dtype=np.uint8)
-    heads, crcs, notes, truncated = _walk_checked(buf, data)
-    lengths = _u64(data, heads)
+    heads, lengths, crcs, notes, truncated = _walk_checked(buf, data)
     starts = heads + HEADER
     if len(starts):
         good = _data_crc_ok(data, starts, lengths, crcs)
@@ -66,26 +65,27 @@ def split_records(buf: bytes) -> Records:
     return Records(starts, lengths, notes, truncated)
 
 
-def _walk_checked(buf: bytes, data: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
-    """Record header offsets and data CRCs; a bad header makes the walk look for the next."""
-    heads: list[np.ndarray] = []
-    crcs: list[np.ndarray] = []
+def _walk_checked(buf: bytes, data: np.ndarray):
+    """Header offsets, lengths and data CRCs; a bad header makes the walk look for the next."""
+    parts: list[tuple[np.ndarray, ...]] = []
     notes: list[str] = []
     pos = 0
     while True:
-        part, crc, stop = _walk(buf, pos)
-        ok = _header_crc_ok(data, part)
-        cut = int(np.argmin(ok)) if not ok.all() else len(part)
-        heads.append(part[:cut])
-        crcs.append(crc[:cut])
-        bad_at = int(part[cut]) if cut < len(part) else stop
-        if cut == len(part) and (len(buf) - stop < HEADER or header_ok(buf, stop)):
-            return np.concatenate(heads), np.concatenate(crcs), notes, stop != len(buf)
+        heads, crcs, stop = _walk(buf, pos)
+        ok, lengths = _header_crc_ok(data, heads)
+        cut = int(np.argmin(ok)) if not ok.all() else len(heads)
+        parts.append((heads[:cut], lengths[:cut], crcs[:cut]))
+        bad_at = int(heads[cut]) if cut < len(heads) else stop
+        if cut == len(heads) and (len(buf) - stop < HEADER or header_ok(buf, stop)):
+            break
         pos = _resync(buf, bad_at + 1)
         if pos < 0:
             notes.append(f"bad record header at byte {bad_at}; read the records before it")
-            return np.concatenate(heads), np.concatenate(crcs), notes, False
+            stop = len(buf)
+            break
         notes.append(f"bad record header at byte {bad_at}; skipped {pos - bad_at} bytes")
+    heads, lengths, crcs = (np.concatenate(c) for c in zip(*parts, strict=True))
+    return heads, lengths, crcs, notes, stop != len(buf)
 
 
 def _walk(buf: bytes, pos: int) -> tuple[np.ndarray, np.ndarray, int]:
@@ -98,17 +98,14 @@ def _walk(buf: bytes, pos: int) -> tuple[np.ndarray, np.ndarray, int]:
     limit = size - HEADER - FOOTER
     while pos <= limit:
         end = pos + HEADER + unpack(buf, pos)[0]
-        if end + FOOTER > size:
-            break
         add_head(pos)
-        add_crc(crc32c(view[pos + HEADER:end]))
+        add_crc(crc32c(view[pos + HEADER:end]))     # a slice past the end is cut short
         pos = end + FOOTER
+    if pos > size:                                  # the last record did not fit
+        pos = heads.pop()
+        crcs.pop()
     return (np.frombuffer(heads, dtype=np.int64) if heads else np.empty(0, np.int64),
             np.frombuffer(crcs, dtype=np.uint32) if crcs else np.empty(0, np.uint32), pos)
-
-
-def _u64(data: np.ndarray, at: np.ndarray) -> np.ndarray:
-    return _bytes_at(data, at, 8).view("<u8").ravel().astype(np.int64)
 
 
 def _u32(data: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -127,14 +124,16 @@ def _mask(crc: np.ndarray) -> np.ndarray:
     return ((crc >> np.uint32(15)) | (crc << np.uint32(17))) + np.uint32(MASK_DELTA)
 
 
-def _header_crc_ok(data: np.ndarray, heads: np.ndarray) -> np.ndarray:
-    """Check every header's length checksum: computed once per distinct length."""
+def _header_crc_ok(data: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Check every header's length checksum (computed once per distinct length)."""
     if not len(heads):
-        return np.ones(0, dtype=bool)
-    lengths = _u64(data, heads).view(np.uint64)
+        return np.ones(0, dtype=bool), np.empty(0, np.int64)
+    raw = _bytes_at(data, heads, HEADER)
+    lengths = np.ascontiguousarray(raw[:, :8]).view("<u8").ravel()
     codes, uniq = pd.factorize(lengths)
     expected = np.array([masked_crc(struct.pack("<Q", int(n))) for n in uniq], dtype=np.uint32)
-    return np.asarray(expected[codes] == _u32(data, heads + 8))
+    ok = expected[codes] == np.ascontiguousarray(raw[:, 8:]).view("<u4").ravel()
+    return np.asarray(ok), lengths.astype(np.int64)
 
 
 def _resync(buf: bytes, pos: int) -> int:

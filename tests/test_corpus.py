@@ -1,0 +1,65 @@
+"""The shared corpus and real logs: every case runs, every real log reads (skipped when absent)."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lossdoctor import api, cli
+from lossdoctor.errors import LossdoctorError
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+REAL = SHARED / "real-logs"
+
+
+def _cases() -> list[Path]:
+    return sorted(p.parent for p in CORPUS.glob("*/labels.json")) if CORPUS.is_dir() else []
+
+
+def _manifest() -> list[dict[str, str]]:
+    path = REAL / "MANIFEST.tsv"
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+CASES = _cases()
+MANIFEST = _manifest()
+
+
+@pytest.mark.skipif(not CASES, reason="../shared/corpus is absent")
+@pytest.mark.parametrize("case", CASES or [None], ids=[p.name for p in CASES] or ["absent"])
+def test_corpus_case_runs(case, monkeypatch):
+    args = json.loads((case / "labels.json").read_text())["args"]
+    monkeypatch.chdir(case)
+    result = CliRunner().invoke(cli.main, ["check", *args, "--format", "json"])
+    assert result.exit_code in (0, 1), (args, result.stderr)
+    data = json.loads(result.stdout)
+    assert data["verdict"] and isinstance(data["diagnoses"], list)
+    assert "internal error" not in result.stderr
+
+
+def _no_loss(row: dict[str, str]) -> bool:
+    return row.get("has_train_loss") == "n" and row.get("has_val_loss") == "n"
+
+
+@pytest.mark.skipif(not MANIFEST, reason="../shared/real-logs is absent")
+@pytest.mark.parametrize("row", MANIFEST or [None],
+                         ids=[r["file"] for r in MANIFEST] or ["absent"])
+def test_real_log_reads(row):
+    path = REAL / row["file"]
+    assert path.exists(), f"MANIFEST lists a missing file: {row['file']}"
+    if _no_loss(row):
+        with pytest.raises(LossdoctorError):
+            api.load(path)
+        return
+    log = api.load(path)
+    splits = set(log.frame["split"])
+    assert splits & {"train", "test"}, splits
+    assert len(log.frame) > 0
