@@ -72,15 +72,20 @@ def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = "
     if not usable:
         raise LogReadError("too few loss values to find a trend (need at least 2 points)",
                            source)
+    broken = []
     for split, c in curves.items():
-        if c is None:
+        if c is not None and not c.windows and c.non_finite_count:
+            broken.append(c)
+            notes.append(f"{split} loss has too few finite points for a trend")
+            curves[split] = None
+        elif c is None:
             notes.append(f"no {split} loss in this log: diagnosing the {_other(split)} loss alone")
         elif not c.windows and not c.non_finite_count:
             notes.append(f"{split} loss has fewer than 2 finite points at distinct steps; ignored")
             curves[split] = None
     lr = frame[frame["split"] == "lr"].sort_values("step", kind="stable")
     ctx = RunContext(curves["train"], curves["test"], lr["step"].to_numpy(float),
-                     lr["value"].to_numpy(float))
+                     lr["value"].to_numpy(float), tuple(broken))
     return ctx, notes
 
 

@@ -282,15 +282,13 @@ def test_input_format_that_matches():
 
 
 # found by tests/test_fuzz.py (reported): a curve with fewer than 2 finite points plus a
-# NaN/Inf is kept for non_finite, but other rules then read its (missing) windows/points
+# a curve too short for a trend but holding NaN/Inf is still evidence for non_finite
 FEW_FINITE = {
     "one-finite-plus-inf": "epoch,loss,val_loss\n0,,1\n1,inf,1\n2,0.5,2\n",
     "no-finite-train": "epoch,loss,val_loss\n0,,0\n1,nan,2\n2,nan,1\n",
 }
 
 
-@pytest.mark.xfail(strict=True, reason="IndexError in health.tail / ValueError in health._at:"
-                   " rules read a curve with < 2 finite points (reported to the lead)")
 @pytest.mark.parametrize("key", list(FEW_FINITE))
 def test_few_finite_points_plus_nan_is_a_finding(tmp_path, key):
     path = tmp_path / "log.csv"

@@ -126,12 +126,13 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     The run produced losses that are not numbers; everything after is meaningless. Stop,
     find the step where they start: log(0), division by zero, infinite inputs, or a blow-up.
     """
-    bad = [(c.summary.non_finite_step, c) for c in ctx.curves()
+    every = [*ctx.curves(), *ctx.broken]
+    bad = [(c.summary.non_finite_step, c) for c in every
            if c.summary.non_finite_step is not None]
     if not bad:
         return None
     step, curve = min(bad, key=lambda b: b[0])
-    counts = {f"{c.split}_non_finite": c.non_finite_count for c in ctx.curves()}
+    counts = {f"{c.split}_non_finite": c.non_finite_count for c in every}
     last_good = curve.steps[curve.steps < step]
     ev = {"first_non_finite_step": step, **counts,
           "last_finite_step": float(last_good[-1]) if len(last_good) else None}

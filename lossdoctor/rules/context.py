@@ -17,6 +17,8 @@ class RunContext:
     test: CurveTrend | None
     lr_steps: np.ndarray = field(default_factory=lambda: np.empty(0))
     lr_values: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: curves too short for a trend that still hold NaN/Inf: only non_finite reads them
+    broken: tuple[CurveTrend, ...] = ()
 
     def curves(self) -> list[CurveTrend]:
         return [c for c in (self.train, self.test) if c is not None]
