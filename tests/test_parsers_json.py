@@ -8,36 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import CORPUS, FORMATS, REAL, SHARED, curves, same
 
 from lossdoctor.errors import ColumnError, LogReadError
-from lossdoctor.parsers import PARSERS, ReadOptions, load
+from lossdoctor.parsers import PARSERS, load
 from lossdoctor.parsers.registry import detect
 from lossdoctor.parsers.source import Source
 
-ROOT = Path(__file__).resolve().parents[1]
-FIX = ROOT / "fixtures" / "formats"
-SHARED = ROOT.parent / "shared"
-REAL = SHARED / "real-logs"
-CORPUS = SHARED / "corpus"
+FIX = FORMATS
 INF = math.inf
 
 
-def curves(path, fmt=None, **opts):
-    """{split: (steps, values)} of a loaded log, plus the log."""
-    log = load(path, fmt, ReadOptions(**opts))
-    out = {}
-    for split in ("train", "test", "lr"):
-        g = log.frame[log.frame["split"] == split]
-        if len(g):
-            out[split] = (g["step"].tolist(), g["value"].tolist())
-    return out, log
-
-
-def same(a, b):
-    """Lists equal, NaN equal to NaN."""
-    return len(a) == len(b) and all(
-        (isinstance(x, float) and math.isnan(x) and math.isnan(y)) or x == pytest.approx(y)
-        for x, y in zip(a, b, strict=True))
 
 
 def assert_curves(got, want):

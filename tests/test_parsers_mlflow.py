@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import CORPUS, REAL, ROOT, curves
 
 from lossdoctor.errors import ColumnError, LogReadError
 from lossdoctor.parsers import PARSERS, ReadOptions, load
@@ -14,22 +15,8 @@ from lossdoctor.parsers.mlflow import metric_name
 from lossdoctor.parsers.registry import detect
 from lossdoctor.parsers.source import Source
 
-ROOT = Path(__file__).resolve().parents[1]
 MLRUNS = ROOT / "fixtures" / "formats" / "mlflow" / "mlruns"
 RUN = MLRUNS / "1" / "0a1b2c3d"
-SHARED = ROOT.parent / "shared"
-REAL = SHARED / "real-logs"
-CORPUS = SHARED / "corpus"
-
-
-def curves(path, fmt=None, **opts):
-    log = load(path, fmt, ReadOptions(**opts))
-    out = {}
-    for split in ("train", "test", "lr"):
-        g = log.frame[log.frame["split"] == split]
-        if len(g):
-            out[split] = (g["step"].tolist(), g["value"].tolist())
-    return out, log
 
 
 def write_metric(run: Path, name: str, lines: list[str]) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tfevents_writer as tw
+from helpers import CORPUS, REAL, ROOT
 
 from lossdoctor.errors import ColumnError, LogReadError
 from lossdoctor.parsers import ReadOptions, eventscan, load, load_pair
@@ -19,11 +20,7 @@ from lossdoctor.parsers.table import split_from_name
 from lossdoctor.parsers.tfevents import read_file
 from lossdoctor.parsers.tfrecord import split_records
 
-ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures" / "formats" / "tensorboard"
-SHARED = ROOT.parent / "shared"
-REAL = SHARED / "real-logs"
-CORPUS = SHARED / "corpus"
 EVENTS = "events.out.tfevents.1600000000.host.1.0"
 F32 = np.float32
 
