@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ColumnError, LogReadError
+from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .columns import choose_columns
 from .jsontable import head_json_text, load_json, to_number
 from .registry import ReadOptions, register
+from .runs import frames_per_run
 from .source import Source
 from .table import read_table, split_from_name
 from .tfevents import SPLIT_FOLDERS, Curve, combine
@@ -193,18 +194,9 @@ def _read_folder(source: Source, options: ReadOptions, fmt: str) -> LossLog:
     if not exports:
         raise LogReadError("no readable TensorBoard export in this folder", source.name)
     runs = list(dict.fromkeys(e.run for e in exports))
-    frames, errors = [], []
-    for run in runs:
-        mine = _unique_labels([e for e in exports if e.run == run])
-        try:
-            frames += _run_frames(run if len(runs) > 1 else "", mine, options, source, notes)
-        except ColumnError as exc:
-            if len(runs) == 1:
-                raise
-            errors.append(exc)
-            notes.append(f"run {run or '(unnamed)'}: skipped ({exc.message})")
-    if not frames:
-        raise errors[0]
+    frames = frames_per_run(runs, lambda run: _run_frames(
+        run if len(runs) > 1 else "", _unique_labels([e for e in exports if e.run == run]),
+        options, source, notes), notes, source.name)
     return LossLog(validate_frame(concat_frames(frames), source.name), source.name, fmt, notes)
 
 

@@ -17,6 +17,7 @@ from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .columns import choose_columns, split_of
 from .eventscan import Scanned, scan
 from .registry import ReadOptions, register
+from .runs import frames_per_run
 from .source import Source
 from .tfrecord import header_ok, masked_crc, split_records
 
@@ -80,18 +81,9 @@ def read_tfevents(source: Source, options: ReadOptions) -> LossLog:
         for group in groups:
             group.run = ""
         runs = [""]
-    frames, errors = [], []
-    for run in runs:
-        try:
-            frames += _run_frames(run, [g for g in groups if g.run == run], options,
-                                  source.name, notes)
-        except ColumnError as exc:
-            if len(runs) == 1:
-                raise
-            errors.append(exc)
-            notes.append(f"run {run}: skipped ({exc.message})")
-    if not frames:
-        raise errors[0] if errors else LogReadError("no scalar values", source.name)
+    frames = frames_per_run(runs, lambda run: _run_frames(
+        run, [g for g in groups if g.run == run], options, source.name, notes),
+        notes, source.name)
     frame = validate_frame(concat_frames(frames), source.name)
     return LossLog(frame, source.name, "tfevents", notes)
 

@@ -1,0 +1,27 @@
+"""Folders that hold several runs: read each, and skip (with a note) runs with no loss."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from ..errors import ColumnError, LogReadError
+
+
+def frames_per_run(runs: Sequence[str], build: Callable[[str], list[pd.DataFrame]],
+                   notes: list[str], source: str) -> list[pd.DataFrame]:
+    """``build(run)`` for every run; a run without loss columns is skipped unless it is the
+    only one, and when every run is skipped the first run's error is raised."""
+    frames: list[pd.DataFrame] = []
+    errors: list[ColumnError] = []
+    for run in runs:
+        try:
+            frames += build(run)
+        except ColumnError as exc:
+            if len(runs) == 1:
+                raise
+            errors.append(exc)
+            notes.append(f"run {run or '(unnamed)'}: skipped ({exc.message})")
+    if not frames:
+        raise errors[0] if errors else LogReadError("no scalar values", source)
+    return frames
