@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -33,17 +34,11 @@ def diagnose_run(run: str, frame: pd.DataFrame, th: Thresholds, rules: list[Rule
     for r in rules:
         d = r.check(ctx, th)
         if d is not None:
-            found.append(_stamp(d, r))
+            found.append(replace(d, code=r.code))
     verdict = found[0].name if found else _fallback(ctx)
     if not found:
         notes.append("no rule matched the trends clearly; the verdict follows the train loss")
     return RunReport(run, verdict, found, ctx, notes)
-
-
-def _stamp(d: Diagnosis, r: Rule) -> Diagnosis:
-    from dataclasses import replace
-
-    return replace(d, code=r.code, severity=d.severity)
 
 
 def _fallback(ctx: RunContext) -> str:

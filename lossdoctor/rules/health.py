@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..records import Diagnosis, Direction, Severity
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
@@ -95,8 +97,6 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
 
 
 def _at(c: CurveTrend, step: float) -> float:
-    import numpy as np
-
     return float(np.interp(step, c.steps, c.smooth))
 
 
