@@ -1,33 +1,17 @@
-"""The command line: parse options, call the API, print, return the exit code."""
+"""`lossdoctor check`: diagnose a log and exit 0 / 1 / 2 for CI."""
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
-from . import __version__
-from .errors import EXIT_UNUSABLE, LossdoctorError
+from . import command, emit, split_list, user_errors, want_color
 
 SEVERITIES = ("info", "warning", "error")
 
 
-def _split_list(values: tuple[str, ...]) -> list[str]:
-    return [v.strip() for item in values for v in item.split(",") if v.strip()]
-
-
-def _fail(message: str) -> None:
-    click.echo(f"lossdoctor: {message}", err=True)
-    sys.exit(EXIT_UNUSABLE)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="lossdoctor")
-def main() -> None:
-    """lossdoctor: reads a training log and says what the train and test loss are doing."""
-
-
-@main.command()
+@command
+@click.command()
 @click.argument("log", required=False, type=click.Path())
 @click.option("--train", "train", type=click.Path(), help="File with the train loss curve.")
 @click.option("--test", "test", type=click.Path(), help="File with the test/validation curve.")
@@ -53,47 +37,21 @@ def check(log: str | None, train: str | None, test: str | None, train_col: str |
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 unusable input.
     """
-    from .api import diagnose
-    from .formatters import render
-    from .rules import find_rule
+    from ..api import diagnose
+    from ..formatters import render
+    from ..rules import find_rule
 
-    try:
-        fails = _split_list(fail_on)
+    use_color = want_color(color, output)
+    with user_errors(log or train or test):
+        fails = split_list(fail_on)
         for f in fails:
             if f.lower() not in SEVERITIES:
                 find_rule(f)
         report = diagnose(log, train=train, test=test, input_format=input_format,
                           train_col=train_col, test_col=test_col, segments=segments,
-                          select=_split_list(select) or None,
-                          ignore=_split_list(ignore) or None)
-        use_color = _want_color(color, output)
+                          select=split_list(select) or None,
+                          ignore=split_list(ignore) or None)
         text = render(report, fmt, color=use_color)
-    except LossdoctorError as exc:
-        _fail(exc.one_line())
-        return
-    except Exception as exc:  # never a traceback for a user's log
-        if os.environ.get("LOSSDOCTOR_DEBUG"):
-            raise
-        where = log or train or test or ""
-        _fail(f"{where}: internal error ({type(exc).__name__}: {str(exc)[:120]});"
-              " set LOSSDOCTOR_DEBUG=1 for details")
-        return
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-    else:
-        click.echo(text, color=use_color)   # click strips ANSI off a pipe unless told
+    emit(text, output, use_color)
     sys.exit(0 if exit_zero else report.exit_code([f.lower() if f.lower() in SEVERITIES
                                                    else f for f in fails]))
-
-
-def _want_color(flag: bool | None, output: str | None) -> bool:
-    if flag is not None:
-        return flag
-    if output or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

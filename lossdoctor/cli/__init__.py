@@ -1,0 +1,84 @@
+"""The command line: a click group; each command lives in its own module of this package.
+
+Commands parse options, call the API, print, and return the exit code; nothing imports
+``cli``. Heavy imports (pandas, the parsers) happen inside the commands, so ``--version``
+and ``--help`` start at the speed of click itself.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import click
+
+from .. import __version__
+from ..errors import EXIT_UNUSABLE, LossdoctorError
+
+T = TypeVar("T")
+
+
+def split_list(values: tuple[str, ...] | list[str]) -> list[str]:
+    """`--opt a,b --opt c` -> ['a', 'b', 'c']."""
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def fail(message: str) -> None:
+    """One line on stderr and exit 2: the input or the usage, not the training, is wrong."""
+    click.echo(f"lossdoctor: {message}", err=True)
+    sys.exit(EXIT_UNUSABLE)
+
+
+@contextmanager
+def user_errors(where: str | None) -> Iterator[None]:
+    """Turn any failure into one stderr line and exit 2; never a traceback for a user's log.
+
+    ``LOSSDOCTOR_DEBUG=1`` re-raises unexpected errors for a developer.
+    """
+    try:
+        yield
+    except LossdoctorError as exc:
+        fail(exc.one_line())
+    except Exception as exc:
+        if os.environ.get("LOSSDOCTOR_DEBUG"):
+            raise
+        fail(f"{where or ''}: internal error ({type(exc).__name__}: {str(exc)[:120]});"
+             " set LOSSDOCTOR_DEBUG=1 for details")
+
+
+def want_color(flag: bool | None, output: str | None) -> bool:
+    """Colour only on a terminal, never into a file, and never when NO_COLOR is set."""
+    if flag is not None:
+        return flag
+    if output or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def emit(text: str, output: str | None, color: bool) -> None:
+    """Print the report, or write it to ``-o FILE``."""
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    else:
+        click.echo(text, color=color)   # click strips ANSI off a pipe unless told
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lossdoctor")
+def main() -> None:
+    """lossdoctor: reads a training log and says what the train and test loss are doing."""
+
+
+def command(fn: Callable[..., T]) -> Callable[..., T]:
+    """Register a module's click command on the group (used by the modules below)."""
+    main.add_command(fn)  # type: ignore[arg-type]
+    return fn
+
+
+from . import check  # noqa: E402,F401  (registration)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
