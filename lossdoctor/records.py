@@ -93,6 +93,8 @@ class Diagnosis:
     evidence: dict[str, Any] = field(default_factory=dict)
     actions: tuple[str, ...] = ()
     code: str = ""
+    #: findings that take the verdict from this one when both are present (it stays reported)
+    yields_to: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {

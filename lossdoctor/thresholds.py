@@ -23,6 +23,9 @@ class Thresholds:
     data_test_rate: float = 0.003
     #: data_problem: ... and at least this many times faster (relatively) than the train loss
     data_ratio: float = 4.0
+    #: data_problem: ... while the train loss still stands above this fraction of where it
+    #: started (it has not learned its training set; one that fell far and rests has)
+    data_train_stuck: float = 0.5
     #: test loss counts as "stopped improving" once within this fraction of its range of the best
     best_tolerance: float = 0.03
     #: overfitting: since the test loss was best, the train loss fell by this fraction ...
@@ -43,6 +46,9 @@ class Thresholds:
     spike_height: float = 0.05
     #: lr_too_high: at least this many spikes in the train and test loss together
     spike_count: int = 2
+    #: lr_too_high from spikes alone yields the verdict to overfitting once the test loss
+    #: ends this fraction above its best: the trend then matters more than a few jumps
+    spikes_yield_rise: float = 0.5
     #: lr_too_high: or the train loss swings this much (relative, robust) around its trend
     scatter_limit: float = 0.3
     #: lr_too_high: or a rise at the end of this fraction of the progress

@@ -131,6 +131,13 @@ def sparse_validation() -> pd.DataFrame:
     return frame(noisy(decay(0.2, tau=60), seed=26), val)
 
 
+def train_converged_test_falls() -> pd.DataFrame:
+    # train fell 99% and rests near zero (flat for its progress) while the test still falls:
+    # a finished fit, not a stuck one
+    train = 0.005 + 0.8 * np.exp(-T / 8)
+    return frame(noisy(train, 0.01, 27), noisy(decay(0.1, 0.4, 70), 0.005, 28))
+
+
 # ---------------------------------------------------------------- the table
 
 
@@ -146,6 +153,7 @@ CASES = [
     Case("learning", learning, True, "both-falling"),
     Case("learning", learning_train_only, True, "train-only-falling"),
     Case("learning", plateau, False, "both-flat"),
+    Case("learning", train_converged_test_falls, True, "train-converged-test-falls"),
     Case("learning", overfitting, False, "test-rising"),
     Case("learning", divergence_finite, False, "blow-up"),
     Case("overfitting", overfitting, True, "test-u-shape"),
@@ -163,6 +171,7 @@ CASES = [
     Case("data_problem", learning, False, "both-falling"),
     Case("data_problem", plateau, False, "both-flat"),
     Case("data_problem", plateau_train_only, False, "no-test-curve"),
+    Case("data_problem", train_converged_test_falls, False, "train-converged-near-zero"),
     Case("divergence", divergence_to_nan, True, "blow-up-to-nan"),
     Case("divergence", divergence_finite, True, "blow-up-finite"),
     Case("divergence", learning, False, "both-falling"),
@@ -238,6 +247,47 @@ def test_divergence_starts_where_the_rise_begins():
     for build in (divergence_to_nan, divergence_finite):
         d = get(api.diagnose(build()), "divergence")
         assert abs(d.start_step - RISE_FROM) <= 0.1 * N, build.__name__
+
+
+@pytest.mark.parametrize("rise_from", [30.0, 60.0, 90.0])
+def test_divergence_onset_is_the_knee_of_a_slow_creep_then_blow_up(rise_from):
+    # a long slow creep above the best, then an exponential blow-up: the rise that matters
+    # begins at the knee, not where the creep first left the best
+    creep = 0.4 + 0.002 * T
+    train = noisy(creep * np.exp(np.clip(T - rise_from, 0, None) / 6), 0.02, 31)
+    d = get(api.diagnose(frame(train, noisy(train * 1.2, 0.02, 32))), "divergence")
+    assert abs(d.start_step - rise_from) <= 0.1 * N
+    assert d.start_step >= d.evidence["train_best_step"]
+
+
+def test_first_point_above_the_trend_is_not_a_spike():
+    # the untrained loss is far above where training settles: that is the start, not a jump
+    train = noisy(decay(0.3, height=0.1, tau=30), 0.01, 33)
+    train[0] = 5.0
+    report = api.diagnose(frame(train, noisy(decay(0.35, height=0.1, tau=30), 0.01, 34)))
+    assert "lr_too_high" not in names(report)
+
+
+def spiky_overfitting() -> pd.DataFrame:
+    # train falls to a low level with a few 3-4x jumps there; the test loss triples
+    val = 0.3 + 2.0 * np.exp(-T / 8) + 0.01 * np.clip(T - 30, 0, None)
+    train = noisy(decay(0.02, height=0.6, tau=25), 0.01, 35)
+    for k in (70, 95, 110):
+        train[k] *= 3.6
+    return frame(train, noisy(val, 0.01, 36))
+
+
+def test_spikes_alone_yield_the_verdict_to_a_strong_overfitting():
+    report = api.diagnose(spiky_overfitting())
+    assert report.verdict == "overfitting"
+    assert "lr_too_high" in names(report)          # still reported, as a second finding
+    assert get(report, "lr_too_high").yields_to == ("overfitting",)
+
+
+def test_spikes_keep_the_verdict_when_the_test_loss_holds():
+    report = api.diagnose(lr_spikes())
+    assert report.verdict == "lr_too_high"
+    assert get(report, "lr_too_high").yields_to == ()
 
 
 def test_non_finite_starts_at_the_first_nan_step():

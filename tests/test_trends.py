@@ -181,3 +181,24 @@ def test_running_median_keeps_length_and_removes_a_lone_spike():
     v[50] = 100.0
     out = running_median(v, 0.08)
     assert len(out) == 101 and out.max() == 1.0
+
+
+def test_running_median_keeps_a_fast_move_at_the_start():
+    # a test loss that shoots up in the first few points: the start stays low, the end robust
+    values = np.r_[0.4, 6.0, 12.0, 18.0, np.full(96, 25.0)]
+    values[-1] = 60.0                                   # one wild last point
+    smooth = running_median(values, 0.08)
+    assert smooth[0] == 0.4
+    assert smooth[-1] == 25.0
+
+
+def test_rise_knee_finds_where_an_exponential_climb_starts():
+    from lossdoctor.rules.measures import rise_knee
+
+    steps = np.arange(400.0)
+    for knee in (100.0, 250.0, 330.0):
+        loss = 0.5 * np.exp(np.clip(steps - knee, 0, None) / 20)
+        curve = analyze_curve("train", steps, loss, (0.0, 399.0), DEFAULT)
+        assert abs(rise_knee(curve) - knee) <= 10
+    flat = analyze_curve("train", steps, np.full(400, 0.5), (0.0, 399.0), DEFAULT)
+    assert rise_knee(flat) is None

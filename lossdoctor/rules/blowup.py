@@ -1,6 +1,8 @@
 """Runs that go wrong: divergence, a learning rate too high, and non-finite losses."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..records import Diagnosis, Direction, Severity
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
@@ -14,6 +16,7 @@ from .measures import (
     fmt,
     fmt_step,
     relative_scatter,
+    rise_knee,
     rise_onset,
     spikes,
 )
@@ -39,6 +42,16 @@ def _rise_start(c: CurveTrend, th: Thresholds) -> float:
     return best_step(c) if onset is None else onset
 
 
+def _climb_start(c: CurveTrend, th: Thresholds) -> float:
+    """Where a sustained climb began: the knee of the log loss, but never before the best
+    the loss reached ahead of that climb (until then it was still improving)."""
+    before = blowup_onset(c, th.blowup_factor)
+    if before is None:
+        before = _rise_start(c, th)
+    knee = rise_knee(c)
+    return before if knee is None else max(knee, before)
+
+
 @rule("LD301", "divergence", Severity.ERROR, 10, "train rising, test rising (often to NaN)")
 def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     """Divergence: train and test loss both climb away from their best, often to NaN.
@@ -52,14 +65,13 @@ def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     if te is not None and len(te.values) >= 3 and not diverged(te, th) \
             and end_direction(te) is not Direction.RISING:
         return None
-    start = blowup_onset(tr, th.blowup_factor) or _rise_start(tr, th)
+    start = _climb_start(tr, th)
     ev = {"train_best_step": best_step(tr), "rise_start_step": start,
           "train_best_value": float(tr.smooth.min()),
           "train_last": float(tr.values[-1]), "train_first": float(tr.values[0])}
     msg = (f"Divergence: train loss rose from {fmt(float(tr.smooth.min()))} at step"
            f" {fmt_step(best_step(tr))} to {fmt(float(tr.values[-1]))} at step"
-           f" {fmt_step(tr.steps[-1])}, past {th.blowup_factor:g}x its best from step"
-           f" {fmt_step(start)}")
+           f" {fmt_step(tr.steps[-1])} (the climb took off at step {fmt_step(start)})")
     if te is not None and len(te.values):
         ev.update(test_best_step=best_step(te), test_last=float(te.values[-1]))
         msg += (f", test loss from {fmt(float(te.smooth.min()))} to {fmt(float(te.values[-1]))}")
@@ -87,15 +99,25 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         return None
     start, why, ev = found
     acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
+    yields = ("overfitting",) if "spike_count" in ev and _overfits(tr, ctx.test, th) else ()
     return Diagnosis("lr_too_high", Severity.WARNING, f"Learning rate too high: {why}.",
-                     start, float(tr.steps[-1]), ev, acts)
+                     start, float(tr.steps[-1]), ev, acts, yields_to=yields)
+
+
+def _overfits(tr: CurveTrend, te: CurveTrend | None, th: Thresholds) -> bool:
+    """The test loss ends far above its best while the train loss kept falling since."""
+    if te is None or len(te.values) < 3 or te.smooth.min() <= 0:
+        return False
+    train_then = float(np.interp(best_step(te), tr.steps, tr.smooth))
+    kept_falling = tr.smooth[-1] <= (1 - th.overfit_train_gain) * train_then
+    return bool(kept_falling and end_rise(te) >= th.spikes_yield_rise * float(te.smooth.min()))
 
 
 def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
                  ) -> tuple[float, str, dict] | None:
     rise = end_rise(tr)
     if rise >= th.late_rise * tr.progress and rise > 3 * tr.summary.noise:
-        start = _rise_start(tr, th)
+        start = _climb_start(tr, th)
         return start, (f"train loss rose from {fmt(float(tr.smooth.min()))} at step"
                        f" {fmt_step(start)} to {fmt(float(tr.smooth[-1]))}"), {
             "train_best_step": start, "train_rise": rise, "train_progress": tr.progress}

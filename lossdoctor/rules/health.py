@@ -10,7 +10,7 @@ from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
 from .context import RunContext, end_direction
-from .measures import best_step, end_rate, end_rise, fmt, fmt_step, settle_step
+from .measures import best_step, end_rate, end_rise, first_drop, fmt, fmt_step, settle_step
 from .registry import rule
 
 FALLING, FLAT, RISING = Direction.FALLING, Direction.FLAT, Direction.RISING
@@ -42,6 +42,8 @@ def learning(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     tr, te = end_direction(ctx.train), end_direction(ctx.test)
     if tr is None and te is None:
         return None
+    if tr is FLAT and te is FALLING and _converged(ctx.train, th):
+        tr = FALLING         # flat at its best after its fall: done, while the test improves
     if (tr in (FALLING, None)) and (te in (FALLING, None)):
         curves = [c for c in ctx.curves() if c.windows]
         ev: dict[str, Any] = {}
@@ -51,6 +53,14 @@ def learning(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         return Diagnosis("learning", Severity.INFO, f"Learning: {said}.", None, None, ev,
                          ("keep training: the loss is still falling",))
     return None
+
+
+def _converged(c: CurveTrend | None, th: Thresholds) -> bool:
+    """The curve fell and now rests at its best (within ``best_tolerance`` of its drop)."""
+    if c is None:
+        return False
+    drop = first_drop(c)
+    return drop > 3 * c.summary.noise and end_rise(c) <= th.best_tolerance * drop
 
 
 @rule("LD201", "overfitting", Severity.WARNING, 40,
@@ -71,6 +81,8 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     best_val = float(te.smooth.min())
     rise = end_rise(te)
     # since the test loss was best: did the train loss keep improving, or the test loss worsen?
+    # (measured from its lowest point, not from where it levelled off: a train loss that still
+    # eases down while the test loss rests is a plateau, not yet overfitting)
     train_then = _at(tr, best)
     train_gain = (train_then - float(tr.smooth[-1])) / abs(train_then) if train_then else 0.0
     test_loss = rise / abs(best_val) if best_val else 0.0
@@ -143,8 +155,11 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     if tr is None or te is None or end_direction(tr) is not FLAT or len(te.values) < 3:
         return None
     tr_rate, te_rate = end_rate(tr), end_rate(te)
-    if end_direction(te) is not FALLING and not (
-            te_rate <= -th.data_test_rate and -te_rate >= th.data_ratio * abs(tr_rate)):
+    # the test loss must fall, much faster for its level than the train loss, and the train
+    # loss must be stuck high: one "flat" only because it fell to near zero has converged
+    if not (te_rate <= -th.data_test_rate and -te_rate >= th.data_ratio * abs(tr_rate)):
+        return None
+    if tr.smooth[-1] < th.data_train_stuck * tr.smooth[0]:
         return None
     ev = {**tail(tr), **tail(te), "train_rate": tr_rate, "test_rate": te_rate}
     msg = (f"Data problem: {_describe(tr)} while {_describe(te)}: over the last window the test"

@@ -35,13 +35,47 @@ def rise_onset(c: CurveTrend, tolerance: float) -> float | None:
 
 
 def blowup_onset(c: CurveTrend, factor: float) -> float | None:
-    """First step where the smoothed curve exceeds ``factor`` times its running best (a loss
-    that explodes is judged on a log scale); None when it never does or is not positive."""
+    """Where the climb that took the smoothed curve past ``factor`` times its running best
+    began: the step of that running best (a loss that explodes is judged on a log scale).
+    None when it never climbs that far or the curve is not positive."""
     if len(c.smooth) < 2 or c.smooth.min() <= 0:
         return None
     best_so_far = np.minimum.accumulate(c.smooth)
     above = np.flatnonzero(c.smooth > factor * best_so_far)
-    return float(c.steps[above[0]]) if len(above) else None
+    if not len(above):
+        return None
+    i = int(above[0])
+    return float(c.steps[np.flatnonzero(c.smooth[: i + 1] == best_so_far[i])[-1]])
+
+
+def rise_knee(c: CurveTrend) -> float | None:
+    """Where the log loss turns upward: the breakpoint of the best continuous two-line fit
+    whose second line climbs faster than the first. A loss that blows up grows
+    exponentially, so on a log scale the climb is a straight line and its start a sharp
+    knee. None when no such fit exists or the curve is not positive."""
+    ok = np.isfinite(c.smooth) & (c.smooth > 0)
+    x, y = c.steps[ok], np.log(c.smooth[ok])
+    n = len(x)
+    if n < 4 or x[-1] <= x[0]:
+        return None
+    x = (x - x[0]) / (x[-1] - x[0])
+    knots = x[1:-1]
+    hinge = np.maximum(0.0, x[None, :] - knots[:, None])            # (knots, points)
+    # least squares of y ~ a + b x + d hinge for every knot at once (normal equations)
+    cols = [np.ones_like(hinge), np.broadcast_to(x, hinge.shape), hinge]
+    gram = np.einsum("kin,kjn->kij", np.stack(cols, 1), np.stack(cols, 1))
+    rhs = np.einsum("kin,n->ki", np.stack(cols, 1), y)
+    solvable = np.abs(np.linalg.det(gram)) > 1e-12
+    if not solvable.any():
+        return None
+    coef = np.zeros_like(rhs)
+    coef[solvable] = np.linalg.solve(gram[solvable], rhs[solvable][..., None])[..., 0]
+    fit = np.einsum("kin,ki->kn", np.stack(cols, 1), coef)
+    climbs = coef[:, 2] > 1e-6           # in log units over the run: a real turn upward
+    sse = np.where(solvable & climbs, ((y - fit) ** 2).sum(axis=1), np.inf)
+    if not np.isfinite(sse).any():
+        return None
+    return float(c.steps[ok][1 + int(np.argmin(sse))])
 
 
 def settle_step(c: CurveTrend, tolerance: float) -> float:
@@ -82,6 +116,7 @@ def spikes(c: CurveTrend, ratio: float, height: float) -> np.ndarray:
     spread = 1.4826 * float(np.median(np.abs(r - np.median(r))))
     jump = c.values - c.smooth
     big = (r >= np.log(ratio)) & (r > 4 * spread) & (jump >= height * max(c.progress, 1e-300))
+    big[0] = False  # the first point is the untrained loss, above any trend, not a spike
     return np.flatnonzero(big)
 
 
