@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import LogReadError
-from .frame import LossLog
+from .frame import LossLog, curve_arrays
 from .records import Diagnosis
 from .report import Report, RunReport
 from .rules import RULES, Rule, RunContext
@@ -35,10 +35,16 @@ def diagnose_run(run: str, frame: pd.DataFrame, th: Thresholds, rules: list[Rule
         d = r.check(ctx, th)
         if d is not None:
             found.append(replace(d, code=r.code))
-    verdict = found[0].name if found else _fallback(ctx)
+    verdict = _verdict(found) if found else _fallback(ctx)
     if not found:
         notes.append("no rule matched the trends clearly; the verdict follows the train loss")
     return RunReport(run, verdict, found, ctx, notes)
+
+
+def _verdict(found: list[Diagnosis]) -> str:
+    """The most urgent finding, unless it defers to another finding that is also there."""
+    names = {d.name for d in found}
+    return next((d.name for d in found if not names.intersection(d.yields_to)), found[0].name)
 
 
 def _fallback(ctx: RunContext) -> str:
@@ -52,17 +58,16 @@ def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = "
                   ) -> tuple[RunContext, list[str]]:
     """Trends of the train and test curves of one run on a shared step span."""
     notes: list[str] = []
-    losses = frame[frame["split"].isin(("train", "test"))]
+    losses = frame[frame["split"] != "lr"]     # train and test (a categorical compare is fast)
     steps = losses["step"].to_numpy()
     if not len(steps):
         raise LogReadError(f"no loss values{f' for run {run}' if run else ''}", source)
     span = (float(np.nanmin(steps)), float(np.nanmax(steps)))
     curves: dict[str, CurveTrend | None] = {"train": None, "test": None}
     for split in ("train", "test"):
-        part = losses[losses["split"] == split]
-        if len(part):
-            curves[split] = analyze_curve(split, part["step"].to_numpy(),
-                                          part["value"].to_numpy(), span, th)
+        part_steps, part_values = curve_arrays(losses, split)   # views: no copy of 1e7 rows
+        if len(part_steps):
+            curves[split] = analyze_curve(split, part_steps, part_values, span, th)
     usable = [c for c in curves.values() if c is not None and (c.windows or c.non_finite_count)]
     if not usable:
         raise LogReadError("too few loss values to find a trend (need at least 2 points)",

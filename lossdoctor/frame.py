@@ -7,6 +7,7 @@ values are kept: they are evidence. A wide DataFrame is accepted and melted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from .errors import ColumnError, LogReadError
 FRAME_COLUMNS = ("run", "split", "step", "value", "wall_time", "metric")
 SPLITS = ("train", "test", "lr")
 LOSS_SPLITS = ("train", "test")
+LABEL_COLUMNS = ("run", "split", "metric")   # categorical: one byte a row
 
 
 @dataclass
@@ -28,7 +30,10 @@ class LossLog:
     notes: list[str] = field(default_factory=list)
 
     def runs(self) -> list[str]:
-        return list(dict.fromkeys(self.frame["run"].tolist()))
+        runs = self.frame["run"]
+        if isinstance(runs.dtype, pd.CategoricalDtype) and len(runs.cat.categories) == 1:
+            return [str(runs.cat.categories[0])] if len(runs) else []
+        return [str(r) for r in pd.unique(runs)]
 
     def splits(self, run: str | None = None) -> list[str]:
         frame = self.frame if run is None else self.frame[self.frame["run"] == run]
@@ -38,6 +43,19 @@ class LossLog:
         out = self.frame.copy()
         out.attrs = {"source": self.source, "format": self.format, "notes": list(self.notes)}
         return out
+
+
+def curve_arrays(frame: pd.DataFrame, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """The steps and values of one split's rows: views, not copies, when they are one block."""
+    mask = (frame["split"] == split).to_numpy()
+    steps, values = frame["step"].to_numpy(), frame["value"].to_numpy()
+    count = int(mask.sum())
+    if not count:
+        return steps[:0], values[:0]
+    first, last = int(np.argmax(mask)), len(mask) - int(np.argmax(mask[::-1]))
+    if last - first == count:
+        return steps[first:last], values[first:last]
+    return steps[mask], values[mask]
 
 
 def empty_frame() -> pd.DataFrame:
@@ -50,46 +68,162 @@ def make_frame(run: str, split: str, steps, values, wall_time=None,
     steps = np.asarray(steps, dtype=float)
     values = np.asarray(values, dtype=float)
     n = len(values)
-    wall = np.full(n, np.nan) if wall_time is None else np.asarray(wall_time, dtype=float)
-    return pd.DataFrame({
-        "run": pd.Series([run] * n, dtype=object),
-        "split": pd.Series([split] * n, dtype=object),
-        "step": steps,
-        "value": values,
-        "wall_time": wall,
-        "metric": pd.Series([metric] * n, dtype=object),
-    })
+    wall = _no_times(n) if wall_time is None else np.asarray(wall_time, dtype=float)
+    return _assemble(run=_constant(run, n), split=_constant(split, n), step=steps,
+                     value=values, wall_time=wall, metric=_constant(metric, n))
+
+
+def _categorical(codes: np.ndarray, categories: list[Any]) -> pd.Categorical:
+    dtype: pd.CategoricalDtype = pd.CategoricalDtype(categories)
+    return pd.Categorical.from_codes(codes, dtype=dtype)  # type: ignore[return-value]
+
+
+def _no_times(n: int) -> np.ndarray:
+    """A read-only all-NaN column that takes no memory (most logs have no wall times)."""
+    return np.broadcast_to(np.float64(np.nan), (n,))
+
+
+def _is_no_times(values: np.ndarray) -> bool:
+    return values.strides == (0,) and bool(np.isnan(values[:1]).all())
+
+
+def _constant(label: str, n: int) -> pd.Categorical:
+    """A label repeated ``n`` times: one byte a row, not a pointer to a string."""
+    return _categorical(np.zeros(n, dtype=np.int8), [label])
+
+
+def _assemble(**columns) -> pd.DataFrame:
+    """A frame over the given arrays without copying them into one block (millions of rows)."""
+    return pd.DataFrame(columns, copy=False)
+
+
+CurveArrays = tuple[str, str, str, np.ndarray, np.ndarray, "np.ndarray | None"]
+
+
+def frame_from_curves(curves: list[CurveArrays]) -> pd.DataFrame:
+    """The tidy frame of several curves given as ``(run, split, metric, steps, values, wall)``.
+
+    Each column is written once (integer steps become floats on the way): for a log of
+    millions of points this is the one copy of its numbers that the frame needs.
+    """
+    curves = [c for c in curves if len(c[4])]
+    if not curves:
+        return empty_frame()
+    lengths = [len(c[4]) for c in curves]
+    columns: dict[str, Any] = {}
+    for pos, col in ((0, "run"), (1, "split"), (2, "metric")):
+        cats = sorted({str(c[pos]) for c in curves})
+        codes = np.repeat(np.array([cats.index(str(c[pos])) for c in curves], dtype=np.int8
+                                   if len(cats) < 127 else np.int32), lengths)
+        columns[col] = _categorical(codes, cats)
+    for pos, col in ((3, "step"), (4, "value")):
+        parts = [np.asarray(c[pos]) for c in curves]
+        if len(parts) == 1 and parts[0].dtype == np.float64:
+            columns[col] = parts[0]
+        else:
+            columns[col] = np.concatenate(parts, dtype=np.float64, casting="unsafe")
+    walls = [c[5] for c in curves]
+    if all(w is None for w in walls):
+        columns["wall_time"] = _no_times(sum(lengths))
+    else:
+        columns["wall_time"] = np.concatenate(
+            [_no_times(n) if w is None else np.asarray(w, dtype=float)
+             for w, n in zip(walls, lengths, strict=True)])
+    return _assemble(**{c: columns[c] for c in FRAME_COLUMNS})
 
 
 def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack tidy frames: labels stay categorical, numbers are copied once."""
     frames = [f for f in frames if len(f)]
     if not frames:
         return empty_frame()
-    return pd.concat(frames, ignore_index=True)
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    if not all(list(f.columns) == list(FRAME_COLUMNS) for f in frames):
+        return pd.concat(frames, ignore_index=True)
+    columns: dict[str, Any] = {}
+    for col in FRAME_COLUMNS:
+        parts = [f[col] for f in frames]
+        if col in LABEL_COLUMNS:
+            columns[col] = _union([_as_labels(p) for p in parts])
+            continue
+        arrays = [p.to_numpy(dtype=float) for p in parts]
+        if all(_is_no_times(a) for a in arrays):
+            columns[col] = _no_times(sum(len(a) for a in arrays))
+        else:
+            columns[col] = np.concatenate(arrays)
+    return _assemble(**columns)
+
+
+def _all_used(codes: np.ndarray, count: int) -> bool:
+    if count <= 8:      # a few byte-wide comparisons beat counting millions of codes
+        seen = {int(codes[0]), int(codes[-1])} if len(codes) else set()
+        return all(i in seen or bool((codes == i).any()) for i in range(count))
+    return bool(np.bincount(codes.astype(np.intp), minlength=count).all())
+
+
+def _union(parts: list[pd.Categorical]) -> pd.Categorical:
+    """Categoricals end to end, over the sorted union of their categories."""
+    cats = sorted(set().union(*(p.categories for p in parts)))
+    where = {c: i for i, c in enumerate(cats)}
+    small = np.int8 if len(cats) < 127 else np.int32
+    codes = []
+    for p in parts:
+        lookup = np.array([where[c] for c in p.categories], dtype=small)
+        if len(lookup) == 1:
+            codes.append(np.full(len(p), lookup[0], dtype=small))
+        elif np.array_equal(lookup, np.arange(len(lookup))):
+            codes.append(p.codes.astype(small, copy=False))
+        else:
+            codes.append(lookup[p.codes])
+    return _categorical(np.concatenate(codes), cats)
 
 
 def validate_frame(frame: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
-    """Check the contract and return the frame with exact dtypes; raise a one-line error."""
+    """Check the contract and return the frame with exact dtypes; raise a one-line error.
+
+    Columns that already have their dtype are kept, not copied: frames hold millions of rows.
+    """
     missing = [c for c in ("split", "step", "value") if c not in frame.columns]
     if missing:
         raise LogReadError(f"loss frame lacks column(s) {', '.join(missing)}", source,
                            "expected run, split, step, value[, wall_time, metric]")
-    out = frame.copy()
-    if "run" not in out:
-        out["run"] = ""
-    if "wall_time" not in out:
-        out["wall_time"] = np.nan
-    if "metric" not in out:
-        out["metric"] = ""
-    bad = sorted(set(map(str, pd.unique(out["split"]))) - set(SPLITS))   # unique: 1M rows
+    n = len(frame)
+    columns: dict[str, Any] = {}
+    for col in FRAME_COLUMNS:
+        if col not in frame.columns:
+            columns[col] = _no_times(n) if col == "wall_time" else _constant("", n)
+        elif col in LABEL_COLUMNS:
+            columns[col] = _as_labels(frame[col])
+        elif frame[col].dtype == np.float64:
+            columns[col] = frame[col].to_numpy()
+        else:
+            columns[col] = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+    bad = sorted(set(map(str, columns["split"].categories)) - set(SPLITS))
     if bad:
         raise LogReadError(f"unknown split(s) {bad}", source, "splits are train, test or lr")
-    for col in ("step", "value", "wall_time"):
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
-    out["run"] = out["run"].astype(str).astype(object)
-    out["split"] = out["split"].astype(str).astype(object)
-    out["metric"] = out["metric"].astype(str).astype(object)
-    return out[list(FRAME_COLUMNS)].reset_index(drop=True)
+    return _assemble(**columns)
+
+
+def _as_labels(column: pd.Series) -> pd.Categorical:
+    """A label column as a categorical of strings (``str()`` of each value, as before).
+
+    Categories are the labels that occur, sorted, so that sorting and grouping order rows
+    as they would plain strings.
+    """
+    values = column.array
+    if isinstance(values, pd.Categorical) and not (values.codes < 0).any():
+        cats = list(values.categories)
+        if all(isinstance(c, str) for c in cats) and cats == sorted(cats):
+            if len(cats) == 1 or _all_used(values.codes, len(cats)):
+                return values
+            return values.remove_unused_categories()
+    codes, uniq = pd.factorize(np.asarray(column, dtype=object), use_na_sentinel=False)
+    names = [str(v) for v in uniq]
+    cats = sorted(set(names))
+    where = {name: i for i, name in enumerate(cats)}
+    remap = np.array([where[name] for name in names], dtype=np.int32)
+    return _categorical(remap[codes] if len(codes) else codes, cats)
 
 
 def from_dataframe(df: pd.DataFrame, train_col: str | None = None,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError, LogReadError
-from ..frame import LossLog, concat_frames, make_frame, validate_frame
+from ..frame import CurveArrays, LossLog, frame_from_curves, make_frame, validate_frame
 from .columns import (
     TEST_TOKENS,
     TRAIN_TOKENS,
@@ -156,8 +156,8 @@ def _read_frame(source: Source, delim: str | None, header: bool) -> pd.DataFrame
                   keep_default_na=False, na_values=MISSING, skipinitialspace=True,
                   skip_blank_lines=True, on_bad_lines="skip",
                   engine="c" if delim else "python")
-    if delim is None:
-        kwargs.pop("skipinitialspace")
+    if delim is None or not _padded(source, delim):
+        kwargs.pop("skipinitialspace")      # costs a fifth of the parse; nothing to skip
     try:
         if source.plain_utf8 and not source.head.startswith(b"\xef\xbb\xbf"):
             return pd.read_csv(source.path, **kwargs)
@@ -168,12 +168,22 @@ def _read_frame(source: Source, delim: str | None, header: bool) -> pd.DataFrame
         raise LogReadError(f"not a readable table ({text})", source.name) from None
 
 
+def _padded(source: Source, delim: str) -> bool:
+    """Cells start with spaces (``1, 0.5``), as far as the first 64 KiB show."""
+    text = source.head_text
+    return f"{delim} " in text or "\n " in text or text.startswith(" ")
+
+
 def to_numbers(df: pd.DataFrame) -> Table:
     values, missing, garbage, paired = {}, {}, {}, set()
     for col in df.columns:
         s = df[col]
-        if s.dtype.kind in "fiub":
-            values[col] = np.array(s, dtype=float)
+        if s.dtype.kind in "fiu":
+            values[col] = s.to_numpy()      # integers stay integers: the frame converts once
+            missing[col] = s.isna().to_numpy()
+            continue
+        if s.dtype.kind == "b":
+            values[col] = s.to_numpy(dtype=float)
             missing[col] = s.isna().to_numpy()
             continue
         text = s.astype(object)
@@ -194,7 +204,9 @@ def to_numbers(df: pd.DataFrame) -> Table:
                 garbage[col] = bad
         values[col] = nums
         missing[col] = miss | (np.isnan(nums) & ~_nan_written(text))
-    return Table(pd.DataFrame(values), pd.DataFrame(missing), garbage, paired)
+    # copy=False: no consolidation into one block, the columns stay where read_csv put them
+    return Table(pd.DataFrame(values, copy=False), pd.DataFrame(missing, copy=False), garbage,
+                 paired)
 
 
 def _average(cell: object) -> float:
@@ -262,9 +274,9 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
     for split, _, cols in groups:
         if split != "lr":
             _check_numeric(table, cols, source)
-    frames = [curve_frame(table, cols, steps, split, run, wall) for split, run, cols in groups]
-    frame = concat_frames(frames)
-    if not (frame["split"] != "lr").any():
+    frame = frame_from_curves([curve_arrays(table, cols, steps, split, run, wall)
+                               for split, run, cols in groups if cols])
+    if not len(frame) or not set(frame["split"].array.categories) - {"lr"}:  # no loss rows
         raise LogReadError("no loss values in the loss column(s)", source.name,
                            f"columns {', '.join(c for _, _, cols in groups for c in cols)}"
                            " have no numbers")
@@ -304,11 +316,24 @@ def curve_frame(table: Table, cols: list[str], steps: np.ndarray, split: str, ru
     """One curve from summed columns; rows where a column or the step is missing are gaps."""
     if not cols:
         return make_frame(run, split, np.empty(0), np.empty(0))
-    vals = np.sum([table.values[c].to_numpy() for c in cols], axis=0)
-    miss = np.any([table.missing[c].to_numpy() for c in cols], axis=0)
-    keep = ~miss & ~np.isnan(steps)
-    return make_frame(run, split, steps[keep], vals[keep],
-                      None if wall is None else wall[keep], metric="+".join(cols))
+    run, split, metric, s, v, w = curve_arrays(table, cols, steps, split, run, wall)
+    return make_frame(run, split, s, v, w, metric=metric)
+
+
+def curve_arrays(table: Table, cols: list[str], steps: np.ndarray, split: str, run: str = "",
+                 wall: np.ndarray | None = None) -> CurveArrays:
+    """A curve's rows as arrays (not copied when every row has a value): see curve_frame."""
+    if len(cols) == 1:
+        vals, miss = table.values[cols[0]].to_numpy(), table.missing[cols[0]].to_numpy()
+    else:
+        vals = np.sum([table.values[c].to_numpy(dtype=float) for c in cols], axis=0)
+        miss = np.any([table.missing[c].to_numpy() for c in cols], axis=0)
+    gaps = miss | np.isnan(steps) if steps.dtype.kind == "f" else miss   # int steps: no NaN
+    if not gaps.any():      # a curve on every row: no copy of millions of values
+        return run, split, "+".join(cols), steps, vals, wall
+    keep = ~gaps
+    return (run, split, "+".join(cols), steps[keep], vals[keep],
+            None if wall is None else wall[keep])
 
 
 def wall_clock(table: Table) -> tuple[np.ndarray | None, str]:
@@ -376,7 +401,9 @@ def _is_metric_name(name: str) -> bool:
 def _check_numeric(table: Table, cols: list[str], source: Source) -> None:
     for c in cols:
         bad = table.garbage.get(c, 0)
+        if not bad:
+            continue
         good = int((~table.missing[c]).sum())   # garbage cells are counted as missing
-        if bad and bad >= good:
+        if bad >= good:
             raise LogReadError(f"column {c!r} is not numeric ({bad} of {bad + good} cells are"
                                " not numbers)", source.name)

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ColumnError, LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .columns import choose_columns, split_of
-from .eventscan import Scanned, scan
 from .registry import ReadOptions, register
 from .runs import frames_per_run
 from .source import Source
-from .tfrecord import header_ok, masked_crc, split_records
+from .tfrecord import header_ok, masked_crc
+
+if TYPE_CHECKING:     # the decoders are imported when an event file is read, not to sniff
+    from .eventscan import Scanned
 
 NAME_MARK = "tfevents"
 MAX_DEPTH = 2                     # subfolder levels searched below the given folder
@@ -134,6 +137,9 @@ def _folder_split(name: str) -> str | None:
 
 def read_file(path: Path, name: str, data: bytes | None = None) -> tuple[Scanned, list[str]]:
     """The scalars of one event file and what was odd about it."""
+    from .eventscan import scan
+    from .tfrecord import split_records
+
     if data is None:
         try:
             data = path.read_bytes()

@@ -1,0 +1,49 @@
+"""TFRecord framing and CRCs in bulk (runs of same-length records) agree with one by one."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tfevents_writer as tw
+from crc32c import crc32c
+
+from lossdoctor.parsers.tfrecord import HEADER, _data_crcs, split_records
+
+
+def scalar_records(n: int, tags: tuple[str, ...]) -> bytes:
+    """A file-version record, then ``n`` one-scalar events cycling through ``tags``."""
+    events = [tw.file_version()] + [
+        tw.event(s, 1.6e9 + s * 0.01, [tw.simple_value(tags[s % len(tags)], 1 / (1 + s))])
+        for s in range(n)]
+    return b"".join(tw.record(e) for e in events)
+
+
+def walk_one_by_one(buf: bytes) -> list[int]:
+    """Data offsets of the records, the plain way: follow each length."""
+    out, pos = [], 0
+    while pos + HEADER <= len(buf):
+        length = int.from_bytes(buf[pos:pos + 8], "little")
+        out.append(pos + HEADER)
+        pos += HEADER + length + 4
+    return out
+
+
+@pytest.mark.parametrize("tags", [("train/loss",), ("loss", "val/accuracy")],
+                         ids=["same-length-runs", "alternating-lengths"])
+def test_bulk_framing_and_crcs_match_one_by_one(tags: tuple[str, ...]) -> None:
+    buf = scalar_records(3000, tags)      # steps pass 127: the record length changes once
+    records = split_records(buf)
+    assert records.starts.tolist() == walk_one_by_one(buf) and not records.notes
+    data = np.frombuffer(buf, dtype=np.uint8)
+    crcs = _data_crcs(buf, data, records.starts - HEADER, records.lengths)
+    assert crcs.tolist() == [crc32c(buf[a:a + n]) for a, n in
+                             zip(records.starts.tolist(), records.lengths.tolist(), strict=True)]
+
+
+def test_a_flipped_bit_inside_a_run_is_a_bad_checksum() -> None:
+    buf = bytearray(scalar_records(3000, ("train/loss",)))
+    starts = walk_one_by_one(bytes(buf))
+    buf[starts[2000] + 5] ^= 0x10                     # inside record 2000's data
+    records = split_records(bytes(buf))
+    assert records.notes == [f"skipped 1 record with a bad checksum (first at byte"
+                             f" {starts[2000] - HEADER})"]
+    assert records.starts.tolist() == starts[:2000] + starts[2001:]
