@@ -1,7 +1,7 @@
 """The Python API: read a log or a DataFrame, diagnose it, get a Report."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +9,8 @@ import pandas as pd
 
 from .errors import UsageError
 from .frame import LossLog, from_dataframe
-from .report import Report
+from .records import Severity
+from .report import Report, with_severities
 from .thresholds import DEFAULT, Thresholds
 
 PathLike = str | Path
@@ -60,9 +61,12 @@ def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | No
              test: PathLike | None = None, input_format: str | None = None,
              train_col: str | None = None, test_col: str | None = None,
              segments: str = "last", thresholds: Thresholds | None = None,
-             select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
-             ) -> Report:
+             select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
+             severities: Mapping[str, str | Severity] | None = None) -> Report:
     """Diagnose a training log and return its Report.
+
+    ``severities`` re-grades diagnoses in the report (``{"overfitting": "error"}``, names or
+    codes), as a config file's ``severities`` table does; it changes exit codes, not verdicts.
 
     >>> report = diagnose("fixtures/overfitting.csv")          # doctest: +SKIP
     >>> report.verdict                                         # doctest: +SKIP
@@ -71,6 +75,29 @@ def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | No
     from .engine import diagnose_log
     from .rules import select_rules
 
+    rules = select_rules(select, ignore)
+    grades = resolve_severities(severities or {})
     parsed = load(log, train=train, test=test, input_format=input_format,
                   train_col=train_col, test_col=test_col, segments=segments)
-    return diagnose_log(parsed, thresholds or DEFAULT, select_rules(select, ignore))
+    report = diagnose_log(parsed, thresholds or DEFAULT, rules)
+    report.checked = [r.code for r in rules]
+    frame = parsed.frame
+    for run in report.runs:     # the raw points, for plots: trends keep only reduced curves
+        # one run: the parsed frame itself (no copy of a 5M-row log); several: its own rows
+        run.points = frame if len(report.runs) == 1 else frame[frame["run"] == run.run]
+    return with_severities(report, grades)
+
+
+def resolve_severities(severities: Mapping[str, str | Severity]) -> dict[str, Severity]:
+    """``{name or code: level}`` -> ``{code: Severity}``; unknown names say "did you mean"."""
+    from .rules import find_rule
+
+    out = {}
+    for key, level in severities.items():
+        code = find_rule(key).code
+        try:
+            out[code] = level if isinstance(level, Severity) else Severity.parse(level)
+        except ValueError:
+            raise UsageError(f"unknown severity {level!r} for {key}", None,
+                             "use info, warning or error") from None
+    return out

@@ -1,13 +1,17 @@
 """The Report: verdict, diagnoses and curve summaries, as data; formatters render it."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
-from .errors import EXIT_FINDINGS, EXIT_OK
+from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
 from .records import Diagnosis, Severity
 from .rules.context import RunContext
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
 
 
 @dataclass
@@ -19,6 +23,8 @@ class RunReport:
     diagnoses: list[Diagnosis]
     context: RunContext
     notes: list[str] = field(default_factory=list)
+    #: the run's raw points (split, step, value), for plots; None when not kept
+    points: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def primary(self) -> Diagnosis | None:
@@ -41,6 +47,12 @@ class Report:
     format: str
     notes: list[str]
     runs: list[RunReport]
+    #: codes of the rules that were checked (JUnit lists passes too); empty: not recorded
+    checked: list[str] = field(default_factory=list)
+    #: a sweep: the runs found under a folder (``run`` is each one's path below it)
+    sweep: bool = False
+    #: (run, message) of sweep runs whose log could not be read
+    failures: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def main(self) -> RunReport:
@@ -62,7 +74,19 @@ class Report:
             for d in r.diagnoses:
                 yield r.run, d
 
+    def counts(self) -> dict[str, int]:
+        """How many runs got each verdict (and how many could not be read), most first."""
+        out: dict[str, int] = {}
+        for r in self.runs:
+            out[r.verdict] = out.get(r.verdict, 0) + 1
+        out = dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+        if self.failures:
+            out["unreadable"] = len(self.failures)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
+        if self.sweep:
+            return self._sweep_dict()
         main = self.main
         out: dict[str, Any] = {"source": self.source, "format": self.format,
                                "verdict": main.verdict,
@@ -73,6 +97,15 @@ class Report:
             out["run"] = main.run
             out["runs"] = [r.to_dict() for r in self.runs]
         return out
+
+    def _sweep_dict(self) -> dict[str, Any]:
+        main = self.main if self.runs else None
+        return {"source": self.source, "format": self.format,
+                "verdict": main.verdict if main else None,
+                "run": main.run if main else None, "counts": self.counts(),
+                "runs": [r.to_dict() for r in self.runs],
+                "failures": [{"run": run, "message": msg} for run, msg in self.failures],
+                "notes": list(self.notes)}
 
     def failing(self, fail_on: Iterable[str] = ("error",)) -> list[Diagnosis]:
         """Diagnoses at or above the threshold: severities (lowest wins) and/or names."""
@@ -88,4 +121,52 @@ class Report:
                 or (floor is not None and d.severity >= floor)]
 
     def exit_code(self, fail_on: Iterable[str] = ("error",)) -> int:
+        """0, 1 for findings at/above ``fail_on``; 2 when a sweep run could not be read."""
+        if self.failures:
+            return EXIT_UNUSABLE
         return EXIT_FINDINGS if self.failing(fail_on) else EXIT_OK
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per diagnosis of every run: the findings as a table for a notebook."""
+        import pandas as pd
+
+        cols = ["run", "code", "name", "severity", "start_step", "end_step", "message",
+                "actions"]
+        rows = [[run, d.code, d.name, d.severity.label, d.start_step, d.end_step, d.message,
+                 list(d.actions)] for run, d in self.all_diagnoses()]
+        return pd.DataFrame(rows, columns=cols)
+
+    @property
+    def trends(self) -> pd.DataFrame:
+        """One row per trend window and split of every run: where each curve went which way."""
+        import pandas as pd
+
+        rows = [[r.run, c.split, w.start_step, w.end_step, w.slope, w.direction.value]
+                for r in self.runs for c in r.context.curves() for w in c.windows]
+        return pd.DataFrame(rows, columns=["run", "split", "start", "end", "slope",
+                                           "direction"])
+
+    def plot(self, ax: Axes | None = None, smoothing: float = 0.6, logy: bool | None = None,
+             run: str | None = None) -> Axes:
+        """Draw the curves, trend windows and onsets with matplotlib (see lossdoctor.plot)."""
+        from .plot import plot_report
+
+        return plot_report(self, ax=ax, smoothing=smoothing, logy=logy, run=run)
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows a Report as its HTML rendering: verdict, diagnoses and the plot."""
+        from .formatters.html import render_fragment
+
+        return render_fragment(self)
+
+
+def with_severities(report: Report, severities: Mapping[str, Severity]) -> Report:
+    """The report with diagnoses re-graded by code (config ``severities``); verdicts unchanged.
+
+    A post-processing step, so rules keep their own default severity.
+    """
+    if not severities:
+        return report
+    runs = [replace(r, diagnoses=[replace(d, severity=severities.get(d.code, d.severity))
+                                  for d in r.diagnoses]) for r in report.runs]
+    return replace(report, runs=runs)

@@ -78,7 +78,7 @@ def command(fn: Callable[..., T]) -> Callable[..., T]:
     return fn
 
 
-from . import check  # noqa: E402,F401  (registration)
+from . import check, compare, plot, rules, watch  # noqa: E402,F401  (registration)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -2,32 +2,81 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..errors import UsageError
 from ..report import Report
 
 Renderer = Callable[..., str]
 FORMATTERS: dict[str, Renderer] = {}
+#: formats that render several logs as one document (a SARIF log, a JUnit file, a JSON list)
+COMBINED: dict[str, Renderer] = {}
+_SIGNATURES: dict[str, Renderer] = {}     # whose parameters say which options a format takes
 
 
-def formatter(name: str) -> Callable[[Renderer], Renderer]:
-    """Register ``render(report, color=False) -> str`` under a format name."""
-    def wrap(render: Renderer) -> Renderer:
+def formatter(name: str, *, many: bool = False) -> Callable[[Renderer], Renderer]:
+    """Register ``render(report, color=False, **options) -> str`` under a format name.
+
+    With ``many=True`` the function takes a list of reports and returns one document; the
+    single-report renderer is derived from it.
+    """
+    def wrap(fn: Renderer) -> Renderer:
         if name in FORMATTERS:
             raise RuntimeError(f"formatter {name!r} registered twice")
-        FORMATTERS[name] = render
-        return render
+        if many:
+            COMBINED[name] = fn
+            FORMATTERS[name] = lambda report, **kw: fn([report], **kw)
+            _SIGNATURES[name] = fn
+        else:
+            FORMATTERS[name] = fn
+        return fn
     return wrap
 
 
-def render(report: Report, fmt: str = "text", color: bool = False) -> str:
+def combined(name: str) -> Callable[[Renderer], Renderer]:
+    """Register how an existing single-report format writes several logs as one document."""
+    def wrap(fn: Renderer) -> Renderer:
+        if name in COMBINED:
+            raise RuntimeError(f"combined formatter {name!r} registered twice")
+        COMBINED[name] = fn
+        return fn
+    return wrap
+
+
+def check_format(fmt: str) -> Renderer:
+    """The renderer of a format name, or a UsageError with "did you mean"."""
     if fmt not in FORMATTERS:
         close = difflib.get_close_matches(fmt, list(FORMATTERS), n=1)
         raise UsageError(f"unknown output format {fmt!r}", None,
                          f"did you mean {close[0]!r}?" if close else
                          f"known: {', '.join(sorted(FORMATTERS))}")
-    return FORMATTERS[fmt](report, color=color)
+    return FORMATTERS[fmt]
 
 
-from . import json_format, text  # noqa: E402,F401  (registration)
+def _accepted(fmt: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Only the options a formatter declares: `render(report, color)` keeps working."""
+    params = inspect.signature(_SIGNATURES.get(fmt, FORMATTERS[fmt])).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return options
+    names = {p.name for p in params}
+    return {k: v for k, v in options.items() if k in names}
+
+
+def render(report: Report, fmt: str = "text", color: bool = False, **options: Any) -> str:
+    """Render one report; options (e.g. ``fail_on``) reach only formatters that take them."""
+    return check_format(fmt)(report, color=color, **_accepted(fmt, options))
+
+
+def render_many(reports: Sequence[Report], fmt: str = "text", color: bool = False,
+                **options: Any) -> str:
+    """Several logs' reports as one output: one document where the format needs it."""
+    check_format(fmt)
+    kw = _accepted(fmt, options)
+    if len(reports) != 1 and fmt in COMBINED:
+        return COMBINED[fmt](list(reports), color=color, **kw)
+    return "\n\n".join(FORMATTERS[fmt](r, color=color, **kw) for r in reports)
+
+
+from . import github, html, json_format, junit, markdown, sarif, text  # noqa: E402,F401

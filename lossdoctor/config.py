@@ -1,0 +1,243 @@
+"""Configuration files: find ``lossdoctor.toml`` or ``[tool.lossdoctor]``, validate, settle.
+
+Like ruff: the first folder, from the current one upwards, that holds lossdoctor
+configuration wins (``lossdoctor.toml`` before ``pyproject.toml`` in the same folder); the
+command line beats the file. Keys are spelled with dashes or underscores. A wrong key or
+value is a UsageError naming the file and the key, with "did you mean".
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import LossdoctorError, UsageError
+from .records import Severity
+from .thresholds import DEFAULT, Thresholds
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILES = ("lossdoctor.toml", "pyproject.toml")
+SEVERITIES = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a config file says; ``None`` / empty means "not set here: use the default"."""
+
+    path: str | None = None
+    fail_on: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severities: dict[str, Severity] = field(default_factory=dict)   # by rule code
+    format: str | None = None
+    thresholds: Thresholds = DEFAULT
+    train_col: str | None = None
+    test_col: str | None = None
+    input_format: str | None = None
+    segments: str | None = None
+
+
+def find_config(start: Path | str | None = None) -> Path | None:
+    """The nearest file with lossdoctor configuration, from ``start`` (cwd) upwards."""
+    folder = Path(start or Path.cwd()).resolve()
+    for d in (folder, *folder.parents):
+        own = d / "lossdoctor.toml"
+        if own.is_file():
+            return own
+        pyproject = d / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def load_settings(config: str | Path | None = None, isolated: bool = False,
+                  start: Path | str | None = None) -> Settings:
+    """Settings from ``config`` (an explicit file), or the nearest file, or none at all."""
+    if isolated:
+        return Settings()
+    path = Path(config) if config else find_config(start)
+    return read_config(path) if path else Settings()
+
+
+def read_config(path: Path | str) -> Settings:
+    """Read and validate one file: ``[tool.lossdoctor]`` of a pyproject, else the top level."""
+    path = Path(path)
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("lossdoctor")
+        if table is None:
+            raise UsageError("no [tool.lossdoctor] table", str(path))
+        return parse_table(table, str(path), "tool.lossdoctor.")
+    return parse_table(data, str(path))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise UsageError(f"cannot read config file ({exc.strerror or exc})", str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"invalid TOML: {exc}", str(path)) from None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        return "lossdoctor" in _read_toml(path).get("tool", {})
+    except UsageError:
+        return False   # somebody else's broken pyproject is not ours to report
+
+
+def parse_table(table: dict[str, Any], path: str, prefix: str = "") -> Settings:
+    """Validate a config table into Settings; every problem names the file and the key."""
+    values: dict[str, Any] = {"path": path}
+    for raw_key, value in table.items():
+        key = raw_key.replace("_", "-")
+        if key not in _KEYS:
+            raise _unknown(path, prefix + raw_key, raw_key, _KEYS)
+        try:
+            values[key.replace("-", "_")] = _KEYS[key](value, path, prefix + raw_key)
+        except LossdoctorError as exc:
+            sub = f".{exc.sub}" if isinstance(exc, _SubKeyError) else ""
+            raise UsageError(f"{prefix}{raw_key}{sub}: {exc.message}", path, exc.hint) from None
+    return Settings(**values)
+
+
+class _SubKeyError(UsageError):
+    """A problem with one entry of a table key (``thresholds.windows``)."""
+
+    def __init__(self, sub: str, message: str, hint: str | None = None) -> None:
+        self.sub = sub
+        super().__init__(message, None, hint)
+
+
+def _unknown(path: str, shown: str, key: str, known: Any) -> UsageError:
+    spelled = sorted(known)
+    close = difflib.get_close_matches(key.replace("_", "-"), spelled, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(spelled)}"
+    return UsageError(f"unknown key {shown!r}", path, hint)
+
+
+# ---------------------------------------------------------------- one validator per key
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        raise UsageError(f"expected a string or a list of strings, got {value!r}")
+    return tuple(v.strip() for item in items for v in item.split(",") if v.strip())
+
+
+def _fail_on(value: Any, path: str, key: str) -> tuple[str, ...]:
+    return check_fail_on(_strings(value))
+
+
+def check_fail_on(items: Iterable[str]) -> tuple[str, ...]:
+    """Severities (lower-cased) or diagnosis names/codes; anything else says "did you mean"."""
+    from .rules import RULES, find_rule
+
+    out = []
+    for item in items:
+        if item.lower() in SEVERITIES:
+            out.append(item.lower())
+            continue
+        try:
+            find_rule(item)
+        except UsageError:
+            known = [*SEVERITIES, *(r.name for r in RULES.values()), *RULES]
+            close = difflib.get_close_matches(item, known, n=1)
+            raise UsageError(f"unknown fail-on value {item!r}", None,
+                             f"did you mean {close[0]!r}?" if close else
+                             "a severity (info, warning, error) or a diagnosis name or code"
+                             ) from None
+        out.append(item)
+    return tuple(out)
+
+
+def _rules(value: Any, path: str, key: str) -> tuple[str, ...]:
+    from .rules import select_rules
+
+    items = _strings(value)
+    select_rules(items, None)          # unknown names raise with "did you mean"
+    return items
+
+
+def _severities(value: Any, path: str, key: str) -> dict[str, Severity]:
+    from .api import resolve_severities
+
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise UsageError(f"expected a table of name = \"info|warning|error\", got {value!r}")
+    return resolve_severities(value)
+
+
+def _format(value: Any, path: str, key: str) -> str:
+    from .formatters import check_format
+
+    check_format(_string(value))
+    return str(value)
+
+
+def _input_format(value: Any, path: str, key: str) -> str:
+    from .parsers.registry import get_parser
+
+    return get_parser(_string(value)).name
+
+
+def _segments(value: Any, path: str, key: str) -> str:
+    if value not in ("last", "all"):
+        raise UsageError(f"expected \"last\" or \"all\", got {value!r}")
+    return str(value)
+
+
+def _string(value: Any, path: str = "", key: str = "") -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _thresholds(value: Any, path: str, key: str) -> Thresholds:
+    if not isinstance(value, dict):
+        raise UsageError(f"expected a table, got {value!r}")
+    kinds = {f.name: f.type for f in fields(Thresholds)}
+    changes = {}
+    for raw, v in value.items():
+        name = raw.replace("-", "_")
+        if name not in kinds:
+            close = difflib.get_close_matches(name, list(kinds), n=1)
+            hint = (f"did you mean {close[0].replace('_', '-')!r}?" if close else
+                    f"known: {', '.join(k.replace('_', '-') for k in kinds)}")
+            raise _SubKeyError(raw, "unknown trend threshold", hint)
+        changes[name] = _number(v, kinds[name] in ("int", int), raw)
+    return DEFAULT.with_values(**changes)
+
+
+def _number(value: Any, integer: bool, name: str) -> float | int:
+    """Thresholds are counts (at least 1) or non-negative fractions and factors."""
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if (isinstance(value, bool) or not ok or not math.isfinite(value)
+            or value < (1 if integer else 0)):
+        kind = "an integer of at least 1" if integer else "a non-negative number"
+        raise _SubKeyError(name, f"expected {kind}, got {value!r}")
+    return value if integer else float(value)
+
+
+_KEYS: dict[str, Callable[[Any, str, str], Any]] = {
+    "fail-on": _fail_on,
+    "select": _rules,
+    "ignore": _rules,
+    "severities": _severities,
+    "format": _format,
+    "thresholds": _thresholds,
+    "train-col": _string,
+    "test-col": _string,
+    "input-format": _input_format,
+    "segments": _segments,
+}
