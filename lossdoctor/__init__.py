@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Report", "Thresholds", "diagnose", "read_log", "__version__"]
+__all__ = ["Report", "Thresholds", "compare", "diagnose", "diagnose_many", "read_log",
+           "__version__"]
 
-_LAZY = {"diagnose": "api", "read_log": "api", "Report": "report", "Thresholds": "thresholds"}
+_LAZY = {"diagnose": "api", "read_log": "api", "Report": "report", "Thresholds": "thresholds",
+         "diagnose_many": "sweep", "compare": "comparison"}
 
 
 def __getattr__(name: str) -> Any:

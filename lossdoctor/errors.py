@@ -31,8 +31,16 @@ class ColumnError(LogReadError):
     """No usable train/test loss column, or more than one candidate and no way to choose."""
 
 
+class NoLossError(ColumnError):
+    """The file has no loss column at all: it is some other table, not a loss log."""
+
+
 class UsageError(LossdoctorError):
     """The call itself is wrong: an unknown option value, format, rule or severity."""
+
+
+class MissingDependencyError(LossdoctorError):
+    """An optional extra is not installed (matplotlib for plots); the hint says what to install."""
 
 
 class LossdoctorWarning(UserWarning):

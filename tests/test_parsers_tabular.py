@@ -11,7 +11,7 @@ import pytest
 from helpers import CORPUS, FORMATS, REAL, curves, same
 
 from lossdoctor.errors import ColumnError, LogReadError
-from lossdoctor.parsers import PARSERS, load
+from lossdoctor.parsers import PARSERS, load, load_pair
 from lossdoctor.parsers.registry import detect
 from lossdoctor.parsers.source import Source
 from lossdoctor.parsers.table import has_header, sniff_delimiter, split_from_name
@@ -534,3 +534,14 @@ def test_corpus_cases_detect_and_read_both_splits(case, fmt):
     losses = log.frame[log.frame["split"] != "lr"]
     assert losses["step"].min() >= lo - 1 and losses["step"].max() <= hi + 1
     assert isinstance(log.frame, pd.DataFrame)
+
+
+def test_a_train_test_pair_keeps_one_learning_rate_curve(tmp_path):
+    # both files log the rate (Keras CSVLogger does): the pair must not count it twice
+    train, test = tmp_path / "train.csv", tmp_path / "val.csv"
+    train.write_text("step,loss,lr\n" + "".join(f"{i},{1 / (i + 1):.4f},0.01\n" for i in range(20)))
+    test.write_text("step,loss,lr\n" + "".join(f"{i},{1.2 / (i + 1):.4f},0.01\n"
+                                               for i in range(0, 20, 5)))
+    frame = load_pair(train, test).frame
+    assert (frame["split"] == "lr").sum() == 20
+    assert (frame["split"] == "test").sum() == 4

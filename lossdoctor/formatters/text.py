@@ -13,6 +13,8 @@ COLORS = {Severity.INFO: "green", Severity.WARNING: "yellow", Severity.ERROR: "r
 
 @formatter("text")
 def render(report: Report, color: bool = False) -> str:
+    if report.sweep:
+        return "\n".join(_sweep_lines(report, color))
     lines: list[str] = []
     runs = report.runs
     for i, run in enumerate(sorted(runs, key=lambda r: r is not report.main)):
@@ -60,3 +62,38 @@ def _diagnosis_body(d: Diagnosis) -> list[str]:
         lines.append("  what to do:")
         lines += [f"    - {a}" for a in d.actions]
     return lines
+
+
+#: widest evidence shown in a sweep's table row; the JSON output has the whole message
+SWEEP_MESSAGE = 100
+
+
+def _sweep_lines(report: Report, color: bool) -> list[str]:
+    """One row per run (path, verdict, severity, onset and evidence), then the counts."""
+    width = max([len(r.run) for r in report.runs] + [len(r) for r, _ in report.failures]
+                + [3])
+    lines = []
+    for run in report.runs:
+        d = run.primary
+        sev = d.severity if d else Severity.INFO
+        head = _style(f"{run.verdict.upper():<13}", color, fg=COLORS[sev], bold=True)
+        lines.append(f"{run.run:<{width}}  {head} {sev.label:<7}  {_evidence(d)}".rstrip())
+    for where, message in report.failures:
+        head = _style(f"{'UNREADABLE':<13}", color, fg="red", bold=True)
+        lines.append(f"{where:<{width}}  {head} {'-':<7}  {message}")
+    total = len(report.runs) + len(report.failures)
+    counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
+    lines += ["", f"{total} run{'s' if total != 1 else ''} under {report.source}: {counts}"]
+    lines += [f"note: {n}" for n in report.notes]
+    return lines
+
+
+def _evidence(d: Diagnosis | None) -> str:
+    if d is None:
+        return ""
+    _, colon, rest = d.message.partition(": ")
+    text = rest if colon and len(_) < 40 else d.message
+    if len(text) > SWEEP_MESSAGE:
+        text = text[:SWEEP_MESSAGE - 3].rstrip() + "..."
+    onset = f"from step {fmt_step(d.start_step)}: " if d.start_step is not None else ""
+    return onset + text

@@ -52,6 +52,7 @@ def load_pair(train: str | Path, test: str | Path, input_format: str | None = No
 
     options = options or ReadOptions()
     parts, notes = [], []
+    lr_found = False
     for split, path, col in (("train", train, options.train_col),
                              ("test", test, options.test_col)):
         opts = ReadOptions(train_col=col if split == "train" else None,
@@ -64,7 +65,10 @@ def load_pair(train: str | Path, test: str | Path, input_format: str | None = No
         else:
             losses = losses[losses["split"] == losses["split"].iloc[0]]
         parts.append(losses.assign(split=split))
-        parts.append(frame[frame["split"] == "lr"])
+        lr = frame[frame["split"] == "lr"]
+        if not lr_found:        # both files may log the rate: the train file's is the one
+            parts.append(lr)
+            lr_found = bool(len(lr))
         notes += [f"{split} ({log.format}): {n}" for n in log.notes]
     frame = validate_frame(pd.concat(parts, ignore_index=True), str(train))
     return LossLog(frame, f"{train} + {test}", "pair", notes)

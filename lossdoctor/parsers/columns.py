@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import ColumnError
+from ..errors import ColumnError, NoLossError
 
 TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluation", "dev",
                          "vl", "tst", "holdout"})
@@ -93,7 +93,7 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
     if train_col is None and test_col is not None and choice.train == [test_col]:
         choice.train = []
     if not choice.train and not choice.test:
-        raise ColumnError("no loss column found", source,
+        raise NoLossError("no loss column found", source,
                           f"columns are {_short(names)}; choose with --train-col/--test-col")
     return choice
 
@@ -125,9 +125,12 @@ def step_axis(df: pd.DataFrame) -> tuple[np.ndarray, str]:
     for names in (STEP_NAMES, EPOCH_NAMES):
         for n in names:
             if n in lower:
-                col = pd.to_numeric(df[lower[n]], errors="coerce")
-                if col.notna().sum() >= max(1, len(df) // 2):
-                    return col.to_numpy(float), str(lower[n])
+                col = df[lower[n]]
+                if col.dtype.kind not in "iuf":     # to_numeric would copy a number column
+                    col = pd.to_numeric(col, errors="coerce")
+                if col.notna().sum() >= max(1, len(df) // 2):   # integer steps stay ints
+                    return col.to_numpy() if col.dtype.kind in "iu" else col.to_numpy(float), \
+                        str(lower[n])
     return np.arange(len(df), dtype=float), ""
 
 

@@ -52,8 +52,8 @@ def get_parser(name: str) -> Parser:
     return PARSERS[name]
 
 
-def detect(source: Source) -> Parser:
-    """The parser most confident about this file or folder."""
+def ranked(source: Source) -> list[tuple[float, str]]:
+    """(score, format) of every parser that claims this file or folder, most confident first."""
     scored = []
     for parser in PARSERS.values():
         try:
@@ -64,11 +64,16 @@ def detect(source: Source) -> Parser:
             score = 0.0
         if score > 0:
             scored.append((score, parser.name))
+    return sorted(scored, reverse=True)
+
+
+def detect(source: Source) -> Parser:
+    """The parser most confident about this file or folder."""
+    scored = ranked(source)
     if not scored:
         what = "folder" if source.is_dir else "file"
         raise LogReadError("not a training log lossdoctor can read"
                            f" (no known format in this {what})",
                            source.name, "pass --input-format to choose one; "
                            f"known: {', '.join(sorted(PARSERS))}")
-    scored.sort(reverse=True)
     return PARSERS[scored[0][1]]

@@ -1,0 +1,64 @@
+"""`lossdoctor check DIR`: every run under a folder, with --jobs workers and a progress bar."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from ..report import Report
+
+#: fewer runs than this finish before a progress bar would be worth drawing
+PROGRESS_MIN = 50
+
+
+def check_folder(folder: str, jobs: int, options: dict[str, Any]) -> Report:
+    """The report of a folder: as today when it is one run folder, else a sweep of its runs.
+
+    Unreadable runs are told on stderr (one line each) and kept in ``report.failures``.
+    """
+    from ..api import diagnose
+    from ..parsers.discover import discover
+    from ..sweep import process_pool, run_units, sweep_report
+
+    units = discover(folder)
+    if len(units) == 1 and units[0].run == "":
+        unit = units[0]
+        fmt = options.get("input_format") or unit.input_format
+        return diagnose(unit.path, **{**options, "input_format": fmt})
+    with _progress(len(units)) as tick:
+        if jobs > 1 and len(units) > 1:
+            with process_pool(jobs) as pool:
+                outcomes = run_units(units, options, pool, jobs, tick)
+        else:
+            outcomes = run_units(units, options, None, 1, tick)
+    found = [o for o in outcomes if o.runs or o.error is not None]
+    if len(found) == 1 and found[0].error is None and len(found[0].runs) == 1:
+        # one run beside files that are not logs: its whole report, as for a run folder
+        unit = next(u for u in units if u.path == found[0].path)
+        report = diagnose(unit.path, **{**options, "input_format": options.get("input_format")
+                                        or unit.input_format})
+        report.notes += sweep_report(folder, outcomes).notes
+        return report
+    report = sweep_report(folder, outcomes)
+    for run, message in report.failures:
+        click.echo(f"lossdoctor: {run}: {message}", err=True)
+    if not report.runs and not report.failures:
+        from ..errors import LogReadError
+
+        raise LogReadError("no training logs found in this folder", folder,
+                           "; ".join(report.notes) or
+                           "lossdoctor looks for log files and run folders at any depth")
+    return report
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for long sweeps on a terminal; nothing otherwise."""
+    if total < PROGRESS_MIN or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="diagnosing", file=sys.stderr) as bar:
+        yield bar.update

@@ -1,0 +1,173 @@
+"""Diagnosing many runs: every run under a folder, in parallel, as one Report or one table.
+
+Work is sent to an executor in chunks (a few dozen runs per task), and each task returns
+small RunReports (no raw points), so a thousand small runs cost little more than their
+own diagnosis. Any ``concurrent.futures.Executor`` works: only ``map`` is used.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import LossdoctorError, NoLossError
+from .parsers.discover import Unit, discover
+from .report import Report, RunReport
+
+PathLike = str | Path
+#: most runs per task: big enough to hide task overhead, small enough to balance the load
+MAX_CHUNK = 32
+#: an unreadable run's row keeps its error's hint only when it is this short
+HINT_CHARS = 80
+#: how many skipped (not a loss log) files a sweep's note names
+SKIPPED_SHOWN = 5
+
+
+@dataclass
+class Outcome:
+    """What became of one unit: its runs' reports, an error, or nothing (not a log)."""
+
+    run: str
+    path: str
+    format: str = ""
+    runs: list[RunReport] = field(default_factory=list)
+    error: str | None = None
+    skipped: bool = False           # a table with no loss column: some other file, not a log
+
+
+def diagnose_unit(unit: Unit, options: dict[str, Any]) -> Outcome:
+    """Read and diagnose one unit; a bad log is an Outcome with an error, never a raise."""
+    from .api import diagnose
+
+    out = Outcome(unit.run, unit.path)
+    try:
+        fmt = unit.choose_format()
+        if fmt == "":
+            return out
+        report = diagnose(unit.path, **{**options, "input_format": fmt or
+                                        options.get("input_format")})
+    except NoLossError:
+        out.skipped = True
+        return out
+    except LossdoctorError as exc:
+        short = exc.hint and len(exc.hint) <= HINT_CHARS    # a row, not a help page
+        out.error = exc.message + (f" ({exc.hint})" if short else "")
+        return out
+    except Exception as exc:  # one odd log must not stop a sweep of a thousand
+        out.error = f"internal error ({type(exc).__name__}: {str(exc)[:120]})"
+        return out
+    out.format = report.format
+    out.runs = [replace(r, run=_join(unit.run, r.run), notes=report.notes + r.notes,
+                        points=None) for r in report.runs]
+    return out
+
+
+def _diagnose_chunk(units: Sequence[Unit], options: dict[str, Any]) -> list[Outcome]:
+    return [diagnose_unit(u, options) for u in units]
+
+
+def _join(unit_run: str, run: str) -> str:
+    if not run:
+        return unit_run
+    return f"{unit_run}/{run}" if unit_run else run
+
+
+def run_units(units: Sequence[Unit], options: dict[str, Any] | None = None,
+              executor: Executor | None = None, workers: int = 1,
+              progress: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Diagnose every unit, in order; ``progress(n)`` is told as each chunk of n finishes."""
+    options = dict(options or {})
+    if executor is None:
+        chunks = [[u] for u in units]
+        results: Iterable[list[Outcome]] = (_diagnose_chunk(c, options) for c in chunks)
+    else:
+        size = max(1, min(MAX_CHUNK, len(units) // (max(workers, 1) * 8) or 1))
+        chunks = [list(units[i:i + size]) for i in range(0, len(units), size)]
+        results = executor.map(partial(_diagnose_chunk, options=options), chunks)
+    out: list[Outcome] = []
+    for chunk in results:
+        out += chunk
+        if progress is not None:
+            progress(len(chunk))
+    return out
+
+
+def sweep_report(source: str, outcomes: Iterable[Outcome]) -> Report:
+    """One Report for a sweep: a RunReport per run, a failure per unreadable log."""
+    runs: list[RunReport] = []
+    failures: list[tuple[str, str]] = []
+    skipped: list[str] = []
+    for o in outcomes:
+        runs += o.runs
+        if o.error is not None:
+            failures.append((o.run or o.path, o.error))
+        if o.skipped:
+            skipped.append(o.run or o.path)
+    notes = []
+    if skipped:
+        shown = ", ".join(skipped[:SKIPPED_SHOWN]) + (", ..." if len(skipped) > SKIPPED_SHOWN
+                                                      else "")
+        notes.append(f"skipped {len(skipped)} file(s) with no loss column: {shown}")
+    return Report(source, "sweep", notes, runs, sweep=True, failures=failures)
+
+
+def process_pool(jobs: int) -> Executor:
+    """Worker processes that start with lossdoctor already imported (fork where possible)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import engine, parsers, rules  # noqa: F401  (imported once, before forking)
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
+def diagnose_many(paths: PathLike | Iterable[PathLike], executor: Executor | None = None,
+                  **diagnose_options: Any) -> pd.DataFrame:
+    """Diagnose many logs; one row per run: ``run, path, format, verdict, severity,
+    start_step, message, error``.
+
+    ``paths`` is a folder (every run under it), or a list of logs and folders. Pass any
+    ``concurrent.futures.Executor`` to spread the work (a process pool, Dask's
+    ``client.get_executor()``, ...). A log that cannot be read is a row with ``error``
+    set and no verdict; it does not stop the others.
+
+    >>> table = diagnose_many("sweeps/lr_search", ProcessPoolExecutor(4))   # doctest: +SKIP
+    >>> table.groupby("verdict").size()                                     # doctest: +SKIP
+    """
+    one = isinstance(paths, (str, Path))
+    roots: list[PathLike] = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    units: list[Unit] = []
+    for root in roots:
+        try:
+            found = discover(root)
+        except LossdoctorError:
+            found = [Unit("", str(root))]      # becomes its error row below
+        # one folder: runs named below it; a list: every run named by its whole path
+        units += [replace(u, run=(u.run or str(root)) if one else _join(str(root), u.run))
+                  for u in found]
+    workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 1
+    outcomes = run_units(units, diagnose_options, executor, workers)
+    return outcome_frame(outcomes)
+
+
+def outcome_frame(outcomes: Iterable[Outcome]) -> pd.DataFrame:
+    """The table of diagnose_many: one row per run, one per unreadable log."""
+    rows = []
+    for o in outcomes:
+        for r in o.runs:
+            d = r.primary
+            rows.append([r.run, o.path, o.format, r.verdict,
+                         d.severity.label if d else "info", d.start_step if d else None,
+                         d.message if d else "; ".join(r.notes), None])
+        if o.error is not None:
+            rows.append([o.run or o.path, o.path, o.format, None, None, None, None, o.error])
+    return pd.DataFrame(rows, columns=["run", "path", "format", "verdict", "severity",
+                                       "start_step", "message", "error"])

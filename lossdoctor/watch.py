@@ -1,0 +1,131 @@
+"""Following a log that a training run is still writing: re-diagnose it when it changes.
+
+A file is re-read only when its size or modification time changed (a folder: any file in
+it, so new event files count), and only up to its last complete line, so a row the trainer
+is half-way through writing is never read as a broken one. A log that does not exist yet,
+is too short to diagnose, or is a JSON document caught mid-rewrite is waited for.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import EXIT_FINDINGS, EXIT_OK, LogReadError
+from .records import Diagnosis
+from .report import Report
+
+DEFAULT_INTERVAL = 2.0
+_MAX_FILES = 2000            # files of a folder looked at for changes
+
+
+@dataclass(frozen=True)
+class Change:
+    """A new verdict: when it was seen and the report that gave it."""
+
+    time: datetime
+    report: Report
+
+    @property
+    def verdict(self) -> str:
+        return self.report.verdict
+
+
+def signature(path: Path) -> tuple[Any, ...] | None:
+    """What changes when the log grows or is rewritten; None while it does not exist."""
+    try:
+        if not path.is_dir():
+            st = path.stat()
+            return (st.st_size, st.st_mtime_ns)
+        out = []
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                st = os.stat(os.path.join(root, name))
+                out.append((root, name, st.st_size, st.st_mtime_ns))
+                if len(out) >= _MAX_FILES:
+                    return tuple(out)
+        return tuple(out)
+    except OSError:
+        return None
+
+
+def complete_part(path: Path, into: Path) -> Path:
+    """A copy of a text log up to its last complete line (the same file name, in ``into``)."""
+    data = path.read_bytes()
+    if data[:2] != b"\x1f\x8b" and not data.endswith(b"\n"):
+        data = data[: data.rfind(b"\n") + 1]
+    copy = into / path.name
+    copy.write_bytes(data)
+    return copy
+
+
+def read_once(path: Path, options: dict[str, Any]) -> Report:
+    """Diagnose the log as it is now (its complete lines); raises LogReadError when not ready."""
+    from .api import diagnose
+
+    if path.is_dir():
+        report = diagnose(path, **options)
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix="lossdoctor-watch-"))
+        try:
+            report = diagnose(complete_part(path, scratch), **options)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    report.source = str(path)
+    return report
+
+
+def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | None = None,
+          fail_on: Iterable[str] = (), on_change: Callable[[Change], None] | None = None,
+          on_wait: Callable[[str], None] | None = None,
+          on_fail: Callable[[Report, list[Diagnosis]], None] | None = None,
+          sleep: Callable[[float], None] = time.sleep, **diagnose_options: Any) -> int:
+    """Follow ``log`` until it stops changing for ``idle`` seconds (exit code 0) or a
+    diagnosis named by ``fail_on`` (names, codes or severities) appears (exit code 1).
+
+    ``on_change`` is called with every change of verdict, ``on_wait`` once per reason the
+    log cannot be diagnosed yet, ``on_fail`` with the diagnoses that stop the watch.
+    Stop it from outside with KeyboardInterrupt.
+    """
+    path = Path(log)
+    fails = list(fail_on)
+    seen: tuple[Any, ...] | None = None
+    last_change = time.monotonic()
+    verdict: str | None = None
+    waited: set[str] = set()
+    while True:
+        sig = signature(path)
+        if sig is not None and sig != seen:
+            seen, last_change = sig, time.monotonic()
+            try:
+                report = read_once(path, diagnose_options)
+            except LogReadError as exc:
+                _tell_once(on_wait, waited, f"waiting: {exc.message}")
+            else:
+                if report.verdict != verdict:
+                    verdict = report.verdict
+                    if on_change is not None:
+                        on_change(Change(datetime.now(), report))
+                failing = report.failing(fails) if fails else []
+                if failing:
+                    if on_fail is not None:
+                        on_fail(report, failing)
+                    return EXIT_FINDINGS
+        elif sig is None:
+            _tell_once(on_wait, waited, "waiting: the log does not exist yet")
+        if idle is not None and time.monotonic() - last_change >= idle:
+            return EXIT_OK
+        sleep(interval)
+
+
+def _tell_once(on_wait: Callable[[str], None] | None, said: set[str], message: str) -> None:
+    if on_wait is not None and message not in said:
+        said.add(message)
+        on_wait(message)
