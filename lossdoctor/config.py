@@ -7,7 +7,6 @@ value is a UsageError naming the file and the key, with "did you mean".
 """
 from __future__ import annotations
 
-import difflib
 import math
 import sys
 from collections.abc import Callable, Iterable
@@ -15,14 +14,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import LossdoctorError, UsageError
+from .errors import LossdoctorError, UsageError, close_matches
 from .records import Severity
 from .thresholds import DEFAULT, Thresholds
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 CONFIG_FILES = ("lossdoctor.toml", "pyproject.toml")
 SEVERITIES = ("info", "warning", "error")
@@ -80,6 +74,11 @@ def read_config(path: Path | str) -> Settings:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    # imported here: most runs find no config file, and should not pay for a TOML parser
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -121,7 +120,7 @@ class _SubKeyError(UsageError):
 
 def _unknown(path: str, shown: str, key: str, known: Any) -> UsageError:
     spelled = sorted(known)
-    close = difflib.get_close_matches(key.replace("_", "-"), spelled, n=1)
+    close = close_matches(key.replace("_", "-"), spelled, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(spelled)}"
     return UsageError(f"unknown key {shown!r}", path, hint)
 
@@ -153,7 +152,7 @@ def check_fail_on(items: Iterable[str]) -> tuple[str, ...]:
             find_rule(item)
         except UsageError:
             known = [*SEVERITIES, *(r.name for r in RULES.values()), *RULES]
-            close = difflib.get_close_matches(item, known, n=1)
+            close = close_matches(item, known, n=1)
             raise UsageError(f"unknown fail-on value {item!r}", None,
                              f"did you mean {close[0]!r}?" if close else
                              "a severity (info, warning, error) or a diagnosis name or code"
@@ -211,7 +210,7 @@ def _thresholds(value: Any, path: str, key: str) -> Thresholds:
     for raw, v in value.items():
         name = raw.replace("-", "_")
         if name not in kinds:
-            close = difflib.get_close_matches(name, list(kinds), n=1)
+            close = close_matches(name, list(kinds), n=1)
             hint = (f"did you mean {close[0].replace('_', '-')!r}?" if close else
                     f"known: {', '.join(k.replace('_', '-') for k in kinds)}")
             raise _SubKeyError(raw, "unknown trend threshold", hint)

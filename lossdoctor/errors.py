@@ -45,3 +45,10 @@ class MissingDependencyError(LossdoctorError):
 
 class LossdoctorWarning(UserWarning):
     """Something in the log was odd but usable; the report carries the same text as a note."""
+
+
+def close_matches(word: str, choices: list[str] | tuple[str, ...], n: int = 1) -> list[str]:
+    """The choices that look like ``word``, for "did you mean"; difflib loads only on an error."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(choices), n=n)

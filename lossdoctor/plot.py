@@ -5,7 +5,6 @@ when a plot is drawn, so reading and diagnosing logs never pays for it.
 """
 from __future__ import annotations
 
-import difflib
 import io
 import os
 import sys
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import MissingDependencyError, UsageError
+from .errors import MissingDependencyError, UsageError, close_matches
 from .records import Diagnosis, Direction, Severity
 from .report import Report, RunReport
 from .rules.measures import fmt, fmt_step
@@ -94,7 +93,7 @@ def pick_run(report: Report, run: str | None = None) -> RunReport:
         if r.run == run:
             return r
     names = [r.run for r in report.runs]
-    close = difflib.get_close_matches(run, names, n=1)
+    close = close_matches(run, names, n=1)
     raise UsageError(f"no run {run!r} in this report", report.source,
                      f"did you mean {close[0]!r}?" if close else f"runs: {', '.join(names)}")
 

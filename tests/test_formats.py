@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 import lossdoctor
 from lossdoctor import cli
-from lossdoctor.formatters import FORMATTERS, render, render_many
+from lossdoctor.formatters import FORMATTERS, MODULES, check_format, render, render_many
 from lossdoctor.formatters.github import escape_data, escape_property
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,7 +225,7 @@ def test_markdown_rows_per_run_and_escaping(tmp_path):
 def test_every_format_renders_one_and_several_reports():
     reports = [lossdoctor.diagnose(FIX / "overfitting.csv"),
                lossdoctor.diagnose(FIX / "learning.csv")]
-    for fmt in FORMATTERS:      # options a formatter does not take are not passed to it
+    for fmt in MODULES:         # options a formatter does not take are not passed to it
         assert render(reports[0], fmt, fail_on=("warning",), unknown_option=1)
         if fmt != "html":       # slow (plots); tested in test_html.py
             assert render(reports[0], fmt) and render_many(reports, fmt)
@@ -254,3 +254,9 @@ def test_unreadable_runs_of_a_folder_are_shown(tmp_path):
     errors = [c.name for c in suite if c.result and isinstance(c.result[0], junitparser.Error)]
     assert errors == ["read bad/metrics.csv"] and suite.errors == 1
     assert "LD301 divergence [run good/metrics.csv]" in _failures(suite)
+
+
+def test_formats_load_on_demand_and_each_module_registers_its_name():
+    for fmt in MODULES:
+        assert check_format(fmt) is FORMATTERS[fmt]
+    assert set(FORMATTERS) == set(MODULES)

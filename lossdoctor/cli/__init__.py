@@ -6,6 +6,7 @@ and ``--help`` start at the speed of click itself.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -66,19 +67,33 @@ def emit(text: str, output: str | None, color: bool) -> None:
         click.echo(text, color=color)   # click strips ANSI off a pipe unless told
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: each command and the module of this package that defines it (imported when it is run)
+COMMANDS = {"check": "check", "compare": "compare", "explain": "rules", "plot": "plot",
+            "rules": "rules", "watch": "watch"}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            importlib.import_module(f"{__name__}.{COMMANDS[name]}")
+        return self.commands.get(name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lossdoctor")
 def main() -> None:
     """lossdoctor: reads a training log and says what the train and test loss are doing."""
 
 
 def command(fn: Callable[..., T]) -> Callable[..., T]:
-    """Register a module's click command on the group (used by the modules below)."""
+    """Register a module's click command on the group (the command modules use it)."""
     main.add_command(fn)  # type: ignore[arg-type]
     return fn
-
-
-from . import check, compare, plot, rules, watch  # noqa: E402,F401  (registration)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

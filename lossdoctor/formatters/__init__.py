@@ -1,12 +1,16 @@
-"""Output formats: each renders a Report to text and computes nothing itself."""
+"""Output formats: each renders a Report to text and computes nothing itself.
+
+A format's module is imported the first time it is asked for, so ``check`` in text does not
+pay for XML, HTML or matplotlib.
+"""
 from __future__ import annotations
 
-import difflib
+import importlib
 import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UsageError, close_matches
 from ..report import Report
 
 Renderer = Callable[..., str]
@@ -14,6 +18,9 @@ FORMATTERS: dict[str, Renderer] = {}
 #: formats that render several logs as one document (a SARIF log, a JUnit file, a JSON list)
 COMBINED: dict[str, Renderer] = {}
 _SIGNATURES: dict[str, Renderer] = {}     # whose parameters say which options a format takes
+#: every format name and the module (in this package) that registers it
+MODULES = {"text": "text", "json": "json_format", "markdown": "markdown", "github": "github",
+           "junit": "junit", "sarif": "sarif", "html": "html"}
 
 
 def formatter(name: str, *, many: bool = False) -> Callable[[Renderer], Renderer]:
@@ -47,11 +54,13 @@ def combined(name: str) -> Callable[[Renderer], Renderer]:
 
 def check_format(fmt: str) -> Renderer:
     """The renderer of a format name, or a UsageError with "did you mean"."""
-    if fmt not in FORMATTERS:
-        close = difflib.get_close_matches(fmt, list(FORMATTERS), n=1)
+    if fmt not in MODULES:
+        close = close_matches(fmt, list(MODULES), n=1)
         raise UsageError(f"unknown output format {fmt!r}", None,
                          f"did you mean {close[0]!r}?" if close else
-                         f"known: {', '.join(sorted(FORMATTERS))}")
+                         f"known: {', '.join(sorted(MODULES))}")
+    if fmt not in FORMATTERS:
+        importlib.import_module(f".{MODULES[fmt]}", __name__)
     return FORMATTERS[fmt]
 
 
@@ -78,5 +87,3 @@ def render_many(reports: Sequence[Report], fmt: str = "text", color: bool = Fals
         return COMBINED[fmt](list(reports), color=color, **kw)
     return "\n\n".join(FORMATTERS[fmt](r, color=color, **kw) for r in reports)
 
-
-from . import github, html, json_format, junit, markdown, sarif, text  # noqa: E402,F401

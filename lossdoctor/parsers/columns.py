@@ -5,14 +5,13 @@ Names are split into lower-case tokens (``Loss/train`` -> ``loss train``, ``valL
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ColumnError, NoLossError
+from ..errors import ColumnError, NoLossError, close_matches
 
 TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluation", "dev",
                          "vl", "tst", "holdout"})
@@ -135,7 +134,7 @@ def step_axis(df: pd.DataFrame) -> tuple[np.ndarray, str]:
 
 
 def _did_you_mean(wanted: str, names: list[str]) -> str:
-    close = difflib.get_close_matches(wanted, names, n=3)
+    close = close_matches(wanted, names, n=3)
     base = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     return (base + " " if base else "") + f"columns are {_short(names)}"
 

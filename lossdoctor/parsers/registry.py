@@ -1,11 +1,10 @@
 """The parser registry: one entry per log format, chosen by sniffing content."""
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import LogReadError, UsageError
+from ..errors import LogReadError, UsageError, close_matches
 from ..frame import LossLog
 from .source import Source
 
@@ -46,7 +45,7 @@ def register(name: str, *, sniff: Sniffer, description: str) -> Callable[[Reader
 
 def get_parser(name: str) -> Parser:
     if name not in PARSERS:
-        close = difflib.get_close_matches(name, list(PARSERS), n=1)
+        close = close_matches(name, list(PARSERS), n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(PARSERS))}"
         raise UsageError(f"unknown input format {name!r}", None, hint)
     return PARSERS[name]

@@ -1,12 +1,11 @@
 """The rule registry: each diagnosis is one function registered under a code and a name."""
 from __future__ import annotations
 
-import difflib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import UsageError
+from ..errors import UsageError, close_matches
 from ..records import Diagnosis, Severity
 from ..thresholds import Thresholds
 from .context import RunContext
@@ -55,7 +54,7 @@ def find_rule(key: str) -> Rule:
         if r.code.lower() == k.lower() or r.name == k.lower():
             return r
     options = [r.name for r in RULES.values()] + [r.code for r in RULES.values()]
-    close = difflib.get_close_matches(k, options, n=1)
+    close = close_matches(k, options, n=1)
     raise UsageError(f"unknown diagnosis {key!r}", None,
                      f"did you mean {close[0]!r}?" if close else
                      f"known: {', '.join(sorted(r.name for r in RULES.values()))}")
