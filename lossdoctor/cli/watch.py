@@ -44,8 +44,8 @@ def watch(log: str, interval: float, idle: float | None, fail_on: tuple[str, ...
         steps = [c.summary.last_step for c in run.context.curves()]
         at = f"step {max(steps):g}: " if steps else ""
         sev = d.severity.label if d else "info"
-        click.echo(f"[{change.time:%H:%M:%S}] {at}{run.verdict.upper()} ({sev})"
-                   + (f" {d.message}" if d else ""))
+        said = d.message if d else (run.notes[-1] if run.notes else "")
+        click.echo(f"[{change.time:%H:%M:%S}] {at}{run.verdict.upper()} ({sev}) {said}".rstrip())
 
     def failed(report: Report, found: list[Diagnosis]) -> None:
         names = ", ".join(dict.fromkeys(f"{d.name} from step {d.start_step:g}"
