@@ -18,9 +18,10 @@ class LossdoctorError(ValueError):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
+        """``path: message (hint)`` on one line of bounded length, whatever the log held."""
         where = f"{self.path}: " if self.path else ""
-        tail = f" ({self.hint})" if self.hint else ""
-        return f"{where}{self.message}{tail}"
+        tail = f" ({_clip(self.hint, HINT_CHARS)})" if self.hint else ""
+        return f"{where}{_clip(self.message, MESSAGE_CHARS)}{tail}"
 
 
 class LogReadError(LossdoctorError):
@@ -45,6 +46,15 @@ class MissingDependencyError(LossdoctorError):
 
 class LossdoctorWarning(UserWarning):
     """Something in the log was odd but usable; the report carries the same text as a note."""
+
+
+#: a message or hint longer than this is cut (a 3 MB column name must not fill a terminal)
+MESSAGE_CHARS, HINT_CHARS = 300, 300
+
+
+def _clip(text: str, limit: int) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def close_matches(word: str, choices: list[str] | tuple[str, ...], n: int = 1) -> list[str]:

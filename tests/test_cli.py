@@ -296,3 +296,54 @@ def test_few_finite_points_plus_nan_is_a_finding(tmp_path, key):
     result = run(path, "--format", "json")
     assert "internal error" not in result.stderr
     assert as_json(result)["verdict"] == "non_finite"
+
+
+# ---------------------------------------------------------------- pathological lines
+
+PATHOLOGICAL = {   # each once took minutes (regex backtracking, pandas' wide-row paths)
+    "digits.csv": "epoch,loss\n0,0.5\n1," + "9" * 2_000_000 + "\n2,0.4\n",
+    "wide-row.csv": "epoch,loss\n" + ",".join(["1"] * 1_000_000) + "\n",
+    "words.txt": "Epoch 1/10 " + "loss: " * 300_000 + "\nEpoch 2/10 loss: 0.5\n",
+    "name.csv": "a" * 3_000_000 + "\n1\n2\n",
+}
+
+
+@pytest.mark.parametrize("name", list(PATHOLOGICAL))
+def test_pathological_lines_end_at_once_with_a_short_answer(tmp_path, name):
+    import subprocess
+    import sys
+
+    path = tmp_path / name
+    path.write_text(PATHOLOGICAL[name])
+    code = "from lossdoctor.cli import main; main()"
+    # a hang fails here (TimeoutExpired); how fast it is belongs to benchmarks/perf.py
+    result = subprocess.run([sys.executable, "-c", code, "check", str(path)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode in (0, 1, 2) and "Traceback" not in result.stderr
+    if result.returncode == 2:
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert len(result.stderr) < 1000 and name in result.stderr
+
+
+def test_cells_that_only_start_with_a_number_are_not_numbers(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("epoch,loss\n" + "".join(f"{i},{i}e-\n" for i in range(5)))
+    assert "not numeric" in assert_unusable(run(path), "units.csv")
+
+
+def test_comment_lines_above_the_header_are_skipped(tmp_path):
+    text = (FIX / "overfitting.csv").read_text()
+    path = tmp_path / "commented.csv"
+    path.write_text("# run 7: resnet18, lr 1e-3\n#\n# seed 0\n" + text)
+    assert as_json(run(path, "--format", "json"))["verdict"] == "overfitting"
+
+
+def test_latin_1_after_a_utf_8_start_is_read(tmp_path):
+    # the first 64 KiB are plain ASCII, a Latin-1 note comes at the very end
+    text = (FIX / "learning.csv").read_text()
+    lines = text.splitlines()
+    pad = "".join(f"{lines[1]}\n" for _ in range(5000))        # repeats of one epoch
+    path = tmp_path / "late-latin1.csv"
+    path.write_bytes((text + pad).encode() + "été,,\n".encode("latin-1"))
+    result = run(path, "--format", "json")
+    assert result.exit_code in (0, 1), result.stderr

@@ -140,5 +140,5 @@ def _did_you_mean(wanted: str, names: list[str]) -> str:
 
 
 def _short(names: list[str], limit: int = 12) -> str:
-    shown = ", ".join(names[:limit])
+    shown = ", ".join(n if len(n) <= 40 else n[:37] + "..." for n in names[:limit])
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")

@@ -21,7 +21,7 @@ from .registry import ReadOptions, register
 from .source import Source
 
 FORMAT = "plain-text"
-_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
 _WORD = r"[A-Za-z_][\w./-]*"
 _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s*[:=]\s*"
                    rf"(?:tensor\(\s*)?({_NUM})", re.IGNORECASE)

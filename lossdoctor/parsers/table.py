@@ -30,11 +30,15 @@ from .registry import ReadOptions
 from .source import Source
 
 MISSING = ["", "NA", "N/A", "n/a", "null", "NULL", "None", "none", "-", "--", "?"]
-_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)"
-_NUMBER = re.compile(rf"^\s*[\"']?\s*(?:tensor\(\s*\[?\s*)?({_NUM})", re.IGNORECASE)
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)"
+_NUMBER = re.compile(rf"^\s*[\"']?\s*(?:tensor\(\s*\[?\s*)?({_NUM})(?![\w.+-])", re.IGNORECASE)
 #: timm/DeiT MetricLogger's SmoothedValue, ``'median (global_avg)'``: the average is the loss
 _PAIRED = re.compile(rf"^\s*[\"']?\s*(?:{_NUM})\s*\(\s*({_NUM})\s*\)\s*[\"']?\s*$", re.IGNORECASE)
 DELIMITERS = (",", "\t", ";", "|")
+#: wider rows are not loss tables (pandas would take minutes over them): say so at once
+MAX_COLUMNS = 50_000
+#: ... nor a header line this wide with nothing after it, or whitespace-separated (text)
+LONG_LINE_CELLS = 5000
 WALL_NAMES = ("_timestamp", "wall_time", "walltime", "timestamp", "wall")
 #: loss-like error measures accepted as the test curve when no test column says "loss"
 LOSS_LIKE = ("nll", "mse", "mae", "rmse", "bce", "xent", "crossentropy", "huber")
@@ -92,7 +96,9 @@ def has_header(first_line: str, delim: str | None, next_line: str | None = None)
 
 def read_table(source: Source) -> Table:
     """Parse a delimited file into a Table; raises LogReadError when it is not one."""
-    head_lines = source.head_text.splitlines()[:50]
+    head_lines = source.head_text.splitlines()
+    skip = _leading_comments(head_lines)          # '# run 3, lr 1e-3' above the header
+    head_lines = head_lines[skip:skip + 50]
     lines = [ln for ln in head_lines if ln.strip()]
     if not lines:
         raise LogReadError("empty file" if not source.head.strip() else "no data", source.name)
@@ -102,7 +108,8 @@ def read_table(source: Source) -> Table:
         row = _one_long_row(source, delim)     # pandas is slow at 180000 columns
         if row is not None:
             return to_numbers(row)
-    df = _read_frame(source, delim, header)
+    _check_width(source, lines, delim, header)
+    df = _read_frame(source, delim, header, skip)
     if not header:
         df.columns = [f"column {i + 1}" for i in range(df.shape[1])]
     df.columns = _unique([str(c).strip().strip('"') for c in df.columns], source.name)
@@ -151,8 +158,45 @@ def _one_long_row(source: Source, delim: str | None) -> pd.DataFrame | None:
     return pd.DataFrame({"column 1": [c.strip() for c in rows[0]]})
 
 
-def _read_frame(source: Source, delim: str | None, header: bool) -> pd.DataFrame:
+def _check_width(source: Source, lines: list[str], delim: str | None, header: bool) -> None:
+    """Refuse at once the shapes pandas would spend minutes on: no loss table is like them."""
+    widths = [len(_cells(ln, delim)) for ln in lines[:5]]    # a long row is cut: at least
+    limit = MAX_COLUMNS if delim else LONG_LINE_CELLS     # whitespace: pandas' slow engine
+    if max(widths) > limit or (header and widths[0] > LONG_LINE_CELLS
+                               and not _has_second_line(source)):
+        raise LogReadError(f"a row of {max(widths):,}+ cells: not a table of losses",
+                           source.name, f"lossdoctor reads tables of up to {limit:,}"
+                           " columns, or a single row of values")
+    if header and any(w > max(2 * widths[0], widths[0] + 10) for w in widths[1:]):
+        raise LogReadError(f"the header names {widths[0]} columns but a row has "
+                           f"{max(widths[1:]):,}", source.name)
+
+
+def _has_second_line(source: Source) -> bool:
+    stream = source.text_stream()
+    stream.readline()
+    return any(line.strip() for line in stream)
+
+
+def _leading_comments(lines: list[str]) -> int:
+    """How many lines at the top are ``#`` comments (or blank between them)."""
+    n = 0
+    for ln in lines:
+        if ln.lstrip().startswith("#"):
+            n += 1
+        elif ln.strip() or not n:
+            break
+        else:
+            n += 1
+    while n and not lines[n - 1].lstrip().startswith("#"):
+        n -= 1
+    return n
+
+
+def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0
+                ) -> pd.DataFrame:
     kwargs: dict[str, Any] = dict(sep=delim if delim else r"\s+", header=0 if header else None,
+                  skiprows=skip,
                   keep_default_na=False, na_values=MISSING, skipinitialspace=True,
                   skip_blank_lines=True, on_bad_lines="skip",
                   engine="c" if delim else "python")
@@ -160,7 +204,10 @@ def _read_frame(source: Source, delim: str | None, header: bool) -> pd.DataFrame
         kwargs.pop("skipinitialspace")      # costs a fifth of the parse; nothing to skip
     try:
         if source.plain_utf8 and not source.head.startswith(b"\xef\xbb\xbf"):
-            return pd.read_csv(source.path, **kwargs)
+            try:
+                return pd.read_csv(source.path, **kwargs)
+            except UnicodeDecodeError:    # UTF-8 at the top, Latin-1 further down
+                return pd.read_csv(source.path, encoding="latin-1", **kwargs)
         return pd.read_csv(io.StringIO(source.text), **kwargs)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
             ValueError, OverflowError, MemoryError) as exc:
