@@ -347,3 +347,11 @@ def test_latin_1_after_a_utf_8_start_is_read(tmp_path):
     path.write_bytes((text + pad).encode() + "été,,\n".encode("latin-1"))
     result = run(path, "--format", "json")
     assert result.exit_code in (0, 1), result.stderr
+
+
+@pytest.mark.parametrize("repeat", [1, 40])       # the NULs inside, or beyond, the first 64 KiB
+def test_nul_bytes_left_by_a_crash_at_the_end_are_ignored(tmp_path, repeat):
+    lines = (FIX / "overfitting.csv").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "crashed.csv"
+    path.write_bytes(lines[0] + b"".join(lines[1:]) * repeat + b"\x00" * 4096)
+    assert as_json(run(path, "--format", "json"))["verdict"] == "overfitting"

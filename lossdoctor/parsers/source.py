@@ -13,6 +13,12 @@ HEAD_BYTES = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 
 
+def _drop_nul_tail(data: bytes) -> bytes:
+    """A machine that crashed while a text log was written leaves NUL bytes at its end: the
+    log is what comes before them. (Text only: an event file may end in a 0 byte.)"""
+    return data.rstrip(b"\x00") if data.endswith(b"\x00") else data
+
+
 class Source:
     """Lazy access to one path; every read error becomes a one-line LogReadError."""
 
@@ -90,6 +96,7 @@ class Source:
 
 def decode(data: bytes, name: str, partial: bool = False) -> str:
     """Bytes to text: BOMs, UTF-16 and Latin-1 are honoured; binary data is refused."""
+    data = _drop_nul_tail(data)
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
