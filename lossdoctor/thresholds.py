@@ -51,6 +51,12 @@ class Thresholds:
     spikes_yield_rise: float = 0.5
     #: lr_too_high: or the train loss swings this much (relative, robust) around its trend
     scatter_limit: float = 0.3
+    #: lr_too_high: or the smoothed train loss's climbs add up to this much (log: 0.5 = +65%)
+    climb_total: float = 0.5
+    #: ... and to this share of its falls (log scale): its trend keeps going back up
+    climb_share: float = 0.4
+    #: ... counting only climbs larger than this many times the curve's relative scatter
+    climb_noise: float = 3.0
     #: lr_too_high: or a rise at the end of this fraction of the progress
     late_rise: float = 0.15
 

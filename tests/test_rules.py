@@ -111,6 +111,13 @@ def lr_rising_end() -> pd.DataFrame:
                  noisy(decay(0.6, tau=10) + end, 0.01, 20), 0.1)
 
 
+def lr_bumps() -> pd.DataFrame:
+    # falls, then its trend climbs back twice (x4, x3.5 over a dozen steps) and falls again
+    bumps = 1 + 3 * np.exp(-((T - 50) / 6) ** 2) + 2.5 * np.exp(-((T - 90) / 6) ** 2)
+    return frame(noisy(decay(0.1, 1.0, 15) * bumps, 0.01, 37),
+                 noisy(decay(0.15, 1.0, 15) * bumps, 0.01, 38), 0.5)
+
+
 def non_finite() -> pd.DataFrame:
     train, val = noisy(decay(0.2, tau=40), seed=21), noisy(decay(0.3, tau=40), seed=22)
     train[int(FIRST_NAN):] = np.nan
@@ -177,9 +184,11 @@ CASES = [
     Case("divergence", learning, False, "both-falling"),
     Case("divergence", overfitting, False, "only-test-rises"),
     Case("divergence", lr_spikes, False, "spikes-without-blow-up"),
+    Case("divergence", lr_bumps, False, "climbs-that-come-back-down"),
     Case("divergence", non_finite, False, "nan-after-healthy-run"),
     Case("lr_too_high", lr_spikes, True, "repeated-spikes"),
     Case("lr_too_high", lr_rising_end, True, "rising-end"),
+    Case("lr_too_high", lr_bumps, True, "trend-climbs-back"),
     Case("lr_too_high", learning, False, "smooth-falling"),
     Case("lr_too_high", plateau, False, "flat-with-noise"),
     Case("lr_too_high", overfitting, False, "train-falls-test-rises"),
@@ -381,3 +390,11 @@ def test_select_and_ignore_limit_the_rules():
     df = divergence_to_nan()
     assert names(api.diagnose(df, select=["non_finite"])) == ["non_finite"]
     assert "divergence" not in names(api.diagnose(df, ignore=["LD301"]))
+
+
+def test_climbing_back_says_where_the_biggest_climb_was():
+    d = get(api.diagnose(lr_bumps()), "lr_too_high")
+    low, high = d.evidence["biggest_climb_steps"]
+    assert 30 <= low < high <= 60 and high - low >= 5     # the first bump, the larger one
+    assert d.evidence["train_log_climbs"] >= 0.4 * d.evidence["train_log_falls"]
+    assert f"step {int(low)}" in d.message and f"step {int(high)}" in d.message

@@ -10,7 +10,9 @@ from . import actions
 from .context import RunContext, end_direction
 from .measures import (
     best_step,
+    biggest_climb,
     blowup_onset,
+    climbs_and_falls,
     end_rise,
     first_drop,
     fmt,
@@ -138,6 +140,16 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
         start = _rise_start(tr, th)
         return start, (f"train loss swings +-{scatter:.0%} around its trend"), {
             "relative_scatter": scatter}
+    climbed, fell = climbs_and_falls(tr, th.climb_noise * scatter)
+    if climbed >= th.climb_total and climbed >= th.climb_share * fell:
+        start = _rise_start(tr, th)
+        i, j = biggest_climb(tr)
+        return start, (f"its trend keeps climbing back: the smoothed train loss climbed x"
+                       f"{np.exp(climbed):.3g} in all (it fell /{np.exp(fell):.3g}), the most"
+                       f" from {fmt(float(tr.smooth[i]))} at step {fmt_step(tr.steps[i])} to"
+                       f" {fmt(float(tr.smooth[j]))} at step {fmt_step(tr.steps[j])}"), {
+            "train_log_climbs": climbed, "train_log_falls": fell,
+            "biggest_climb_steps": [float(tr.steps[i]), float(tr.steps[j])]}
     return None
 
 

@@ -120,6 +120,30 @@ def spikes(c: CurveTrend, ratio: float, height: float) -> np.ndarray:
     return np.flatnonzero(big)
 
 
+def climbs_and_falls(c: CurveTrend, floor: float = 0.0) -> tuple[float, float]:
+    """The climbs and the falls of the smoothed curve added up, on a log scale: a healthy
+    loss mostly falls; one whose trend keeps going back up is unstable. A climb (a run of
+    rising steps) counts only when it rises more than ``floor``, so the wiggles of a noisy
+    curve do not add up to one. (0, 0) when the curve is not positive."""
+    s = c.smooth[np.isfinite(c.smooth)]
+    if len(s) < 5 or s.min() <= 0:
+        return 0.0, 0.0
+    d = np.diff(np.log(s))
+    up = d > 0
+    edges = np.flatnonzero(np.diff(np.r_[0, up.astype(np.int8), 0]))   # starts, ends of runs
+    runs = [float(d[a:b].sum()) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    return float(sum(r for r in runs if r > floor)), float(-d[~up].sum())
+
+
+def biggest_climb(c: CurveTrend) -> tuple[int, int]:
+    """Indices (low, high) of the largest climb of the smoothed curve above its running best."""
+    s = np.where(np.isfinite(c.smooth), c.smooth, np.inf)
+    best = np.minimum.accumulate(s)
+    gain = np.where(np.isfinite(s), s - best, -np.inf)
+    j = int(np.argmax(gain))
+    return int(np.flatnonzero(s[: j + 1] == best[j])[-1]), j
+
+
 def relative_scatter(c: CurveTrend) -> float:
     """Typical relative swing of the curve around its trend (0.3 = +-30%)."""
     r = log_residuals(c)
