@@ -398,3 +398,23 @@ def test_climbing_back_says_where_the_biggest_climb_was():
     assert 30 <= low < high <= 60 and high - low >= 5     # the first bump, the larger one
     assert d.evidence["train_log_climbs"] >= 0.4 * d.evidence["train_log_falls"]
     assert f"step {int(low)}" in d.message and f"step {int(high)}" in d.message
+
+
+def cyclic_rate() -> pd.DataFrame:
+    # a cyclic schedule whose peaks are too high: the loss climbs back every 30 steps, and
+    # the log ends during a climb
+    cyc = 1 + 2.5 * np.clip(np.sin(2 * np.pi * (T - 30) / 30), 0, None) * (T >= 30)
+    cut = 97
+    return frame(noisy(decay(0.2, 1.0, 8) * cyc, 0.01, 40)[:cut],
+                 noisy(decay(0.3, 1.0, 8) * cyc, 0.01, 41)[:cut], 0.1, steps=T[:cut])
+
+
+def test_a_loss_that_rose_several_times_is_unstable_from_its_first_rise():
+    d = get(api.diagnose(cyclic_rate()), "lr_too_high")
+    assert abs(d.start_step - 30) <= 0.05 * N
+
+
+def test_a_loss_that_rose_once_is_unstable_from_the_knee_of_that_rise():
+    d = get(api.diagnose(lr_rising_end()), "lr_too_high")
+    assert abs(d.start_step - 80) <= 0.1 * N
+    assert d.evidence["train_best_step"] <= d.start_step

@@ -12,6 +12,7 @@ from .measures import (
     best_step,
     biggest_climb,
     blowup_onset,
+    climb_count,
     climbs_and_falls,
     end_rise,
     first_drop,
@@ -119,10 +120,15 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
                  ) -> tuple[float, str, dict] | None:
     rise = end_rise(tr)
     if rise >= th.late_rise * tr.progress and rise > 3 * tr.summary.noise:
-        start = _climb_start(tr, th)
-        return start, (f"train loss rose from {fmt(float(tr.smooth.min()))} at step"
-                       f" {fmt_step(start)} to {fmt(float(tr.smooth[-1]))}"), {
-            "train_best_step": start, "train_rise": rise, "train_progress": tr.progress}
+        # rose several times (cycles): the trouble began at the first rise; once: at its knee
+        floor = th.climb_noise * relative_scatter(tr)
+        start = _rise_start(tr, th) if climb_count(tr, floor) > 1 else _climb_start(tr, th)
+        then = float(np.interp(start, tr.steps, tr.smooth))
+        return start, (f"train loss rose from {fmt(then)} at step {fmt_step(start)} to"
+                       f" {fmt(float(tr.smooth[-1]))} (its best was {fmt(float(tr.smooth.min()))}"
+                       f" at step {fmt_step(best_step(tr))})"), {
+            "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
+            "train_progress": tr.progress}
     found = [(float(c.steps[i]), float(c.values[i] / c.smooth[i]), c.split)
              for c in (tr, te) if c is not None
              for i in spikes(c, th.spike_ratio, th.spike_height)]

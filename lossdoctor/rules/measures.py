@@ -129,10 +129,21 @@ def climbs_and_falls(c: CurveTrend, floor: float = 0.0) -> tuple[float, float]:
     if len(s) < 5 or s.min() <= 0:
         return 0.0, 0.0
     d = np.diff(np.log(s))
-    up = d > 0
-    edges = np.flatnonzero(np.diff(np.r_[0, up.astype(np.int8), 0]))   # starts, ends of runs
-    runs = [float(d[a:b].sum()) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-    return float(sum(r for r in runs if r > floor)), float(-d[~up].sum())
+    return float(sum(r for r in _climbs(d) if r > floor)), float(-d[d <= 0].sum())
+
+
+def climb_count(c: CurveTrend, floor: float) -> int:
+    """How many separate climbs of the smoothed curve rise more than ``floor`` (log scale)."""
+    s = c.smooth[np.isfinite(c.smooth)]
+    if len(s) < 5 or s.min() <= 0:
+        return 0
+    return sum(1 for r in _climbs(np.diff(np.log(s))) if r > floor)
+
+
+def _climbs(d: np.ndarray) -> list[float]:
+    """The rise of each run of rising steps in a series of log differences."""
+    edges = np.flatnonzero(np.diff(np.r_[0, (d > 0).astype(np.int8), 0]))  # run starts, ends
+    return [float(d[a:b].sum()) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def biggest_climb(c: CurveTrend) -> tuple[int, int]:
