@@ -161,9 +161,12 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         return None
     if tr.smooth[-1] < th.data_train_stuck * tr.smooth[0]:
         return None
-    ev = {**tail(tr), **tail(te), "train_rate": tr_rate, "test_rate": te_rate}
-    msg = (f"Data problem: {_describe(tr)} while {_describe(te)}: over the last window the test"
-           f" loss fell {-te_rate:.1%} of its level, the train loss {-tr_rate:.1%}.")
-    return Diagnosis("data_problem", Severity.WARNING, msg, tr.windows[-1].start_step, None, ev,
+    since = _flat_since(tr)
+    ev = {**tail(tr), **tail(te), "train_rate": tr_rate, "test_rate": te_rate,
+          "train_flat_since_step": since}
+    msg = (f"Data problem: {_describe(tr)}, flat since step {fmt_step(since)}, while"
+           f" {_describe(te)}: over the last window the test loss fell {-te_rate:.1%} of its"
+           f" level, the train loss {-tr_rate:.1%}.")
+    return Diagnosis("data_problem", Severity.WARNING, msg, since, None, ev,
                      (actions.DATA_CHECKS,
                       "compare a few train and test batches by hand: inputs, targets, loss"))
