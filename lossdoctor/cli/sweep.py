@@ -34,15 +34,16 @@ def check_folder(folder: str, jobs: int, options: dict[str, Any]) -> Report:
                 outcomes = run_units(units, options, pool, jobs, tick)
         else:
             outcomes = run_units(units, options, None, 1, tick)
-    found = [o for o in outcomes if o.runs or o.error is not None]
-    if len(found) == 1 and found[0].error is None and len(found[0].runs) == 1:
-        # one run beside files that are not logs: its whole report, as for a run folder
-        unit = next(u for u in units if u.path == found[0].path)
-        report = diagnose(unit.path, **{**options, "input_format": options.get("input_format")
-                                        or unit.input_format})
-        report.notes += sweep_report(folder, outcomes).notes
-        return report
     report = sweep_report(folder, outcomes)
+    if len(report.runs) == 1 and not report.failures:
+        # one run beside files that are not logs: its whole report, as for a run folder (read
+        # again: sweep workers send back no raw points, and plots and HTML want them)
+        path = next(o.path for o in outcomes if o.runs)
+        unit = next(u for u in units if u.path == path)
+        single = diagnose(unit.path, **{**options, "input_format": options.get("input_format")
+                                        or unit.input_format})
+        single.notes += report.notes
+        return single
     for run, message in report.failures:
         click.echo(f"lossdoctor: {run}: {message}", err=True)
     if not report.runs and not report.failures:

@@ -29,9 +29,7 @@ def rise_onset(c: CurveTrend, tolerance: float) -> float | None:
     above = np.flatnonzero(c.smooth - best_so_far > tolerance * c.progress)
     if not len(above):
         return None
-    i = int(above[0])
-    j = int(np.flatnonzero(c.smooth[: i + 1] == best_so_far[i])[-1])
-    return float(c.steps[j])
+    return float(c.steps[_best_before(c.smooth, best_so_far, int(above[0]))])
 
 
 def blowup_onset(c: CurveTrend, factor: float) -> float | None:
@@ -44,8 +42,12 @@ def blowup_onset(c: CurveTrend, factor: float) -> float | None:
     above = np.flatnonzero(c.smooth > factor * best_so_far)
     if not len(above):
         return None
-    i = int(above[0])
-    return float(c.steps[np.flatnonzero(c.smooth[: i + 1] == best_so_far[i])[-1]])
+    return float(c.steps[_best_before(c.smooth, best_so_far, int(above[0]))])
+
+
+def _best_before(s: np.ndarray, best_so_far: np.ndarray, i: int) -> int:
+    """Index of the running best that point ``i`` is measured from (its last occurrence)."""
+    return int(np.flatnonzero(s[: i + 1] == best_so_far[i])[-1])
 
 
 def rise_knee(c: CurveTrend) -> float | None:
@@ -62,15 +64,15 @@ def rise_knee(c: CurveTrend) -> float | None:
     knots = x[1:-1]
     hinge = np.maximum(0.0, x[None, :] - knots[:, None])            # (knots, points)
     # least squares of y ~ a + b x + d hinge for every knot at once (normal equations)
-    cols = [np.ones_like(hinge), np.broadcast_to(x, hinge.shape), hinge]
-    gram = np.einsum("kin,kjn->kij", np.stack(cols, 1), np.stack(cols, 1))
-    rhs = np.einsum("kin,n->ki", np.stack(cols, 1), y)
+    design = np.stack([np.ones_like(hinge), np.broadcast_to(x, hinge.shape), hinge], 1)
+    gram = np.einsum("kin,kjn->kij", design, design)
+    rhs = np.einsum("kin,n->ki", design, y)
     solvable = np.abs(np.linalg.det(gram)) > 1e-12
     if not solvable.any():
         return None
     coef = np.zeros_like(rhs)
     coef[solvable] = np.linalg.solve(gram[solvable], rhs[solvable][..., None])[..., 0]
-    fit = np.einsum("kin,ki->kn", np.stack(cols, 1), coef)
+    fit = np.einsum("kin,ki->kn", design, coef)
     climbs = coef[:, 2] > 1e-6           # in log units over the run: a real turn upward
     sse = np.where(solvable & climbs, ((y - fit) ** 2).sum(axis=1), np.inf)
     if not np.isfinite(sse).any():
@@ -125,19 +127,21 @@ def climbs_and_falls(c: CurveTrend, floor: float = 0.0) -> tuple[float, float]:
     loss mostly falls; one whose trend keeps going back up is unstable. A climb (a run of
     rising steps) counts only when it rises more than ``floor``, so the wiggles of a noisy
     curve do not add up to one. (0, 0) when the curve is not positive."""
-    s = c.smooth[np.isfinite(c.smooth)]
-    if len(s) < 5 or s.min() <= 0:
-        return 0.0, 0.0
-    d = np.diff(np.log(s))
+    d = _log_steps(c)
     return float(sum(r for r in _climbs(d) if r > floor)), float(-d[d <= 0].sum())
 
 
 def climb_count(c: CurveTrend, floor: float) -> int:
     """How many separate climbs of the smoothed curve rise more than ``floor`` (log scale)."""
+    return sum(1 for r in _climbs(_log_steps(c)) if r > floor)
+
+
+def _log_steps(c: CurveTrend) -> np.ndarray:
+    """Step-to-step changes of the smoothed curve's log; none when it is short or not positive."""
     s = c.smooth[np.isfinite(c.smooth)]
     if len(s) < 5 or s.min() <= 0:
-        return 0
-    return sum(1 for r in _climbs(np.diff(np.log(s))) if r > floor)
+        return np.empty(0)
+    return np.diff(np.log(s))
 
 
 def _climbs(d: np.ndarray) -> list[float]:
@@ -152,7 +156,7 @@ def biggest_climb(c: CurveTrend) -> tuple[int, int]:
     best = np.minimum.accumulate(s)
     gain = np.where(np.isfinite(s), s - best, -np.inf)
     j = int(np.argmax(gain))
-    return int(np.flatnonzero(s[: j + 1] == best[j])[-1]), j
+    return _best_before(s, best, j), j
 
 
 def relative_scatter(c: CurveTrend) -> float:
