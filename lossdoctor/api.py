@@ -19,12 +19,15 @@ PathLike = str | Path
 def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None = None,
          test: PathLike | None = None, input_format: str | None = None,
          train_col: str | None = None, test_col: str | None = None,
-         segments: str = "last") -> LossLog:
-    """Parse whatever the user gave: a path, a DataFrame, or a train/test pair of files."""
+         segments: str = "last", experiment: str | None = None,
+         run: str | None = None) -> LossLog:
+    """Parse whatever the user gave: a path, an address (``sqlite:///mlflow.db``,
+    ``s3://...``), a DataFrame, or a train/test pair of files."""
     from .parsers import ReadOptions, load_pair, resolve_steps
     from .parsers import load as load_path
 
-    options = ReadOptions(train_col=train_col, test_col=test_col, segments=segments)
+    options = ReadOptions(train_col=train_col, test_col=test_col, segments=segments,
+                          experiment=experiment, run=run)
     if isinstance(log, pd.DataFrame):
         return resolve_steps(from_dataframe(log, train_col, test_col), segments)
     if log is not None and (train is not None or test is not None):
@@ -43,6 +46,10 @@ def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None =
                        parsed.format, parsed.notes)
     if log is None:
         raise UsageError("no log given", None, "pass a file or folder, or --train/--test")
+    from . import sources
+
+    if sources.claims(log):
+        return resolve_steps(sources.load(str(log), input_format, options), segments)
     return load_path(log, input_format, options)
 
 
@@ -62,8 +69,15 @@ def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | No
              train_col: str | None = None, test_col: str | None = None,
              segments: str = "last", thresholds: Thresholds | None = None,
              select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
-             severities: Mapping[str, str | Severity] | None = None) -> Report:
+             severities: Mapping[str, str | Severity] | None = None,
+             experiment: str | None = None, run: str | None = None) -> Report:
     """Diagnose a training log and return its Report.
+
+    ``log`` is a file, a run folder, a DataFrame, an MLflow database (``mlflow.db``,
+    ``sqlite:///mlflow.db``) or server (``mlflow+http://host:5000``), a W&B run (``wandb/``,
+    a run folder or its ``.wandb`` file) or a remote address (``s3://``, ``gs://``, ``hf://``,
+    ``https://``); ``experiment``/``run`` narrow a store of many runs (several runs give
+    one RunReport each).
 
     ``severities`` re-grades diagnoses in the report (``{"overfitting": "error"}``, names or
     codes), as a config file's ``severities`` table does; it changes exit codes, not verdicts.
@@ -78,13 +92,14 @@ def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | No
     rules = select_rules(select, ignore)
     grades = resolve_severities(severities or {})
     parsed = load(log, train=train, test=test, input_format=input_format,
-                  train_col=train_col, test_col=test_col, segments=segments)
+                  train_col=train_col, test_col=test_col, segments=segments,
+                  experiment=experiment, run=run)
     report = diagnose_log(parsed, thresholds or DEFAULT, rules)
     report.checked = [r.code for r in rules]
     frame = parsed.frame
-    for run in report.runs:     # the raw points, for plots: trends keep only reduced curves
+    for one in report.runs:     # the raw points, for plots: trends keep only reduced curves
         # one run: the parsed frame itself (no copy of a 5M-row log); several: its own rows
-        run.points = frame if len(report.runs) == 1 else frame[frame["run"] == run.run]
+        one.points = frame if len(report.runs) == 1 else frame[frame["run"] == one.run]
     return with_severities(report, grades)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import LossdoctorError, NoLossError
-from .parsers.discover import Unit, discover
+from .parsers.discover import Unit
 from .report import Report, RunReport
 
 PathLike = str | Path
@@ -134,7 +134,8 @@ def diagnose_many(paths: PathLike | Iterable[PathLike], executor: Executor | Non
     """Diagnose many logs; one row per run: ``run, path, format, verdict, severity,
     start_step, message, error``.
 
-    ``paths`` is a folder (every run under it), or a list of logs and folders. Pass any
+    ``paths`` is a folder (every run under it), an MLflow store or a ``wandb/`` folder (every
+    run in it; ``experiment=``/``run=`` narrow it), a remote folder, or a list of these. Pass any
     ``concurrent.futures.Executor`` to spread the work (a process pool, Dask's
     ``client.get_executor()``, ...). A log that cannot be read is a row with ``error``
     set and no verdict; it does not stop the others.
@@ -144,10 +145,13 @@ def diagnose_many(paths: PathLike | Iterable[PathLike], executor: Executor | Non
     """
     one = isinstance(paths, (str, Path))
     roots: list[PathLike] = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    from .sources import find_units
+
+    where = {k: diagnose_options.pop(k, None) for k in ("experiment", "run")}
     units: list[Unit] = []
     for root in roots:
         try:
-            found = discover(root)
+            found = find_units(root, **where)
         except LossdoctorError:
             found = [Unit("", str(root))]      # becomes its error row below
         # one folder: runs named below it; a list: every run named by its whole path

@@ -1,7 +1,6 @@
 """`lossdoctor check`: diagnose logs and exit 0 / 1 / 2 for CI."""
 from __future__ import annotations
 
-import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -43,11 +42,17 @@ SEVERITIES = ("info", "warning", "error")
               help="Ignore all configuration files.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes for a folder of many runs.")
+@click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", show_envvar=True,
+              help="An MLflow tracking server (http://host:5000) or database to read, when"
+                   " no LOGS are given.")
+@click.option("--experiment", help="MLflow: only the runs of this experiment (name or id).")
+@click.option("--run", "run", help="MLflow or W&B: only this run (name or id).")
 def check(logs: tuple[str, ...], train: str | None, test: str | None, train_col: str | None,
           test_col: str | None, input_format: str | None, segments: str | None,
           fmt: str | None, fail_on: tuple[str, ...], select: tuple[str, ...],
           ignore: tuple[str, ...], exit_zero: bool, output: str | None, color: bool | None,
-          config: str | None, isolated: bool, jobs: int) -> None:
+          config: str | None, isolated: bool, jobs: int, tracking_uri: str | None,
+          experiment: str | None, run: str | None) -> None:
     """Diagnose training logs (files or run folders); several LOGS are diagnosed one by one.
 
     A folder holding several runs is a sweep: every run under it is diagnosed (--jobs N in
@@ -73,7 +78,8 @@ def check(logs: tuple[str, ...], train: str | None, test: str | None, train_col:
                        segments=segments or s.segments or "last", thresholds=s.thresholds,
                        select=split_list(select) or list(s.select) or None,
                        ignore=split_list(ignore) or list(s.ignore) or None,
-                       severities=s.severities)
+                       severities=s.severities, experiment=experiment, run=run)
+        logs = _with_tracking(logs, tracking_uri, train or test)
     reports, unusable = _diagnose_all(list(logs), options, jobs)
     with user_errors(logs[0] if len(logs) == 1 else None):
         text = render_many(reports, fmt, color=use_color, fail_on=fails) if reports else ""
@@ -84,17 +90,28 @@ def check(logs: tuple[str, ...], train: str | None, test: str | None, train_col:
     sys.exit(0 if exit_zero else max(r.exit_code(fails) for r in reports))
 
 
+def _with_tracking(logs: tuple[str, ...], uri: str | None, pair: str | None
+                   ) -> tuple[str, ...]:
+    """No LOGS: the MLflow tracking URI (``--tracking-uri`` or ``MLFLOW_TRACKING_URI``)."""
+    from ..sources import tracking_target
+
+    if logs or pair or not uri:
+        return logs
+    return (tracking_target(uri),)
+
+
 def _diagnose_all(logs: list[str], options: dict[str, Any], jobs: int = 1
                   ) -> tuple[list[Report], int]:
     """One log (or a --train/--test pair): any problem exits 2 at once, as always; a folder
     of many runs is a sweep. Several logs: each unusable one is reported on stderr and the
     others still diagnosed."""
     from ..api import diagnose
+    from ..sources import is_many
     from .sweep import check_folder
 
     if len(logs) <= 1:
         with user_errors(logs[0] if logs else options["train"] or options["test"]):
-            if logs and os.path.isdir(logs[0]):
+            if logs and is_many(logs[0]):
                 return [check_folder(logs[0], jobs, options)], 0
             return [diagnose(logs[0] if logs else None, **options)], 0
     with user_errors(None):
@@ -104,7 +121,7 @@ def _diagnose_all(logs: list[str], options: dict[str, Any], jobs: int = 1
     for log in logs:
         with user_errors(log):
             try:
-                reports.append(check_folder(log, jobs, options) if os.path.isdir(log)
+                reports.append(check_folder(log, jobs, options) if is_many(log)
                                else diagnose(log, **options))
             except LossdoctorError as exc:
                 click.echo(f"lossdoctor: {exc.one_line()}", err=True)

@@ -20,10 +20,10 @@ def check_folder(folder: str, jobs: int, options: dict[str, Any]) -> Report:
     Unreadable runs are told on stderr (one line each) and kept in ``report.failures``.
     """
     from ..api import diagnose
-    from ..parsers.discover import discover
+    from ..sources import find_units
     from ..sweep import process_pool, run_units, sweep_report
 
-    units = discover(folder)
+    units = find_units(folder, options.get("experiment"), options.get("run"))
     if len(units) == 1 and units[0].run == "":
         unit = units[0]
         fmt = options.get("input_format") or unit.input_format

@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     tensorboard_export,
     tfevents,
     wandb,
+    wandb_offline,
 )
 from .registry import PARSERS, ReadOptions, detect, get_parser
 from .source import Source

@@ -197,6 +197,12 @@ def _curve(paths: list[Path], names: list[str], notes: list[str]) -> pd.DataFram
     metrics = [read_metric(Source(p)) for p in paths]
     for name, m in zip(names, metrics, strict=True):
         notes += _metric_notes(name, m)
+    return combine_metrics(metrics)
+
+
+def combine_metrics(metrics: list[Metric]) -> pd.DataFrame:
+    """``step, value, wall_time`` of one split: one metric, or the sum of its components
+    where their steps meet (MLflow databases and servers share this with the file store)."""
     if len(metrics) == 1:
         m = metrics[0]
         return pd.DataFrame({"step": m.steps, "value": m.values, "wall_time": m.wall})

@@ -16,6 +16,8 @@ class ReadOptions:
     train_col: str | None = None
     test_col: str | None = None
     segments: str = "last"       # "last" or "all" when steps restart from the beginning
+    experiment: str | None = None   # a store of many runs (MLflow, W&B): which experiment
+    run: str | None = None          # ... and which run (name or id)
 
 
 Reader = Callable[[Source, ReadOptions], LossLog]

@@ -1,0 +1,169 @@
+"""The records of a W&B run file (``run-<id>.wandb``): LevelDB-style log framing of protobufs.
+
+The file starts with a 7-byte header (``:W&B``, 0xBEE1, version 0), then 32 KiB blocks of
+records, each ``crc32 (4) | length (2) | type (1) | data``, the CRC being zlib's CRC-32 of
+the type byte and the data; a record longer than a block is cut into FIRST/MIDDLE/LAST
+pieces. Each record is a ``wandb.internal.Record`` protobuf; only the run (id, name) and
+history rows (step, key, value) are decoded here, the rest is skipped by its length.
+"""
+from __future__ import annotations
+
+import json
+import math
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .eventproto import varint
+
+MAGIC = b":W&B\xe1\xbe"
+HEADER = 7
+BLOCK = 32768
+FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
+_HEAD = struct.Struct("<IHB")
+_F8 = struct.Struct("<d")
+# Record fields, HistoryRecord/HistoryItem/RunRecord fields (wandb_internal.proto)
+R_HISTORY, R_RUN = 2, 17
+H_ITEM, H_STEP = 1, 2
+I_KEY, I_NESTED, I_INTEGER, I_NUMBER, I_VALUE_JSON = 1, 2, 5, 6, 16
+RUN_ID, RUN_PROJECT, RUN_NAME = 1, 3, 8
+
+
+@dataclass
+class Framing:
+    """The record payloads of a file, and why reading stopped early (if it did)."""
+
+    records: list[bytes] = field(default_factory=list)
+    stopped: str = ""
+
+
+def frame_records(data: bytes) -> Framing:
+    """Split a run file into record payloads; a torn or corrupt tail ends the read."""
+    out = Framing()
+    pos, pieces = HEADER, list[bytes]()
+    while pos + _HEAD.size <= len(data):
+        left = BLOCK - pos % BLOCK
+        if left < _HEAD.size:           # the writer pads a block's last few bytes
+            pos += left
+            continue
+        crc, length, kind = _HEAD.unpack_from(data, pos)
+        if kind == 0 and length == 0:   # zero padding (preallocated or a crash): next block
+            pos += left
+            continue
+        start = pos + _HEAD.size
+        payload = data[start:start + length]
+        if kind not in (FULL, FIRST, MIDDLE, LAST) or length > left - _HEAD.size:
+            out.stopped = f"a corrupt record at byte {pos}"
+            break
+        if len(payload) < length:
+            out.stopped = f"a record cut short at byte {pos} (the run was still writing)"
+            break
+        if zlib.crc32(bytes([kind]) + payload) != crc:
+            out.stopped = f"a record with a bad checksum at byte {pos}"
+            break
+        pos = start + length
+        if kind == FULL:
+            out.records.append(payload)
+            pieces = []
+        elif kind == FIRST:
+            pieces = [payload]
+        elif pieces:
+            pieces.append(payload)
+            if kind == LAST:
+                out.records.append(b"".join(pieces))
+                pieces = []
+    return out
+
+
+def fields(buf: bytes) -> Iterator[tuple[int, int, int | bytes]]:
+    """(field number, wire type, value) of a protobuf message: ints, or bytes for lengths."""
+    p, end = 0, len(buf)
+    while p < end:
+        key, p = varint(buf, p)
+        num, wire = key >> 3, key & 7
+        if wire == 0:
+            value, p = varint(buf, p)
+            yield num, wire, value
+        elif wire == 1:
+            yield num, wire, buf[p:p + 8]
+            p += 8
+        elif wire == 2:
+            size, p = varint(buf, p)
+            yield num, wire, buf[p:p + size]
+            p += size
+        elif wire == 5:
+            yield num, wire, buf[p:p + 4]
+            p += 4
+        else:
+            raise ValueError(f"protobuf wire type {wire} is not supported")
+        if p > end:
+            raise ValueError("a protobuf field runs past its message")
+
+
+@dataclass
+class HistoryRow:
+    """One ``wandb.log`` row: its step and its numeric values by key."""
+
+    step: int | None
+    values: dict[str, float]
+
+
+def history_row(buf: bytes) -> HistoryRow:
+    """Decode a HistoryRecord; values that are not numbers (media, tables) are left out."""
+    step: int | None = None
+    values: dict[str, float] = {}
+    for num, _, value in fields(buf):
+        if num == H_STEP and isinstance(value, bytes):
+            step = next((int(v) for n, _, v in fields(value) if n == 1
+                         and isinstance(v, int)), 0)
+        elif num == H_ITEM and isinstance(value, bytes):
+            key, number = _item(value)
+            if key and number is not None:
+                values[key] = number
+    return HistoryRow(step, values)
+
+
+def _item(buf: bytes) -> tuple[str, float | None]:
+    key, nested, number = "", [], None
+    for num, wire, value in fields(buf):
+        if num == I_KEY and isinstance(value, bytes):
+            key = value.decode("utf-8", "replace")
+        elif num == I_NESTED and isinstance(value, bytes):
+            nested.append(value.decode("utf-8", "replace"))
+        elif num == I_NUMBER and wire == 1 and isinstance(value, bytes):
+            number = _F8.unpack(value)[0]
+        elif num == I_INTEGER and isinstance(value, int):
+            number = float((value >> 1) ^ -(value & 1))         # sint64: zig-zag
+        elif num == I_VALUE_JSON and isinstance(value, bytes):
+            number = _json_number(value)
+    return key or ".".join(nested), number
+
+
+def _json_number(text: bytes) -> float | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) or isinstance(value, float) else None
+
+
+def run_info(buf: bytes) -> dict[str, str]:
+    """The run record's id, project and display name."""
+    names = {RUN_ID: "id", RUN_PROJECT: "project", RUN_NAME: "name"}
+    return {names[n]: v.decode("utf-8", "replace") for n, _, v in fields(buf)
+            if n in names and isinstance(v, bytes)}
+
+
+def records(data: bytes) -> tuple[Iterator[tuple[int, bytes]], str]:
+    """(Record field, payload) for the run and history records, and why reading stopped."""
+    framing = frame_records(data)
+
+    def wanted() -> Iterator[tuple[int, bytes]]:
+        for rec in framing.records:
+            for num, _, value in fields(rec):
+                if num in (R_HISTORY, R_RUN) and isinstance(value, bytes):
+                    yield num, value
+    return wanted(), framing.stopped

@@ -1,0 +1,126 @@
+"""Where runs live besides local log files: MLflow databases and servers, remote storage.
+
+``claims(target)`` says (without any I/O) whether a target is an address this package reads
+(``sqlite:///mlflow.db``, ``mlflow+http://host:5000``, ``s3://...``); ``load`` reads it;
+``find_units`` lists the runs of any target (a store, a W&B folder, a remote or local folder)
+as the sweep's units; ``tracking_target`` turns ``--tracking-uri`` into such a target.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import UsageError
+from ..frame import LossLog
+from ..parsers.discover import Unit
+from ..parsers.registry import ReadOptions
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+MLFLOW_SCHEMES = ("sqlite", "mlflow+http", "mlflow+https")
+
+
+def scheme(target: object) -> str | None:
+    """The URL scheme of a string target, lower-case; None for a plain path."""
+    if not isinstance(target, str):
+        return None
+    found = _SCHEME.match(target)
+    return found.group(1).lower() if found else None
+
+
+def claims(target: object) -> bool:
+    """True when ``target`` is an address (not a local path): this package reads it."""
+    return scheme(target) not in (None, "file")
+
+
+def tracking_target(uri: str) -> str:
+    """``--tracking-uri``/``MLFLOW_TRACKING_URI`` as a target: a server, a database or a
+    file store folder."""
+    kind = scheme(uri)
+    if kind in ("http", "https"):
+        return "mlflow+" + uri
+    if kind == "file":
+        return uri[len("file://"):]
+    if kind is None or kind in MLFLOW_SCHEMES:
+        return uri
+    raise UsageError(f"tracking URI scheme {kind!r} is not supported", uri,
+                     "use http(s)://host:port (a server), sqlite:///mlflow.db or a folder")
+
+
+def open_store(target: str | Path):  # type: ignore[no-untyped-def]
+    """The MLflow store a target names (database file, ``sqlite://``, server), else None."""
+    from .mlflow_db import SCHEME, SqliteStore, is_sqlite, path_of
+    from .mlflow_rest import RestStore
+    from .mlflow_runs import split_address
+
+    text, _ = split_address(str(target))
+    kind = scheme(text)
+    if kind == "sqlite":
+        return SqliteStore(path_of(text), where=path_of(text) if text.startswith(SCHEME)
+                           else text)
+    if kind in ("mlflow+http", "mlflow+https"):
+        return RestStore(text)
+    if kind is None and Path(text).is_file() and is_sqlite(text):
+        return SqliteStore(text)
+    return None
+
+
+def load(target: str, input_format: str | None, options: ReadOptions) -> LossLog:
+    """Read an address: a run or runs of an MLflow store, or a remote log or run folder."""
+    from .mlflow_runs import split_address, store_log
+
+    store = open_store(target)
+    if store is not None:
+        return store_log(store, options, split_address(target)[1])
+    from .remote import load_remote
+
+    return load_remote(target, input_format, options)
+
+
+def find_units(target: str | Path, experiment: str | None = None,
+               run: str | None = None) -> list[Unit]:
+    """The runs of a target, one unit each: an MLflow store's runs (narrowed by
+    ``experiment``/``run``), a ``wandb/`` folder's runs, a remote or local folder's logs."""
+    from ..parsers.discover import discover
+
+    store = open_store(target)
+    if store is not None:
+        from .mlflow_runs import address, select_runs
+
+        return [Unit(i.label, address(store, i.run_id))
+                for i in select_runs(store.runs(), experiment, run, store.where)]
+    if experiment is not None:
+        raise UsageError("--experiment selects runs of an MLflow store", str(target),
+                         "pass mlflow.db, sqlite:///... or --tracking-uri")
+    if claims(target):
+        from .remote import remote_units
+
+        return remote_units(str(target))
+    path = Path(target)
+    if path.is_dir():
+        from ..parsers.wandb_offline import select_runs as wandb_select
+        from ..parsers.wandb_offline import wandb_runs
+
+        runs = wandb_runs(path)
+        if runs:
+            return [Unit(r.label, str(r.file.parent)) for r in wandb_select(runs, run, str(path))]
+    if run is not None:
+        raise UsageError("--run selects runs of an MLflow store or a wandb/ folder",
+                         str(target))
+    return discover(target)
+
+
+def is_many(target: str) -> bool:
+    """Whether ``lossdoctor check TARGET`` is a sweep (a folder, a store, a remote folder)."""
+    if Path(target).is_dir() and not claims(target):
+        return True
+    from .mlflow_runs import split_address
+
+    if split_address(target)[1] is not None:
+        return False
+    if open_store(target) is not None:
+        return True
+    if claims(target):
+        from .remote import remote_is_dir
+
+        return remote_is_dir(target)
+    return False
