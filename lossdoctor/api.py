@@ -48,8 +48,11 @@ def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None =
         raise UsageError("no log given", None, "pass a file or folder, or --train/--test")
     from . import sources
 
-    if sources.claims(log):
+    if sources.handles(log):
         return resolve_steps(sources.load(str(log), input_format, options), segments)
+    if (experiment is not None or run is not None) and not sources.is_wandb(log):
+        raise UsageError("--experiment/--run select runs of an MLflow store or a wandb/ "
+                         "folder", str(log))
     return load_path(log, input_format, options)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import LossdoctorError, NoLossError
+from .errors import LossdoctorError, NoLossError, UsageError
 from .parsers.discover import Unit
 from .report import Report, RunReport
 
@@ -152,6 +152,8 @@ def diagnose_many(paths: PathLike | Iterable[PathLike], executor: Executor | Non
     for root in roots:
         try:
             found = find_units(root, **where)
+        except UsageError:
+            raise
         except LossdoctorError:
             found = [Unit("", str(root))]      # becomes its error row below
         # one folder: runs named below it; a list: every run named by its whole path

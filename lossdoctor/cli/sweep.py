@@ -20,7 +20,7 @@ def check_folder(folder: str, jobs: int, options: dict[str, Any]) -> Report:
     Unreadable runs are told on stderr (one line each) and kept in ``report.failures``.
     """
     from ..api import diagnose
-    from ..sources import find_units
+    from ..sources import display, find_units
     from ..sweep import process_pool, run_units, sweep_report
 
     units = find_units(folder, options.get("experiment"), options.get("run"))
@@ -34,7 +34,7 @@ def check_folder(folder: str, jobs: int, options: dict[str, Any]) -> Report:
                 outcomes = run_units(units, options, pool, jobs, tick)
         else:
             outcomes = run_units(units, options, None, 1, tick)
-    report = sweep_report(folder, outcomes)
+    report = sweep_report(display(folder), outcomes)
     if len(report.runs) == 1 and not report.failures:
         # one run beside files that are not logs: its whole report, as for a run folder (read
         # again: sweep workers send back no raw points, and plots and HTML want them)

@@ -29,7 +29,21 @@ def scheme(target: object) -> str | None:
 
 def claims(target: object) -> bool:
     """True when ``target`` is an address (not a local path): this package reads it."""
-    return scheme(target) not in (None, "file")
+    return scheme(target) is not None
+
+
+def display(target: str) -> str:
+    """How messages name a target: a tracking server by its own URL."""
+    from .mlflow_rest import PREFIX
+
+    return target[len(PREFIX):] if target.startswith(PREFIX) else target
+
+
+def handles(target: str | Path) -> bool:
+    """An address, or a local MLflow database (an SQLite file): ``load`` reads it."""
+    from .mlflow_db import is_sqlite
+
+    return claims(target) or (Path(target).is_file() and is_sqlite(target))
 
 
 def tracking_target(uri: str) -> str:
@@ -62,6 +76,20 @@ def open_store(target: str | Path):  # type: ignore[no-untyped-def]
     if kind is None and Path(text).is_file() and is_sqlite(text):
         return SqliteStore(text)
     return None
+
+
+def is_wandb(target: str | Path) -> bool:
+    """A W&B run file, run folder or ``wandb/`` folder."""
+    from ..parsers.wandb_offline import MAGIC, run_file, wandb_runs
+
+    path = Path(target)
+    if path.is_dir():
+        return run_file(path) is not None or bool(wandb_runs(path))
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
 
 
 def load(target: str, input_format: str | None, options: ReadOptions) -> LossLog:

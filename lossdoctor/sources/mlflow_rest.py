@@ -86,9 +86,9 @@ class RestStore:
             said = json.loads(exc.read()).get("message", "")
         except (ValueError, AttributeError, OSError):
             said = ""
-        if exc.code == 404 and not said:
-            return LogReadError(f"not an MLflow tracking server (HTTP 404 for {API}{endpoint})",
-                                self.where)
+        if exc.code in (404, 405, 501) and not said:
+            return LogReadError(f"not an MLflow tracking server (HTTP {exc.code} for "
+                                f"{API}{endpoint})", self.where)
         return LogReadError(f"the tracking server answered HTTP {exc.code} to {endpoint}"
                             + (f": {said}" if said else ""), self.where)
 
