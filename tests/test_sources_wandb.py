@@ -1,0 +1,150 @@
+"""W&B offline runs made by the real wandb package (no network) and read back from disk."""
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import ROOT
+
+from lossdoctor import cli, diagnose, diagnose_many, read_log
+from lossdoctor.errors import LogReadError
+from lossdoctor.parsers.wandb_records import frame_records, history_row, records
+
+pytest.importorskip("wandb", reason="the W&B tests need wandb (pip install -e '.[test]')")
+
+FIXTURES = ROOT / "fixtures"
+#: run name -> the fixture whose curves it logs
+RUNS = {"overfit": "overfitting", "explode": "divergence", "nan": "non_finite"}
+
+WRITER = r"""
+import csv, sys
+import wandb
+fixtures, runs = sys.argv[1], eval(sys.argv[2])
+for name, kind in runs.items():
+    run = wandb.init(project="lossdoctor-test", name=name, mode="offline")
+    with open(f"{fixtures}/{kind}.csv") as fh:
+        for row in csv.DictReader(fh):
+            step = int(row["epoch"])
+            run.log({"train/loss": float(row["loss"]), "val/loss": float(row["val_loss"]),
+                     "lr": float(row["lr"])}, step=step)
+    run.finish()
+"""
+
+
+@pytest.fixture(scope="module")
+def wandb_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("wb")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}
+    env.update(WANDB_MODE="offline", WANDB_DIR=str(root), WANDB_SILENT="true",
+               WANDB_CONFIG_DIR=str(root / ".config"), WANDB_CACHE_DIR=str(root / ".cache"),
+               WANDB_DISABLE_GIT="true", WANDB_DISABLE_CODE="true")
+    done = subprocess.run([sys.executable, "-c", WRITER, str(FIXTURES), repr(RUNS)], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return root / "wandb"
+
+
+def check(*args):
+    return CliRunner().invoke(cli.main, ["check", *map(str, args)])
+
+
+def _run_folder(wandb_dir: Path, name: str) -> Path:
+    from lossdoctor.parsers.wandb_offline import wandb_runs
+
+    return next(r.file.parent for r in wandb_runs(wandb_dir) if r.name == name)
+
+
+@pytest.mark.slow
+def test_sweep_over_wandb_lists_every_run_once(wandb_dir):
+    assert (wandb_dir / "latest-run").is_symlink()     # a link to one run: not a second row
+    result = check(wandb_dir)
+    rows = [r for r in result.output.splitlines() if r.strip() and " runs under " not in r]
+    assert result.exit_code == 1, result.output
+    verdicts = {r.split()[0]: r.split()[2] for r in rows}
+    assert {k: v for k, v in verdicts.items()} == {
+        "overfit": "OVERFITTING", "explode": "DIVERGENCE", "nan": "NON_FINITE"}
+    assert "3 runs under" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(RUNS))
+def test_run_file_folder_and_csv_agree(wandb_dir, name):
+    folder = _run_folder(wandb_dir, name)
+    file = next(folder.glob("run-*.wandb"))
+    from_file, from_folder = diagnose(file), diagnose(folder)
+    from_csv = diagnose(FIXTURES / f"{RUNS[name]}.csv")
+    assert from_file.verdict == from_folder.verdict == from_csv.verdict == RUNS[name]
+    assert [(d.name, d.start_step, d.message) for d in from_file.diagnoses] == \
+        [(d.name, d.start_step, d.message) for d in from_csv.diagnoses]
+    assert from_file.format == "wandb-offline"
+
+
+@pytest.mark.slow
+def test_values_read_back_exactly_as_logged(wandb_dir):
+    import pandas as pd
+
+    frame = read_log(_run_folder(wandb_dir, "nan"))
+    csv = pd.read_csv(FIXTURES / "non_finite.csv")
+    test = frame[frame["split"] == "test"].sort_values("step")
+    assert test["step"].tolist() == csv["epoch"].astype(float).tolist()
+    assert all((math.isnan(a) and math.isnan(b)) or a == b
+               for a, b in zip(test["value"], csv["val_loss"], strict=True))
+    assert set(frame["split"]) == {"train", "test", "lr"}
+    assert frame["wall_time"].notna().all()              # W&B's _timestamp
+
+
+@pytest.mark.slow
+def test_decoder_agrees_with_wandbs_own_protobuf_schema(wandb_dir):
+    from wandb.proto import wandb_internal_pb2
+
+    data = next(_run_folder(wandb_dir, "overfit").glob("run-*.wandb")).read_bytes()
+    ours, theirs = [], []
+    for payload in frame_records(data).records:
+        rec = wandb_internal_pb2.Record()
+        rec.ParseFromString(payload)
+        if rec.WhichOneof("record_type") == "history":
+            theirs.append({(i.key or ".".join(i.nested_key)): float(i.value_json)
+                           for i in rec.history.item})
+    found, stopped = records(data)
+    ours = [history_row(p).values for num, p in found if num == 2]
+    assert stopped == "" and ours == theirs and len(ours) == 100
+
+
+@pytest.mark.slow
+def test_run_selection_and_diagnose_many(wandb_dir):
+    result = check(wandb_dir, "--run", "explode")
+    assert result.output.splitlines()[0].endswith("DIVERGENCE (error)")
+    assert check(wandb_dir, "--run", "nope").exit_code == 2
+    table = diagnose_many(wandb_dir)
+    assert sorted(table["verdict"]) == ["divergence", "non_finite", "overfitting"]
+    report = diagnose(wandb_dir)                         # one report, a run per W&B run
+    assert sorted(r.verdict for r in report.runs) == ["divergence", "non_finite", "overfitting"]
+
+
+@pytest.mark.slow
+def test_a_file_cut_while_writing_keeps_what_was_written(wandb_dir, tmp_path):
+    file = next(_run_folder(wandb_dir, "overfit").glob("run-*.wandb"))
+    data = file.read_bytes()
+    cut = tmp_path / "run-cut.wandb"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    log = read_log(cut)
+    assert 20 < (log["split"] == "train").sum() < 100
+    assert any("stopped at a record cut short" in n for n in log.attrs["notes"])
+
+
+def test_not_a_wandb_file_is_one_line_exit_2(tmp_path):
+    bad = tmp_path / "run-x.wandb"
+    bad.write_bytes(b":W&B\xe1\xbe\x00" + b"\x00" * 5)
+    with pytest.raises(LogReadError, match="no numeric history"):
+        diagnose(bad)
+    folder = tmp_path / "wandb" / "offline-run-1-x"
+    folder.mkdir(parents=True)
+    shutil.copy(bad, folder / "run-x.wandb")
+    result = check(tmp_path / "wandb")
+    assert result.exit_code == 2 and "no numeric history" in result.output
