@@ -82,6 +82,29 @@ def read_once(path: Path, options: dict[str, Any]) -> Report:
     return report
 
 
+def read_remote(url: str, options: dict[str, Any]) -> Report:
+    """Diagnose a remote log as it is now: a fresh copy, read up to its last complete line."""
+    from .sources.remote import fetch
+
+    scratch = Path(tempfile.mkdtemp(prefix="lossdoctor-watch-"))
+    try:
+        report = read_once(fetch(url, scratch), options)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    report.source = url
+    return report
+
+
+def remote_signature(url: str) -> tuple[Any, ...] | None:
+    """Size, time and ETag of a remote log, as its storage tells them; None while missing."""
+    from .sources.remote import info
+
+    try:
+        return info(url)
+    except LogReadError:
+        return None
+
+
 def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | None = None,
           fail_on: Iterable[str] = (), on_change: Callable[[Change], None] | None = None,
           on_wait: Callable[[str], None] | None = None,
@@ -94,6 +117,9 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
     log cannot be diagnosed yet, ``on_fail`` with the diagnoses that stop the watch.
     Stop it from outside with KeyboardInterrupt.
     """
+    from .sources import claims
+
+    remote = isinstance(log, str) and claims(log)      # s3://, https://, ...: polled there
     path = Path(log)
     fails = list(fail_on)
     seen: tuple[Any, ...] | None = None
@@ -101,11 +127,12 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
     verdict: str | None = None
     waited: set[str] = set()
     while True:
-        sig = signature(path)
+        sig = remote_signature(str(log)) if remote else signature(path)
         if sig is not None and sig != seen:
             seen, last_change = sig, time.monotonic()
             try:
-                report = read_once(path, diagnose_options)
+                report = read_remote(str(log), diagnose_options) if remote else \
+                    read_once(path, diagnose_options)
             except LogReadError as exc:
                 _tell_once(on_wait, waited, f"waiting: {exc.message}")
             else:

@@ -1,0 +1,139 @@
+"""Remote storage through fsspec: a real HTTP server on 127.0.0.1, memory and local filesystems."""
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import FORMATS, ROOT
+
+from lossdoctor import cli, diagnose, diagnose_many
+from lossdoctor.errors import LogReadError, MissingDependencyError
+from lossdoctor.watch import watch
+
+pytest.importorskip("fsspec", reason="the remote tests need fsspec (pip install -e '.[test]')")
+pytest.importorskip("aiohttp", reason="fsspec's HTTP filesystem needs aiohttp")
+
+FIXTURES = ROOT / "fixtures"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory) -> Path:
+    """A logdir of several runs, as cloud training leaves one, and a checkpoint not to fetch."""
+    root = tmp_path_factory.mktemp("served") / "logdir"
+    for kind in ("overfitting", "plateau", "divergence"):
+        (root / kind).mkdir(parents=True)
+        shutil.copy(FIXTURES / f"{kind}.csv", root / kind / "metrics.csv")
+    shutil.copytree(FORMATS / "mlflow" / "mlruns", root / "mlruns")
+    (root / "overfitting" / "model.pt").write_bytes(bytes(1000))
+    return root
+
+
+@pytest.fixture(scope="module")
+def served(logdir):
+    """``python -m http.server`` (the standard library's) on 127.0.0.1 serving the logdir."""
+    handler = functools.partial(_Quiet, directory=str(logdir.parent))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def check(*args):
+    return CliRunner().invoke(cli.main, ["check", *map(str, args)])
+
+
+def test_a_served_log_is_diagnosed_like_the_file(served):
+    url = f"{served}/logdir/overfitting/metrics.csv"
+    remote, local = diagnose(url), diagnose(FIXTURES / "overfitting.csv")
+    assert remote.source == url
+    assert [(d.name, d.start_step, d.message) for d in remote.diagnoses] == \
+        [(d.name, d.start_step, d.message) for d in local.diagnoses]
+    result = check(url)
+    assert result.output.splitlines()[0] == f"{url}: OVERFITTING (warning)"
+
+
+def test_a_served_folder_is_a_sweep_like_the_local_one(served, logdir):
+    result, local = check(f"{served}/logdir/"), check(logdir)
+    rows = result.output.splitlines()
+    assert rows[:-1] == local.output.splitlines()[:-1]      # the same row per run
+    verdicts = {r.split()[0]: r.split()[1] for r in rows[:4]}
+    assert verdicts == {"divergence/metrics.csv": "DIVERGENCE", "mlruns/1/0a1b2c3d": "NON_FINITE",
+                        "overfitting/metrics.csv": "OVERFITTING",
+                        "plateau/metrics.csv": "PLATEAU"}
+    assert rows[-1].startswith(f"4 runs under {served}/logdir/:")
+    assert result.exit_code == local.exit_code == 1
+    table = diagnose_many(f"{served}/logdir")
+    assert sorted(table["verdict"]) == ["divergence", "non_finite", "overfitting", "plateau"]
+    assert all(p.startswith(f"{served}/logdir/") for p in table["path"])
+
+
+def test_a_checkpoint_is_not_downloaded(served, logdir):
+    from lossdoctor.sources import remote
+
+    copy = remote.mirror(f"{served}/logdir")
+    assert (copy / "plateau" / "metrics.csv").is_file()
+    assert not (copy / "overfitting" / "model.pt").exists()
+
+
+def test_missing_remote_log_is_one_line_exit_2(served):
+    result = check(f"{served}/logdir/nothing.csv")
+    assert result.exit_code == 2
+    assert result.output == f"lossdoctor: {served}/logdir/nothing.csv: no such file or folder\n"
+
+
+def test_memory_and_local_filesystems(tmp_path):
+    import fsspec
+
+    mem = fsspec.filesystem("memory")
+    mem.pipe("/runs/a/log.csv", (FIXTURES / "plateau.csv").read_bytes())
+    mem.pipe("/runs/b/log.csv", (FIXTURES / "learning.csv").read_bytes())
+    assert diagnose("memory://runs/a/log.csv").verdict == "plateau"
+    table = diagnose_many("memory://runs")
+    assert dict(zip(table["run"], table["verdict"], strict=True)) == \
+        {"a/log.csv": "plateau", "b/log.csv": "learning"}
+    local = tmp_path / "x.csv"
+    shutil.copy(FIXTURES / "divergence.csv", local)
+    assert diagnose(f"file://{local}").verdict == "divergence"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("s3fs") is not None, reason="s3fs is installed")
+def test_a_missing_filesystem_package_names_the_extra():
+    with pytest.raises(MissingDependencyError) as err:
+        diagnose("s3://bucket/run/metrics.csv")
+    assert "lossdoctor[s3]" in str(err.value)
+    result = check("s3://bucket/run/metrics.csv")
+    assert result.exit_code == 2 and "pip install 'lossdoctor[s3]'" in result.output
+
+
+def test_watch_polls_a_served_log_that_grows(served, logdir):
+    log = logdir / "live.csv"
+    lines = (FIXTURES / "divergence.csv").read_text().splitlines(keepends=True)
+    log.write_text("".join(lines[:40]))
+    verdicts, polls = [], []
+
+    def grow(_seconds: float) -> None:          # the trainer appends between two looks
+        polls.append(1)
+        if len(polls) == 1:
+            log.write_text("".join(lines))
+    code = watch(f"{served}/logdir/live.csv", interval=0, idle=None, sleep=grow,
+                 fail_on=["divergence"], on_change=lambda c: verdicts.append(c.verdict))
+    assert code == 1 and verdicts[-1] == "divergence" and len(verdicts) == 2
+    assert verdicts[0] != "divergence"
+
+
+def test_unknown_scheme_is_one_line(served):
+    with pytest.raises(LogReadError):
+        diagnose("nosuchscheme://x/y.csv")
