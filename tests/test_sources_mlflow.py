@@ -269,3 +269,19 @@ def test_auth_failure_is_one_line_exit_2():
     assert result.exit_code == 2
     assert "refused access (HTTP 401)" in result.output and "MLFLOW_TRACKING_TOKEN" in \
         result.output
+
+
+def test_a_project_folder_sweep_finds_the_database_runs(stores, tmp_path):
+    import shutil
+    import sqlite3
+
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(stores / "mlflow.db", project / "mlflow.db")
+    shutil.copy(FIXTURES / "plateau.csv", project / "metrics.csv")
+    sqlite3.connect(project / "cache.db").execute("CREATE TABLE t (x)").connection.commit()
+    result = check(project)
+    names = sorted(r.split()[0] for r in result.output.splitlines() if r.startswith(("m", "c")))
+    assert names == ["metrics.csv", "mlflow.db/baseline/base", "mlflow.db/search/nan-run",
+                     "mlflow.db/search/slow", "mlflow.db/search/wide-lr"]
+    assert "cache.db" not in result.output and "5 runs under" in result.output

@@ -148,3 +148,14 @@ def test_not_a_wandb_file_is_one_line_exit_2(tmp_path):
     shutil.copy(bad, folder / "run-x.wandb")
     result = check(tmp_path / "wandb")
     assert result.exit_code == 2 and "no numeric history" in result.output
+
+
+@pytest.mark.slow
+def test_a_project_folder_sweep_lists_wandb_runs_not_its_debug_logs(wandb_dir, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(wandb_dir, project / "wandb", symlinks=True)
+    shutil.copy(FIXTURES / "plateau.csv", project / "metrics.csv")
+    result = check(project)
+    rows = [r.split()[0] for r in result.output.splitlines() if r.startswith(("wandb", "met"))]
+    assert sorted(rows) == ["metrics.csv", "wandb/explode", "wandb/nan", "wandb/overfit"]
+    assert "debug" not in result.output and "4 runs under" in result.output

@@ -33,6 +33,9 @@ SKIP_NAMES = ("readme", "license", "licence", "notice", "changelog", "requiremen
               "config.json", "tokenizer", "vocab", "special_tokens_map", "generation_config",
               "preprocessor_config", "training_args", "optimizer", "scheduler", "rng_state")
 SKIP_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", ".git"})
+#: databases that may be an MLflow store: their runs are units (other databases are skipped)
+STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+WANDB_FOLDER = "wandb"
 #: a file without a log ending is read only when a parser is at least this sure of it
 MIN_SCORE = 0.5
 _EXPORT_FORMATS = ("tensorboard-csv", "tensorboard-json")
@@ -82,6 +85,8 @@ def run_folder_format(folder: Path) -> str | None:
     names = _listing(folder)
     if any(NAME_MARK in n and (folder / n).is_file() for n in names):
         return "tfevents"
+    if any(n.startswith("run-") and n.endswith(".wandb") for n in names):
+        return "wandb-offline"
     if (folder / "metrics").is_dir() and "mlflow" in _claims(folder):
         return "mlflow"
     if (STATE_FILE in names or any(n.startswith("checkpoint-") for n in names)) and \
@@ -124,6 +129,8 @@ def _walk(root: Path, folder: Path, seen: set[str]) -> Iterator[Unit]:
             yield from _folder_units(root, path, rel, seen)
         elif kind := _is_export(path):
             exports.append(kind)
+        elif name.lower().endswith(STORE_SUFFIXES):
+            yield from _store_units(path, rel)
         elif not _skipped(name):
             yield Unit(rel, str(path), optional=not name.lower().endswith(LOG_SUFFIXES)
                        and NAME_MARK not in name)
@@ -136,11 +143,37 @@ def _folder_units(root: Path, path: Path, rel: str, seen: set[str]) -> Iterator[
     if path.name.startswith(_VERSION_PREFIX) and (path / METRICS).is_file():
         yield Unit(rel, str(path / METRICS))     # Lightning: the version is the run
         return
+    if path.name == WANDB_FOLDER:               # W&B's runs, not its debug logs and links
+        from .wandb_offline import wandb_runs
+
+        runs = wandb_runs(path)
+        if runs:
+            seen.add(os.path.realpath(path))
+            yield from (Unit(f"{rel}/{r.label}", str(r.file.parent), "wandb-offline")
+                        for r in runs)
+            return
     fmt = run_folder_format(path)
     if fmt is not None:
         yield Unit(rel, str(path), fmt or None)
     else:
         yield from _walk(root, path, seen)
+
+
+def _store_units(path: Path, rel: str) -> Iterator[Unit]:
+    """The runs of an MLflow database met in a folder (MLflow 3 projects keep mlflow.db);
+    any other database is not a log and is passed over."""
+    from ..errors import LossdoctorError
+    from ..sources import find_units
+    from ..sources.mlflow_db import is_sqlite
+
+    if not is_sqlite(path):
+        return
+    try:
+        units = find_units(path)
+    except LossdoctorError:
+        return
+    for unit in units:
+        yield Unit(f"{rel}/{unit.run}", unit.path, unit.input_format)
 
 
 def _is_export(path: Path) -> str:
