@@ -9,7 +9,6 @@ history rows (step, key, value) are decoded here, the rest is skipped by its len
 from __future__ import annotations
 
 import json
-import math
 import struct
 import zlib
 from collections.abc import Iterator
@@ -110,44 +109,105 @@ class HistoryRow:
 
 
 def history_row(buf: bytes) -> HistoryRow:
-    """Decode a HistoryRecord; values that are not numbers (media, tables) are left out."""
+    """Decode a HistoryRecord; values that are not numbers (media, tables) are left out.
+
+    Written out by hand rather than with :func:`fields`: a long run has millions of items.
+    """
     step: int | None = None
     values: dict[str, float] = {}
-    for num, _, value in fields(buf):
-        if num == H_STEP and isinstance(value, bytes):
-            step = next((int(v) for n, _, v in fields(value) if n == 1
+    p, end = 0, len(buf)
+    while p < end:
+        key, p = varint(buf, p)
+        num, wire = key >> 3, key & 7
+        if wire != 2:
+            p = _skip(buf, p, wire)
+            continue
+        size, p = varint(buf, p)
+        if num == H_ITEM:
+            name, number = _item(buf, p, p + size)
+            if name and number is not None:
+                values[name] = number
+        elif num == H_STEP:
+            step = next((int(v) for n, _, v in fields(buf[p:p + size]) if n == 1
                          and isinstance(v, int)), 0)
-        elif num == H_ITEM and isinstance(value, bytes):
-            key, number = _item(value)
-            if key and number is not None:
-                values[key] = number
+        p += size
+    if p > end:
+        raise ValueError("a protobuf field runs past its message")
     return HistoryRow(step, values)
 
 
-def _item(buf: bytes) -> tuple[str, float | None]:
+_NAMES: dict[bytes, str] = {}       # key bytes -> str: the same few keys on every row
+
+
+def _name(raw: bytes) -> str:
+    name = _NAMES.get(raw)
+    if name is None:
+        name = _NAMES[raw] = raw.decode("utf-8", "replace")
+    return name
+
+
+def _item(buf: bytes, p: int, end: int) -> tuple[str, float | None]:
     key, nested, number = "", [], None
-    for num, wire, value in fields(buf):
-        if num == I_KEY and isinstance(value, bytes):
-            key = value.decode("utf-8", "replace")
-        elif num == I_NESTED and isinstance(value, bytes):
-            nested.append(value.decode("utf-8", "replace"))
-        elif num == I_NUMBER and wire == 1 and isinstance(value, bytes):
-            number = _F8.unpack(value)[0]
-        elif num == I_INTEGER and isinstance(value, int):
+    names = _NAMES
+    while p < end:
+        tag = buf[p]            # one-byte tags and lengths inline: this is the hot loop
+        p += 1
+        if tag & 0x80:
+            tag, p = varint(buf, p - 1)
+        num, wire = tag >> 3, tag & 7
+        if wire == 2:
+            size = buf[p]
+            p += 1
+            if size & 0x80:
+                size, p = varint(buf, p - 1)
+            raw = buf[p:p + size]
+            p += size
+            if num == I_VALUE_JSON:
+                try:
+                    number = float(raw)     # the common case, without the JSON parser
+                except ValueError:
+                    number = _json_number(raw)
+            elif num == I_NESTED or num == I_KEY:
+                name = names.get(raw)
+                if name is None:
+                    name = _name(raw)
+                if num == I_KEY:
+                    key = name
+                else:
+                    nested.append(name)
+        elif num == I_NUMBER and wire == 1:
+            number = _F8.unpack_from(buf, p)[0]
+            p += 8
+        elif num == I_INTEGER and wire == 0:
+            value, p = varint(buf, p)
             number = float((value >> 1) ^ -(value & 1))         # sint64: zig-zag
-        elif num == I_VALUE_JSON and isinstance(value, bytes):
-            number = _json_number(value)
-    return key or ".".join(nested), number
+        else:
+            p = _skip(buf, p, wire)
+    return key or (nested[0] if len(nested) == 1 else ".".join(nested)), number
+
+
+def _skip(buf: bytes, p: int, wire: int) -> int:
+    if wire == 0:
+        return varint(buf, p)[1]
+    if wire == 1:
+        return p + 8
+    if wire == 5:
+        return p + 4
+    if wire == 2:
+        size, p = varint(buf, p)
+        return p + size
+    raise ValueError(f"protobuf wire type {wire} is not supported")
 
 
 def _json_number(text: bytes) -> float | None:
+    """A JSON number (``NaN``/``Infinity`` too, as W&B writes them); None for anything else."""
     try:
         value = json.loads(text)
     except ValueError:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) or isinstance(value, float) else None
+    return float(value)
 
 
 def run_info(buf: bytes) -> dict[str, str]:
