@@ -109,13 +109,56 @@ def test_memory_and_local_filesystems(tmp_path):
     assert diagnose(f"file://{local}").verdict == "divergence"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("s3fs") is not None, reason="s3fs is installed")
-def test_a_missing_filesystem_package_names_the_extra():
+@pytest.mark.parametrize("url, package, extra", [
+    ("gs://bucket/run/metrics.csv", "gcsfs", "gcs"),
+    ("hf://datasets/me/runs/metrics.csv", "huggingface_hub", "hf"),
+])
+def test_a_missing_filesystem_package_names_the_extra(url, package, extra):
+    if importlib.util.find_spec(package) is not None:
+        pytest.skip(f"{package} is installed")
     with pytest.raises(MissingDependencyError) as err:
-        diagnose("s3://bucket/run/metrics.csv")
-    assert "lossdoctor[s3]" in str(err.value)
-    result = check("s3://bucket/run/metrics.csv")
-    assert result.exit_code == 2 and "pip install 'lossdoctor[s3]'" in result.output
+        diagnose(url)
+    assert f"lossdoctor[{extra}]" in str(err.value)
+    result = check(url)
+    assert result.exit_code == 2 and f"pip install 'lossdoctor[{extra}]'" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    """moto's S3-compatible server on 127.0.0.1 (in this process), with a bucket of runs."""
+    pytest.importorskip("s3fs", reason="the S3 test needs s3fs")
+    server_mod = pytest.importorskip("moto.server", reason="the S3 test needs moto")
+    server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    for key, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint,
+                       "FSSPEC_S3_ENDPOINT_URL": endpoint}.items():
+        monkeypatch.setenv(key, value)
+    import fsspec
+
+    fsspec.config.conf.setdefault("s3", {})["endpoint_url"] = endpoint
+    fs = fsspec.filesystem("s3", skip_instance_cache=True)
+    fs.mkdir("runs")
+    for kind in ("overfitting", "plateau"):
+        fs.pipe(f"runs/sweep/{kind}/metrics.csv", (FIXTURES / f"{kind}.csv").read_bytes())
+    try:
+        yield "s3://runs"
+    finally:
+        fsspec.config.conf["s3"].pop("endpoint_url", None)
+        server.stop()
+
+
+def test_s3_against_a_local_s3_compatible_server(s3):
+    url = f"{s3}/sweep/plateau/metrics.csv"
+    assert diagnose(url).verdict == "plateau"
+    result = check(f"{s3}/sweep/")
+    rows = {r.split()[0]: r.split()[1] for r in result.output.splitlines()[:2]}
+    assert rows == {"overfitting/metrics.csv": "OVERFITTING", "plateau/metrics.csv": "PLATEAU"}
+    missing = check(f"{s3}/sweep/nothing.csv")
+    assert missing.exit_code == 2 and "no such file or folder" in missing.output
 
 
 def test_watch_polls_a_served_log_that_grows(served, logdir):
