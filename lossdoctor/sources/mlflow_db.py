@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import LogReadError
 from ..parsers.mlflow import Metric
 from .mlflow_runs import RunInfo, metric
@@ -88,6 +90,6 @@ class SqliteStore:
         rows = self._query("SELECT step, value, timestamp, is_nan FROM metrics "
                            "WHERE run_uuid = ? AND key = ? ORDER BY rowid", (run_id, key))
         if not rows:
-            return metric([], [], [])
-        steps, values, times, nans = zip(*rows, strict=True)
-        return metric(list(steps), list(values), list(times), [bool(n) for n in nans])
+            return metric(np.empty(0), np.empty(0), np.empty(0))
+        table = np.array(rows, dtype=float)         # one pass over the rows, in C
+        return metric(table[:, 0], table[:, 1], table[:, 2], table[:, 3] != 0)

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ..errors import LogReadError, UsageError, close_matches
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
@@ -57,10 +58,10 @@ class RunStore(Protocol):
     def history(self, run_id: str, key: str) -> Metric: ...
 
 
-def metric(steps: list[float], values: list[float], times: list[float],
-           nans: list[bool] | None = None) -> Metric:
+def metric(steps: ArrayLike, values: ArrayLike, times: ArrayLike,
+           nans: ArrayLike | None = None) -> Metric:
     """A Metric from one history, in the order it was written (by time, stable)."""
-    value = np.asarray(values, dtype=float)
+    value = np.array(values, dtype=float)     # a copy: Inf and NaN are written into it
     value[value >= MLFLOW_INF] = np.inf
     value[value <= -MLFLOW_INF] = -np.inf
     if nans is not None:
