@@ -83,7 +83,7 @@ LD100 = "warning"
 
 [tool.lossdoctor.thresholds]
 windows = 5
-flat-share = 0.05
+flat-share = 0.1
 flat_noise_z = 3
 """)
     s = read_config(path)
