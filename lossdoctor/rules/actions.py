@@ -21,3 +21,8 @@ CLIP = "clip gradients (e.g. max norm 1.0) and check the loss and data pipeline 
 BATCHNORM = "add batch normalization before activations for better gradient flow"
 DATA_CHECKS = ("check the data: labels, the train/test split, leakage between them, and that"
                " train and test get the same preprocessing and the same loss")
+STUCK_AT_CHANCE = (
+    "the loss has not moved from chance level: the learning rate is far too small (try 1e-3),"
+    " or the weights are frozen (check requires_grad and what the optimizer was given)",
+    "check the loss and the labels: a wrong target encoding or a detached loss keeps a model"
+    " at chance")
