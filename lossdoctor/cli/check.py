@@ -56,7 +56,9 @@ def check(logs: tuple[str, ...], train: str | None, test: str | None, train_col:
     """Diagnose training logs (files or run folders); several LOGS are diagnosed one by one.
 
     A folder holding several runs is a sweep: every run under it is diagnosed (--jobs N in
-    parallel) and listed one per row with the count of each verdict.
+    parallel) and listed one per row with the count of each verdict. So is an MLflow store
+    (mlflow.db, sqlite:///path, --tracking-uri), a wandb/ folder and a remote folder
+    (s3://, gs://, hf://, https://); --experiment and --run narrow a store.
 
     Settings come from `lossdoctor.toml` or `[tool.lossdoctor]` in `pyproject.toml`, found
     from the current folder upwards; options on the command line win.

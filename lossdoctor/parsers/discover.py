@@ -163,8 +163,7 @@ def _store_units(path: Path, rel: str) -> Iterator[Unit]:
     """The runs of an MLflow database met in a folder (MLflow 3 projects keep mlflow.db);
     any other database is not a log and is passed over."""
     from ..errors import LossdoctorError
-    from ..sources import find_units
-    from ..sources.mlflow_db import is_sqlite
+    from ..sources import find_units, is_sqlite
 
     if not is_sqlite(path):
         return

@@ -17,6 +17,8 @@ from ..parsers.registry import ReadOptions
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 MLFLOW_SCHEMES = ("sqlite", "mlflow+http", "mlflow+https")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+RUN_MARK = "#run="          # store#run=ID: one run of a store (a sweep's unit)
 
 
 def scheme(target: object) -> str | None:
@@ -39,11 +41,18 @@ def display(target: str) -> str:
     return target[len(PREFIX):] if target.startswith(PREFIX) else target
 
 
+def is_sqlite(path: str | Path) -> bool:
+    """A local SQLite database file (by its first bytes), such as MLflow's mlflow.db."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:         # a folder, a missing file: not a database
+        return False
+
+
 def handles(target: str | Path) -> bool:
     """An address, or a local MLflow database (an SQLite file): ``load`` reads it."""
-    from .mlflow_db import is_sqlite
-
-    return claims(target) or (Path(target).is_file() and is_sqlite(target))
+    return claims(target) or is_sqlite(target)
 
 
 def tracking_target(uri: str) -> str:
@@ -52,8 +61,9 @@ def tracking_target(uri: str) -> str:
     kind = scheme(uri)
     if kind in ("http", "https"):
         return "mlflow+" + uri
-    if kind == "file":
-        return uri[len("file://"):]
+    if uri.startswith("file:"):                 # file:///abs/mlruns, file:./mlruns
+        rest = uri[len("file:"):]
+        return rest[2:] if rest.startswith("//") else rest
     if kind is None or kind in MLFLOW_SCHEMES:
         return uri
     raise UsageError(f"tracking URI scheme {kind!r} is not supported", uri,
@@ -62,18 +72,19 @@ def tracking_target(uri: str) -> str:
 
 def open_store(target: str | Path):  # type: ignore[no-untyped-def]
     """The MLflow store a target names (database file, ``sqlite://``, server), else None."""
-    from .mlflow_db import SCHEME, SqliteStore, is_sqlite, path_of
-    from .mlflow_rest import RestStore
-    from .mlflow_runs import split_address
-
-    text, _ = split_address(str(target))
+    text = str(target).rpartition(RUN_MARK)[0] or str(target)
     kind = scheme(text)
     if kind == "sqlite":
-        return SqliteStore(path_of(text), where=path_of(text) if text.startswith(SCHEME)
-                           else text)
+        from .mlflow_db import SqliteStore, path_of
+
+        return SqliteStore(path_of(text))
     if kind in ("mlflow+http", "mlflow+https"):
+        from .mlflow_rest import RestStore
+
         return RestStore(text)
-    if kind is None and Path(text).is_file() and is_sqlite(text):
+    if kind is None and is_sqlite(text):
+        from .mlflow_db import SqliteStore
+
         return SqliteStore(text)
     return None
 
@@ -141,9 +152,7 @@ def is_many(target: str) -> bool:
     """Whether ``lossdoctor check TARGET`` is a sweep (a folder, a store, a remote folder)."""
     if Path(target).is_dir() and not claims(target):
         return True
-    from .mlflow_runs import split_address
-
-    if split_address(target)[1] is not None:
+    if RUN_MARK in target:
         return False
     if open_store(target) is not None:
         return True

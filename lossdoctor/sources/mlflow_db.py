@@ -12,9 +12,9 @@ import numpy as np
 
 from ..errors import LogReadError
 from ..parsers.mlflow import Metric
+from . import is_sqlite
 from .mlflow_runs import RunInfo, metric
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 SCHEME = "sqlite://"
 TABLES = frozenset({"runs", "metrics", "experiments"})
 
@@ -26,14 +26,6 @@ def path_of(uri: str) -> str:
     if not rest.startswith("/") or rest == "/":
         raise LogReadError("not a SQLite file URI", uri, "expected sqlite:///path/to/mlflow.db")
     return rest[1:].split("?", 1)[0]
-
-
-def is_sqlite(path: str | Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
-    except OSError:
-        return False
 
 
 class SqliteStore:

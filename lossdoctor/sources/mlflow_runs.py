@@ -20,12 +20,12 @@ from ..parsers.columns import choose_columns
 from ..parsers.mlflow import Metric, combine_metrics
 from ..parsers.registry import ReadOptions
 from ..parsers.runs import frames_per_run
+from . import RUN_MARK
 
 #: MLflow keeps +-Inf as the largest double (a SQL column cannot hold Inf): read it back as Inf
 MLFLOW_INF = sys.float_info.max
 #: an id prefix this long or longer may name a run
 MIN_ID_PREFIX = 6
-RUN_MARK = "#run="
 
 
 @dataclass(frozen=True)
