@@ -20,6 +20,8 @@ from lossdoctor import cli, diagnose, diagnose_many
 from lossdoctor.errors import LogReadError, UsageError
 
 pytest.importorskip("mlflow", reason="the MLflow tests need mlflow (pip install -e '.[test]')")
+#: every test here but the last three reads stores that the real mlflow writes (~20 s once)
+pytestmark = pytest.mark.slow
 
 FIXTURES = ROOT / "fixtures"
 #: run name -> (experiment, the fixture whose curves it logs)
@@ -207,7 +209,6 @@ def server(stores):
         proc.wait(timeout=30)
 
 
-@pytest.mark.slow
 def test_server_agrees_with_the_database(stores, server):
     result = check("--tracking-uri", server)
     from_db = check(stores / "mlflow.db")
@@ -220,7 +221,6 @@ def test_server_agrees_with_the_database(stores, server):
                      diagnose(stores / "mlflow.db", run=name))
 
 
-@pytest.mark.slow
 def test_server_from_the_environment_pages_through_long_histories(stores, server,
                                                                   monkeypatch):
     from lossdoctor.sources import mlflow_rest

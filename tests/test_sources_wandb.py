@@ -111,9 +111,9 @@ def test_decoder_agrees_with_wandbs_own_protobuf_schema(wandb_dir):
         if rec.WhichOneof("record_type") == "history":
             theirs.append({(i.key or ".".join(i.nested_key)): float(i.value_json)
                            for i in rec.history.item})
-    found, stopped = records(data)
+    found, lost = records(data)
     ours = [history_row(p).values for num, p in found if num == 2]
-    assert stopped == "" and ours == theirs and len(ours) == 100
+    assert lost == [] and ours == theirs and len(ours) == 100
 
 
 @pytest.mark.slow
@@ -159,3 +159,22 @@ def test_a_project_folder_sweep_lists_wandb_runs_not_its_debug_logs(wandb_dir, t
     rows = [r.split()[0] for r in result.output.splitlines() if r.startswith(("wandb", "met"))]
     assert sorted(rows) == ["metrics.csv", "wandb/explode", "wandb/nan", "wandb/overfit"]
     assert "debug" not in result.output and "4 runs under" in result.output
+
+
+@pytest.mark.slow
+def test_a_damaged_block_costs_that_block_only(wandb_dir, tmp_path):
+    from lossdoctor.parsers.wandb_records import BLOCK
+
+    file = next(_run_folder(wandb_dir, "overfit").glob("run-*.wandb"))
+    data = bytearray(file.read_bytes())
+    assert len(data) > BLOCK + 1000, len(data)      # a second block to read after the damage
+    data[BLOCK // 2] ^= 0xFF                         # one flipped byte in the first block
+    bad = tmp_path / "run-bad.wandb"
+    bad.write_bytes(bytes(data))
+    log = read_log(bad)
+    whole = read_log(file)
+    train, all_train = log[log["split"] == "train"], whole[whole["split"] == "train"]
+    assert 0 < len(train) < len(all_train)
+    assert train["step"].max() == all_train["step"].max()     # the rows after it are kept
+    assert any("1 damaged block(s) of 32 KiB skipped (block 0)" in n
+               for n in log.attrs["notes"])

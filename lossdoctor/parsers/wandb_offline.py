@@ -6,6 +6,7 @@ folder of runs (each a run of the frame; ``lossdoctor check wandb/`` lists them 
 from __future__ import annotations
 
 import os
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,12 +158,16 @@ def _one_run(file: Path, name: str, options: ReadOptions) -> LossLog:
 def _history(data: bytes, name: str) -> tuple[dict[str, Metric], list[str]]:
     """key -> Metric from the history rows; steps from the row, else ``_step``, else order."""
     cols: dict[str, tuple[list[float], list[float], list[float]]] = {}
-    found, stopped = records(data)
-    count = 0
+    found, lost = records(data)
+    count = bad = 0
     for num, payload in found:
         if num != R_HISTORY:
             continue
-        row = history_row(payload)
+        try:
+            row = history_row(payload)
+        except (ValueError, IndexError, struct.error):
+            bad += 1
+            continue
         step = row.step if row.step is not None else row.values.get("_step", float(count))
         wall = row.values.get("_timestamp", np.nan)
         count += 1
@@ -173,7 +178,9 @@ def _history(data: bytes, name: str) -> tuple[dict[str, Metric], list[str]]:
             steps.append(float(step))
             values.append(value)
             walls.append(wall)
-    notes = [f"{count} history rows read; stopped at {stopped}"] if stopped else []
+    notes = [f"{count} history rows read; {'; '.join(lost)}"] if lost else []
+    if bad:
+        notes.append(f"{bad} history row(s) that could not be decoded skipped")
     metrics = {k: Metric(np.array(s), np.array(v), np.array(w), 0, False)
                for k, (s, v, w) in cols.items()}
     return metrics, notes

@@ -31,14 +31,16 @@ RUN_ID, RUN_PROJECT, RUN_NAME = 1, 3, 8
 
 @dataclass
 class Framing:
-    """The record payloads of a file, and why reading stopped early (if it did)."""
+    """The record payloads of a file, what was skipped, and why reading stopped (if early)."""
 
     records: list[bytes] = field(default_factory=list)
     stopped: str = ""
+    damaged: list[int] = field(default_factory=list)    # blocks skipped for a bad record
 
 
 def frame_records(data: bytes) -> Framing:
-    """Split a run file into record payloads; a torn or corrupt tail ends the read."""
+    """Split a run file into record payloads. A damaged record costs the rest of its block
+    (the next block starts afresh, as LevelDB's reader does); a torn tail ends the read."""
     out = Framing()
     pos, pieces = HEADER, list[bytes]()
     while pos + _HEAD.size <= len(data):
@@ -52,15 +54,16 @@ def frame_records(data: bytes) -> Framing:
             continue
         start = pos + _HEAD.size
         payload = data[start:start + length]
-        if kind not in (FULL, FIRST, MIDDLE, LAST) or length > left - _HEAD.size:
-            out.stopped = f"a corrupt record at byte {pos}"
-            break
-        if len(payload) < length:
+        if len(payload) < length and kind in (FULL, FIRST, MIDDLE, LAST) and \
+                length <= left - _HEAD.size:
             out.stopped = f"a record cut short at byte {pos} (the run was still writing)"
             break
-        if zlib.crc32(bytes([kind]) + payload) != crc:
-            out.stopped = f"a record with a bad checksum at byte {pos}"
-            break
+        if kind not in (FULL, FIRST, MIDDLE, LAST) or length > left - _HEAD.size or \
+                zlib.crc32(bytes([kind]) + payload) != crc:
+            out.damaged.append(pos // BLOCK)
+            pos += left
+            pieces = []
+            continue
         pos = start + length
         if kind == FULL:
             out.records.append(payload)
@@ -217,13 +220,23 @@ def run_info(buf: bytes) -> dict[str, str]:
             if n in names and isinstance(v, bytes)}
 
 
-def records(data: bytes) -> tuple[Iterator[tuple[int, bytes]], str]:
-    """(Record field, payload) for the run and history records, and why reading stopped."""
+def records(data: bytes) -> tuple[Iterator[tuple[int, bytes]], list[str]]:
+    """(Record field, payload) for the run and history records, and what was lost."""
     framing = frame_records(data)
+    lost = []
+    if framing.damaged:
+        blocks = ", ".join(str(b) for b in framing.damaged[:5])
+        lost.append(f"{len(framing.damaged)} damaged block(s) of 32 KiB skipped (block "
+                    f"{blocks}{', ...' if len(framing.damaged) > 5 else ''})")
+    if framing.stopped:
+        lost.append(f"stopped at {framing.stopped}")
 
     def wanted() -> Iterator[tuple[int, bytes]]:
         for rec in framing.records:
-            for num, _, value in fields(rec):
-                if num in (R_HISTORY, R_RUN) and isinstance(value, bytes):
-                    yield num, value
-    return wanted(), framing.stopped
+            try:
+                found = [(n, v) for n, _, v in fields(rec)
+                         if n in (R_HISTORY, R_RUN) and isinstance(v, bytes)]
+            except (ValueError, IndexError):    # a record that is not a Record: skipped
+                continue
+            yield from found
+    return wanted(), lost
