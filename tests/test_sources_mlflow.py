@@ -20,7 +20,7 @@ from lossdoctor import cli, diagnose, diagnose_many
 from lossdoctor.errors import LogReadError, UsageError
 
 pytest.importorskip("mlflow", reason="the MLflow tests need mlflow (pip install -e '.[test]')")
-#: every test here but the last three reads stores that the real mlflow writes (~20 s once)
+#: the stores are written by the real mlflow (~20 s, once) and a real server is started
 pytestmark = pytest.mark.slow
 
 FIXTURES = ROOT / "fixtures"
