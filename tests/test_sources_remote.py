@@ -180,3 +180,16 @@ def test_watch_polls_a_served_log_that_grows(served, logdir):
 def test_unknown_scheme_is_one_line(served):
     with pytest.raises(LogReadError):
         diagnose("nosuchscheme://x/y.csv")
+
+
+def test_a_served_log_that_holds_urls_is_a_file_not_a_folder(served, logdir):
+    import csv
+    import json
+
+    rows = list(csv.DictReader((FIXTURES / "overfitting.csv").open()))
+    lines = [json.dumps({"step": int(r["epoch"]), "loss": float(r["loss"]),
+                         "val_loss": float(r["val_loss"]),
+                         "checkpoint": f"http://127.0.0.1/ckpt/{r['epoch']}.pt"}) for r in rows]
+    (logdir.parent / "linked.jsonl").write_text("\n".join(lines) + "\n")
+    result = check(f"{served}/linked.jsonl")
+    assert result.output.splitlines()[0] == f"{served}/linked.jsonl: OVERFITTING (warning)"

@@ -55,8 +55,12 @@ def _failure(exc: Exception, url: str) -> LogReadError:
 
 
 def remote_is_dir(url: str) -> bool:
+    """A folder: for HTTP, a page of links (a log that merely holds a URL is a file)."""
     fs, path = filesystem(url)
     try:
+        if url.lower().startswith(("http://", "https://")):
+            page = str(fs.info(path).get("mimetype") or "").startswith("text/html")
+            return page and bool(fs.isdir(path))
         return bool(fs.isdir(path))
     except Exception as exc:
         raise _failure(exc, url) from None
@@ -71,7 +75,8 @@ def info(url: str) -> tuple[Any, ...] | None:
         return None
     except Exception as exc:
         raise _failure(exc, url) from None
-    keys = ("size", "mtime", "LastModified", "last_modified", "updated", "ETag", "etag")
+    keys = ("size", "mtime", "LastModified", "Last-Modified", "last_modified", "updated",
+            "ETag", "etag")
     return tuple(str(found.get(k)) for k in keys)
 
 
