@@ -59,7 +59,8 @@ def signature(path: Path) -> tuple[Any, ...] | None:
 def complete_part(path: Path, into: Path) -> Path:
     """A copy of a text log up to its last complete line (the same file name, in ``into``)."""
     data = path.read_bytes()
-    if data[:2] != b"\x1f\x8b" and not data.endswith(b"\n"):
+    binary = data[:2] == b"\x1f\x8b" or data[:4] == b":W&B"    # gzip, a W&B run file
+    if not binary and not data.endswith(b"\n"):
         data = data[: data.rfind(b"\n") + 1]
     copy = into / path.name
     copy.write_bytes(data)

@@ -178,3 +178,16 @@ def test_a_damaged_block_costs_that_block_only(wandb_dir, tmp_path):
     assert train["step"].max() == all_train["step"].max()     # the rows after it are kept
     assert any("1 damaged block(s) of 32 KiB skipped (block 0)" in n
                for n in log.attrs["notes"])
+
+
+@pytest.mark.slow
+def test_watch_reads_a_run_file_whole(wandb_dir):
+    from lossdoctor.watch import watch
+
+    file = next(_run_folder(wandb_dir, "explode").glob("run-*.wandb"))
+    seen = []
+    code = watch(str(file), interval=0, idle=0, on_change=seen.append, sleep=lambda s: None)
+    assert code == 0 and seen[0].verdict == "divergence"
+    assert seen[0].report.source == str(file)
+    whole = diagnose(file)
+    assert [d.message for d in seen[0].report.diagnoses] == [d.message for d in whole.diagnoses]
