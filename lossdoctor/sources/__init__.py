@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..frame import LossLog
 from ..parsers.discover import Unit
 from ..parsers.registry import ReadOptions
+
+if TYPE_CHECKING:
+    from .mlflow_runs import RunStore
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 MLFLOW_SCHEMES = ("sqlite", "mlflow+http", "mlflow+https")
@@ -70,7 +74,7 @@ def tracking_target(uri: str) -> str:
                      "use http(s)://host:port (a server), sqlite:///mlflow.db or a folder")
 
 
-def open_store(target: str | Path):  # type: ignore[no-untyped-def]
+def open_store(target: str | Path) -> RunStore | None:
     """The MLflow store a target names (database file, ``sqlite://``, server), else None."""
     text = str(target).rpartition(RUN_MARK)[0] or str(target)
     kind = scheme(text)
