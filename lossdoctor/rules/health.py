@@ -21,8 +21,10 @@ from .measures import (
     end_rise,
     fmt,
     fmt_step,
+    settled,
     smooth_se,
     smooth_width,
+    stretch_change,
 )
 from .registry import rule
 
@@ -101,17 +103,16 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         return None
     if end_direction(te) is FALLING or (tr is not None and end_direction(tr) is RISING):
         return None
-    best_i = int(np.argmin(te.ys))
+    skip = settled(te, smooth_width(te, th.smooth_fraction))
+    best_i = skip + int(np.argmin(te.ys[skip:]))
     if best_i >= len(te.ys) - 1:
         return None
     best = float(te.steps[best_i])
     rise, rise_z = end_rise(te, th)
     train_fall = train_z = 0.0
     if tr is not None:
-        se = np.hypot(smooth_se(tr, smooth_width(tr, th.smooth_fraction)),
-                      smooth_se(tr, smooth_width(tr, th.smooth_fraction)))
-        train_fall = at_step(tr, best) - float(tr.ys[-1])
-        train_z = train_fall / se
+        change, z = stretch_change(tr, best)
+        train_fall, train_z = -change, -z
     rose = rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
     kept_learning = (tr is not None and train_z >= th.overfit_z
                      and train_fall >= th.overfit_train_share * tr.span)
@@ -122,7 +123,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         gap_then = float(np.exp(te.ys[best_i]) if te.log else te.ys[best_i]) - float(
             np.interp(best, tr.steps, tr.smooth))
         gap_now = float(te.smooth[-1] - tr.smooth[-1])
-        if gap_now <= 0 or gap_now <= gap_then:
+        if gap_now <= gap_then or not _apart(te, tr, th):
             return None       # the test loss is not pulling away from the train loss
     step, value = best_logged(te)
     ev: dict[str, Any] = {**tail(te), "test_best_step": best,
@@ -145,6 +146,16 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
     return Diagnosis("overfitting", Severity.WARNING, msg + ".", best, end, ev, acts,
                      confidence=confidence(z, th.overfit_z))
+
+
+def _apart(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
+    """The test loss ends above the train loss by ``overfit_z`` standard errors of the
+    two smoothed ends (on the log scale when both are positive)."""
+    n = min(th.min_points, len(te.y), len(tr.y))
+    if te.log and tr.log:
+        gap = float(np.median(te.y[-n:]) - np.median(tr.y[-n:]))
+        return gap >= th.overfit_z * float(np.hypot(smooth_se(te, n), smooth_se(tr, n)))
+    return float(te.smooth[-1] - tr.smooth[-1]) > 0
 
 
 @rule("LD202", "plateau", Severity.WARNING, 60, "train flat, test flat")
@@ -187,20 +198,19 @@ def plateau(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
 
 
 def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
-    """K when a curve rests at ln K (a classifier guessing uniformly) and never moved: its
-    whole progress stays within ``flat_noise_z`` of its scatter and its level is nearer
-    ln K than a quarter of the way to ln(K +- 1)."""
+    """K when a curve rests at ln K (a classifier guessing uniformly) and never left it:
+    every smoothed value within ``chance_band`` of ln K, and nearer ln K than a quarter of
+    the way to ln(K +- 1)."""
     if not c.log or len(c.values) < th.min_points:
-        return None
-    if c.span > th.flat_noise_z * max(c.noise, c.floor) * 2:
         return None
     level = float(np.median(c.values))
     if not np.log(2) / 2 < level < np.log(th.chance_max_classes + 1):
         return None
-    k = int(round(np.exp(level)))
+    k = max(int(round(np.exp(level))), 2)
+    band = min(0.25 * np.log((k + 1) / k), th.chance_band * np.log(k))
     if not 2 <= k <= th.chance_max_classes:
         return None
-    return k if abs(level - np.log(k)) <= 0.25 * np.log((k + 1) / k) else None
+    return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None
 
 
 def _flat_since(c: CurveTrend) -> float:
