@@ -25,6 +25,7 @@ from .measures import (
     smooth_se,
     smooth_width,
     spikes,
+    to_working,
 )
 from .registry import rule
 
@@ -46,6 +47,15 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     far_up = c.log and rise >= np.log(th.divergence_factor)
     doubled = rise >= np.log(th.blowup_factor)     # a blow-up, not a step to a new level
     return bool((back_up or far_up) and doubled and c.windows[-1].direction is Direction.RISING)
+
+
+def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:
+    """The test loss does not contradict a blow-up of the train loss: it diverged too, is
+    rising, or its last value already stands ``blowup_factor`` times above its best."""
+    if diverged(te, th) or end_direction(te) is Direction.RISING:
+        return True
+    last = to_working(np.array([te.values[-1]]), te)[0]
+    return bool(last - te.ys.min() >= np.log(th.blowup_factor))
 
 
 def _rise_start(c: CurveTrend, th: Thresholds) -> float:
@@ -74,8 +84,7 @@ def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     tr, te = ctx.train, ctx.test
     if not diverged(tr, th) or tr is None:
         return None
-    if te is not None and len(te.values) >= 3 and not diverged(te, th) \
-            and end_direction(te) is not Direction.RISING:
+    if te is not None and len(te.values) >= th.min_points and not _test_agrees(te, th):
         return None
     start = _climb_start(tr, th)
     ev = {"train_best_step": best_step(tr), "rise_start_step": start,

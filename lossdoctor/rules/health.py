@@ -16,7 +16,6 @@ from ..trends import CurveTrend
 from . import actions
 from .context import RunContext, end_direction
 from .measures import (
-    at_step,
     best_logged,
     end_rise,
     fmt,
@@ -103,15 +102,21 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         return None
     if end_direction(te) is FALLING or (tr is not None and end_direction(tr) is RISING):
         return None
-    skip = settled(te, smooth_width(te, th.smooth_fraction))
-    best_i = skip + int(np.argmin(te.ys[skip:]))
+    width = smooth_width(te, th.smooth_fraction)
+    skip = settled(te, width)
+    low = float(te.ys[skip:].min())
+    best_i = skip + int(np.argmax(te.ys[skip:] <= low + te.floor))   # first of the ties
     if best_i >= len(te.ys) - 1:
         return None
     best = float(te.steps[best_i])
     rise, rise_z = end_rise(te, th)
     train_fall = train_z = 0.0
+    # where the test loss levelled off: its first point within flat_share of its progress
+    # (or the smoothing's noise) above its minimum; the train loss is measured from there
+    near = low + max(th.flat_share * te.span, 2 * smooth_se(te, width))
+    level_i = skip + int(np.argmax(te.ys[skip:] <= near))
     if tr is not None:
-        change, z = stretch_change(tr, best)
+        change, z = stretch_change(tr, float(te.steps[level_i]))
         train_fall, train_z = -change, -z
     rose = rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
     kept_learning = (tr is not None and train_z >= th.overfit_z
@@ -236,9 +241,9 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     if tr is None or te is None or len(te.values) < th.min_points:
         return None
     w_tr, w_te = tr.windows[-1], te.windows[-1]
-    if end_direction(tr) is RISING or w_te.share >= 0 or -w_te.z < th.flat_noise_z:
+    if end_direction(tr) is RISING or w_te.direction is not FALLING:
         return None
-    tr_rate = at_step(tr, w_te.start_step) - at_step(tr, w_te.end_step)
+    tr_rate = -w_tr.share * tr.span
     te_rate = -w_te.share * te.span
     if te_rate < th.data_ratio * max(tr_rate, 0.0) or _total_fall(tr) >= _total_fall(te):
         return None

@@ -28,7 +28,7 @@ def end_rise(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
     dip expected from picking the lowest of the curve's independent stretches
     (sigma * sqrt(2 ln m)): a noise dip is not a best."""
     width = smooth_width(c, th.smooth_fraction)
-    n_end = max(width, min(th.min_points, len(c.y)))
+    n_end = max(width, min(th.min_points, len(c.y) // 3))
     end = float(np.median(c.y[-n_end:]))
     if c.non_finite_count:
         end = max(end, float(c.ys[-1]))
@@ -69,6 +69,14 @@ def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
     n_eff = max(k * (1 - c.rho) / (1 + c.rho), 2.0)
     se = max(c.noise, c.floor) * np.sqrt(12.0 / n_eff)
     return float(change), float(change / se) if se > 0 else 0.0
+
+
+def to_working(x: np.ndarray, c: CurveTrend) -> np.ndarray:
+    """Values of a curve's loss on that curve's working scale."""
+    from ..trends import to_working as convert
+    from ..trends import working_scale
+
+    return convert(x, 0.0 if c.log else working_scale(c.values))
 
 
 def at_step(c: CurveTrend, step: float) -> float:
