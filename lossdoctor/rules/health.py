@@ -20,6 +20,8 @@ from .measures import (
     end_rise,
     fmt,
     fmt_step,
+    lowest,
+    material,
     settled,
     smooth_se,
     smooth_width,
@@ -100,12 +102,11 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     tr, te = ctx.train, ctx.test
     if te is None or len(te.values) < th.min_points or not te.windows:
         return None
-    if end_direction(te) is FALLING or (tr is not None and end_direction(tr) is RISING):
+    if end_direction(te) is FALLING or (tr is not None and _rising(tr, th)):
         return None
     width = smooth_width(te, th.smooth_fraction)
-    skip = settled(te, width)
-    low = float(te.ys[skip:].min())
-    best_i = skip + int(np.argmax(te.ys[skip:] <= low + te.floor))   # first of the ties
+    best_i = lowest(te, width)
+    low = float(te.ys[best_i])
     if best_i >= len(te.ys) - 1:
         return None
     best = float(te.steps[best_i])
@@ -114,7 +115,8 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     # where the test loss levelled off: its first point within flat_share of its progress
     # (or the smoothing's noise) above its minimum; the train loss is measured from there
     near = low + max(th.flat_share * te.span, 2 * smooth_se(te, width))
-    level_i = skip + int(np.argmax(te.ys[skip:] <= near))
+    level_i = best_i + int(np.argmax(te.ys[best_i:] <= near)) if best_i < settled(
+        te, width) else settled(te, width) + int(np.argmax(te.ys[settled(te, width):] <= near))
     if tr is not None:
         change, z = stretch_change(tr, float(te.steps[level_i]))
         train_fall, train_z = -change, -z
@@ -151,6 +153,12 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
     return Diagnosis("overfitting", Severity.WARNING, msg + ".", best, end, ev, acts,
                      confidence=confidence(z, th.overfit_z))
+
+
+def _rising(c: CurveTrend, th: Thresholds) -> bool:
+    """The curve ends rising, by an amount that matters on the loss's own scale (a loss
+    near zero wandering up by factors on a log scale does not)."""
+    return end_direction(c) is RISING and material(c, end_rise(c, th)[0], th.late_rise)
 
 
 def _apart(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:

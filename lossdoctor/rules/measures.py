@@ -32,11 +32,26 @@ def end_rise(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
     end = float(np.median(c.y[-n_end:]))
     if c.non_finite_count:
         end = max(end, float(c.ys[-1]))
-    rise = end - float(c.ys[settled(c, width):].min())
+    rise = end - float(c.ys[lowest(c, width)])
     se_min, se_end = smooth_se(c, width), smooth_se(c, n_end)
     m = max(len(c.y) / width, 1.0)
     z = (rise - se_min * np.sqrt(2 * np.log(m))) / np.hypot(se_min, se_end)
     return rise, float(z)
+
+
+def lowest(c: CurveTrend, width: int) -> int:
+    """Index of the curve's trusted best: the first smoothed value within the log's
+    resolution of the minimum once the running median has settled, or an earlier point
+    (where the median still sees few points) only when it lies three point-to-point
+    scatters lower still: a real low, not a noise dip."""
+    skip = settled(c, width)
+    low = float(c.ys[skip:].min())
+    i = skip + int(np.argmax(c.ys[skip:] <= low + c.floor))
+    if skip:
+        j = int(np.argmin(c.ys[:skip]))
+        if c.ys[j] < low - 3 * max(c.noise, c.floor):
+            i = j
+    return i
 
 
 def settled(c: CurveTrend, width: int) -> int:
