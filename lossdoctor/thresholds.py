@@ -21,9 +21,9 @@ class Thresholds:
     flat_noise_z: float = 2.5
     #: ... or below this share of the curve's progress (the range of its smoothed trend)
     flat_share: float = 0.04
-    #: a test loss whose whole movement is within this many standard errors of a flat train
-    #: loss's smoothed trend is read as flat too
-    still_noise: float = 4.0
+    #: a positive loss whose smoothed values all stay within this fraction of each other
+    #: (log scale) has not measurably moved: flat, and no instability is read into it
+    still_span: float = 0.01
     #: data_problem: the test loss falls this many times faster than the train loss (and a
     #: train loss that fell this many times further than the test loss has converged)
     data_ratio: float = 4.0

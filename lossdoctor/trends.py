@@ -34,6 +34,7 @@ class CurveTrend:
     noise: float                 # robust scatter around the trend, working scale
     rho: float                   # lag-1 autocorrelation of that scatter
     floor: float                 # the log's own resolution, working scale
+    moved: bool = True           # False: the curve never measurably moved (see ``still``)
 
     @property
     def windows(self) -> tuple[Window, ...]:
@@ -259,23 +260,10 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
     return tuple(out)
 
 
-def within_scatter(c: CurveTrend, other: CurveTrend, th: Thresholds) -> bool:
-    """Whether a curve's whole movement is within ``still_noise`` standard errors of the
-    smoothed trend of a flat curve of the same run (a smooth test loss inching down while
-    the noisy train loss goes nowhere has not measurably learned anything)."""
-    if c.log != other.log or not other.windows or not c.windows:
-        return False
-    if other.windows[-1].direction is not Direction.FLAT:
-        return False
-    width = max(int(round(len(other.values) * th.smooth_fraction)) | 1, 3)
-    n_eff = max(width * (1 - other.rho) / (1 + other.rho), 1.0)
-    return c.span < th.still_noise * max(1.2533 * other.noise / np.sqrt(n_eff), other.floor)
-
-
 def still(c: CurveTrend) -> CurveTrend:
     """The same curve with every window read as flat."""
     flat = tuple(replace(w, direction=Direction.FLAT, z=0.0, share=0.0) for w in c.windows)
-    return replace(c, summary=replace(c.summary, windows=flat))
+    return replace(c, summary=replace(c.summary, windows=flat), moved=False)
 
 
 def _summary(split: str, steps: np.ndarray, values: np.ndarray, noise: float,

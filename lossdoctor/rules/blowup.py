@@ -8,7 +8,6 @@ from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
 from .context import RunContext, end_direction
-from .health import chance_classes
 from .measures import (
     best_step,
     biggest_climb,
@@ -115,8 +114,8 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     (step decay, reduce-on-plateau).
     """
     tr = ctx.train
-    if tr is None or len(tr.values) < th.min_points or chance_classes(tr, th) is not None:
-        return None                       # a loss stuck at chance has no instability
+    if tr is None or len(tr.values) < th.min_points:
+        return None
     found = _instability(tr, ctx.test, th)
     if found is None:
         return None
@@ -133,6 +132,9 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     a late rise, a knock (a climb the loss later recovered from), a trend that keeps
     climbing back, spikes far out of the curve's scatter, or a test loss that swings more
     than it ever improved."""
+    if not tr.moved:
+        return None                       # a loss that never moved is not unstable
+    te = te if te is not None and te.moved else None
     for check in (_late_rise, _knock, _climbing_back, _spikes, _swings):
         found = check(tr, te, th)
         if found is not None:
