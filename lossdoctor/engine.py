@@ -12,6 +12,7 @@ from .frame import LossLog, curve_arrays
 from .records import Diagnosis
 from .report import INSUFFICIENT, NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext
+from .rules.measures import not_moved
 from .thresholds import DEFAULT, Thresholds
 from .trends import CurveTrend, analyze_curve, still
 
@@ -102,7 +103,7 @@ def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = "
                          f" a trend (need {th.min_points}); ignored")
             curves[split] = None
     for split, c in curves.items():
-        if c is not None and c.log and c.windows and c.span < th.still_span:
+        if c is not None and c.log and c.windows and not_moved(c, th):
             curves[split] = still(c)
             notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
                          " over the whole run: read as not moving")

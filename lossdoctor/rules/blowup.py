@@ -18,6 +18,7 @@ from .measures import (
     fmt,
     fmt_step,
     material,
+    noise_range,
     rise_knee,
     rise_onset,
     settled,
@@ -171,7 +172,8 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         climb = float(c.ys[j] - c.ys[i])
         se = np.sqrt(2.0) * smooth_se(c, width)
         after = float(c.ys[j:].min()) if j < len(c.ys) else float(c.ys[j])
-        if (climb < th.knock_share * c.span or climb < th.divergence_z * se
+        noise = th.divergence_z * se + noise_range(c, width)
+        if (climb < th.knock_share * c.span or climb < noise
                 or c.ys[j] - after < climb / 2 or not material(c, climb, th.material_share)):
             continue
         start = float(c.steps[i])
