@@ -193,3 +193,14 @@ def test_a_served_log_that_holds_urls_is_a_file_not_a_folder(served, logdir):
     (logdir.parent / "linked.jsonl").write_text("\n".join(lines) + "\n")
     result = check(f"{served}/linked.jsonl")
     assert result.output.splitlines()[0] == f"{served}/linked.jsonl: OVERFITTING (warning)"
+
+
+def test_a_server_that_is_down_is_not_a_missing_file():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = check(f"http://127.0.0.1:{port}/logs/metrics.csv")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "Cannot connect to host" in result.output and "no such file" not in result.output

@@ -50,6 +50,10 @@ def _failure(exc: Exception, url: str) -> LogReadError:
         return LogReadError("no such file or folder", url)
     if isinstance(exc, PermissionError):
         return LogReadError("access denied (check the credentials for this storage)", url)
+    if "Credentials" in type(exc).__name__:     # botocore's NoCredentialsError and kin
+        return LogReadError("no credentials for this storage", url,
+                            "set them up the usual way of the filesystem (AWS profile or "
+                            "environment, gcloud auth, HF_TOKEN)")
     return LogReadError(f"cannot read from remote storage ({type(exc).__name__}: "
                         f"{str(exc)[:120]})", url)
 
@@ -59,11 +63,20 @@ def remote_is_dir(url: str) -> bool:
     fs, path = filesystem(url)
     try:
         if url.lower().startswith(("http://", "https://")):
-            page = str(fs.info(path).get("mimetype") or "").startswith("text/html")
+            page = str(_http_info(fs, path).get("mimetype") or "").startswith("text/html")
             return page and bool(fs.isdir(path))
         return bool(fs.isdir(path))
     except Exception as exc:
         raise _failure(exc, url) from None
+
+
+def _http_info(fs: Any, path: str) -> dict[str, Any]:
+    """fsspec says 'not found' for a server that cannot be reached: ask again to say which."""
+    try:
+        return dict(fs.info(path))
+    except FileNotFoundError:
+        fs.isdir(path)          # raises the connection error when the host is down
+        raise
 
 
 def info(url: str) -> tuple[Any, ...] | None:
