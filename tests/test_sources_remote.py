@@ -204,3 +204,18 @@ def test_a_server_that_is_down_is_not_a_missing_file():
     result = check(f"http://127.0.0.1:{port}/logs/metrics.csv")
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
     assert "Cannot connect to host" in result.output and "no such file" not in result.output
+
+
+def test_without_fsspec_the_message_names_the_remote_extra(tmp_path):
+    import subprocess
+    import sys
+
+    # fsspec made unimportable in a fresh interpreter: what a plain `pip install lossdoctor` sees
+    code = ("import sys; sys.modules['fsspec'] = None\n"
+            "from lossdoctor.cli import main\n"
+            "main(['check', 'https://example.invalid/run/metrics.csv'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == ("lossdoctor: https://example.invalid/run/metrics.csv: reading "
+                           "https:// needs fsspec (pip install 'lossdoctor[remote]')\n")
