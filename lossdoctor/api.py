@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -12,6 +13,9 @@ from .frame import LossLog, from_dataframe
 from .records import Severity
 from .report import Report, with_severities
 from .thresholds import DEFAULT, Thresholds
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 PathLike = str | Path
 
@@ -28,7 +32,7 @@ def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None =
     if isinstance(log, pd.DataFrame):
         return resolve_steps(from_dataframe(log, train_col, test_col), segments)
     if log is not None and (train is not None or test is not None):
-        raise UsageError("give either a log or --train/--test files, not both")
+        raise UsageError("give either a log or train=/test= files, not both")
     if train is not None and test is not None:
         return load_pair(train, test, input_format, options)
     if train is not None or test is not None:
@@ -42,7 +46,7 @@ def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None =
         return LossLog(frame[frame["split"].isin((split, "lr"))], parsed.source,
                        parsed.format, parsed.notes)
     if log is None:
-        raise UsageError("no log given", None, "pass a file or folder, or --train/--test")
+        raise UsageError("no log given", None, "pass a file or folder, or train=/test=")
     return load_path(log, input_format, options)
 
 
@@ -58,46 +62,62 @@ def read_log(path: PathLike, input_format: str | None = None, **options: Any) ->
 
 
 def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None = None,
-             test: PathLike | None = None, input_format: str | None = None,
-             train_col: str | None = None, test_col: str | None = None,
-             segments: str = "last", thresholds: Thresholds | None = None,
-             select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
-             severities: Mapping[str, str | Severity] | None = None) -> Report:
+             test: PathLike | None = None, config: PathLike | bool | None = None,
+             input_format: str | None = None, train_col: str | None = None,
+             test_col: str | None = None, segments: str | None = None,
+             thresholds: Thresholds | None = None, select: Iterable[str] | None = None,
+             ignore: Iterable[str] | None = None,
+             severities: Mapping[str, str | Severity] | None = None,
+             executor: Executor | None = None) -> Report:
     """Diagnose a training log and return its Report.
 
-    ``severities`` re-grades diagnoses in the report (``{"overfitting": "error"}``, names or
-    codes), as a config file's ``severities`` table does; it changes exit codes, not verdicts.
+    Settings are merged as every command merges them: the keyword arguments given here beat
+    the configuration file (``lossdoctor.toml`` or ``[tool.lossdoctor]``, found from the
+    current folder upwards; ``config=PATH`` names one, ``config=False`` reads none), which
+    beats the defaults. ``severities`` re-grades diagnoses (``{"overfitting": "error"}``,
+    names or codes); it changes exit codes, not verdicts.
+
+    A folder holding several runs is a sweep: the report has one RunReport per run
+    (``report.sweep`` is true, ``report.failures`` lists the runs that could not be read);
+    pass an ``executor`` to diagnose them in parallel (see :func:`diagnose_many`).
 
     >>> report = diagnose("fixtures/overfitting.csv")          # doctest: +SKIP
     >>> report.verdict                                         # doctest: +SKIP
     'overfitting'
     """
+    from .config import settle
+
+    s = settle(config, input_format=input_format, train_col=train_col, test_col=test_col,
+               segments=segments, thresholds=thresholds, select=select, ignore=ignore,
+               severities=severities)
+    if isinstance(log, (str, Path)) and train is None and test is None and Path(log).is_dir():
+        from .sweep import diagnose_folder
+
+        return diagnose_folder(log, s, executor)
+    return diagnose_settled(log, s, train=train, test=test)
+
+
+def diagnose_settled(log: PathLike | pd.DataFrame | None, s: Settings, *,
+                     train: PathLike | None = None, test: PathLike | None = None) -> Report:
+    """Diagnose one log (a file, a run folder, a DataFrame or a train/test pair) with
+    settings already merged by :func:`lossdoctor.config.settle`."""
     from .engine import diagnose_log
     from .rules import select_rules
 
-    rules = select_rules(select, ignore)
-    grades = resolve_severities(severities or {})
-    parsed = load(log, train=train, test=test, input_format=input_format,
-                  train_col=train_col, test_col=test_col, segments=segments)
-    report = diagnose_log(parsed, thresholds or DEFAULT, rules)
+    rules = select_rules(s.select or None, s.ignore or None)
+    parsed = load(log, train=train, test=test, input_format=s.input_format,
+                  train_col=s.train_col, test_col=s.test_col, segments=s.segments or "last")
+    report = diagnose_log(parsed, s.thresholds or DEFAULT, rules)
     report.checked = [r.code for r in rules]
     frame = parsed.frame
     for run in report.runs:     # the raw points, for plots: trends keep only reduced curves
         # one run: the parsed frame itself (no copy of a 5M-row log); several: its own rows
         run.points = frame if len(report.runs) == 1 else frame[frame["run"] == run.run]
-    return with_severities(report, grades)
+    return with_severities(report, s.severities)
 
 
 def resolve_severities(severities: Mapping[str, str | Severity]) -> dict[str, Severity]:
-    """``{name or code: level}`` -> ``{code: Severity}``; unknown names say "did you mean"."""
-    from .rules import find_rule
+    """``{name or code: level}`` -> ``{code: Severity}`` (kept here for callers of the API)."""
+    from .config import resolve_severities as resolve
 
-    out = {}
-    for key, level in severities.items():
-        code = find_rule(key).code
-        try:
-            out[code] = level if isinstance(level, Severity) else Severity.parse(level)
-        except ValueError:
-            raise UsageError(f"unknown severity {level!r} for {key}", None,
-                             "use info, warning or error") from None
-    return out
+    return resolve(severities)

@@ -11,15 +11,18 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_FINDINGS, EXIT_OK, LogReadError
 from .records import Diagnosis
 from .report import Report
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 DEFAULT_INTERVAL = 2.0
 _MAX_FILES = 2000            # files of a folder looked at for changes
@@ -66,16 +69,21 @@ def complete_part(path: Path, into: Path) -> Path:
     return copy
 
 
-def read_once(path: Path, options: dict[str, Any]) -> Report:
-    """Diagnose the log as it is now (its complete lines); raises LogReadError when not ready."""
-    from .api import diagnose
+def read_once(path: Path, settings: Settings | Mapping[str, Any] | None = None) -> Report:
+    """Diagnose the log as it is now (its complete lines); raises LogReadError when not ready.
 
+    ``settings`` are merged settings, or keyword arguments of :func:`lossdoctor.diagnose`.
+    """
+    from .api import diagnose_settled
+    from .config import Settings, settle
+
+    s = settings if isinstance(settings, Settings) else settle(**(settings or {}))
     if path.is_dir():
-        report = diagnose(path, **options)
+        report = diagnose_settled(path, s)
     else:
         scratch = Path(tempfile.mkdtemp(prefix="lossdoctor-watch-"))
         try:
-            report = diagnose(complete_part(path, scratch), **options)
+            report = diagnose_settled(complete_part(path, scratch), s)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     report.source = str(path)
@@ -86,26 +94,33 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
           fail_on: Iterable[str] = (), on_change: Callable[[Change], None] | None = None,
           on_wait: Callable[[str], None] | None = None,
           on_fail: Callable[[Report, list[Diagnosis]], None] | None = None,
-          sleep: Callable[[float], None] = time.sleep, **diagnose_options: Any) -> int:
+          sleep: Callable[[float], None] = time.sleep,
+          clock: Callable[[], float] = time.monotonic, settings: Settings | None = None,
+          **diagnose_options: Any) -> int:
     """Follow ``log`` until it stops changing for ``idle`` seconds (exit code 0) or a
     diagnosis named by ``fail_on`` (names, codes or severities) appears (exit code 1).
 
     ``on_change`` is called with every change of verdict, ``on_wait`` once per reason the
     log cannot be diagnosed yet, ``on_fail`` with the diagnoses that stop the watch.
-    Stop it from outside with KeyboardInterrupt.
+    ``settings`` (or the keyword arguments of :func:`lossdoctor.diagnose`, config included)
+    are merged once, at the start. ``sleep`` and ``clock`` can be replaced (tests drive a
+    watch with a fake clock). Stop it from outside with KeyboardInterrupt.
     """
+    from .config import settle
+
+    s = settings if settings is not None else settle(**diagnose_options)
     path = Path(log)
     fails = list(fail_on)
     seen: tuple[Any, ...] | None = None
-    last_change = time.monotonic()
+    last_change = clock()
     verdict: str | None = None
     waited: set[str] = set()
     while True:
         sig = signature(path)
         if sig is not None and sig != seen:
-            seen, last_change = sig, time.monotonic()
+            seen, last_change = sig, clock()
             try:
-                report = read_once(path, diagnose_options)
+                report = read_once(path, s)
             except LogReadError as exc:
                 _tell_once(on_wait, waited, f"waiting: {exc.message}")
             else:
@@ -120,7 +135,7 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
                     return EXIT_FINDINGS
         elif sig is None:
             _tell_once(on_wait, waited, "waiting: the log does not exist yet")
-        if idle is not None and time.monotonic() - last_change >= idle:
+        if idle is not None and clock() - last_change >= idle:
             return EXIT_OK
         sleep(interval)
 

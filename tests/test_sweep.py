@@ -196,7 +196,8 @@ def test_a_folder_without_logs_is_unusable(tmp_path):
 def test_diagnose_many_table(sweep_dir, broken_dir):
     table = diagnose_many(sweep_dir / "lr_1")
     assert list(table.columns) == ["run", "path", "format", "verdict", "severity",
-                                   "start_step", "message", "error"]
+                                   "start_step", "message", "best_test_loss",
+                                   "best_test_step", "error"]
     assert table["error"].isna().all()
     for row in table.itertuples():
         assert row.run.split("_", 1)[1] == f"{row.verdict}.csv"

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -32,6 +34,19 @@ def fail(message: str) -> None:
     sys.exit(EXIT_UNUSABLE)
 
 
+#: the keyword arguments of the API, as the flags that set them on the command line
+_KEYWORD = re.compile(r"(?<![\w.-])(train_col|test_col|input_format|fail_on|segments|select|"
+                      r"ignore|train|test)(=|(?=:))")
+
+
+def as_flags(text: str | None) -> str | None:
+    """An API message names keyword arguments (``train_col=``); on the command line it
+    names their flags (``--train-col``)."""
+    if not text:
+        return text
+    return _KEYWORD.sub(lambda m: "--" + m.group(1).replace("_", "-"), text)
+
+
 @contextmanager
 def user_errors(where: str | None) -> Iterator[None]:
     """Turn any failure into one stderr line and exit 2; never a traceback for a user's log.
@@ -41,6 +56,8 @@ def user_errors(where: str | None) -> Iterator[None]:
     try:
         yield
     except LossdoctorError as exc:
+        exc.message = as_flags(exc.message) or ""
+        exc.hint = as_flags(exc.hint)
         fail(exc.one_line())
     except Exception as exc:
         if os.environ.get("LOSSDOCTOR_DEBUG"):
@@ -58,13 +75,29 @@ def want_color(flag: bool | None, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
-def emit(text: str, output: str | None, color: bool) -> None:
-    """Print the report, or write it to ``-o FILE``."""
+def emit(text: str, output: str | None, color: bool, fmt: str = "text",
+         log: str | None = None) -> None:
+    """Print the report, or write it to ``-o FILE``.
+
+    HTML is a page, not something to read in a terminal: without ``-o`` on a terminal it is
+    written to ``<log name>.lossdoctor.html`` in the current folder, and the path is printed.
+    """
+    page = fmt == "html" and not output and sys.stdout.isatty()
+    if page:
+        stem = os.path.basename(os.path.normpath(log)).split(".")[0] if log else ""
+        output = f"{stem or 'report'}.lossdoctor.html"
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
+        if page:
+            click.echo(f"wrote {output} (open it in a browser)")
     else:
         click.echo(text, color=color)   # click strips ANSI off a pipe unless told
+
+
+def _stop_watch(signum: int, frame: Any) -> None:
+    click.echo("[watch] stopped", err=True)
+    raise SystemExit(0)
 
 
 #: each command and the module of this package that defines it (imported when it is run)
@@ -74,6 +107,21 @@ COMMANDS = {"check": "check", "compare": "compare", "explain": "rules", "plot": 
 
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command is asked for."""
+
+    def main(self, args: Any = None, *rest: Any, **kw: Any) -> Any:
+        argv = sys.argv[1:] if args is None else list(args)
+        if argv[:1] != ["watch"]:
+            return super().main(args, *rest, **kw)
+        # Ctrl-C is how a watch ends: exit 0 at any moment, even while it is still starting
+        # (click would say "Aborted!" and exit 1)
+        try:
+            previous = signal.signal(signal.SIGINT, _stop_watch)
+        except ValueError:          # not the main thread: nothing to stop quietly
+            return super().main(args, *rest, **kw)
+        try:
+            return super().main(args, *rest, **kw)
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)

@@ -8,6 +8,7 @@ unit whose reader pairs them into runs. Which format a file is stays the parsers
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ SKIP_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", ".git"
 MIN_SCORE = 0.5
 _EXPORT_FORMATS = ("tensorboard-csv", "tensorboard-json")
 _VERSION_PREFIX = "version_"
+_DIGITS = re.compile(r"(\d+)")
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,16 @@ def discover(root: str | Path) -> list[Unit]:
     fmt = run_folder_format(path)
     if fmt is not None:
         return [Unit("", str(root), fmt or None)]
-    units = sorted(_walk(path, path, set()), key=lambda u: u.run)
+    units = sorted(_walk(path, path, set()), key=lambda u: natural_key(u.run))
     if len(units) == 1 and units[0].run == ".":     # only TensorBoard downloads: one log
         return [Unit("", str(root), units[0].input_format)]
     return units
+
+
+def natural_key(name: str) -> list[tuple[int, int, str]]:
+    """Sort key that puts run2 before run10: runs of digits compare as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in _DIGITS.split(name) if part]
 
 
 def run_folder_format(folder: Path) -> str | None:
