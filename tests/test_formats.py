@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 import lossdoctor
 from lossdoctor import cli
-from lossdoctor.formatters import FORMATTERS, MODULES, check_format, render, render_many
+from lossdoctor.formatters import FORMATTERS, check_format, names, render, render_many
 from lossdoctor.formatters.github import escape_data, escape_property
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,7 +225,7 @@ def test_markdown_rows_per_run_and_escaping(tmp_path):
 def test_every_format_renders_one_and_several_reports():
     reports = [lossdoctor.diagnose(FIX / "overfitting.csv"),
                lossdoctor.diagnose(FIX / "learning.csv")]
-    for fmt in MODULES:         # options a formatter does not take are not passed to it
+    for fmt in names():         # options a formatter does not take are not passed to it
         assert render(reports[0], fmt, fail_on=("warning",), unknown_option=1)
         if fmt != "html":       # slow (plots); tested in test_html.py
             assert render(reports[0], fmt) and render_many(reports, fmt)
@@ -257,6 +257,16 @@ def test_unreadable_runs_of_a_folder_are_shown(tmp_path):
 
 
 def test_formats_load_on_demand_and_each_module_registers_its_name():
-    for fmt in MODULES:
+    import subprocess
+    import sys
+
+    every = names()
+    assert {"text", "json", "markdown", "github", "junit", "sarif", "html"} <= set(every)
+    for fmt in every:
         assert check_format(fmt) is FORMATTERS[fmt]
-    assert set(FORMATTERS) == set(MODULES)
+    # in a fresh interpreter, asking for json imports the json module and not html's plots
+    code = ("import sys; from lossdoctor.formatters import check_format; check_format('json');"
+            " print(sorted(m for m in sys.modules if m.startswith('lossdoctor.formatters.')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout
+    assert "json_format" in loaded and "html" not in loaded

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import __version__
-from ..errors import EXIT_UNUSABLE, LossdoctorError
+from ..errors import EXIT_UNUSABLE, LossdoctorError, close_matches
 
 T = TypeVar("T")
 
@@ -101,8 +101,8 @@ def _stop_watch(signum: int, frame: Any) -> None:
 
 
 #: each command and the module of this package that defines it (imported when it is run)
-COMMANDS = {"check": "check", "compare": "compare", "explain": "rules", "plot": "plot",
-            "rules": "rules", "watch": "watch"}
+COMMANDS = {"check": "check", "compare": "compare", "explain": "rules", "formats": "formats",
+            "plot": "plot", "rules": "rules", "watch": "watch"}
 
 
 class LazyGroup(click.Group):
@@ -130,6 +130,14 @@ class LazyGroup(click.Group):
         if name not in self.commands and name in COMMANDS:
             importlib.import_module(f"{__name__}.{COMMANDS[name]}")
         return self.commands.get(name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            close = close_matches(name, list(COMMANDS), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

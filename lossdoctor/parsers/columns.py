@@ -93,7 +93,7 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
         choice.train = []
     if not choice.train and not choice.test:
         raise NoLossError("no loss column found", source,
-                          f"columns are {_short(names)}; choose with --train-col/--test-col")
+                          f"columns are {_short(names)}; choose with train_col=/test_col=")
     return choice
 
 
@@ -105,7 +105,7 @@ def _pick(split: str, cands: list[str], source: str | None, notes: list[str]) ->
         ranked = sorted(mains, key=_preference)
         best = [c for c in ranked if _preference(c)[0] == _preference(ranked[0])[0]]
         if len(best) > 1:
-            option = "--train-col" if split == "train" else "--test-col"
+            option = "train_col=" if split == "train" else "test_col="
             raise ColumnError(f"several {split} loss columns: {', '.join(best)}", source,
                               f"choose one with {option}")
         if len(ranked) > 1:

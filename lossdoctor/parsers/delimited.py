@@ -65,6 +65,7 @@ def _first_epoch(source: Source) -> float | None:
 
 
 def sniff_generic(source: Source) -> float:
+    """A delimited or space-padded table of numbers, with or without a header (the fallback)."""
     if not _looks_tabular(source):
         return 0.0
     lines = [ln for ln in source.head_text.splitlines()[:5] if ln.strip()]

@@ -30,6 +30,7 @@ def _checkpoints(folder: Path) -> list[tuple[int, Path]]:
 
 
 def sniff_hf(source: Source) -> float:
+    """A JSON object with ``log_history``, or a folder with trainer_state.json or checkpoint-*."""
     if source.is_dir:
         if (source.path / STATE_FILE).is_file():
             return 0.95

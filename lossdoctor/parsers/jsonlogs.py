@@ -46,6 +46,7 @@ def _head_objects(source: Source) -> list[Any]:
 
 
 def sniff_jsonl(source: Source) -> float:
+    """Several lines that are each one JSON object with loss-like keys."""
     if not head_json_text(source).startswith("{"):
         return 0.0
     objs = _head_objects(source)
@@ -104,6 +105,7 @@ def read_jsonl(source: Source, options: ReadOptions) -> LossLog:
 # ---------------------------------------------------------------- Chainer LogReport
 
 def sniff_chainer(source: Source) -> float:
+    """A JSON array of objects with Chainer's ``main/loss`` keys."""
     text = head_json_text(source)
     if not re.match(r"^\[\s*(\{|\]|$)", text):
         return 0.0
@@ -145,6 +147,7 @@ def _kind(data: Any) -> str:
 # ---------------------------------------------------------------- Keras history
 
 def sniff_keras_history(source: Source) -> float:
+    """A JSON object of lists, best with ``loss``/``val_loss`` keys."""
     text = head_json_text(source)
     if not _DICT_OF_LISTS.match(text):
         return 0.0
@@ -183,6 +186,7 @@ def _history_log(data: dict[str, Any], source: Source, options: ReadOptions,
 # ---------------------------------------------------------------- generic JSON
 
 def sniff_records(source: Source) -> float:
+    """Any JSON array of objects, pairs or numbers (a low score: others know better)."""
     text = head_json_text(source)
     if re.match(r"^\[\s*\{", text):
         return 0.7 if _LOSS_KEY.search(text) else 0.6

@@ -49,6 +49,7 @@ def _subdirs(path: Path) -> list[Path]:
 
 
 def sniff_metric_file(source: Source) -> float:
+    """Lines of ``timestamp value step``, best inside a ``metrics/`` folder."""
     text = head_json_text(source)
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(lines) > 1 and not (head_is_whole(source) and text.endswith("\n")):
@@ -62,6 +63,7 @@ def sniff_metric_file(source: Source) -> float:
 
 
 def sniff_mlflow(source: Source) -> float:
+    """A run folder with ``metrics/`` (and meta.yaml), an experiment of runs, or a metric file."""
     if not source.is_dir:
         return sniff_metric_file(source)
     path = source.path

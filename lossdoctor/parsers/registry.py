@@ -73,6 +73,6 @@ def detect(source: Source) -> Parser:
         what = "folder" if source.is_dir else "file"
         raise LogReadError("not a training log lossdoctor can read"
                            f" (no known format in this {what})",
-                           source.name, "pass --input-format to choose one; "
+                           source.name, "pass input_format= to choose one; "
                            f"known: {', '.join(sorted(PARSERS))}")
     return PARSERS[scored[0][1]]

@@ -13,7 +13,7 @@ MIN_SEGMENT = 3   # a restart that logs fewer points than this is read as a resu
 def resolve_steps(log: LossLog, segments: str = "last") -> LossLog:
     """Return the log with each curve's steps increasing; say what was done in the notes."""
     if segments not in ("last", "all"):
-        raise UsageError(f"--segments must be 'last' or 'all', not {segments!r}")
+        raise UsageError(f"segments: expected 'last' or 'all', got {segments!r}")
     frame = log.frame
     if frame.empty or _all_in_order(frame):
         return log

@@ -55,6 +55,7 @@ def _is_json_export(source: Source) -> bool:
 
 
 def sniff_csv(source: Source) -> float:
+    """A ``Wall time,Step,Value`` header, or a folder of such files."""
     if source.is_dir:
         csv, js = _count_exports(source.path)
         return 0.9 if csv and csv >= js else 0.0
@@ -62,6 +63,7 @@ def sniff_csv(source: Source) -> float:
 
 
 def sniff_json(source: Source) -> float:
+    """A JSON array of ``[wall_time, step, value]`` triples, or a folder of them."""
     if source.is_dir:
         csv, js = _count_exports(source.path)
         return 0.9 if js > csv else 0.0

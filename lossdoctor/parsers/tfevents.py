@@ -51,6 +51,7 @@ class Group:
 
 
 def sniff(source: Source) -> float:
+    """A TFRecord frame with valid CRCs, or a folder of ``events.out.tfevents.*`` files."""
     if source.is_dir:
         return 0.95 if _find_groups(source.path) else 0.0
     head = source.head
@@ -294,7 +295,7 @@ def combine(curves: list[Curve], tags: list[str], prefix: str, notes: list[str],
         common = np.intersect1d(common, c.step)
     if len(common) < max(len(c.step) for c in curves) // 2:
         raise ColumnError(f"{', '.join(tags)} share {len(common)} of their steps: not parts"
-                          " of one loss", source, "choose one with --train-col/--test-col")
+                          " of one loss", source, "choose one with train_col=/test_col=")
     notes.append(f"{prefix}components logged at different steps; summed at the"
                  f" {len(common)} steps they share")
     total = np.zeros(len(common))
