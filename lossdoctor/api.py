@@ -109,10 +109,8 @@ def diagnose_settled(log: PathLike | pd.DataFrame | None, s: Settings, *,
                   train_col=s.train_col, test_col=s.test_col, segments=s.segments or "last")
     report = diagnose_log(parsed, s.thresholds or DEFAULT, rules)
     report.checked = [r.code for r in rules]
-    frame = parsed.frame
     for run in report.runs:     # the raw points, for plots: trends keep only reduced curves
-        # one run: the parsed frame itself (no copy of a 5M-row log); several: its own rows
-        run.points = frame if len(report.runs) == 1 else frame[frame["run"] == run.run]
+        run.log = parsed        # (the tidy frame is built only when a plot asks for them)
     return with_severities(report, s.severities)
 
 

@@ -20,16 +20,15 @@ def diagnose_log(log: LossLog, thresholds: Thresholds = DEFAULT,
                  rules: Iterable[Rule] | None = None) -> Report:
     """Diagnose every run of a parsed log; the report's verdict is the most urgent run's."""
     selected = sorted(rules if rules is not None else RULES.values(), key=lambda r: r.priority)
-    runs = [diagnose_run(run, log.frame[log.frame["run"] == run], thresholds, selected,
-                         log.source) for run in log.runs()]
+    runs = [diagnose_run(run, log, thresholds, selected, log.source) for run in log.runs()]
     if not runs:
         raise LogReadError("no loss values", log.source)
     return Report(log.source, log.format, list(log.notes), runs)
 
 
-def diagnose_run(run: str, frame: pd.DataFrame, th: Thresholds, rules: list[Rule],
+def diagnose_run(run: str, log: LossLog | pd.DataFrame, th: Thresholds, rules: list[Rule],
                  source: str) -> RunReport:
-    ctx, notes = build_context(frame, th, source, run)
+    ctx, notes = build_context(log, th, source, run)
     found: list[Diagnosis] = []
     for r in rules:
         d = r.check(ctx, th)
@@ -54,18 +53,27 @@ def _fallback(ctx: RunContext) -> str:
     return "learning" if Direction.FALLING in ends else "plateau"
 
 
-def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = ""
+def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run: str = ""
                   ) -> tuple[RunContext, list[str]]:
-    """Trends of the train and test curves of one run on a shared step span."""
+    """Trends of the train and test curves of one run on a shared step span.
+
+    ``log`` is a parsed log (its arrays are read, no frame is built) or one run's frame.
+    """
     notes: list[str] = []
-    losses = frame[frame["split"] != "lr"]     # train and test (a categorical compare is fast)
-    steps = losses["step"].to_numpy()
-    if not len(steps):
+    if isinstance(log, pd.DataFrame):
+        frame = log
+        arrays = {split: curve_arrays(frame, split) for split in ("train", "test", "lr")}
+    else:
+        arrays = {split: log.curve(run, split) for split in ("train", "test", "lr")}
+    losses = [arrays[s][0] for s in ("train", "test") if len(arrays[s][0])]
+    if not losses:
         raise LogReadError(f"no loss values{f' for run {run}' if run else ''}", source)
-    span = (float(np.nanmin(steps)), float(np.nanmax(steps)))
+    with np.errstate(invalid="ignore"):
+        span = (float(min(np.nanmin(s) for s in losses)),
+                float(max(np.nanmax(s) for s in losses)))
     curves: dict[str, CurveTrend | None] = {"train": None, "test": None}
     for split in ("train", "test"):
-        part_steps, part_values = curve_arrays(losses, split)   # views: no copy of 1e7 rows
+        part_steps, part_values = arrays[split]     # views: no copy of 1e7 rows
         if len(part_steps):
             curves[split] = analyze_curve(split, part_steps, part_values, span, th)
     usable = [c for c in curves.values() if c is not None and (c.windows or c.non_finite_count)]
@@ -83,9 +91,10 @@ def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = "
         elif not c.windows and not c.non_finite_count:
             notes.append(f"{split} loss has fewer than 2 finite points at distinct steps; ignored")
             curves[split] = None
-    lr = frame[frame["split"] == "lr"].sort_values("step", kind="stable")
-    ctx = RunContext(curves["train"], curves["test"], lr["step"].to_numpy(float),
-                     lr["value"].to_numpy(float), tuple(broken))
+    lr_steps, lr_values = arrays["lr"]
+    order = np.argsort(lr_steps, kind="stable")
+    ctx = RunContext(curves["train"], curves["test"], np.asarray(lr_steps[order], float),
+                     np.asarray(lr_values[order], float), tuple(broken))
     return ctx, notes
 
 

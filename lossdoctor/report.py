@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
+    from .frame import LossLog
+
 
 @dataclass
 class RunReport:
@@ -23,8 +25,13 @@ class RunReport:
     diagnoses: list[Diagnosis]
     context: RunContext
     notes: list[str] = field(default_factory=list)
-    #: the run's raw points (split, step, value), for plots; None when not kept
-    points: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: the parsed log the run came from, for its raw points; None when not kept (sweeps)
+    log: LossLog | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def points(self) -> pd.DataFrame | None:
+        """The run's raw points (split, step, value), for plots; None when not kept."""
+        return None if self.log is None else self.log.run_frame(self.run)
 
     @property
     def primary(self) -> Diagnosis | None:

@@ -64,7 +64,7 @@ def diagnose_unit(unit: Unit, settings: Settings) -> Outcome:
         return out
     out.format = report.format
     out.runs = [replace(r, run=_join(unit.run, r.run), notes=report.notes + r.notes,
-                        points=None) for r in report.runs]
+                        log=None) for r in report.runs]
     return out
 
 

@@ -95,11 +95,6 @@ def emit(text: str, output: str | None, color: bool, fmt: str = "text",
         click.echo(text, color=color)   # click strips ANSI off a pipe unless told
 
 
-def _stop_watch(signum: int, frame: Any) -> None:
-    click.echo("[watch] stopped", err=True)
-    raise SystemExit(0)
-
-
 #: each command and the module of this package that defines it (imported when it is run)
 COMMANDS = {"check": "check", "compare": "compare", "explain": "rules", "formats": "formats",
             "plot": "plot", "rules": "rules", "watch": "watch"}
@@ -114,8 +109,10 @@ class LazyGroup(click.Group):
             return super().main(args, *rest, **kw)
         # Ctrl-C is how a watch ends: exit 0 at any moment, even while it is still starting
         # (click would say "Aborted!" and exit 1)
+        from ..launch import stop_watch
+
         try:
-            previous = signal.signal(signal.SIGINT, _stop_watch)
+            previous = signal.signal(signal.SIGINT, stop_watch)
         except ValueError:          # not the main thread: nothing to stop quietly
             return super().main(args, *rest, **kw)
         try:

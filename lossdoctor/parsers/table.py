@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError, LogReadError
-from ..frame import CurveArrays, LossLog, frame_from_curves, make_frame, validate_frame
+from ..frame import CurveArrays, LossLog, make_frame
 from .columns import (
     TEST_TOKENS,
     TRAIN_TOKENS,
@@ -321,15 +321,16 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
     for split, _, cols in groups:
         if split != "lr":
             _check_numeric(table, cols, source)
-    frame = frame_from_curves([curve_arrays(table, cols, steps, split, run, wall)
-                               for split, run, cols in groups if cols])
-    if not len(frame) or not set(frame["split"].array.categories) - {"lr"}:  # no loss rows
+    curves = [curve_arrays(table, cols, steps, split, run, wall)
+              for split, run, cols in groups if cols]
+    if not any(len(c[4]) and c[1] != "lr" for c in curves):      # no loss rows
         raise LogReadError("no loss values in the loss column(s)", source.name,
                            f"columns {', '.join(c for _, _, cols in groups for c in cols)}"
                            " have no numbers")
     if step_name:
         notes.insert(0, f"x axis: {step_name}")
-    return LossLog(validate_frame(frame, source.name), source.name, fmt, notes)
+    # the curves' own arrays: the tidy frame is built only if someone asks for it
+    return LossLog(None, source.name, fmt, notes, curves=curves)
 
 
 def pick_curves(table: Table, names: list[str], source: Source, options: ReadOptions,
