@@ -101,12 +101,17 @@ def diagnose_settled(log: PathLike | pd.DataFrame | None, s: Settings, *,
                      train: PathLike | None = None, test: PathLike | None = None) -> Report:
     """Diagnose one log (a file, a run folder, a DataFrame or a train/test pair) with
     settings already merged by :func:`lossdoctor.config.settle`."""
+    parsed = load(log, train=train, test=test, input_format=s.input_format,
+                  train_col=s.train_col, test_col=s.test_col, segments=s.segments or "last")
+    return diagnose_parsed(parsed, s)
+
+
+def diagnose_parsed(parsed: LossLog, s: Settings) -> Report:
+    """Diagnose a log that is read already (steps resolved) with merged settings."""
     from .engine import diagnose_log
     from .rules import select_rules
 
     rules = select_rules(s.select or None, s.ignore or None)
-    parsed = load(log, train=train, test=test, input_format=s.input_format,
-                  train_col=s.train_col, test_col=s.test_col, segments=s.segments or "last")
     report = diagnose_log(parsed, s.thresholds or DEFAULT, rules)
     report.checked = [r.code for r in rules]
     for run in report.runs:     # the raw points, for plots: trends keep only reduced curves

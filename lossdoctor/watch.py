@@ -23,6 +23,7 @@ from .report import Report
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .tailing import Tail
 
 DEFAULT_INTERVAL = 2.0
 _MAX_FILES = 2000            # files of a folder looked at for changes
@@ -107,10 +108,20 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
     watch with a fake clock). Stop it from outside with KeyboardInterrupt.
     """
     from .config import settle
+    from .tailing import Tail
 
     s = settings if settings is not None else settle(**diagnose_options)
     path = Path(log)
-    fails = list(fail_on)
+    with Tail(path, s) as tail:
+        return _follow(path, tail, interval, idle, list(fail_on), on_change, on_wait, on_fail,
+                       sleep, clock)
+
+
+def _follow(path: Path, tail: Tail, interval: float, idle: float | None, fails: list[str],
+            on_change: Callable[[Change], None] | None, on_wait: Callable[[str], None] | None,
+            on_fail: Callable[[Report, list[Diagnosis]], None] | None,
+            sleep: Callable[[float], None], clock: Callable[[], float]) -> int:
+    """The watch loop: a look at the log every ``interval`` seconds (see :func:`watch`)."""
     seen: tuple[Any, ...] | None = None
     last_change = clock()
     verdict: str | None = None
@@ -120,7 +131,8 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
         if sig is not None and sig != seen:
             seen, last_change = sig, clock()
             try:
-                report = read_once(path, s)
+                # a file: only what was appended is parsed; a folder: read whole
+                report = read_once(path, tail.settings) if path.is_dir() else tail.report()
             except LogReadError as exc:
                 _tell_once(on_wait, waited, f"waiting: {exc.message}")
             else:
