@@ -151,8 +151,10 @@ def read_file(path: Path, name: str, data: bytes | None = None) -> tuple[Scanned
     if not header_ok(data, 0):
         raise LogReadError("not a TensorBoard event file (its first record does not frame:"
                            " bad length checksum)", name)
-    records = split_records(data)
-    scanned = scan(data, records.starts, records.lengths)
+    records = split_records(data, lambda starts, lengths: scan(data, starts, lengths))
+    scanned = records.early
+    if records.dropped:          # records with a bad checksum: decode only the good ones
+        scanned = scan(data, records.starts, records.lengths)
     notes = list(records.notes)
     if scanned.bad:
         if scanned.bad == len(records.starts):
