@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
+from ..numbers import fmt, fmt_step
 from ..records import Diagnosis, Severity
 from ..report import Report, RunReport
-from ..rules.measures import fmt, fmt_step
 from . import formatter
 
 COLORS = {Severity.INFO: "green", Severity.WARNING: "yellow", Severity.ERROR: "red"}
