@@ -92,7 +92,7 @@ def compare(run: str | Path | pd.DataFrame, baseline: str | Path | pd.DataFrame,
 def compare_settled(run: str | Path | pd.DataFrame, baseline: str | Path | pd.DataFrame,
                     settings: Settings, tolerance: float = TOLERANCE) -> Comparison:
     """:func:`compare` with settings already merged (both logs are read with the same)."""
-    from .api import diagnose_settled
+    from .checking import diagnose_settled
 
     return compare_reports(diagnose_settled(run, settings),
                            diagnose_settled(baseline, settings), tolerance)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .columns import choose_columns, step_axis
 from .errors import ColumnError, LogReadError
 
 FRAME_COLUMNS = ("run", "split", "step", "value", "wall_time", "metric")
@@ -279,8 +280,6 @@ def from_dataframe(df: pd.DataFrame, train_col: str | None = None,
     if {"split", "value"} <= set(df.columns):
         frame = df if "step" in df.columns else df.assign(step=np.arange(len(df), dtype=float))
         return LossLog(validate_frame(frame, source), source, "dataframe")
-    from .parsers.columns import choose_columns, step_axis  # parsers sit beside, not above
-
     if df.empty:
         raise LogReadError("DataFrame is empty", source)
     choice = choose_columns([str(c) for c in df.columns], train_col, test_col, source)

@@ -44,7 +44,7 @@ class Outcome:
 
 def diagnose_unit(unit: Unit, settings: Settings) -> Outcome:
     """Read and diagnose one unit; a bad log is an Outcome with an error, never a raise."""
-    from .api import diagnose_settled
+    from .checking import diagnose_settled
 
     out = Outcome(unit.run, unit.path)
     try:
@@ -114,7 +114,7 @@ def diagnose_folder(folder: PathLike, settings: Settings, executor: Executor | N
     report. Raises LogReadError when the folder holds no training log at all. ``units`` are
     the folder's runs when the caller has discovered them already.
     """
-    from .api import diagnose_settled
+    from .checking import diagnose_settled
 
     units = discover(folder) if units is None else units
     if len(units) == 1 and units[0].run == "":

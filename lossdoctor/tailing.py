@@ -85,7 +85,7 @@ class Tail:
 
     def report(self) -> Report:
         """The diagnosis of the log's complete lines; raises LogReadError when not ready."""
-        from .api import diagnose_parsed
+        from .checking import diagnose_parsed
         from .parsers import resolve_steps
 
         log = self.appended() if self.format else None

@@ -75,7 +75,7 @@ def read_once(path: Path, settings: Settings | Mapping[str, Any] | None = None) 
 
     ``settings`` are merged settings, or keyword arguments of :func:`lossdoctor.diagnose`.
     """
-    from .api import diagnose_settled
+    from .checking import diagnose_settled
     from .config import Settings, settle
 
     s = settings if isinstance(settings, Settings) else settle(**(settings or {}))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -102,23 +101,6 @@ COMMANDS = {"check": "check", "compare": "compare", "explain": "rules", "formats
 
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command is asked for."""
-
-    def main(self, args: Any = None, *rest: Any, **kw: Any) -> Any:
-        argv = sys.argv[1:] if args is None else list(args)
-        if argv[:1] != ["watch"]:
-            return super().main(args, *rest, **kw)
-        # Ctrl-C is how a watch ends: exit 0 at any moment, even while it is still starting
-        # (click would say "Aborted!" and exit 1)
-        from ..launch import stop_watch
-
-        try:
-            previous = signal.signal(signal.SIGINT, stop_watch)
-        except ValueError:          # not the main thread: nothing to stop quietly
-            return super().main(args, *rest, **kw)
-        try:
-            return super().main(args, *rest, **kw)
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)

@@ -66,7 +66,7 @@ def _diagnose_all(logs: list[str], s: Settings, jobs: int = 1, train: str | None
     """One log (or a --train/--test pair): any problem exits 2 at once, as always; a folder
     of many runs is a sweep. Several logs: each unusable one is reported on stderr and the
     others still diagnosed."""
-    from ..api import diagnose_settled
+    from ..checking import diagnose_settled
     from .sweep import check_folder
 
     if len(logs) <= 1:

@@ -30,7 +30,7 @@ def plot(log: str | None, train: str | None, test: str | None, output: str, run:
 
     Needs matplotlib: pip install "lossdoctor[plot]". Exit codes: 0 written, 2 unusable input.
     """
-    from ..api import diagnose_settled
+    from ..checking import diagnose_settled
     from ..plot import image_format, matplotlib_module, pick_run, save
 
     s = settings(options)

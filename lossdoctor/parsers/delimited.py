@@ -4,8 +4,8 @@ from __future__ import annotations
 import csv
 import re
 
+from ..columns import tokens
 from ..frame import LossLog
-from .columns import tokens
 from .registry import ReadOptions, register
 from .source import Source
 from .table import has_header, read_table, sniff_delimiter, table_to_log

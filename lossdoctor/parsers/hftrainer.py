@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..columns import TEST_TOKENS, TRAIN_TOKENS, tokens
 from ..errors import LogReadError
 from ..frame import LossLog
-from .columns import TEST_TOKENS, TRAIN_TOKENS, tokens
 from .jsontable import head_json_text, load_json, records_to_table, to_number
 from .registry import ReadOptions, register
 from .source import Source

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from ..columns import split_of
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import split_of
 from .hftrainer import read_hf
 from .jsontable import (
     columns_to_table,

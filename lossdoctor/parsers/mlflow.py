@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..columns import choose_columns, split_of
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import choose_columns, split_of
 from .jsontable import head_is_whole, head_json_text
 from .registry import ReadOptions, register
 from .source import Source

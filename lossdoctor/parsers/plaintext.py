@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from ..columns import TEST_TOKENS, TRAIN_TOKENS, choose_columns, tokens
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import TEST_TOKENS, TRAIN_TOKENS, choose_columns, tokens
 from .registry import ReadOptions, register
 from .source import Source
 

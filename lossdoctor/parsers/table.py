@@ -15,9 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ColumnError, LogReadError
-from ..frame import CurveArrays, LossLog, make_frame
-from .columns import (
+from ..columns import (
     EPOCH_NAMES,
     STEP_NAMES,
     TEST_TOKENS,
@@ -28,6 +26,8 @@ from .columns import (
     step_axis,
     tokens,
 )
+from ..errors import ColumnError, LogReadError
+from ..frame import CurveArrays, LossLog, make_frame
 from .registry import ReadOptions
 from .source import Source
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..columns import choose_columns
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import choose_columns
 from .jsontable import head_json_text, load_json, to_number
 from .registry import ReadOptions, register
 from .runs import frames_per_run

@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import re
 
+from ..columns import TRAIN_TOKENS, choose_columns, tokens
 from ..errors import ColumnError, LogReadError
 from ..frame import LossLog, concat_frames, validate_frame
-from .columns import TRAIN_TOKENS, choose_columns, tokens
 from .registry import ReadOptions, register
 from .source import Source
 from .table import Table, curve_frame, read_table, sniff_delimiter, split_from_name, table_to_log
