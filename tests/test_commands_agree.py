@@ -51,6 +51,7 @@ def verdicts_of_every_command(tmp_path: Path) -> dict[str, str]:
     return out
 
 
+@pytest.mark.slow
 def test_a_config_in_the_working_folder_changes_every_command_alike(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     monkeypatch.chdir(tmp_path)

@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from lossdoctor import api, cli
 from lossdoctor.errors import LossdoctorError
 
+pytestmark = [pytest.mark.slow, pytest.mark.shared]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"

@@ -120,6 +120,7 @@ def test_divergence_row_shows_onset_and_values(sweep_dir):
     assert "DIVERGENCE" in line and "error" in line and "from step " in line
 
 
+@pytest.mark.slow
 def test_jobs_give_the_same_report_as_one_process(sweep_dir):
     one = check(sweep_dir, "--format", "json")
     two = check(sweep_dir, "--format", "json", "--jobs", "2")
@@ -215,6 +216,7 @@ def test_diagnose_many_with_an_executor_matches_serial(sweep_dir):
     assert threaded.equals(serial)
 
 
+@pytest.mark.slow
 def test_diagnose_many_on_a_dask_cluster(sweep_dir):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,

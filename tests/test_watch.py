@@ -13,6 +13,8 @@ import tfevents_writer as tw
 
 from lossdoctor.watch import complete_part, read_once, watch
 
+pytestmark = pytest.mark.slow            # real writer processes and sleeps
+
 INTERVAL = 0.05
 #: a training script's logger: healthy epochs written in halves (as a buffered writer would
 #: leave them), then, optionally, a blow-up written at once and a flag file, then more rows
