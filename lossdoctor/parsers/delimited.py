@@ -77,13 +77,13 @@ def sniff_generic(source: Source) -> float:
     return 0.3 if delim or len(lines[0].split()) >= 1 else 0.0
 
 
-@register("keras-csvlogger", sniff=sniff_keras,
+@register("keras-csvlogger", priority=60, sniff=sniff_keras,
           description="Keras CSVLogger: epoch,<sorted metrics>, NA for missing values")
 def read_keras(source: Source, options: ReadOptions) -> LossLog:
     return table_to_log(read_table(source), source, options, "keras-csvlogger")
 
 
-@register("generic-csv", sniff=sniff_generic,
+@register("generic-csv", priority=10, sniff=sniff_generic,
           description="any delimited table: CSV, TSV, padded columns, no header, one long row")
 def read_generic(source: Source, options: ReadOptions) -> LossLog:
     return table_to_log(read_table(source), source, options, "generic-csv")

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LogReadError
-from .hftrainer import STATE_FILE
 from .lightning import METRICS
-from .registry import PARSERS, ranked
+from .registry import PARSERS, by_priority, ranked
 from .source import Source
-from .tfevents import NAME_MARK, SPLIT_FOLDERS
+from .tfevents import NAME_MARK
 
 #: a file with one of these endings is meant as a log: when it cannot be read, say so
 LOG_SUFFIXES = (".csv", ".tsv", ".log", ".jsonl", ".ndjson", ".csv.gz", ".log.gz",
@@ -86,26 +85,12 @@ def natural_key(name: str) -> list[tuple[int, int, str]]:
 
 
 def run_folder_format(folder: Path) -> str | None:
-    """The format of a folder that is one run ('' for 'detect it'), else None."""
-    names = _listing(folder)
-    if any(NAME_MARK in n and (folder / n).is_file() for n in names):
-        return "tfevents"
-    if (folder / "metrics").is_dir() and "mlflow" in _claims(folder):
-        return "mlflow"
-    if (STATE_FILE in names or any(n.startswith("checkpoint-") for n in names)) and \
-            "hf-trainer-state" in _claims(folder):
-        return "hf-trainer-state"
-    splits = [n for n in names if n.lower() in SPLIT_FOLDERS and (folder / n).is_dir()]
-    if splits and any(NAME_MARK in m for s in splits for m in _listing(folder / s)):
-        return "tfevents"
+    """The format of a folder that is one run, by the parsers' own folder probes (highest
+    priority first), else None."""
+    for parser in by_priority():
+        if parser.folder is not None and parser.folder(folder):
+            return parser.name
     return None
-
-
-def _claims(folder: Path) -> list[str]:
-    try:
-        return [name for _, name in ranked(Source(folder))]
-    except LogReadError:
-        return []
 
 
 def _listing(folder: Path) -> list[str]:

@@ -1,6 +1,7 @@
 """Hugging Face Trainer's trainer_state.json (a file, a checkpoint or an output folder)."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,18 @@ def state_file(source: Source) -> tuple[Source, list[str]]:
                           " checkpoint(s))"]
 
 
-@register("hf-trainer-state", sniff=sniff_hf,
+def is_run_folder(folder: Path) -> bool:
+    """A Trainer output folder (trainer_state.json or checkpoint-*) the reader claims."""
+    try:
+        names = os.listdir(folder)
+        if STATE_FILE not in names and not any(n.startswith("checkpoint-") for n in names):
+            return False
+        return sniff_hf(Source(folder)) > 0
+    except (OSError, LogReadError):
+        return False
+
+
+@register("hf-trainer-state", priority=95, sniff=sniff_hf, folder=is_run_folder,
           description="Hugging Face Trainer trainer_state.json log_history (file, checkpoint-* "
                       "or output folder)")
 def read_hf(source: Source, options: ReadOptions) -> LossLog:

@@ -92,7 +92,7 @@ def parse_lines(source: Source) -> tuple[list[dict[str, Any]], list[str]]:
     return records, notes
 
 
-@register("jsonl", sniff=sniff_jsonl,
+@register("jsonl", priority=50, sniff=sniff_jsonl,
           description="JSON lines, one object per line: DETR/DeiT/MAE log.txt, detectron2 "
                       "metrics.json")
 def read_jsonl(source: Source, options: ReadOptions) -> LossLog:
@@ -112,7 +112,7 @@ def sniff_chainer(source: Source) -> float:
     return 0.95 if _CHAINER_KEY.search(text[:8192]) else 0.0
 
 
-@register("chainer-logreport", sniff=sniff_chainer,
+@register("chainer-logreport", priority=70, sniff=sniff_chainer,
           description="Chainer LogReport 'log': JSON array of dicts with main/loss, "
                       "validation/main/loss")
 def read_chainer(source: Source, options: ReadOptions) -> LossLog:
@@ -154,7 +154,7 @@ def sniff_keras_history(source: Source) -> float:
     return 0.85 if re.search(r'"(val_)?loss"\s*:\s*\[', text) else 0.5
 
 
-@register("keras-history-json", sniff=sniff_keras_history,
+@register("keras-history-json", priority=65, sniff=sniff_keras_history,
           description='json.dump(history.history): {"loss": [...], "val_loss": [...]}, '
                       "one value per epoch")
 def read_keras_history(source: Source, options: ReadOptions) -> LossLog:
@@ -204,7 +204,7 @@ def sniff_records(source: Source) -> float:
     return 0.0
 
 
-@register("json-records", sniff=sniff_records,
+@register("json-records", priority=40, sniff=sniff_records,
           description="generic JSON: an array of per-epoch objects, of [step, loss] pairs, or "
                       "of numbers")
 def read_records(source: Source, options: ReadOptions) -> LossLog:

@@ -47,7 +47,7 @@ def _sniff_file(source: Source) -> float:
     return 0.95 if sparse or has_lr_monitor or named else 0.92
 
 
-@register(FORMAT, sniff=sniff_lightning,
+@register(FORMAT, priority=85, sniff=sniff_lightning,
           description="PyTorch Lightning CSVLogger metrics.csv (file, version_N or "
                       "lightning_logs folder)")
 def read_lightning(source: Source, options: ReadOptions) -> LossLog:

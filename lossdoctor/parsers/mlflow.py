@@ -214,7 +214,15 @@ def _curve(paths: list[Path], names: list[str], notes: list[str]) -> pd.DataFram
                          "wall_time": np.nan})
 
 
-@register("mlflow", sniff=sniff_mlflow,
+def is_run_folder(folder: Path) -> bool:
+    """A folder with ``metrics/`` that the MLflow reader claims: one run."""
+    try:
+        return _is_run(folder) and sniff_mlflow(Source(folder)) > 0
+    except LogReadError:
+        return False
+
+
+@register("mlflow", priority=90, sniff=sniff_mlflow, folder=is_run_folder,
           description="MLflow file store: a run folder (metrics/<name>), an experiment with one "
                       "run, or one metric file")
 def read_mlflow(source: Source, options: ReadOptions) -> LossLog:

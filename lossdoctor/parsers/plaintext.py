@@ -59,7 +59,7 @@ def sniff_plaintext(source: Source) -> float:
     return 0.4 if hits else 0.0
 
 
-@register(FORMAT, sniff=sniff_plaintext,
+@register(FORMAT, priority=30, sniff=sniff_plaintext,
           description="console/logging text: 'Epoch 3/10 ... loss: 0.41 - val_loss: 0.52', "
                       "'Epoch 1: Train Loss=0.07, Val Loss=0.08', ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:

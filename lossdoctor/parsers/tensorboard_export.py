@@ -70,7 +70,7 @@ def sniff_json(source: Source) -> float:
     return 0.95 if _is_json_export(source) else 0.0
 
 
-@register("tensorboard-csv", sniff=sniff_csv,
+@register("tensorboard-csv", priority=80, sniff=sniff_csv,
           description="TensorBoard scalar download as CSV (Wall time,Step,Value), one tag per"
                       " file, or a folder of them")
 def read_csv_export(source: Source, options: ReadOptions) -> LossLog:
@@ -79,7 +79,7 @@ def read_csv_export(source: Source, options: ReadOptions) -> LossLog:
     return _single(source, _csv_points(source), "tensorboard-csv")
 
 
-@register("tensorboard-json", sniff=sniff_json,
+@register("tensorboard-json", priority=79, sniff=sniff_json,
           description="TensorBoard scalar download as JSON ([[wall_time, step, value], ...]),"
                       " one tag per file, or a folder of them")
 def read_json_export(source: Source, options: ReadOptions) -> LossLog:

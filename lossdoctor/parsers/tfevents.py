@@ -7,6 +7,7 @@ subfolders (also ``eval/``, ``test/``) give the split of the tags inside them.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,7 +66,19 @@ def sniff(source: Source) -> float:
     return 0.95
 
 
-@register("tfevents", sniff=sniff,
+def is_run_folder(folder: Path) -> bool:
+    """Event files in the folder, or in its train/ and validation/ subfolders: one run."""
+    try:
+        names = os.listdir(folder)
+        if any(NAME_MARK in n and (folder / n).is_file() for n in names):
+            return True
+        return any(n.lower() in SPLIT_FOLDERS and (folder / n).is_dir() and
+                   any(NAME_MARK in m for m in os.listdir(folder / n)) for n in names)
+    except OSError:
+        return False
+
+
+@register("tfevents", priority=100, sniff=sniff, folder=is_run_folder,
           description="TensorBoard event files (events.out.tfevents.*), a run folder or its"
                       " train/ and validation/ subfolders")
 def read_tfevents(source: Source, options: ReadOptions) -> LossLog:

@@ -54,7 +54,7 @@ def sniff_wandb(source: Source) -> float:
     return 0.0
 
 
-@register(FORMAT, sniff=sniff_wandb,
+@register(FORMAT, priority=75, sniff=sniff_wandb,
           description="Weights & Biases CSV: run history (_step, metrics) or a chart panel "
                       "export ('<run> - <metric>' columns)")
 def read_wandb(source: Source, options: ReadOptions) -> LossLog:
