@@ -22,8 +22,8 @@ from lossdoctor.watch import watch
 ROOT = Path(__file__).resolve().parents[1]
 LEARNING = str(ROOT / "fixtures" / "learning.csv")
 BASELINE = str(ROOT / "fixtures" / "overfitting.csv")
-#: a flat-level this high makes every falling window "flat": learning.csv becomes a plateau
-FLAT = "[thresholds]\nflat-level = 1.0\n"
+#: a flat share this high makes every falling window "flat": learning.csv becomes a plateau
+FLAT = "[thresholds]\nflat-share = 1.0\n"
 
 
 def invoke(*args: str):
@@ -149,11 +149,19 @@ def test_repr_of_a_report_is_one_line():
     assert "array" not in repr(report.runs) and len(repr(report.runs)) < 300
 
 
-def test_a_multi_run_log_starts_with_a_summary_and_says_each_action_once():
-    text = invoke("check", ROOT / "fixtures/formats/wandb-csv/val_loss.csv").stdout
-    first = text.splitlines()[0]
-    assert first.endswith("2 runs: 2 learning; the most urgent is run run-b (learning)")
-    assert text.count("keep training: the loss is still falling") == 1
+def test_a_multi_run_log_starts_with_a_summary_and_says_each_action_once(tmp_path):
+    log = tmp_path / "train_loss.csv"        # two value columns: two runs of the train loss
+    log.write_text("step,run_a,run_b\n" + "".join(
+        f"{s},{2 / (1 + s / 5) + 0.3:.4f},{2.5 / (1 + s / 6) + 0.3:.4f}\n" for s in range(60)))
+    result = invoke("check", log, "--isolated")
+    report = lossdoctor.diagnose(log, config=False)
+    assert len(report.runs) == 2 and {r.verdict for r in report.runs} == {report.verdict}
+    actions = report.main.primary.actions
+    first = result.stdout.splitlines()[0]
+    assert first == (f"{log}: 2 runs: 2 {report.verdict}; the most urgent is run "
+                     f"{report.main.run} ({report.verdict})")
+    assert actions and all(result.stdout.count(a) == 1 for a in actions)
+    assert "what to do: as above" in result.stdout
 
 
 def test_unknown_command_suggests_the_close_one():
