@@ -213,3 +213,18 @@ def test_ctrl_c_stops_watch_with_exit_0_at_any_moment(tmp_path, delay):
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, (delay, out, err)
     assert "Aborted" not in err and "Traceback" not in err
+
+
+def test_html_on_a_terminal_is_written_to_a_file_and_said(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from lossdoctor.cli import emit
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    emit("<html>page</html>", None, False, "html", "runs/overfitting.csv")
+    assert capsys.readouterr().out == "wrote overfitting.lossdoctor.html (open it in a browser)\n"
+    assert (tmp_path / "overfitting.lossdoctor.html").read_text() == "<html>page</html>\n"
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    emit("<html>page</html>", None, False, "html", "runs/overfitting.csv")
+    assert capsys.readouterr().out == "<html>page</html>\n"      # a pipe gets the page
