@@ -32,6 +32,14 @@ GUARD = 64
 SAMPLES = 16
 
 
+def complete_lines(data: bytes) -> bytes:
+    """A text log up to its last complete line (a row still being written is left out);
+    gzip data as it is."""
+    if data[:2] == b"\x1f\x8b" or data.endswith(b"\n"):
+        return data
+    return data[: data.rfind(b"\n") + 1]
+
+
 class _Growing:
     """A float array that grows by doubling; ``view()`` is its filled part (no copy)."""
 
@@ -158,7 +166,7 @@ class Tail:
         except OSError as exc:
             raise LogReadError(f"cannot read: {exc.strerror or exc}", str(self.path)) from None
         gz = data[:2] == b"\x1f\x8b"
-        whole = data if gz else data[: data.rfind(b"\n") + 1]
+        whole = complete_lines(data)
         log = read_raw(self._write(whole), self.settings.input_format, self._options())
         self.full_reads += 1
         first = whole[: whole.find(b"\n") + 1]

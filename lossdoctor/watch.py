@@ -8,8 +8,6 @@ is too short to diagnose, or is a JSON document caught mid-rewrite is waited for
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -62,11 +60,10 @@ def signature(path: Path) -> tuple[Any, ...] | None:
 
 def complete_part(path: Path, into: Path) -> Path:
     """A copy of a text log up to its last complete line (the same file name, in ``into``)."""
-    data = path.read_bytes()
-    if data[:2] != b"\x1f\x8b" and not data.endswith(b"\n"):
-        data = data[: data.rfind(b"\n") + 1]
+    from .tailing import complete_lines
+
     copy = into / path.name
-    copy.write_bytes(data)
+    copy.write_bytes(complete_lines(path.read_bytes()))
     return copy
 
 
@@ -79,14 +76,12 @@ def read_once(path: Path, settings: Settings | Mapping[str, Any] | None = None) 
     from .config import Settings, settle
 
     s = settings if isinstance(settings, Settings) else settle(**(settings or {}))
-    if path.is_dir():
-        report = diagnose_settled(path, s)
-    else:
-        scratch = Path(tempfile.mkdtemp(prefix="lossdoctor-watch-"))
-        try:
-            report = diagnose_settled(complete_part(path, scratch), s)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+    if not path.is_dir():
+        from .tailing import Tail
+
+        with Tail(path, s) as tail:
+            return tail.report()
+    report = diagnose_settled(path, s)
     report.source = str(path)
     return report
 

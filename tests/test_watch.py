@@ -74,7 +74,9 @@ def test_divergence_in_a_live_run_is_caught_within_two_rereads(tmp_path, writer)
     assert code == 1
     assert changes[-1].verdict in ("divergence", "non_finite")
     # every verdict before the blow-up was a healthy one: no half line was read as a NaN
-    assert all(c.verdict in ("learning", "plateau") for c in changes[:-1])
+    # (the first looks may come before there are enough rows for any verdict)
+    assert all(c.verdict in ("learning", "plateau", "not_enough_evidence")
+               for c in changes[:-1]), [c.verdict for c in changes]
     assert len(after_flag) <= 2
 
 
