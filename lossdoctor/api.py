@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -19,15 +18,23 @@ __all__ = ["diagnose", "diagnose_parsed", "diagnose_settled", "load", "read_log"
 PathLike = str | Path
 
 
-def read_log(path: PathLike, input_format: str | None = None, **options: Any) -> pd.DataFrame:
+def read_log(path: PathLike, input_format: str | None = None, *,
+             config: PathLike | bool | None = None, train_col: str | None = None,
+             test_col: str | None = None, segments: str | None = None) -> pd.DataFrame:
     """The tidy loss frame of a log: ``run, split, step, value, wall_time, metric``.
 
-    ``frame.attrs`` holds the detected format and the parser's notes.
+    ``frame.attrs`` holds the detected format and the parser's notes. The reading settings
+    are merged with the config file as :func:`diagnose` merges them.
 
     >>> frame = read_log("fixtures/overfitting.csv")          # doctest: +SKIP
     >>> frame.groupby("split").size()                          # doctest: +SKIP
     """
-    return load(path, input_format=input_format, **options).to_frame()
+    from .config import settle
+
+    s = settle(config, input_format=input_format, train_col=train_col, test_col=test_col,
+               segments=segments)
+    return load(path, input_format=s.input_format, train_col=s.train_col,
+                test_col=s.test_col, segments=s.segments or "last").to_frame()
 
 
 def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None = None,

@@ -77,6 +77,16 @@ def test_an_explicit_config_path_and_keyword_arguments_beat_the_file(tmp_path, m
     assert lossdoctor.diagnose(BASELINE, ignore=["plateau"]).verdict == "overfitting"
 
 
+def test_read_log_reads_the_config_file_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lossdoctor.toml").write_text("test-col = 'loss'\n")     # not val_loss
+    frame = lossdoctor.read_log(BASELINE)
+    test = frame[frame["split"] == "test"]
+    assert set(test["metric"]) == {"loss"}
+    assert set(lossdoctor.read_log(BASELINE, config=False)
+               .query("split == 'test'")["metric"]) == {"val_loss"}
+
+
 @pytest.mark.parametrize("command", [["check"], ["compare", "--baseline", BASELINE],
                                      ["watch", "--idle", "0"]])
 def test_fail_on_is_validated_alike_by_every_command(command):
