@@ -1,23 +1,24 @@
 """Finding the runs under a folder: log files and run folders, each one unit to diagnose.
 
 A run folder (TensorBoard event files, an MLflow run, a Hugging Face output folder, a
-Lightning ``version_N``) is one unit and is not searched further. Other folders are
-searched: their log files are units, and TensorBoard scalar downloads side by side are one
-unit whose reader pairs them into runs. Which format a file is stays the parsers' call.
+Lightning ``version_N``, a W&B run or ``wandb/`` folder) is one unit and is not searched
+further. Other folders are searched: their log files are units (an ``mlflow.db`` too, when a
+parser claims it), and TensorBoard scalar downloads side by side are one unit whose reader
+pairs them into runs. Which format a file is stays the parsers' call.
 """
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LogReadError
-from .hftrainer import STATE_FILE
 from .lightning import METRICS
-from .registry import PARSERS, ranked
+from .registry import PARSERS, by_priority, ranked
 from .source import Source
-from .tfevents import NAME_MARK, SPLIT_FOLDERS
+from .tfevents import NAME_MARK
 
 #: a file with one of these endings is meant as a log: when it cannot be read, say so
 LOG_SUFFIXES = (".csv", ".tsv", ".log", ".jsonl", ".ndjson", ".csv.gz", ".log.gz",
@@ -33,13 +34,13 @@ SKIP_NAMES = ("readme", "license", "licence", "notice", "changelog", "requiremen
               "config.json", "tokenizer", "vocab", "special_tokens_map", "generation_config",
               "preprocessor_config", "training_args", "optimizer", "scheduler", "rng_state")
 SKIP_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", ".git"})
-#: databases that may be an MLflow store: their runs are units (other databases are skipped)
+#: databases that may be an MLflow store: read when a parser claims them, else passed over
 STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
-WANDB_FOLDER = "wandb"
 #: a file without a log ending is read only when a parser is at least this sure of it
 MIN_SCORE = 0.5
 _EXPORT_FORMATS = ("tensorboard-csv", "tensorboard-json")
 _VERSION_PREFIX = "version_"
+_DIGITS = re.compile(r"(\d+)")
 
 
 @dataclass(frozen=True)
@@ -74,35 +75,25 @@ def discover(root: str | Path) -> list[Unit]:
     fmt = run_folder_format(path)
     if fmt is not None:
         return [Unit("", str(root), fmt or None)]
-    units = sorted(_walk(path, path, set()), key=lambda u: u.run)
+    units = sorted(_walk(path, path, set()), key=lambda u: natural_key(u.run))
     if len(units) == 1 and units[0].run == ".":     # only TensorBoard downloads: one log
         return [Unit("", str(root), units[0].input_format)]
     return units
 
 
+def natural_key(name: str) -> list[tuple[int, int, str]]:
+    """Sort key that puts run2 before run10: runs of digits compare as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in _DIGITS.split(name) if part]
+
+
 def run_folder_format(folder: Path) -> str | None:
-    """The format of a folder that is one run ('' for 'detect it'), else None."""
-    names = _listing(folder)
-    if any(NAME_MARK in n and (folder / n).is_file() for n in names):
-        return "tfevents"
-    if any(n.startswith("run-") and n.endswith(".wandb") for n in names):
-        return "wandb-offline"
-    if (folder / "metrics").is_dir() and "mlflow" in _claims(folder):
-        return "mlflow"
-    if (STATE_FILE in names or any(n.startswith("checkpoint-") for n in names)) and \
-            "hf-trainer-state" in _claims(folder):
-        return "hf-trainer-state"
-    splits = [n for n in names if n.lower() in SPLIT_FOLDERS and (folder / n).is_dir()]
-    if splits and any(NAME_MARK in m for s in splits for m in _listing(folder / s)):
-        return "tfevents"
+    """The format of a folder that is one run, by the parsers' own folder probes (highest
+    priority first), else None."""
+    for parser in by_priority():
+        if parser.folder is not None and parser.folder(folder):
+            return parser.name
     return None
-
-
-def _claims(folder: Path) -> list[str]:
-    try:
-        return [name for _, name in ranked(Source(folder))]
-    except LogReadError:
-        return []
 
 
 def _listing(folder: Path) -> list[str]:
@@ -129,8 +120,8 @@ def _walk(root: Path, folder: Path, seen: set[str]) -> Iterator[Unit]:
             yield from _folder_units(root, path, rel, seen)
         elif kind := _is_export(path):
             exports.append(kind)
-        elif name.lower().endswith(STORE_SUFFIXES):
-            yield from _store_units(path, rel)
+        elif name.lower().endswith(STORE_SUFFIXES):     # mlflow.db: its runs, if it is one
+            yield Unit(rel, str(path), optional=True)
         elif not _skipped(name):
             yield Unit(rel, str(path), optional=not name.lower().endswith(LOG_SUFFIXES)
                        and NAME_MARK not in name)
@@ -143,36 +134,11 @@ def _folder_units(root: Path, path: Path, rel: str, seen: set[str]) -> Iterator[
     if path.name.startswith(_VERSION_PREFIX) and (path / METRICS).is_file():
         yield Unit(rel, str(path / METRICS))     # Lightning: the version is the run
         return
-    if path.name == WANDB_FOLDER:               # W&B's runs, not its debug logs and links
-        from .wandb_offline import wandb_runs
-
-        runs = wandb_runs(path)
-        if runs:
-            seen.add(os.path.realpath(path))
-            yield from (Unit(f"{rel}/{r.label}", str(r.file.parent), "wandb-offline")
-                        for r in runs)
-            return
     fmt = run_folder_format(path)
     if fmt is not None:
         yield Unit(rel, str(path), fmt or None)
     else:
         yield from _walk(root, path, seen)
-
-
-def _store_units(path: Path, rel: str) -> Iterator[Unit]:
-    """The runs of an MLflow database met in a folder (MLflow 3 projects keep mlflow.db);
-    any other database is not a log and is passed over."""
-    from ..errors import LossdoctorError
-    from ..sources import find_units, is_sqlite
-
-    if not is_sqlite(path):
-        return
-    try:
-        units = find_units(path)
-    except LossdoctorError:
-        return
-    for unit in units:
-        yield Unit(f"{rel}/{unit.run}", unit.path, unit.input_format)
 
 
 def _is_export(path: Path) -> str:

@@ -24,6 +24,7 @@ from .wandb_records import MAGIC, R_HISTORY, history_row, records, run_info
 
 FORMAT = "wandb-offline"
 SUFFIX = ".wandb"
+WANDB_FOLDER = "wandb"
 #: W&B's own columns: the step counter, seconds since start, the wall clock
 OWN_KEYS = ("_step", "_runtime", "_timestamp")
 INFO_BYTES = 256 * 1024     # the run record sits near the start of the file
@@ -98,6 +99,8 @@ def select_runs(runs: list[WandbRun], wanted: str | None, where: str) -> list[Wa
 
 
 def sniff_wandb_offline(source: Source) -> float:
+    """The ``:W&B`` header of a run file; a folder holding such a file, or folders of runs
+    (``wandb/``)."""
     if not source.is_dir:
         return 1.0 if source.head.startswith(MAGIC) else 0.0
     if run_file(source.path) is not None:
@@ -105,7 +108,15 @@ def sniff_wandb_offline(source: Source) -> float:
     return 0.9 if wandb_runs(source.path) else 0.0
 
 
-@register(FORMAT, sniff=sniff_wandb_offline,
+def is_run_folder(folder: Path) -> bool:
+    """A run folder (``run-<id>.wandb`` in it) or a ``wandb/`` folder of runs: one unit of a
+    sweep (W&B's debug logs and its latest-run link are not runs)."""
+    if run_file(folder) is not None:
+        return True
+    return folder.name == WANDB_FOLDER and bool(wandb_runs(folder))
+
+
+@register(FORMAT, priority=98, sniff=sniff_wandb_offline, folder=is_run_folder,
           description="W&B offline/local run: run-<id>.wandb, its run folder, or a wandb/ "
                       "folder of runs")
 def read_wandb_offline(source: Source, options: ReadOptions) -> LossLog:

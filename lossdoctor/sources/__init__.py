@@ -107,6 +107,15 @@ def is_wandb(target: str | Path) -> bool:
         return False
 
 
+def check_selection(target: str | Path, experiment: str | None, run: str | None) -> None:
+    """``--experiment``/``--run`` name runs of a store of many (an MLflow store, a W&B run or
+    ``wandb/`` folder); given for anything else they are a usage error."""
+    if (experiment is not None or run is not None) and not handles(target) \
+            and not is_wandb(target):
+        raise UsageError("--experiment/--run select runs of an MLflow store or a wandb/ "
+                         "folder", str(target))
+
+
 def load(target: str, input_format: str | None, options: ReadOptions) -> LossLog:
     """Read an address: a run or runs of an MLflow store, or a remote log or run folder."""
     from .mlflow_runs import split_address, store_log
