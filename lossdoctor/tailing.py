@@ -28,14 +28,17 @@ if TYPE_CHECKING:
 APPENDABLE = ("generic-csv", "keras-csvlogger")
 #: bytes at the end of what was read that must be unchanged for the file to have only grown
 GUARD = 64
+#: how binary logs start (gzip, a W&B run file, a SQLite database such as mlflow.db)
+BINARY = (b"\x1f\x8b", b":W&B", b"SQLite format 3\x00")
 #: places across what was read whose bytes are compared at every look (a rewrite changes them)
 SAMPLES = 16
 
 
 def complete_lines(data: bytes) -> bytes:
     """A text log up to its last complete line (a row still being written is left out);
-    gzip data and a W&B run file (binary: no 'last complete line') as they are."""
-    if data[:2] == b"\x1f\x8b" or data[:4] == b":W&B" or data.endswith(b"\n"):
+    gzip data, a W&B run file and a SQLite database (binary: no 'last complete line') as
+    they are."""
+    if data.startswith(BINARY) or data.endswith(b"\n"):
         return data
     return data[: data.rfind(b"\n") + 1]
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EXIT_FINDINGS, EXIT_OK, LogReadError
+from .errors import EXIT_FINDINGS, EXIT_OK, LogReadError, UsageError
 from .records import Diagnosis
 from .report import Report
 
@@ -131,12 +131,19 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
     watch with a fake clock). Stop it from outside with KeyboardInterrupt.
     """
     from .config import settle
-    from .sources import check_selection, claims
+    from .sources import check_selection, claims, scheme
     from .tailing import Tail
 
     s = settings if settings is not None else settle(**diagnose_options)
     args = (interval, idle, list(fail_on), on_change, on_wait, on_fail, sleep, clock)
-    if isinstance(log, str) and claims(log):     # s3://, https://, ...: polled where it is
+    if scheme(log) == "sqlite":                 # sqlite:///mlflow.db: the file itself
+        from .sources.mlflow_db import path_of
+
+        log = path_of(str(log))
+    elif scheme(log) in ("mlflow+http", "mlflow+https"):
+        raise UsageError("watch follows files, folders and remote storage, not a tracking "
+                         "server", str(log), "lossdoctor check --tracking-uri reads a server")
+    elif isinstance(log, str) and claims(log):     # s3://, https://, ...: polled where it is
         url = log
         return _follow(lambda: remote_signature(url), lambda: read_remote(url, s), *args)
     path = Path(log)

@@ -285,3 +285,19 @@ def test_a_project_folder_sweep_finds_the_database_runs(stores, tmp_path):
     assert names == ["metrics.csv", "mlflow.db/baseline/base", "mlflow.db/search/nan-run",
                      "mlflow.db/search/slow", "mlflow.db/search/wide-lr"]
     assert "cache.db" not in result.output and "5 runs under" in result.output
+
+
+def test_watch_follows_a_database_file_and_its_sqlite_address(stores):
+    """watch reads mlflow.db through Tail (a database is copied whole, never cut at a
+    newline byte); sqlite:/// is that file; a tracking server is a usage error."""
+    from lossdoctor.tailing import complete_lines
+    from lossdoctor.watch import watch
+
+    data = (stores / "mlflow.db").read_bytes()
+    assert complete_lines(data) == data
+    for target in (str(stores / "mlflow.db"), f"sqlite:///{stores / 'mlflow.db'}"):
+        changes: list = []
+        assert watch(target, idle=0, on_change=changes.append, run="wide-lr") == 0
+        assert [c.verdict for c in changes] == ["overfitting"]
+    result = CliRunner().invoke(cli.main, ["watch", "mlflow+http://127.0.0.1:9", "--idle", "0"])
+    assert result.exit_code == 2 and "not a tracking server" in result.stderr
