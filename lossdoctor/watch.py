@@ -3,12 +3,13 @@
 A file is re-read only when its size or modification time changed (a folder: any file in
 it, so new event files count), and only up to its last complete line, so a row the trainer
 is half-way through writing is never read as a broken one. A log that does not exist yet,
-is too short to diagnose, or is a JSON document caught mid-rewrite is waited for.
+is too short to diagnose, or is a JSON document caught mid-rewrite is waited for;
+one that shrank, was replaced or deleted is said so and followed again.
 """
 from __future__ import annotations
 
 import os
-import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EXIT_FINDINGS, EXIT_OK, LogReadError
+from .parsers.source import open_regular, special_kind
 from .records import Diagnosis
 from .report import Report
 
@@ -38,11 +40,14 @@ class Change:
 
 
 def signature(path: Path) -> tuple[Any, ...] | None:
-    """What changes when the log grows or is rewritten; None while it does not exist."""
+    """What changes when the log grows or is rewritten; None while it does not exist.
+
+    A file's is ``(size, mtime, inode)``; a folder's lists its files.
+    """
     try:
         if not path.is_dir():
             st = path.stat()
-            return (st.st_size, st.st_mtime_ns)
+            return (st.st_size, st.st_mtime_ns, st.st_ino)
         out = []
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -58,7 +63,8 @@ def signature(path: Path) -> tuple[Any, ...] | None:
 
 def complete_part(path: Path, into: Path) -> Path:
     """A copy of a text log up to its last complete line (the same file name, in ``into``)."""
-    data = path.read_bytes()
+    with open_regular(path) as fh:
+        data = fh.read()
     if data[:2] != b"\x1f\x8b" and not data.endswith(b"\n"):
         data = data[: data.rfind(b"\n") + 1]
     copy = into / path.name
@@ -66,20 +72,53 @@ def complete_part(path: Path, into: Path) -> Path:
     return copy
 
 
-def read_once(path: Path, options: dict[str, Any]) -> Report:
-    """Diagnose the log as it is now (its complete lines); raises LogReadError when not ready."""
+def read_once(path: Path, options: dict[str, Any], scratch: Path | None = None) -> Report:
+    """Diagnose the log as it is now (its complete lines); raises LogReadError when not ready.
+
+    A file's complete part is copied into ``scratch`` (a temporary folder of its own when
+    None, removed again).
+    """
     from .api import diagnose
 
     if path.is_dir():
         report = diagnose(path, **options)
+    elif scratch is not None:
+        report = diagnose(complete_part(path, scratch), **options)
     else:
-        scratch = Path(tempfile.mkdtemp(prefix="lossdoctor-watch-"))
-        try:
-            report = diagnose(complete_part(path, scratch), **options)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        with tempfile.TemporaryDirectory(prefix="lossdoctor-watch-") as tmp:
+            report = diagnose(complete_part(path, Path(tmp)), **options)
     report.source = str(path)
     return report
+
+
+def check_watchable(path: Path) -> None:
+    """A named pipe or device can never be followed: refuse it at once (exit 2)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return          # not there yet: waited for
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise LogReadError(f"{special_kind(mode)}, not a log file", str(path),
+                           "lossdoctor watches regular files and folders only")
+
+
+def last_step(report: Report) -> float | None:
+    """The last step the report's main run has a loss at."""
+    try:
+        steps = [c.summary.last_step for c in report.main.context.curves()]
+    except (AttributeError, IndexError, ValueError):
+        return None
+    steps = [s for s in steps if s is not None]
+    return max(steps) if steps else None
+
+
+def _moved(old: tuple[Any, ...] | None, new: tuple[Any, ...] | None, is_dir: bool) -> str:
+    """'truncated' / 'replaced' when a file shrank or is another file now, else ''."""
+    if is_dir or old is None or new is None or len(old) != 3 or len(new) != 3:
+        return ""
+    if new[2] != old[2]:
+        return "replaced"
+    return "truncated" if new[0] < old[0] else ""
 
 
 def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | None = None,
@@ -91,24 +130,44 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
     diagnosis named by ``fail_on`` (names, codes or severities) appears (exit code 1).
 
     ``on_change`` is called with every change of verdict, ``on_wait`` once per reason the
-    log cannot be diagnosed yet, ``on_fail`` with the diagnoses that stop the watch.
-    Stop it from outside with KeyboardInterrupt.
+    log cannot be diagnosed yet and whenever the log shrank, was replaced or deleted,
+    ``on_fail`` with the diagnoses that stop the watch. Stop it from outside with
+    KeyboardInterrupt. A named pipe or device raises LogReadError at once.
     """
     path = Path(log)
-    fails = list(fail_on)
+    check_watchable(path)
+    with tempfile.TemporaryDirectory(prefix="lossdoctor-watch-") as scratch:
+        return _follow(path, Path(scratch), interval, idle, list(fail_on), on_change, on_wait,
+                       on_fail, sleep, diagnose_options)
+
+
+def _follow(path: Path, scratch: Path, interval: float, idle: float | None, fails: list[str],
+            on_change: Callable[[Change], None] | None, on_wait: Callable[[str], None] | None,
+            on_fail: Callable[[Report, list[Diagnosis]], None] | None,
+            sleep: Callable[[float], None], options: dict[str, Any]) -> int:
     seen: tuple[Any, ...] | None = None
     last_change = time.monotonic()
     verdict: str | None = None
     waited: set[str] = set()
+    step: float | None = None
+    existed = False
     while True:
         sig = signature(path)
         if sig is not None and sig != seen:
-            seen, last_change = sig, time.monotonic()
+            check_watchable(path)
+            moved = _moved(seen, sig, path.is_dir())
+            if moved or (existed and seen is None):
+                at = f" at step {step:g}" if step is not None else ""
+                what = "replaced" if not moved else moved
+                _tell(on_wait, f"the log was {what}{at}: following the new content")
+                waited.clear()
+            seen, last_change, existed = sig, time.monotonic(), True
             try:
-                report = read_once(path, diagnose_options)
+                report = read_once(path, options, scratch)
             except LogReadError as exc:
                 _tell_once(on_wait, waited, f"waiting: {exc.message}")
             else:
+                step = last_step(report)
                 if report.verdict != verdict:
                     verdict = report.verdict
                     if on_change is not None:
@@ -118,11 +177,20 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
                     if on_fail is not None:
                         on_fail(report, failing)
                     return EXIT_FINDINGS
-        elif sig is None:
+        elif sig is None and existed and seen is not None:
+            at = f" (last seen at step {step:g})" if step is not None else ""
+            _tell(on_wait, f"the log was deleted{at}: waiting for it to come back")
+            seen = None
+        elif sig is None and not existed:
             _tell_once(on_wait, waited, "waiting: the log does not exist yet")
         if idle is not None and time.monotonic() - last_change >= idle:
             return EXIT_OK
         sleep(interval)
+
+
+def _tell(on_wait: Callable[[str], None] | None, message: str) -> None:
+    if on_wait is not None:
+        on_wait(message)
 
 
 def _tell_once(on_wait: Callable[[str], None] | None, said: set[str], message: str) -> None:

@@ -55,6 +55,7 @@ def watch(log: str, interval: float, idle: float | None, fail_on: tuple[str, ...
     def waiting(message: str) -> None:
         click.echo(f"[watch] {log}: {message}", err=True)
 
+    _exit_cleanly_on_signals()
     try:
         with user_errors(log):
             code = follow(log, interval=interval, idle=idle, fail_on=fails, on_change=changed,
@@ -64,3 +65,15 @@ def watch(log: str, interval: float, idle: float | None, fail_on: tuple[str, ...
         click.echo("[watch] stopped", err=True)
         code = 0
     sys.exit(code)
+
+
+def _exit_cleanly_on_signals() -> None:
+    """SIGTERM/SIGHUP end the watch like Ctrl-C's exit does: its temporary folder is removed."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        sys.exit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
