@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError, NoLossError, close_matches
+
+if TYPE_CHECKING:
+    from .registry import ReadOptions
+    from .source import Source
 
 TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluation", "dev",
                          "vl", "tst", "holdout"})
@@ -22,6 +27,17 @@ STATS = frozenset({"min", "max", "std", "stderr", "var", "count"})
 STEP_NAMES = ("step", "global_step", "globalstep", "iteration", "iter", "it", "_step",
               "batch", "steps", "n_iter", "trainer/global_step")
 EPOCH_NAMES = ("epoch", "epochs", "ep", "epoch/epoch")
+#: words that make a name a loss when no name says "loss": an objective, a likelihood, an error
+LOSS_LIKE = ("nll", "objective", "cost", "mse", "mae", "rmse", "bce", "xent", "crossentropy",
+             "huber")
+#: bookkeeping, never a loss whatever the file is called: clocks, counters, rates, metrics, ids
+BOOKKEEPING = frozenset({
+    "runtime", "timestamp", "time", "wall", "walltime", "elapsed", "duration", "seconds", "lr",
+    "step", "steps", "epoch", "epochs", "iter", "iteration", "iterations", "acc", "accuracy",
+    "precision", "recall", "f1", "auc", "map", "map50", "iou", "miou", "dice", "bleu", "rouge",
+    "wer", "cer", "label", "labels", "id", "ids", "index", "idx", "class", "target", "seed",
+    "count", "samples", "tokens", "memory", "mem", "gpu", "throughput", "speed", "rate",
+    "score", "correct", "total"})
 
 
 def tokens(name: str) -> list[str]:
@@ -43,6 +59,17 @@ def split_of(name: str) -> str | None:
     if TEST_TOKENS & set(toks):
         return "test"
     return "train"
+
+
+def says_loss(name: str) -> bool:
+    """The name says it is a loss: ``loss``, ``val_losses``, ``nll``, ``objective``, ..."""
+    return any(t.endswith("loss") or t == "losses" or t in LOSS_LIKE for t in tokens(name))
+
+
+def bookkeeping(name: str) -> bool:
+    """A clock, counter, rate, metric, label or id column (``_runtime``, ``epoch``, ``acc``)."""
+    toks = tokens(name)
+    return bool(toks) and not says_loss(name) and bool(BOOKKEEPING & set(toks))
 
 
 def component(name: str) -> str:
@@ -72,8 +99,13 @@ class ColumnChoice:
 
 
 def choose_columns(names: list[str], train_col: str | None = None, test_col: str | None = None,
-                   source: str | None = None) -> ColumnChoice:
-    """Pick train/test/lr columns from ``names``; explicit choices win and are checked."""
+                   source: str | None = None, numeric: list[str] | None = None) -> ColumnChoice:
+    """Pick train/test/lr columns from ``names``; explicit choices win and are checked.
+
+    A column is a loss when its name says so (``loss``; else ``nll``, ``objective``, ``mse``,
+    ...) or the user names it. None found: NoLossError listing ``numeric`` (default: all
+    ``names``), the columns the user may choose from.
+    """
     choice = ColumnChoice()
     for split, wanted in (("train", train_col), ("test", test_col)):
         if wanted is not None:
@@ -91,10 +123,54 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
         getattr(choice, split).extend(picked)
     if train_col is None and test_col is not None and choice.train == [test_col]:
         choice.train = []
+    if not choice.train and not choice.test and train_col is None and test_col is None:
+        _loss_like(names, choice, source)
     if not choice.train and not choice.test:
-        raise NoLossError("no loss column found", source,
-                          f"columns are {_short(names)}; choose with --train-col/--test-col")
+        raise no_loss(source, names if numeric is None else numeric)
     return choice
+
+
+def no_loss(source: str | None, numeric: list[str], what: str = "column") -> NoLossError:
+    """'no loss column found', naming the numeric columns the user may choose from."""
+    if not numeric:
+        return NoLossError(f"no loss {what} found (and no numeric {what}s)", source,
+                           "expected a column named like loss, train_loss, val_loss")
+    return NoLossError(f"no loss {what} found; numeric {what}s: {_short(numeric)}", source,
+                       "none is named like a loss: name yours with --train-col/--test-col")
+
+
+def one_series_split(source: Source, name: str, options: ReadOptions, detected: str) -> str:
+    """The split of a file holding one series (a TensorBoard download, an MLflow metric
+    file, a JSON list): ``detected`` when its tag or file name says loss, the option's when
+    the user chose it with --train-col/--test-col (any value: there is one series)."""
+    if options.test_col is not None and options.train_col is None:
+        return "test"
+    if options.train_col is not None:
+        return "train"
+    if says_loss(name) or says_loss(source.path.name):
+        return detected
+    raise NoLossError(f"one series, {name!r}, and neither it nor the file name says loss",
+                      source.name,
+                      "if it is the loss, say so with --train-col (or --test-col) "
+                      f"{_quote(name)}")
+
+
+def _quote(name: str) -> str:
+    return name if re.fullmatch(r"[\w./-]+", name) else repr(name)
+
+
+def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> None:
+    """No name says 'loss': names that say nll, objective, mse, ... are the losses."""
+    cands = [n for n in names if says_loss(n) and split_of(n) is None]
+    for split in ("train", "test"):
+        mine = [n for n in cands if (split == "test") == bool(TEST_TOKENS & set(tokens(n)))]
+        if len(mine) > 1:
+            option = "--train-col" if split == "train" else "--test-col"
+            raise ColumnError(f"no column is named loss, and several could be the {split}"
+                              f" loss: {_short(mine)}", source, f"choose one with {option}")
+        if mine:
+            getattr(choice, split).append(mine[0])
+            choice.notes.append(f"{split} loss: {mine[0]} (no column is named loss)")
 
 
 def _pick(split: str, cands: list[str], source: str | None, notes: list[str]) -> list[str]:

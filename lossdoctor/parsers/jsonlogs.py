@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import split_of
+from .columns import one_series_split, split_of
 from .hftrainer import read_hf
 from .jsontable import (
     columns_to_table,
@@ -217,12 +217,12 @@ def read_records(source: Source, options: ReadOptions) -> LossLog:
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
         return _records_log(data, source, options, "json-records")
     if isinstance(data, list) and data:
-        return _rows_log(data, source)
+        return _rows_log(data, source, options)
     _as_records(data, source)       # raises the right one-line error
     raise LogReadError("no values", source.name)
 
 
-def _rows_log(data: list[Any], source: Source) -> LossLog:
+def _rows_log(data: list[Any], source: Source, options: ReadOptions) -> LossLog:
     """A list of numbers, of [step, value] pairs or of [wall_time, step, value] rows."""
     width = max(len(r) if isinstance(r, list) else 1 for r in data)
     if width > 3:
@@ -238,7 +238,7 @@ def _rows_log(data: list[Any], source: Source) -> LossLog:
     keep = ~np.isnan(steps) & _present(rows, width - 1)
     if not keep.any():
         raise LogReadError("no numeric values in the JSON array", source.name)
-    split = split_from_name(source.name)
+    split = one_series_split(source, source.path.name, options, split_from_name(source.name))
     wall_kept = wall[keep] if wall is not None else None
     frame = make_frame("", split, steps[keep], values[keep], wall_kept)
     notes = [f"one curve ({split} loss, from the file name); "

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import choose_columns, split_of
+from .columns import choose_columns, one_series_split, split_of
 from .jsontable import head_is_whole, head_json_text
 from .registry import ReadOptions, register
 from .source import Source
@@ -141,14 +141,14 @@ def metric_name(path: Path) -> str:
     return path.name
 
 
-def _single_file(source: Source) -> LossLog:
+def _single_file(source: Source, options: ReadOptions) -> LossLog:
     name = metric_name(source.path)
     split = split_of(name)
-    if split == "lr":
+    if split == "lr" and options.train_col is None and options.test_col is None:
         raise LogReadError(f"metric {name!r} is a learning rate, not a loss", source.name,
                            "pass the run folder to read it with its losses")
-    split = split or split_from_name(name)
     metric = read_metric(source)
+    split = one_series_split(source, name, options, split or split_from_name(name))
     frame = make_frame("", split, metric.steps, metric.values, metric.wall, metric=name)
     notes = [f"one metric file: {name!r} read as the {split} loss"]
     return LossLog(validate_frame(frame, source.name), source.name, "mlflow",
@@ -217,7 +217,7 @@ def _curve(paths: list[Path], names: list[str], notes: list[str]) -> pd.DataFram
                       "run, or one metric file")
 def read_mlflow(source: Source, options: ReadOptions) -> LossLog:
     if not source.is_dir:
-        return _single_file(source)
+        return _single_file(source, options)
     run, notes = find_run(source)
     files = metric_files(run)
     if not files:
