@@ -14,7 +14,7 @@ from .hftrainer import read_hf
 from .jsontable import (
     columns_to_table,
     head_is_whole,
-    head_json_text,
+    json_head,
     load_json,
     records_to_table,
     to_number,
@@ -33,7 +33,7 @@ _FIRST_ROW = re.compile(r"^\[\s*\[([^\[\]]*)\]")
 
 def _head_objects(source: Source) -> list[Any]:
     """The complete lines at the start of the file, parsed (None where a line is not JSON)."""
-    lines = [ln for ln in head_json_text(source).splitlines() if ln.strip()]
+    lines = [ln for ln in json_head(source).splitlines() if ln.strip()]
     if not head_is_whole(source):
         lines = lines[:-1]          # the head may end inside a line
     out: list[Any] = []
@@ -46,7 +46,7 @@ def _head_objects(source: Source) -> list[Any]:
 
 
 def sniff_jsonl(source: Source) -> float:
-    if not head_json_text(source).startswith("{"):
+    if not json_head(source).startswith("{"):
         return 0.0
     objs = _head_objects(source)
     if not objs or not isinstance(objs[0], dict):
@@ -104,7 +104,7 @@ def read_jsonl(source: Source, options: ReadOptions) -> LossLog:
 # ---------------------------------------------------------------- Chainer LogReport
 
 def sniff_chainer(source: Source) -> float:
-    text = head_json_text(source)
+    text = json_head(source)
     if not re.match(r"^\[\s*(\{|\]|$)", text):
         return 0.0
     return 0.95 if _CHAINER_KEY.search(text[:8192]) else 0.0
@@ -145,7 +145,7 @@ def _kind(data: Any) -> str:
 # ---------------------------------------------------------------- Keras history
 
 def sniff_keras_history(source: Source) -> float:
-    text = head_json_text(source)
+    text = json_head(source)
     if not _DICT_OF_LISTS.match(text):
         return 0.0
     return 0.85 if re.search(r'"(val_)?loss"\s*:\s*\[', text) else 0.5
@@ -183,7 +183,7 @@ def _history_log(data: dict[str, Any], source: Source, options: ReadOptions,
 # ---------------------------------------------------------------- generic JSON
 
 def sniff_records(source: Source) -> float:
-    text = head_json_text(source)
+    text = json_head(source)
     if re.match(r"^\[\s*\{", text):
         return 0.7 if _LOSS_KEY.search(text) else 0.6
     row = _FIRST_ROW.match(text)

@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .columns import choose_columns, one_series_split
-from .jsontable import head_json_text, load_json, to_number
+from .jsontable import head_json_text, json_head, load_json, to_number
 from .registry import ReadOptions, register
 from .runs import frames_per_run
 from .source import Source
@@ -51,7 +51,7 @@ def _is_csv_export(source: Source) -> bool:
 
 
 def _is_json_export(source: Source) -> bool:
-    return not source.is_dir and bool(_JSON_ROW.match(head_json_text(source)))
+    return not source.is_dir and bool(_JSON_ROW.match(json_head(source)))
 
 
 def sniff_csv(source: Source) -> float:
