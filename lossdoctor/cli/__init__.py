@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -16,7 +17,7 @@ from typing import TypeVar
 import click
 
 from .. import __version__
-from ..errors import EXIT_UNUSABLE, LossdoctorError
+from ..errors import EXIT_UNUSABLE, LossdoctorError, printable
 
 T = TypeVar("T")
 
@@ -28,7 +29,7 @@ def split_list(values: tuple[str, ...] | list[str]) -> list[str]:
 
 def fail(message: str) -> None:
     """One line on stderr and exit 2: the input or the usage, not the training, is wrong."""
-    click.echo(f"lossdoctor: {message}", err=True)
+    click.echo(f"lossdoctor: {printable(message)}", err=True)
     sys.exit(EXIT_UNUSABLE)
 
 
@@ -60,11 +61,27 @@ def want_color(flag: bool | None, output: str | None) -> bool:
 
 def emit(text: str, output: str | None, color: bool) -> None:
     """Print the report, or write it to ``-o FILE``."""
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-    else:
-        click.echo(text, color=color)   # click strips ANSI off a pipe unless told
+    try:
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+        else:
+            click.echo(text, color=color)   # click strips ANSI off a pipe unless told
+            sys.stdout.flush()
+    except OSError as exc:      # a missing folder, a full disk: the report was not written
+        if not output:
+            _drop_stdout()
+        where = printable(output) if output else "standard output"
+        fail(f"{where}: cannot write the report ({exc.strerror or exc})")
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that what is left in its buffer does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 #: each command and the module of this package that defines it (imported when it is run)
@@ -88,6 +105,9 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="lossdoctor")
 def main() -> None:
     """lossdoctor: reads a training log and says what the train and test loss are doing."""
+    # numpy's overflow/invalid-value warnings (a loss of 1e308) and pandas' dtype warnings are
+    # about our arithmetic, not the user's log: stderr is for one-line errors only
+    warnings.simplefilter("ignore")
 
 
 def command(fn: Callable[..., T]) -> Callable[..., T]:

@@ -40,7 +40,7 @@ def _head_objects(source: Source) -> list[Any]:
     for line in lines[:5]:
         try:
             out.append(json.loads(line))
-        except ValueError:
+        except (ValueError, RecursionError):     # a corrupt or absurdly deep line
             out.append(None)
     return out
 
@@ -73,7 +73,7 @@ def parse_lines(source: Source) -> tuple[list[dict[str, Any]], list[str]]:
     for i, line in lines:
         try:
             obj = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):     # a corrupt or absurdly deep line: skipped
             obj = None
         if isinstance(obj, dict):
             records.append(obj)

@@ -54,10 +54,9 @@ def sniff_metric_file(source: Source) -> float:
     if len(lines) > 1 and not (head_is_whole(source) and text.endswith("\n")):
         lines = lines[:-1]          # the head, or a crashed writer, may stop inside a line
     lines = lines[:20]
-    if not lines or not all(_LINE.match(ln) for ln in lines):
-        return 0.0
-    if not all(_value(ln.split()[1]) is not None for ln in lines):
-        return 0.0
+    good = sum(1 for ln in lines if _LINE.match(ln) and _value(ln.split()[1]) is not None)
+    if not good or good < len(lines) - max(1, len(lines) // 5):
+        return 0.0      # one malformed line in twenty (at least one) does not hide the format
     return 0.95 if "metrics" in source.path.parent.parts else 0.85
 
 
@@ -93,7 +92,8 @@ def _value(text: str) -> float | None:
 def read_metric(source: Source) -> Metric:
     """Parse 'timestamp value step' lines (old stores: 'timestamp value'); bad lines skipped."""
     lines = [ln.split() for ln in source.text.splitlines() if ln.strip()]
-    width = max((len(p) for p in lines), default=0)
+    widths = [len(p) for p in lines if len(p) in (2, 3)]
+    width = max(set(widths), key=widths.count) if widths else 0   # one odd line: not the rule
     rows: list[tuple[float, float, float]] = []
     bad: list[int] = []
     for i, parts in enumerate(lines):
