@@ -134,7 +134,8 @@ def no_loss(source: str | None, numeric: list[str], what: str = "column") -> NoL
     """'no loss column found', naming the numeric columns the user may choose from."""
     if not numeric:
         return NoLossError(f"no loss {what} found (and no numeric {what}s)", source,
-                           "expected a column named like loss, train_loss, val_loss")
+                           "expected a column named like loss, train_loss, val_loss, or one"
+                           " chosen with --train-col/--test-col")
     return NoLossError(f"no loss {what} found; numeric {what}s: {_short(numeric)}", source,
                        "none is named like a loss: name yours with --train-col/--test-col")
 

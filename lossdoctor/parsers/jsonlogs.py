@@ -14,6 +14,7 @@ from .hftrainer import read_hf
 from .jsontable import (
     columns_to_table,
     head_is_whole,
+    head_json_text,
     json_head,
     load_json,
     records_to_table,
@@ -33,7 +34,7 @@ _FIRST_ROW = re.compile(r"^\[\s*\[([^\[\]]*)\]")
 
 def _head_objects(source: Source) -> list[Any]:
     """The complete lines at the start of the file, parsed (None where a line is not JSON)."""
-    lines = [ln for ln in json_head(source).splitlines() if ln.strip()]
+    lines = [ln for ln in head_json_text(source).splitlines() if ln.strip()]
     if not head_is_whole(source):
         lines = lines[:-1]          # the head may end inside a line
     out: list[Any] = []
@@ -46,9 +47,12 @@ def _head_objects(source: Source) -> list[Any]:
 
 
 def sniff_jsonl(source: Source) -> float:
-    if not json_head(source).startswith("{"):
-        return 0.0
     objs = _head_objects(source)
+    if not json_head(source).startswith("{"):
+        # a first line that is broken (cut, or nested too deep) before lines of objects
+        if len(objs) >= 3 and objs[0] is None and all(isinstance(o, dict) for o in objs[1:]):
+            return 0.6
+        return 0.0
     if not objs or not isinstance(objs[0], dict):
         return 0.0                  # a pretty-printed document starts with a lone '{'
     dicts = [o for o in objs if isinstance(o, dict)]

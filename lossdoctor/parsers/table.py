@@ -208,6 +208,8 @@ def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0
             except UnicodeDecodeError:    # UTF-8 at the top, Latin-1 further down
                 return pd.read_csv(source.path, encoding="latin-1", **kwargs)
         return pd.read_csv(io.StringIO(source.text), **kwargs)
+    except LogReadError:        # the bytes themselves (a gzip past its size limit)
+        raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
             ValueError, OverflowError, MemoryError) as exc:
         text = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
