@@ -244,3 +244,38 @@ def test_api_refuses_a_missing_path_with_its_own_error(tmp_path):
     with pytest.raises(LogReadError, match="no such file or folder"):
         load(tmp_path / "nothing.csv")
 
+
+
+def test_a_plain_file_named_gz_is_read_by_its_bytes(tmp_path):
+    path = tmp_path / "metrics.csv.gz"
+    path.write_text("epoch,loss,val_loss\n" + healthy_rows())
+    assert set(load(path).splits()) == {"train", "test"}
+
+
+@pytest.mark.parametrize("data,said", [(b"", "empty file"),
+                                       (b"  \n\n\t\n", "empty file (only blank lines)"),
+                                       (gzip.compress(b""), "empty file")],
+                         ids=["empty", "blank-lines", "empty-gzip"])
+def test_empty_files_say_empty(tmp_path, data, said):
+    path = tmp_path / "metrics.csv"
+    path.write_bytes(data)
+    with pytest.raises(LogReadError) as exc:
+        load(path)
+    assert exc.value.message == said
+
+
+@pytest.mark.parametrize("packer,name", [("bz2", "bzip2"), ("lzma", "xz")])
+def test_other_compressions_are_named(tmp_path, packer, name):
+    module = __import__(packer)
+    path = tmp_path / "metrics.csv.x"
+    path.write_bytes(module.compress(("epoch,loss\n" + healthy_rows()).encode()))
+    with pytest.raises(LogReadError, match=f"{name}-compressed, which lossdoctor does not"):
+        load(path)
+
+
+def test_a_run_of_nul_bytes_inside_a_text_log_is_dropped(tmp_path):
+    path = tmp_path / "metrics.csv"
+    path.write_bytes(("epoch,loss,val_loss\n" + healthy_rows(15)).encode() + b"\x00" * 40 +
+                     healthy_rows(15, 15).encode())
+    log = load(path)
+    assert len(log.frame[log.frame["split"] == "train"]) == 30

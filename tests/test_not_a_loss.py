@@ -40,7 +40,7 @@ NOT_LOSSES = {
                       "accuracy, val_accuracy"),
     "headerless-numbers-in-a-file-not-named-loss": ("numbers.txt", "".join(
         f"{v}\n" for v in falling()), "column 1"),
-    "json-list-of-numbers": ("data.json", json.dumps(falling()), "'data.json'"),
+    "json-list-of-numbers": ("data.json", json.dumps(falling()), "'values'"),
     "tensorboard-download-of-accuracy": ("run-.-tag-accuracy.csv", "Wall time,Step,Value\n" +
                                          "".join(f"{1.6e9 + s},{s},{0.5 + s / 100}\n"
                                                  for s in range(30)), "'accuracy'"),

@@ -436,7 +436,7 @@ def test_table_helpers_keep_their_contract():
 
 @pytest.mark.parametrize("name,data,expect", [
     ("binary.csv", bytes(range(256)) * 8, "not a training log"),
-    ("empty.csv", b"", "not a training log"),
+    ("empty.csv", b"", "empty file"),
     ("header.csv", b"epoch,loss,val_loss\n", "no loss values"),
     ("words.csv", b"epoch,loss\n0,abc\n1,def\n", "not numeric"),
     ("metrics.csv", b"epoch,step,train_loss\n", "no loss values"),

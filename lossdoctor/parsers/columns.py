@@ -151,9 +151,8 @@ def one_series_split(source: Source, name: str, options: ReadOptions, detected: 
     if says_loss(name) or says_loss(source.path.name):
         return detected
     raise NoLossError(f"one series, {name!r}, and neither it nor the file name says loss",
-                      source.name,
-                      "if it is the loss, say so with --train-col (or --test-col) "
-                      f"{_quote(name)}")
+                      source.name, f"if it is a loss, say so: --train-col {_quote(name)} (or"
+                                   " --test-col)")
 
 
 def _quote(name: str) -> str:

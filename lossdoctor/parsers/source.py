@@ -161,6 +161,8 @@ def decode(data: bytes, name: str, partial: bool = False) -> str:
     if len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0:1] != b"\x00":
         return data.decode("utf-16-le", errors="replace")
     data = _drop_nul_tail(data)     # wide encodings end in NUL bytes by nature: not them
+    if b"\x00" in data[:HEAD_BYTES] and _text_around_nuls(data[:HEAD_BYTES]):
+        data = data.replace(b"\x00", b"")     # a crash left a run of NULs inside a text log
     if b"\x00" in data[:HEAD_BYTES]:
         raise LogReadError("binary data, not a text log", name,
                            "expected CSV, JSON or text; event files are read from their folder"
@@ -171,6 +173,15 @@ def decode(data: bytes, name: str, partial: bool = False) -> str:
         if partial and exc.start >= len(data) - 4:
             return data[: exc.start].decode("utf-8")
         return data.decode("latin-1")
+
+
+def _text_around_nuls(head: bytes) -> bool:
+    """The NUL bytes sit in text: once they are gone, nearly every byte is printable ASCII."""
+    rest = head.replace(b"\x00", b"")
+    if len(rest) < 16:
+        return False
+    printable = sum(1 for b in rest if 32 <= b < 127 or b in (9, 10, 13))
+    return printable >= 0.98 * len(rest)
 
 
 def _utf32(data: bytes, partial: bool, codec: str = "utf-32") -> str:

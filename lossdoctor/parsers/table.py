@@ -198,6 +198,7 @@ def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0
                   skiprows=skip,
                   keep_default_na=False, na_values=MISSING, skipinitialspace=True,
                   skip_blank_lines=True, on_bad_lines="skip",
+                  compression=None,     # the bytes decide (Source), not a '.gz' in the name
                   engine="c" if delim else "python")
     if delim is None or not _padded(source, delim):
         kwargs.pop("skipinitialspace")      # costs a fifth of the parse; nothing to skip
