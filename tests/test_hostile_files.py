@@ -279,3 +279,21 @@ def test_a_run_of_nul_bytes_inside_a_text_log_is_dropped(tmp_path):
                      healthy_rows(15, 15).encode())
     log = load(path)
     assert len(log.frame[log.frame["split"] == "train"]) == 30
+
+
+def test_names_with_newlines_stay_on_one_line_in_reports_and_sweeps(tmp_path):
+    root = tmp_path / "runs"
+    (root / "lr\n1").mkdir(parents=True)
+    (root / "lr\n1" / "metrics.csv").write_text("epoch,loss,val_loss\n" + healthy_rows())
+    (root / "lr2").mkdir()
+    (root / "lr2" / "metrics.csv").write_text("epoch,loss,val_loss\n" + healthy_rows())
+    (root / "b\nad.csv").write_text("epoch,loss\n1,x\n2,y\n")
+    done = run("check", "runs", cwd=tmp_path)
+    assert done.returncode == 2
+    assert one_error_line(done).startswith("lossdoctor: b\\nad.csv: column 'loss' is not")
+    rows = done.stdout.splitlines()
+    assert rows[0].startswith("lr\\n1/metrics.csv  LEARNING")
+    assert rows[1].startswith("lr2/metrics.csv    LEARNING")
+    assert rows[2].startswith("b\\nad.csv          UNREADABLE")
+    single = run("check", str(root / "lr\n1" / "metrics.csv"))
+    assert single.stdout.splitlines()[0].endswith("lr\\n1/metrics.csv: LEARNING (info)")

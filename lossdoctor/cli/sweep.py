@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..errors import printable
 from ..report import Report
 
 #: fewer runs than this finish before a progress bar would be worth drawing
@@ -45,7 +46,7 @@ def check_folder(folder: str, jobs: int, options: dict[str, Any]) -> Report:
         single.notes += report.notes
         return single
     for run, message in report.failures:
-        click.echo(f"lossdoctor: {run}: {message}", err=True)
+        click.echo(f"lossdoctor: {printable(run)}: {printable(message)}", err=True)
     if not report.runs and not report.failures:
         from ..errors import LogReadError
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..errors import printable
 from ..records import Diagnosis, Severity
 from ..report import Report, RunReport
 from ..rules.measures import fmt, fmt_step
@@ -34,7 +35,7 @@ def _style(text: str, color: bool, **kw: object) -> str:
 def _run_lines(report: Report, run: RunReport, color: bool, multi: bool) -> list[str]:
     primary = run.primary
     sev = primary.severity if primary else Severity.INFO
-    where = report.source + (f" [run {run.run}]" if multi and run.run else "")
+    where = printable(report.source + (f" [run {run.run}]" if multi and run.run else ""))
     head = _style(run.verdict.upper(), color, fg=COLORS[sev], bold=True)
     lines = [f"{where}: {head} ({sev.label})"]
     if primary:
@@ -70,20 +71,22 @@ SWEEP_MESSAGE = 100
 
 def _sweep_lines(report: Report, color: bool) -> list[str]:
     """One row per run (path, verdict, severity, onset and evidence), then the counts."""
-    width = max([len(r.run) for r in report.runs] + [len(r) for r, _ in report.failures]
-                + [3])
+    width = max([len(printable(r.run)) for r in report.runs]
+                + [len(printable(r)) for r, _ in report.failures] + [3])
     lines = []
     for run in report.runs:
         d = run.primary
         sev = d.severity if d else Severity.INFO
         head = _style(f"{run.verdict.upper():<13}", color, fg=COLORS[sev], bold=True)
-        lines.append(f"{run.run:<{width}}  {head} {sev.label:<7}  {_evidence(d)}".rstrip())
+        lines.append(f"{printable(run.run):<{width}}  {head} {sev.label:<7}  {_evidence(d)}"
+                     .rstrip())
     for where, message in report.failures:
         head = _style(f"{'UNREADABLE':<13}", color, fg="red", bold=True)
-        lines.append(f"{where:<{width}}  {head} {'-':<7}  {message}")
+        lines.append(f"{printable(where):<{width}}  {head} {'-':<7}  {printable(message)}")
     total = len(report.runs) + len(report.failures)
     counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
-    lines += ["", f"{total} run{'s' if total != 1 else ''} under {report.source}: {counts}"]
+    lines += ["", f"{total} run{'s' if total != 1 else ''} under {printable(report.source)}:"
+                  f" {counts}"]
     lines += [f"note: {n}" for n in report.notes]
     return lines
 
