@@ -297,3 +297,19 @@ def test_names_with_newlines_stay_on_one_line_in_reports_and_sweeps(tmp_path):
     assert rows[2].startswith("b\\nad.csv          UNREADABLE")
     single = run("check", str(root / "lr\n1" / "metrics.csv"))
     assert single.stdout.splitlines()[0].endswith("lr\\n1/metrics.csv: LEARNING (info)")
+
+
+@pytest.mark.parametrize("command", [["check", "--format", "html"], ["compare", "--baseline"],
+                                     ["plot"]], ids=["html", "compare", "plot"])
+def test_every_command_writing_a_file_says_when_it_cannot(tmp_path, command):
+    if command == ["plot"]:
+        pytest.importorskip("matplotlib")
+    log = tmp_path / "metrics.csv"
+    log.write_text("epoch,loss,val_loss\n" + healthy_rows())
+    args = [command[0], str(log), *command[1:]]
+    if command[0] == "compare":
+        args.append(str(log))
+    target = tmp_path / "missing" / ("out.png" if command == ["plot"] else "out.txt")
+    done = run(*args, "-o", str(target))
+    assert done.returncode == 2
+    assert one_error_line(done).startswith(f"lossdoctor: {target}: cannot write the")

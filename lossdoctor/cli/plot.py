@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from . import command, user_errors
+from ..errors import printable
+from . import command, fail, user_errors
 
 
 @command
@@ -40,5 +41,8 @@ def plot(log: str | None, train: str | None, test: str | None, train_col: str | 
         report = diagnose(log, train=train, test=test, input_format=input_format,
                           train_col=train_col, test_col=test_col, segments=segments)
         chosen = pick_run(report, run)
+    try:
         path = save(report, output, run=run, smoothing=smoothing, logy=logy)
+    except OSError as exc:      # a missing folder, a full disk
+        fail(f"{printable(output)}: cannot write the plot ({exc.strerror or exc})")
     click.echo(f"wrote {path} ({chosen.verdict})")
