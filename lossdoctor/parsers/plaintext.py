@@ -67,7 +67,9 @@ def sniff_plaintext(source: Source) -> float:
 
 @register(FORMAT, sniff=sniff_plaintext,
           description="console/logging text: 'Epoch 3/10 ... loss: 0.41 - val_loss: 0.52', "
-                      "'Epoch 1: Train Loss=0.07, Val Loss=0.08', ...")
+                      "'Epoch 1: Train Loss=0.07, Val Loss=0.08', detectron2's '[12/21 "
+                      "21:00:41 d2.utils.events]: iter: 19 total_loss: 2.0', YOLO's console "
+                      "epoch table, tqdm bars around epoch summaries, ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     raw = source.text.splitlines()
     # progress bars cut out first (a per-epoch summary beside them is the curve); when the
