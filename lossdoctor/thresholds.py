@@ -62,6 +62,10 @@ class Thresholds:
     climb_noise: float = 3.0
     #: lr_too_high: or a rise at the end of this share of the progress
     late_rise: float = 0.15
+    #: a climb of a positive loss counts (late rise, knock, climbing back; a rising train
+    #: loss against overfitting) only when it is this share of its progress on the loss's
+    #: own scale, not just on the log scale
+    material_share: float = 0.05
     #: lr_too_high: or a climb of this share of the progress that the loss recovered from
     knock_share: float = 0.3
     #: lr_too_high: or the test loss swings around its trend by this much (relative, log)

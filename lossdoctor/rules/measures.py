@@ -62,8 +62,8 @@ def settled(c: CurveTrend, width: int) -> int:
 
 def material(c: CurveTrend, rise: float, share: float) -> bool:
     """Whether a climb of ``rise`` (working scale) above the curve's best is at least
-    ``share`` of its progress on the loss's own scale as well: a loss near zero that
-    wanders by factors on a log scale moves by nothing next to what it has learned."""
+    ``share`` of its progress on the loss's own scale too: a loss near zero that wanders
+    by factors on a log scale moves by nothing next to what it has learned."""
     if not c.log:
         return True
     low = float(c.smooth.min())
