@@ -109,7 +109,8 @@ def test_waits_for_a_log_that_does_not_exist_yet_and_says_so_once(tmp_path, writ
 
 def test_half_written_last_line_is_ignored(tmp_path):
     whole = "epoch,loss,val_loss\n" + "".join(
-        f"{e},{2.0 * math.exp(-e / 40) + 0.3:.4f},{2.0 * math.exp(-e / 45) + 0.4:.4f}\n" for e in range(30))
+        f"{e},{2.0 * math.exp(-e / 40) + 0.3:.4f},{2.0 * math.exp(-e / 45) + 0.4:.4f}\n"
+        for e in range(30))
     log = tmp_path / "log.csv"
     log.write_text(whole + "30,0.3")            # the trainer is in the middle of a row
     copy = complete_part(log, tmp_path / "..")
@@ -124,7 +125,8 @@ def test_half_written_last_line_is_ignored(tmp_path):
 
 def test_rewritten_whole_file_is_reread(tmp_path):
     log = tmp_path / "metrics.csv"
-    rows = [f"{e},{2.0 * math.exp(-e / 40) + 0.3:.4f},{2.0 * math.exp(-e / 45) + 0.4:.4f}" for e in range(30)]
+    rows = [f"{e},{2.0 * math.exp(-e / 40) + 0.3:.4f},{2.0 * math.exp(-e / 45) + 0.4:.4f}"
+            for e in range(30)]
     log.write_text("epoch,loss,val_loss\n" + "\n".join(rows) + "\n")
     changes = []
     stop = {"n": 0}
