@@ -266,3 +266,11 @@ def test_mlflow_metric_file_with_a_malformed_line_keeps_the_rest(tmp_path, bad):
     assert log.format == "mlflow"
     assert len(got["test"][1]) == 19
     assert "val_loss: 1 unreadable line(s) skipped" in log.notes
+
+
+def test_progress_bar_losses_win_over_a_lone_summary_line(tmp_path):
+    text = "".join(f"Epoch {e}: 100%|{BAR}| 32/32 [00:01<00:00, 20.1it/s, v_num=0,"
+                   f" train_loss={1 / (e + 1):.3f}, val_loss={1.1 / (e + 1):.3f}]\n"
+                   for e in range(15)) + "Testing done: test_loss=0.3\n"
+    got, _ = curves(write(tmp_path / "lightning.log", text))
+    assert got["train"][1] == [round(1 / (e + 1), 3) for e in range(15)]

@@ -242,8 +242,11 @@ def test_watch_removes_its_scratch_folder_on_every_exit(tmp_path, writer):
     for sig in (signal.SIGTERM, signal.SIGINT):
         proc = subprocess.Popen(_cli(str(log), "--interval", "0.05"), env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.5)
+        deadline = time.monotonic() + 30
+        while not list(scratch.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)        # the watch has started once its scratch folder exists
         assert [p.name for p in scratch.iterdir()][0].startswith("lossdoctor-watch-")
+        time.sleep(0.3)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=10)
         assert "Traceback" not in err

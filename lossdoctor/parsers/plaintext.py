@@ -73,13 +73,12 @@ def sniff_plaintext(source: Source) -> float:
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     raw = source.text.splitlines()
     # progress bars cut out first (a per-epoch summary beside them is the curve); when the
-    # bars' own postfix holds the only losses (Lightning's), they are read as they are
-    for lines in ([strip_bars(raw), raw] if has_bars(raw) else [raw]):
-        lines = expand_tables(lines)[0]
-        axis = _axis_kind(lines)
-        records = [r for r in _records(lines, axis) if r.values]
-        if any(split_of(n) in ("train", "test") for r in records for n in r.values):
-            break
+    # bars' own postfix holds the losses (Lightning's), they are read as they are
+    axis, records = _parse(raw)
+    if has_bars(raw):
+        stripped = _parse(strip_bars(raw))
+        if 2 * _with_loss(stripped[1]) >= _with_loss(records):
+            axis, records = stripped
     if not records:
         raise LogReadError("no '<name>: <number>' values in this text", source.name,
                            "expected lines like 'Epoch 3: loss=0.41, val_loss=0.52'")
@@ -121,6 +120,17 @@ def _drop_strays(counts: dict[str, int], notes: list[str]) -> list[str]:
             continue
         keep.append(name)
     return keep
+
+
+def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
+    lines = expand_tables(lines)[0]
+    axis = _axis_kind(lines)
+    return axis, [r for r in _records(lines, axis) if r.values]
+
+
+def _with_loss(records: list[_Record]) -> int:
+    """How many records hold a train or test loss."""
+    return sum(1 for r in records if any(split_of(n) in ("train", "test") for n in r.values))
 
 
 def _axis_kind(lines: list[str]) -> str:
