@@ -14,6 +14,19 @@ def smooth_se(c: CurveTrend, width: int) -> float:
     return max(1.2533 * c.noise / np.sqrt(n_eff), c.floor)
 
 
+def noise_range(c: CurveTrend, width: int) -> float:
+    """The spread that noise alone gives the smoothed curve: the expected range of its m
+    independent stretches, 2 sigma sqrt(2 ln m) (sigma the smoothed curve's standard error)."""
+    m = max(len(c.y) / max(width, 1), 2.0)
+    return 2.0 * smooth_se(c, width) * float(np.sqrt(2.0 * np.log(m)))
+
+
+def not_moved(c: CurveTrend, th: Thresholds) -> bool:
+    """Whether a curve's smoothed values, beyond the spread its noise alone explains, stay
+    within ``still_span`` of each other (log scale): it has not measurably moved."""
+    return c.span - noise_range(c, smooth_width(c, th.smooth_fraction)) < th.still_span
+
+
 def smooth_width(c: CurveTrend, fraction: float) -> int:
     """How many points the running median spans (as trends.running_median chooses it)."""
     n = len(c.values)
