@@ -274,3 +274,20 @@ def test_progress_bar_losses_win_over_a_lone_summary_line(tmp_path):
                    for e in range(15)) + "Testing done: test_loss=0.3\n"
     got, _ = curves(write(tmp_path / "lightning.log", text))
     assert got["train"][1] == [round(1 / (e + 1), 3) for e in range(15)]
+
+
+def test_settings_about_a_loss_are_not_components_of_it(tmp_path):
+    path = write(tmp_path / "log.jsonl", "".join(json.dumps(
+        {"epoch": e, "nll_loss": v, "loss_scale": 128.0, "loss_weight": 0.5}) + "\n"
+        for e, v in enumerate(falling())))
+    got, log = curves(path)
+    assert got["train"][1] == pytest.approx(falling())
+    assert set(log.frame["metric"].astype(str)) == {"nll_loss"}
+
+
+def test_a_true_false_column_is_no_loss_whatever_its_name(tmp_path):
+    path = write(tmp_path / "metrics.csv", "epoch,loss\n" + "".join(
+        f"{e},{e % 2 == 0}\n" for e in range(30)))
+    with pytest.raises(NoLossError):
+        load(path)
+    assert len(load(path, options=ReadOptions(train_col="loss")).frame) == 30

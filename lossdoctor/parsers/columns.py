@@ -24,6 +24,9 @@ TRAIN_TOKENS = frozenset({"train", "training", "trn", "tr", "main", "batch"})
 #: tokens that say "the same loss, aggregated differently": not a separate component
 MODIFIERS = ("epoch", "avg", "mean", "total", "overall", "running", "smoothed", "step")
 STATS = frozenset({"min", "max", "std", "stderr", "var", "count"})
+#: settings about a loss, not a loss: AMP's loss_scale, a loss_weight or coefficient
+SETTINGS = frozenset({"scale", "scaler", "weight", "weights", "coef", "coeff", "lambda",
+                      "factor"})
 STEP_NAMES = ("step", "global_step", "globalstep", "iteration", "iter", "it", "_step",
               "batch", "steps", "n_iter", "trainer/global_step")
 EPOCH_NAMES = ("epoch", "epochs", "ep", "epoch/epoch")
@@ -49,7 +52,7 @@ def tokens(name: str) -> list[str]:
 def split_of(name: str) -> str | None:
     """``train``, ``test`` or ``lr`` by the column's name, or None when it is not a loss."""
     toks = tokens(name)
-    if not toks or STATS & set(toks):
+    if not toks or STATS & set(toks) or SETTINGS & set(toks):
         return None
     if "lr" in toks or re.search(r"(^|[^a-z])lr\d*$", name.lower()) or \
             ("learning" in toks and "rate" in toks):

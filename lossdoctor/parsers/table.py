@@ -349,7 +349,9 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
 def pick_curves(table: Table, names: list[str], source: Source, options: ReadOptions,
                 notes: list[str]) -> list[Curve]:
     """The curves of a table: named loss columns, else unnamed value columns; notes added."""
-    numeric = [n for n in names if (~table.missing[n]).any() and n not in table.flags]
+    chosen = (options.train_col, options.test_col)
+    names = [n for n in names if n not in table.flags or n in chosen]   # true/false: no loss
+    numeric = [n for n in names if (~table.missing[n]).any()]
     try:
         choice = choose_columns(names, options.train_col, options.test_col, source.name,
                                 numeric=numeric)
