@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -58,10 +59,15 @@ class Sizes:
     events: int
     sweep_runs: int
     scaling: tuple[int, ...]
+    gzip_blank_mb: int = 1000
 
 
 FULL = Sizes(5_000_000, 1_000_000, 1000, (10_000, 100_000, 1_000_000, 10_000_000))
-QUICK = Sizes(20_000, 5_000, 20, (1_000, 10_000, 100_000))
+QUICK = Sizes(20_000, 5_000, 20, (1_000, 10_000, 100_000), 20)
+#: the minimum any reader of a gzip file does: stream it through zlib, keep nothing
+GUNZIP = ("import gzip, shutil, sys\n"
+          "with gzip.open(sys.argv[1]) as src, open('/dev/null', 'wb') as dst:\n"
+          "    shutil.copyfileobj(src, dst, 1 << 20)\n")
 
 
 @dataclass
@@ -255,6 +261,27 @@ def case_sweep(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
                    ">= 100 runs/s", rate >= 100)]
 
 
+def case_gzip(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
+    """A 100-epoch log gzipped with a gigabyte of blank lines after it (a 1 MB file)."""
+    small = write_small_csv(tmp / "gzip-small.csv")
+    path = tmp / "blank.csv.gz"
+    pack = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = b"\n" * (1 << 20)
+    with open(path, "wb") as fh:
+        fh.write(pack.compress(small.read_bytes()))
+        for _ in range(sizes.gzip_blank_mb):
+            fh.write(pack.compress(block))
+        fh.write(pack.flush())
+    name = f"gzip of a 100-epoch log + {sizes.gzip_blank_mb:,} MB of blank lines"
+    ours, plain = run.best([run.lossdoctor + ["check", str(path)],
+                            run.lossdoctor + ["check", str(small)]])
+    gunzip = run.best([[sys.executable, "-c", GUNZIP, str(path)]])[0]
+    return [at_most(name, "peak RSS", ours.rss_mb, plain.rss_mb, 1.5, "MB",
+                    "the same log uncompressed"),
+            at_most(name, "wall time", ours.seconds, gunzip.seconds, 3.0, "s",
+                    "gzip.open streamed to /dev/null")]
+
+
 def case_scaling(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
     """Read + diagnose time of CSVs from the smallest to the largest size."""
     warm = write_small_csv(tmp / "scaling-warm.csv")
@@ -285,6 +312,7 @@ def exponents(sizes: tuple[int, ...], times: list[float]) -> tuple[float, float]
 
 
 CASES: dict[str, Case] = {"csv": case_big_csv, "events": case_events, "small": case_small,
+                          "gzip": case_gzip,
                           "sweep": case_sweep, "scaling": case_scaling}
 
 

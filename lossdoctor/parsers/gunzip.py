@@ -20,6 +20,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 LIMIT_VARIABLE = "LOSSDOCTOR_MAX_DECOMPRESSED"
 DEFAULT_LIMIT = 1 << 30
 _CHUNK = 1 << 20
+#: a peek at the head decompresses at most this many times the bytes it wants
+PEEK_DEPTH = 1024
 _BLANK_LINES = re.compile(rb"\n[ \t\r\n]*\n")   # one class: no backtracking stack
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
@@ -105,8 +107,8 @@ def gunzip(fh: BinaryIO, name: str, stop_after: int | None = None) -> Gunzipped:
                 parts.append(out)
                 kept += len(out)
                 last = out[-1:]
-        if stop_after is not None and kept >= stop_after:
-            break
+        if stop_after is not None and (kept >= stop_after or expanded >= PEEK_DEPTH * stop_after):
+            break           # a peek need not wade through a gigabyte of blank lines
         if stream.eof:
             rest = _next_member(fh, stream.unused_data + pending)
             if not rest:
