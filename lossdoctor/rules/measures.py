@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..numbers import fmt, fmt_step  # noqa: F401  (moved; re-exported for the rules)
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
 
