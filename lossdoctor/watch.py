@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_FINDINGS, EXIT_OK, LogReadError
 from .parsers.source import open_regular, special_kind
 from .records import Diagnosis
 from .report import Report
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .tailing import Tail
 
 DEFAULT_INTERVAL = 2.0
 _MAX_FILES = 2000            # files of a folder looked at for changes
@@ -63,30 +66,30 @@ def signature(path: Path) -> tuple[Any, ...] | None:
 
 def complete_part(path: Path, into: Path) -> Path:
     """A copy of a text log up to its last complete line (the same file name, in ``into``)."""
-    with open_regular(path) as fh:
+    from .tailing import complete_lines
+
+    with open_regular(path) as fh:      # a named pipe is refused, never waited on
         data = fh.read()
-    if data[:2] != b"\x1f\x8b" and not data.endswith(b"\n"):
-        data = data[: data.rfind(b"\n") + 1]
     copy = into / path.name
-    copy.write_bytes(data)
+    copy.write_bytes(complete_lines(data))
     return copy
 
 
-def read_once(path: Path, options: dict[str, Any], scratch: Path | None = None) -> Report:
+def read_once(path: Path, settings: Settings | Mapping[str, Any] | None = None) -> Report:
     """Diagnose the log as it is now (its complete lines); raises LogReadError when not ready.
 
-    A file's complete part is copied into ``scratch`` (a temporary folder of its own when
-    None, removed again).
+    ``settings`` are merged settings, or keyword arguments of :func:`lossdoctor.diagnose`.
     """
-    from .api import diagnose
+    from .checking import diagnose_settled
+    from .config import Settings, settle
 
-    if path.is_dir():
-        report = diagnose(path, **options)
-    elif scratch is not None:
-        report = diagnose(complete_part(path, scratch), **options)
-    else:
-        with tempfile.TemporaryDirectory(prefix="lossdoctor-watch-") as tmp:
-            report = diagnose(complete_part(path, Path(tmp)), **options)
+    s = settings if isinstance(settings, Settings) else settle(**(settings or {}))
+    if not path.is_dir():
+        from .tailing import Tail
+
+        with Tail(path, s) as tail:
+            return tail.report()
+    report = diagnose_settled(path, s)
     report.source = str(path)
     return report
 
@@ -125,28 +128,38 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
           fail_on: Iterable[str] = (), on_change: Callable[[Change], None] | None = None,
           on_wait: Callable[[str], None] | None = None,
           on_fail: Callable[[Report, list[Diagnosis]], None] | None = None,
-          sleep: Callable[[float], None] = time.sleep, **diagnose_options: Any) -> int:
+          sleep: Callable[[float], None] = time.sleep,
+          clock: Callable[[], float] = time.monotonic, settings: Settings | None = None,
+          **diagnose_options: Any) -> int:
     """Follow ``log`` until it stops changing for ``idle`` seconds (exit code 0) or a
     diagnosis named by ``fail_on`` (names, codes or severities) appears (exit code 1).
 
     ``on_change`` is called with every change of verdict, ``on_wait`` once per reason the
     log cannot be diagnosed yet and whenever the log shrank, was replaced or deleted,
-    ``on_fail`` with the diagnoses that stop the watch. Stop it from outside with
-    KeyboardInterrupt. A named pipe or device raises LogReadError at once.
+    ``on_fail`` with the diagnoses that stop the watch.
+    ``settings`` (or the keyword arguments of :func:`lossdoctor.diagnose`, config included)
+    are merged once, at the start. ``sleep`` and ``clock`` can be replaced (tests drive a
+    watch with a fake clock). Stop it from outside with KeyboardInterrupt. A named pipe or
+    device raises LogReadError at once.
     """
+    from .config import settle
+    from .tailing import Tail
+
+    s = settings if settings is not None else settle(**diagnose_options)
     path = Path(log)
     check_watchable(path)
-    with tempfile.TemporaryDirectory(prefix="lossdoctor-watch-") as scratch:
-        return _follow(path, Path(scratch), interval, idle, list(fail_on), on_change, on_wait,
-                       on_fail, sleep, diagnose_options)
+    with Tail(path, s) as tail:
+        return _follow(path, tail, interval, idle, list(fail_on), on_change, on_wait, on_fail,
+                       sleep, clock)
 
 
-def _follow(path: Path, scratch: Path, interval: float, idle: float | None, fails: list[str],
+def _follow(path: Path, tail: Tail, interval: float, idle: float | None, fails: list[str],
             on_change: Callable[[Change], None] | None, on_wait: Callable[[str], None] | None,
             on_fail: Callable[[Report, list[Diagnosis]], None] | None,
-            sleep: Callable[[float], None], options: dict[str, Any]) -> int:
+            sleep: Callable[[float], None], clock: Callable[[], float]) -> int:
+    """The watch loop: a look at the log every ``interval`` seconds (see :func:`watch`)."""
     seen: tuple[Any, ...] | None = None
-    last_change = time.monotonic()
+    last_change = clock()
     verdict: str | None = None
     waited: set[str] = set()
     step: float | None = None
@@ -161,9 +174,10 @@ def _follow(path: Path, scratch: Path, interval: float, idle: float | None, fail
                 what = "replaced" if not moved else moved
                 _tell(on_wait, f"the log was {what}{at}: following the new content")
                 waited.clear()
-            seen, last_change, existed = sig, time.monotonic(), True
+            seen, last_change, existed = sig, clock(), True
             try:
-                report = read_once(path, options, scratch)
+                # a file: only what was appended is parsed; a folder: read whole
+                report = read_once(path, tail.settings) if path.is_dir() else tail.report()
             except LogReadError as exc:
                 _tell_once(on_wait, waited, f"waiting: {exc.message}")
             else:
@@ -183,7 +197,7 @@ def _follow(path: Path, scratch: Path, interval: float, idle: float | None, fail
             seen = None
         elif sig is None and not existed:
             _tell_once(on_wait, waited, "waiting: the log does not exist yet")
-        if idle is not None and time.monotonic() - last_change >= idle:
+        if idle is not None and clock() - last_change >= idle:
             return EXIT_OK
         sleep(interval)
 

@@ -160,7 +160,7 @@ def test_wandb_objective_without_loss_word_is_refused_naming_the_choice():
     # 'Energy' may be an objective, or any other metric: the user says which
     with pytest.raises(NoLossError, match="numeric columns: Energy") as exc:
         load(FIX / "wandb-csv" / "lithium.csv")
-    assert "--train-col" in str(exc.value)
+    assert "train_col=" in str(exc.value)
     log = load(FIX / "wandb-csv" / "lithium.csv", options=ReadOptions(train_col="Energy"))
     got = {s: (g["step"].tolist(), g["value"].tolist()) for s, g in log.frame.groupby(
         "split", observed=True)}
@@ -340,7 +340,7 @@ def test_generic_smoothed_value_cells_and_literal_nan():
     # no header and a file name that does not say loss: which column is the loss is asked
     with pytest.raises(NoLossError, match=r"numeric columns: column 1, .*column 5") as exc:
         load(FIX / "generic-csv" / "_metrics_val.csv")
-    assert "--test-col" in str(exc.value)
+    assert "test_col=" in str(exc.value)
     log = load(FIX / "generic-csv" / "_metrics_val.csv",
                options=ReadOptions(test_col="column 5"))
     got = {s: (g["step"].tolist(), g["value"].tolist()) for s, g in log.frame.groupby(

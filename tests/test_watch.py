@@ -14,6 +14,8 @@ import tfevents_writer as tw
 
 from lossdoctor.watch import complete_part, read_once, watch
 
+pytestmark = pytest.mark.slow            # real writer processes and sleeps
+
 INTERVAL = 0.05
 #: a training script's logger: healthy epochs written in halves (as a buffered writer would
 #: leave them), then, optionally, a blow-up written at once and a flag file, then more rows
@@ -72,7 +74,9 @@ def test_divergence_in_a_live_run_is_caught_within_two_rereads(tmp_path, writer)
     assert code == 1
     assert changes[-1].verdict in ("divergence", "non_finite")
     # every verdict before the blow-up was a healthy one: no half line was read as a NaN
-    assert all(c.verdict in ("learning", "plateau") for c in changes[:-1])
+    # (the first looks may come before there are enough rows for any verdict)
+    assert all(c.verdict in ("learning", "plateau", "not_enough_evidence")
+               for c in changes[:-1]), [c.verdict for c in changes]
     assert len(after_flag) <= 2
 
 

@@ -14,9 +14,16 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from ..columns import (
+    TEST_TOKENS,
+    TRAIN_TOKENS,
+    choose_columns,
+    component,
+    split_of,
+    tokens,
+)
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import TEST_TOKENS, TRAIN_TOKENS, choose_columns, component, split_of, tokens
 from .consoletext import expand_tables, has_bars, strip_bars
 from .jsontable import looks_like_json
 from .registry import ReadOptions, register
@@ -65,7 +72,7 @@ def sniff_plaintext(source: Source) -> float:
     return 0.4 if hits else 0.0
 
 
-@register(FORMAT, sniff=sniff_plaintext,
+@register(FORMAT, priority=30, sniff=sniff_plaintext,
           description="console/logging text: 'Epoch 3/10 ... loss: 0.41 - val_loss: 0.52', "
                       "'Epoch 1: Train Loss=0.07, Val Loss=0.08', detectron2's '[12/21 "
                       "21:00:41 d2.utils.events]: iter: 19 total_loss: 2.0', YOLO's console "

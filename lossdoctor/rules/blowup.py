@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..numbers import fmt, fmt_step, fmt_z
 from ..records import Diagnosis, Direction, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
@@ -14,8 +15,7 @@ from .measures import (
     climb_count,
     climbs_and_falls,
     end_rise,
-    fmt,
-    fmt_step,
+    lowest,
     material,
     noise_range,
     rise_onset,
@@ -148,7 +148,8 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
 def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     rise, z = end_rise(tr, th)
     if (rise < th.late_rise * tr.span or z < th.divergence_z
-            or not material(tr, rise, th.material_share)):
+            or not material(tr, lowest(tr, smooth_width(tr, th.smooth_fraction)),
+                            len(tr.ys) - 1, th.material_share)):
         return None
     # rose several times (cycles): the trouble began at the first rise; once: at its knee
     width = smooth_width(tr, th.smooth_fraction)
@@ -157,7 +158,7 @@ def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     start = _rise_start(tr, th) if several else _climb_start(tr, th)
     then = float(np.interp(start, tr.steps, tr.smooth))
     return start, (f"train loss rose from {fmt(then)} at step {fmt_step(start)} to"
-                   f" {fmt(float(tr.smooth[-1]))} ({z:.1f} standard errors; its best was"
+                   f" {fmt(float(tr.smooth[-1]))} ({fmt_z(z)}; its best was"
                    f" {fmt(float(tr.smooth.min()))} at step {fmt_step(best_step(tr))})"), {
         "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
         "train_rise_z": z, "train_progress": tr.span}, confidence(z, th.divergence_z)
@@ -176,13 +177,13 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         after = float(c.ys[j:].min()) if j < len(c.ys) else float(c.ys[j])
         noise = th.divergence_z * se + noise_range(c, width)
         if (climb < th.knock_share * c.span or climb < noise
-                or c.ys[j] - after < climb / 2 or not material(c, climb, th.material_share)):
+                or c.ys[j] - after < climb / 2 or not material(c, i, j, th.material_share)):
             continue
         start = float(c.steps[i])
         return start, (f"the {c.split} loss was knocked up from {fmt(float(c.smooth[i]))} at"
                        f" step {fmt_step(start)} to {fmt(float(c.smooth[j]))} at step"
                        f" {fmt_step(c.steps[j])} ({climb / c.span:.0%} of its progress,"
-                       f" {climb / se:.1f} standard errors) before it recovered"), {
+                       f" {fmt_z(climb / se)}) before it recovered"), {
             "knock_steps": [start, float(c.steps[j])], f"{c.split}_knock": climb,
             "knock_z": climb / se}, confidence(climb, th.knock_share * c.span)
     return None
@@ -196,7 +197,7 @@ def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     if climbed <= 0 or climbed < th.climb_share * fell or climbed < th.late_rise * tr.span:
         return None
     i, j = biggest_climb(tr, skip)
-    if not material(tr, float(tr.ys[j] - tr.ys[i]), th.material_share):
+    if not material(tr, i, j, th.material_share):
         return None
     return _rise_start(tr, th), (
         f"its trend keeps climbing back: the smoothed train loss climbed {fmt(climbed)} in"

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..numbers import fmt, fmt_step, fmt_z
 from ..records import Diagnosis, Direction, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
@@ -18,8 +19,6 @@ from .context import RunContext, end_direction
 from .measures import (
     best_logged,
     end_rise,
-    fmt,
-    fmt_step,
     lowest,
     material,
     settled,
@@ -46,7 +45,7 @@ def describe(c: CurveTrend) -> str:
     verb = {FALLING: "still falling", FLAT: "flat", RISING: "rising"}[w.direction]
     return (f"{c.split} loss is {verb} over steps {fmt_step(w.start_step)}-"
             f"{fmt_step(w.end_step)} (now {fmt(float(c.smooth[-1]))}, change {fmt(w.change)},"
-            f" {abs(w.z):.1f} standard errors)")
+            f" {fmt_z(w.z)})")
 
 
 @rule("LD100", "learning", Severity.INFO, 90, "train falling, test falling")
@@ -142,7 +141,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         ev.update(tail(tr))
         ev.update(gap_at_best=gap_then, gap_now=gap_now)
     z = max(rise_z if rose else 0.0, train_z if kept_learning else 0.0)
-    since = (f"rose to {fmt(float(te.smooth[-1]))} ({rise_z:.1f} standard errors)" if rose
+    since = (f"risen to {fmt(float(te.smooth[-1]))} ({fmt_z(rise_z)})" if rose
              else f"stayed at {fmt(float(te.smooth[-1]))}")
     msg = (f"Overfitting: test loss was lowest around step {fmt_step(best)}"
            f" ({fmt(float(te.smooth[best_i]))}) and has since {since}")
@@ -159,7 +158,8 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
 def _rising(c: CurveTrend, th: Thresholds) -> bool:
     """The curve ends rising, by an amount that matters on the loss's own scale (a loss
     near zero wandering up by factors on a log scale does not)."""
-    return end_direction(c) is RISING and material(c, end_rise(c, th)[0], th.material_share)
+    low = lowest(c, smooth_width(c, th.smooth_fraction))
+    return end_direction(c) is RISING and material(c, low, len(c.ys) - 1, th.material_share)
 
 
 def _apart(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
