@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import ColumnError, NoLossError, close_matches
-
-if TYPE_CHECKING:
-    from .parsers.registry import ReadOptions
-    from .parsers.source import Source
 
 TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluation", "dev",
                          "vl", "tst", "holdout"})
@@ -143,18 +139,20 @@ def no_loss(source: str | None, numeric: list[str], what: str = "column") -> NoL
                        "none is named like a loss: name yours with train_col=/test_col=")
 
 
-def one_series_split(source: Source, name: str, options: ReadOptions, detected: str) -> str:
-    """The split of a file holding one series (a TensorBoard download, an MLflow metric
-    file, a JSON list): ``detected`` when its tag or file name says loss, the option's when
-    the user chose it with train_col/test_col (any value: there is one series)."""
-    if options.test_col is not None and options.train_col is None:
+def one_series_split(path: Path, name: str, train_col: str | None, test_col: str | None,
+                     detected: str) -> str:
+    """The split of the file ``path`` holding one series (a TensorBoard download, an MLflow
+    metric file, a JSON list) named ``name``: ``detected`` when that name or the file's says
+    loss, the option's when the user chose it with train_col/test_col (any value: there is
+    one series)."""
+    if test_col is not None and train_col is None:
         return "test"
-    if options.train_col is not None:
+    if train_col is not None:
         return "train"
-    if says_loss(name) or says_loss(source.path.name):
+    if says_loss(name) or says_loss(path.name):
         return detected
     raise NoLossError(f"one series, {name!r}, and neither it nor the file name says loss",
-                      source.name, f"if it is a loss, say so: train_col= {_quote(name)} (or"
+                      str(path), f"if it is a loss, say so: train_col= {_quote(name)} (or"
                                    " test_col=)")
 
 

@@ -246,7 +246,8 @@ def _rows_log(data: list[Any], source: Source, options: ReadOptions) -> LossLog:
     keep = ~np.isnan(steps) & _present(rows, width - 1)
     if not keep.any():
         raise LogReadError("no numeric values in the JSON array", source.name)
-    split = one_series_split(source, "values", options, split_from_name(source.name))
+    split = one_series_split(source.path, "values", options.train_col, options.test_col,
+                             split_from_name(source.name))
     wall_kept = wall[keep] if wall is not None else None
     frame = make_frame("", split, steps[keep], values[keep], wall_kept)
     notes = [f"one curve ({split} loss, from the file name); "

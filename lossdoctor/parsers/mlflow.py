@@ -150,7 +150,8 @@ def _single_file(source: Source, options: ReadOptions) -> LossLog:
         raise LogReadError(f"metric {name!r} is a learning rate, not a loss", source.name,
                            "pass the run folder to read it with its losses")
     metric = read_metric(source)
-    split = one_series_split(source, name, options, split or split_from_name(name))
+    split = one_series_split(source.path, name, options.train_col, options.test_col,
+                             split or split_from_name(name))
     frame = make_frame("", split, metric.steps, metric.values, metric.wall, metric=name)
     notes = [f"one metric file: {name!r} read as the {split} loss"]
     return LossLog(validate_frame(frame, source.name), source.name, "mlflow",

@@ -92,7 +92,8 @@ def _single(source: Source, points: tuple[np.ndarray, ...], fmt: str,
             options: ReadOptions) -> LossLog:
     step, value, wall = points
     tag = export_tag(source.path)
-    split = one_series_split(source, tag, options, split_from_name(source.path.name))
+    split = one_series_split(source.path, tag, options.train_col, options.test_col,
+                             split_from_name(source.path.name))
     frame = make_frame("", split, step, value, wall, metric=tag)
     note = f"one curve: {split} loss ({tag}), split from the file name"
     return LossLog(validate_frame(frame, source.name), source.name, fmt, [note])
