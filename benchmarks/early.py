@@ -111,21 +111,27 @@ class Curves:
 
 
 def describe(prefix: Curves, window: int = 5) -> str:
-    """The curves of a prefix: each one's last value against its best so far, both as
-    running medians of ``window`` points (so one noisy point does not set the ratio)."""
+    """The curves of a prefix: each one's last value against its best so far (both running
+    medians of ``window`` points, so one noisy point does not set the ratio), and how many
+    points ago its lowest raw value was."""
     parts = []
-    for name, values in (("train", prefix.train), ("test", prefix.test)):
+    for name, steps, values in (("train", prefix.train_steps, prefix.train),
+                                ("test", prefix.test_steps, prefix.test)):
         if not len(values):
             continue
-        finite = values[np.isfinite(values)]
-        bad = len(values) - len(finite)
-        if not len(finite):
+        ok = np.isfinite(values)
+        bad = len(values) - int(ok.sum())
+        if not ok.any():
             parts.append(f"{name} all {len(values)} non-finite")
             continue
+        finite = values[ok]
         smooth = pd.Series(finite).rolling(window, min_periods=1).median().to_numpy()
         best, last = float(smooth.min()), float(smooth[-1])
         ratio = f" = {last / best:.2f}x best" if best > 0 else f" (best {best:.4g})"
-        parts.append(f"{name} {last:.4g}{ratio}" + (f", {bad} non-finite" if bad else ""))
+        at = int(np.argmin(finite))
+        parts.append(f"{name} {last:.4g}{ratio}, lowest at step {steps[ok][at]:g} "
+                     f"({len(finite) - 1 - at} points ago)" +
+                     (f", {bad} non-finite" if bad else ""))
     return "; ".join(parts)
 
 
@@ -501,6 +507,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = summarize(results, [*LOSSDOCTORS, *CALLBACKS])
     bad = sum(r.label in BAD for r in results if not r.error)
     healthy = sum(r.label in HEALTHY for r in results if not r.error)
+    import lossdoctor
+
+    print(f"lossdoctor {lossdoctor.__version__} from {Path(lossdoctor.__file__).parent}")
     print(f"{len(results)} cases in {args.corpus}: {bad} bad "
           f"({', '.join(BAD)}), {healthy} healthy (learning); {CUTS} moments each")
     print(render(rows))
