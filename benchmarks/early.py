@@ -279,10 +279,15 @@ def replay_case(case: Path) -> CaseResult:
     import lossdoctor
     from lossdoctor.errors import LossdoctorError
 
-    labels = json.loads((case / "labels.json").read_text())
-    onset = labels.get("onset_step")
-    out = CaseResult(case.name, labels["primary"], None if onset is None else float(onset),
-                     tuple(float(s) for s in labels["steps"]))  # type: ignore[arg-type]
+    try:
+        labels = json.loads((case / "labels.json").read_text())
+        onset = labels.get("onset_step")
+        first, last = (float(s) for s in labels["steps"])
+        out = CaseResult(case.name, str(labels["primary"]),
+                         None if onset is None else float(onset), (first, last))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return CaseResult(case.name, "?", None, (0.0, 0.0),
+                          error=f"labels.json: {type(exc).__name__}: {exc}"[:160])
     try:
         frame = read_case(case, labels["args"])
         curves = run_curves(frame)

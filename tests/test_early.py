@@ -160,3 +160,11 @@ def test_command_line(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "1 cases" in out and "| Keras EarlyStopping, patience 0 |" in out
     assert "last prefix = whole log (diagnose(path)) on 1/1 cases" in out
+
+    (corpus / "learning" / "learning.csv").write_text("epoch,loss\n0,abc\n")   # unreadable
+    (corpus / "bad").mkdir()
+    (corpus / "bad" / "labels.json").write_text("{not json")
+    assert early.main([str(corpus), "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "error bad: labels.json: JSONDecodeError" in out
+    assert "error learning: " in out and "0 healthy (learning)" in out
