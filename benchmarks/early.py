@@ -536,7 +536,11 @@ def main(argv: list[str] | None = None) -> int:
               "diagnosis):")
         print("\n".join(false_stop_lines(results)) or "  none")
     if args.json:
-        args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
+        try:
+            args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
+        except OSError as exc:
+            print(f"{args.json}: cannot write ({exc.strerror})", file=sys.stderr)
+            return 2
     return 0
 
 
