@@ -185,6 +185,7 @@ CALLBACKS: dict[str, Callable[[Curves], float | None]] = {
     "divergence_threshold = 10x best": lambda c: lightning_early_stopping(
         c, patience=10**9, check_finite=False, divergence_factor=10.0),
 }
+PATIENCE_RULES = tuple(name for name in CALLBACKS if "EarlyStopping" in name)
 
 
 # --- one case: read once, cut, diagnose and simulate every prefix
@@ -408,6 +409,35 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def goals(rows: list[Row]) -> list[str]:
+    """Issue 15's targets for lossdoctor's verdict row: >= 97% of bad runs caught; a median
+    delay no later than the best patience rule stopping <= 10% of healthy runs; a stop
+    verdict on <= 1% of healthy runs and overfitting on <= 5%."""
+    by = {r.method: r for r in rows}
+    ld = by.get(LOSSDOCTOR)
+    if ld is None or not ld.caught["all"][1]:
+        return []
+    fair = [r for r in rows if r.method in PATIENCE_RULES and r.healthy[1]
+            and r.healthy[0] <= 0.10 * r.healthy[1] and r.delays["all"] is not None]
+    best = min(fair, key=lambda r: r.delays["all"] or 0.0) if fair else None
+    n, total = ld.caught["all"]
+    out = [f"caught {n}/{total} = {n / total:.1%} (goal >= 97%): "
+           f"{'met' if n >= 0.97 * total else 'NOT met'}"]
+    if best is not None and ld.delays["all"] is not None:
+        on_time = ld.delays["all"] <= (best.delays["all"] or 0.0) + 1e-9
+        out.append(f"median delay {_median(ld.delays['all'])} (goal <= "
+                   f"{_median(best.delays['all'])}, {best.method}): "
+                   f"{'met' if on_time else 'NOT met'}")
+    stopped, healthy = ld.healthy
+    if healthy:
+        over = ld.healthy_overfitting or 0
+        out.append(f"healthy runs with a stop verdict {stopped}/{healthy} (goal <= 1%): "
+                   f"{'met' if stopped <= 0.01 * healthy else 'NOT met'}; "
+                   f"with overfitting {over}/{healthy} (goal <= 5%): "
+                   f"{'met' if over <= 0.05 * healthy else 'NOT met'}")
+    return ["issue 15 goals for lossdoctor (prefix replay):"] + [f"  {line}" for line in out]
+
+
 # --- --show-late: where the engine is late, and what the curves do there
 
 
@@ -518,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(results)} cases in {args.corpus}: {bad} bad "
           f"({', '.join(BAD)}), {healthy} healthy (learning); {CUTS} moments each")
     print(render(rows))
+    print("\n".join(goals(rows)))
     same = 0
     for r in results:
         if r.error:

@@ -143,6 +143,11 @@ def test_table_logic() -> None:
         in table
     assert "stop verdict 0/2; overfitting 1/2 (50.0%)" in table
 
+    said = "\n".join(early.goals(list(rows.values())))   # Keras p0 stops 1 of 2 healthy runs
+    assert "caught 3/4 = 75.0% (goal >= 97%): NOT met" in said and "median delay" not in said
+    assert "stop verdict 0/2 (goal <= 1%): met; with overfitting 1/2 (goal <= 5%): NOT met" \
+        in said
+
     late = "\n".join(early.late_lines(results, late=0.15))
     assert "late d divergence" in late and "late o overfitting" in late and "missed" in late
     assert "late d2" not in late and "late n " not in late   # named when it showed
