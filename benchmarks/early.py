@@ -8,7 +8,8 @@ the log is read once (``lossdoctor.read_log``, or ``lossdoctor.api.load`` for a
 (first + k/25 of the range, k = 1..25; the last cut is the whole log). Each prefix -- every
 row with ``step <= cut``, the learning-rate rows included -- is diagnosed with
 ``lossdoctor.diagnose(DataFrame)``: the public API on the tidy frame, the same engine a
-watched log or a callback gets. A prefix too short to diagnose counts as no verdict. As a
+watched log or a callback gets. A prefix too short to diagnose (an error, or whatever
+"not enough evidence" verdict the engine gives) catches nothing. As a
 check that nothing is lost on the way, the last prefix's verdict is compared with
 ``lossdoctor.diagnose(path)`` of the whole log and any disagreement is printed.
 
@@ -17,9 +18,9 @@ The callbacks are simulated on the same prefixes, with their documented rules:
 - **Keras EarlyStopping** (monitor ``val_loss``, ``min_delta`` 0, patience 0 and 3): at each
   epoch end ``wait += 1``; a value below the best so far (minus ``min_delta``) becomes the best
   and sets ``wait = 0``; otherwise training stops when ``wait >= patience`` and ``epoch > 0``.
-  Patience 0 stops at the first evaluation after the first that does not beat the best,
-  patience 3 at the third in a row. NaN never beats the best (``nan < best`` is false): it
-  counts as no improvement.
+  Patience 0 stops at the first evaluation (not the very first) that does not beat the best,
+  patience 3 at the third such evaluation in a row. NaN never beats the best (``nan < best``
+  is false): it counts as no improvement.
 - **Lightning EarlyStopping** (monitor ``val_loss``, patience 3, ``check_finite=True``): at each
   check, in this order: a non-finite value stops (``check_finite``: "stops training when the
   monitor becomes NaN or infinite"); ``stopping_threshold`` ("stop training immediately once
@@ -58,6 +59,12 @@ What is counted, per method:
 - **healthy runs stopped** (label ``learning``): a callback stopping on any prefix; for
   lossdoctor a stop verdict (``divergence``/``non_finite``) on any prefix, and separately an
   ``overfitting`` verdict on any prefix.
+- a second lossdoctor row reads every diagnosis of a prefix's report instead of its verdict
+  only: what ``lossdoctor watch --fail-on NAMES`` stops on.
+
+Under the table, issue 15's goals for lossdoctor's verdict row, each met or not: >= 97% of
+bad runs caught, a median delay no later than the best EarlyStopping row that stops <= 10%
+of healthy runs, a stop verdict on <= 1% and overfitting on <= 5% of healthy runs.
 
 ``--show-late`` lists the bad runs lossdoctor misses or names later than Lightning's patience
 3 (or more than ``--late`` of the run after the onset), with what the curves do at the moment
