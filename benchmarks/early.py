@@ -192,6 +192,7 @@ CALLBACKS: dict[str, Callable[[Curves], float | None]] = {
     "divergence_threshold = 10x best": lambda c: lightning_early_stopping(
         c, patience=10**9, check_finite=False, divergence_factor=10.0),
 }
+SHORT = dict(zip(CALLBACKS, ("L3", "K0", "K3", "NaN", "10x"), strict=True))  # for --trace
 PATIENCE_RULES = tuple(name for name in CALLBACKS if "EarlyStopping" in name)
 
 
@@ -527,6 +528,21 @@ def false_stop_lines(results: list[CaseResult]) -> list[str]:
     return lines
 
 
+def trace_lines(results: list[CaseResult]) -> list[str]:
+    """Every moment of every case, for studying a few with ``--cases``."""
+    lines = ["moment (* from the onset on) | verdict | every diagnosis | callbacks stopped ("
+             + ", ".join(f"{v} {k}" for k, v in SHORT.items()) + ") | the curves"]
+    for r in results:
+        lines.append(f"{r.case} {r.label}: onset {r.onset}, steps {r.steps[0]:g}-{r.steps[1]:g}"
+                     + (f", error {r.error}" if r.error else ""))
+        for m in r.moments:
+            flag = "*" if r.onset is not None and m.cut >= r.onset else " "
+            stopped = ",".join(SHORT[s] for s in m.stopped) or "-"
+            lines.append(f" {flag}{m.cut:>10g} {m.verdict or '-':<20} "
+                         f"{','.join(m.names) or '-':<28} {stopped:<14} {m.curves}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     default = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -539,9 +555,20 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --show-late: also list catches later than this fraction of the "
                          "run after onset (%(default)s)")
     ap.add_argument("--json", type=Path, help="write every case's moments here")
+    ap.add_argument("--cases", help="only these case folders (comma-separated names)")
+    ap.add_argument("--trace", action="store_true",
+                    help="print every moment of every case: verdict, diagnoses, callbacks "
+                         "stopped, the curves (with --cases, to study a few)")
     args = ap.parse_args(argv)
 
     cases = sorted(p.parent for p in args.corpus.glob("*/labels.json"))
+    if args.cases:
+        wanted = set(args.cases.split(","))
+        if wanted - {c.name for c in cases}:
+            print(f"{args.corpus}: no case {', '.join(sorted(wanted - {c.name for c in cases}))}",
+                  file=sys.stderr)
+            return 2
+        cases = [c for c in cases if c.name in wanted]
     if not cases:
         print(f"{args.corpus}: no cases (*/labels.json)", file=sys.stderr)
         return 2
@@ -573,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
         print("lossdoctor on healthy runs (first stop or overfitting verdict, else stop "
               "diagnosis):")
         print("\n".join(false_stop_lines(results)) or "  none")
+    if args.trace:
+        print("\n".join(trace_lines(results)))
     if args.json:
         try:
             args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))

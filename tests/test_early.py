@@ -165,6 +165,11 @@ def test_command_line(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "1 cases" in out and "| Keras EarlyStopping, patience 0 |" in out
     assert "last prefix = whole log (diagnose(path)) on 1/1 cases" in out
+    assert early.main([str(corpus), "--jobs", "1", "--cases", "learning", "--trace"]) == 0
+    trace = capsys.readouterr().out.split("learning learning: onset None, steps 0-99\n")[1]
+    assert len(trace.splitlines()) == early.CUTS and trace.split()[0] == "3.96"
+    assert early.main([str(corpus), "--cases", "nope"]) == 2
+    assert "no case nope" in capsys.readouterr().err
 
     (corpus / "learning" / "learning.csv").write_text("epoch,loss\n0,abc\n")   # unreadable
     (corpus / "bad").mkdir()
