@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..records import Diagnosis, Direction, Severity
+from ..records import Diagnosis, Direction, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
@@ -15,28 +15,33 @@ from .measures import (
     climb_count,
     climbs_and_falls,
     end_rise,
-    first_drop,
     fmt,
     fmt_step,
-    relative_scatter,
     rise_knee,
     rise_onset,
+    smooth_se,
+    smooth_width,
     spikes,
 )
 from .registry import rule
 
 
 def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
-    """The curve climbed back above where it started, or far above its best, and stayed."""
-    if c is None or len(c.values) < 3:
+    """The curve climbed significantly back above where it started (or, for a positive
+    loss, to ``divergence_factor`` times its best) and is still climbing or broke into
+    NaN/Inf: a loss that jumped and then rests at a higher level has not diverged."""
+    if c is None or len(c.values) < th.min_points or not c.windows:
         return False
-    rise = end_rise(c)
-    if rise <= 3 * c.summary.noise:
+    rise, z = end_rise(c, th)
+    if z < th.divergence_z:
         return False
-    best = float(c.smooth.min())
-    back_up = rise >= th.divergence_rise * max(first_drop(c), 1e-12)
-    far_up = best > 0 and c.smooth[-1] >= th.divergence_factor * best
-    return bool(back_up or far_up)
+    first_drop = float(c.ys[0] - c.ys.min())
+    climbed = rise >= th.late_rise * c.span
+    if c.non_finite_count and climbed:
+        return True                       # climbed, then broke into NaN/Inf
+    back_up = rise >= th.divergence_rise * max(first_drop, 0.0) and climbed
+    far_up = c.log and rise >= np.log(th.divergence_factor)
+    return bool((back_up or far_up) and c.windows[-1].direction is Direction.RISING)
 
 
 def _rise_start(c: CurveTrend, th: Thresholds) -> float:
@@ -83,7 +88,9 @@ def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         ev["first_non_finite_step"] = min(bad)
         msg += f", then non-finite from step {fmt_step(min(bad))}"
     acts = (actions.lower_lr(ctx, start), actions.CLIP, actions.BATCHNORM)
-    return Diagnosis("divergence", Severity.ERROR, msg + ".", start, float(tr.steps[-1]), ev, acts)
+    _, z = end_rise(tr, th)
+    return Diagnosis("divergence", Severity.ERROR, msg + ".", start, float(tr.steps[-1]), ev,
+                     acts, confidence=confidence(z, th.divergence_z))
 
 
 @rule("LD302", "lr_too_high", Severity.WARNING, 30,
@@ -100,62 +107,52 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     found = _instability(tr, ctx.test, th)
     if found is None:
         return None
-    start, why, ev = found
+    start, why, ev, conf = found
     acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
-    yields = ("overfitting",) if "spike_count" in ev and _overfits(tr, ctx.test, th) else ()
+    yields = ("overfitting",) if "spike_count" in ev else ()
     return Diagnosis("lr_too_high", Severity.WARNING, f"Learning rate too high: {why}.",
-                     start, float(tr.steps[-1]), ev, acts, yields_to=yields)
-
-
-def _overfits(tr: CurveTrend, te: CurveTrend | None, th: Thresholds) -> bool:
-    """The test loss ends far above its best while the train loss kept falling since."""
-    if te is None or len(te.values) < 3 or te.smooth.min() <= 0:
-        return False
-    train_then = float(np.interp(best_step(te), tr.steps, tr.smooth))
-    kept_falling = tr.smooth[-1] <= (1 - th.overfit_train_gain) * train_then
-    return bool(kept_falling and end_rise(te) >= th.spikes_yield_rise * float(te.smooth.min()))
+                     start, float(tr.steps[-1]), ev, acts, yields_to=yields, confidence=conf)
 
 
 def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
-                 ) -> tuple[float, str, dict] | None:
-    rise = end_rise(tr)
-    if rise >= th.late_rise * tr.progress and rise > 3 * tr.summary.noise:
+                 ) -> tuple[float, str, dict, float] | None:
+    """(onset, why, evidence, confidence) of the first sign of an unstable run, if any."""
+    rise, z = end_rise(tr, th)
+    if rise >= th.late_rise * tr.span and z >= th.divergence_z:
         # rose several times (cycles): the trouble began at the first rise; once: at its knee
-        floor = th.climb_noise * relative_scatter(tr)
+        floor = th.climb_noise * np.sqrt(2.0) * smooth_se(tr, smooth_width(tr, th.smooth_fraction))
         start = _rise_start(tr, th) if climb_count(tr, floor) > 1 else _climb_start(tr, th)
         then = float(np.interp(start, tr.steps, tr.smooth))
         return start, (f"train loss rose from {fmt(then)} at step {fmt_step(start)} to"
-                       f" {fmt(float(tr.smooth[-1]))} (its best was {fmt(float(tr.smooth.min()))}"
-                       f" at step {fmt_step(best_step(tr))})"), {
+                       f" {fmt(float(tr.smooth[-1]))} ({z:.1f} standard errors; its best was"
+                       f" {fmt(float(tr.smooth.min()))} at step {fmt_step(best_step(tr))})"), {
             "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
-            "train_progress": tr.progress}
-    found = [(float(c.steps[i]), float(c.values[i] / c.smooth[i]), c.split)
-             for c in (tr, te) if c is not None
-             for i in spikes(c, th.spike_ratio, th.spike_height)]
-    # one jump far beyond the spike ratio is as telling as two ordinary ones
-    weight = sum(2 if r >= 2 * th.spike_ratio else 1 for _, r, _ in found)
+            "train_rise_z": z, "train_progress": tr.span}, confidence(z, th.divergence_z)
+    found = [(float(c.steps[i]), float(c.values[i] / c.smooth[i]) if c.smooth[i] else np.inf,
+              c.split, float(zz))
+             for c in (tr, te) if c is not None for i, zz in spikes(c, th)]
+    weight = sum(2 if zz >= 2 * th.spike_z else 1 for *_, zz in found)
     if weight >= th.spike_count:
         found.sort()
         start = min(found[0][0], _rise_start(tr, th))
-        where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp in found[:6])
-        return start, (f"the loss spiked {len(found)} times to {th.spike_ratio:g}x its trend or"
-                       f" more, at steps {where}"), {
-            "spike_steps": [s for s, _, _ in found[:20]], "spike_count": len(found)}
-    scatter = relative_scatter(tr)
-    if scatter >= th.scatter_limit:
-        start = _rise_start(tr, th)
-        return start, (f"train loss swings +-{scatter:.0%} around its trend"), {
-            "relative_scatter": scatter}
-    climbed, fell = climbs_and_falls(tr, th.climb_noise * scatter)
-    if climbed >= th.climb_total and climbed >= th.climb_share * fell:
+        where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp, _ in found[:6])
+        return start, (f"the loss spiked {len(found)} times far out of its own scatter"
+                       f" ({th.spike_z:g} standard deviations or more), at steps {where}"), {
+            "spike_steps": [s for s, *_ in found[:20]], "spike_count": len(found)}, \
+            confidence(weight, th.spike_count)
+    se = np.sqrt(2.0) * smooth_se(tr, smooth_width(tr, th.smooth_fraction))
+    climbed, fell = climbs_and_falls(tr, th.climb_noise * se)
+    if climbed >= th.climb_share * fell and climbed > 0 and climbed >= th.late_rise * tr.span:
         start = _rise_start(tr, th)
         i, j = biggest_climb(tr)
-        return start, (f"its trend keeps climbing back: the smoothed train loss climbed x"
-                       f"{np.exp(climbed):.3g} in all (it fell /{np.exp(fell):.3g}), the most"
-                       f" from {fmt(float(tr.smooth[i]))} at step {fmt_step(tr.steps[i])} to"
-                       f" {fmt(float(tr.smooth[j]))} at step {fmt_step(tr.steps[j])}"), {
-            "train_log_climbs": climbed, "train_log_falls": fell,
-            "biggest_climb_steps": [float(tr.steps[i]), float(tr.steps[j])]}
+        return start, (f"its trend keeps climbing back: the smoothed train loss climbed"
+                       f" {fmt(climbed)} in all (it fell {fmt(fell)}; {'log ' if tr.log else ''}"
+                       f"units), the most from {fmt(float(tr.smooth[i]))} at step"
+                       f" {fmt_step(tr.steps[i])} to {fmt(float(tr.smooth[j]))} at step"
+                       f" {fmt_step(tr.steps[j])}"), {
+            "train_climbs": climbed, "train_falls": fell,
+            "biggest_climb_steps": [float(tr.steps[i]), float(tr.steps[j])]}, \
+            confidence(climbed, th.climb_share * fell)
     return None
 
 
@@ -176,16 +173,13 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     last_good = curve.steps[curve.steps < step]
     ev = {"first_non_finite_step": step, **counts,
           "last_finite_step": float(last_good[-1]) if len(last_good) else None}
+    counts_said = ", ".join(f"{c.non_finite_count} {c.split}" for _, c in bad)
     msg = (f"Non-finite loss: {curve.split} loss is NaN/Inf from step {fmt_step(step)}"
-           f" ({sum(c.non_finite_count for _, c in bad)} values)")
+           f" ({counts_said} values)")
     if len(last_good):
         msg += f"; last finite value {fmt(float(curve.values[len(last_good) - 1]))}"
     acts = (f"stop the run and find what happens at step {fmt_step(step)}: log(0), 0/0 (an empty"
             " mask or batch), infinite inputs; torch.autograd.set_detect_anomaly(True) helps",
             actions.CLIP, actions.lower_lr(ctx, step))
-    return Diagnosis("non_finite", Severity.ERROR, msg + ".", step, None, ev, acts)
-
-
-def _ratio(c: CurveTrend, i: int) -> float:
-    """How many times its trend a point stands (inf when the trend is zero)."""
-    return float(c.values[i] / c.smooth[i]) if c.smooth[i] > 0 else float("inf")
+    return Diagnosis("non_finite", Severity.ERROR, msg + ".", step, None, ev, acts,
+                     confidence=0.99)

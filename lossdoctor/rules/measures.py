@@ -3,17 +3,51 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..thresholds import Thresholds
 from ..trends import CurveTrend
+
+
+def smooth_se(c: CurveTrend, width: int) -> float:
+    """Standard error of a running median over ``width`` points of the curve (working scale):
+    1.25 sigma / sqrt(independent points), never below the log's own resolution."""
+    n_eff = max(width * (1 - c.rho) / (1 + c.rho), 1.0)
+    return max(1.2533 * c.noise / np.sqrt(n_eff), c.floor)
+
+
+def smooth_width(c: CurveTrend, fraction: float) -> int:
+    """How many points the running median spans (as trends.running_median chooses it)."""
+    n = len(c.values)
+    return max(int(round(n * fraction)) | 1, 3 if n >= 7 else 1)
+
+
+def end_rise(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
+    """How far the curve ends above its best, on the working scale, and that rise in
+    standard errors: the median of the last stretch (as long as the smoothing) against
+    the smoothed minimum, less the dip expected from picking the lowest of the curve's
+    independent stretches (sigma * sqrt(2 ln m)): a noise dip is not a best."""
+    width = smooth_width(c, th.smooth_fraction)
+    n_end = max(width, min(th.min_points, len(c.y)))
+    end = float(np.median(c.y[-n_end:]))
+    rise = end - float(c.ys.min())
+    se_min, se_end = smooth_se(c, width), smooth_se(c, n_end)
+    m = max(len(c.y) / width, 1.0)
+    z = (rise - se_min * np.sqrt(2 * np.log(m))) / np.hypot(se_min, se_end)
+    return rise, float(z)
+
+
+def at_step(c: CurveTrend, step: float) -> float:
+    """The smoothed curve at a step, on the working scale (interpolated)."""
+    return float(np.interp(step, c.steps, c.ys))
+
+
+def best_logged(c: CurveTrend) -> tuple[float, float]:
+    """(step, value) of the lowest logged value: the checkpoint a user can go back to."""
+    return c.summary.min_step, c.summary.min_value
 
 
 def first_drop(c: CurveTrend) -> float:
     """How far the smoothed curve fell from its start to its best."""
     return float(c.smooth[0] - c.smooth.min()) if len(c.smooth) else 0.0
-
-
-def end_rise(c: CurveTrend) -> float:
-    """How far above its best the smoothed curve ends."""
-    return float(c.smooth[-1] - c.smooth.min()) if len(c.smooth) else 0.0
 
 
 def best_step(c: CurveTrend) -> float:
@@ -80,46 +114,21 @@ def rise_knee(c: CurveTrend) -> float | None:
     return float(c.steps[ok][1 + int(np.argmin(sse))])
 
 
-def settle_step(c: CurveTrend, tolerance: float) -> float:
-    """First step where the smoothed curve is within ``tolerance`` of its drop from its best."""
-    if not len(c.smooth):
-        return float("nan")
-    best = c.best_index
-    reach = c.smooth.min() + tolerance * max(first_drop(c), 0.0)
-    within = np.flatnonzero(c.smooth[: best + 1] <= reach)
-    return float(c.steps[within[0]]) if len(within) else float(c.steps[best])
-
-
-def end_rate(c: CurveTrend) -> float:
-    """Relative change over the last window: -0.02 = fell 2% of its level."""
-    if not c.windows:
-        return 0.0
-    w = c.windows[-1]
-    inside = (c.steps >= w.start_step) & (c.steps <= w.end_step)
-    level = abs(float(np.median(c.smooth[inside]))) if inside.any() else 0.0
-    return w.change / level if level > 0 else 0.0
-
-
-def log_residuals(c: CurveTrend) -> np.ndarray:
-    """Residuals around the smoothed curve in log space (relative jumps); linear if not positive."""
-    v, s = c.values, c.smooth
-    if len(v) and v.min() > 0 and s.min() > 0:
-        return np.log(v) - np.log(s)
-    scale = max(float(np.median(np.abs(s))), 1e-12)
-    return (v - s) / scale
-
-
-def spikes(c: CurveTrend, ratio: float, height: float) -> np.ndarray:
-    """Indices where the curve jumps to ``ratio`` times its trend or more, the jump is at least
-    ``height`` of the curve's progress, and it stands far out of the curve's own scatter."""
-    r = log_residuals(c)
-    if len(r) < 5:
-        return np.empty(0, dtype=int)
-    spread = 1.4826 * float(np.median(np.abs(r - np.median(r))))
-    jump = c.values - c.smooth
-    big = (r >= np.log(ratio)) & (r > 4 * spread) & (jump >= height * max(c.progress, 1e-300))
-    big[0] = False  # the first point is the untrained loss, above any trend, not a spike
-    return np.flatnonzero(big)
+def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
+    """(index, z) of points that jump far out of the curve's own scatter: at least
+    ``spike_z`` robust standard deviations above the smoothed trend (working scale) and, for
+    a positive loss, to ``spike_ratio`` times it. Minibatch noise, however wide, is not a
+    spike; the first point (the untrained loss) never is."""
+    r = c.y - c.ys
+    if len(r) < th.min_points:
+        return []
+    scale = max(c.noise, c.floor)
+    z = r / scale
+    big = z >= th.spike_z
+    if c.log:
+        big &= r >= np.log(th.spike_ratio)
+    big[0] = False
+    return [(int(i), float(z[i])) for i in np.flatnonzero(big)]
 
 
 def climbs_and_falls(c: CurveTrend, floor: float = 0.0) -> tuple[float, float]:
@@ -138,10 +147,8 @@ def climb_count(c: CurveTrend, floor: float) -> int:
 
 def _log_steps(c: CurveTrend) -> np.ndarray:
     """Step-to-step changes of the smoothed curve's log; none when it is short or not positive."""
-    s = c.smooth[np.isfinite(c.smooth)]
-    if len(s) < 5 or s.min() <= 0:
-        return np.empty(0)
-    return np.diff(np.log(s))
+    s = c.ys[np.isfinite(c.ys)]
+    return np.diff(s) if len(s) >= 5 else np.empty(0)
 
 
 def _climbs(d: np.ndarray) -> list[float]:
@@ -157,12 +164,6 @@ def biggest_climb(c: CurveTrend) -> tuple[int, int]:
     gain = np.where(np.isfinite(s), s - best, -np.inf)
     j = int(np.argmax(gain))
     return _best_before(s, best, j), j
-
-
-def relative_scatter(c: CurveTrend) -> float:
-    """Typical relative swing of the curve around its trend (0.3 = +-30%)."""
-    r = log_residuals(c)
-    return float(1.4826 * np.median(np.abs(r - np.median(r)))) if len(r) >= 5 else 0.0
 
 
 def fmt(value: float | None) -> str:
