@@ -274,7 +274,7 @@ def within_scatter(c: CurveTrend, other: CurveTrend, th: Thresholds) -> bool:
 
 def still(c: CurveTrend) -> CurveTrend:
     """The same curve with every window read as flat."""
-    flat = tuple(replace(w, direction=Direction.FLAT) for w in c.windows)
+    flat = tuple(replace(w, direction=Direction.FLAT, z=0.0, share=0.0) for w in c.windows)
     return replace(c, summary=replace(c.summary, windows=flat))
 
 
