@@ -76,6 +76,7 @@ import argparse
 import json
 import statistics
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -486,7 +487,10 @@ def due_moment(result: CaseResult) -> int | None:
 
 
 def late_lines(results: list[CaseResult], late: float) -> list[str]:
-    lines = []
+    """One pair of lines per late or missed bad run, then a tally of what lossdoctor said
+    instead at the moment it was due, per label."""
+    lines: list[str] = []
+    instead: dict[str, Counter[str]] = {label: Counter() for label in BAD}
     for r in results:
         if r.error or r.label not in BAD or not r.moments:
             continue
@@ -505,6 +509,12 @@ def late_lines(results: list[CaseResult], late: float) -> list[str]:
         if due is not None:
             m = r.moments[due]
             lines.append(f"      due at step {m.cut:g}: {m.curves}; lossdoctor: {m.verdict}")
+            if not caught_by_lossdoctor(r.label, said(m, LOSSDOCTOR)):
+                instead[r.label][m.verdict or "(none)"] += 1
+    for label, counts in instead.items():
+        if counts:
+            lines.append(f"  when due, {label} was called: " + ", ".join(
+                f"{name} {n}" for name, n in counts.most_common()))
     return lines
 
 

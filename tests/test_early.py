@@ -145,12 +145,20 @@ def test_table_logic() -> None:
 
     said = "\n".join(early.goals(list(rows.values())))   # Keras p0 stops 1 of 2 healthy runs
     assert "caught 3/4 = 75.0% (goal >= 97%): NOT met" in said and "median delay" not in said
+    k3 = early.Row(KERAS3, k0.caught, {"all": 0.10}, (0, 2), None)  # as early, no false stop
+    assert "median delay +0.100 (goal <= +0.100, Keras EarlyStopping, patience 3): met" in \
+        "\n".join(early.goals([ld, k3]))
+    k3.delays["all"] = 0.05
+    assert "goal <= +0.050, Keras EarlyStopping, patience 3): NOT met" in \
+        "\n".join(early.goals([ld, k3]))
     assert "stop verdict 0/2 (goal <= 1%): met; with overfitting 1/2 (goal <= 5%): NOT met" \
         in said
 
     late = "\n".join(early.late_lines(results, late=0.15))
     assert "late d divergence" in late and "late o overfitting" in late and "missed" in late
     assert "late d2" not in late and "late n " not in late   # named when it showed
+    assert "when due, divergence was called: lr_too_high 1" in late
+    assert "when due, overfitting was called: lr_too_high 1" in late
     false = early.false_stop_lines(results)
     assert len(false) == 1 and false[0].startswith("  false verdict overfitting: h at step 30")
 
