@@ -553,7 +553,7 @@ def trace_lines(results: list[CaseResult]) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     default = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("corpus", type=Path, nargs="?", default=default,
@@ -569,40 +569,60 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trace", action="store_true",
                     help="print every moment of every case: verdict, diagnoses, callbacks "
                          "stopped, the curves (with --cases, to study a few)")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
-    cases = sorted(p.parent for p in args.corpus.glob("*/labels.json"))
-    if args.cases:
-        wanted = set(args.cases.split(","))
-        if wanted - {c.name for c in cases}:
-            print(f"{args.corpus}: no case {', '.join(sorted(wanted - {c.name for c in cases}))}",
-                  file=sys.stderr)
-            return 2
+
+class CorpusError(Exception):
+    """A corpus (or a case named in --cases) that is not there: one line, exit 2."""
+
+
+def find_cases(corpus: Path, only: str | None) -> list[Path]:
+    """The case folders to replay; an unknown name in ``only`` is a usage error."""
+    cases = sorted(p.parent for p in corpus.glob("*/labels.json"))
+    if only:
+        wanted = set(only.split(","))
+        unknown = wanted - {c.name for c in cases}
+        if unknown:
+            raise CorpusError(f"{corpus}: no case {', '.join(sorted(unknown))}")
         cases = [c for c in cases if c.name in wanted]
     if not cases:
-        print(f"{args.corpus}: no cases (*/labels.json)", file=sys.stderr)
-        return 2
-    results = replay(cases, args.jobs)
+        raise CorpusError(f"{corpus}: no cases (*/labels.json)")
+    return cases
+
+
+def summary_lines(results: list[CaseResult], corpus: Path) -> list[str]:
+    """The header, the table, the goals and the whole-log check."""
+    import lossdoctor
+
     rows = summarize(results, [*LOSSDOCTORS, *CALLBACKS])
     bad = sum(r.label in BAD for r in results if not r.error)
     healthy = sum(r.label in HEALTHY for r in results if not r.error)
-    import lossdoctor
-
-    print(f"lossdoctor {lossdoctor.__version__} from {Path(lossdoctor.__file__).parent}")
-    print(f"{len(results)} cases in {args.corpus}: {bad} bad "
-          f"({', '.join(BAD)}), {healthy} healthy (learning); {CUTS} moments each")
-    print(render(rows))
-    print("\n".join(goals(rows)))
+    lines = [f"lossdoctor {lossdoctor.__version__} from {Path(lossdoctor.__file__).parent}",
+             f"{len(results)} cases in {corpus}: {bad} bad ({', '.join(BAD)}), "
+             f"{healthy} healthy (learning); {CUTS} moments each",
+             render(rows), *goals(rows)]
     same = 0
     for r in results:
         if r.error:
-            print(f"  error {r.case}: {r.error}")
+            lines.append(f"  error {r.case}: {r.error}")
         elif r.moments and r.moments[-1].verdict != r.full_verdict:
-            print(f"  differs {r.case}: the last prefix says {r.moments[-1].verdict}, "
-                  f"diagnose(path) of the whole log {r.full_verdict}")
+            lines.append(f"  differs {r.case}: the last prefix says {r.moments[-1].verdict}, "
+                         f"diagnose(path) of the whole log {r.full_verdict}")
         else:
             same += 1
-    print(f"last prefix = whole log (diagnose(path)) on {same}/{len(results)} cases")
+    lines.append(f"last prefix = whole log (diagnose(path)) on {same}/{len(results)} cases")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        cases = find_cases(args.corpus, args.cases)
+    except CorpusError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    results = replay(cases, args.jobs)
+    print("\n".join(summary_lines(results, args.corpus)))
     if args.show_late:
         print(f"lossdoctor late (missed, after Lightning p3's stop or the onset if later, "
               f"or > {args.late:g} of the run after onset):")
