@@ -21,9 +21,9 @@ class Thresholds:
     flat_noise_z: float = 2.5
     #: ... or below this share of the curve's progress (the range of its smoothed trend)
     flat_share: float = 0.04
-    #: a test loss whose whole movement is within this many standard errors of a flat train
-    #: loss's smoothed trend is read as flat too
-    still_noise: float = 4.0
+    #: a positive loss whose smoothed values all stay within this fraction of each other
+    #: (log scale) has not measurably moved: flat, and no instability is read into it
+    still_span: float = 0.01
     #: data_problem: the test loss falls this many times faster than the train loss (and a
     #: train loss that fell this many times further than the test loss has converged)
     data_ratio: float = 4.0
@@ -47,8 +47,11 @@ class Thresholds:
     divergence_factor: float = 10.0
     #: onset of a rise: the smoothed loss climbs this fraction of its progress above its best
     rise_tolerance: float = 0.1
-    #: divergence onset: where the smoothed train loss first reaches this many times its best
+    #: divergence: the loss at least this many times its best (a blow-up, not a new level)
     blowup_factor: float = 2.0
+    #: a climb starts where the smoothed loss last stood within this share of its progress
+    #: (plus two standard errors) of its running best
+    onset_share: float = 0.02
     #: lr_too_high: a spike stands this many robust standard deviations above the trend ...
     spike_z: float = 6.0
     #: ... and, for a positive loss, at this many times the trend
@@ -62,6 +65,10 @@ class Thresholds:
     climb_noise: float = 3.0
     #: lr_too_high: or a rise at the end of this share of the progress
     late_rise: float = 0.15
+    #: a climb of a positive loss counts (late rise, knock, climbing back; a rising train
+    #: loss against overfitting) only when it is this share of its progress on the loss's
+    #: own scale, not just on the log scale
+    material_share: float = 0.05
     #: lr_too_high: or a climb of this share of the progress that the loss recovered from
     knock_share: float = 0.3
     #: lr_too_high: or the test loss swings around its trend by this much (relative, log)

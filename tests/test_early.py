@@ -71,6 +71,7 @@ def first_moment_at(result: early.CaseResult, step: float) -> int:
     return next(i for i, m in enumerate(result.moments) if m.cut >= step)
 
 
+@pytest.mark.slow          # 78 diagnoses: about a second
 def test_replay_of_generated_curves(tmp_path: Path) -> None:
     corpus = corpus_of(tmp_path, ["overfitting", "non_finite", "learning"])
     results = {r.case: r for r in early.replay(sorted(corpus.iterdir()), jobs=1)}
@@ -163,6 +164,7 @@ def test_table_logic() -> None:
     assert len(false) == 1 and false[0].startswith("  false verdict overfitting: h at step 30")
 
 
+@pytest.mark.slow
 def test_command_line(tmp_path: Path, capsys) -> None:
     assert early.main([str(tmp_path)]) == 2
     assert "no cases" in capsys.readouterr().err

@@ -8,18 +8,17 @@ from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
 from .context import RunContext, end_direction
-from .health import chance_classes
 from .measures import (
     best_step,
     biggest_climb,
-    blowup_onset,
     climb_count,
     climbs_and_falls,
     end_rise,
     fmt,
     fmt_step,
+    lowest,
     material,
-    rise_knee,
+    noise_range,
     rise_onset,
     settled,
     smooth_se,
@@ -65,13 +64,15 @@ def _rise_start(c: CurveTrend, th: Thresholds) -> float:
 
 
 def _climb_start(c: CurveTrend, th: Thresholds) -> float:
-    """Where a sustained climb began: the knee of the log loss, but never before the best
-    the loss reached ahead of that climb (until then it was still improving)."""
-    before = blowup_onset(c, th.blowup_factor)
-    if before is None:
-        before = _rise_start(c, th)
-    knee = rise_knee(c)
-    return before if knee is None else max(knee, before)
+    """Where a sustained climb began: the last time the smoothed loss stood near its running
+    best (within ``onset_share`` of its progress plus two standard errors of the smoothed
+    curve) before it left for good."""
+    width = smooth_width(c, th.smooth_fraction)
+    tol = th.onset_share * c.span + 2 * np.sqrt(2.0) * smooth_se(c, width)
+    skip = settled(c, width)
+    ys = c.ys[skip:]
+    near = np.flatnonzero(ys <= np.minimum.accumulate(ys) + tol)
+    return float(c.steps[skip + near[-1]]) if len(near) else float(c.steps[skip])
 
 
 @rule("LD301", "divergence", Severity.ERROR, 10, "train rising, test rising (often to NaN)")
@@ -115,8 +116,8 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     (step decay, reduce-on-plateau).
     """
     tr = ctx.train
-    if tr is None or len(tr.values) < th.min_points or chance_classes(tr, th) is not None:
-        return None                       # a loss stuck at chance has no instability
+    if tr is None or len(tr.values) < th.min_points:
+        return None
     found = _instability(tr, ctx.test, th)
     if found is None:
         return None
@@ -133,17 +134,23 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     a late rise, a knock (a climb the loss later recovered from), a trend that keeps
     climbing back, spikes far out of the curve's scatter, or a test loss that swings more
     than it ever improved."""
+    if not tr.moved:
+        return None                       # a loss that never moved is not unstable
+    te = te if te is not None and te.moved else None
     for check in (_late_rise, _knock, _climbing_back, _spikes, _swings):
         found = check(tr, te, th)
         if found is not None:
-            return found
+            start, why, ev, conf = found
+            # the trouble began at the train loss's first climb, if that came earlier
+            return min(start, _rise_start(tr, th)), why, ev, conf
     return None
 
 
 def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     rise, z = end_rise(tr, th)
-    if rise < th.late_rise * tr.span or z < th.divergence_z or not material(tr, rise,
-                                                                             th.late_rise):
+    if (rise < th.late_rise * tr.span or z < th.divergence_z
+            or not material(tr, lowest(tr, smooth_width(tr, th.smooth_fraction)),
+                            len(tr.ys) - 1, th.material_share)):
         return None
     # rose several times (cycles): the trouble began at the first rise; once: at its knee
     width = smooth_width(tr, th.smooth_fraction)
@@ -169,8 +176,9 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         climb = float(c.ys[j] - c.ys[i])
         se = np.sqrt(2.0) * smooth_se(c, width)
         after = float(c.ys[j:].min()) if j < len(c.ys) else float(c.ys[j])
-        if (climb < th.knock_share * c.span or climb < th.divergence_z * se
-                or c.ys[j] - after < climb / 2 or not material(c, climb, th.knock_share)):
+        noise = th.divergence_z * se + noise_range(c, width)
+        if (climb < th.knock_share * c.span or climb < noise
+                or c.ys[j] - after < climb / 2 or not material(c, i, j, th.material_share)):
             continue
         start = float(c.steps[i])
         return start, (f"the {c.split} loss was knocked up from {fmt(float(c.smooth[i]))} at"
@@ -190,7 +198,7 @@ def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     if climbed <= 0 or climbed < th.climb_share * fell or climbed < th.late_rise * tr.span:
         return None
     i, j = biggest_climb(tr, skip)
-    if not material(tr, float(tr.ys[j] - tr.ys[i]), th.late_rise):
+    if not material(tr, i, j, th.material_share):
         return None
     return _rise_start(tr, th), (
         f"its trend keeps climbing back: the smoothed train loss climbed {fmt(climbed)} in"
