@@ -63,7 +63,9 @@ class Curve:
             (s0, v0), (s1, v1), (s2, v2) = buf
             buf.clear()
             step = s1                       # steps only grow: the middle one is the median
-            value = v0 + v1 + v2 - min(v0, v1, v2) - max(v0, v1, v2)
+            if v0 > v1:
+                v0, v1 = v1, v0
+            value = v1 if v2 >= v1 else max(v0, v2)
         self.steps[self.n] = step
         self.values[self.n] = value
         self.n += 1
