@@ -138,7 +138,8 @@ class Monitor:
     growth : ... or this fraction of the points logged so far, whichever is more, so a run
         of millions of steps is diagnosed a few hundred times, not tens of thousands
     seconds : also re-diagnose when this many seconds passed since the last diagnosis
-        (and a point arrived); None: never by time, so runs are repeatable
+        (and a point arrived); None: never by time, so runs are repeatable. A curve's first
+        NaN/Inf is diagnosed at once, whatever the cadence.
     keep : points of a curve kept exactly; longer curves are kept as bin medians
     stop_on : diagnosis names, codes or severities that make ``should_stop`` true
     thresholds, select, ignore, severities : as for ``lossdoctor.diagnose``

@@ -47,7 +47,7 @@ def lr_of(model):
 
 def test_healthy_run_is_not_stopped_and_ends_bit_identical(capsys):
     plain, _ = fit("healthy")
-    callback = LossDoctorCallback(on_lr_too_high="warn")
+    callback = LossDoctorCallback(on_lr_too_high="reduce", on_overfitting="stop")
     watched, history = fit("healthy", callback)
     assert callback.doctor.stopped is None and not callback.doctor.lr_changes
     assert len(history.history["loss"]) == SCENARIOS["healthy"].epochs

@@ -90,7 +90,7 @@ def test_healthy_run_is_not_stopped_and_ends_bit_identical(pl):
     from lossdoctor.integrations.lightning import LossDoctorCallback
 
     plain, _ = fit(pl, "healthy")
-    callback = LossDoctorCallback(verbose=False)
+    callback = LossDoctorCallback(on_lr_too_high="reduce", on_overfitting="stop", verbose=False)
     watched, trainer = fit(pl, "healthy", callback)
     assert callback.doctor.stopped is None and not callback.doctor.lr_changes
     assert trainer.current_epoch == SCENARIOS["healthy"].epochs

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ class LossDoctorCallback(TrainerCallback):  # type: ignore[misc]
     ``load_best_model_at_end=True`` the Trainer loads its best checkpoint itself, else the
     weights of the best ``eval_loss`` kept in memory are put back when training ends.
     The Trainer logs the train loss every ``logging_steps`` steps: that is the resolution
-    lossdoctor sees.
+    lossdoctor sees. Its ``logging_nan_inf_filter`` (on by default) logs a NaN loss as the
+    mean of the earlier ones; an entry whose ``grad_norm`` is NaN/Inf is read as a NaN loss.
     """
 
     def __init__(self, *, train_key: str = "loss", test_key: str = "eval_loss",
@@ -57,6 +59,8 @@ class LossDoctorCallback(TrainerCallback):  # type: ignore[misc]
             train, test = entry.get(self.train_key), entry.get(self.test_key)
             if train is None and test is None:
                 continue
+            if train is not None and not _finite(entry.get("grad_norm", 0.0)):
+                train = math.nan      # logging_nan_inf_filter logs a NaN loss as a number
             actions = self.doctor.update(entry.get("step", state.global_step), train_loss=train,
                                          test_loss=test, lr=entry.get("learning_rate"),
                                          force=test is not None)
@@ -88,3 +92,11 @@ class LossDoctorCallback(TrainerCallback):  # type: ignore[misc]
                                    a.factor, self.doctor.min_lr)
                 if changed is not None:
                     self.doctor.lr_reduced(a.step, *changed, a.reason)
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True
+
