@@ -10,10 +10,11 @@ import pandas as pd
 from .errors import LogReadError
 from .frame import LossLog, curve_arrays
 from .records import Diagnosis
-from .report import Report, RunReport
+from .report import INSUFFICIENT, NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext
+from .rules.measures import not_moved
 from .thresholds import DEFAULT, Thresholds
-from .trends import CurveTrend, analyze_curve
+from .trends import CurveTrend, analyze_curve, still
 
 
 def diagnose_log(log: LossLog, thresholds: Thresholds = DEFAULT,
@@ -30,14 +31,24 @@ def diagnose_log(log: LossLog, thresholds: Thresholds = DEFAULT,
 def diagnose_run(run: str, frame: pd.DataFrame, th: Thresholds, rules: list[Rule],
                  source: str) -> RunReport:
     ctx, notes = build_context(frame, th, source, run)
+    if not ctx.curves() and not ctx.broken:
+        notes.append(f"not enough evidence for a verdict: a trend needs at least"
+                     f" {th.min_points} finite loss values on one curve")
+        return RunReport(run, INSUFFICIENT, [], ctx, notes)
     found: list[Diagnosis] = []
     for r in rules:
         d = r.check(ctx, th)
         if d is not None:
             found.append(replace(d, code=r.code))
-    verdict = _verdict(found) if found else _fallback(ctx)
+    if not found and len(rules) < len(RULES):
+        skipped = sorted(f"{r.code} {r.name}" for r in RULES.values() if r not in rules)
+        notes.append(f"no finding among the selected rules; {len(skipped)} not selected:"
+                     f" {', '.join(skipped)}")
+        return RunReport(run, NO_FINDING, [], ctx, notes)
     if not found:
-        notes.append("no rule matched the trends clearly; the verdict follows the train loss")
+        found.append(_mixed(ctx))
+        notes.append("no rule matched the trends clearly: " + found[0].message)
+    verdict = _verdict(found)
     return RunReport(run, verdict, found, ctx, notes)
 
 
@@ -47,11 +58,23 @@ def _verdict(found: list[Diagnosis]) -> str:
     return next((d.name for d in found if not names.intersection(d.yields_to)), found[0].name)
 
 
-def _fallback(ctx: RunContext) -> str:
-    from .records import Direction
+def _mixed(ctx: RunContext) -> Diagnosis:
+    """When no rule decides: say which way each curve goes and name the nearest cell of the
+    trend table, with low confidence: a run whose curves disagree has stopped improving as
+    a whole (plateau), unless every curve still falls."""
+    from .records import Direction, Severity
+    from .rules.health import describe
 
-    ends = [c.direction_at_end() for c in ctx.curves()]
-    return "learning" if Direction.FALLING in ends else "plateau"
+    curves = [c for c in ctx.curves() if c.windows]
+    ends = [c.windows[-1].direction for c in curves]
+    still = all(e is Direction.FALLING for e in ends)
+    name = "learning" if still else "plateau"
+    said = "; ".join(describe(c) for c in curves)
+    return Diagnosis(name, Severity.INFO if still else Severity.WARNING,
+                     f"Mixed trends: {said}.", None, None,
+                     {f"{c.split}_direction": c.windows[-1].direction.value for c in curves},
+                     ("look at the curves: the train and test loss disagree",),
+                     confidence=0.3)
 
 
 def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = ""
@@ -68,21 +91,22 @@ def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = "
         part_steps, part_values = curve_arrays(losses, split)   # views: no copy of 1e7 rows
         if len(part_steps):
             curves[split] = analyze_curve(split, part_steps, part_values, span, th)
-    usable = [c for c in curves.values() if c is not None and (c.windows or c.non_finite_count)]
-    if not usable:
-        raise LogReadError("too few loss values to find a trend (need at least 2 points)",
-                           source)
     broken = []
     for split, c in curves.items():
-        if c is not None and not c.windows and c.non_finite_count:
-            broken.append(c)
-            notes.append(f"{split} loss has too few finite points for a trend")
-            curves[split] = None
-        elif c is None:
+        if c is None:
             notes.append(f"no {split} loss in this log: diagnosing the {_other(split)} loss alone")
-        elif not c.windows and not c.non_finite_count:
-            notes.append(f"{split} loss has fewer than 2 finite points at distinct steps; ignored")
+        elif len(c.values) < th.min_points:
+            if c.non_finite_count:
+                broken.append(c)
+            notes.append(f"{split} loss has {len(c.values)} finite point"
+                         f"{'s' if len(c.values) != 1 else ''} at distinct steps, too few for"
+                         f" a trend (need {th.min_points}); ignored")
             curves[split] = None
+    for split, c in curves.items():
+        if c is not None and c.log and c.windows and not_moved(c, th):
+            curves[split] = still(c)
+            notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
+                         " over the whole run: read as not moving")
     lr = frame[frame["split"] == "lr"].sort_values("step", kind="stable")
     ctx = RunContext(curves["train"], curves["test"], lr["step"].to_numpy(float),
                      lr["value"].to_numpy(float), tuple(broken))

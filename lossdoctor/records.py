@@ -42,9 +42,12 @@ class Window:
     end_step: float
     slope: float          # loss units per step
     change: float         # slope * span: how far the curve moved over the window
-    tolerance: float      # |change| below this is flat: the curve's own noise and progress
+    tolerance: float      # a working-scale change below this is flat (noise and progress)
     direction: Direction
     points: int
+    noise: float = 0.0    # the window's own scatter around the trend (working scale)
+    z: float = 0.0        # change in standard errors of that scatter
+    share: float = 0.0    # working-scale change as a share of the curve's whole progress
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class CurveSummary:
     noise: float
     non_finite_step: float | None
     windows: tuple[Window, ...] = ()
+    #: the scale the trend was judged on: "log" (noise and changes are relative) or "linear"
+    scale: str = "linear"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,12 +75,14 @@ class CurveSummary:
             "last": {"step": _num(self.last_step), "value": _num(self.last_value)},
             "min": {"step": _num(self.min_step), "value": _num(self.min_value)},
             "noise": _num(self.noise),
+            "scale": self.scale,
             "first_non_finite_step": _num(self.non_finite_step),
             "windows": [
                 {"start_step": _num(w.start_step), "end_step": _num(w.end_step),
                  "slope": _num(w.slope), "change": _num(w.change),
                  "tolerance": _num(w.tolerance), "direction": w.direction.value,
-                 "points": w.points}
+                 "points": w.points, "z": _num(round(w.z, 3)),
+                 "share_of_progress": _num(round(w.share, 4))}
                 for w in self.windows
             ],
         }
@@ -95,6 +102,8 @@ class Diagnosis:
     code: str = ""
     #: findings that take the verdict from this one when both are present (it stays reported)
     yields_to: tuple[str, ...] = ()
+    #: 0-1: how far the deciding statistic stands past its threshold (see ``confidence``)
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,7 +116,16 @@ class Diagnosis:
             "evidence": {k: _num(v) if isinstance(v, float) else v
                          for k, v in self.evidence.items()},
             "actions": list(self.actions),
+            "confidence": None if self.confidence is None else round(self.confidence, 2),
         }
+
+
+def confidence(statistic: float, threshold: float) -> float:
+    """How sure a finding is: 1 - threshold / (2 * statistic). 0.5 when the deciding
+    statistic just reaches its threshold, 0.75 at twice it, towards 1 far past it."""
+    if not threshold > 0 or not statistic > 0:
+        return 0.5
+    return float(min(max(1.0 - threshold / (2.0 * statistic), 0.0), 0.99))
 
 
 def _num(value: float | None) -> float | int | None:

@@ -14,6 +14,19 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
+#: the verdict of a run whose curves are too short to judge (no rule was run)
+INSUFFICIENT = "not_enough_evidence"
+#: the verdict of a run where none of the selected rules found anything
+NO_FINDING = "no_finding"
+
+
+def _urgency(verdict: str) -> int:
+    """Priority of a verdict's rule; a run without enough evidence comes last."""
+    from .rules import find_rule
+
+    return 1000 if verdict in (INSUFFICIENT, NO_FINDING) else find_rule(verdict).priority
+
+
 @dataclass
 class RunReport:
     """The findings for one run of a log."""
@@ -57,9 +70,7 @@ class Report:
     @property
     def main(self) -> RunReport:
         """The run a user should look at first: the one whose verdict is most urgent."""
-        from .rules import find_rule
-
-        return min(self.runs, key=lambda r: find_rule(r.verdict).priority)
+        return min(self.runs, key=lambda r: _urgency(r.verdict))
 
     @property
     def verdict(self) -> str:

@@ -6,7 +6,7 @@ equal-count bins, and the slope fits (Theil-Sen) run on at most a few dozen poin
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from .records import CurveSummary, Direction, Window
 from .thresholds import DEFAULT, Thresholds
 
 MAX_FIT_POINTS = 60
+LOCAL_NOISE_POINTS = 12        # fewer points in a window: its scatter is the whole curve's
 PARALLEL_POINTS = 1 << 21       # curves longer than this get their bin medians in 2 threads
 
 
@@ -27,6 +28,13 @@ class CurveTrend:
     smooth: np.ndarray           # running median of values
     summary: CurveSummary
     non_finite_count: int
+    y: np.ndarray                # values on the working scale (log for a positive loss)
+    ys: np.ndarray               # smooth on the working scale
+    log: bool                    # whether the working scale is log
+    noise: float                 # robust scatter around the trend, working scale
+    rho: float                   # lag-1 autocorrelation of that scatter
+    floor: float                 # the log's own resolution, working scale
+    moved: bool = True           # False: the curve never measurably moved (see ``still``)
 
     @property
     def windows(self) -> tuple[Window, ...]:
@@ -36,6 +44,11 @@ class CurveTrend:
     def progress(self) -> float:
         """How far the curve moved at all: the range of its smoothed values."""
         return float(self.smooth.max() - self.smooth.min()) if len(self.smooth) else 0.0
+
+    @property
+    def span(self) -> float:
+        """How far the curve moved, on the working scale: what shares are shares of."""
+        return float(self.ys.max() - self.ys.min()) if len(self.ys) else 0.0
 
     @property
     def best_index(self) -> int:
@@ -126,12 +139,52 @@ def theil_sen(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.median((y[j] - y[i])[ok] / dx[ok]))
 
 
-def robust_noise(values: np.ndarray) -> float:
-    """Scale of point-to-point scatter, blind to a linear trend: MAD of second differences."""
-    if len(values) < 4:
+def robust_scale(x: np.ndarray) -> float:
+    """Standard deviation of the bulk of ``x``, blind to heavy tails: 1.4826 MAD."""
+    if not len(x):
         return 0.0
-    d2 = np.diff(values, 2)
-    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
+    return float(1.4826 * np.median(np.abs(x - np.median(x))))
+
+
+def resolution(values: np.ndarray) -> float:
+    """The finest step the logged numbers can take (printing precision), in working units:
+    the noise estimate never falls below what the log can resolve."""
+    v = np.unique(values)
+    gaps = np.diff(v)
+    gaps = gaps[gaps > 0]
+    level = float(np.median(np.abs(values))) if len(values) else 0.0
+    quantum = float(gaps.min()) if len(gaps) else 0.0
+    quantum = max(quantum, 1e-12 * level)
+    return quantum / max(level, 1e-300) / np.sqrt(12.0)   # d log v = d asinh(v/s) near s
+
+
+def working_scale(values: np.ndarray) -> float:
+    """0 for a positive loss, judged on a log scale (minibatch noise is multiplicative, and
+    a rescaled loss then gives the same numbers); for any other, s in asinh(v / s), its
+    median magnitude: linear near zero, logarithmic for a blow-up, as blind to a rescale."""
+    if not len(values) or float(values.min()) > 0:
+        return 0.0
+    scale = float(np.median(np.abs(values)))
+    return scale if scale > 0 else float(np.max(np.abs(values))) or 1.0
+
+
+def to_working(x: np.ndarray, scale: float) -> np.ndarray:
+    """Values on the working scale chosen by ``working_scale``."""
+    return np.log(x) if scale == 0 else np.arcsinh(x / scale)
+
+
+def noise_of(residuals: np.ndarray, floor: float) -> tuple[float, float]:
+    """Scatter of a curve around its smoothed trend and the lag-1 autocorrelation of that
+    scatter (0..0.9): interpolated or smoothed points are correlated and carry less
+    evidence than their count says."""
+    r = residuals[np.isfinite(residuals)]
+    scale = max(robust_scale(r), floor)
+    if len(r) < 6 or scale <= floor:
+        return scale, 0.0
+    c = np.clip(r - np.median(r), -3 * scale, 3 * scale)     # a lone spike must not decide
+    den = float(np.dot(c, c))
+    rho = float(np.dot(c[:-1], c[1:]) / den) if den > 0 else 0.0
+    return scale, min(max(rho, 0.0), 0.9)
 
 
 def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
@@ -150,17 +203,33 @@ def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
         bad_steps, fs, fv = steps[~finite], steps[finite], values[finite]
     rs, rv = reduce_points(fs, fv, thresholds.max_points)
     smooth = running_median(rv, thresholds.smooth_fraction) if len(rv) else rv
-    noise = robust_noise(rv)
+    scale = working_scale(rv)
+    log = scale == 0
+    y, ys = to_working(rv, scale), to_working(smooth, scale)
+    floor = resolution(rv) if len(rv) else 0.0
+    noise, rho = noise_of(y - ys, floor)
     lo, hi = span if span else ((rs[0], rs[-1]) if len(rs) else (0.0, 0.0))
-    windows = fit_windows(split, rs, rv, smooth, noise, (lo, hi), thresholds)
-    summary = _summary(split, fs, fv, noise, bad_steps, windows)
-    return CurveTrend(split, rs, rv, smooth, summary, int((~finite).sum()))
+    progress = float(ys.max() - ys.min()) if len(ys) else 0.0
+    windows = fit_windows(split, rs, rv, y, ys, max(noise, floor), progress, (lo, hi),
+                          thresholds)
+    summary = _summary(split, fs, fv, noise, bad_steps, windows, log)
+    return CurveTrend(split, rs, rv, smooth, summary, int((~finite).sum()), y, ys, log,
+                      noise, rho, floor)
 
 
-def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, smooth: np.ndarray,
-                noise: float, span: tuple[float, float], th: Thresholds) -> tuple[Window, ...]:
-    """Cut the span into windows (at least 3 points each) and label each by its slope."""
-    n = len(values)
+def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray,
+                ys: np.ndarray, noise: float, progress: float, span: tuple[float, float],
+                th: Thresholds) -> tuple[Window, ...]:
+    """Cut the span into windows (at least 3 points each) and label each by its slope.
+
+    A window falls (or rises) when its Theil-Sen change is both *significant*, beyond
+    ``flat_noise_z`` standard errors of the scatter (counted in independent points), and
+    *relevant*, at least ``flat_share`` of the curve's progress (the range of its smoothed
+    trend): noise is not a trend, and neither is a drift that is tiny next to what the
+    curve has already done. A short window too noisy to decide alone is judged with the
+    half of the run that ends with it, when that goes the same way.
+    """
+    n = len(y)
     if n < 2:
         return ()
     count = max(1, min(th.windows, n // 3))
@@ -169,23 +238,50 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, smooth: np.nd
     out = []
     for a, b in zip(edges[:-1], edges[1:], strict=False):
         inside = (steps >= a) & (steps <= b)
-        if inside.sum() < 2:
+        k = int(inside.sum())
+        if k < 2:
             continue
-        x, y = steps[inside], values[inside]
-        slope = theil_sen(x, y)
-        change = slope * (x[-1] - x[0])
-        se = noise * np.sqrt(12.0 / max(len(x), 1))
-        level = abs(float(np.median(smooth[inside])))
-        tol = max(th.flat_noise_z * se, th.flat_level * level)
-        direction = (Direction.FLAT if abs(change) <= tol
+        x = steps[inside]
+        change, z, noise_w = _window_trend(x, y[inside], ys[inside], noise)
+        if abs(z) < th.flat_noise_z and b - a < (hi - lo) / 2:
+            longer = (steps >= b - (hi - lo) / 2) & (steps <= b)
+            _, z_long, _ = _window_trend(steps[longer], y[longer], ys[longer], noise)
+            if np.sign(z_long) == np.sign(change):
+                z = z_long if abs(z_long) > abs(z) else z
+        share = change / progress if progress > 0 else 0.0
+        tol = max(abs(change / z) * th.flat_noise_z if z else 0.0, th.flat_share * progress)
+        moved = abs(z) >= th.flat_noise_z and abs(share) >= th.flat_share
+        direction = (Direction.FLAT if not moved
                      else Direction.RISING if change > 0 else Direction.FALLING)
-        out.append(Window(split, float(x[0]), float(x[-1]), slope, float(change), float(tol),
-                          direction, int(inside.sum())))
+        slope = theil_sen(x, values[inside])                # loss units: what users check
+        out.append(Window(split, float(x[0]), float(x[-1]), slope, slope * (x[-1] - x[0]),
+                          float(tol), direction, k, float(noise_w), float(z), float(share)))
     return tuple(out)
 
 
+def _window_trend(x: np.ndarray, v: np.ndarray, trend: np.ndarray, noise: float
+                  ) -> tuple[float, float, float]:
+    """(Theil-Sen change, its z, the scatter used) of one stretch on the working scale."""
+    k = len(x)
+    change = theil_sen(x, v) * (x[-1] - x[0]) if k >= 2 else 0.0
+    local, rho = noise_of(v - trend, 0.0)
+    # a stretch's own scatter is trusted once it has enough points; before, the curve's
+    scatter = local if k >= LOCAL_NOISE_POINTS else noise   # (a 3-point MAD can be 0)
+    scatter = max(scatter, noise * 1e-3)
+    n_eff = max(k * (1 - rho) / (1 + rho), 2.0)
+    se = scatter * np.sqrt(12.0 / n_eff)
+    z = change / se if se > 0 else float(np.sign(change)) * np.inf
+    return float(change), float(z), float(scatter)
+
+
+def still(c: CurveTrend) -> CurveTrend:
+    """The same curve with every window read as flat."""
+    flat = tuple(replace(w, direction=Direction.FLAT, z=0.0, share=0.0) for w in c.windows)
+    return replace(c, summary=replace(c.summary, windows=flat), moved=False)
+
+
 def _summary(split: str, steps: np.ndarray, values: np.ndarray, noise: float,
-             bad_steps: np.ndarray, windows: tuple[Window, ...]) -> CurveSummary:
+             bad_steps: np.ndarray, windows: tuple[Window, ...], log: bool) -> CurveSummary:
     nan = float("nan")
     if len(values):
         i = int(np.argmin(values))
@@ -196,4 +292,5 @@ def _summary(split: str, steps: np.ndarray, values: np.ndarray, noise: float,
         first = last = best = (nan, nan)
     return CurveSummary(split, len(values) + len(bad_steps), first[0], first[1], last[0],
                         last[1], best[0], best[1], noise,
-                        float(bad_steps[0]) if len(bad_steps) else None, windows)
+                        float(bad_steps[0]) if len(bad_steps) else None, windows,
+                        "log" if log else "linear")

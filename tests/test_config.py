@@ -83,7 +83,7 @@ LD100 = "warning"
 
 [tool.lossdoctor.thresholds]
 windows = 5
-flat-level = 0.05
+flat-share = 0.1
 flat_noise_z = 3
 """)
     s = read_config(path)
@@ -93,7 +93,7 @@ flat_noise_z = 3
     assert s.format == "sarif" and s.segments == "all"
     assert (s.train_col, s.test_col, s.input_format) == ("loss", "val_loss", "keras-csvlogger")
     assert s.severities == {"LD201": Severity.ERROR, "LD100": Severity.WARNING}
-    assert s.thresholds == DEFAULT.with_values(windows=5, flat_level=0.05, flat_noise_z=3.0)
+    assert s.thresholds == DEFAULT.with_values(windows=5, flat_share=0.1, flat_noise_z=3.0)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -109,9 +109,9 @@ flat_noise_z = 3
     ("[thresholds]\nwindowz = 4", "thresholds.windowz: unknown trend threshold (did you mean"
                                   " 'windows'?)"),
     ("[thresholds]\nwindows = 2.5", "thresholds.windows: expected an integer of at least 1"),
-    ("[thresholds]\nflat-level = -1", "thresholds.flat-level: expected a non-negative number"),
-    ("[thresholds]\nflat-level = true", "thresholds.flat-level: expected a non-negative number"),
-    ("[thresholds]\nflat-level = inf", "thresholds.flat-level: expected a non-negative number"),
+    ("[thresholds]\nflat-share = -1", "thresholds.flat-share: expected a non-negative number"),
+    ("[thresholds]\nflat-share = true", "thresholds.flat-share: expected a non-negative number"),
+    ("[thresholds]\nflat-share = inf", "thresholds.flat-share: expected a non-negative number"),
     ("format = ", "lossdoctor.toml: invalid TOML"),
 ])
 def test_bad_config_is_one_line_naming_file_and_key(tmp_path, monkeypatch, text, expected):

@@ -257,8 +257,13 @@ def test_headless_plot_uses_agg():
     assert out.stdout.split() == ["agg", "Axes"]
 
 
-def test_lr_too_high_spikes_are_marked(drawn):
-    report, ax = drawn["lr_too_high"]
+def test_lr_too_high_spikes_are_marked():
+    from test_rules import lr_spikes
+
+    import lossdoctor
+
+    report = lossdoctor.diagnose(lr_spikes())
+    ax = report.plot()
     spikes = report.diagnoses[0].evidence["spike_steps"]
     assert spikes
     assert list(_lines(ax, "spikes")["spikes"].get_xdata()) == spikes

@@ -1,6 +1,7 @@
 """`lossdoctor watch`: a real writer process appends to a log while the watch follows it."""
 from __future__ import annotations
 
+import math
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import math, sys, time
 path, healthy, blowup, delay = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 def row(e):
     if e < healthy:
-        return f"{e},{0.3 + 2 * math.exp(-e / 10):.5f},{0.4 + 2 * math.exp(-e / 12):.5f}\n"
+        return f"{e},{0.3 + 2 * math.exp(-e / 40):.5f},{0.4 + 2 * math.exp(-e / 45):.5f}\n"
     k = e - healthy + 1
     return f"{e},{0.35 * 3 ** k:.5f},{0.45 * 3 ** k:.5f}\n"
 with open(path, "w") as fh:
@@ -108,7 +109,7 @@ def test_waits_for_a_log_that_does_not_exist_yet_and_says_so_once(tmp_path, writ
 
 def test_half_written_last_line_is_ignored(tmp_path):
     whole = "epoch,loss,val_loss\n" + "".join(
-        f"{e},{2.0 / (e + 1) + 0.3:.4f},{2.0 / (e + 1) + 0.4:.4f}\n" for e in range(30))
+        f"{e},{2.0 * math.exp(-e / 40) + 0.3:.4f},{2.0 * math.exp(-e / 45) + 0.4:.4f}\n" for e in range(30))
     log = tmp_path / "log.csv"
     log.write_text(whole + "30,0.3")            # the trainer is in the middle of a row
     copy = complete_part(log, tmp_path / "..")
@@ -123,7 +124,7 @@ def test_half_written_last_line_is_ignored(tmp_path):
 
 def test_rewritten_whole_file_is_reread(tmp_path):
     log = tmp_path / "metrics.csv"
-    rows = [f"{e},{2.0 / (e + 1) + 0.3:.4f},{2.0 / (e + 1) + 0.4:.4f}" for e in range(30)]
+    rows = [f"{e},{2.0 * math.exp(-e / 40) + 0.3:.4f},{2.0 * math.exp(-e / 45) + 0.4:.4f}" for e in range(30)]
     log.write_text("epoch,loss,val_loss\n" + "\n".join(rows) + "\n")
     changes = []
     stop = {"n": 0}
@@ -143,7 +144,7 @@ def test_rewritten_whole_file_is_reread(tmp_path):
 
 def test_new_event_file_in_a_run_folder_is_read(tmp_path):
     run = tmp_path / "tb_run"
-    healthy = [(s, 2.0 / (1 + s) + 0.3) for s in range(30)]
+    healthy = [(s, 2.0 * math.exp(-s / 40) + 0.3) for s in range(30)]
     tw.scalar_run(run / "events.out.tfevents.1.host", {"loss": healthy,
                                                        "val_loss": healthy})
     changes, looks = [], []

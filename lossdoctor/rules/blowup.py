@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..records import Diagnosis, Direction, Severity
+from ..records import Diagnosis, Direction, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
@@ -15,28 +15,47 @@ from .measures import (
     climb_count,
     climbs_and_falls,
     end_rise,
-    first_drop,
     fmt,
     fmt_step,
-    relative_scatter,
+    material,
+    noise_range,
     rise_knee,
     rise_onset,
+    settled,
+    smooth_se,
+    smooth_width,
     spikes,
+    to_working,
 )
 from .registry import rule
 
 
 def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
-    """The curve climbed back above where it started, or far above its best, and stayed."""
-    if c is None or len(c.values) < 3:
+    """The curve climbed significantly back above where it started (or, for a positive
+    loss, to ``divergence_factor`` times its best) and is still climbing or broke into
+    NaN/Inf: a loss that jumped and then rests at a higher level has not diverged."""
+    if c is None or len(c.values) < th.min_points or not c.windows:
         return False
-    rise = end_rise(c)
-    if rise <= 3 * c.summary.noise:
+    rise, z = end_rise(c, th)
+    if z < th.divergence_z:
         return False
-    best = float(c.smooth.min())
-    back_up = rise >= th.divergence_rise * max(first_drop(c), 1e-12)
-    far_up = best > 0 and c.smooth[-1] >= th.divergence_factor * best
-    return bool(back_up or far_up)
+    first_drop = float(c.ys[0] - c.ys.min())
+    climbed = rise >= th.late_rise * c.span
+    if c.non_finite_count and climbed:
+        return True                       # climbed, then broke into NaN/Inf
+    back_up = rise >= th.divergence_rise * max(first_drop, 0.0) and climbed
+    far_up = c.log and rise >= np.log(th.divergence_factor)
+    doubled = rise >= np.log(th.blowup_factor)     # a blow-up, not a step to a new level
+    return bool((back_up or far_up) and doubled and c.windows[-1].direction is Direction.RISING)
+
+
+def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:
+    """The test loss does not contradict a blow-up of the train loss: it diverged too, is
+    rising, or its last value already stands ``blowup_factor`` times above its best."""
+    if diverged(te, th) or end_direction(te) is Direction.RISING:
+        return True
+    last = to_working(np.array([te.values[-1]]), te)[0]
+    return bool(last - te.ys.min() >= np.log(th.blowup_factor))
 
 
 def _rise_start(c: CurveTrend, th: Thresholds) -> float:
@@ -65,8 +84,7 @@ def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     tr, te = ctx.train, ctx.test
     if not diverged(tr, th) or tr is None:
         return None
-    if te is not None and len(te.values) >= 3 and not diverged(te, th) \
-            and end_direction(te) is not Direction.RISING:
+    if te is not None and len(te.values) >= th.min_points and not _test_agrees(te, th):
         return None
     start = _climb_start(tr, th)
     ev = {"train_best_step": best_step(tr), "rise_start_step": start,
@@ -83,7 +101,9 @@ def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         ev["first_non_finite_step"] = min(bad)
         msg += f", then non-finite from step {fmt_step(min(bad))}"
     acts = (actions.lower_lr(ctx, start), actions.CLIP, actions.BATCHNORM)
-    return Diagnosis("divergence", Severity.ERROR, msg + ".", start, float(tr.steps[-1]), ev, acts)
+    _, z = end_rise(tr, th)
+    return Diagnosis("divergence", Severity.ERROR, msg + ".", start, float(tr.steps[-1]), ev,
+                     acts, confidence=confidence(z, th.divergence_z))
 
 
 @rule("LD302", "lr_too_high", Severity.WARNING, 30,
@@ -95,68 +115,128 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     (step decay, reduce-on-plateau).
     """
     tr = ctx.train
-    if tr is None or len(tr.values) < 5:
+    if tr is None or len(tr.values) < th.min_points:
         return None
     found = _instability(tr, ctx.test, th)
     if found is None:
         return None
-    start, why, ev = found
+    start, why, ev, conf = found
     acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
-    yields = ("overfitting",) if "spike_count" in ev and _overfits(tr, ctx.test, th) else ()
+    yields = ("overfitting",) if "spike_count" in ev else ()
     return Diagnosis("lr_too_high", Severity.WARNING, f"Learning rate too high: {why}.",
-                     start, float(tr.steps[-1]), ev, acts, yields_to=yields)
-
-
-def _overfits(tr: CurveTrend, te: CurveTrend | None, th: Thresholds) -> bool:
-    """The test loss ends far above its best while the train loss kept falling since."""
-    if te is None or len(te.values) < 3 or te.smooth.min() <= 0:
-        return False
-    train_then = float(np.interp(best_step(te), tr.steps, tr.smooth))
-    kept_falling = tr.smooth[-1] <= (1 - th.overfit_train_gain) * train_then
-    return bool(kept_falling and end_rise(te) >= th.spikes_yield_rise * float(te.smooth.min()))
+                     start, float(tr.steps[-1]), ev, acts, yields_to=yields, confidence=conf)
 
 
 def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
-                 ) -> tuple[float, str, dict] | None:
-    rise = end_rise(tr)
-    if rise >= th.late_rise * tr.progress and rise > 3 * tr.summary.noise:
-        # rose several times (cycles): the trouble began at the first rise; once: at its knee
-        floor = th.climb_noise * relative_scatter(tr)
-        start = _rise_start(tr, th) if climb_count(tr, floor) > 1 else _climb_start(tr, th)
-        then = float(np.interp(start, tr.steps, tr.smooth))
-        return start, (f"train loss rose from {fmt(then)} at step {fmt_step(start)} to"
-                       f" {fmt(float(tr.smooth[-1]))} (its best was {fmt(float(tr.smooth.min()))}"
-                       f" at step {fmt_step(best_step(tr))})"), {
-            "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
-            "train_progress": tr.progress}
-    found = [(float(c.steps[i]), float(c.values[i] / c.smooth[i]), c.split)
-             for c in (tr, te) if c is not None
-             for i in spikes(c, th.spike_ratio, th.spike_height)]
-    # one jump far beyond the spike ratio is as telling as two ordinary ones
-    weight = sum(2 if r >= 2 * th.spike_ratio else 1 for _, r, _ in found)
-    if weight >= th.spike_count:
-        found.sort()
-        start = min(found[0][0], _rise_start(tr, th))
-        where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp in found[:6])
-        return start, (f"the loss spiked {len(found)} times to {th.spike_ratio:g}x its trend or"
-                       f" more, at steps {where}"), {
-            "spike_steps": [s for s, _, _ in found[:20]], "spike_count": len(found)}
-    scatter = relative_scatter(tr)
-    if scatter >= th.scatter_limit:
-        start = _rise_start(tr, th)
-        return start, (f"train loss swings +-{scatter:.0%} around its trend"), {
-            "relative_scatter": scatter}
-    climbed, fell = climbs_and_falls(tr, th.climb_noise * scatter)
-    if climbed >= th.climb_total and climbed >= th.climb_share * fell:
-        start = _rise_start(tr, th)
-        i, j = biggest_climb(tr)
-        return start, (f"its trend keeps climbing back: the smoothed train loss climbed x"
-                       f"{np.exp(climbed):.3g} in all (it fell /{np.exp(fell):.3g}), the most"
-                       f" from {fmt(float(tr.smooth[i]))} at step {fmt_step(tr.steps[i])} to"
-                       f" {fmt(float(tr.smooth[j]))} at step {fmt_step(tr.steps[j])}"), {
-            "train_log_climbs": climbed, "train_log_falls": fell,
-            "biggest_climb_steps": [float(tr.steps[i]), float(tr.steps[j])]}
+                 ) -> tuple[float, str, dict, float] | None:
+    """(onset, why, evidence, confidence) of the first sign of an unstable run, if any:
+    a late rise, a knock (a climb the loss later recovered from), a trend that keeps
+    climbing back, spikes far out of the curve's scatter, or a test loss that swings more
+    than it ever improved."""
+    if not tr.moved:
+        return None                       # a loss that never moved is not unstable
+    te = te if te is not None and te.moved else None
+    for check in (_late_rise, _knock, _climbing_back, _spikes, _swings):
+        found = check(tr, te, th)
+        if found is not None:
+            return found
     return None
+
+
+def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    rise, z = end_rise(tr, th)
+    if (rise < th.late_rise * tr.span or z < th.divergence_z
+            or not material(tr, rise, th.material_share)):
+        return None
+    # rose several times (cycles): the trouble began at the first rise; once: at its knee
+    width = smooth_width(tr, th.smooth_fraction)
+    floor = th.climb_noise * np.sqrt(2.0) * smooth_se(tr, width)
+    several = climb_count(tr, floor, settled(tr, width)) > 1
+    start = _rise_start(tr, th) if several else _climb_start(tr, th)
+    then = float(np.interp(start, tr.steps, tr.smooth))
+    return start, (f"train loss rose from {fmt(then)} at step {fmt_step(start)} to"
+                   f" {fmt(float(tr.smooth[-1]))} ({z:.1f} standard errors; its best was"
+                   f" {fmt(float(tr.smooth.min()))} at step {fmt_step(best_step(tr))})"), {
+        "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
+        "train_rise_z": z, "train_progress": tr.span}, confidence(z, th.divergence_z)
+
+
+def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    """A climb of ``knock_share`` of a curve's progress, well out of its noise, that the
+    curve then came back down from: a step too large threw the weights off."""
+    for c in (tr, te):
+        if c is None or len(c.values) < th.min_points:
+            continue
+        width = smooth_width(c, th.smooth_fraction)
+        i, j = biggest_climb(c, settled(c, width))
+        climb = float(c.ys[j] - c.ys[i])
+        se = np.sqrt(2.0) * smooth_se(c, width)
+        after = float(c.ys[j:].min()) if j < len(c.ys) else float(c.ys[j])
+        noise = th.divergence_z * se + noise_range(c, width)
+        if (climb < th.knock_share * c.span or climb < noise
+                or c.ys[j] - after < climb / 2 or not material(c, climb, th.material_share)):
+            continue
+        start = float(c.steps[i])
+        return start, (f"the {c.split} loss was knocked up from {fmt(float(c.smooth[i]))} at"
+                       f" step {fmt_step(start)} to {fmt(float(c.smooth[j]))} at step"
+                       f" {fmt_step(c.steps[j])} ({climb / c.span:.0%} of its progress,"
+                       f" {climb / se:.1f} standard errors) before it recovered"), {
+            "knock_steps": [start, float(c.steps[j])], f"{c.split}_knock": climb,
+            "knock_z": climb / se}, confidence(climb, th.knock_share * c.span)
+    return None
+
+
+def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    width = smooth_width(tr, th.smooth_fraction)
+    se = np.sqrt(2.0) * smooth_se(tr, width)
+    skip = settled(tr, width)
+    climbed, fell = climbs_and_falls(tr, th.climb_noise * se, skip)
+    if climbed <= 0 or climbed < th.climb_share * fell or climbed < th.late_rise * tr.span:
+        return None
+    i, j = biggest_climb(tr, skip)
+    if not material(tr, float(tr.ys[j] - tr.ys[i]), th.material_share):
+        return None
+    return _rise_start(tr, th), (
+        f"its trend keeps climbing back: the smoothed train loss climbed {fmt(climbed)} in"
+        f" all (it fell {fmt(fell)}; {'log ' if tr.log else ''}units), the most from"
+        f" {fmt(float(tr.smooth[i]))} at step {fmt_step(tr.steps[i])} to"
+        f" {fmt(float(tr.smooth[j]))} at step {fmt_step(tr.steps[j])}"), {
+        "train_climbs": climbed, "train_falls": fell,
+        "biggest_climb_steps": [float(tr.steps[i]), float(tr.steps[j])]}, \
+        confidence(climbed, th.climb_share * fell)
+
+
+def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    found = [(float(c.steps[i]), float(c.values[i] / c.smooth[i]) if c.smooth[i] else np.inf,
+              c.split, float(zz))
+             for c in (tr, te) if c is not None for i, zz in spikes(c, th)]
+    weight = sum(2 if zz >= 2 * th.spike_z else 1 for *_, zz in found)
+    if weight < th.spike_count:
+        return None
+    found.sort()
+    start = min(found[0][0], _rise_start(tr, th))
+    where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp, _ in found[:6])
+    return start, (f"the loss spiked {len(found)} times far out of its own scatter"
+                   f" ({th.spike_z:g} standard deviations or more), at steps {where}"), {
+        "spike_steps": [s for s, *_ in found[:20]], "spike_count": len(found)}, \
+        confidence(weight, th.spike_count)
+
+
+def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    """The test loss (evaluated on the whole test set, so free of minibatch noise) swings
+    around its trend by ``swing_limit`` or more (relative) and by more than it improved
+    over the whole run: the weights themselves jump around."""
+    c = te if te is not None and len(te.values) >= th.min_points else None
+    if c is None or not c.log:
+        return None
+    improved = float(c.ys[0] - c.ys[-1])
+    if c.noise < th.swing_limit or c.noise < improved:
+        return None
+    return float(c.steps[0]), (
+        f"the test loss swings +-{np.expm1(c.noise):.0%} around its trend, more than it"
+        f" improved over the run ({np.expm1(max(improved, 0.0)):.0%})"), {
+        "test_swing": c.noise, "test_improvement": improved}, confidence(c.noise,
+                                                                          th.swing_limit)
 
 
 @rule("LD303", "non_finite", Severity.ERROR, 20, "NaN or Inf appears in a loss")
@@ -176,16 +256,13 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     last_good = curve.steps[curve.steps < step]
     ev = {"first_non_finite_step": step, **counts,
           "last_finite_step": float(last_good[-1]) if len(last_good) else None}
+    counts_said = ", ".join(f"{c.non_finite_count} {c.split}" for _, c in bad)
     msg = (f"Non-finite loss: {curve.split} loss is NaN/Inf from step {fmt_step(step)}"
-           f" ({sum(c.non_finite_count for _, c in bad)} values)")
+           f" ({counts_said} values)")
     if len(last_good):
         msg += f"; last finite value {fmt(float(curve.values[len(last_good) - 1]))}"
     acts = (f"stop the run and find what happens at step {fmt_step(step)}: log(0), 0/0 (an empty"
             " mask or batch), infinite inputs; torch.autograd.set_detect_anomaly(True) helps",
             actions.CLIP, actions.lower_lr(ctx, step))
-    return Diagnosis("non_finite", Severity.ERROR, msg + ".", step, None, ev, acts)
-
-
-def _ratio(c: CurveTrend, i: int) -> float:
-    """How many times its trend a point stands (inf when the trend is zero)."""
-    return float(c.values[i] / c.smooth[i]) if c.smooth[i] > 0 else float("inf")
+    return Diagnosis("non_finite", Severity.ERROR, msg + ".", step, None, ev, acts,
+                     confidence=0.99)

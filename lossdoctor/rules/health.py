@@ -1,16 +1,32 @@
-"""The train/test trend table of the source notes: learning, overfitting, plateau, data problem."""
+"""The train/test trend table of the source notes: learning, overfitting, plateau, data problem.
+
+Every decision compares a change with the curve's own scatter (in standard errors) and with
+its own progress (as a share); a positive loss is read on a log scale, so a rescaled loss
+gives the same verdict.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-from ..records import Diagnosis, Direction, Severity
+from ..records import Diagnosis, Direction, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
 from .context import RunContext, end_direction
-from .measures import best_step, end_rate, end_rise, first_drop, fmt, fmt_step, settle_step
+from .measures import (
+    best_logged,
+    end_rise,
+    fmt,
+    fmt_step,
+    lowest,
+    material,
+    settled,
+    smooth_se,
+    smooth_width,
+    stretch_change,
+)
 from .registry import rule
 
 FALLING, FLAT, RISING = Direction.FALLING, Direction.FLAT, Direction.RISING
@@ -22,14 +38,15 @@ def tail(c: CurveTrend) -> dict[str, Any]:
     p = c.split
     return {f"{p}_window": [w.start_step, w.end_step], f"{p}_slope": w.slope,
             f"{p}_change": w.change, f"{p}_direction": w.direction.value,
-            f"{p}_last": float(c.values[-1])}
+            f"{p}_z": w.z, f"{p}_last": float(c.values[-1])}
 
 
-def _describe(c: CurveTrend) -> str:
+def describe(c: CurveTrend) -> str:
     w = c.windows[-1]
     verb = {FALLING: "still falling", FLAT: "flat", RISING: "rising"}[w.direction]
     return (f"{c.split} loss is {verb} over steps {fmt_step(w.start_step)}-"
-            f"{fmt_step(w.end_step)} (now {fmt(float(c.smooth[-1]))}, change {fmt(w.change)})")
+            f"{fmt_step(w.end_step)} (now {fmt(float(c.smooth[-1]))}, change {fmt(w.change)},"
+            f" {abs(w.z):.1f} standard errors)")
 
 
 @rule("LD100", "learning", Severity.INFO, 90, "train falling, test falling")
@@ -37,30 +54,38 @@ def learning(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     """The network is learning: train and test loss both keep falling.
 
     Healthy. Keep training; the test loss has not bottomed out yet, so more steps should
-    still help.
+    still help. Statistic: the last window's Theil-Sen change is beyond ``flat_noise_z``
+    standard errors and ``flat_share`` of the curve's progress.
     """
     tr, te = end_direction(ctx.train), end_direction(ctx.test)
     if tr is None and te is None:
         return None
-    if tr is FLAT and te is FALLING and _converged(ctx.train, th):
-        tr = FALLING         # flat at its best after its fall: done, while the test improves
-    if (tr in (FALLING, None)) and (te in (FALLING, None)):
+    train_done = tr is FLAT and _converged(ctx.train, ctx.test, th)
+    if (tr in (FALLING, None) or train_done) and te in (FALLING, None):
         curves = [c for c in ctx.curves() if c.windows]
         ev: dict[str, Any] = {}
         for c in curves:
             ev.update(tail(c))
-        said = " and ".join(_describe(c) for c in curves)
+        falling = [c for c in curves if c.windows[-1].direction is FALLING] or curves
+        z = min(abs(c.windows[-1].z) for c in falling)
+        said = " and ".join(describe(c) for c in curves)
         return Diagnosis("learning", Severity.INFO, f"Learning: {said}.", None, None, ev,
-                         ("keep training: the loss is still falling",))
+                         ("keep training: the loss is still falling",),
+                         confidence=confidence(z, th.flat_noise_z))
     return None
 
 
-def _converged(c: CurveTrend | None, th: Thresholds) -> bool:
-    """The curve fell and now rests at its best (within ``best_tolerance`` of its drop)."""
-    if c is None:
+def _converged(tr: CurveTrend | None, te: CurveTrend | None, th: Thresholds) -> bool:
+    """The train loss fell far further than the test loss (it learned its training set)
+    and now rests: the test loss can still improve without it."""
+    if tr is None or te is None:
         return False
-    drop = first_drop(c)
-    return drop > 3 * c.summary.noise and end_rise(c) <= th.best_tolerance * drop
+    return _total_fall(tr) >= th.data_ratio * max(_total_fall(te), 0.0)
+
+
+def _total_fall(c: CurveTrend) -> float:
+    """How far the smoothed curve fell from its start to its end (working scale)."""
+    return float(c.ys[0] - c.ys[-1])
 
 
 @rule("LD201", "overfitting", Severity.WARNING, 40,
@@ -69,47 +94,81 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     """Overfitting: the train loss keeps falling while the test loss levels off or rises.
 
     The network memorises the training set. Stop at the best test step, and regularize:
-    weight decay around 5e-4, dropout 0.5, augmentation or more data.
+    weight decay around 5e-4, dropout 0.5, augmentation or more data. Statistic: since the
+    smoothed test minimum, the test loss rose ``overfit_z`` standard errors, or the train
+    loss fell ``overfit_z`` standard errors and ``overfit_train_share`` of its progress
+    while the test loss stayed flat; and the test loss now stands above the train loss.
     """
     tr, te = ctx.train, ctx.test
-    if tr is None or te is None or len(te.values) < 3 or end_direction(tr) is RISING:
+    if te is None or len(te.values) < th.min_points or not te.windows:
         return None
-    te_dir = end_direction(te)
-    if te_dir is FALLING or te.best_index >= len(te.values) - 1:
+    if end_direction(te) is FALLING or (tr is not None and _rising(tr, th)):
         return None
-    best = best_step(te)
-    best_val = float(te.smooth.min())
-    rise = end_rise(te)
-    # since the test loss was best: did the train loss keep improving, or the test loss worsen?
-    # (measured from its lowest point, not from where it levelled off: a train loss that still
-    # eases down while the test loss rests is a plateau, not yet overfitting)
-    train_then = _at(tr, best)
-    train_gain = (train_then - float(tr.smooth[-1])) / abs(train_then) if train_then else 0.0
-    test_loss = rise / abs(best_val) if best_val else 0.0
-    if train_gain < th.overfit_train_gain and test_loss < th.overfit_test_rise:
+    width = smooth_width(te, th.smooth_fraction)
+    best_i = lowest(te, width)
+    low = float(te.ys[best_i])
+    if best_i >= len(te.ys) - 1:
         return None
-    gap_then = float(best_val - train_then)
-    gap_now = float(te.smooth[-1] - tr.smooth[-1])
-    if gap_now <= gap_then:
+    best = float(te.steps[best_i])
+    rise, rise_z = end_rise(te, th)
+    train_fall = train_z = 0.0
+    # where the test loss levelled off: its first point within flat_share of its progress
+    # (or the smoothing's noise) above its minimum; the train loss is measured from there
+    near = low + max(th.flat_share * te.span, 2 * smooth_se(te, width))
+    level_i = best_i + int(np.argmax(te.ys[best_i:] <= near)) if best_i < settled(
+        te, width) else settled(te, width) + int(np.argmax(te.ys[settled(te, width):] <= near))
+    if tr is not None:
+        change, z = stretch_change(tr, float(te.steps[level_i]))
+        train_fall, train_z = -change, -z
+    rose = rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
+    kept_learning = (tr is not None and train_z >= th.overfit_z
+                     and train_fall >= th.overfit_train_share * tr.span)
+    if not (rose or kept_learning):
         return None
-    start = settle_step(te, th.best_tolerance)
-    ev = {**tail(tr), **tail(te), "test_best_step": best, "test_best_value": best_val,
-          "test_stopped_improving_step": start, "gap_at_best": gap_then, "gap_now": gap_now,
-          "train_gain_since_best": train_gain, "test_rise_since_best": test_loss}
-    rose = te_dir is RISING or test_loss >= th.overfit_test_rise
-    msg = (f"Overfitting: test loss stopped improving at step {fmt_step(start)} and was lowest"
-           f" at step {fmt_step(best)} ({fmt(best_val)}); since then it "
-           f"{'rose' if rose else 'stayed flat'} to {fmt(te.smooth[-1])}"
-           f" while train loss went to {fmt(tr.smooth[-1])} (gap {fmt(gap_then)} -> "
-           f"{fmt(gap_now)}).")
-    acts = (f"stop at step {fmt_step(best)}, where test loss was lowest ({fmt(best_val)}):"
-            " keep that checkpoint, or use early stopping on the test loss",
-            actions.REGULARIZE)
-    return Diagnosis("overfitting", Severity.WARNING, msg, start, float(tr.steps[-1]), ev, acts)
+    gap_then = gap_now = None
+    if tr is not None:
+        gap_then = float(np.exp(te.ys[best_i]) if te.log else te.ys[best_i]) - float(
+            np.interp(best, tr.steps, tr.smooth))
+        gap_now = float(te.smooth[-1] - tr.smooth[-1])
+        if gap_now <= gap_then or not _apart(te, tr, th):
+            return None       # the test loss is not pulling away from the train loss
+    step, value = best_logged(te)
+    ev: dict[str, Any] = {**tail(te), "test_best_step": best,
+                          "test_best_value": float(te.smooth[best_i]),
+                          "test_best_logged_step": step, "test_best_logged_value": value,
+                          "test_rise_z": rise_z, "train_fall_z": train_z}
+    if tr is not None:
+        ev.update(tail(tr))
+        ev.update(gap_at_best=gap_then, gap_now=gap_now)
+    z = max(rise_z if rose else 0.0, train_z if kept_learning else 0.0)
+    since = (f"rose to {fmt(float(te.smooth[-1]))} ({rise_z:.1f} standard errors)" if rose
+             else f"stayed at {fmt(float(te.smooth[-1]))}")
+    msg = (f"Overfitting: test loss was lowest around step {fmt_step(best)}"
+           f" ({fmt(float(te.smooth[best_i]))}) and has since {since}")
+    if tr is not None:
+        msg += (f" while train loss went from {fmt(float(np.interp(best, tr.steps, tr.smooth)))}"
+                f" to {fmt(float(tr.smooth[-1]))} (gap {fmt(gap_then)} -> {fmt(gap_now)})")
+    acts = (f"keep the checkpoint of step {fmt_step(step)}, the lowest logged test loss"
+            f" ({fmt(value)}), or use early stopping on the test loss", actions.REGULARIZE)
+    end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
+    return Diagnosis("overfitting", Severity.WARNING, msg + ".", best, end, ev, acts,
+                     confidence=confidence(z, th.overfit_z))
 
 
-def _at(c: CurveTrend, step: float) -> float:
-    return float(np.interp(step, c.steps, c.smooth))
+def _rising(c: CurveTrend, th: Thresholds) -> bool:
+    """The curve ends rising, by an amount that matters on the loss's own scale (a loss
+    near zero wandering up by factors on a log scale does not)."""
+    return end_direction(c) is RISING and material(c, end_rise(c, th)[0], th.material_share)
+
+
+def _apart(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
+    """The test loss ends above the train loss by ``overfit_z`` standard errors of the
+    two smoothed ends (on the log scale when both are positive)."""
+    n = min(th.min_points, len(te.y), len(tr.y))
+    if te.log and tr.log:
+        gap = float(np.median(te.y[-n:]) - np.median(tr.y[-n:]))
+        return gap >= th.overfit_z * float(np.hypot(smooth_se(te, n), smooth_se(tr, n)))
+    return float(te.smooth[-1] - tr.smooth[-1]) > 0
 
 
 @rule("LD202", "plateau", Severity.WARNING, 60, "train flat, test flat")
@@ -117,21 +176,54 @@ def plateau(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     """Plateau: train and test loss have both levelled off.
 
     Learning has hit a bottleneck. Lower the learning rate (e.g. 10x) or the batch size, or
-    stop if the loss is good enough: more steps at this setting will not help.
+    stop if the loss is good enough: more steps at this setting will not help. Statistic:
+    neither curve's last window moves beyond ``flat_noise_z`` standard errors and
+    ``flat_share`` of its progress (a train loss still easing down above a flat test loss
+    counts as flat for the test: the test loss no longer benefits).
     """
     tr, te = end_direction(ctx.train), end_direction(ctx.test)
-    if tr not in (FLAT, None) or te not in (FLAT, None) or (tr is None and te is None):
+    if tr is None and te is None:
+        return None
+    eases_above = (tr is FALLING and te is FLAT and ctx.train is not None
+                   and ctx.test is not None and ctx.test.smooth[-1] <= ctx.train.smooth[-1])
+    if not eases_above and (tr not in (FLAT, None) or te not in (FLAT, None)):
         return None
     flat = [c for c in ctx.curves() if c.windows]
-    since = min(_flat_since(c) for c in flat)
+    since = min(_flat_since(c) for c in flat if c.windows[-1].direction is FLAT)
     ev: dict[str, Any] = {"flat_since_step": since}
     for c in flat:
         ev.update(tail(c))
-    said = " and ".join(_describe(c) for c in flat)
-    acts = (actions.lower_lr(ctx) + ", or halve the batch size", actions.SCHEDULE,
-            "or stop here if this loss is good enough: more steps at this setting will not help")
-    return Diagnosis("plateau", Severity.WARNING, f"Plateau since about step {fmt_step(since)}:"
-                     f" {said}.", since, None, ev, acts)
+    said = " and ".join(describe(c) for c in flat)
+    chance = [(c, k) for c in flat if (k := chance_classes(c, th)) is not None]
+    msg = f"Plateau since about step {fmt_step(since)}: {said}."
+    acts: tuple[str, ...] = (actions.lower_lr(ctx) + ", or halve the batch size",
+                             actions.SCHEDULE, "or stop here if this loss is good enough:"
+                             " more steps at this setting will not help")
+    if chance:
+        c, k = chance[0]
+        ev.update(chance_classes=k, chance_loss=float(np.log(k)))
+        msg += (f" The {c.split} loss {fmt(float(np.median(c.values)))} ~ ln {k}: the model"
+                f" predicts uniformly over {k} classes and has not moved from its start.")
+        acts = actions.STUCK_AT_CHANCE
+    z = min((abs(c.windows[-1].z) for c in flat), default=0.0)
+    conf = confidence(th.flat_noise_z, max(z, 1e-9 * th.flat_noise_z))
+    return Diagnosis("plateau", Severity.WARNING, msg, since, None, ev, acts, confidence=conf)
+
+
+def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
+    """K when a curve rests at ln K (a classifier guessing uniformly) and never left it:
+    every smoothed value within ``chance_band`` of ln K, and nearer ln K than a quarter of
+    the way to ln(K +- 1)."""
+    if not c.log or len(c.values) < th.min_points:
+        return None
+    level = float(np.median(c.values))
+    if not np.log(2) / 2 < level < np.log(th.chance_max_classes + 1):
+        return None
+    k = max(int(round(np.exp(level))), 2)
+    band = min(0.25 * np.log((k + 1) / k), th.chance_band * np.log(k))
+    if not 2 <= k <= th.chance_max_classes:
+        return None
+    return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None
 
 
 def _flat_since(c: CurveTrend) -> float:
@@ -149,24 +241,32 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
 
     A network that does not learn its training set cannot improve on the test set; the data
     set almost surely has a problem: labels, the split, leakage, or different preprocessing
-    or loss on train and test.
+    or loss on train and test. Statistic: over the last window the test loss falls
+    ``data_ratio`` times faster than the train loss (relative rates), and over the whole
+    run the train loss fell less than the test loss.
     """
     tr, te = ctx.train, ctx.test
-    if tr is None or te is None or end_direction(tr) is not FLAT or len(te.values) < 3:
+    if tr is None or te is None or len(te.values) < th.min_points:
         return None
-    tr_rate, te_rate = end_rate(tr), end_rate(te)
-    # the test loss must fall, much faster for its level than the train loss, and the train
-    # loss must be stuck high: one "flat" only because it fell to near zero has converged
-    if not (te_rate <= -th.data_test_rate and -te_rate >= th.data_ratio * abs(tr_rate)):
+    w_tr, w_te = tr.windows[-1], te.windows[-1]
+    if end_direction(tr) is RISING or w_te.direction is not FALLING:
         return None
-    if tr.smooth[-1] < th.data_train_stuck * tr.smooth[0]:
+    tr_rate = -w_tr.share * tr.span
+    te_rate = -w_te.share * te.span
+    if te_rate < th.data_ratio * max(tr_rate, 0.0) or _total_fall(tr) >= _total_fall(te):
         return None
-    since = _flat_since(tr)
-    ev = {**tail(tr), **tail(te), "train_rate": tr_rate, "test_rate": te_rate,
+    if end_direction(tr) is FALLING and tr_rate > 0 and te_rate < th.data_ratio * tr_rate:
+        return None
+    since = _flat_since(tr) if w_tr.direction is FLAT else w_te.start_step
+    ev = {**tail(tr), **tail(te), "train_rate": -tr_rate, "test_rate": -te_rate,
           "train_flat_since_step": since}
-    msg = (f"Data problem: {_describe(tr)}, flat since step {fmt_step(since)}, while"
-           f" {_describe(te)}: over the last window the test loss fell {-te_rate:.1%} of its"
-           f" level, the train loss {-tr_rate:.1%}.")
+    unit = "%" if tr.log and te.log else ""
+    said = (f"{te_rate:.1%} and {max(tr_rate, 0):.1%}" if unit
+            else f"{fmt(te_rate)} and {fmt(max(tr_rate, 0))}")
+    msg = (f"Data problem: {describe(tr)}, while {describe(te)}: over the last window the"
+           f" test and train loss fell {said}.")
+    ratio = te_rate / max(tr_rate, te_rate / 100, 1e-300)
     return Diagnosis("data_problem", Severity.WARNING, msg, since, None, ev,
                      (actions.DATA_CHECKS,
-                      "compare a few train and test batches by hand: inputs, targets, loss"))
+                      "compare a few train and test batches by hand: inputs, targets, loss"),
+                     confidence=confidence(ratio, th.data_ratio))

@@ -3,17 +3,123 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..thresholds import Thresholds
 from ..trends import CurveTrend
+
+
+def smooth_se(c: CurveTrend, width: int) -> float:
+    """Standard error of a running median over ``width`` points of the curve (working scale):
+    1.25 sigma / sqrt(independent points), never below the log's own resolution."""
+    n_eff = max(width * (1 - c.rho) / (1 + c.rho), 1.0)
+    return max(1.2533 * c.noise / np.sqrt(n_eff), c.floor)
+
+
+def noise_range(c: CurveTrend, width: int) -> float:
+    """The spread that noise alone gives the smoothed curve: the expected range of its m
+    independent stretches, 2 sigma sqrt(2 ln m) (sigma the smoothed curve's standard error)."""
+    m = max(len(c.y) / max(width, 1), 2.0)
+    return 2.0 * smooth_se(c, width) * float(np.sqrt(2.0 * np.log(m)))
+
+
+def not_moved(c: CurveTrend, th: Thresholds) -> bool:
+    """Whether a curve's smoothed values, beyond the spread its noise alone explains, stay
+    within ``still_span`` of each other (log scale): it has not measurably moved."""
+    return c.span - noise_range(c, smooth_width(c, th.smooth_fraction)) < th.still_span
+
+
+def smooth_width(c: CurveTrend, fraction: float) -> int:
+    """How many points the running median spans (as trends.running_median chooses it)."""
+    n = len(c.values)
+    return max(int(round(n * fraction)) | 1, 3 if n >= 7 else 1)
+
+
+def end_rise(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
+    """How far the curve ends above its best, on the working scale, and that rise in
+    standard errors: the median of the last stretch (as long as the smoothing; the last
+    smoothed value when the curve then broke into NaN/Inf) against the smoothed minimum
+    away from the first points (there the running median still sees few points), less the
+    dip expected from picking the lowest of the curve's independent stretches
+    (sigma * sqrt(2 ln m)): a noise dip is not a best."""
+    width = smooth_width(c, th.smooth_fraction)
+    n_end = max(width, min(th.min_points, len(c.y) // 3))
+    end = float(np.median(c.y[-n_end:]))
+    if c.non_finite_count:
+        end = max(end, float(c.ys[-1]))
+    rise = end - float(c.ys[lowest(c, width)])
+    se_min, se_end = smooth_se(c, width), smooth_se(c, n_end)
+    m = max(len(c.y) / width, 1.0)
+    z = (rise - se_min * np.sqrt(2 * np.log(m))) / np.hypot(se_min, se_end)
+    return rise, float(z)
+
+
+def lowest(c: CurveTrend, width: int) -> int:
+    """Index of the curve's trusted best: the first smoothed value within the log's
+    resolution of the minimum once the running median has settled, or an earlier point
+    (where the median still sees few points) only when it lies three point-to-point
+    scatters lower still: a real low, not a noise dip."""
+    skip = settled(c, width)
+    low = float(c.ys[skip:].min())
+    i = skip + int(np.argmax(c.ys[skip:] <= low + c.floor))
+    if skip:
+        j = int(np.argmin(c.ys[:skip]))
+        if c.ys[j] < low - 3 * max(c.noise, c.floor):
+            i = j
+    return i
+
+
+def settled(c: CurveTrend, width: int) -> int:
+    """First index where the running median spans its full width (0 for a short curve)."""
+    half = width // 2
+    return half if len(c.ys) > 2 * half + 2 else 0
+
+
+def material(c: CurveTrend, rise: float, share: float) -> bool:
+    """Whether a climb of ``rise`` (working scale) above the curve's best is at least
+    ``share`` of its progress on the loss's own scale too: a loss near zero that wanders
+    by factors on a log scale moves by nothing next to what it has learned."""
+    if not c.log:
+        return True
+    low = float(c.smooth.min())
+    return low * (np.exp(rise) - 1) >= share * c.progress
+
+
+def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
+    """Theil-Sen change of the curve from ``start`` to its end (working scale) and that
+    change in standard errors of the points in the stretch."""
+    inside = c.steps >= start
+    k = int(inside.sum())
+    if k < 3:
+        return 0.0, 0.0
+    from ..trends import theil_sen
+
+    x, y = c.steps[inside], c.y[inside]
+    change = theil_sen(x, y) * (x[-1] - x[0])
+    n_eff = max(k * (1 - c.rho) / (1 + c.rho), 2.0)
+    se = max(c.noise, c.floor) * np.sqrt(12.0 / n_eff)
+    return float(change), float(change / se) if se > 0 else 0.0
+
+
+def to_working(x: np.ndarray, c: CurveTrend) -> np.ndarray:
+    """Values of a curve's loss on that curve's working scale."""
+    from ..trends import to_working as convert
+    from ..trends import working_scale
+
+    return convert(x, 0.0 if c.log else working_scale(c.values))
+
+
+def at_step(c: CurveTrend, step: float) -> float:
+    """The smoothed curve at a step, on the working scale (interpolated)."""
+    return float(np.interp(step, c.steps, c.ys))
+
+
+def best_logged(c: CurveTrend) -> tuple[float, float]:
+    """(step, value) of the lowest logged value: the checkpoint a user can go back to."""
+    return c.summary.min_step, c.summary.min_value
 
 
 def first_drop(c: CurveTrend) -> float:
     """How far the smoothed curve fell from its start to its best."""
     return float(c.smooth[0] - c.smooth.min()) if len(c.smooth) else 0.0
-
-
-def end_rise(c: CurveTrend) -> float:
-    """How far above its best the smoothed curve ends."""
-    return float(c.smooth[-1] - c.smooth.min()) if len(c.smooth) else 0.0
 
 
 def best_step(c: CurveTrend) -> float:
@@ -80,68 +186,43 @@ def rise_knee(c: CurveTrend) -> float | None:
     return float(c.steps[ok][1 + int(np.argmin(sse))])
 
 
-def settle_step(c: CurveTrend, tolerance: float) -> float:
-    """First step where the smoothed curve is within ``tolerance`` of its drop from its best."""
-    if not len(c.smooth):
-        return float("nan")
-    best = c.best_index
-    reach = c.smooth.min() + tolerance * max(first_drop(c), 0.0)
-    within = np.flatnonzero(c.smooth[: best + 1] <= reach)
-    return float(c.steps[within[0]]) if len(within) else float(c.steps[best])
+def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
+    """(index, z) of points that jump far out of the curve's own scatter: at least
+    ``spike_z`` robust standard deviations above the smoothed trend (working scale) and, for
+    a positive loss, to ``spike_ratio`` times it. Minibatch noise, however wide, is not a
+    spike; the first point (the untrained loss) never is."""
+    r = c.y - c.ys
+    if len(r) < th.min_points:
+        return []
+    scale = max(c.noise, c.floor)
+    z = r / scale
+    big = z >= th.spike_z
+    if c.log:
+        big &= r >= np.log(th.spike_ratio)
+    big[0] = False
+    return [(int(i), float(z[i])) for i in np.flatnonzero(big)]
 
 
-def end_rate(c: CurveTrend) -> float:
-    """Relative change over the last window: -0.02 = fell 2% of its level."""
-    if not c.windows:
-        return 0.0
-    w = c.windows[-1]
-    inside = (c.steps >= w.start_step) & (c.steps <= w.end_step)
-    level = abs(float(np.median(c.smooth[inside]))) if inside.any() else 0.0
-    return w.change / level if level > 0 else 0.0
-
-
-def log_residuals(c: CurveTrend) -> np.ndarray:
-    """Residuals around the smoothed curve in log space (relative jumps); linear if not positive."""
-    v, s = c.values, c.smooth
-    if len(v) and v.min() > 0 and s.min() > 0:
-        return np.log(v) - np.log(s)
-    scale = max(float(np.median(np.abs(s))), 1e-12)
-    return (v - s) / scale
-
-
-def spikes(c: CurveTrend, ratio: float, height: float) -> np.ndarray:
-    """Indices where the curve jumps to ``ratio`` times its trend or more, the jump is at least
-    ``height`` of the curve's progress, and it stands far out of the curve's own scatter."""
-    r = log_residuals(c)
-    if len(r) < 5:
-        return np.empty(0, dtype=int)
-    spread = 1.4826 * float(np.median(np.abs(r - np.median(r))))
-    jump = c.values - c.smooth
-    big = (r >= np.log(ratio)) & (r > 4 * spread) & (jump >= height * max(c.progress, 1e-300))
-    big[0] = False  # the first point is the untrained loss, above any trend, not a spike
-    return np.flatnonzero(big)
-
-
-def climbs_and_falls(c: CurveTrend, floor: float = 0.0) -> tuple[float, float]:
+def climbs_and_falls(c: CurveTrend, floor: float = 0.0, skip: int = 0
+                     ) -> tuple[float, float]:
     """The climbs and the falls of the smoothed curve added up, on a log scale: a healthy
     loss mostly falls; one whose trend keeps going back up is unstable. A climb (a run of
     rising steps) counts only when it rises more than ``floor``, so the wiggles of a noisy
     curve do not add up to one. (0, 0) when the curve is not positive."""
-    d = _log_steps(c)
+    d = _log_steps(c, skip)
     return float(sum(r for r in _climbs(d) if r > floor)), float(-d[d <= 0].sum())
 
 
-def climb_count(c: CurveTrend, floor: float) -> int:
+def climb_count(c: CurveTrend, floor: float, skip: int = 0) -> int:
     """How many separate climbs of the smoothed curve rise more than ``floor`` (log scale)."""
-    return sum(1 for r in _climbs(_log_steps(c)) if r > floor)
+    return sum(1 for r in _climbs(_log_steps(c, skip)) if r > floor)
 
 
-def _log_steps(c: CurveTrend) -> np.ndarray:
-    """Step-to-step changes of the smoothed curve's log; none when it is short or not positive."""
-    s = c.smooth[np.isfinite(c.smooth)]
-    if len(s) < 5 or s.min() <= 0:
-        return np.empty(0)
-    return np.diff(np.log(s))
+def _log_steps(c: CurveTrend, skip: int = 0) -> np.ndarray:
+    """Step-to-step changes of the smoothed curve (working scale) from index ``skip`` on;
+    none when it is short."""
+    s = c.ys[skip:][np.isfinite(c.ys[skip:])]
+    return np.diff(s) if len(s) >= 5 else np.empty(0)
 
 
 def _climbs(d: np.ndarray) -> list[float]:
@@ -150,19 +231,17 @@ def _climbs(d: np.ndarray) -> list[float]:
     return [float(d[a:b].sum()) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
-def biggest_climb(c: CurveTrend) -> tuple[int, int]:
-    """Indices (low, high) of the largest climb of the smoothed curve above its running best."""
+def biggest_climb(c: CurveTrend, skip: int = 0) -> tuple[int, int]:
+    """Indices (low, high) of the largest climb of the smoothed curve above its running best,
+    from index ``skip`` on (before it the running median has not settled)."""
     s = np.where(np.isfinite(c.smooth), c.smooth, np.inf)
+    s[:skip] = np.inf
     best = np.minimum.accumulate(s)
-    gain = np.where(np.isfinite(s), s - best, -np.inf)
+    gain = np.full(len(s), -np.inf)
+    ok = np.isfinite(s) & np.isfinite(best)
+    gain[ok] = s[ok] - best[ok]
     j = int(np.argmax(gain))
     return _best_before(s, best, j), j
-
-
-def relative_scatter(c: CurveTrend) -> float:
-    """Typical relative swing of the curve around its trend (0.3 = +-30%)."""
-    r = log_residuals(c)
-    return float(1.4826 * np.median(np.abs(r - np.median(r)))) if len(r) >= 5 else 0.0
 
 
 def fmt(value: float | None) -> str:
