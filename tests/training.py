@@ -3,8 +3,8 @@
 Each scenario is a (task, optimizer, learning rate, train samples, batch size, epochs,
 label noise, hidden units) chosen so that its outcome is obvious, whatever the framework:
 
-- healthy: a clean task at a modest rate, still learning when it ends;
-- lr_too_high: Adam at 0.2, whose loss climbs back again and again at first;
+- healthy: a clean task at a modest rate in batches of 256, still learning when it ends;
+- lr_too_high: Adam at 0.12 in batches of 32, whose loss swings and climbs back at first;
 - diverging: plain SGD at 1.0 on a regression, which blows up within a few steps;
 - overfitting: 128 samples with 20% flipped labels, full batch, a wide layer: the training
   loss goes to zero while the validation loss turns up after a few epochs.
@@ -36,8 +36,8 @@ class Scenario:
 
 
 SCENARIOS = {
-    "healthy": Scenario("cls", "sgd", 0.05, 512, 32, 5),
-    "lr_too_high": Scenario("cls", "adam", 0.2, 512, 32, 8),
+    "healthy": Scenario("cls", "sgd", 0.1, 1024, 256, 15),
+    "lr_too_high": Scenario("cls", "adam", 0.12, 512, 32, 8),
     "diverging": Scenario("reg", "sgd", 1.0, 512, 32, 3),
     "overfitting": Scenario("cls", "adam", 0.003, 128, 128, 60, flip=0.2, hidden=256),
 }

@@ -1,7 +1,7 @@
 """Toy data and settings the integration examples share: four runs with obvious outcomes.
 
-healthy      two classes, SGD at 0.05: still learning when it ends
-lr_too_high  the same task with Adam at 0.2: the loss keeps climbing back at first
+healthy      two classes, SGD at 0.1 in batches of 256: still learning when it ends
+lr_too_high  the same task with Adam at 0.12 in batches of 32: the loss swings at first
 diverging    a regression with SGD at 1.0: blows up within a few steps
 overfitting  128 samples, 20% of labels flipped, full batch: the validation loss turns up
 """
@@ -10,8 +10,8 @@ import sys
 import numpy as np
 
 #          task   optimizer  lr   samples batch epochs flip hidden
-RUNS = {"healthy": ("cls", "sgd", 0.05, 512, 32, 5, 0.0, 64),
-        "lr_too_high": ("cls", "adam", 0.2, 512, 32, 8, 0.0, 64),
+RUNS = {"healthy": ("cls", "sgd", 0.1, 1024, 256, 15, 0.0, 64),
+        "lr_too_high": ("cls", "adam", 0.12, 512, 32, 8, 0.0, 64),
         "diverging": ("reg", "sgd", 1.0, 512, 32, 3, 0.0, 64),
         "overfitting": ("cls", "adam", 0.003, 128, 128, 60, 0.2, 256)}
 
