@@ -30,6 +30,17 @@ def test_lr_too_high_asks_for_one_cut_then_waits_for_the_cooldown():
     assert any("LR_TOO_HIGH" in s for s in said)
 
 
+def test_patience_waits_for_the_verdict_to_hold():
+    at_once = Doctor(on_lr_too_high="reduce", every=10, verbose=False)
+    patient = Doctor(on_lr_too_high="reduce", every=10, patience=3, verbose=False)
+    first = {}
+    for doctor in (at_once, patient):
+        for step in range(60):
+            if any(a.kind == "reduce_lr" for a in doctor.update(step, train_loss=spiky(step))):
+                first.setdefault(id(doctor), step)
+    assert first[id(patient)] == first[id(at_once)] + 20      # two diagnoses of 10 points later
+
+
 def test_warn_policies_never_act():
     doctor = Doctor(every=10, verbose=False)
     actions = [a for step in range(60) for a in doctor.update(step, train_loss=spiky(step))]

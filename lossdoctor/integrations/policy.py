@@ -48,6 +48,8 @@ class Doctor:
     factor, cooldown, min_lr : a reduction multiplies by ``factor`` (never below
         ``min_lr``); after one, the next waits ``cooldown`` diagnoses and is judged only on
         the points logged since it
+    patience : lr_too_high, plateau and overfitting act only once the verdict held for this
+        many diagnoses in a row (``stop_on`` acts at once)
     report_path : write the final report there (.json, .html, .md or .txt)
     verbose, say : print verdict changes and actions with ``say`` (one line each)
     monitor_options : passed to ``Monitor`` (every, growth, seconds, keep, thresholds, ...)
@@ -56,7 +58,8 @@ class Doctor:
     def __init__(self, *, stop_on: Iterable[str] = DEFAULT_STOP_ON,
                  on_lr_too_high: str = "warn", on_overfitting: str = "warn",
                  on_plateau: str = "warn", restore_best: bool = True, factor: float = 0.1,
-                 cooldown: int = 3, min_lr: float = 0.0, report_path: str | Path | None = None,
+                 cooldown: int = 3, min_lr: float = 0.0, patience: int = 1,
+                 report_path: str | Path | None = None,
                  verbose: bool = True, say: Callable[[str], None] = print,
                  **monitor_options: Any) -> None:
         for name, value in (("on_lr_too_high", on_lr_too_high),
@@ -77,6 +80,8 @@ class Doctor:
         self.best_train = self._best_train_at_cut = math.inf
         self._told = 0                     # verdict changes already said
         self._runs = 0                     # diagnoses seen
+        self.patience = max(1, int(patience))
+        self._streak: tuple[str | None, int] = (None, 0)   # verdict, diagnoses in a row
         self._runs_at_change = 0
 
     @property
@@ -122,6 +127,10 @@ class Doctor:
         if stopping:
             first = stopping[0]
             return [self._stop(step, first.name, first.start_step, first.message)]
+        last, count = self._streak
+        self._streak = (report.verdict, count + 1 if report.verdict == last else 1)
+        if self._streak[1] < self.patience:
+            return []                     # a verdict must hold this long before it acts
         if report.verdict == "overfitting" and self.on_overfitting == "stop":
             d = report.main.primary
             return [self._stop(step, "overfitting", d.start_step if d else None,
