@@ -184,21 +184,19 @@ class Monitor:
             lr: Any = None) -> None:
         """Record the values of one step (any of them may be left out); may re-diagnose."""
         step = float(step)
-        logged = urgent = False   # urgent: a curve's first NaN/Inf is diagnosed at once
-        for split, value in (("train", train_loss), ("test", test_loss), ("lr", lr)):
-            if value is None:
-                continue
-            curve = self.curves[split]
+        given = [(self.curves[split], float(value)) for split, value in
+                 (("train", train_loss), ("test", test_loss), ("lr", lr)) if value is not None]
+        if not given:
+            return
+        for curve, _ in given:           # checked before any is stored: all or nothing
             if step < curve.last_step:
-                raise UsageError(f"step {step:g} comes before the last {split} step "
+                raise UsageError(f"step {step:g} comes before the last {curve.split} step "
                                  f"{curve.last_step:g}", self.name,
                                  "a Monitor follows one run: start a new one for a new run")
-            value = float(value)
+        urgent = False                   # a curve's first NaN/Inf is diagnosed at once
+        for curve, value in given:
             curve.add(step, value)
-            logged = True
             urgent = urgent or (not math.isfinite(value) and len(curve.bad) == 1)
-        if not logged:
-            return
         self.step = step
         self.points += 1
         if urgent or self.points >= self._next or (
@@ -223,7 +221,7 @@ class Monitor:
     def report(self, since: float | None = None) -> Report:
         """The Report of everything logged so far (from step ``since`` on when given).
 
-        Raises LogReadError while there are too few points for a trend.
+        Raises LogReadError when no loss was logged yet (or too little for the rules).
         """
         if since is not None:
             return self._run(since)

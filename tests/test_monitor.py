@@ -147,6 +147,10 @@ def test_too_early_to_judge_and_bad_calls():
         Monitor(every=0)
     monitor.log(5)                                        # nothing logged: not a point
     assert monitor.points == 1
+    monitor.log(12, train_loss=0.9)
+    with pytest.raises(UsageError, match="before the last train step 12"):
+        monitor.log(11, train_loss=0.8, test_loss=1.0)    # all or nothing: no test point
+    assert monitor.curves["test"].total == 0 and monitor.points == 2
 
 
 def test_monitor_is_exported_lazily():
