@@ -93,3 +93,14 @@ def test_report_is_written_where_asked(tmp_path):
     written = json.loads(path.read_text())
     assert written["verdict"] == callback.monitor.report().verdict
     assert written["verdict"] in ("divergence", "non_finite")
+
+
+def test_epoch_logs_only_with_per_batch_off():
+    callback = LossDoctorCallback(per_batch=False, verbose=False)
+    _, history = fit("healthy", callback)
+    epochs = SCENARIOS["healthy"].epochs
+    train = callback.monitor.curves["train"]
+    assert train.total == epochs and callback.monitor.curves["lr"].total == epochs
+    steps, values = train.arrays()
+    assert np.allclose(values, history.history["loss"])
+    assert steps[-1] == callback.step                     # steps are still batches

@@ -92,3 +92,22 @@ def test_final_report_written_in_the_format_of_its_extension(tmp_path):
         assert report is not None and report.verdict == "learning"
         assert "learning" in (tmp_path / name).read_text().lower()
     assert (tmp_path / "r.json").read_text().lstrip().startswith("{")
+
+
+@pytest.mark.parametrize("module, blocked", [
+    ("keras", ["keras"]),
+    ("lightning", ["lightning.pytorch", "pytorch_lightning"]),
+    ("transformers", ["transformers"]),
+])
+def test_a_missing_framework_names_the_extra_to_install(module, blocked, monkeypatch):
+    import importlib
+    import sys
+
+    from lossdoctor.errors import MissingDependencyError
+
+    for name in blocked:
+        monkeypatch.setitem(sys.modules, name, None)       # import fails as if not installed
+    monkeypatch.delitem(sys.modules, f"lossdoctor.integrations.{module}", raising=False)
+    with pytest.raises(MissingDependencyError, match=r"lossdoctor\[integrations\]"):
+        importlib.import_module(f"lossdoctor.integrations.{module}")
+    monkeypatch.delitem(sys.modules, f"lossdoctor.integrations.{module}", raising=False)
