@@ -142,7 +142,9 @@ class Monitor:
         NaN/Inf is diagnosed at once, whatever the cadence.
     keep : points of a curve kept exactly; longer curves are kept as bin medians
     stop_on : diagnosis names, codes or severities that make ``should_stop`` true
-    thresholds, select, ignore, severities : as for ``lossdoctor.diagnose``
+    thresholds, select, ignore, severities, config : as for ``lossdoctor.diagnose`` (a
+        configuration file found from the current folder applies, as it does to ``check``;
+        ``config=False`` reads none)
 
     Example
     -------
@@ -160,14 +162,15 @@ class Monitor:
                  thresholds: Thresholds | None = None, select: Iterable[str] | None = None,
                  ignore: Iterable[str] | None = None,
                  severities: Mapping[str, str | Severity] | None = None,
-                 name: str = "<monitor>") -> None:
+                 config: str | bool | None = None, name: str = "<monitor>") -> None:
         if every < 1 or keep < 30 or growth < 0 or (seconds is not None and seconds <= 0):
             raise UsageError("Monitor needs every >= 1, keep >= 30, growth >= 0, seconds > 0")
         self.every, self.growth, self.seconds = int(every), float(growth), seconds
         self.stop_on = tuple(stop_on)
         self.name = name
         self._options: dict[str, Any] = {"thresholds": thresholds, "select": select,
-                                         "ignore": ignore, "severities": severities}
+                                         "ignore": ignore, "severities": severities,
+                                         "config": config}
         keep -= keep % 3
         self.curves = {s: Curve(s, keep) for s in ("train", "test", "lr")}
         self.points = 0                  # log calls that carried a value

@@ -98,7 +98,7 @@ flat_noise_z = 3
 
 @pytest.mark.parametrize("text, expected", [
     ("formt = 'json'", "lossdoctor.toml: unknown key 'formt' (did you mean 'format'?)"),
-    ("fail-on = 'warn'", "fail-on: unknown fail-on value 'warn' (did you mean 'warning'?)"),
+    ("fail-on = 'warn'", "fail-on: unknown value 'warn' (did you mean 'warning'?)"),
     ("select = ['overfiting']", "select: unknown diagnosis 'overfiting' (did you mean"),
     ("format = 'jsn'", "format: unknown output format 'jsn' (did you mean 'json'?)"),
     ("segments = 'first'", "segments: expected \"last\" or \"all\""),
@@ -160,7 +160,7 @@ def test_severities_regrade_the_report_and_the_exit_code(tmp_path, monkeypatch):
     assert data["verdict"] == "overfitting" and data["diagnoses"][0]["severity"] == "error"
     assert result.exit_code == 1
     assert check(LEARNING, "--fail-on", "warning").exit_code == 1
-    assert check(OVERFITTING).stdout.startswith(f"{OVERFITTING}: OVERFITTING (error)")
+    assert check(OVERFITTING).stdout.startswith(f"{OVERFITTING}: OVERFITTING (error, confidence ")
 
 
 def test_thresholds_reach_the_trend_detector(tmp_path, monkeypatch):

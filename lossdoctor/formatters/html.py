@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependencyError
-from ..plot import DIRECTION_COLORS, SEVERITY_COLORS
+from ..numbers import fmt, fmt_confidence, fmt_step
+from ..palette import DIRECTION_COLORS, SEVERITY_COLORS
 from ..records import Diagnosis, Severity
 from ..report import Report, RunReport
-from ..rules.measures import fmt, fmt_step
 from . import formatter
 
 #: a sweep of many runs gets this many small plots (most urgent first); the table has all
@@ -115,8 +115,9 @@ def _run(report: Report, run: RunReport, size: tuple[float, float], heading: boo
     sev = _severity(run)
     tag = "h1" if heading else "h3"
     name = "" if heading else f"{escape(run.run or Path(report.source).name)} "
+    conf = fmt_confidence(run.primary.confidence if run.primary else None)
     out = [f'<{tag} class="ld-verdict">{name}{_badge(run.verdict.upper(), sev)} '
-           f'<span class="ld-meta">{sev.label}</span></{tag}>']
+           f'<span class="ld-meta">{sev.label}{conf}</span></{tag}>']
     if heading:
         out.append(f'<p class="ld-meta">{escape(report.source)} · format '
                    f"{escape(report.format)}</p>")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..numbers import fmt, fmt_step, fmt_z
 from ..records import Diagnosis, Direction, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
@@ -11,15 +12,12 @@ from .context import RunContext, end_direction
 from .measures import (
     best_step,
     biggest_climb,
-    blowup_onset,
     climb_count,
     climbs_and_falls,
     end_rise,
-    fmt,
-    fmt_step,
+    lowest,
     material,
     noise_range,
-    rise_knee,
     rise_onset,
     settled,
     smooth_se,
@@ -65,13 +63,15 @@ def _rise_start(c: CurveTrend, th: Thresholds) -> float:
 
 
 def _climb_start(c: CurveTrend, th: Thresholds) -> float:
-    """Where a sustained climb began: the knee of the log loss, but never before the best
-    the loss reached ahead of that climb (until then it was still improving)."""
-    before = blowup_onset(c, th.blowup_factor)
-    if before is None:
-        before = _rise_start(c, th)
-    knee = rise_knee(c)
-    return before if knee is None else max(knee, before)
+    """Where a sustained climb began: the last time the smoothed loss stood near its running
+    best (within ``onset_share`` of its progress plus two standard errors of the smoothed
+    curve) before it left for good."""
+    width = smooth_width(c, th.smooth_fraction)
+    tol = th.onset_share * c.span + 2 * np.sqrt(2.0) * smooth_se(c, width)
+    skip = settled(c, width)
+    ys = c.ys[skip:]
+    near = np.flatnonzero(ys <= np.minimum.accumulate(ys) + tol)
+    return float(c.steps[skip + near[-1]]) if len(near) else float(c.steps[skip])
 
 
 @rule("LD301", "divergence", Severity.ERROR, 10, "train rising, test rising (often to NaN)")
@@ -139,14 +139,17 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     for check in (_late_rise, _knock, _climbing_back, _spikes, _swings):
         found = check(tr, te, th)
         if found is not None:
-            return found
+            start, why, ev, conf = found
+            # the trouble began at the train loss's first climb, if that came earlier
+            return min(start, _rise_start(tr, th)), why, ev, conf
     return None
 
 
 def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     rise, z = end_rise(tr, th)
     if (rise < th.late_rise * tr.span or z < th.divergence_z
-            or not material(tr, rise, th.material_share)):
+            or not material(tr, lowest(tr, smooth_width(tr, th.smooth_fraction)),
+                            len(tr.ys) - 1, th.material_share)):
         return None
     # rose several times (cycles): the trouble began at the first rise; once: at its knee
     width = smooth_width(tr, th.smooth_fraction)
@@ -155,7 +158,7 @@ def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     start = _rise_start(tr, th) if several else _climb_start(tr, th)
     then = float(np.interp(start, tr.steps, tr.smooth))
     return start, (f"train loss rose from {fmt(then)} at step {fmt_step(start)} to"
-                   f" {fmt(float(tr.smooth[-1]))} ({z:.1f} standard errors; its best was"
+                   f" {fmt(float(tr.smooth[-1]))} ({fmt_z(z)}; its best was"
                    f" {fmt(float(tr.smooth.min()))} at step {fmt_step(best_step(tr))})"), {
         "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
         "train_rise_z": z, "train_progress": tr.span}, confidence(z, th.divergence_z)
@@ -174,13 +177,13 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         after = float(c.ys[j:].min()) if j < len(c.ys) else float(c.ys[j])
         noise = th.divergence_z * se + noise_range(c, width)
         if (climb < th.knock_share * c.span or climb < noise
-                or c.ys[j] - after < climb / 2 or not material(c, climb, th.material_share)):
+                or c.ys[j] - after < climb / 2 or not material(c, i, j, th.material_share)):
             continue
         start = float(c.steps[i])
         return start, (f"the {c.split} loss was knocked up from {fmt(float(c.smooth[i]))} at"
                        f" step {fmt_step(start)} to {fmt(float(c.smooth[j]))} at step"
                        f" {fmt_step(c.steps[j])} ({climb / c.span:.0%} of its progress,"
-                       f" {climb / se:.1f} standard errors) before it recovered"), {
+                       f" {fmt_z(climb / se)}) before it recovered"), {
             "knock_steps": [start, float(c.steps[j])], f"{c.split}_knock": climb,
             "knock_z": climb / se}, confidence(climb, th.knock_share * c.span)
     return None
@@ -194,7 +197,7 @@ def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     if climbed <= 0 or climbed < th.climb_share * fell or climbed < th.late_rise * tr.span:
         return None
     i, j = biggest_climb(tr, skip)
-    if not material(tr, float(tr.ys[j] - tr.ys[i]), th.material_share):
+    if not material(tr, i, j, th.material_share):
         return None
     return _rise_start(tr, th), (
         f"its trend keeps climbing back: the smoothed train loss climbed {fmt(climbed)} in"

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..numbers import fmt, fmt_step, fmt_z
 from ..records import Diagnosis, Direction, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
@@ -18,8 +19,6 @@ from .context import RunContext, end_direction
 from .measures import (
     best_logged,
     end_rise,
-    fmt,
-    fmt_step,
     lowest,
     material,
     settled,
@@ -46,7 +45,7 @@ def describe(c: CurveTrend) -> str:
     verb = {FALLING: "still falling", FLAT: "flat", RISING: "rising"}[w.direction]
     return (f"{c.split} loss is {verb} over steps {fmt_step(w.start_step)}-"
             f"{fmt_step(w.end_step)} (now {fmt(float(c.smooth[-1]))}, change {fmt(w.change)},"
-            f" {abs(w.z):.1f} standard errors)")
+            f" {fmt_z(w.z)})")
 
 
 @rule("LD100", "learning", Severity.INFO, 90, "train falling, test falling")
@@ -115,10 +114,11 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     # where the test loss levelled off: its first point within flat_share of its progress
     # (or the smoothing's noise) above its minimum; the train loss is measured from there
     near = low + max(th.flat_share * te.span, 2 * smooth_se(te, width))
-    level_i = best_i + int(np.argmax(te.ys[best_i:] <= near)) if best_i < settled(
-        te, width) else settled(te, width) + int(np.argmax(te.ys[settled(te, width):] <= near))
+    start_i = min(best_i, settled(te, width))
+    level_i = start_i + int(np.argmax(te.ys[start_i:] <= near))
+    levelled = float(te.steps[level_i])
     if tr is not None:
-        change, z = stretch_change(tr, float(te.steps[level_i]))
+        change, z = stretch_change(tr, levelled)
         train_fall, train_z = -change, -z
     rose = rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
     kept_learning = (tr is not None and train_z >= th.overfit_z
@@ -141,7 +141,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         ev.update(tail(tr))
         ev.update(gap_at_best=gap_then, gap_now=gap_now)
     z = max(rise_z if rose else 0.0, train_z if kept_learning else 0.0)
-    since = (f"rose to {fmt(float(te.smooth[-1]))} ({rise_z:.1f} standard errors)" if rose
+    since = (f"risen to {fmt(float(te.smooth[-1]))} ({fmt_z(rise_z)})" if rose
              else f"stayed at {fmt(float(te.smooth[-1]))}")
     msg = (f"Overfitting: test loss was lowest around step {fmt_step(best)}"
            f" ({fmt(float(te.smooth[best_i]))}) and has since {since}")
@@ -151,14 +151,15 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     acts = (f"keep the checkpoint of step {fmt_step(step)}, the lowest logged test loss"
             f" ({fmt(value)}), or use early stopping on the test loss", actions.REGULARIZE)
     end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
-    return Diagnosis("overfitting", Severity.WARNING, msg + ".", best, end, ev, acts,
+    return Diagnosis("overfitting", Severity.WARNING, msg + ".", levelled, end, ev, acts,
                      confidence=confidence(z, th.overfit_z))
 
 
 def _rising(c: CurveTrend, th: Thresholds) -> bool:
     """The curve ends rising, by an amount that matters on the loss's own scale (a loss
     near zero wandering up by factors on a log scale does not)."""
-    return end_direction(c) is RISING and material(c, end_rise(c, th)[0], th.material_share)
+    low = lowest(c, smooth_width(c, th.smooth_fraction))
+    return end_direction(c) is RISING and material(c, low, len(c.ys) - 1, th.material_share)
 
 
 def _apart(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
