@@ -29,22 +29,18 @@ from .registry import rule
 
 
 def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
-    """The curve climbed significantly back above where it started (or, for a positive
-    loss, to ``divergence_factor`` times its best) and is still climbing or broke into
-    NaN/Inf: a loss that jumped and then rests at a higher level has not diverged."""
+    """The curve climbed ``divergence_z`` standard errors above its best, to at least
+    ``blowup_factor`` times it, and is still climbing, or climbed and broke into NaN/Inf:
+    a loss that jumped and then rests at a higher level has not diverged."""
     if c is None or len(c.values) < th.min_points or not c.windows:
         return False
     rise, z = end_rise(c, th)
     if z < th.divergence_z:
         return False
-    first_drop = float(c.ys[0] - c.ys.min())
-    climbed = rise >= th.late_rise * c.span
-    if c.non_finite_count and climbed:
+    if c.non_finite_count and rise >= th.late_rise * c.span:
         return True                       # climbed, then broke into NaN/Inf
-    back_up = rise >= th.divergence_rise * max(first_drop, 0.0) and climbed
-    far_up = c.log and rise >= np.log(th.divergence_factor)
     doubled = rise >= np.log(th.blowup_factor)     # a blow-up, not a step to a new level
-    return bool((back_up or far_up) and doubled and c.windows[-1].direction is Direction.RISING)
+    return bool(doubled and c.windows[-1].direction is Direction.RISING)
 
 
 def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:

@@ -227,6 +227,16 @@ def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
     return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None
 
 
+def _fell_while_still(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> bool:
+    """The train loss never measurably moved, while the test loss fell over the whole run
+    by ``overfit_z`` standard errors (Theil-Sen) and stands near its best at the end."""
+    if tr.moved or not te.moved:
+        return False
+    change, z = stretch_change(te, float(te.steps[0]))
+    rise, rise_z = end_rise(te, th)
+    return bool(-z >= th.overfit_z and rise_z < th.overfit_z)
+
+
 def _flat_since(c: CurveTrend) -> float:
     start = c.windows[-1].start_step
     for w in reversed(c.windows):
@@ -244,13 +254,17 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     set almost surely has a problem: labels, the split, leakage, or different preprocessing
     or loss on train and test. Statistic: over the last window the test loss falls
     ``data_ratio`` times faster than the train loss (relative rates), and over the whole
-    run the train loss fell less than the test loss.
+    run the train loss fell less than the test loss; or the train loss never measurably
+    moved while the test loss fell over the run by ``overfit_z`` standard errors and did
+    not rise since.
     """
     tr, te = ctx.train, ctx.test
     if tr is None or te is None or len(te.values) < th.min_points:
         return None
     w_tr, w_te = tr.windows[-1], te.windows[-1]
-    if end_direction(tr) is RISING or w_te.direction is not FALLING:
+    if end_direction(tr) is RISING or w_te.direction is RISING:
+        return None
+    if w_te.direction is not FALLING and not _fell_while_still(tr, te, th):
         return None
     tr_rate = -w_tr.share * tr.span
     te_rate = -w_te.share * te.span
