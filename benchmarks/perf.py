@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -60,10 +61,16 @@ class Sizes:
     events: int
     sweep_runs: int
     scaling: tuple[int, ...]
+    monitor_steps: int
+    gzip_blank_mb: int = 1000
 
 
-FULL = Sizes(5_000_000, 1_000_000, 1000, (10_000, 100_000, 1_000_000, 10_000_000))
-QUICK = Sizes(20_000, 5_000, 20, (1_000, 10_000, 100_000))
+FULL = Sizes(5_000_000, 1_000_000, 1000, (10_000, 100_000, 1_000_000, 10_000_000), 1_000_000)
+QUICK = Sizes(20_000, 5_000, 20, (1_000, 10_000, 100_000), 20_000, 20)
+#: the minimum any reader of a gzip file does: stream it through zlib, keep nothing
+GUNZIP = ("import gzip, shutil, sys\n"
+          "with gzip.open(sys.argv[1]) as src, open('/dev/null', 'wb') as dst:\n"
+          "    shutil.copyfileobj(src, dst, 1 << 20)\n")
 
 
 @dataclass
@@ -305,6 +312,27 @@ def case_sweep(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
                    ">= 100 runs/s", rate >= 100)]
 
 
+def case_gzip(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
+    """A 100-epoch log gzipped with a gigabyte of blank lines after it (a 1 MB file)."""
+    small = write_small_csv(tmp / "gzip-small.csv")
+    path = tmp / "blank.csv.gz"
+    pack = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = b"\n" * (1 << 20)
+    with open(path, "wb") as fh:
+        fh.write(pack.compress(small.read_bytes()))
+        for _ in range(sizes.gzip_blank_mb):
+            fh.write(pack.compress(block))
+        fh.write(pack.flush())
+    name = f"gzip of a 100-epoch log + {sizes.gzip_blank_mb:,} MB of blank lines"
+    ours, plain = run.best([run.lossdoctor + ["check", str(path)],
+                            run.lossdoctor + ["check", str(small)]])
+    gunzip = run.best([[sys.executable, "-c", GUNZIP, str(path)]])[0]
+    return [at_most(name, "peak RSS", ours.rss_mb, plain.rss_mb, 1.5, "MB",
+                    "the same log uncompressed"),
+            at_most(name, "wall time", ours.seconds, gunzip.seconds, 3.0, "s",
+                    "gzip.open streamed to /dev/null")]
+
+
 def case_scaling(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
     """Read + diagnose time of CSVs from the smallest to the largest size."""
     warm = write_small_csv(tmp / "scaling-warm.csv")
@@ -324,6 +352,51 @@ def case_scaling(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
             Figure(name, "exponent of the top decade", "", "-", top, "<= 1.1", top <= 1.1)]
 
 
+def case_monitor(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
+    """Monitor.log in a loop of a million steps against the same loop without it."""
+    n = sizes.monitor_steps
+    loop = [sys.executable, str(ROOT / "benchmarks" / "monitor_loop.py")]
+    bare, logged, small = [], [], []
+    for _ in range(run.repeat):
+        bare.append(measured(run, loop + [str(n), "bare"]))
+        logged.append(measured(run, loop + [str(n), "monitor"]))
+        small.append(measured(run, loop + ["1000", "monitor"]))
+    base = min(b[0]["loop"] for b in bare)
+    best = min(logged, key=lambda r: r[0]["loop"])[0]
+    per_call = (best["loop"] - base) / n * 1e6
+    name = f"Monitor, {n:,} steps"
+    d_small = min(r[0]["diagnosis_1k"] for r in logged) * 1000
+    d_end = min(r[0]["diagnosis_end"] for r in logged) * 1000
+    rss_big, rss_small = min(r[1] for r in logged), min(r[1] for r in small)
+    return [
+        Figure(name, "mean cost of a log call", f"{per_call:.1f} us ({best['diagnoses']} "
+               "diagnoses)", f"bare loop {base / n * 1e6:.2f} us/step", None, "<= 50 us",
+               per_call <= 50),
+        Figure(name, "one diagnosis at step 1,000", f"{d_small:.1f} ms", "-", None, "<= 50 ms",
+               d_small <= 50),
+        Figure(name, f"one diagnosis at step {n:,}", f"{d_end:.1f} ms",
+               f"at step 1,000 {d_small:.1f} ms", d_end / d_small, "<= 50 ms", d_end <= 50),
+        Figure(name, "peak RSS (bounded)", f"{rss_big:.0f} MB ({best['kept']} points kept)",
+               f"1,000 steps {rss_small:.0f} MB", rss_big / rss_small, "<= 1.1x",
+               rss_big / rss_small <= 1.1)]
+
+
+def measured(run: Runner, cmd: list[str]) -> tuple[dict, float]:
+    """A child's JSON output and its peak RSS in MB (from ``wait4``, as ``Runner.once``)."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, cwd=run.cwd, env=run.env, stdout=subprocess.PIPE,
+                                stderr=err)
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if code:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(cmd)[:120]} exited {code}: "
+                               f"{err.read().decode('utf-8', 'replace')[-400:]}")
+    return json.loads(out.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
 def exponents(sizes: tuple[int, ...], times: list[float]) -> tuple[float, float]:
     """Least-squares slope of log(time) on log(size), and the slope of the last step."""
     xs = [math.log(n) for n in sizes]
@@ -335,7 +408,8 @@ def exponents(sizes: tuple[int, ...], times: list[float]) -> tuple[float, float]
 
 
 CASES: dict[str, Case] = {"csv": case_big_csv, "events": case_events, "small": case_small,
-                          "sweep": case_sweep, "scaling": case_scaling, "watch": case_watch}
+                          "gzip": case_gzip, "sweep": case_sweep, "scaling": case_scaling,
+                          "watch": case_watch, "monitor": case_monitor}
 
 
 def line(fig: Figure) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,9 +20,23 @@ TRAIN_TOKENS = frozenset({"train", "training", "trn", "tr", "main", "batch"})
 #: tokens that say "the same loss, aggregated differently": not a separate component
 MODIFIERS = ("epoch", "avg", "mean", "total", "overall", "running", "smoothed", "step")
 STATS = frozenset({"min", "max", "std", "stderr", "var", "count"})
+#: settings about a loss, not a loss: AMP's loss_scale, a loss_weight or coefficient
+SETTINGS = frozenset({"scale", "scaler", "weight", "weights", "coef", "coeff", "lambda",
+                      "factor"})
 STEP_NAMES = ("step", "global_step", "globalstep", "iteration", "iter", "it", "_step",
               "batch", "steps", "n_iter", "trainer/global_step")
 EPOCH_NAMES = ("epoch", "epochs", "ep", "epoch/epoch")
+#: words that make a name a loss when no name says "loss": an objective, a likelihood, an error
+LOSS_LIKE = ("nll", "objective", "cost", "mse", "mae", "rmse", "bce", "xent", "crossentropy",
+             "huber")
+#: bookkeeping, never a loss whatever the file is called: clocks, counters, rates, metrics, ids
+BOOKKEEPING = frozenset({
+    "runtime", "timestamp", "time", "wall", "walltime", "elapsed", "duration", "seconds", "lr",
+    "step", "steps", "epoch", "epochs", "iter", "iteration", "iterations", "acc", "accuracy",
+    "precision", "recall", "f1", "auc", "map", "map50", "iou", "miou", "dice", "bleu", "rouge",
+    "wer", "cer", "label", "labels", "id", "ids", "index", "idx", "class", "target", "seed",
+    "count", "samples", "tokens", "memory", "mem", "gpu", "throughput", "speed", "rate",
+    "score", "correct", "total"})
 
 
 def tokens(name: str) -> list[str]:
@@ -33,7 +48,7 @@ def tokens(name: str) -> list[str]:
 def split_of(name: str) -> str | None:
     """``train``, ``test`` or ``lr`` by the column's name, or None when it is not a loss."""
     toks = tokens(name)
-    if not toks or STATS & set(toks):
+    if not toks or STATS & set(toks) or SETTINGS & set(toks):
         return None
     if "lr" in toks or re.search(r"(^|[^a-z])lr\d*$", name.lower()) or \
             ("learning" in toks and "rate" in toks):
@@ -43,6 +58,17 @@ def split_of(name: str) -> str | None:
     if TEST_TOKENS & set(toks):
         return "test"
     return "train"
+
+
+def says_loss(name: str) -> bool:
+    """The name says it is a loss: ``loss``, ``val_losses``, ``nll``, ``objective``, ..."""
+    return any(t.endswith("loss") or t == "losses" or t in LOSS_LIKE for t in tokens(name))
+
+
+def bookkeeping(name: str) -> bool:
+    """A clock, counter, rate, metric, label or id column (``_runtime``, ``epoch``, ``acc``)."""
+    toks = tokens(name)
+    return bool(toks) and not says_loss(name) and bool(BOOKKEEPING & set(toks))
 
 
 def component(name: str) -> str:
@@ -72,8 +98,13 @@ class ColumnChoice:
 
 
 def choose_columns(names: list[str], train_col: str | None = None, test_col: str | None = None,
-                   source: str | None = None) -> ColumnChoice:
-    """Pick train/test/lr columns from ``names``; explicit choices win and are checked."""
+                   source: str | None = None, numeric: list[str] | None = None) -> ColumnChoice:
+    """Pick train/test/lr columns from ``names``; explicit choices win and are checked.
+
+    A column is a loss when its name says so (``loss``; else ``nll``, ``objective``, ``mse``,
+    ...) or the user names it. None found: NoLossError listing ``numeric`` (default: all
+    ``names``), the columns the user may choose from.
+    """
     choice = ColumnChoice()
     for split, wanted in (("train", train_col), ("test", test_col)):
         if wanted is not None:
@@ -91,10 +122,56 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
         getattr(choice, split).extend(picked)
     if train_col is None and test_col is not None and choice.train == [test_col]:
         choice.train = []
+    if not choice.train and not choice.test and train_col is None and test_col is None:
+        _loss_like(names, choice, source)
     if not choice.train and not choice.test:
-        raise NoLossError("no loss column found", source,
-                          f"columns are {_short(names)}; choose with train_col=/test_col=")
+        raise no_loss(source, names if numeric is None else numeric)
     return choice
+
+
+def no_loss(source: str | None, numeric: list[str], what: str = "column") -> NoLossError:
+    """'no loss column found', naming the numeric columns the user may choose from."""
+    if not numeric:
+        return NoLossError(f"no loss {what} found (and no numeric {what}s)", source,
+                           "expected a column named like loss, train_loss, val_loss, or one"
+                           " chosen with train_col=/test_col=")
+    return NoLossError(f"no loss {what} found; numeric {what}s: {_short(numeric)}", source,
+                       "none is named like a loss: name yours with train_col=/test_col=")
+
+
+def one_series_split(path: Path, name: str, train_col: str | None, test_col: str | None,
+                     detected: str) -> str:
+    """The split of the file ``path`` holding one series (a TensorBoard download, an MLflow
+    metric file, a JSON list) named ``name``: ``detected`` when that name or the file's says
+    loss, the option's when the user chose it with train_col/test_col (any value: there is
+    one series)."""
+    if test_col is not None and train_col is None:
+        return "test"
+    if train_col is not None:
+        return "train"
+    if says_loss(name) or says_loss(path.name):
+        return detected
+    raise NoLossError(f"one series, {name!r}, and neither it nor the file name says loss",
+                      str(path), f"if it is a loss, say so: train_col= {_quote(name)} (or"
+                                   " test_col=)")
+
+
+def _quote(name: str) -> str:
+    return name if re.fullmatch(r"[\w./-]+", name) else repr(name)
+
+
+def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> None:
+    """No name says 'loss': names that say nll, objective, mse, ... are the losses."""
+    cands = [n for n in names if says_loss(n) and split_of(n) is None]
+    for split in ("train", "test"):
+        mine = [n for n in cands if (split == "test") == bool(TEST_TOKENS & set(tokens(n)))]
+        if len(mine) > 1:
+            option = "train_col=" if split == "train" else "test_col="
+            raise ColumnError(f"no column is named loss, and several could be the {split}"
+                              f" loss: {_short(mine)}", source, f"choose one with {option}")
+        if mine:
+            getattr(choice, split).append(mine[0])
+            choice.notes.append(f"{split} loss: {mine[0]} (no column is named loss)")
 
 
 def _pick(split: str, cands: list[str], source: str | None, notes: list[str]) -> list[str]:

@@ -8,6 +8,8 @@ value is a UsageError naming the file and the key, with "did you mean".
 from __future__ import annotations
 
 import math
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -152,12 +154,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):     # a named pipe would block for ever
+            raise UsageError("cannot read config file (not a regular file)", str(path))
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except OSError as exc:
         raise UsageError(f"cannot read config file ({exc.strerror or exc})", str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"invalid TOML: {exc}", str(path)) from None
+    except (UnicodeDecodeError, RecursionError):     # binary data, or nested past all sense
+        raise UsageError("not a TOML file (binary data, or not UTF-8 text)", str(path)) \
+            from None
 
 
 def _has_tool_table(path: Path) -> bool:

@@ -18,8 +18,9 @@ class LossdoctorError(ValueError):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
-        """``path: message (hint)`` on one line of bounded length, whatever the log held."""
-        where = f"{self.path}: " if self.path else ""
+        """``path: message (hint)`` on one line of bounded length, whatever the log held:
+        control characters (a newline in a file name, NUL bytes) are written escaped."""
+        where = f"{printable(self.path)}: " if self.path else ""
         tail = f" ({_clip(self.hint, HINT_CHARS)})" if self.hint else ""
         return f"{where}{_clip(self.message, MESSAGE_CHARS)}{tail}"
 
@@ -52,8 +53,21 @@ class LossdoctorWarning(UserWarning):
 MESSAGE_CHARS, HINT_CHARS = 300, 300
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: object) -> str:
+    """``text`` with control characters escaped (``\\n``, ``\\x00``): always one line."""
+    out = str(text)
+    if out.isprintable():
+        return out
+    return "".join(ch if ch.isprintable() or ch == " " else
+                   _ESCAPES.get(ch, f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
+                   for ch in out)
+
+
 def _clip(text: str, limit: int) -> str:
-    flat = " ".join(str(text).split())
+    flat = printable(" ".join(str(text).split()))
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 

@@ -40,13 +40,16 @@ class Outcome:
     runs: list[RunReport] = field(default_factory=list)
     error: str | None = None
     skipped: bool = False           # a table with no loss column: some other file, not a log
+    special: str = ""               # not a regular file (a named pipe, ...): never opened
 
 
 def diagnose_unit(unit: Unit, settings: Settings) -> Outcome:
     """Read and diagnose one unit; a bad log is an Outcome with an error, never a raise."""
     from .checking import diagnose_settled
 
-    out = Outcome(unit.run, unit.path)
+    out = Outcome(unit.run, unit.path, special=unit.skip)
+    if unit.skip:
+        return out
     try:
         fmt = unit.choose_format()
         if fmt == "":
@@ -149,20 +152,28 @@ def sweep_report(source: str, outcomes: Iterable[Outcome]) -> Report:
     runs: list[RunReport] = []
     failures: list[tuple[str, str]] = []
     skipped: list[str] = []
+    special: list[str] = []
     for o in outcomes:
         runs += o.runs
         if o.error is not None:
             failures.append((o.run or o.path, o.error))
         if o.skipped:
             skipped.append(o.run or o.path)
+        if o.special:
+            special.append(f"{o.run or o.path} ({o.special})")
     notes = []
     if skipped:
-        shown = ", ".join(skipped[:SKIPPED_SHOWN]) + (", ..." if len(skipped) > SKIPPED_SHOWN
-                                                      else "")
-        notes.append(f"skipped {len(skipped)} file(s) with no loss column: {shown}")
+        notes.append(f"skipped {len(skipped)} file(s) with no loss column: {_shown(skipped)}")
+    if special:
+        notes.append(f"skipped {len(special)} file(s) that are not regular files:"
+                     f" {_shown(special)}")
     runs.sort(key=lambda r: natural_key(r.run))
     failures.sort(key=lambda f: natural_key(f[0]))
     return Report(source, "sweep", notes, runs, sweep=True, failures=failures)
+
+
+def _shown(names: list[str]) -> str:
+    return ", ".join(names[:SKIPPED_SHOWN]) + (", ..." if len(names) > SKIPPED_SHOWN else "")
 
 
 def process_pool(jobs: int) -> Executor:

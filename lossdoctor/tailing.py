@@ -164,8 +164,11 @@ class Tail:
         from .parsers import read_raw
 
         self._reset()
+        from .parsers.source import open_regular
+
         try:
-            data = self.path.read_bytes()
+            with open_regular(self.path) as fh:     # a named pipe is refused, never waited on
+                data = fh.read()
         except OSError as exc:
             raise LogReadError(f"cannot read: {exc.strerror or exc}", str(self.path)) from None
         gz = data[:2] == b"\x1f\x8b"

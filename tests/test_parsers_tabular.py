@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from helpers import CORPUS, FORMATS, REAL, curves, same
 
-from lossdoctor.errors import ColumnError, LogReadError
-from lossdoctor.parsers import PARSERS, load, load_pair
+from lossdoctor.errors import ColumnError, LogReadError, NoLossError
+from lossdoctor.parsers import PARSERS, ReadOptions, load, load_pair
 from lossdoctor.parsers.registry import detect
 from lossdoctor.parsers.source import Source
 from lossdoctor.parsers.table import has_header, sniff_delimiter, split_from_name
@@ -156,11 +156,16 @@ def test_lightning_folder_without_metrics_is_not_lightning(tmp_path):
 
 # ---------------------------------------------------------------- W&B
 
-def test_wandb_objective_without_loss_word_is_the_curve():
-    got, log = curves(FIX / "wandb-csv" / "lithium.csv")
+def test_wandb_objective_without_loss_word_is_refused_naming_the_choice():
+    # 'Energy' may be an objective, or any other metric: the user says which
+    with pytest.raises(NoLossError, match="numeric columns: Energy") as exc:
+        load(FIX / "wandb-csv" / "lithium.csv")
+    assert "train_col=" in str(exc.value)
+    log = load(FIX / "wandb-csv" / "lithium.csv", options=ReadOptions(train_col="Energy"))
+    got = {s: (g["step"].tolist(), g["value"].tolist()) for s, g in log.frame.groupby(
+        "split", observed=True)}
     assert got["train"] == ([0.0, 1.0, 2.0], [-3.4, -5.5, -6.0])
     assert log.runs() == ["LITHIUM"]
-    assert any("'Energy'" in n for n in log.notes)
 
 
 def test_wandb_run_history_has_wall_time_and_sparse_val():
@@ -332,7 +337,21 @@ def test_generic_unnamed_index_and_tensor_cells():
 
 
 def test_generic_smoothed_value_cells_and_literal_nan():
-    got, log = curves(FIX / "generic-csv" / "_metrics_val.csv")
+    # no header and a file name that does not say loss: which column is the loss is asked
+    with pytest.raises(NoLossError, match=r"numeric columns: column 1, .*column 5") as exc:
+        load(FIX / "generic-csv" / "_metrics_val.csv")
+    assert "test_col=" in str(exc.value)
+    log = load(FIX / "generic-csv" / "_metrics_val.csv",
+               options=ReadOptions(test_col="column 5"))
+    got = {s: (g["step"].tolist(), g["value"].tolist()) for s, g in log.frame.groupby(
+        "split", observed=True)}
+    assert got == {"test": ([0.0, 1.0, 2.0], [0.65, 0.6166, 0.6177])}
+
+
+def test_smoothed_value_cells_in_a_file_named_loss(tmp_path):
+    path = tmp_path / "val_loss.csv"
+    path.write_text((FIX / "generic-csv" / "_metrics_val.csv").read_text())
+    got, log = curves(path)
     assert got == {"test": ([0.0, 1.0, 2.0], [0.65, 0.6166, 0.6177])}
     assert "median (average)" in log.notes[0]
 
@@ -417,7 +436,7 @@ def test_table_helpers_keep_their_contract():
 
 @pytest.mark.parametrize("name,data,expect", [
     ("binary.csv", bytes(range(256)) * 8, "not a training log"),
-    ("empty.csv", b"", "not a training log"),
+    ("empty.csv", b"", "empty file"),
     ("header.csv", b"epoch,loss,val_loss\n", "no loss values"),
     ("words.csv", b"epoch,loss\n0,abc\n1,def\n", "not numeric"),
     ("metrics.csv", b"epoch,step,train_loss\n", "no loss values"),
@@ -473,7 +492,7 @@ REAL_ROWS = _manifest()
 @pytest.mark.parametrize("row", REAL_ROWS, ids=[r[0] for r in REAL_ROWS] or None)
 def test_real_logs_read_with_the_splits_the_manifest_says(row):
     name, fmt, has_train, has_val = row[0], row[1], row[6], row[7]
-    log = load(REAL / name)
+    log = load(REAL / name, options=ReadOptions(**REAL_CHOICE.get(name, {})))
     splits = set(log.splits())
     assert log.format == REAL_FORMAT[fmt]
     if has_train == "y":
@@ -483,6 +502,10 @@ def test_real_logs_read_with_the_splits_the_manifest_says(row):
     if has_train == "n" and has_val == "y":
         assert splits == {"test"}
 
+
+#: real logs whose loss column is not named like one: refused until the user names it
+REAL_CHOICE = {"generic_csv/retfound-eye___metrics_val.csv": {"test_col": "column 9"},
+               "wandb_csv/psiformer-torch__lithium.csv": {"train_col": "Energy"}}
 
 REAL_EXPECT = {
     "lightning_csv/epam-hometask__version_0_metrics.csv": {"train": 25, "test": 25},
@@ -503,7 +526,7 @@ REAL_EXPECT = {
 @pytest.mark.skipif(not REAL.exists(), reason="shared real logs not available")
 @pytest.mark.parametrize("name", sorted(REAL_EXPECT))
 def test_real_logs_point_counts(name):
-    log = load(REAL / name)
+    log = load(REAL / name, options=ReadOptions(**REAL_CHOICE.get(name, {})))
     losses = log.frame[log.frame["split"] != "lr"]
     assert losses.groupby("split").size().to_dict() == REAL_EXPECT[name]
 

@@ -115,7 +115,7 @@ def test_one_run_prints_its_full_report(stores):
     result = check(f"sqlite:///{stores / 'mlflow.db'}", "--run", "wide-lr")
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
-    assert first.endswith("OVERFITTING (warning)") and "search/wide-lr (" in first
+    assert "OVERFITTING (warning, confidence " in first and "search/wide-lr (" in first
     assert "what to do:" in result.output and "curves:" in result.output
 
 
@@ -229,7 +229,7 @@ def test_server_from_the_environment_pages_through_long_histories(stores, server
     monkeypatch.setattr(mlflow_rest, "HISTORY_PAGE", 7)
     monkeypatch.setattr(mlflow_rest, "PAGE", 1)
     result = check("--run", "nan-run", env={"MLFLOW_TRACKING_URI": server})
-    assert result.output.splitlines()[0].endswith("NON_FINITE (error)")
+    assert "NON_FINITE (error, confidence " in result.output.splitlines()[0]
     _same_report(diagnose(f"mlflow+{server}", run="wide-lr"),
                  diagnose(stores / "mlflow.db", run="wide-lr"))
 

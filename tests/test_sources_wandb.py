@@ -119,7 +119,7 @@ def test_decoder_agrees_with_wandbs_own_protobuf_schema(wandb_dir):
 @pytest.mark.slow
 def test_run_selection_and_diagnose_many(wandb_dir):
     result = check(wandb_dir, "--run", "explode")
-    assert result.output.splitlines()[0].endswith("DIVERGENCE (error)")
+    assert "DIVERGENCE (error, confidence " in result.output.splitlines()[0]
     assert check(wandb_dir, "--run", "nope").exit_code == 2
     table = diagnose_many(wandb_dir)
     assert sorted(table["verdict"]) == ["divergence", "non_finite", "overfitting"]

@@ -200,3 +200,58 @@ def test_watch_command_exits_1_on_divergence_and_0_on_ctrl_c(tmp_path, writer):
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "stopped" in err
+
+
+def _rows(n: int, start: int = 0) -> str:
+    return "".join(f"{e},{2.0 / (e + 1) + 0.3:.4f},{2.0 / (e + 1) + 0.4:.4f}\n"
+                   for e in range(start, start + n))
+
+
+def test_a_log_that_shrank_was_replaced_or_deleted_is_said_so(tmp_path):
+    log = tmp_path / "metrics.csv"
+    log.write_text("epoch,loss,val_loss\n" + _rows(20))
+    waits: list[str] = []
+    looks = {"n": 0}
+
+    def sleep(seconds: float) -> None:
+        looks["n"] += 1
+        if looks["n"] == 2:             # a new run truncates the log and starts again
+            with open(log, "r+") as fh:
+                fh.truncate(0)
+                fh.write("epoch,loss,val_loss\n" + _rows(10))
+        elif looks["n"] == 4:           # the trainer writes a new file and renames it over
+            fresh = tmp_path / "fresh.csv"
+            fresh.write_text("epoch,loss,val_loss\n" + _rows(12))
+            fresh.replace(log)
+        elif looks["n"] == 6:
+            log.unlink()
+        time.sleep(seconds)
+
+    code = watch(log, interval=INTERVAL, idle=0.6, on_wait=waits.append, sleep=sleep)
+    assert code == 0
+    assert waits == ["the log was truncated at step 19: following the new content",
+                     "the log was replaced at step 9: following the new content",
+                     "the log was deleted (last seen at step 11): waiting for it to come back"]
+
+
+def test_watch_removes_its_scratch_folder_on_every_exit(tmp_path, writer):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**__import__("os").environ, "TMPDIR": str(scratch)}
+    log = tmp_path / "run.csv"
+    writer(log, healthy=10).wait()
+    done = subprocess.run(_cli(str(log), "--interval", "0.05", "--idle", "0.3"), env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and list(scratch.iterdir()) == []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        proc = subprocess.Popen(_cli(str(log), "--interval", "0.05"), env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not list(scratch.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)        # the watch has started once its scratch folder exists
+        assert [p.name for p in scratch.iterdir()][0].startswith("lossdoctor-watch-")
+        time.sleep(0.3)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=10)
+        assert "Traceback" not in err
+        assert list(scratch.iterdir()) == [], sig

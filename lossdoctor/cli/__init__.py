@@ -10,6 +10,7 @@ import importlib
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import __version__
-from ..errors import EXIT_UNUSABLE, LossdoctorError, close_matches
+from ..errors import EXIT_UNUSABLE, LossdoctorError, close_matches, printable
 
 T = TypeVar("T")
 
@@ -29,7 +30,7 @@ def split_list(values: tuple[str, ...] | list[str]) -> list[str]:
 
 def fail(message: str) -> None:
     """One line on stderr and exit 2: the input or the usage, not the training, is wrong."""
-    click.echo(f"lossdoctor: {message}", err=True)
+    click.echo(f"lossdoctor: {printable(message)}", err=True)
     sys.exit(EXIT_UNUSABLE)
 
 
@@ -80,18 +81,35 @@ def emit(text: str, output: str | None, color: bool, fmt: str = "text",
 
     HTML is a page, not something to read in a terminal: without ``-o`` on a terminal it is
     written to ``<log name>.lossdoctor.html`` in the current folder, and the path is printed.
+    A report that cannot be written (a missing folder, a full disk) is one line, exit 2.
     """
     page = fmt == "html" and not output and sys.stdout.isatty()
     if page:
         stem = os.path.basename(os.path.normpath(log)).split(".")[0] if log else ""
         output = f"{stem or 'report'}.lossdoctor.html"
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-        if page:
-            click.echo(f"wrote {output} (open it in a browser)")
-    else:
-        click.echo(text, color=color)   # click strips ANSI off a pipe unless told
+    try:
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+            if page:
+                click.echo(f"wrote {output} (open it in a browser)")
+        else:
+            click.echo(text, color=color)   # click strips ANSI off a pipe unless told
+            sys.stdout.flush()
+    except OSError as exc:
+        if not output:
+            _drop_stdout()
+        where = printable(output) if output else "standard output"
+        fail(f"{where}: cannot write the report ({exc.strerror or exc})")
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that what is left in its buffer does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 #: each command and the module of this package that defines it (imported when it is run)
@@ -123,6 +141,9 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="lossdoctor")
 def main() -> None:
     """lossdoctor: reads a training log and says what the train and test loss are doing."""
+    # numpy's overflow/invalid-value warnings (a loss of 1e308) and pandas' dtype warnings are
+    # about our arithmetic, not the user's log: stderr is for one-line errors only
+    warnings.simplefilter("ignore")
 
 
 def command(fn: Callable[..., T]) -> Callable[..., T]:

@@ -5,7 +5,8 @@ from typing import Any
 
 import click
 
-from . import command, user_errors
+from ..errors import printable
+from . import command, fail, user_errors
 from .options import input_options, pair_options, selection_options, settings
 
 
@@ -39,5 +40,8 @@ def plot(log: str | None, train: str | None, test: str | None, output: str, run:
         matplotlib_module()
         report = diagnose_settled(log, s, train=train, test=test)
         chosen = pick_run(report, run)
+    try:
         path = save(report, output, run=run, smoothing=smoothing, logy=logy)
+    except OSError as exc:      # a missing folder, a full disk
+        fail(f"{printable(output)}: cannot write the plot ({exc.strerror or exc})")
     click.echo(f"wrote {path} ({chosen.verdict})")

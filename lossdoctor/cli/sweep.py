@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..errors import printable
+
 if TYPE_CHECKING:
     from ..config import Settings
     from ..report import Report
@@ -31,7 +33,7 @@ def check_folder(folder: str, jobs: int, settings: Settings) -> Report:
         else:
             report = diagnose_folder(folder, settings, None, tick, units)
     for run, message in report.failures:
-        click.echo(f"lossdoctor: {run}: {message}", err=True)
+        click.echo(f"lossdoctor: {printable(run)}: {printable(message)}", err=True)
     return report
 
 

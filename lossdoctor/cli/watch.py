@@ -29,6 +29,7 @@ def watch(log: str, interval: float, idle: float | None, **options: Any) -> None
     Exit codes: 0 when the log stops changing for --idle seconds or on Ctrl-C (at any
     moment), 1 as soon as a diagnosis named by --fail-on appears, 2 for unusable options.
     """
+    _exit_cleanly_on_signals()
     try:
         code = _follow(log, interval, idle, options)
     except KeyboardInterrupt:
@@ -67,3 +68,15 @@ def _follow(log: str, interval: float, idle: float | None, options: dict[str, An
     with user_errors(log):
         return follow(log, interval=interval, idle=idle, fail_on=fails, on_change=changed,
                       on_wait=waiting, on_fail=failed, settings=s)
+
+
+def _exit_cleanly_on_signals() -> None:
+    """SIGTERM/SIGHUP end the watch like Ctrl-C's exit does: its temporary folder is removed."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        sys.exit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from ..numbers import fmt, fmt_step
+from ..errors import printable
+from ..numbers import fmt, fmt_confidence, fmt_step
 from ..records import Diagnosis, Severity
 from ..report import Report, RunReport
 from . import formatter
@@ -41,9 +42,10 @@ def _run_lines(report: Report, run: RunReport, color: bool, multi: bool, said: s
                ) -> list[str]:
     primary = run.primary
     sev = primary.severity if primary else Severity.INFO
-    where = report.source + (f" [run {run.run}]" if multi and run.run else "")
+    where = printable(report.source + (f" [run {run.run}]" if multi and run.run else ""))
     head = _style(run.verdict.upper(), color, fg=COLORS[sev], bold=True)
-    lines = [f"{where}: {head} ({sev.label})"]
+    conf = fmt_confidence(primary.confidence if primary else None)
+    lines = [f"{where}: {head} ({sev.label}{conf})"]
     if primary:
         lines += _diagnosis_body(primary, said)
     others = [d for d in run.diagnoses if d is not primary]
@@ -51,7 +53,8 @@ def _run_lines(report: Report, run: RunReport, color: bool, multi: bool, said: s
         lines.append("also:")
         for d in others:
             tag = _style(f"{d.code} {d.name}", color, fg=COLORS[d.severity])
-            lines.append(f"  {tag} ({d.severity.label}): {d.message}")
+            lines.append(f"  {tag} ({d.severity.label}{fmt_confidence(d.confidence)}):"
+                         f" {d.message}")
     lines.append("curves:")
     for c in run.context.curves():
         s = c.summary
@@ -83,21 +86,23 @@ BEST = 18
 
 def _sweep_lines(report: Report, color: bool) -> list[str]:
     """One row per run (path, verdict, severity, onset and evidence), then the counts."""
-    width = max([len(r.run) for r in report.runs] + [len(r) for r, _ in report.failures]
-                + [3])
+    width = max([len(printable(r.run)) for r in report.runs]
+                + [len(printable(r)) for r, _ in report.failures] + [3])
     lines = []
     for run in report.runs:
         d = run.primary
         sev = d.severity if d else Severity.INFO
         head = _style(f"{run.verdict.upper():<13}", color, fg=COLORS[sev], bold=True)
-        lines.append(f"{run.run:<{width}}  {head} {sev.label:<7}  {_best(run):<{BEST}}  "
+        lines.append(f"{printable(run.run):<{width}}  {head} {sev.label:<7}  {_best(run):<{BEST}}  "
                      f"{_evidence(d)}".rstrip())
     for where, message in report.failures:
         head = _style(f"{'UNREADABLE':<13}", color, fg="red", bold=True)
-        lines.append(f"{where:<{width}}  {head} {'-':<7}  {'-':<{BEST}}  {message}")
+        lines.append(f"{printable(where):<{width}}  {head} {'-':<7}  {'-':<{BEST}}  "
+                     f"{printable(message)}")
     total = len(report.runs) + len(report.failures)
     counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
-    lines += ["", f"{total} run{'s' if total != 1 else ''} under {report.source}: {counts}"]
+    lines += ["", f"{total} run{'s' if total != 1 else ''} under {printable(report.source)}:"
+                  f" {counts}"]
     lines += [f"note: {n}" for n in report.notes]
     return lines
 

@@ -39,6 +39,8 @@ def read_raw(path: str | Path, input_format: str | None = None,
     """What the format's reader gives, steps as written (``load`` then resolves them)."""
     options = options or ReadOptions()
     source = Source(path)
+    if source.is_gzip:
+        _ = source.head     # a corrupt gzip says so here, not "no known format" later
     parser = get_parser(input_format) if input_format else detect(source)
     try:
         log = parser.read(source, options)
@@ -49,6 +51,7 @@ def read_raw(path: str | Path, input_format: str | None = None,
     except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
         raise LogReadError(f"could not be read as {parser.name} ({type(exc).__name__}: "
                            f"{str(exc)[:100]})", source.name) from None
+    log.notes += [n for n in source.notes if n not in log.notes]
     return log
 
 

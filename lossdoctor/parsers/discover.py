@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from ..errors import LogReadError
 from .lightning import METRICS
 from .registry import PARSERS, by_priority, ranked
-from .source import Source
+from .source import Source, special_kind
 from .tfevents import NAME_MARK
 
 #: a file with one of these endings is meant as a log: when it cannot be read, say so
@@ -51,9 +52,12 @@ class Unit:
     path: str
     input_format: str | None = None
     optional: bool = False          # may not be a log: skip quietly unless a parser is sure
+    skip: str = ""                  # why it is not read at all (a named pipe, a broken link)
 
     def choose_format(self) -> str | None:
         """The format to read with; '' when an optional file is not a log after all."""
+        if self.skip:
+            return ""
         if self.input_format or not self.optional:
             return self.input_format
         try:
@@ -118,6 +122,8 @@ def _walk(root: Path, folder: Path, seen: set[str]) -> Iterator[Unit]:
             if name in SKIP_FOLDERS:
                 continue
             yield from _folder_units(root, path, rel, seen)
+        elif why := _not_regular(path):
+            yield Unit(rel, str(path), skip=why)
         elif kind := _is_export(path):
             exports.append(kind)
         elif name.lower().endswith(STORE_SUFFIXES):     # mlflow.db: its runs, if it is one
@@ -139,6 +145,18 @@ def _folder_units(root: Path, path: Path, rel: str, seen: set[str]) -> Iterator[
         yield Unit(rel, str(path), fmt or None)
     else:
         yield from _walk(root, path, seen)
+
+
+def _not_regular(path: Path) -> str:
+    """Why a folder entry cannot be opened as a log ('' for a regular file): a FIFO would
+    block the sweep forever, a device never ends, a broken link has nothing behind it."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "a broken link"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    return "" if stat.S_ISREG(mode) else special_kind(mode)
 
 
 def _is_export(path: Path) -> str:

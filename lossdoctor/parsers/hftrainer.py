@@ -9,7 +9,7 @@ from typing import Any
 from ..columns import TEST_TOKENS, TRAIN_TOKENS, tokens
 from ..errors import LogReadError
 from ..frame import LossLog
-from .jsontable import head_json_text, load_json, records_to_table, to_number
+from .jsontable import json_head, load_json, records_to_table, to_number
 from .registry import ReadOptions, register
 from .source import Source
 from .table import table_to_log
@@ -39,7 +39,7 @@ def sniff_hf(source: Source) -> float:
             return 0.9 if _checkpoints(source.path) else 0.0
         except OSError:
             return 0.0
-    text = head_json_text(source)
+    text = json_head(source)
     if not text.startswith("{"):
         return 0.0
     if '"log_history"' in text:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..columns import split_of
+from ..columns import one_series_split, split_of
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .hftrainer import read_hf
@@ -15,6 +15,7 @@ from .jsontable import (
     columns_to_table,
     head_is_whole,
     head_json_text,
+    json_head,
     load_json,
     records_to_table,
     to_number,
@@ -40,16 +41,19 @@ def _head_objects(source: Source) -> list[Any]:
     for line in lines[:5]:
         try:
             out.append(json.loads(line))
-        except ValueError:
+        except (ValueError, RecursionError):     # a corrupt or absurdly deep line
             out.append(None)
     return out
 
 
 def sniff_jsonl(source: Source) -> float:
     """Several lines that are each one JSON object with loss-like keys."""
-    if not head_json_text(source).startswith("{"):
-        return 0.0
     objs = _head_objects(source)
+    if not json_head(source).startswith("{"):
+        # a first line that is broken (cut, or nested too deep) before lines of objects
+        if len(objs) >= 3 and objs[0] is None and all(isinstance(o, dict) for o in objs[1:]):
+            return 0.6
+        return 0.0
     if not objs or not isinstance(objs[0], dict):
         return 0.0                  # a pretty-printed document starts with a lone '{'
     dicts = [o for o in objs if isinstance(o, dict)]
@@ -74,7 +78,7 @@ def parse_lines(source: Source) -> tuple[list[dict[str, Any]], list[str]]:
     for i, line in lines:
         try:
             obj = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):     # a corrupt or absurdly deep line: skipped
             obj = None
         if isinstance(obj, dict):
             records.append(obj)
@@ -106,7 +110,7 @@ def read_jsonl(source: Source, options: ReadOptions) -> LossLog:
 
 def sniff_chainer(source: Source) -> float:
     """A JSON array of objects with Chainer's ``main/loss`` keys."""
-    text = head_json_text(source)
+    text = json_head(source)
     if not re.match(r"^\[\s*(\{|\]|$)", text):
         return 0.0
     return 0.95 if _CHAINER_KEY.search(text[:8192]) else 0.0
@@ -148,7 +152,7 @@ def _kind(data: Any) -> str:
 
 def sniff_keras_history(source: Source) -> float:
     """A JSON object of lists, best with ``loss``/``val_loss`` keys."""
-    text = head_json_text(source)
+    text = json_head(source)
     if not _DICT_OF_LISTS.match(text):
         return 0.0
     return 0.85 if re.search(r'"(val_)?loss"\s*:\s*\[', text) else 0.5
@@ -187,7 +191,7 @@ def _history_log(data: dict[str, Any], source: Source, options: ReadOptions,
 
 def sniff_records(source: Source) -> float:
     """Any JSON array of objects, pairs or numbers (a low score: others know better)."""
-    text = head_json_text(source)
+    text = json_head(source)
     if re.match(r"^\[\s*\{", text):
         return 0.7 if _LOSS_KEY.search(text) else 0.6
     row = _FIRST_ROW.match(text)
@@ -221,12 +225,12 @@ def read_records(source: Source, options: ReadOptions) -> LossLog:
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
         return _records_log(data, source, options, "json-records")
     if isinstance(data, list) and data:
-        return _rows_log(data, source)
+        return _rows_log(data, source, options)
     _as_records(data, source)       # raises the right one-line error
     raise LogReadError("no values", source.name)
 
 
-def _rows_log(data: list[Any], source: Source) -> LossLog:
+def _rows_log(data: list[Any], source: Source, options: ReadOptions) -> LossLog:
     """A list of numbers, of [step, value] pairs or of [wall_time, step, value] rows."""
     width = max(len(r) if isinstance(r, list) else 1 for r in data)
     if width > 3:
@@ -242,7 +246,8 @@ def _rows_log(data: list[Any], source: Source) -> LossLog:
     keep = ~np.isnan(steps) & _present(rows, width - 1)
     if not keep.any():
         raise LogReadError("no numeric values in the JSON array", source.name)
-    split = split_from_name(source.name)
+    split = one_series_split(source.path, "values", options.train_col, options.test_col,
+                             split_from_name(source.name))
     wall_kept = wall[keep] if wall is not None else None
     frame = make_frame("", split, steps[keep], values[keep], wall_kept)
     notes = [f"one curve ({split} loss, from the file name); "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,23 @@ def head_json_text(source: Source) -> str:
         return source.head_text.lstrip()
     except LogReadError:    # binary data: not ours, and a sniffer must not raise
         return ""
+
+
+_JSON_START = re.compile(
+    r'^(?:\{\s*(?:"|\}|$)|\[\s*(?:$|[\[{"\]]|(?:-?(?:\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|Infinity)'
+    r'|NaN|true|false|null)\s*(?:[,\]]|$)))')
+
+
+def looks_like_json(text: str) -> bool:
+    """Text that starts as a JSON document does: ``{"`` or ``[1,`` -- not ``[12/21 21:00:41]``
+    (a timestamp), ``[INFO]`` or ``{'loss': 0.5}`` (a printed Python dict)."""
+    return bool(_JSON_START.match(text.lstrip()[:200]))
+
+
+def json_head(source: Source) -> str:
+    """head_json_text when the file starts like a JSON document, else ''."""
+    text = head_json_text(source)
+    return text if looks_like_json(text) else ""
 
 
 def head_is_whole(source: Source) -> bool:

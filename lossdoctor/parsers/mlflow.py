@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..columns import choose_columns, split_of
+from ..columns import choose_columns, one_series_split, split_of
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .jsontable import head_is_whole, head_json_text
@@ -55,10 +55,9 @@ def sniff_metric_file(source: Source) -> float:
     if len(lines) > 1 and not (head_is_whole(source) and text.endswith("\n")):
         lines = lines[:-1]          # the head, or a crashed writer, may stop inside a line
     lines = lines[:20]
-    if not lines or not all(_LINE.match(ln) for ln in lines):
-        return 0.0
-    if not all(_value(ln.split()[1]) is not None for ln in lines):
-        return 0.0
+    good = sum(1 for ln in lines if _LINE.match(ln) and _value(ln.split()[1]) is not None)
+    if not good or good < len(lines) - max(1, len(lines) // 5):
+        return 0.0      # one malformed line in twenty (at least one) does not hide the format
     return 0.95 if "metrics" in source.path.parent.parts else 0.85
 
 
@@ -95,7 +94,8 @@ def _value(text: str) -> float | None:
 def read_metric(source: Source) -> Metric:
     """Parse 'timestamp value step' lines (old stores: 'timestamp value'); bad lines skipped."""
     lines = [ln.split() for ln in source.text.splitlines() if ln.strip()]
-    width = max((len(p) for p in lines), default=0)
+    widths = [len(p) for p in lines if len(p) in (2, 3)]
+    width = max(set(widths), key=widths.count) if widths else 0   # one odd line: not the rule
     rows: list[tuple[float, float, float]] = []
     bad: list[int] = []
     for i, parts in enumerate(lines):
@@ -143,14 +143,15 @@ def metric_name(path: Path) -> str:
     return path.name
 
 
-def _single_file(source: Source) -> LossLog:
+def _single_file(source: Source, options: ReadOptions) -> LossLog:
     name = metric_name(source.path)
     split = split_of(name)
-    if split == "lr":
+    if split == "lr" and options.train_col is None and options.test_col is None:
         raise LogReadError(f"metric {name!r} is a learning rate, not a loss", source.name,
                            "pass the run folder to read it with its losses")
-    split = split or split_from_name(name)
     metric = read_metric(source)
+    split = one_series_split(source.path, name, options.train_col, options.test_col,
+                             split or split_from_name(name))
     frame = make_frame("", split, metric.steps, metric.values, metric.wall, metric=name)
     notes = [f"one metric file: {name!r} read as the {split} loss"]
     return LossLog(validate_frame(frame, source.name), source.name, "mlflow",
@@ -233,7 +234,7 @@ def is_run_folder(folder: Path) -> bool:
                       "run, or one metric file")
 def read_mlflow(source: Source, options: ReadOptions) -> LossLog:
     if not source.is_dir:
-        return _single_file(source)
+        return _single_file(source, options)
     run, notes = find_run(source)
     files = metric_files(run)
     if not files:

@@ -14,9 +14,18 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from ..columns import TEST_TOKENS, TRAIN_TOKENS, choose_columns, tokens
+from ..columns import (
+    TEST_TOKENS,
+    TRAIN_TOKENS,
+    choose_columns,
+    component,
+    split_of,
+    tokens,
+)
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
+from .consoletext import expand_tables, has_bars, strip_bars
+from .jsontable import looks_like_json
 from .registry import ReadOptions, register
 from .source import Source
 
@@ -50,29 +59,44 @@ def sniff_plaintext(source: Source) -> float:
         text = source.head_text
     except LogReadError:
         return 0.0
-    if text.lstrip().startswith(("{", "[")):
+    if looks_like_json(text):
         return 0.0
     lines = text.splitlines()[:SNIFF_LINES]
     hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln))
     if hits >= 3:
         return 0.75
+    expanded, rows = expand_tables(strip_bars(lines))
+    if rows >= 2:       # a console table (YOLO); a file that is nothing but the table is CSV's
+        others = sum(1 for a, b in zip(lines, expanded, strict=True) if a == b and b.strip())
+        return 0.75 if others or hits else 0.2
     return 0.4 if hits else 0.0
 
 
 @register(FORMAT, priority=30, sniff=sniff_plaintext,
           description="console/logging text: 'Epoch 3/10 ... loss: 0.41 - val_loss: 0.52', "
-                      "'Epoch 1: Train Loss=0.07, Val Loss=0.08', ...")
+                      "'Epoch 1: Train Loss=0.07, Val Loss=0.08', detectron2's '[12/21 "
+                      "21:00:41 d2.utils.events]: iter: 19 total_loss: 2.0', YOLO's console "
+                      "epoch table, tqdm bars around epoch summaries, ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
-    lines = source.text.splitlines()
-    axis = _axis_kind(lines)
-    records = _records(lines, axis)
-    records = [r for r in records if r.values]
+    raw = source.text.splitlines()
+    # progress bars cut out first (a per-epoch summary beside them is the curve); when the
+    # bars' own postfix holds the losses (Lightning's), they are read as they are
+    axis, records = _parse(raw)
+    if has_bars(raw):
+        stripped = _parse(strip_bars(raw))
+        if 2 * _with_loss(stripped[1]) >= _with_loss(records):
+            axis, records = stripped
     if not records:
         raise LogReadError("no '<name>: <number>' values in this text", source.name,
                            "expected lines like 'Epoch 3: loss=0.41, val_loss=0.52'")
-    names = list(dict.fromkeys(n for r in records for n in r.values))
-    choice = choose_columns(names, options.train_col, options.test_col, source.name)
+    counts: dict[str, int] = {}
+    for r in records:
+        for n in r.values:
+            counts[n] = counts.get(n, 0) + 1
     notes = [f"x axis: {axis}"] if axis != "line" else ["x axis: order of the lines"]
+    names = _drop_strays(counts, notes) if options.train_col is None and \
+        options.test_col is None else list(counts)
+    choice = choose_columns(names, options.train_col, options.test_col, source.name)
     notes += choice.notes
     frames = [_curve(records, split, cols) for split, cols in
               (("train", choice.train), ("test", choice.test), ("lr", choice.lr))]
@@ -80,6 +104,40 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     if not (frame["split"] != "lr").any():
         raise LogReadError("no loss values in this text", source.name)
     return LossLog(validate_frame(frame, source.name), source.name, FORMAT, notes)
+
+
+#: a loss name seen this often or less is a stray (a checkpoint message) beside a series ...
+STRAY_MOST = 2
+#: ... of at least this many values of the same split and component
+SERIES_LEAST = 5
+
+
+def _drop_strays(counts: dict[str, int], notes: list[str]) -> list[str]:
+    """Names of losses logged once or twice beside the same loss logged every epoch (a
+    ``val_loss=`` in a checkpoint message next to a ``ValLoss`` column) are dropped."""
+    keep = []
+    for name, n in counts.items():
+        split = split_of(name)
+        twin = max((m for other, m in counts.items() if other != name and
+                    split_of(other) == split and component(other) == component(name)),
+                   default=0) if split in ("train", "test") else 0
+        if n <= STRAY_MOST and twin >= max(SERIES_LEAST, 4 * n):
+            notes.append(f"{name!r} appears on {n} line(s) only: ignored beside the {split}"
+                         f" loss logged {twin} times")
+            continue
+        keep.append(name)
+    return keep
+
+
+def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
+    lines = expand_tables(lines)[0]
+    axis = _axis_kind(lines)
+    return axis, [r for r in _records(lines, axis) if r.values]
+
+
+def _with_loss(records: list[_Record]) -> int:
+    """How many records hold a train or test loss."""
+    return sum(1 for r in records if any(split_of(n) in ("train", "test") for n in r.values))
 
 
 def _axis_kind(lines: list[str]) -> str:

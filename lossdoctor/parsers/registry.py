@@ -93,11 +93,28 @@ def ranked(source: Source) -> list[tuple[float, str]]:
 
 def detect(source: Source) -> Parser:
     """The parser most confident about this file or folder."""
+    if not source.is_dir and not source.head.strip():
+        raise LogReadError("empty file" if not source.head else "empty file (only blank lines)",
+                           source.name)
     scored = ranked(source)
     if not scored:
+        packed = packed_as(source.head)
+        if packed:
+            raise LogReadError(f"{packed}-compressed, which lossdoctor does not unpack",
+                               source.name, "decompress it first; gzip (.gz) is read directly")
         what = "folder" if source.is_dir else "file"
         raise LogReadError("not a training log lossdoctor can read"
                            f" (no known format in this {what})",
                            source.name, "pass input_format= to choose one; "
                            f"known: {', '.join(sorted(PARSERS))}")
     return PARSERS[scored[0][1]]
+
+
+#: leading bytes of archive and compression formats lossdoctor does not read
+PACKED = ((b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"PK\x03\x04", "zip"),
+          (b"\x28\xb5\x2f\xfd", "zstd"), (b"7z\xbc\xaf\x27\x1c", "7z"))
+
+
+def packed_as(head: bytes) -> str:
+    """'bzip2', 'xz', ... when the bytes start like that archive or compression format."""
+    return next((name for magic, name in PACKED if head.startswith(magic)), "")

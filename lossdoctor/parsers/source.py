@@ -1,16 +1,19 @@
 """A log file or run folder as parsers see it: bytes, decoded text, and a cheap peek."""
 from __future__ import annotations
 
-import gzip
 import io
-import zlib
+import os
+import stat
 from functools import cached_property
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import LogReadError
+from .gunzip import GZIP_MAGIC, Gunzipped, gunzip
 
 HEAD_BYTES = 64 * 1024
-GZIP_MAGIC = b"\x1f\x8b"
+
+__all__ = ["GZIP_MAGIC", "HEAD_BYTES", "Source", "decode", "open_regular", "special_kind"]
 
 
 def _drop_nul_tail(data: bytes) -> bytes:
@@ -19,29 +22,73 @@ def _drop_nul_tail(data: bytes) -> bytes:
     return data.rstrip(b"\x00") if data.endswith(b"\x00") else data
 
 
+def special_kind(mode: int) -> str:
+    """'a named pipe', 'a socket', ... for a file that is neither a regular file nor a folder."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "not a regular file"
+
+
+def _refuse_special(mode: int, name: str) -> None:
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise LogReadError(f"{special_kind(mode)}, not a log file", name,
+                           "lossdoctor reads regular files and folders only")
+
+
+def open_regular(path: str | Path, name: str | None = None) -> BinaryIO:
+    """Open a file for reading, never blocking: a FIFO or device is refused, not waited on."""
+    name = name if name is not None else str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise LogReadError(f"cannot read: {exc.strerror or exc}", name) from None
+    try:
+        _refuse_special(os.fstat(fd).st_mode, name)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
 class Source:
     """Lazy access to one path; every read error becomes a one-line LogReadError."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.name = str(path)
-        if not self.path.exists():
-            raise LogReadError("no such file or folder", self.name)
+        #: things noticed while reading the bytes (a cut gzip stream): the parser's log gets them
+        self.notes: list[str] = []
+        try:
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            raise LogReadError("no such file or folder", self.name) from None
+        except OSError as exc:
+            raise LogReadError(f"cannot read: {exc.strerror or exc}", self.name) from None
+        _refuse_special(mode, self.name)
+        self._is_dir = stat.S_ISDIR(mode)
 
     @property
     def is_dir(self) -> bool:
-        return self.path.is_dir()
+        return self._is_dir
 
     @cached_property
     def is_gzip(self) -> bool:
         return not self.is_dir and self._peek(2) == GZIP_MAGIC
 
     def _peek(self, n: int) -> bytes:
-        try:
-            with open(self.path, "rb") as fh:
+        with open_regular(self.path, self.name) as fh:
+            try:
                 return fh.read(n)
-        except OSError as exc:
-            raise LogReadError(f"cannot read: {exc.strerror or exc}", self.name) from None
+            except OSError as exc:
+                raise LogReadError(f"cannot read: {exc.strerror or exc}", self.name) from None
 
     @cached_property
     def head(self) -> bytes:
@@ -50,29 +97,35 @@ class Source:
             return b""
         if not self.is_gzip:
             return self._peek(HEAD_BYTES)
-        try:
-            with gzip.open(self.path, "rb") as fh:
-                return fh.read(HEAD_BYTES)
-        except EOFError:    # truncated gzip: sniff what does decompress, as raw() reads it
-            try:
-                return _gunzip(self._peek(-1), self.name)[:HEAD_BYTES]
-            except LogReadError:
-                return b""
-        except (OSError, zlib.error):
-            return b""
+        if "_unzipped" in self.__dict__:
+            return self._unzipped.data[:HEAD_BYTES]
+        with open_regular(self.path, self.name) as fh:
+            return gunzip(fh, self.name, stop_after=HEAD_BYTES).data[:HEAD_BYTES]
 
     @cached_property
     def head_text(self) -> str:
         return decode(self.head, self.name, partial=True)
 
+    @cached_property
+    def _unzipped(self) -> Gunzipped:
+        with open_regular(self.path, self.name) as fh:
+            out = gunzip(fh, self.name)
+        if out.problem:
+            self.notes.append(out.problem)
+        return out
+
+    @property
+    def gzip_cut(self) -> bool:
+        """A gzip file whose stream stops early (still being written, or damaged)."""
+        return self.is_gzip and bool(self._unzipped.problem)
+
     def raw(self) -> bytes:
         """The whole file, decompressed; a truncated gzip keeps what could be read."""
         if self.is_dir:
             raise LogReadError("is a folder, not a file", self.name)
-        data = self._peek(-1)
-        if data[:2] == GZIP_MAGIC:
-            return _gunzip(data, self.name)
-        return data
+        if self.is_gzip:
+            return self._unzipped.data
+        return self._peek(-1)
 
     @cached_property
     def text(self) -> str:
@@ -95,14 +148,21 @@ class Source:
 
 
 def decode(data: bytes, name: str, partial: bool = False) -> str:
-    """Bytes to text: BOMs, UTF-16 and Latin-1 are honoured; binary data is refused."""
-    data = _drop_nul_tail(data)
+    """Bytes to text: BOMs, UTF-32, UTF-16 and Latin-1 are honoured; binary data is refused."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+        return _drop_nul_tail(data[3:]).decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return _utf32(data, partial).lstrip("\ufeff")
+    if len(data) >= 8 and data[1:4] == b"\x00\x00\x00" and data[0:1] != b"\x00" and \
+            data[5:8] == b"\x00\x00\x00":
+        return _utf32(data, partial, "utf-32-le")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace").lstrip("\ufeff")
     if len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0:1] != b"\x00":
         return data.decode("utf-16-le", errors="replace")
+    data = _drop_nul_tail(data)     # wide encodings end in NUL bytes by nature: not them
+    if b"\x00" in data[:HEAD_BYTES] and _text_around_nuls(data[:HEAD_BYTES]):
+        data = data.replace(b"\x00", b"")     # a crash left a run of NULs inside a text log
     if b"\x00" in data[:HEAD_BYTES]:
         raise LogReadError("binary data, not a text log", name,
                            "expected CSV, JSON or text; event files are read from their folder"
@@ -115,9 +175,16 @@ def decode(data: bytes, name: str, partial: bool = False) -> str:
         return data.decode("latin-1")
 
 
-def _gunzip(data: bytes, name: str) -> bytes:
-    out = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        return out.decompress(data)
-    except zlib.error:
-        raise LogReadError("corrupt gzip data", name) from None
+def _text_around_nuls(head: bytes) -> bool:
+    """The NUL bytes sit in text: once they are gone, nearly every byte is printable ASCII."""
+    rest = head.replace(b"\x00", b"")
+    if len(rest) < 16:
+        return False
+    printable = sum(1 for b in rest if 32 <= b < 127 or b in (9, 10, 13))
+    return printable >= 0.98 * len(rest)
+
+
+def _utf32(data: bytes, partial: bool, codec: str = "utf-32") -> str:
+    if partial:         # the head may stop inside a character
+        data = data[: len(data) - len(data) % 4]
+    return data.decode(codec, errors="replace")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +16,14 @@ import pandas as pd
 
 from ..columns import (
     EPOCH_NAMES,
+    LOSS_LIKE,
     STEP_NAMES,
     TEST_TOKENS,
     TRAIN_TOKENS,
+    bookkeeping,
     choose_columns,
     component,
+    says_loss,
     split_of,
     step_axis,
     tokens,
@@ -42,8 +44,6 @@ MAX_COLUMNS = 50_000
 #: ... nor a header line this wide with nothing after it, or whitespace-separated (text)
 LONG_LINE_CELLS = 5000
 WALL_NAMES = ("_timestamp", "wall_time", "walltime", "timestamp", "wall")
-#: loss-like error measures accepted as the test curve when no test column says "loss"
-LOSS_LIKE = ("nll", "mse", "mae", "rmse", "bce", "xent", "crossentropy", "huber")
 
 
 @dataclass
@@ -54,6 +54,7 @@ class Table:
     missing: pd.DataFrame
     garbage: dict[str, int]      # column -> count of cells that were neither number nor missing
     paired: set[str] = field(default_factory=set)   # columns of 'a (b)' cells, b was kept
+    flags: set[str] = field(default_factory=set)    # true/false columns: never a loss
     notes: list[str] = field(default_factory=list)
 
 
@@ -129,9 +130,7 @@ def _cut_off(source: Source, delim: str | None, ncols: int) -> bool:
     """The file ends inside a row (fewer cells than the header) or its gzip stream is cut."""
     try:
         if source.is_gzip:
-            stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            stream.decompress(source.path.read_bytes())
-            return not stream.eof
+            return False        # the source's own note says the stream is cut off
         if source.plain_utf8:
             with open(source.path, "rb") as fh:
                 fh.seek(0, 2)
@@ -142,7 +141,7 @@ def _cut_off(source: Source, delim: str | None, ncols: int) -> bool:
         if not tail.strip() or tail.endswith(("\n", "\r")):
             return False
         return len(_cells(tail.splitlines()[-1], delim)) < ncols
-    except (OSError, csv.Error, zlib.error):
+    except (OSError, csv.Error):
         return False
 
 
@@ -214,6 +213,7 @@ def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0,
                   skiprows=skip,
                   keep_default_na=False, na_values=MISSING, skipinitialspace=True,
                   skip_blank_lines=True, on_bad_lines="skip",
+                  compression=None,     # the bytes decide (Source), not a '.gz' in the name
                   engine="c" if delim else "python")
     if delim is None or not _padded(source, delim):
         kwargs.pop("skipinitialspace")      # costs a fifth of the parse; nothing to skip
@@ -231,6 +231,8 @@ def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0,
             except UnicodeDecodeError:    # UTF-8 at the top, Latin-1 further down
                 return pd.read_csv(source.path, encoding="latin-1", **kwargs)
         return pd.read_csv(io.StringIO(source.text), **kwargs)
+    except LogReadError:        # the bytes themselves (a gzip past its size limit)
+        raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
             ValueError, OverflowError, MemoryError) as exc:
         text = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
@@ -244,15 +246,18 @@ def _padded(source: Source, delim: str) -> bool:
 
 
 def to_numbers(df: pd.DataFrame) -> Table:
-    values, missing, garbage, paired = {}, {}, {}, set()
+    values, missing, garbage, paired, flags = {}, {}, {}, set(), set()
     for col in df.columns:
         s = df[col]
         if s.dtype.kind in "fiu":
             values[col] = s.to_numpy()      # integers stay integers: the frame converts once
             missing[col] = s.isna().to_numpy()
             continue
-        if s.dtype.kind == "b":
-            values[col] = s.to_numpy(dtype=float)
+        if s.dtype.kind == "b" or _boolean(s):
+            flags.add(col)
+            values[col] = s.to_numpy(dtype=float) if s.dtype.kind == "b" else \
+                s.map(lambda v: float(str(v).strip().lower() == "true")
+                      if isinstance(v, str) else np.nan).to_numpy(dtype=float)
             missing[col] = s.isna().to_numpy()
             continue
         text = s.astype(object)
@@ -275,7 +280,16 @@ def to_numbers(df: pd.DataFrame) -> Table:
         missing[col] = miss | (np.isnan(nums) & ~_nan_written(text))
     # copy=False: no consolidation into one block, the columns stay where read_csv put them
     return Table(pd.DataFrame(values, copy=False), pd.DataFrame(missing, copy=False), garbage,
-                 paired)
+                 paired, flags=flags)
+
+
+def _boolean(s: pd.Series) -> bool:
+    """A text column of True/False (with gaps): pandas leaves it as objects."""
+    if s.dtype.kind != "O" or not len(s):
+        return False
+    head = s.dropna().head(50)
+    return bool(len(head)) and bool(head.map(
+        lambda v: isinstance(v, str) and v.strip().lower() in ("true", "false")).all())
 
 
 def _average(cell: object) -> float:
@@ -358,8 +372,12 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
 def pick_curves(table: Table, names: list[str], source: Source, options: ReadOptions,
                 notes: list[str]) -> list[Curve]:
     """The curves of a table: named loss columns, else unnamed value columns; notes added."""
+    chosen = (options.train_col, options.test_col)
+    names = [n for n in names if n not in table.flags or n in chosen]   # true/false: no loss
+    numeric = [n for n in names if (~table.missing[n]).any()]
     try:
-        choice = choose_columns(names, options.train_col, options.test_col, source.name)
+        choice = choose_columns(names, options.train_col, options.test_col, source.name,
+                                numeric=numeric)
     except ColumnError:
         groups = _unnamed_curves(table, names, source, notes)
         if not groups:
@@ -442,30 +460,30 @@ def _index_columns(table: Table) -> set[str]:
 
 def _unnamed_curves(table: Table, names: list[str], source: Source,
                     notes: list[str]) -> list[Curve]:
-    """No loss-named column: one value column is the curve; several are runs of one curve."""
+    """No column is named like a loss: when the file's name says it holds a loss
+    (``val_loss.txt``, a TensorBoard download of tag ``loss``), its one value column is the
+    curve and several are runs of it. Bookkeeping (clocks, counters, rates, metrics, ids,
+    true/false flags) never is; nothing else is guessed."""
+    if not says_loss(source.path.name):
+        return []
     split = split_from_name(source.name)
-    paired = [n for n in names if n in table.paired]
+    numeric = [n for n in names if (~table.missing[n]).any() and n not in table.garbage
+               and n not in table.flags and split_of(n) is None and not bookkeeping(n)]
+    paired = [n for n in numeric if n in table.paired]
     if len(paired) == 1:
         notes.append(f"{paired[0]} holds 'median (average)' cells: the averages are read as"
-                     f" the {split} loss (split from the file name)")
+                     f" the {split} loss (the file name says loss)")
         return [(split, "", paired)]
-    numeric = [n for n in names if (~table.missing[n]).any() and n not in table.garbage
-               and split_of(n) is None and not _is_metric_name(n)]
     if len(numeric) == 1:
         if numeric[0] != "column 1" or len(names) > 1:
-            notes.append(f"no column is named loss; reading {numeric[0]!r} as the {split} loss")
+            notes.append(f"no column is named loss; reading {numeric[0]!r} as the {split} loss"
+                         " (the file name says loss)")
         return [(split, "", numeric)]
-    if len(numeric) > 1 and "loss" in tokens(source.path.name):
+    if len(numeric) > 1:
         notes.append(f"{len(numeric)} columns read as runs of the {split} loss"
                      " (the file name says loss)")
         return [(split, n, [n]) for n in numeric]
     return []
-
-
-def _is_metric_name(name: str) -> bool:
-    toks = set(tokens(name))
-    return bool(toks & {"acc", "accuracy", "time", "elapsed", "precision", "recall", "f1",
-                        "auc", "map", "iou", "dice", "wall", "timestamp", "epoch", "step"})
 
 
 def _check_numeric(table: Table, cols: list[str], source: Source) -> None:

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from ..columns import choose_columns
+from ..columns import choose_columns, one_series_split
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .jsontable import head_json_text, load_json, to_number
+from .jsontable import head_json_text, json_head, load_json, to_number
 from .registry import ReadOptions, register
 from .runs import frames_per_run
 from .source import Source
@@ -51,7 +51,7 @@ def _is_csv_export(source: Source) -> bool:
 
 
 def _is_json_export(source: Source) -> bool:
-    return not source.is_dir and bool(_JSON_ROW.match(head_json_text(source)))
+    return not source.is_dir and bool(_JSON_ROW.match(json_head(source)))
 
 
 def sniff_csv(source: Source) -> float:
@@ -76,7 +76,7 @@ def sniff_json(source: Source) -> float:
 def read_csv_export(source: Source, options: ReadOptions) -> LossLog:
     if source.is_dir:
         return _read_folder(source, options, "tensorboard-csv")
-    return _single(source, _csv_points(source), "tensorboard-csv")
+    return _single(source, _csv_points(source), "tensorboard-csv", options)
 
 
 @register("tensorboard-json", priority=79, sniff=sniff_json,
@@ -85,13 +85,15 @@ def read_csv_export(source: Source, options: ReadOptions) -> LossLog:
 def read_json_export(source: Source, options: ReadOptions) -> LossLog:
     if source.is_dir:
         return _read_folder(source, options, "tensorboard-json")
-    return _single(source, _json_points(source), "tensorboard-json")
+    return _single(source, _json_points(source), "tensorboard-json", options)
 
 
-def _single(source: Source, points: tuple[np.ndarray, ...], fmt: str) -> LossLog:
+def _single(source: Source, points: tuple[np.ndarray, ...], fmt: str,
+            options: ReadOptions) -> LossLog:
     step, value, wall = points
-    split = split_from_name(source.path.name)
     tag = export_tag(source.path)
+    split = one_series_split(source.path, tag, options.train_col, options.test_col,
+                             split_from_name(source.path.name))
     frame = make_frame("", split, step, value, wall, metric=tag)
     note = f"one curve: {split} loss ({tag}), split from the file name"
     return LossLog(validate_frame(frame, source.name), source.name, fmt, [note])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import re
 
-from ..columns import TRAIN_TOKENS, choose_columns, tokens
+from ..columns import TRAIN_TOKENS, choose_columns, says_loss, tokens
 from ..errors import ColumnError, LogReadError
 from ..frame import LossLog, concat_frames, validate_frame
 from .registry import ReadOptions, register
@@ -104,12 +104,12 @@ def _run_curves(metrics: dict[str, str], source: Source,
     try:
         choice = choose_columns(list(metrics), train_col, test_col, source.name)
     except ColumnError:
-        if len(metrics) != 1:
-            raise
+        if len(metrics) != 1 or not says_loss(source.path.name):
+            raise       # a lone metric is the curve only when the file's name says loss
         metric = next(iter(metrics))
         split = split_from_name(source.name)
         return [(split, [metrics[metric]], [f"no metric is named loss; reading {metric!r} as "
-                                            f"the {split} curve (split from the file name)"])]
+                                            f"the {split} curve (the file name says loss)"])]
     train, test, notes = choice.train, choice.test, list(choice.notes)
     if not test and train_col is None and test_col is None and \
             split_from_name(source.name) == "test" and \

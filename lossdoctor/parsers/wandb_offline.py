@@ -19,7 +19,7 @@ from .columns import choose_columns
 from .mlflow import Metric, combine_metrics
 from .registry import ReadOptions, register
 from .runs import frames_per_run
-from .source import Source
+from .source import Source, open_regular
 from .wandb_records import MAGIC, R_HISTORY, history_row, records, run_info
 
 FORMAT = "wandb-offline"
@@ -79,11 +79,11 @@ def wandb_runs(folder: Path) -> list[WandbRun]:
 
 def _info(file: Path) -> dict[str, str]:
     try:
-        with open(file, "rb") as fh:
+        with open_regular(file) as fh:
             head = fh.read(INFO_BYTES)
         found, _ = records(head)
         return next((run_info(v) for num, v in found if num != R_HISTORY), {})
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError, LogReadError):
         return {}
 
 
@@ -145,7 +145,8 @@ def read_wandb_offline(source: Source, options: ReadOptions) -> LossLog:
 
 def _one_run(file: Path, name: str, options: ReadOptions) -> LossLog:
     try:
-        data = file.read_bytes()
+        with open_regular(file) as fh:      # a named pipe is refused, never waited on
+            data = fh.read()
     except OSError as exc:
         raise LogReadError(f"cannot read: {exc.strerror or exc}", str(file)) from None
     if not data.startswith(MAGIC):

@@ -47,6 +47,8 @@ def display(target: str) -> str:
 
 def is_sqlite(path: str | Path) -> bool:
     """A local SQLite database file (by its first bytes), such as MLflow's mlflow.db."""
+    if not Path(path).is_file():    # a folder, a missing file, a named pipe (never opened)
+        return False
     try:
         with open(path, "rb") as fh:
             return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
@@ -100,6 +102,8 @@ def is_wandb(target: str | Path) -> bool:
     path = Path(target)
     if path.is_dir():
         return run_file(path) is not None or bool(wandb_runs(path))
+    if not path.is_file():          # a named pipe is never opened (it would block)
+        return False
     try:
         with open(path, "rb") as fh:
             return fh.read(len(MAGIC)) == MAGIC

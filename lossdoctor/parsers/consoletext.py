@@ -1,0 +1,88 @@
+"""Console output around the values: tqdm progress bars, and tables printed line by line.
+
+A progress bar (``45%|####5     | 45/100 [00:01<00:02, loss=0.81]``) is cut out of its line, so
+that a per-epoch summary printed beside it is read alone. A table printed to the console
+(Ultralytics YOLO's ``Epoch GPU_mem box_loss ... Size`` header and its ``1/100 3.48G 1.272 ...``
+rows, or any header of names with loss columns) is turned into ``name=value`` lines.
+"""
+from __future__ import annotations
+
+import re
+
+from .columns import says_loss, tokens
+
+_BAR = re.compile(r"\d{1,3}%\|[^|\n]*\|[^\[\n]*(?:\[[^\]\n]*\]?)?")
+_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?:nan|inf)$",
+                     re.IGNORECASE)
+_FRACTION = re.compile(r"^(\d+)/(\d+)$")
+_SIZE = re.compile(r"^[\d.]+[KMGT]i?B?$")
+_HEADER_CELL = re.compile(r"^[A-Za-z_][\w./()\-]*$")
+_MARKERS = {"epoch": "epoch", "epochs": "epoch", "step": "step", "iter": "iter",
+            "iteration": "iter", "global_step": "step"}
+
+
+def has_bars(lines: list[str]) -> bool:
+    return any(_BAR.search(ln) for ln in lines[:2000])
+
+
+def strip_bars(lines: list[str]) -> list[str]:
+    """Every line without its progress bar (what is printed before and after it stays)."""
+    return [_BAR.sub(" ", ln) if "%|" in ln else ln for ln in lines]
+
+
+def _header(line: str) -> list[str] | None:
+    """The cells of a table header: names only, at least one a loss, no ':'/'=' pairs."""
+    if "=" in line or ": " in line:
+        return None
+    cells = line.split()
+    if len(cells) < 2 or not all(_HEADER_CELL.match(c) for c in cells):
+        return None
+    if not any(says_loss(c) for c in cells):
+        return None
+    return cells
+
+
+def _row(line: str, width: int) -> list[str] | None:
+    """A table row of ``width`` cells, mostly numbers (a trailing progress bar cut off)."""
+    cells = line.split()
+    if cells and cells[-1].endswith(":"):
+        cells[-1] = cells[-1].rstrip(":")
+    if len(cells) != width:
+        return None
+    numeric = sum(bool(_NUMBER.match(c) or _FRACTION.match(c) or _SIZE.match(c)) for c in cells)
+    return cells if numeric == width else None
+
+
+def expand_tables(lines: list[str]) -> tuple[list[str], int]:
+    """Lines with console-table rows rewritten as ``epoch 3 box_loss=1.27 ...``; also how
+    many lines were table rows."""
+    out: list[str] = []
+    header: list[str] | None = None
+    rows = 0
+    for line in lines:
+        cells = _header(line)
+        if cells is not None:
+            header = cells
+            out.append("")
+            continue
+        row = _row(line, len(header)) if header else None
+        if row is None or header is None:
+            out.append(line)        # YOLO's validation rows start with a class name: kept out
+            continue
+        rows += 1
+        out.append(_as_pairs(header, row))
+    return out, rows
+
+
+def _as_pairs(header: list[str], row: list[str]) -> str:
+    marker = ""
+    pairs = []
+    for name, cell in zip(header, row, strict=True):
+        kind = _MARKERS.get(name.lower())
+        frac = _FRACTION.match(cell)
+        if kind and (frac or _NUMBER.match(cell)):
+            marker = f"{kind} {frac.group(1) if frac else cell} "
+            continue
+        if _NUMBER.match(cell) and tokens(name):
+            pairs.append(f"{name}={cell}")
+    return marker + " ".join(pairs)
