@@ -10,7 +10,7 @@ import pandas as pd
 from .errors import LogReadError
 from .frame import LossLog, curve_arrays
 from .records import Diagnosis
-from .report import INSUFFICIENT, NO_FINDING, Report, RunReport
+from .report import NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext
 from .rules.measures import not_moved
 from .thresholds import DEFAULT, Thresholds
@@ -30,16 +30,17 @@ def diagnose_log(log: LossLog, thresholds: Thresholds = DEFAULT,
 def diagnose_run(run: str, log: LossLog | pd.DataFrame, th: Thresholds, rules: list[Rule],
                  source: str) -> RunReport:
     ctx, notes = build_context(log, th, source, run)
-    if not ctx.curves() and not ctx.broken:
-        notes.append(f"not enough evidence for a verdict: a trend needs at least"
-                     f" {th.min_points} finite loss values on one curve")
-        return RunReport(run, INSUFFICIENT, [], ctx, notes)
+    if not ctx.curves() and not ctx.broken:    # judged whatever was selected: it is about
+        short = RULES["LD000"]                  # the log, not about training
+        d = short.check(ctx, th)
+        if d is not None:
+            return RunReport(run, d.name, [replace(d, code=short.code)], ctx, notes)
     found: list[Diagnosis] = []
     for r in rules:
         d = r.check(ctx, th)
         if d is not None:
             found.append(replace(d, code=r.code))
-    if not found and len(rules) < len(RULES):
+    if not found and len([r for r in rules if r.code != "LD000"]) < len(RULES) - 1:
         skipped = sorted(f"{r.code} {r.name}" for r in RULES.values() if r not in rules)
         notes.append(f"no finding among the selected rules; {len(skipped)} not selected:"
                      f" {', '.join(skipped)}")
@@ -102,6 +103,7 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
         if len(part_steps):
             curves[split] = analyze_curve(split, part_steps, part_values, span, th)
     broken = []
+    points = {split: len(c.values) for split, c in curves.items() if c is not None}
     for split, c in curves.items():
         if c is None:
             notes.append(f"no {split} loss in this log: diagnosing the {_other(split)} loss alone")
@@ -120,7 +122,7 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
     lr_steps, lr_values = arrays["lr"]
     order = np.argsort(lr_steps, kind="stable")
     ctx = RunContext(curves["train"], curves["test"], np.asarray(lr_steps[order], float),
-                     np.asarray(lr_values[order], float), tuple(broken))
+                     np.asarray(lr_values[order], float), tuple(broken), points)
     return ctx, notes
 
 

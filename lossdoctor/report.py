@@ -16,17 +16,15 @@ if TYPE_CHECKING:
     from .frame import LossLog
 
 
-#: the verdict of a run whose curves are too short to judge (no rule was run)
-INSUFFICIENT = "not_enough_evidence"
 #: the verdict of a run where none of the selected rules found anything
 NO_FINDING = "no_finding"
 
 
 def _urgency(verdict: str) -> int:
-    """Priority of a verdict's rule; a run without enough evidence comes last."""
+    """Priority of a verdict's rule; a run where no selected rule found anything comes last."""
     from .rules import find_rule
 
-    return 1000 if verdict in (INSUFFICIENT, NO_FINDING) else find_rule(verdict).priority
+    return 1000 if verdict == NO_FINDING else find_rule(verdict).priority
 
 
 @dataclass

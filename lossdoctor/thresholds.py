@@ -43,6 +43,9 @@ class Thresholds:
     divergence_z: float = 4.0
     #: onset of a rise: the smoothed loss climbs this fraction of its progress above its best
     rise_tolerance: float = 0.1
+    #: divergence also when a positive train loss ends this many times its best (without
+    #: climbing back above where it started)
+    divergence_factor: float = 10.0
     #: divergence: the loss at least this many times its best (a blow-up, not a new level)
     blowup_factor: float = 2.0
     #: a climb starts where the smoothed loss last stood within this share of its progress

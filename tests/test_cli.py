@@ -238,8 +238,10 @@ def test_one_row_is_not_enough_evidence_not_an_error_nor_a_guess(tmp_path):
     result = run(_bad_inputs(tmp_path)["onerow.csv"], "--format", "json")
     assert result.exit_code == 0, result.stderr
     data = as_json(result)
-    assert data["verdict"] == "not_enough_evidence" and data["diagnoses"] == []
-    assert any("not enough evidence" in n for n in data["notes"])
+    assert data["verdict"] == "not_enough_evidence"
+    (d,) = data["diagnoses"]                      # the verdict is always among the diagnoses
+    assert d["name"] == "not_enough_evidence" and d["severity"] == "info"
+    assert d["evidence"] == {"train_points": 1, "test_points": 1, "points_needed": 5}
 
 
 def test_all_nan_loss_is_a_non_finite_finding(tmp_path):

@@ -144,8 +144,11 @@ def test_junit_selected_rules_only_and_runs_as_cases(tmp_path):
     result = check(MULTI_RUN, "--format", "junit", "--select", "LD1,LD2")
     (suite,) = _suites(result.stdout, tmp_path)
     names = [c.name for c in suite]
-    assert len(names) == 2 * 4          # two runs x four LD1/LD2 rules
+    # two runs x four LD1/LD2 rules, and each run's LD000 (4 points: too short to judge,
+    # which is said whatever was selected: it is about the log, not about training)
+    assert len(names) == 2 * 4 + 2
     assert "LD100 learning [run run-a]" in names and "LD203 data_problem [run run-b]" in names
+    assert "LD000 not_enough_evidence [run run-a]" in names
 
 
 # ---------------------------------------------------------------- sarif

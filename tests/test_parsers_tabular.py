@@ -568,3 +568,15 @@ def test_a_train_test_pair_keeps_one_learning_rate_curve(tmp_path):
     frame = load_pair(train, test).frame
     assert (frame["split"] == "lr").sum() == 20
     assert (frame["split"] == "test").sum() == 4
+
+
+def test_tsv_with_sparse_validation_is_a_table_not_console_text(tmp_path):
+    # per-step train loss, validation every 10 steps: the empty cells leave trailing tabs
+    rows = [f"{s}\t{1 / s:.5f}\t" + (f"{1.1 / s:.5f}" if s % 10 == 0 else "")
+            for s in range(1, 101)]
+    path = tmp_path / "metrics.tsv"
+    path.write_text("step\ttrain_loss\tval_loss\n" + "\n".join(rows) + "\n")
+    log = load(path)
+    assert log.format == "generic-csv"
+    sizes = log.frame.groupby("split", observed=True).size()
+    assert (sizes["train"], sizes["test"]) == (100, 10)

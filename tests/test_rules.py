@@ -156,7 +156,13 @@ class Case:
     intent: str
 
 
+def four_points() -> pd.DataFrame:
+    return frame(decay(0.3)[:4], decay(0.4)[:4], steps=T[:4])
+
+
 CASES = [
+    Case("not_enough_evidence", four_points, True, "four-points"),
+    Case("not_enough_evidence", learning, False, "a-whole-run"),
     Case("learning", learning, True, "both-falling"),
     Case("learning", learning_train_only, True, "train-only-falling"),
     Case("learning", plateau, False, "both-flat"),
@@ -470,9 +476,9 @@ def test_non_finite_counts_each_curve():
 @pytest.mark.parametrize("points", [1, 2, 3, 4])
 def test_too_few_points_is_not_enough_evidence_not_a_guess(points):
     report = api.diagnose(frame(decay(0.3)[:points], decay(0.4)[:points], steps=T[:points]))
-    assert report.verdict == "not_enough_evidence" and report.diagnoses == []
-    assert report.exit_code() == 0
-    assert any("not enough evidence" in n for n in report.main.notes)
+    assert report.verdict == "not_enough_evidence" and report.exit_code() == 0
+    assert [d.name for d in report.diagnoses] == ["not_enough_evidence"]
+    assert f"train loss {points} finite point" in report.diagnoses[0].message
 
 
 def test_a_test_curve_of_two_points_is_ignored_and_the_train_loss_judged(tmp_path):

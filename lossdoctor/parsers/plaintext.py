@@ -65,6 +65,8 @@ def sniff_plaintext(source: Source) -> float:
     hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln))
     if hits >= 3:
         return 0.75
+    if lines and "\t" in lines[0]:
+        return 0.4 if hits else 0.0     # a tab-separated table is the delimited reader's
     expanded, rows = expand_tables(strip_bars(lines))
     if rows >= 2:       # a console table (YOLO); a file that is nothing but the table is CSV's
         others = sum(1 for a, b in zip(lines, expanded, strict=True) if a == b and b.strip())

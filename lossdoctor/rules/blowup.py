@@ -30,8 +30,10 @@ from .registry import rule
 
 def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     """The curve climbed ``divergence_z`` standard errors above its best, to at least
-    ``blowup_factor`` times it, and is still climbing, or climbed and broke into NaN/Inf:
-    a loss that jumped and then rests at a higher level has not diverged."""
+    ``blowup_factor`` times it and back above where it started (or, for a positive loss,
+    to ``divergence_factor`` times its best), and is still climbing; or climbed and broke
+    into NaN/Inf. A loss that jumped and then rests at a higher level has not diverged, and
+    neither has one that climbs back part of the way it fell (too high a rate)."""
     if c is None or len(c.values) < th.min_points or not c.windows:
         return False
     rise, z = end_rise(c, th)
@@ -39,8 +41,10 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
         return False
     if c.non_finite_count and rise >= th.late_rise * c.span:
         return True                       # climbed, then broke into NaN/Inf
+    back_up = rise >= float(c.ys[0] - c.ys.min())
+    far_up = c.log and rise >= np.log(th.divergence_factor)
     doubled = rise >= np.log(th.blowup_factor)     # a blow-up, not a step to a new level
-    return bool(doubled and c.windows[-1].direction is Direction.RISING)
+    return bool((back_up or far_up) and doubled and c.windows[-1].direction is Direction.RISING)
 
 
 def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:

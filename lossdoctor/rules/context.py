@@ -19,6 +19,8 @@ class RunContext:
     lr_values: np.ndarray = field(default_factory=lambda: np.empty(0))
     #: curves too short for a trend that still hold NaN/Inf: only non_finite reads them
     broken: tuple[CurveTrend, ...] = ()
+    #: finite points of each split the log holds (set aside or not): what evidence there is
+    points: dict[str, int] = field(default_factory=dict)
 
     def curves(self) -> list[CurveTrend]:
         return [c for c in (self.train, self.test) if c is not None]
