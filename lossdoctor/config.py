@@ -7,7 +7,6 @@ value is a UsageError naming the file and the key, with "did you mean".
 """
 from __future__ import annotations
 
-import math
 import os
 import stat
 import sys
@@ -18,7 +17,7 @@ from typing import Any
 
 from .errors import LossdoctorError, UsageError, close_matches
 from .records import Severity
-from .thresholds import DEFAULT, Thresholds
+from .thresholds import DEFAULT, Thresholds, out_of_range
 
 CONFIG_FILES = ("lossdoctor.toml", "pyproject.toml")
 SEVERITIES = ("info", "warning", "error")
@@ -291,18 +290,12 @@ def _thresholds(value: Any, path: str, key: str) -> Thresholds:
             hint = (f"did you mean {close[0].replace('_', '-')!r}?" if close else
                     f"known: {', '.join(k.replace('_', '-') for k in kinds)}")
             raise _SubKeyError(raw, "unknown trend threshold", hint)
-        changes[name] = _number(v, kinds[name] in ("int", int), raw)
+        integer = kinds[name] in ("int", int)
+        problem = out_of_range(name, v, integer)
+        if problem:
+            raise _SubKeyError(raw, "expected" + problem.split(" must be", 1)[1])
+        changes[name] = v if integer else float(v)
     return DEFAULT.with_values(**changes)
-
-
-def _number(value: Any, integer: bool, name: str) -> float | int:
-    """Thresholds are counts (at least 1) or non-negative fractions and factors."""
-    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if (isinstance(value, bool) or not ok or not math.isfinite(value)
-            or value < (1 if integer else 0)):
-        kind = "an integer of at least 1" if integer else "a non-negative number"
-        raise _SubKeyError(name, f"expected {kind}, got {value!r}")
-    return value if integer else float(value)
 
 
 _KEYS: dict[str, Callable[[Any, str, str], Any]] = {

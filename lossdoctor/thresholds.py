@@ -1,13 +1,54 @@
 """Every tunable number of the trend detector and the rules, in one place."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
+
+from .errors import UsageError
+
+#: the range each threshold may take: (lowest, highest, whether the lowest is excluded)
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "max_points": (10, 10_000_000, False), "min_points": (3, 10_000, False),
+    "windows": (1, 50, False), "smooth_fraction": (0, 0.5, True),
+    "flat_noise_z": (0, 50, True), "flat_share": (0, 1, False),
+    "still_span": (0, 1, False), "data_ratio": (1, 1000, False),
+    "overfit_z": (0, 50, True), "overfit_rise_share": (0, 1, False),
+    "overfit_train_share": (0, 1, False), "chance_max_classes": (2, 1_000_000, False),
+    "chance_band": (0, 0.5, False), "divergence_z": (0, 50, True),
+    "divergence_factor": (1, 1e9, True), "rise_tolerance": (0, 1, False),
+    "blowup_factor": (1, 1e9, True), "onset_share": (0, 1, False),
+    "spike_z": (0, 1000, True), "spike_ratio": (1, 1e9, True),
+    "spike_count": (1, 10_000, False), "climb_share": (0, 100, False),
+    "climb_noise": (0, 1000, False), "late_rise": (0, 1, False),
+    "material_share": (0, 1, False), "knock_share": (0, 1, False),
+    "swing_limit": (0, 100, True),
+}
+
+
+def out_of_range(name: str, value: Any, integer: bool) -> str | None:
+    """Why ``value`` cannot be threshold ``name`` (scikit-learn style), or None when it can."""
+    lo, hi, open_lo = RANGES[name]
+    kind = "an integer" if integer else "a number"
+    ok = (isinstance(value, int) if integer else isinstance(value, (int, float)))
+    if not ok or isinstance(value, bool) or not math.isfinite(value) or value > hi \
+            or value < lo or (open_lo and value == lo):
+        return (f"{name} must be {kind} in {'(' if open_lo else '['}{lo:g}, {hi:g}],"
+                f" got {value!r}")
+    return None
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Defaults describe loss curves in general; config files and options override them."""
+    """Defaults describe loss curves in general; config files and options override them.
+
+    Every value is checked against its range when the thresholds are made:
+
+    >>> Thresholds(max_points=0)
+    Traceback (most recent call last):
+    ...
+    lossdoctor.errors.UsageError: max_points must be an integer in [10, 1e+07], got 0
+    """
 
     #: longer curves are reduced to about this many points (medians of equal-count bins)
     max_points: int = 400
@@ -73,6 +114,12 @@ class Thresholds:
     #: lr_too_high: or the test loss swings around its trend by this much (relative, log)
     #: and by more than it improved
     swing_limit: float = 0.25
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            problem = out_of_range(f.name, getattr(self, f.name), f.type in ("int", int))
+            if problem:
+                raise UsageError(problem)
 
     def with_values(self, **changes: Any) -> Thresholds:
         known = {f.name for f in fields(self)}

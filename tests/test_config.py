@@ -108,10 +108,10 @@ flat_noise_z = 3
     ("[severities]\noverfit = 'error'", "severities: unknown diagnosis 'overfit'"),
     ("[thresholds]\nwindowz = 4", "thresholds.windowz: unknown trend threshold (did you mean"
                                   " 'windows'?)"),
-    ("[thresholds]\nwindows = 2.5", "thresholds.windows: expected an integer of at least 1"),
-    ("[thresholds]\nflat-share = -1", "thresholds.flat-share: expected a non-negative number"),
-    ("[thresholds]\nflat-share = true", "thresholds.flat-share: expected a non-negative number"),
-    ("[thresholds]\nflat-share = inf", "thresholds.flat-share: expected a non-negative number"),
+    ("[thresholds]\nwindows = 2.5", "thresholds.windows: expected an integer in [1, 50], got 2.5"),
+    ("[thresholds]\nflat-share = -1", "thresholds.flat-share: expected a number in [0, 1], got"),
+    ("[thresholds]\nflat-share = true", "thresholds.flat-share: expected a number in [0, 1], got"),
+    ("[thresholds]\nflat-share = inf", "thresholds.flat-share: expected a number in [0, 1], got"),
     ("format = ", "lossdoctor.toml: invalid TOML"),
 ])
 def test_bad_config_is_one_line_naming_file_and_key(tmp_path, monkeypatch, text, expected):
@@ -181,3 +181,17 @@ def test_column_and_select_settings_from_file(tmp_path, monkeypatch):
     assert all(not d["code"].startswith("LD2") for d in data["diagnoses"])
     data = json.loads(check(OVERFITTING, "--format", "json", "--ignore", "LD1").stdout)
     assert data["verdict"] == "overfitting"                          # --ignore replaced the file's
+
+
+def test_every_threshold_has_a_range_checked_where_it_is_set():
+    from dataclasses import fields
+
+    from lossdoctor.errors import UsageError
+    from lossdoctor.thresholds import RANGES, Thresholds
+
+    assert set(RANGES) == {f.name for f in fields(Thresholds)}
+    with pytest.raises(UsageError, match=r"max_points must be an integer in \[10, 1e\+07\], got 0"):
+        Thresholds(max_points=0)
+    with pytest.raises(UsageError, match=r"smooth_fraction must be a number in \(0, 0.5\]"):
+        DEFAULT.with_values(smooth_fraction=0.0)
+    assert DEFAULT.with_values(min_points=3).min_points == 3
