@@ -96,8 +96,7 @@ class Thresholds:
     spike_z: float = 6.0
     #: ... and, for a positive loss, at this many times the trend
     spike_ratio: float = 2.0
-    #: lr_too_high: at least this many spikes in the train and test loss together (one far
-    #: beyond ``spike_z`` counts twice)
+    #: lr_too_high: at least this many spikes in the train and test loss together
     spike_count: int = 2
     #: lr_too_high: or the smoothed train loss's climbs add up to this share of its falls ...
     climb_share: float = 0.4

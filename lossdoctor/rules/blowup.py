@@ -44,7 +44,20 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     back_up = rise >= float(c.ys[0] - c.ys.min())
     far_up = c.log and rise >= np.log(th.divergence_factor)
     doubled = rise >= np.log(th.blowup_factor)     # a blow-up, not a step to a new level
-    return bool((back_up or far_up) and doubled and c.windows[-1].direction is Direction.RISING)
+    rising = c.windows[-1].direction is Direction.RISING
+    return bool((back_up or far_up) and doubled and rising and _unprecedented(c, rise, th))
+
+
+def _unprecedented(c: CurveTrend, rise: float, th: Thresholds) -> bool:
+    """No climb before this one came within ``1 / blowup_factor`` of its size: a loss that
+    swings up and down by as much (a cyclic or too-high rate) is oscillating, not
+    diverging."""
+    start = float(_climb_start(c, th))
+    before = c.ys[: int(np.searchsorted(c.steps, start))]
+    if len(before) < 3:
+        return True
+    earlier = float(np.max(before - np.minimum.accumulate(before)))
+    return earlier < rise / th.blowup_factor
 
 
 def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:
@@ -213,8 +226,7 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     found = [(float(c.steps[i]), float(c.values[i] / c.smooth[i]) if c.smooth[i] else np.inf,
               c.split, float(zz))
              for c in (tr, te) if c is not None for i, zz in spikes(c, th)]
-    weight = sum(2 if zz >= 2 * th.spike_z else 1 for *_, zz in found)
-    if weight < th.spike_count:
+    if len(found) < th.spike_count:
         return None
     found.sort()
     start = min(found[0][0], _rise_start(tr, th))
@@ -222,7 +234,7 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     return start, (f"the loss spiked {len(found)} times far out of its own scatter"
                    f" ({th.spike_z:g} standard deviations or more), at steps {where}"), {
         "spike_steps": [s for s, *_ in found[:20]], "spike_count": len(found)}, \
-        confidence(weight, th.spike_count)
+        confidence(len(found), th.spike_count)
 
 
 def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
