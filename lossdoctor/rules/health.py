@@ -120,8 +120,14 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     if tr is not None:
         change, z = stretch_change(tr, levelled)
         train_fall, train_z = -change, -z
-    rose = rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
-    kept_learning = (tr is not None and train_z >= th.overfit_z
+    # a change of level alone must stand twice as far out when the curve's last window does
+    # not itself go that way: a noise dip of a flat test loss is no best, nor is a drift of
+    # a flat train loss learning
+    trend_up = end_direction(te) is RISING
+    rose = (rise_z >= th.overfit_z * (1 if trend_up else 2)
+            and rise >= th.overfit_rise_share * te.span)
+    kept_learning = (tr is not None
+                     and train_z >= th.overfit_z * (1 if end_direction(tr) is FALLING else 2)
                      and train_fall >= th.overfit_train_share * tr.span)
     if not (rose or kept_learning):
         return None
