@@ -12,8 +12,9 @@ from .frame import LossLog, curve_arrays
 from .records import Diagnosis
 from .report import INSUFFICIENT, NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext
+from .rules.measures import not_moved
 from .thresholds import DEFAULT, Thresholds
-from .trends import CurveTrend, analyze_curve, still, within_scatter
+from .trends import CurveTrend, analyze_curve, still
 
 
 def diagnose_log(log: LossLog, thresholds: Thresholds = DEFAULT,
@@ -101,11 +102,11 @@ def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = "
                          f"{'s' if len(c.values) != 1 else ''} at distinct steps, too few for"
                          f" a trend (need {th.min_points}); ignored")
             curves[split] = None
-    tr, te = curves["train"], curves["test"]
-    if tr is not None and te is not None and within_scatter(te, tr, th):
-        curves["test"] = still(te)
-        notes.append(f"the test loss moved less over the whole run than {th.still_noise:g}"
-                     " standard errors of the (flat) train loss's trend: read as flat")
+    for split, c in curves.items():
+        if c is not None and c.log and c.windows and not_moved(c, th):
+            curves[split] = still(c)
+            notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
+                         " over the whole run: read as not moving")
     lr = frame[frame["split"] == "lr"].sort_values("step", kind="stable")
     ctx = RunContext(curves["train"], curves["test"], lr["step"].to_numpy(float),
                      lr["value"].to_numpy(float), tuple(broken))

@@ -21,9 +21,9 @@ class Thresholds:
     flat_noise_z: float = 2.5
     #: ... or below this share of the curve's progress (the range of its smoothed trend)
     flat_share: float = 0.04
-    #: a test loss whose whole movement is within this many standard errors of a flat train
-    #: loss's smoothed trend is read as flat too
-    still_noise: float = 4.0
+    #: a positive loss whose smoothed values all stay within this fraction of each other
+    #: (log scale) has not measurably moved: flat, and no instability is read into it
+    still_span: float = 0.01
     #: data_problem: the test loss falls this many times faster than the train loss (and a
     #: train loss that fell this many times further than the test loss has converged)
     data_ratio: float = 4.0
@@ -34,8 +34,10 @@ class Thresholds:
     overfit_rise_share: float = 0.1
     #: ... or the train fall this share of the train loss's progress
     overfit_train_share: float = 0.1
-    #: chance level: a stuck loss at ln K is named for K up to this many classes
+    #: chance level: a stuck loss at ln K is named for K up to this many classes ...
     chance_max_classes: int = 1000
+    #: ... when its smoothed values all stay within this fraction of ln K
+    chance_band: float = 0.02
     #: divergence and a late rise: the smoothed loss ends this many standard errors above
     #: its best
     divergence_z: float = 4.0
@@ -60,6 +62,15 @@ class Thresholds:
     climb_noise: float = 3.0
     #: lr_too_high: or a rise at the end of this share of the progress
     late_rise: float = 0.15
+    #: a climb of a positive loss counts (late rise, knock, climbing back; a rising train
+    #: loss against overfitting) only when it is this share of its progress on the loss's
+    #: own scale, not just on the log scale
+    material_share: float = 0.05
+    #: lr_too_high: or a climb of this share of the progress that the loss recovered from
+    knock_share: float = 0.3
+    #: lr_too_high: or the test loss swings around its trend by this much (relative, log)
+    #: and by more than it improved
+    swing_limit: float = 0.25
 
     def with_values(self, **changes: Any) -> Thresholds:
         known = {f.name for f in fields(self)}

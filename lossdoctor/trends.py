@@ -34,6 +34,7 @@ class CurveTrend:
     noise: float                 # robust scatter around the trend, working scale
     rho: float                   # lag-1 autocorrelation of that scatter
     floor: float                 # the log's own resolution, working scale
+    moved: bool = True           # False: the curve never measurably moved (see ``still``)
 
     @property
     def windows(self) -> tuple[Window, ...]:
@@ -222,10 +223,11 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
     """Cut the span into windows (at least 3 points each) and label each by its slope.
 
     A window falls (or rises) when its Theil-Sen change is both *significant*, beyond
-    ``flat_noise_z`` standard errors of the window's own scatter (counted in independent
-    points), and *relevant*, at least ``flat_share`` of the curve's progress (the range of
-    its smoothed trend): noise is not a trend, and neither is a drift that is tiny next to
-    what the curve has already done.
+    ``flat_noise_z`` standard errors of the scatter (counted in independent points), and
+    *relevant*, at least ``flat_share`` of the curve's progress (the range of its smoothed
+    trend): noise is not a trend, and neither is a drift that is tiny next to what the
+    curve has already done. A short window too noisy to decide alone is judged with the
+    half of the run that ends with it, when that goes the same way.
     """
     n = len(y)
     if n < 2:
@@ -239,43 +241,43 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
         k = int(inside.sum())
         if k < 2:
             continue
-        x, v = steps[inside], y[inside]
-        change = theil_sen(x, v) * (x[-1] - x[0])           # working scale: decides
-        slope = theil_sen(x, values[inside])                # loss units: what users check
-        local, rho = noise_of(v - ys[inside], 0.0)
-        # a window's own scatter is trusted once it has enough points; before, the curve's
-        noise_w = local if k >= LOCAL_NOISE_POINTS else noise   # (a 3-point MAD can be 0)
-        noise_w = max(noise_w, noise * 1e-3)
-        n_eff = max(k * (1 - rho) / (1 + rho), 2.0)
-        se = noise_w * np.sqrt(12.0 / n_eff)
-        z = change / se if se > 0 else float(np.sign(change)) * np.inf
+        x = steps[inside]
+        change, z, noise_w = _window_trend(x, y[inside], ys[inside], noise)
+        if abs(z) < th.flat_noise_z and b - a < (hi - lo) / 2:
+            longer = (steps >= b - (hi - lo) / 2) & (steps <= b)
+            _, z_long, _ = _window_trend(steps[longer], y[longer], ys[longer], noise)
+            if np.sign(z_long) == np.sign(change):
+                z = z_long if abs(z_long) > abs(z) else z
         share = change / progress if progress > 0 else 0.0
-        tol = max(th.flat_noise_z * se, th.flat_share * progress)
-        moved = abs(change) > tol
+        tol = max(abs(change / z) * th.flat_noise_z if z else 0.0, th.flat_share * progress)
+        moved = abs(z) >= th.flat_noise_z and abs(share) >= th.flat_share
         direction = (Direction.FLAT if not moved
                      else Direction.RISING if change > 0 else Direction.FALLING)
+        slope = theil_sen(x, values[inside])                # loss units: what users check
         out.append(Window(split, float(x[0]), float(x[-1]), slope, slope * (x[-1] - x[0]),
                           float(tol), direction, k, float(noise_w), float(z), float(share)))
     return tuple(out)
 
 
-def within_scatter(c: CurveTrend, other: CurveTrend, th: Thresholds) -> bool:
-    """Whether a curve's whole movement is within ``still_noise`` standard errors of the
-    smoothed trend of a flat curve of the same run (a smooth test loss inching down while
-    the noisy train loss goes nowhere has not measurably learned anything)."""
-    if c.log != other.log or not other.windows or not c.windows:
-        return False
-    if other.windows[-1].direction is not Direction.FLAT:
-        return False
-    width = max(int(round(len(other.values) * th.smooth_fraction)) | 1, 3)
-    n_eff = max(width * (1 - other.rho) / (1 + other.rho), 1.0)
-    return c.span < th.still_noise * max(1.2533 * other.noise / np.sqrt(n_eff), other.floor)
+def _window_trend(x: np.ndarray, v: np.ndarray, trend: np.ndarray, noise: float
+                  ) -> tuple[float, float, float]:
+    """(Theil-Sen change, its z, the scatter used) of one stretch on the working scale."""
+    k = len(x)
+    change = theil_sen(x, v) * (x[-1] - x[0]) if k >= 2 else 0.0
+    local, rho = noise_of(v - trend, 0.0)
+    # a stretch's own scatter is trusted once it has enough points; before, the curve's
+    scatter = local if k >= LOCAL_NOISE_POINTS else noise   # (a 3-point MAD can be 0)
+    scatter = max(scatter, noise * 1e-3)
+    n_eff = max(k * (1 - rho) / (1 + rho), 2.0)
+    se = scatter * np.sqrt(12.0 / n_eff)
+    z = change / se if se > 0 else float(np.sign(change)) * np.inf
+    return float(change), float(z), float(scatter)
 
 
 def still(c: CurveTrend) -> CurveTrend:
     """The same curve with every window read as flat."""
-    flat = tuple(replace(w, direction=Direction.FLAT) for w in c.windows)
-    return replace(c, summary=replace(c.summary, windows=flat))
+    flat = tuple(replace(w, direction=Direction.FLAT, z=0.0, share=0.0) for w in c.windows)
+    return replace(c, summary=replace(c.summary, windows=flat), moved=False)
 
 
 def _summary(split: str, steps: np.ndarray, values: np.ndarray, noise: float,

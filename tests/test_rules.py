@@ -421,3 +421,59 @@ def test_a_loss_that_rose_once_is_unstable_from_the_knee_of_that_rise():
     d = get(api.diagnose(lr_rising_end()), "lr_too_high")
     assert abs(d.start_step - 80) <= 0.1 * N
     assert d.evidence["train_best_step"] <= d.start_step
+
+
+def test_a_schedule_that_raised_the_rate_before_a_blow_up_is_named():
+    lr = 1e-3 * np.where(T < 20, 1, np.exp((T - 20) / 17))
+    up = np.r_[2 * np.exp(-T[:50] / 10) + 0.3,
+               (2 * np.exp(-4.9) + 0.3) * np.exp((T[50:] - 49) / 5)]
+    d = get(api.diagnose(frame(up, up * 1.1, lr)), "divergence")
+    assert d.actions[0].startswith("the learning rate rose from 0.001 to ")
+    assert f"began at step {int(d.start_step)}" in d.actions[0]
+
+
+def test_a_rate_already_decayed_far_is_not_told_to_go_lower_still():
+    lr = 1e-2 * np.exp(-T / 10)
+    creep = 2 * np.exp(-T / 10) + 0.3 + 0.01 * np.clip(T - 70, 0, None)
+    d = get(api.diagnose(frame(creep, creep * 1.1, lr)), "lr_too_high")
+    assert "already decayed" in d.actions[0] and "starting rate 10x" in d.actions[0]
+
+
+def test_non_finite_counts_each_curve():
+    train, val = decay(0.3), decay(0.4)
+    train[90:], val[100:] = np.nan, np.nan
+    d = get(api.diagnose(frame(train, val)), "non_finite")
+    assert "30 train, 20 test values" in d.message
+
+
+@pytest.mark.parametrize("points", [1, 2, 3, 4])
+def test_too_few_points_is_not_enough_evidence_not_a_guess(points):
+    report = api.diagnose(frame(decay(0.3)[:points], decay(0.4)[:points], steps=T[:points]))
+    assert report.verdict == "not_enough_evidence" and report.diagnoses == []
+    assert report.exit_code() == 0
+    assert any("not enough evidence" in n for n in report.main.notes)
+
+
+def test_a_test_curve_of_two_points_is_ignored_and_the_train_loss_judged(tmp_path):
+    rows = [f"{t:g},{v:.5f}," + ("0.9" if t in (0, 60) else "")
+            for t, v in zip(T, decay(0.2, tau=60), strict=True)]
+    (tmp_path / "log.csv").write_text("step,loss,val_loss\n" + "\n".join(rows) + "\n")
+    report = api.diagnose(tmp_path / "log.csv")
+    assert report.verdict == "learning"
+    assert any("test loss has 2 finite points" in n for n in report.main.notes)
+
+
+def test_a_loss_stuck_at_ln_10_is_a_plateau_at_chance_level():
+    rng = np.random.default_rng(3)
+    stuck = np.log(10) + 0.012 + 0.002 * rng.standard_normal(N)
+    d = get(api.diagnose(frame(stuck, np.log(10) + 0.01 + 0.0005 * rng.standard_normal(N))),
+            "plateau")
+    assert d.evidence["chance_classes"] == 10
+    assert "~ ln 10" in d.message and "uniformly over 10 classes" in d.message
+    assert "learning rate is far too small" in d.actions[0]
+
+
+def test_every_diagnosis_carries_a_confidence():
+    for build in (learning, overfitting, plateau, data_problem, divergence_to_nan, lr_spikes):
+        for d in api.diagnose(build()).diagnoses:
+            assert 0 < d.confidence < 1, (build.__name__, d.name)

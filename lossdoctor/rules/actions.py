@@ -1,16 +1,36 @@
 """Concrete remedies with numbers, from the source notes (SEED_NOTES): shared by the rules."""
 from __future__ import annotations
 
+import numpy as np
+
 from .context import RunContext
-from .measures import fmt
+from .measures import fmt, fmt_step
+
+#: a recorded rate this many times its first value at the onset was raised by a schedule
+RAISED = 3.0
+#: ... and one this many times below it was already decayed far
+DECAYED = 100.0
 
 
 def lower_lr(ctx: RunContext, step: float | None = None, factor: float = 10.0) -> str:
-    """'lower the learning rate 10x: 3e-3 -> 3e-4' when the log records it."""
+    """Learning-rate advice read from the recorded schedule: the rate at the onset, 10x
+    lower; a rate that a scheduler raised before the onset is named as the likely cause; a
+    rate already decayed far is not told to go down further."""
     lr = ctx.lr_at(step)
     if lr is None:
         return (f"lower the learning rate {factor:g}x (e.g. 1e-3 -> 1e-4; 1e-3 is a usual start"
                 " for SGD and Adam)")
+    first = ctx.lr_at(float(ctx.lr_steps[0])) if len(ctx.lr_steps) else lr
+    if first and lr >= RAISED * first:
+        rose_at = ctx.lr_rise_step(first * np.sqrt(RAISED))
+        return (f"the learning rate rose from {fmt(first)} to {fmt(lr)}"
+                f"{f' from step {fmt_step(rose_at)}' if rose_at is not None else ''}"
+                f"{f'; the trouble began at step {fmt_step(step)}' if step is not None else ''}:"
+                f" cap the schedule near {fmt(first)}, or warm up to at most {fmt(lr / factor)}")
+    if first and lr <= first / DECAYED:
+        return (f"the learning rate was already decayed {first / lr:.3g}x ({fmt(first)} ->"
+                f" {fmt(lr)}): lower the starting rate {factor:g}x instead ({fmt(first)} ->"
+                f" {fmt(first / factor)})")
     return f"lower the learning rate {factor:g}x: {fmt(lr)} -> {fmt(lr / factor)}"
 
 

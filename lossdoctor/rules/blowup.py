@@ -17,11 +17,15 @@ from .measures import (
     end_rise,
     fmt,
     fmt_step,
+    material,
+    noise_range,
     rise_knee,
     rise_onset,
+    settled,
     smooth_se,
     smooth_width,
     spikes,
+    to_working,
 )
 from .registry import rule
 
@@ -41,7 +45,17 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
         return True                       # climbed, then broke into NaN/Inf
     back_up = rise >= th.divergence_rise * max(first_drop, 0.0) and climbed
     far_up = c.log and rise >= np.log(th.divergence_factor)
-    return bool((back_up or far_up) and c.windows[-1].direction is Direction.RISING)
+    doubled = rise >= np.log(th.blowup_factor)     # a blow-up, not a step to a new level
+    return bool((back_up or far_up) and doubled and c.windows[-1].direction is Direction.RISING)
+
+
+def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:
+    """The test loss does not contradict a blow-up of the train loss: it diverged too, is
+    rising, or its last value already stands ``blowup_factor`` times above its best."""
+    if diverged(te, th) or end_direction(te) is Direction.RISING:
+        return True
+    last = to_working(np.array([te.values[-1]]), te)[0]
+    return bool(last - te.ys.min() >= np.log(th.blowup_factor))
 
 
 def _rise_start(c: CurveTrend, th: Thresholds) -> float:
@@ -70,8 +84,7 @@ def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     tr, te = ctx.train, ctx.test
     if not diverged(tr, th) or tr is None:
         return None
-    if te is not None and len(te.values) >= 3 and not diverged(te, th) \
-            and end_direction(te) is not Direction.RISING:
+    if te is not None and len(te.values) >= th.min_points and not _test_agrees(te, th):
         return None
     start = _climb_start(tr, th)
     ev = {"train_best_step": best_step(tr), "rise_start_step": start,
@@ -102,7 +115,7 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     (step decay, reduce-on-plateau).
     """
     tr = ctx.train
-    if tr is None or len(tr.values) < 5:
+    if tr is None or len(tr.values) < th.min_points:
         return None
     found = _instability(tr, ctx.test, th)
     if found is None:
@@ -116,44 +129,114 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
 
 def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
                  ) -> tuple[float, str, dict, float] | None:
-    """(onset, why, evidence, confidence) of the first sign of an unstable run, if any."""
+    """(onset, why, evidence, confidence) of the first sign of an unstable run, if any:
+    a late rise, a knock (a climb the loss later recovered from), a trend that keeps
+    climbing back, spikes far out of the curve's scatter, or a test loss that swings more
+    than it ever improved."""
+    if not tr.moved:
+        return None                       # a loss that never moved is not unstable
+    te = te if te is not None and te.moved else None
+    for check in (_late_rise, _knock, _climbing_back, _spikes, _swings):
+        found = check(tr, te, th)
+        if found is not None:
+            return found
+    return None
+
+
+def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     rise, z = end_rise(tr, th)
-    if rise >= th.late_rise * tr.span and z >= th.divergence_z:
-        # rose several times (cycles): the trouble began at the first rise; once: at its knee
-        floor = th.climb_noise * np.sqrt(2.0) * smooth_se(tr, smooth_width(tr, th.smooth_fraction))
-        start = _rise_start(tr, th) if climb_count(tr, floor) > 1 else _climb_start(tr, th)
-        then = float(np.interp(start, tr.steps, tr.smooth))
-        return start, (f"train loss rose from {fmt(then)} at step {fmt_step(start)} to"
-                       f" {fmt(float(tr.smooth[-1]))} ({z:.1f} standard errors; its best was"
-                       f" {fmt(float(tr.smooth.min()))} at step {fmt_step(best_step(tr))})"), {
-            "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
-            "train_rise_z": z, "train_progress": tr.span}, confidence(z, th.divergence_z)
+    if (rise < th.late_rise * tr.span or z < th.divergence_z
+            or not material(tr, rise, th.material_share)):
+        return None
+    # rose several times (cycles): the trouble began at the first rise; once: at its knee
+    width = smooth_width(tr, th.smooth_fraction)
+    floor = th.climb_noise * np.sqrt(2.0) * smooth_se(tr, width)
+    several = climb_count(tr, floor, settled(tr, width)) > 1
+    start = _rise_start(tr, th) if several else _climb_start(tr, th)
+    then = float(np.interp(start, tr.steps, tr.smooth))
+    return start, (f"train loss rose from {fmt(then)} at step {fmt_step(start)} to"
+                   f" {fmt(float(tr.smooth[-1]))} ({z:.1f} standard errors; its best was"
+                   f" {fmt(float(tr.smooth.min()))} at step {fmt_step(best_step(tr))})"), {
+        "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
+        "train_rise_z": z, "train_progress": tr.span}, confidence(z, th.divergence_z)
+
+
+def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    """A climb of ``knock_share`` of a curve's progress, well out of its noise, that the
+    curve then came back down from: a step too large threw the weights off."""
+    for c in (tr, te):
+        if c is None or len(c.values) < th.min_points:
+            continue
+        width = smooth_width(c, th.smooth_fraction)
+        i, j = biggest_climb(c, settled(c, width))
+        climb = float(c.ys[j] - c.ys[i])
+        se = np.sqrt(2.0) * smooth_se(c, width)
+        after = float(c.ys[j:].min()) if j < len(c.ys) else float(c.ys[j])
+        noise = th.divergence_z * se + noise_range(c, width)
+        if (climb < th.knock_share * c.span or climb < noise
+                or c.ys[j] - after < climb / 2 or not material(c, climb, th.material_share)):
+            continue
+        start = float(c.steps[i])
+        return start, (f"the {c.split} loss was knocked up from {fmt(float(c.smooth[i]))} at"
+                       f" step {fmt_step(start)} to {fmt(float(c.smooth[j]))} at step"
+                       f" {fmt_step(c.steps[j])} ({climb / c.span:.0%} of its progress,"
+                       f" {climb / se:.1f} standard errors) before it recovered"), {
+            "knock_steps": [start, float(c.steps[j])], f"{c.split}_knock": climb,
+            "knock_z": climb / se}, confidence(climb, th.knock_share * c.span)
+    return None
+
+
+def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    width = smooth_width(tr, th.smooth_fraction)
+    se = np.sqrt(2.0) * smooth_se(tr, width)
+    skip = settled(tr, width)
+    climbed, fell = climbs_and_falls(tr, th.climb_noise * se, skip)
+    if climbed <= 0 or climbed < th.climb_share * fell or climbed < th.late_rise * tr.span:
+        return None
+    i, j = biggest_climb(tr, skip)
+    if not material(tr, float(tr.ys[j] - tr.ys[i]), th.material_share):
+        return None
+    return _rise_start(tr, th), (
+        f"its trend keeps climbing back: the smoothed train loss climbed {fmt(climbed)} in"
+        f" all (it fell {fmt(fell)}; {'log ' if tr.log else ''}units), the most from"
+        f" {fmt(float(tr.smooth[i]))} at step {fmt_step(tr.steps[i])} to"
+        f" {fmt(float(tr.smooth[j]))} at step {fmt_step(tr.steps[j])}"), {
+        "train_climbs": climbed, "train_falls": fell,
+        "biggest_climb_steps": [float(tr.steps[i]), float(tr.steps[j])]}, \
+        confidence(climbed, th.climb_share * fell)
+
+
+def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     found = [(float(c.steps[i]), float(c.values[i] / c.smooth[i]) if c.smooth[i] else np.inf,
               c.split, float(zz))
              for c in (tr, te) if c is not None for i, zz in spikes(c, th)]
     weight = sum(2 if zz >= 2 * th.spike_z else 1 for *_, zz in found)
-    if weight >= th.spike_count:
-        found.sort()
-        start = min(found[0][0], _rise_start(tr, th))
-        where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp, _ in found[:6])
-        return start, (f"the loss spiked {len(found)} times far out of its own scatter"
-                       f" ({th.spike_z:g} standard deviations or more), at steps {where}"), {
-            "spike_steps": [s for s, *_ in found[:20]], "spike_count": len(found)}, \
-            confidence(weight, th.spike_count)
-    se = np.sqrt(2.0) * smooth_se(tr, smooth_width(tr, th.smooth_fraction))
-    climbed, fell = climbs_and_falls(tr, th.climb_noise * se)
-    if climbed >= th.climb_share * fell and climbed > 0 and climbed >= th.late_rise * tr.span:
-        start = _rise_start(tr, th)
-        i, j = biggest_climb(tr)
-        return start, (f"its trend keeps climbing back: the smoothed train loss climbed"
-                       f" {fmt(climbed)} in all (it fell {fmt(fell)}; {'log ' if tr.log else ''}"
-                       f"units), the most from {fmt(float(tr.smooth[i]))} at step"
-                       f" {fmt_step(tr.steps[i])} to {fmt(float(tr.smooth[j]))} at step"
-                       f" {fmt_step(tr.steps[j])}"), {
-            "train_climbs": climbed, "train_falls": fell,
-            "biggest_climb_steps": [float(tr.steps[i]), float(tr.steps[j])]}, \
-            confidence(climbed, th.climb_share * fell)
-    return None
+    if weight < th.spike_count:
+        return None
+    found.sort()
+    start = min(found[0][0], _rise_start(tr, th))
+    where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp, _ in found[:6])
+    return start, (f"the loss spiked {len(found)} times far out of its own scatter"
+                   f" ({th.spike_z:g} standard deviations or more), at steps {where}"), {
+        "spike_steps": [s for s, *_ in found[:20]], "spike_count": len(found)}, \
+        confidence(weight, th.spike_count)
+
+
+def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    """The test loss (evaluated on the whole test set, so free of minibatch noise) swings
+    around its trend by ``swing_limit`` or more (relative) and by more than it improved
+    over the whole run: the weights themselves jump around."""
+    c = te if te is not None and len(te.values) >= th.min_points else None
+    if c is None or not c.log:
+        return None
+    improved = float(c.ys[0] - c.ys[-1])
+    if c.noise < th.swing_limit or c.noise < improved:
+        return None
+    return float(c.steps[0]), (
+        f"the test loss swings +-{np.expm1(c.noise):.0%} around its trend, more than it"
+        f" improved over the run ({np.expm1(max(improved, 0.0)):.0%})"), {
+        "test_swing": c.noise, "test_improvement": improved}, confidence(c.noise,
+                                                                          th.swing_limit)
 
 
 @rule("LD303", "non_finite", Severity.ERROR, 20, "NaN or Inf appears in a loss")

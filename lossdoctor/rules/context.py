@@ -35,5 +35,11 @@ class RunContext:
         return float(values[max(i, 0)])
 
 
+    def lr_rise_step(self, above: float) -> float | None:
+        """First step where the recorded learning rate exceeds ``above``, else None."""
+        ok = np.isfinite(self.lr_values) & (self.lr_values > above)
+        return float(self.lr_steps[ok][0]) if ok.any() else None
+
+
 def end_direction(curve: CurveTrend | None) -> Direction | None:
     return curve.direction_at_end() if curve is not None and curve.windows else None

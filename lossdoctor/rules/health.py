@@ -16,13 +16,16 @@ from ..trends import CurveTrend
 from . import actions
 from .context import RunContext, end_direction
 from .measures import (
-    at_step,
     best_logged,
     end_rise,
     fmt,
     fmt_step,
+    lowest,
+    material,
+    settled,
     smooth_se,
     smooth_width,
+    stretch_change,
 )
 from .registry import rule
 
@@ -99,19 +102,24 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     tr, te = ctx.train, ctx.test
     if te is None or len(te.values) < th.min_points or not te.windows:
         return None
-    if end_direction(te) is FALLING or (tr is not None and end_direction(tr) is RISING):
+    if end_direction(te) is FALLING or (tr is not None and _rising(tr, th)):
         return None
-    best_i = int(np.argmin(te.ys))
+    width = smooth_width(te, th.smooth_fraction)
+    best_i = lowest(te, width)
+    low = float(te.ys[best_i])
     if best_i >= len(te.ys) - 1:
         return None
     best = float(te.steps[best_i])
     rise, rise_z = end_rise(te, th)
     train_fall = train_z = 0.0
+    # where the test loss levelled off: its first point within flat_share of its progress
+    # (or the smoothing's noise) above its minimum; the train loss is measured from there
+    near = low + max(th.flat_share * te.span, 2 * smooth_se(te, width))
+    level_i = best_i + int(np.argmax(te.ys[best_i:] <= near)) if best_i < settled(
+        te, width) else settled(te, width) + int(np.argmax(te.ys[settled(te, width):] <= near))
     if tr is not None:
-        se = np.hypot(smooth_se(tr, smooth_width(tr, th.smooth_fraction)),
-                      smooth_se(tr, smooth_width(tr, th.smooth_fraction)))
-        train_fall = at_step(tr, best) - float(tr.ys[-1])
-        train_z = train_fall / se
+        change, z = stretch_change(tr, float(te.steps[level_i]))
+        train_fall, train_z = -change, -z
     rose = rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
     kept_learning = (tr is not None and train_z >= th.overfit_z
                      and train_fall >= th.overfit_train_share * tr.span)
@@ -122,7 +130,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         gap_then = float(np.exp(te.ys[best_i]) if te.log else te.ys[best_i]) - float(
             np.interp(best, tr.steps, tr.smooth))
         gap_now = float(te.smooth[-1] - tr.smooth[-1])
-        if gap_now <= 0 or gap_now <= gap_then:
+        if gap_now <= gap_then or not _apart(te, tr, th):
             return None       # the test loss is not pulling away from the train loss
     step, value = best_logged(te)
     ev: dict[str, Any] = {**tail(te), "test_best_step": best,
@@ -145,6 +153,22 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
     return Diagnosis("overfitting", Severity.WARNING, msg + ".", best, end, ev, acts,
                      confidence=confidence(z, th.overfit_z))
+
+
+def _rising(c: CurveTrend, th: Thresholds) -> bool:
+    """The curve ends rising, by an amount that matters on the loss's own scale (a loss
+    near zero wandering up by factors on a log scale does not)."""
+    return end_direction(c) is RISING and material(c, end_rise(c, th)[0], th.material_share)
+
+
+def _apart(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
+    """The test loss ends above the train loss by ``overfit_z`` standard errors of the
+    two smoothed ends (on the log scale when both are positive)."""
+    n = min(th.min_points, len(te.y), len(tr.y))
+    if te.log and tr.log:
+        gap = float(np.median(te.y[-n:]) - np.median(tr.y[-n:]))
+        return gap >= th.overfit_z * float(np.hypot(smooth_se(te, n), smooth_se(tr, n)))
+    return float(te.smooth[-1] - tr.smooth[-1]) > 0
 
 
 @rule("LD202", "plateau", Severity.WARNING, 60, "train flat, test flat")
@@ -187,20 +211,19 @@ def plateau(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
 
 
 def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
-    """K when a curve rests at ln K (a classifier guessing uniformly) and never moved: its
-    whole progress stays within ``flat_noise_z`` of its scatter and its level is nearer
-    ln K than a quarter of the way to ln(K +- 1)."""
+    """K when a curve rests at ln K (a classifier guessing uniformly) and never left it:
+    every smoothed value within ``chance_band`` of ln K, and nearer ln K than a quarter of
+    the way to ln(K +- 1)."""
     if not c.log or len(c.values) < th.min_points:
-        return None
-    if c.span > th.flat_noise_z * max(c.noise, c.floor) * 2:
         return None
     level = float(np.median(c.values))
     if not np.log(2) / 2 < level < np.log(th.chance_max_classes + 1):
         return None
-    k = int(round(np.exp(level)))
+    k = max(int(round(np.exp(level))), 2)
+    band = min(0.25 * np.log((k + 1) / k), th.chance_band * np.log(k))
     if not 2 <= k <= th.chance_max_classes:
         return None
-    return k if abs(level - np.log(k)) <= 0.25 * np.log((k + 1) / k) else None
+    return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None
 
 
 def _flat_since(c: CurveTrend) -> float:
@@ -226,9 +249,9 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     if tr is None or te is None or len(te.values) < th.min_points:
         return None
     w_tr, w_te = tr.windows[-1], te.windows[-1]
-    if end_direction(tr) is RISING or w_te.share >= 0 or -w_te.z < th.flat_noise_z:
+    if end_direction(tr) is RISING or w_te.direction is not FALLING:
         return None
-    tr_rate = at_step(tr, w_te.start_step) - at_step(tr, w_te.end_step)
+    tr_rate = -w_tr.share * tr.span
     te_rate = -w_te.share * te.span
     if te_rate < th.data_ratio * max(tr_rate, 0.0) or _total_fall(tr) >= _total_fall(te):
         return None

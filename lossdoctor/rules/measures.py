@@ -14,6 +14,19 @@ def smooth_se(c: CurveTrend, width: int) -> float:
     return max(1.2533 * c.noise / np.sqrt(n_eff), c.floor)
 
 
+def noise_range(c: CurveTrend, width: int) -> float:
+    """The spread that noise alone gives the smoothed curve: the expected range of its m
+    independent stretches, 2 sigma sqrt(2 ln m) (sigma the smoothed curve's standard error)."""
+    m = max(len(c.y) / max(width, 1), 2.0)
+    return 2.0 * smooth_se(c, width) * float(np.sqrt(2.0 * np.log(m)))
+
+
+def not_moved(c: CurveTrend, th: Thresholds) -> bool:
+    """Whether a curve's smoothed values, beyond the spread its noise alone explains, stay
+    within ``still_span`` of each other (log scale): it has not measurably moved."""
+    return c.span - noise_range(c, smooth_width(c, th.smooth_fraction)) < th.still_span
+
+
 def smooth_width(c: CurveTrend, fraction: float) -> int:
     """How many points the running median spans (as trends.running_median chooses it)."""
     n = len(c.values)
@@ -22,17 +35,76 @@ def smooth_width(c: CurveTrend, fraction: float) -> int:
 
 def end_rise(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
     """How far the curve ends above its best, on the working scale, and that rise in
-    standard errors: the median of the last stretch (as long as the smoothing) against
-    the smoothed minimum, less the dip expected from picking the lowest of the curve's
-    independent stretches (sigma * sqrt(2 ln m)): a noise dip is not a best."""
+    standard errors: the median of the last stretch (as long as the smoothing; the last
+    smoothed value when the curve then broke into NaN/Inf) against the smoothed minimum
+    away from the first points (there the running median still sees few points), less the
+    dip expected from picking the lowest of the curve's independent stretches
+    (sigma * sqrt(2 ln m)): a noise dip is not a best."""
     width = smooth_width(c, th.smooth_fraction)
-    n_end = max(width, min(th.min_points, len(c.y)))
+    n_end = max(width, min(th.min_points, len(c.y) // 3))
     end = float(np.median(c.y[-n_end:]))
-    rise = end - float(c.ys.min())
+    if c.non_finite_count:
+        end = max(end, float(c.ys[-1]))
+    rise = end - float(c.ys[lowest(c, width)])
     se_min, se_end = smooth_se(c, width), smooth_se(c, n_end)
     m = max(len(c.y) / width, 1.0)
     z = (rise - se_min * np.sqrt(2 * np.log(m))) / np.hypot(se_min, se_end)
     return rise, float(z)
+
+
+def lowest(c: CurveTrend, width: int) -> int:
+    """Index of the curve's trusted best: the first smoothed value within the log's
+    resolution of the minimum once the running median has settled, or an earlier point
+    (where the median still sees few points) only when it lies three point-to-point
+    scatters lower still: a real low, not a noise dip."""
+    skip = settled(c, width)
+    low = float(c.ys[skip:].min())
+    i = skip + int(np.argmax(c.ys[skip:] <= low + c.floor))
+    if skip:
+        j = int(np.argmin(c.ys[:skip]))
+        if c.ys[j] < low - 3 * max(c.noise, c.floor):
+            i = j
+    return i
+
+
+def settled(c: CurveTrend, width: int) -> int:
+    """First index where the running median spans its full width (0 for a short curve)."""
+    half = width // 2
+    return half if len(c.ys) > 2 * half + 2 else 0
+
+
+def material(c: CurveTrend, rise: float, share: float) -> bool:
+    """Whether a climb of ``rise`` (working scale) above the curve's best is at least
+    ``share`` of its progress on the loss's own scale too: a loss near zero that wanders
+    by factors on a log scale moves by nothing next to what it has learned."""
+    if not c.log:
+        return True
+    low = float(c.smooth.min())
+    return low * (np.exp(rise) - 1) >= share * c.progress
+
+
+def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
+    """Theil-Sen change of the curve from ``start`` to its end (working scale) and that
+    change in standard errors of the points in the stretch."""
+    inside = c.steps >= start
+    k = int(inside.sum())
+    if k < 3:
+        return 0.0, 0.0
+    from ..trends import theil_sen
+
+    x, y = c.steps[inside], c.y[inside]
+    change = theil_sen(x, y) * (x[-1] - x[0])
+    n_eff = max(k * (1 - c.rho) / (1 + c.rho), 2.0)
+    se = max(c.noise, c.floor) * np.sqrt(12.0 / n_eff)
+    return float(change), float(change / se) if se > 0 else 0.0
+
+
+def to_working(x: np.ndarray, c: CurveTrend) -> np.ndarray:
+    """Values of a curve's loss on that curve's working scale."""
+    from ..trends import to_working as convert
+    from ..trends import working_scale
+
+    return convert(x, 0.0 if c.log else working_scale(c.values))
 
 
 def at_step(c: CurveTrend, step: float) -> float:
@@ -131,23 +203,25 @@ def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
     return [(int(i), float(z[i])) for i in np.flatnonzero(big)]
 
 
-def climbs_and_falls(c: CurveTrend, floor: float = 0.0) -> tuple[float, float]:
+def climbs_and_falls(c: CurveTrend, floor: float = 0.0, skip: int = 0
+                     ) -> tuple[float, float]:
     """The climbs and the falls of the smoothed curve added up, on a log scale: a healthy
     loss mostly falls; one whose trend keeps going back up is unstable. A climb (a run of
     rising steps) counts only when it rises more than ``floor``, so the wiggles of a noisy
     curve do not add up to one. (0, 0) when the curve is not positive."""
-    d = _log_steps(c)
+    d = _log_steps(c, skip)
     return float(sum(r for r in _climbs(d) if r > floor)), float(-d[d <= 0].sum())
 
 
-def climb_count(c: CurveTrend, floor: float) -> int:
+def climb_count(c: CurveTrend, floor: float, skip: int = 0) -> int:
     """How many separate climbs of the smoothed curve rise more than ``floor`` (log scale)."""
-    return sum(1 for r in _climbs(_log_steps(c)) if r > floor)
+    return sum(1 for r in _climbs(_log_steps(c, skip)) if r > floor)
 
 
-def _log_steps(c: CurveTrend) -> np.ndarray:
-    """Step-to-step changes of the smoothed curve's log; none when it is short or not positive."""
-    s = c.ys[np.isfinite(c.ys)]
+def _log_steps(c: CurveTrend, skip: int = 0) -> np.ndarray:
+    """Step-to-step changes of the smoothed curve (working scale) from index ``skip`` on;
+    none when it is short."""
+    s = c.ys[skip:][np.isfinite(c.ys[skip:])]
     return np.diff(s) if len(s) >= 5 else np.empty(0)
 
 
@@ -157,11 +231,15 @@ def _climbs(d: np.ndarray) -> list[float]:
     return [float(d[a:b].sum()) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
-def biggest_climb(c: CurveTrend) -> tuple[int, int]:
-    """Indices (low, high) of the largest climb of the smoothed curve above its running best."""
+def biggest_climb(c: CurveTrend, skip: int = 0) -> tuple[int, int]:
+    """Indices (low, high) of the largest climb of the smoothed curve above its running best,
+    from index ``skip`` on (before it the running median has not settled)."""
     s = np.where(np.isfinite(c.smooth), c.smooth, np.inf)
+    s[:skip] = np.inf
     best = np.minimum.accumulate(s)
-    gain = np.where(np.isfinite(s), s - best, -np.inf)
+    gain = np.full(len(s), -np.inf)
+    ok = np.isfinite(s) & np.isfinite(best)
+    gain[ok] = s[ok] - best[ok]
     j = int(np.argmax(gain))
     return _best_before(s, best, j), j
 
