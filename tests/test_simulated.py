@@ -151,6 +151,26 @@ def test_blowup_to_nan_is_always_non_finite_or_divergence():
     assert not wrong, f"seed -> verdict {wrong}"
 
 
+LEVELLED_SEEDS = {"oscillation": range(60), "early_step_up": range(100)}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine: a loss that swings around a level, or steps up early and then stays level, is"
+    " sometimes called divergence (an error that fails a CI gate): oscillation seeds 3 9 24 56"
+    " (and 61 69 96 of 0-99), early_step_up 8 99, where the last stretch of the swing or the"
+    " level after the step reads as a climb from the best before it"))
+@pytest.mark.parametrize("name", list(LEVELLED_SEEDS))
+def test_a_levelled_loss_is_never_divergence(name):
+    share, wrong = _share(_said(name, LEVELLED_SEEDS[name]), lambda v: v == "divergence")
+    assert not wrong, f"{name}: seed -> verdict {wrong}"
+
+
+@pytest.mark.parametrize("name", list(LEVELLED_SEEDS))
+def test_a_levelled_loss_guard(name):
+    share, wrong = _share(_said(name, LEVELLED_SEEDS[name]), lambda v: v == "divergence")
+    assert share <= 0.07, f"{name}: {share:.1%} divergence, measured 6.7% / 2%: {wrong}"
+
+
 CHANCE_SEEDS = range(80)
 
 
