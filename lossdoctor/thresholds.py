@@ -47,8 +47,11 @@ class Thresholds:
     divergence_factor: float = 10.0
     #: onset of a rise: the smoothed loss climbs this fraction of its progress above its best
     rise_tolerance: float = 0.1
-    #: divergence onset: where the smoothed train loss first reaches this many times its best
+    #: divergence: the loss at least this many times its best (a blow-up, not a new level)
     blowup_factor: float = 2.0
+    #: a climb starts where the smoothed loss last stood within this share of its progress
+    #: (plus two standard errors) of its running best
+    onset_share: float = 0.02
     #: lr_too_high: a spike stands this many robust standard deviations above the trend ...
     spike_z: float = 6.0
     #: ... and, for a positive loss, at this many times the trend

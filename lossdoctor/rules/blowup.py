@@ -11,7 +11,6 @@ from .context import RunContext, end_direction
 from .measures import (
     best_step,
     biggest_climb,
-    blowup_onset,
     climb_count,
     climbs_and_falls,
     end_rise,
@@ -19,7 +18,6 @@ from .measures import (
     fmt_step,
     material,
     noise_range,
-    rise_knee,
     rise_onset,
     settled,
     smooth_se,
@@ -65,13 +63,15 @@ def _rise_start(c: CurveTrend, th: Thresholds) -> float:
 
 
 def _climb_start(c: CurveTrend, th: Thresholds) -> float:
-    """Where a sustained climb began: the knee of the log loss, but never before the best
-    the loss reached ahead of that climb (until then it was still improving)."""
-    before = blowup_onset(c, th.blowup_factor)
-    if before is None:
-        before = _rise_start(c, th)
-    knee = rise_knee(c)
-    return before if knee is None else max(knee, before)
+    """Where a sustained climb began: the last time the smoothed loss stood near its running
+    best (within ``onset_share`` of its progress plus two standard errors of the smoothed
+    curve) before it left for good."""
+    width = smooth_width(c, th.smooth_fraction)
+    tol = th.onset_share * c.span + 2 * np.sqrt(2.0) * smooth_se(c, width)
+    skip = settled(c, width)
+    ys = c.ys[skip:]
+    near = np.flatnonzero(ys <= np.minimum.accumulate(ys) + tol)
+    return float(c.steps[skip + near[-1]]) if len(near) else float(c.steps[skip])
 
 
 @rule("LD301", "divergence", Severity.ERROR, 10, "train rising, test rising (often to NaN)")
@@ -139,7 +139,9 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     for check in (_late_rise, _knock, _climbing_back, _spikes, _swings):
         found = check(tr, te, th)
         if found is not None:
-            return found
+            start, why, ev, conf = found
+            # the trouble began at the train loss's first climb, if that came earlier
+            return min(start, _rise_start(tr, th)), why, ev, conf
     return None
 
 

@@ -115,10 +115,11 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     # where the test loss levelled off: its first point within flat_share of its progress
     # (or the smoothing's noise) above its minimum; the train loss is measured from there
     near = low + max(th.flat_share * te.span, 2 * smooth_se(te, width))
-    level_i = best_i + int(np.argmax(te.ys[best_i:] <= near)) if best_i < settled(
-        te, width) else settled(te, width) + int(np.argmax(te.ys[settled(te, width):] <= near))
+    start_i = min(best_i, settled(te, width))
+    level_i = start_i + int(np.argmax(te.ys[start_i:] <= near))
+    levelled = float(te.steps[level_i])
     if tr is not None:
-        change, z = stretch_change(tr, float(te.steps[level_i]))
+        change, z = stretch_change(tr, levelled)
         train_fall, train_z = -change, -z
     rose = rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
     kept_learning = (tr is not None and train_z >= th.overfit_z
@@ -151,7 +152,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     acts = (f"keep the checkpoint of step {fmt_step(step)}, the lowest logged test loss"
             f" ({fmt(value)}), or use early stopping on the test loss", actions.REGULARIZE)
     end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
-    return Diagnosis("overfitting", Severity.WARNING, msg + ".", best, end, ev, acts,
+    return Diagnosis("overfitting", Severity.WARNING, msg + ".", levelled, end, ev, acts,
                      confidence=confidence(z, th.overfit_z))
 
 
