@@ -85,7 +85,10 @@ def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = "
     steps = losses["step"].to_numpy()
     if not len(steps):
         raise LogReadError(f"no loss values{f' for run {run}' if run else ''}", source)
-    span = (float(np.nanmin(steps)), float(np.nanmax(steps)))
+    placed = steps[np.isfinite(steps)]          # a row at step inf cannot be placed
+    if not len(placed):
+        raise LogReadError(f"no finite steps{f' for run {run}' if run else ''}", source)
+    span = (float(placed.min()), float(placed.max()))
     curves: dict[str, CurveTrend | None] = {"train": None, "test": None}
     for split in ("train", "test"):
         part_steps, part_values = curve_arrays(losses, split)   # views: no copy of 1e7 rows
@@ -95,7 +98,7 @@ def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = "
     for split, c in curves.items():
         if c is None:
             notes.append(f"no {split} loss in this log: diagnosing the {_other(split)} loss alone")
-        elif len(c.values) < th.min_points:
+        elif len(c.values) < th.min_points or not c.windows:
             if c.non_finite_count:
                 broken.append(c)
             notes.append(f"{split} loss has {len(c.values)} finite point"

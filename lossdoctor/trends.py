@@ -193,6 +193,8 @@ def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
     """Trend of one curve; ``span`` is the run's step range so both splits share windows."""
     steps = np.asarray(steps, dtype=float)
     values = np.asarray(values, dtype=float)
+    if not np.isfinite(steps).all():            # a point at step inf or NaN has no place
+        steps, values = steps[np.isfinite(steps)], values[np.isfinite(steps)]
     if not np.all(steps[1:] >= steps[:-1]):     # sorted already (the usual case): no copies
         order = np.argsort(steps, kind="stable")
         steps, values = steps[order], values[order]
@@ -226,8 +228,8 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
     ``flat_noise_z`` standard errors of the scatter (counted in independent points), and
     *relevant*, at least ``flat_share`` of the curve's progress (the range of its smoothed
     trend): noise is not a trend, and neither is a drift that is tiny next to what the
-    curve has already done. A short window too noisy to decide alone is judged with the
-    half of the run that ends with it, when that goes the same way.
+    curve has already done. A window of a few points, too noisy to decide alone, is judged
+    with the half of the run that ends with it, when that goes the same way.
     """
     n = len(y)
     if n < 2:
@@ -243,7 +245,7 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
             continue
         x = steps[inside]
         change, z, noise_w = _window_trend(x, y[inside], ys[inside], noise)
-        if abs(z) < th.flat_noise_z and b - a < (hi - lo) / 2:
+        if abs(z) < th.flat_noise_z and k < LOCAL_NOISE_POINTS and b - a < (hi - lo) / 2:
             longer = (steps >= b - (hi - lo) / 2) & (steps <= b)
             _, z_long, _ = _window_trend(steps[longer], y[longer], ys[longer], noise)
             if np.sign(z_long) == np.sign(change):
@@ -268,7 +270,9 @@ def _window_trend(x: np.ndarray, v: np.ndarray, trend: np.ndarray, noise: float
     # a stretch's own scatter is trusted once it has enough points; before, the curve's
     scatter = local if k >= LOCAL_NOISE_POINTS else noise   # (a 3-point MAD can be 0)
     scatter = max(scatter, noise * 1e-3)
-    n_eff = max(k * (1 - rho) / (1 + rho), 2.0)
+    # the fit sees at most MAX_FIT_POINTS of them; Theil-Sen is 91% as efficient as least
+    # squares on normal noise
+    n_eff = max(min(k, MAX_FIT_POINTS) * (1 - rho) / (1 + rho), 2.0) * 0.91
     se = scatter * np.sqrt(12.0 / n_eff)
     z = change / se if se > 0 else float(np.sign(change)) * np.inf
     return float(change), float(z), float(scatter)

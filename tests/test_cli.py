@@ -225,13 +225,21 @@ def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
     return out
 
 
-@pytest.mark.parametrize("name", ["missing.csv", "empty.csv", "header.csv", "onerow.csv",
+@pytest.mark.parametrize("name", ["missing.csv", "empty.csv", "header.csv",
                                   "garbage.bin", "words.csv", "nologs"])
 def test_unusable_input_is_one_line_exit_2(tmp_path, name):
     paths = _bad_inputs(tmp_path)
     path = paths.get(name, tmp_path / name)
     assert_unusable(run(path), name)
     assert_unusable(run(path, "--format", "json"), name)
+
+
+def test_one_row_is_not_enough_evidence_not_an_error_nor_a_guess(tmp_path):
+    result = run(_bad_inputs(tmp_path)["onerow.csv"], "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = as_json(result)
+    assert data["verdict"] == "not_enough_evidence" and data["diagnoses"] == []
+    assert any("not enough evidence" in n for n in data["notes"])
 
 
 def test_all_nan_loss_is_a_non_finite_finding(tmp_path):

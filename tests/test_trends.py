@@ -43,15 +43,19 @@ def test_rising_line_every_window_rises(seed):
     assert all(w.slope == pytest.approx(0.004, rel=0.2) for w in curve.windows)
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_constant_with_noise_is_flat_at_any_scale(seed):
-    steps, shape = line(300, 1.0, 0.0, 0.01, seed)
-    big = analyze_curve("train", steps, 2.3 * shape)
-    small = analyze_curve("train", steps, 0.003 * shape)
-    assert labels(big) == [FLAT] * len(big.windows)
-    assert labels(small) == labels(big)
-    for wb, ws in zip(big.windows, small.windows, strict=True):
-        assert ws.slope == pytest.approx(wb.slope * 0.003 / 2.3, rel=1e-6, abs=1e-15)
+def test_constant_with_noise_is_flat_at_any_scale():
+    # a window is called moving at z >= 2.5: about 1.2% of pure-noise windows by chance
+    moving = total = 0
+    for seed in range(100):
+        steps, shape = line(300, 1.0, 0.0, 0.01, seed)
+        big = analyze_curve("train", steps, 2.3 * shape)
+        small = analyze_curve("train", steps, 0.003 * shape)
+        assert labels(small) == labels(big)
+        for wb, ws in zip(big.windows, small.windows, strict=True):
+            assert ws.slope == pytest.approx(wb.slope * 0.003 / 2.3, rel=1e-6, abs=1e-15)
+        moving += sum(d is not FLAT for d in labels(big))
+        total += len(big.windows)
+    assert moving / total <= 0.03, moving / total
 
 
 def test_scaling_a_curve_keeps_its_labels():

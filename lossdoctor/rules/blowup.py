@@ -16,6 +16,7 @@ from .measures import (
     end_rise,
     fmt,
     fmt_step,
+    lowest,
     material,
     noise_range,
     rise_onset,
@@ -148,7 +149,8 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
 def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     rise, z = end_rise(tr, th)
     if (rise < th.late_rise * tr.span or z < th.divergence_z
-            or not material(tr, rise, th.material_share)):
+            or not material(tr, lowest(tr, smooth_width(tr, th.smooth_fraction)),
+                            len(tr.ys) - 1, th.material_share)):
         return None
     # rose several times (cycles): the trouble began at the first rise; once: at its knee
     width = smooth_width(tr, th.smooth_fraction)
@@ -176,7 +178,7 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         after = float(c.ys[j:].min()) if j < len(c.ys) else float(c.ys[j])
         noise = th.divergence_z * se + noise_range(c, width)
         if (climb < th.knock_share * c.span or climb < noise
-                or c.ys[j] - after < climb / 2 or not material(c, climb, th.material_share)):
+                or c.ys[j] - after < climb / 2 or not material(c, i, j, th.material_share)):
             continue
         start = float(c.steps[i])
         return start, (f"the {c.split} loss was knocked up from {fmt(float(c.smooth[i]))} at"
@@ -196,7 +198,7 @@ def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     if climbed <= 0 or climbed < th.climb_share * fell or climbed < th.late_rise * tr.span:
         return None
     i, j = biggest_climb(tr, skip)
-    if not material(tr, float(tr.ys[j] - tr.ys[i]), th.material_share):
+    if not material(tr, i, j, th.material_share):
         return None
     return _rise_start(tr, th), (
         f"its trend keeps climbing back: the smoothed train loss climbed {fmt(climbed)} in"

@@ -159,7 +159,8 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
 def _rising(c: CurveTrend, th: Thresholds) -> bool:
     """The curve ends rising, by an amount that matters on the loss's own scale (a loss
     near zero wandering up by factors on a log scale does not)."""
-    return end_direction(c) is RISING and material(c, end_rise(c, th)[0], th.material_share)
+    low = lowest(c, smooth_width(c, th.smooth_fraction))
+    return end_direction(c) is RISING and material(c, low, len(c.ys) - 1, th.material_share)
 
 
 def _apart(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:

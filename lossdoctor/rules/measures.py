@@ -73,14 +73,11 @@ def settled(c: CurveTrend, width: int) -> int:
     return half if len(c.ys) > 2 * half + 2 else 0
 
 
-def material(c: CurveTrend, rise: float, share: float) -> bool:
-    """Whether a climb of ``rise`` (working scale) above the curve's best is at least
+def material(c: CurveTrend, low: int, high: int, share: float) -> bool:
+    """Whether the climb of the smoothed curve from index ``low`` to ``high`` is at least
     ``share`` of its progress on the loss's own scale too: a loss near zero that wanders
     by factors on a log scale moves by nothing next to what it has learned."""
-    if not c.log:
-        return True
-    low = float(c.smooth.min())
-    return low * (np.exp(rise) - 1) >= share * c.progress
+    return bool(c.smooth[high] - c.smooth[low] >= share * c.progress)
 
 
 def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
@@ -232,9 +229,10 @@ def _climbs(d: np.ndarray) -> list[float]:
 
 
 def biggest_climb(c: CurveTrend, skip: int = 0) -> tuple[int, int]:
-    """Indices (low, high) of the largest climb of the smoothed curve above its running best,
-    from index ``skip`` on (before it the running median has not settled)."""
-    s = np.where(np.isfinite(c.smooth), c.smooth, np.inf)
+    """Indices (low, high) of the largest climb of the smoothed curve (working scale) above
+    its running best, from index ``skip`` on (before it the running median has not
+    settled)."""
+    s = np.where(np.isfinite(c.ys), c.ys, np.inf)      # working scale: relative for a loss
     s[:skip] = np.inf
     best = np.minimum.accumulate(s)
     gain = np.full(len(s), -np.inf)
