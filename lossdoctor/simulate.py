@@ -39,6 +39,8 @@ def family(name: str, *accepts: str) -> Callable[[Builder], Builder]:
 
 def simulate(name: str, seed: int, **params: Any) -> tuple[pd.DataFrame, frozenset[str]]:
     """One curve pair of family ``name`` and the verdicts that are right for it."""
+    if name not in FAMILIES:
+        raise KeyError(f"unknown simulated family {name!r}; known: {', '.join(FAMILIES)}")
     build, accepts = FAMILIES[name]
     return build(seed, **params), accepts
 
@@ -51,7 +53,8 @@ def _noisy(rng: np.random.Generator, clean: np.ndarray, sigma: float) -> np.ndar
 
 
 def _spikes(rng: np.random.Generator, values: np.ndarray, mean_count: float) -> np.ndarray:
-    """A few lone spikes (a bad batch): Poisson(``mean_count``) points multiplied 2-4x."""
+    """Lone spikes (a bad batch): Poisson(``mean_count``) points, at most 2, multiplied 2-4x,
+    none in the first tenth of the run."""
     out = values.copy()
     count = min(int(rng.poisson(mean_count)), 2)
     where = rng.choice(np.arange(len(out) // 10, len(out)), size=count, replace=False)

@@ -67,6 +67,11 @@ def test_registering_a_family_twice_fails_loudly():
         family("exp_decay", "learning")(lambda seed: pd.DataFrame())
 
 
+def test_an_unknown_family_names_the_known_ones():
+    with pytest.raises(KeyError, match="exp_decay"):
+        simulate("exp_decy", 0)
+
+
 def test_chance_family_sits_at_ln_10():
     for seed in range(10):
         frame, _ = simulate("chance_stuck", seed)
