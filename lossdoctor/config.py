@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,72 @@ class Settings:
     test_col: str | None = None
     input_format: str | None = None
     segments: str | None = None
+
+
+#: the settings a call may give, each validated as the config file's key of the same name
+OPTIONS = ("fail_on", "select", "ignore", "severities", "format", "thresholds", "train_col",
+           "test_col", "input_format", "segments")
+#: the value a setting takes when neither the call nor a config file gives one
+DEFAULTS = {"segments": "last", "format": "text"}
+
+def settle(config: str | Path | bool | None = None, **given: Any) -> Settings:
+    """The settings of one call, merged once: given options beat the config file, which
+    beats the defaults. Every command and the API go through here.
+
+    ``config`` is a file to read, ``None`` (or ``True``) to search from the current folder
+    upwards, or ``False`` for no file at all. ``given`` holds the options of :data:`OPTIONS`;
+    ``None`` or empty means "not given". Each given value is checked as the config file's key
+    of the same name is, so a wrong value fails the same way from every command.
+    """
+    unknown = sorted(set(given) - set(OPTIONS))
+    if unknown:
+        raise UsageError(f"unknown setting(s) {', '.join(unknown)}", None,
+                         f"known: {', '.join(OPTIONS)}")
+    base = load_settings(None if config is True else config or None, isolated=config is False)
+    values = {}
+    for name in OPTIONS:
+        value = given.get(name)
+        if value is None or (not isinstance(value, Thresholds) and not value and
+                             not isinstance(value, (int, float))):
+            continue
+        values[name] = _given(name, value)
+    merged = replace(base, **values)
+    fill: dict[str, Any] = {k: v for k, v in DEFAULTS.items() if getattr(merged, k) is None}
+    return replace(merged, **fill) if fill else merged
+
+
+def _given(name: str, value: Any) -> Any:
+    """One option given by a call, checked by its config key's validator; an error names
+    the keyword (the command line shows it as its flag)."""
+    try:
+        if name == "thresholds":
+            if not isinstance(value, Thresholds):
+                raise UsageError(f"expected a lossdoctor.Thresholds, got {type(value).__name__}")
+            return value
+        if name == "severities":
+            if not isinstance(value, Mapping):
+                raise UsageError(f"expected a mapping of name to severity, got {value!r}")
+            return resolve_severities(value)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            value = list(value)
+        return _KEYS[name.replace("_", "-")](value, "", name)
+    except UsageError as exc:
+        raise UsageError(f"{name}: {exc.message}", exc.path, exc.hint) from None
+
+
+def resolve_severities(severities: Mapping[str, str | Severity]) -> dict[str, Severity]:
+    """``{name or code: level}`` -> ``{code: Severity}``; unknown names say "did you mean"."""
+    from .rules import find_rule
+
+    out = {}
+    for key, level in severities.items():
+        code = find_rule(key).code
+        try:
+            out[code] = level if isinstance(level, Severity) else Severity.parse(level)
+        except ValueError:
+            raise UsageError(f"unknown severity {level!r} for {key}", None,
+                             "use info, warning or error") from None
+    return out
 
 
 def find_config(start: Path | str | None = None) -> Path | None:
@@ -153,7 +219,7 @@ def check_fail_on(items: Iterable[str]) -> tuple[str, ...]:
         except UsageError:
             known = [*SEVERITIES, *(r.name for r in RULES.values()), *RULES]
             close = close_matches(item, known, n=1)
-            raise UsageError(f"unknown fail-on value {item!r}", None,
+            raise UsageError(f"unknown value {item!r}", None,
                              f"did you mean {close[0]!r}?" if close else
                              "a severity (info, warning, error) or a diagnosis name or code"
                              ) from None
@@ -170,8 +236,6 @@ def _rules(value: Any, path: str, key: str) -> tuple[str, ...]:
 
 
 def _severities(value: Any, path: str, key: str) -> dict[str, Severity]:
-    from .api import resolve_severities
-
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise UsageError(f"expected a table of name = \"info|warning|error\", got {value!r}")
     return resolve_severities(value)

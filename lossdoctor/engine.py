@@ -21,16 +21,15 @@ def diagnose_log(log: LossLog, thresholds: Thresholds = DEFAULT,
                  rules: Iterable[Rule] | None = None) -> Report:
     """Diagnose every run of a parsed log; the report's verdict is the most urgent run's."""
     selected = sorted(rules if rules is not None else RULES.values(), key=lambda r: r.priority)
-    runs = [diagnose_run(run, log.frame[log.frame["run"] == run], thresholds, selected,
-                         log.source) for run in log.runs()]
+    runs = [diagnose_run(run, log, thresholds, selected, log.source) for run in log.runs()]
     if not runs:
         raise LogReadError("no loss values", log.source)
     return Report(log.source, log.format, list(log.notes), runs)
 
 
-def diagnose_run(run: str, frame: pd.DataFrame, th: Thresholds, rules: list[Rule],
+def diagnose_run(run: str, log: LossLog | pd.DataFrame, th: Thresholds, rules: list[Rule],
                  source: str) -> RunReport:
-    ctx, notes = build_context(frame, th, source, run)
+    ctx, notes = build_context(log, th, source, run)
     if not ctx.curves() and not ctx.broken:
         notes.append(f"not enough evidence for a verdict: a trend needs at least"
                      f" {th.min_points} finite loss values on one curve")
@@ -77,21 +76,29 @@ def _mixed(ctx: RunContext) -> Diagnosis:
                      confidence=0.3)
 
 
-def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = ""
+def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run: str = ""
                   ) -> tuple[RunContext, list[str]]:
-    """Trends of the train and test curves of one run on a shared step span."""
+    """Trends of the train and test curves of one run on a shared step span.
+
+    ``log`` is a parsed log (its arrays are read, no frame is built) or one run's frame.
+    """
     notes: list[str] = []
-    losses = frame[frame["split"] != "lr"]     # train and test (a categorical compare is fast)
-    steps = losses["step"].to_numpy()
-    if not len(steps):
+    if isinstance(log, pd.DataFrame):
+        frame = log
+        arrays = {split: curve_arrays(frame, split) for split in ("train", "test", "lr")}
+    else:
+        arrays = {split: log.curve(run, split) for split in ("train", "test", "lr")}
+    losses = [arrays[s][0] for s in ("train", "test") if len(arrays[s][0])]
+    if not losses:
         raise LogReadError(f"no loss values{f' for run {run}' if run else ''}", source)
-    placed = steps[np.isfinite(steps)]          # a row at step inf cannot be placed
-    if not len(placed):
+    placed = [s[np.isfinite(s)] for s in losses]     # a row at step inf cannot be placed
+    placed = [s for s in placed if len(s)]
+    if not placed:
         raise LogReadError(f"no finite steps{f' for run {run}' if run else ''}", source)
-    span = (float(placed.min()), float(placed.max()))
+    span = (float(min(s.min() for s in placed)), float(max(s.max() for s in placed)))
     curves: dict[str, CurveTrend | None] = {"train": None, "test": None}
     for split in ("train", "test"):
-        part_steps, part_values = curve_arrays(losses, split)   # views: no copy of 1e7 rows
+        part_steps, part_values = arrays[split]     # views: no copy of 1e7 rows
         if len(part_steps):
             curves[split] = analyze_curve(split, part_steps, part_values, span, th)
     broken = []
@@ -110,9 +117,10 @@ def build_context(frame: pd.DataFrame, th: Thresholds, source: str, run: str = "
             curves[split] = still(c)
             notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
                          " over the whole run: read as not moving")
-    lr = frame[frame["split"] == "lr"].sort_values("step", kind="stable")
-    ctx = RunContext(curves["train"], curves["test"], lr["step"].to_numpy(float),
-                     lr["value"].to_numpy(float), tuple(broken))
+    lr_steps, lr_values = arrays["lr"]
+    order = np.argsort(lr_steps, kind="stable")
+    ctx = RunContext(curves["train"], curves["test"], np.asarray(lr_steps[order], float),
+                     np.asarray(lr_values[order], float), tuple(broken))
     return ctx, notes
 
 

@@ -6,12 +6,12 @@ values are kept: they are evidence. A wide DataFrame is accepted and melted.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .columns import choose_columns, step_axis
 from .errors import ColumnError, LogReadError
 
 FRAME_COLUMNS = ("run", "split", "step", "value", "wall_time", "metric")
@@ -20,24 +20,75 @@ LOSS_SPLITS = ("train", "test")
 LABEL_COLUMNS = ("run", "split", "metric")   # categorical: one byte a row
 
 
-@dataclass
-class LossLog:
-    """A parsed log: the tidy frame plus where it came from and what the parser noticed."""
+CurveArrays = tuple[str, str, str, np.ndarray, np.ndarray, "np.ndarray | None"]
 
-    frame: pd.DataFrame
-    source: str
-    format: str
-    notes: list[str] = field(default_factory=list)
+
+class LossLog:
+    """A parsed log: its curves, where it came from and what the parser noticed.
+
+    A reader gives either the tidy ``frame`` or its ``curves`` as arrays (``(run, split,
+    metric, steps, values, wall)``, see :func:`frame_from_curves`). The frame of a log read
+    as curves is built only when asked for: the diagnosis reads the curves' own arrays, so
+    a 5,000,000-row log is not copied into a frame on the way.
+    """
+
+    def __init__(self, frame: pd.DataFrame | None = None, source: str = "", format: str = "",
+                 notes: list[str] | None = None, *,
+                 curves: list[CurveArrays] | None = None) -> None:
+        if frame is None and curves is None:
+            raise ValueError("a LossLog needs a frame or curves")
+        self._frame = frame
+        self.curves = None if curves is None else [c for c in curves if len(c[4])]
+        self.source = source
+        self.format = format
+        self.notes = list(notes or [])
+
+    def __repr__(self) -> str:
+        return (f"LossLog(source={self.source!r}, format={self.format!r}, runs={self.runs()!r},"
+                f" notes={len(self.notes)})")
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The tidy frame (built from the curves on first use)."""
+        if self._frame is None:
+            self._frame = frame_from_curves(self.curves or [])
+        return self._frame
 
     def runs(self) -> list[str]:
-        runs = self.frame["run"]
+        if self._frame is None:
+            return list(dict.fromkeys(str(c[0]) for c in self.curves or []))
+        runs = self._frame["run"]
         if isinstance(runs.dtype, pd.CategoricalDtype) and len(runs.cat.categories) == 1:
             return [str(runs.cat.categories[0])] if len(runs) else []
         return [str(r) for r in pd.unique(runs)]
 
     def splits(self, run: str | None = None) -> list[str]:
+        if self._frame is None:
+            have = {c[1] for c in self.curves or [] if run is None or c[0] == run}
+            return [s for s in LOSS_SPLITS if s in have]
         frame = self.frame if run is None else self.frame[self.frame["run"] == run]
         return [s for s in LOSS_SPLITS if (frame["split"] == s).any()]
+
+    def curve(self, run: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+        """One run's steps and values of a split, in the order they were read (float arrays;
+        views, not copies, where the reader's arrays allow)."""
+        if self._frame is None:
+            parts = [c for c in self.curves or [] if c[0] == run and c[1] == split]
+            if not parts:
+                return np.empty(0), np.empty(0)
+            if len(parts) == 1:
+                return (np.asarray(parts[0][3], dtype=float),
+                        np.asarray(parts[0][4], dtype=float))
+            return (np.concatenate([np.asarray(c[3], dtype=float) for c in parts]),
+                    np.concatenate([np.asarray(c[4], dtype=float) for c in parts]))
+        return curve_arrays(self.run_frame(run), split)
+
+    def run_frame(self, run: str) -> pd.DataFrame:
+        """The rows of one run (the frame itself when the log has one run)."""
+        frame = self.frame
+        if self.runs() == [run]:
+            return frame
+        return frame[frame["run"] == run]
 
     def to_frame(self) -> pd.DataFrame:
         out = self.frame.copy()
@@ -95,9 +146,6 @@ def _constant(label: str, n: int) -> pd.Categorical:
 def _assemble(**columns) -> pd.DataFrame:
     """A frame over the given arrays without copying them into one block (millions of rows)."""
     return pd.DataFrame(columns, copy=False)
-
-
-CurveArrays = tuple[str, str, str, np.ndarray, np.ndarray, "np.ndarray | None"]
 
 
 def frame_from_curves(curves: list[CurveArrays]) -> pd.DataFrame:
@@ -232,8 +280,6 @@ def from_dataframe(df: pd.DataFrame, train_col: str | None = None,
     if {"split", "value"} <= set(df.columns):
         frame = df if "step" in df.columns else df.assign(step=np.arange(len(df), dtype=float))
         return LossLog(validate_frame(frame, source), source, "dataframe")
-    from .parsers.columns import choose_columns, step_axis  # parsers sit beside, not above
-
     if df.empty:
         raise LogReadError("DataFrame is empty", source)
     choice = choose_columns([str(c) for c in df.columns], train_col, test_col, source)

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
-from .records import Diagnosis, Severity
+from .records import Diagnosis, Severity, _num
 from .rules.context import RunContext
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
+
+    from .frame import LossLog
 
 
 #: the verdict of a run whose curves are too short to judge (no rule was run)
@@ -36,8 +38,13 @@ class RunReport:
     diagnoses: list[Diagnosis]
     context: RunContext
     notes: list[str] = field(default_factory=list)
-    #: the run's raw points (split, step, value), for plots; None when not kept
-    points: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: the parsed log the run came from, for its raw points; None when not kept (sweeps)
+    log: LossLog | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def points(self) -> pd.DataFrame | None:
+        """The run's raw points (split, step, value), for plots; None when not kept."""
+        return None if self.log is None else self.log.run_frame(self.run)
 
     @property
     def primary(self) -> Diagnosis | None:
@@ -45,6 +52,20 @@ class RunReport:
 
     def curves(self) -> dict[str, Any]:
         return {c.split: c.summary.to_dict() for c in self.context.curves()}
+
+    def best_test(self) -> dict[str, float | None] | None:
+        """The lowest test loss and its step (a sweep's winner has the lowest); None when
+        the run logged no test loss."""
+        test = self.context.test
+        if test is None:
+            return None
+        return {"value": _num(test.summary.min_value), "step": _num(test.summary.min_step)}
+
+    def __repr__(self) -> str:
+        found = ", ".join(f"{d.code} {d.name}" for d in self.diagnoses) or "no finding"
+        points = {c.split: c.summary.points for c in self.context.curves()}
+        return (f"RunReport(run={self.run!r}, verdict={self.verdict!r}, diagnoses=[{found}], "
+                f"points={points})")
 
     def to_dict(self) -> dict[str, Any]:
         return {"run": self.run, "verdict": self.verdict,
@@ -66,6 +87,17 @@ class Report:
     sweep: bool = False
     #: (run, message) of sweep runs whose log could not be read
     failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """One screen in a REPL: where, the verdict, the findings; not every array."""
+        what = "sweep" if self.sweep else "log"
+        head = (f"<Report {what} {self.source!r} ({self.format}): "
+                f"verdict {self.verdict if self.runs else None!r}")
+        if len(self.runs) > 1 or self.sweep:
+            counts = ", ".join(f"{n} {name}" for name, n in self.counts().items())
+            return f"{head}, {len(self.runs)} runs ({counts})>"
+        found = ", ".join(f"{d.code} {d.name} ({d.severity.label})" for d in self.diagnoses)
+        return f"{head}, {found or 'no finding'}>"
 
     @property
     def main(self) -> RunReport:
@@ -114,7 +146,7 @@ class Report:
         return {"source": self.source, "format": self.format,
                 "verdict": main.verdict if main else None,
                 "run": main.run if main else None, "counts": self.counts(),
-                "runs": [r.to_dict() for r in self.runs],
+                "runs": [{**r.to_dict(), "best_test": r.best_test()} for r in self.runs],
                 "failures": [{"run": run, "message": msg} for run, msg in self.failures],
                 "notes": list(self.notes)}
 

@@ -16,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import LossdoctorError, NoLossError
-from .parsers.discover import Unit, discover
+from .config import Settings
+from .errors import LogReadError, LossdoctorError, NoLossError
+from .parsers.discover import Unit, discover, natural_key
 from .report import Report, RunReport
 
 PathLike = str | Path
@@ -41,17 +42,16 @@ class Outcome:
     skipped: bool = False           # a table with no loss column: some other file, not a log
 
 
-def diagnose_unit(unit: Unit, options: dict[str, Any]) -> Outcome:
+def diagnose_unit(unit: Unit, settings: Settings) -> Outcome:
     """Read and diagnose one unit; a bad log is an Outcome with an error, never a raise."""
-    from .api import diagnose
+    from .checking import diagnose_settled
 
     out = Outcome(unit.run, unit.path)
     try:
         fmt = unit.choose_format()
         if fmt == "":
             return out
-        report = diagnose(unit.path, **{**options, "input_format": fmt or
-                                        options.get("input_format")})
+        report = diagnose_settled(unit.path, _with_format(settings, fmt))
     except NoLossError:
         out.skipped = True
         return out
@@ -64,12 +64,17 @@ def diagnose_unit(unit: Unit, options: dict[str, Any]) -> Outcome:
         return out
     out.format = report.format
     out.runs = [replace(r, run=_join(unit.run, r.run), notes=report.notes + r.notes,
-                        points=None) for r in report.runs]
+                        log=None) for r in report.runs]
     return out
 
 
-def _diagnose_chunk(units: Sequence[Unit], options: dict[str, Any]) -> list[Outcome]:
-    return [diagnose_unit(u, options) for u in units]
+def _with_format(settings: Settings, fmt: str | None) -> Settings:
+    """The settings with the format discovery chose, unless the user chose one."""
+    return replace(settings, input_format=settings.input_format or fmt)
+
+
+def _diagnose_chunk(units: Sequence[Unit], settings: Settings) -> list[Outcome]:
+    return [diagnose_unit(u, settings) for u in units]
 
 
 def _join(unit_run: str, run: str) -> str:
@@ -78,18 +83,20 @@ def _join(unit_run: str, run: str) -> str:
     return f"{unit_run}/{run}" if unit_run else run
 
 
-def run_units(units: Sequence[Unit], options: dict[str, Any] | None = None,
+def run_units(units: Sequence[Unit], settings: Settings | None = None,
               executor: Executor | None = None, workers: int = 1,
               progress: Callable[[int], None] | None = None) -> list[Outcome]:
     """Diagnose every unit, in order; ``progress(n)`` is told as each chunk of n finishes."""
-    options = dict(options or {})
+    from .config import settle
+
+    s = settings if settings is not None else settle(False)
     if executor is None:
         chunks = [[u] for u in units]
-        results: Iterable[list[Outcome]] = (_diagnose_chunk(c, options) for c in chunks)
+        results: Iterable[list[Outcome]] = (_diagnose_chunk(c, s) for c in chunks)
     else:
         size = max(1, min(MAX_CHUNK, len(units) // (max(workers, 1) * 8) or 1))
         chunks = [list(units[i:i + size]) for i in range(0, len(units), size)]
-        results = executor.map(partial(_diagnose_chunk, options=options), chunks)
+        results = executor.map(partial(_diagnose_chunk, settings=s), chunks)
     out: list[Outcome] = []
     for chunk in results:
         out += chunk
@@ -98,8 +105,46 @@ def run_units(units: Sequence[Unit], options: dict[str, Any] | None = None,
     return out
 
 
+def diagnose_folder(folder: PathLike, settings: Settings, executor: Executor | None = None,
+                    progress: Callable[[int], None] | None = None,
+                    units: list[Unit] | None = None) -> Report:
+    """The report of a folder: a run folder's own report, else a sweep of the runs under it.
+
+    A sweep that finds exactly one run (beside files that are not logs) is that run's whole
+    report. Raises LogReadError when the folder holds no training log at all. ``units`` are
+    the folder's runs when the caller has discovered them already.
+    """
+    from .checking import diagnose_settled
+
+    units = discover(folder) if units is None else units
+    if len(units) == 1 and units[0].run == "":
+        return diagnose_settled(units[0].path, _with_format(settings, units[0].input_format))
+    workers = _workers(executor)
+    outcomes = run_units(units, settings, executor if len(units) > 1 else None, workers,
+                         progress)
+    report = sweep_report(str(folder), outcomes)
+    if len(report.runs) == 1 and not report.failures:
+        # its whole report, as for a run folder (read again: sweep workers send back no raw
+        # points, and plots and HTML want them)
+        path = next(o.path for o in outcomes if o.runs)
+        unit = next(u for u in units if u.path == path)
+        single = diagnose_settled(unit.path, _with_format(settings, unit.input_format))
+        single.notes += report.notes
+        return single
+    if not report.runs and not report.failures:
+        raise LogReadError("no training logs found in this folder", str(folder),
+                           "; ".join(report.notes) or
+                           "lossdoctor looks for log files and run folders at any depth")
+    return report
+
+
+def _workers(executor: Executor | None) -> int:
+    return getattr(executor, "_max_workers", None) or os.cpu_count() or 1
+
+
 def sweep_report(source: str, outcomes: Iterable[Outcome]) -> Report:
-    """One Report for a sweep: a RunReport per run, a failure per unreadable log."""
+    """One Report for a sweep: a RunReport per run (in natural order of their names), a
+    failure per unreadable log."""
     runs: list[RunReport] = []
     failures: list[tuple[str, str]] = []
     skipped: list[str] = []
@@ -114,6 +159,8 @@ def sweep_report(source: str, outcomes: Iterable[Outcome]) -> Report:
         shown = ", ".join(skipped[:SKIPPED_SHOWN]) + (", ..." if len(skipped) > SKIPPED_SHOWN
                                                       else "")
         notes.append(f"skipped {len(skipped)} file(s) with no loss column: {shown}")
+    runs.sort(key=lambda r: natural_key(r.run))
+    failures.sort(key=lambda f: natural_key(f[0]))
     return Report(source, "sweep", notes, runs, sweep=True, failures=failures)
 
 
@@ -130,9 +177,13 @@ def process_pool(jobs: int) -> Executor:
 
 
 def diagnose_many(paths: PathLike | Iterable[PathLike], executor: Executor | None = None,
-                  **diagnose_options: Any) -> pd.DataFrame:
+                  config: PathLike | bool | None = None, **diagnose_options: Any
+                  ) -> pd.DataFrame:
     """Diagnose many logs; one row per run: ``run, path, format, verdict, severity,
-    start_step, message, error``.
+    start_step, message, best_test_loss, best_test_step, error``.
+
+    Settings are merged once, as :func:`lossdoctor.diagnose` merges them (``config`` and
+    the same keyword arguments), and every run is diagnosed with them.
 
     ``paths`` is a folder (every run under it), or a list of logs and folders. Pass any
     ``concurrent.futures.Executor`` to spread the work (a process pool, Dask's
@@ -153,8 +204,10 @@ def diagnose_many(paths: PathLike | Iterable[PathLike], executor: Executor | Non
         # one folder: runs named below it; a list: every run named by its whole path
         units += [replace(u, run=(u.run or str(root)) if one else _join(str(root), u.run))
                   for u in found]
-    workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 1
-    outcomes = run_units(units, diagnose_options, executor, workers)
+    from .config import settle
+
+    settings = settle(config, **diagnose_options)
+    outcomes = run_units(units, settings, executor, _workers(executor))
     return outcome_frame(outcomes)
 
 
@@ -164,10 +217,22 @@ def outcome_frame(outcomes: Iterable[Outcome]) -> pd.DataFrame:
     for o in outcomes:
         for r in o.runs:
             d = r.primary
+            best, at = best_test(r)
             rows.append([r.run, o.path, o.format, r.verdict,
                          d.severity.label if d else "info", d.start_step if d else None,
-                         d.message if d else "; ".join(r.notes), None])
+                         d.message if d else "; ".join(r.notes), best, at, None])
         if o.error is not None:
-            rows.append([o.run or o.path, o.path, o.format, None, None, None, None, o.error])
+            rows.append([o.run or o.path, o.path, o.format, None, None, None, None, None, None,
+                         o.error])
     return pd.DataFrame(rows, columns=["run", "path", "format", "verdict", "severity",
-                                       "start_step", "message", "error"])
+                                       "start_step", "message", "best_test_loss",
+                                       "best_test_step", "error"])
+
+
+def best_test(run: RunReport) -> tuple[float | None, float | None]:
+    """A run's best (lowest) test loss and its step, to pick a sweep's winner; (None, None)
+    when the run logged no test loss."""
+    curve = run.context.test
+    if curve is None:
+        return None, None
+    return float(curve.summary.min_value), float(curve.summary.min_step)

@@ -8,18 +8,20 @@ is too short to diagnose, or is a JSON document caught mid-rewrite is waited for
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_FINDINGS, EXIT_OK, LogReadError
 from .records import Diagnosis
 from .report import Report
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .tailing import Tail
 
 DEFAULT_INTERVAL = 2.0
 _MAX_FILES = 2000            # files of a folder looked at for changes
@@ -58,26 +60,28 @@ def signature(path: Path) -> tuple[Any, ...] | None:
 
 def complete_part(path: Path, into: Path) -> Path:
     """A copy of a text log up to its last complete line (the same file name, in ``into``)."""
-    data = path.read_bytes()
-    if data[:2] != b"\x1f\x8b" and not data.endswith(b"\n"):
-        data = data[: data.rfind(b"\n") + 1]
+    from .tailing import complete_lines
+
     copy = into / path.name
-    copy.write_bytes(data)
+    copy.write_bytes(complete_lines(path.read_bytes()))
     return copy
 
 
-def read_once(path: Path, options: dict[str, Any]) -> Report:
-    """Diagnose the log as it is now (its complete lines); raises LogReadError when not ready."""
-    from .api import diagnose
+def read_once(path: Path, settings: Settings | Mapping[str, Any] | None = None) -> Report:
+    """Diagnose the log as it is now (its complete lines); raises LogReadError when not ready.
 
-    if path.is_dir():
-        report = diagnose(path, **options)
-    else:
-        scratch = Path(tempfile.mkdtemp(prefix="lossdoctor-watch-"))
-        try:
-            report = diagnose(complete_part(path, scratch), **options)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+    ``settings`` are merged settings, or keyword arguments of :func:`lossdoctor.diagnose`.
+    """
+    from .checking import diagnose_settled
+    from .config import Settings, settle
+
+    s = settings if isinstance(settings, Settings) else settle(**(settings or {}))
+    if not path.is_dir():
+        from .tailing import Tail
+
+        with Tail(path, s) as tail:
+            return tail.report()
+    report = diagnose_settled(path, s)
     report.source = str(path)
     return report
 
@@ -86,26 +90,44 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
           fail_on: Iterable[str] = (), on_change: Callable[[Change], None] | None = None,
           on_wait: Callable[[str], None] | None = None,
           on_fail: Callable[[Report, list[Diagnosis]], None] | None = None,
-          sleep: Callable[[float], None] = time.sleep, **diagnose_options: Any) -> int:
+          sleep: Callable[[float], None] = time.sleep,
+          clock: Callable[[], float] = time.monotonic, settings: Settings | None = None,
+          **diagnose_options: Any) -> int:
     """Follow ``log`` until it stops changing for ``idle`` seconds (exit code 0) or a
     diagnosis named by ``fail_on`` (names, codes or severities) appears (exit code 1).
 
     ``on_change`` is called with every change of verdict, ``on_wait`` once per reason the
     log cannot be diagnosed yet, ``on_fail`` with the diagnoses that stop the watch.
-    Stop it from outside with KeyboardInterrupt.
+    ``settings`` (or the keyword arguments of :func:`lossdoctor.diagnose`, config included)
+    are merged once, at the start. ``sleep`` and ``clock`` can be replaced (tests drive a
+    watch with a fake clock). Stop it from outside with KeyboardInterrupt.
     """
+    from .config import settle
+    from .tailing import Tail
+
+    s = settings if settings is not None else settle(**diagnose_options)
     path = Path(log)
-    fails = list(fail_on)
+    with Tail(path, s) as tail:
+        return _follow(path, tail, interval, idle, list(fail_on), on_change, on_wait, on_fail,
+                       sleep, clock)
+
+
+def _follow(path: Path, tail: Tail, interval: float, idle: float | None, fails: list[str],
+            on_change: Callable[[Change], None] | None, on_wait: Callable[[str], None] | None,
+            on_fail: Callable[[Report, list[Diagnosis]], None] | None,
+            sleep: Callable[[float], None], clock: Callable[[], float]) -> int:
+    """The watch loop: a look at the log every ``interval`` seconds (see :func:`watch`)."""
     seen: tuple[Any, ...] | None = None
-    last_change = time.monotonic()
+    last_change = clock()
     verdict: str | None = None
     waited: set[str] = set()
     while True:
         sig = signature(path)
         if sig is not None and sig != seen:
-            seen, last_change = sig, time.monotonic()
+            seen, last_change = sig, clock()
             try:
-                report = read_once(path, diagnose_options)
+                # a file: only what was appended is parsed; a folder: read whole
+                report = read_once(path, tail.settings) if path.is_dir() else tail.report()
             except LogReadError as exc:
                 _tell_once(on_wait, waited, f"waiting: {exc.message}")
             else:
@@ -120,7 +142,7 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
                     return EXIT_FINDINGS
         elif sig is None:
             _tell_once(on_wait, waited, "waiting: the log does not exist yet")
-        if idle is not None and time.monotonic() - last_change >= idle:
+        if idle is not None and clock() - last_change >= idle:
             return EXIT_OK
         sleep(interval)
 

@@ -166,6 +166,7 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_pre_commit_hook_as_declared(tmp_path):
     hook = _hook()
     assert hook["language"] == "python" and hook["pass_filenames"] is True
@@ -215,6 +216,7 @@ def test_readme_config_example_is_valid():
     assert settings.severities["LD201"].label == "error"
 
 
+@pytest.mark.slow
 def test_readme_github_actions_example_runs(tmp_path):
     workflow = next(yaml.safe_load(b) for b in _blocks("yaml") if "jobs" in b)
     steps = workflow["jobs"]["lossdoctor"]["steps"]

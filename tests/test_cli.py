@@ -261,6 +261,7 @@ def test_other_encodings_are_read(tmp_path, encoding):
     assert as_json(run(path, "--format", "json"))["verdict"] == "overfitting"
 
 
+@pytest.mark.slow
 def test_very_long_lines(tmp_path):
     extra = 20_000
     head = "epoch,loss,val_loss," + ",".join(f"metric_{i}" for i in range(extra))
@@ -316,6 +317,7 @@ PATHOLOGICAL = {   # each once took minutes (regex backtracking, pandas' wide-ro
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(PATHOLOGICAL))
 def test_pathological_lines_end_at_once_with_a_short_answer(tmp_path, name):
     import subprocess

@@ -98,7 +98,7 @@ flat_noise_z = 3
 
 @pytest.mark.parametrize("text, expected", [
     ("formt = 'json'", "lossdoctor.toml: unknown key 'formt' (did you mean 'format'?)"),
-    ("fail-on = 'warn'", "fail-on: unknown fail-on value 'warn' (did you mean 'warning'?)"),
+    ("fail-on = 'warn'", "fail-on: unknown value 'warn' (did you mean 'warning'?)"),
     ("select = ['overfiting']", "select: unknown diagnosis 'overfiting' (did you mean"),
     ("format = 'jsn'", "format: unknown output format 'jsn' (did you mean 'json'?)"),
     ("segments = 'first'", "segments: expected \"last\" or \"all\""),

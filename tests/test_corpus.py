@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from lossdoctor import api, cli
 from lossdoctor.errors import LossdoctorError
 
+pytestmark = [pytest.mark.slow, pytest.mark.shared]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -33,16 +35,29 @@ CASES = _cases()
 MANIFEST = _manifest()
 
 
+#: the share of labelled corpus cases whose verdict must be the label (its primary or an
+#: accepted one); the README states it. The rules are being tuned on this corpus, so the
+#: floor is for the whole corpus, not for each case (see benchmarks/accuracy.py).
+ACCURACY_FLOOR = 0.85
+
+
 @pytest.mark.skipif(not CASES, reason="../shared/corpus is absent")
-@pytest.mark.parametrize("case", CASES or [None], ids=[p.name for p in CASES] or ["absent"])
-def test_corpus_case_runs(case, monkeypatch):
-    args = json.loads((case / "labels.json").read_text())["args"]
-    monkeypatch.chdir(case)
-    result = CliRunner().invoke(cli.main, ["check", *args, "--format", "json"])
-    assert result.exit_code in (0, 1), (args, result.stderr)
-    data = json.loads(result.stdout)
-    assert data["verdict"] and isinstance(data["diagnoses"], list)
-    assert "internal error" not in result.stderr
+def test_corpus_verdicts_match_their_labels(monkeypatch):
+    """Every case runs through `check` as a user would run it, with a verdict and no internal
+    error, and at least ACCURACY_FLOOR of them get their labelled verdict."""
+    misses = []
+    for case in CASES:
+        labels = json.loads((case / "labels.json").read_text())
+        monkeypatch.chdir(case)
+        result = CliRunner().invoke(cli.main, ["check", *labels["args"], "--format", "json"])
+        assert result.exit_code in (0, 1), (case.name, result.stderr)
+        assert "internal error" not in result.stderr
+        data = json.loads(result.stdout)
+        assert isinstance(data["diagnoses"], list)
+        if data["verdict"] not in {labels["primary"], *labels.get("accept", [])}:
+            misses.append(f"{case.name}: {data['verdict']} (label {labels['primary']})")
+    accuracy = 1 - len(misses) / len(CASES)
+    assert accuracy >= ACCURACY_FLOOR, (f"accuracy {accuracy:.3f} < {ACCURACY_FLOOR}", misses)
 
 
 def _no_loss(row: dict[str, str]) -> bool:

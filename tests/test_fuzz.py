@@ -19,6 +19,8 @@ import lossdoctor.api as api
 from lossdoctor.errors import LossdoctorError
 from lossdoctor.parsers import load
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"
 FIXTURES = sorted(FIX.glob("*.csv"))

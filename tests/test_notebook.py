@@ -7,6 +7,8 @@ import sys
 import pytest
 from helpers import ROOT
 
+pytestmark = pytest.mark.slow
+
 NOTEBOOK = ROOT / "examples" / "quickstart.ipynb"
 
 

@@ -6,12 +6,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from lossdoctor.api import read_log
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import perf  # noqa: E402
+
+pytestmark = pytest.mark.slow
 
 
 def test_perf_inputs_and_quick_run(tmp_path: Path) -> None:

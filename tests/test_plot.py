@@ -236,6 +236,7 @@ def test_cli_plot_bad_usage_is_one_line_exit_2(tmp_path, monkeypatch, args, says
     assert not (tmp_path / "c.png").exists()
 
 
+@pytest.mark.slow
 def test_check_text_path_never_imports_matplotlib():
     code = ("import sys\nfrom click.testing import CliRunner\nfrom lossdoctor.cli import main\n"
             f"r = CliRunner().invoke(main, ['check', {str(FIXTURES / 'overfitting.csv')!r}])\n"
@@ -246,6 +247,7 @@ def test_check_text_path_never_imports_matplotlib():
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_headless_plot_uses_agg():
     code = ("import lossdoctor, matplotlib\n"
             f"ax = lossdoctor.diagnose({str(FIXTURES / 'plateau.csv')!r}).plot()\n"

@@ -118,6 +118,7 @@ def test_divergence_row_shows_onset_and_values(sweep_dir):
     assert "DIVERGENCE" in line and "error" in line and "from step " in line
 
 
+@pytest.mark.slow
 def test_jobs_give_the_same_report_as_one_process(sweep_dir):
     one = check(sweep_dir, "--format", "json")
     two = check(sweep_dir, "--format", "json", "--jobs", "2")
@@ -194,7 +195,8 @@ def test_a_folder_without_logs_is_unusable(tmp_path):
 def test_diagnose_many_table(sweep_dir, broken_dir):
     table = diagnose_many(sweep_dir / "lr_1")
     assert list(table.columns) == ["run", "path", "format", "verdict", "severity",
-                                   "start_step", "message", "error"]
+                                   "start_step", "message", "best_test_loss",
+                                   "best_test_step", "error"]
     assert table["error"].isna().all()
     for row in table.itertuples():
         assert row.run.split("_", 1)[1] == f"{row.verdict}.csv"
@@ -212,6 +214,7 @@ def test_diagnose_many_with_an_executor_matches_serial(sweep_dir):
     assert threaded.equals(serial)
 
 
+@pytest.mark.slow
 def test_diagnose_many_on_a_dask_cluster(sweep_dir):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,

@@ -14,6 +14,8 @@ import tfevents_writer as tw
 
 from lossdoctor.watch import complete_part, read_once, watch
 
+pytestmark = pytest.mark.slow            # real writer processes and sleeps
+
 INTERVAL = 0.05
 #: a training script's logger: healthy epochs written in halves (as a buffered writer would
 #: leave them), then, optionally, a blow-up written at once and a flag file, then more rows
@@ -72,8 +74,9 @@ def test_divergence_in_a_live_run_is_caught_within_two_rereads(tmp_path, writer)
     assert code == 1
     assert changes[-1].verdict in ("divergence", "non_finite")
     # every verdict before the blow-up was a healthy one: no half line was read as a NaN
-    assert all(c.verdict in ("not_enough_evidence", "learning", "plateau")
-               for c in changes[:-1])
+    # (the first looks may come before there are enough rows for any verdict)
+    assert all(c.verdict in ("learning", "plateau", "not_enough_evidence")
+               for c in changes[:-1]), [c.verdict for c in changes]
     assert len(after_flag) <= 2
 
 
@@ -110,7 +113,8 @@ def test_waits_for_a_log_that_does_not_exist_yet_and_says_so_once(tmp_path, writ
 
 def test_half_written_last_line_is_ignored(tmp_path):
     whole = "epoch,loss,val_loss\n" + "".join(
-        f"{e},{2.0 * math.exp(-e / 40) + 0.3:.4f},{2.0 * math.exp(-e / 45) + 0.4:.4f}\n" for e in range(30))
+        f"{e},{2.0 * math.exp(-e / 40) + 0.3:.4f},{2.0 * math.exp(-e / 45) + 0.4:.4f}\n"
+        for e in range(30))
     log = tmp_path / "log.csv"
     log.write_text(whole + "30,0.3")            # the trainer is in the middle of a row
     copy = complete_part(log, tmp_path / "..")
@@ -125,7 +129,8 @@ def test_half_written_last_line_is_ignored(tmp_path):
 
 def test_rewritten_whole_file_is_reread(tmp_path):
     log = tmp_path / "metrics.csv"
-    rows = [f"{e},{2.0 * math.exp(-e / 40) + 0.3:.4f},{2.0 * math.exp(-e / 45) + 0.4:.4f}" for e in range(30)]
+    rows = [f"{e},{2.0 * math.exp(-e / 40) + 0.3:.4f},{2.0 * math.exp(-e / 45) + 0.4:.4f}"
+            for e in range(30)]
     log.write_text("epoch,loss,val_loss\n" + "\n".join(rows) + "\n")
     changes = []
     stop = {"n": 0}

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from .. import __version__
-from ..errors import EXIT_UNUSABLE, LossdoctorError
+from ..errors import EXIT_UNUSABLE, LossdoctorError, close_matches
 
 T = TypeVar("T")
 
@@ -32,6 +33,19 @@ def fail(message: str) -> None:
     sys.exit(EXIT_UNUSABLE)
 
 
+#: the keyword arguments of the API, as the flags that set them on the command line
+_KEYWORD = re.compile(r"(?<![\w.-])(train_col|test_col|input_format|fail_on|segments|select|"
+                      r"ignore|train|test)(=|(?=:))")
+
+
+def as_flags(text: str | None) -> str | None:
+    """An API message names keyword arguments (``train_col=``); on the command line it
+    names their flags (``--train-col``)."""
+    if not text:
+        return text
+    return _KEYWORD.sub(lambda m: "--" + m.group(1).replace("_", "-"), text)
+
+
 @contextmanager
 def user_errors(where: str | None) -> Iterator[None]:
     """Turn any failure into one stderr line and exit 2; never a traceback for a user's log.
@@ -41,6 +55,8 @@ def user_errors(where: str | None) -> Iterator[None]:
     try:
         yield
     except LossdoctorError as exc:
+        exc.message = as_flags(exc.message) or ""
+        exc.hint = as_flags(exc.hint)
         fail(exc.one_line())
     except Exception as exc:
         if os.environ.get("LOSSDOCTOR_DEBUG"):
@@ -58,18 +74,29 @@ def want_color(flag: bool | None, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
-def emit(text: str, output: str | None, color: bool) -> None:
-    """Print the report, or write it to ``-o FILE``."""
+def emit(text: str, output: str | None, color: bool, fmt: str = "text",
+         log: str | None = None) -> None:
+    """Print the report, or write it to ``-o FILE``.
+
+    HTML is a page, not something to read in a terminal: without ``-o`` on a terminal it is
+    written to ``<log name>.lossdoctor.html`` in the current folder, and the path is printed.
+    """
+    page = fmt == "html" and not output and sys.stdout.isatty()
+    if page:
+        stem = os.path.basename(os.path.normpath(log)).split(".")[0] if log else ""
+        output = f"{stem or 'report'}.lossdoctor.html"
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
+        if page:
+            click.echo(f"wrote {output} (open it in a browser)")
     else:
         click.echo(text, color=color)   # click strips ANSI off a pipe unless told
 
 
 #: each command and the module of this package that defines it (imported when it is run)
-COMMANDS = {"check": "check", "compare": "compare", "explain": "rules", "plot": "plot",
-            "rules": "rules", "watch": "watch"}
+COMMANDS = {"check": "check", "compare": "compare", "explain": "rules", "formats": "formats",
+            "plot": "plot", "rules": "rules", "watch": "watch"}
 
 
 class LazyGroup(click.Group):
@@ -82,6 +109,14 @@ class LazyGroup(click.Group):
         if name not in self.commands and name in COMMANDS:
             importlib.import_module(f"{__name__}.{COMMANDS[name]}")
         return self.commands.get(name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            close = close_matches(name, list(COMMANDS), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

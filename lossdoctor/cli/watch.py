@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
-from . import command, split_list, user_errors
+from . import command, user_errors
+from .options import fail_on_option, input_options, selection_options, settings
 
 
 @command
@@ -15,28 +17,34 @@ from . import command, split_list, user_errors
               help="Seconds between looks at the log.")
 @click.option("--idle", type=click.FloatRange(min=0), default=None,
               help="Stop (exit 0) once the log has not changed for this many seconds.")
-@click.option("--fail-on", multiple=True,
-              help="Diagnoses (names, codes) or severities that stop the watch with exit 1,"
-                   " e.g. divergence,non_finite.")
-@click.option("--input-format", help="Log format, instead of detecting it (see `formats`).")
-@click.option("--train-col", help="Column or tag holding the train loss.")
-@click.option("--test-col", help="Column or tag holding the test loss.")
-def watch(log: str, interval: float, idle: float | None, fail_on: tuple[str, ...],
-          input_format: str | None, train_col: str | None, test_col: str | None) -> None:
+@fail_on_option("Diagnoses (names, codes) or severities that stop the watch with exit 1,"
+                " e.g. divergence,non_finite.  [default: the config's fail-on, else none]")
+@input_options
+@selection_options
+def watch(log: str, interval: float, idle: float | None, **options: Any) -> None:
     """Re-diagnose LOG while a training run writes it; print each change of verdict.
 
-    Exit codes: 0 when the log stops changing for --idle seconds or on Ctrl-C, 1 as soon as
-    a diagnosis named by --fail-on appears, 2 for unusable options.
+    The diagnosis uses the same settings as `check` (options, then the config file).
+    Exit codes: 0 when the log stops changing for --idle seconds or on Ctrl-C (at any
+    moment), 1 as soon as a diagnosis named by --fail-on appears, 2 for unusable options.
     """
+    try:
+        code = _follow(log, interval, idle, options)
+    except KeyboardInterrupt:
+        click.echo("[watch] stopped", err=True)
+        code = 0
+    sys.exit(code)
+
+
+def _follow(log: str, interval: float, idle: float | None, options: dict[str, Any]) -> int:
     from ..records import Diagnosis
     from ..report import Report
-    from ..rules import find_rule
     from ..watch import Change
     from ..watch import watch as follow
 
+    s = settings(options)
     with user_errors(log):
-        fails = [f.lower() if f.lower() in ("info", "warning", "error") else find_rule(f).name
-                 for f in split_list(fail_on)]
+        fails = list(s.fail_on)
 
     def changed(change: Change) -> None:
         run = change.report.main
@@ -55,12 +63,6 @@ def watch(log: str, interval: float, idle: float | None, fail_on: tuple[str, ...
     def waiting(message: str) -> None:
         click.echo(f"[watch] {log}: {message}", err=True)
 
-    try:
-        with user_errors(log):
-            code = follow(log, interval=interval, idle=idle, fail_on=fails, on_change=changed,
-                          on_wait=waiting, on_fail=failed, input_format=input_format,
-                          train_col=train_col, test_col=test_col)
-    except KeyboardInterrupt:
-        click.echo("[watch] stopped", err=True)
-        code = 0
-    sys.exit(code)
+    with user_errors(log):
+        return follow(log, interval=interval, idle=idle, fail_on=fails, on_change=changed,
+                      on_wait=waiting, on_fail=failed, settings=s)

@@ -1,7 +1,9 @@
 """Output formats: each renders a Report to text and computes nothing itself.
 
-A format's module is imported the first time it is asked for, so ``check`` in text does not
-pay for XML, HTML or matplotlib.
+Each module of this package registers its format(s) with :func:`formatter`; nothing else
+lists them. A format's module is imported the first time it is asked for (the module named
+like the format, or ``<name>_format``; else all of them), so ``check`` in text does not pay
+for XML, HTML or matplotlib.
 """
 from __future__ import annotations
 
@@ -18,9 +20,41 @@ FORMATTERS: dict[str, Renderer] = {}
 #: formats that render several logs as one document (a SARIF log, a JUnit file, a JSON list)
 COMBINED: dict[str, Renderer] = {}
 _SIGNATURES: dict[str, Renderer] = {}     # whose parameters say which options a format takes
-#: every format name and the module (in this package) that registers it
-MODULES = {"text": "text", "json": "json_format", "markdown": "markdown", "github": "github",
-           "junit": "junit", "sarif": "sarif", "html": "html"}
+_MODULE: dict[str, str] = {}              # the module that registered each format
+
+
+def _modules() -> list[str]:
+    import pkgutil
+
+    return sorted(m.name for m in pkgutil.iter_modules(__path__))
+
+
+def _load(name: str) -> None:
+    """Import the module that registers format ``name``; all of them when it is not found."""
+    mods = _modules()
+    for mod in (name, f"{name}_format"):
+        if name not in FORMATTERS and mod in mods:
+            importlib.import_module(f".{mod}", __name__)
+    if name not in FORMATTERS:
+        for mod in mods:
+            importlib.import_module(f".{mod}", __name__)
+
+
+def names() -> list[str]:
+    """Every output format's name (imports every format module)."""
+    _load("")
+    return sorted(FORMATTERS)
+
+
+def describe_formats() -> dict[str, str]:
+    """Each output format and what it writes: the first line of its module's docstring."""
+    import sys
+
+    out = {}
+    for name in names():
+        doc = (sys.modules[_MODULE[name]].__doc__ or "").strip().replace("``", "")
+        out[name] = doc.splitlines()[0] if doc else ""
+    return out
 
 
 def formatter(name: str, *, many: bool = False) -> Callable[[Renderer], Renderer]:
@@ -32,6 +66,7 @@ def formatter(name: str, *, many: bool = False) -> Callable[[Renderer], Renderer
     def wrap(fn: Renderer) -> Renderer:
         if name in FORMATTERS:
             raise RuntimeError(f"formatter {name!r} registered twice")
+        _MODULE[name] = fn.__module__
         if many:
             COMBINED[name] = fn
             FORMATTERS[name] = lambda report, **kw: fn([report], **kw)
@@ -54,13 +89,13 @@ def combined(name: str) -> Callable[[Renderer], Renderer]:
 
 def check_format(fmt: str) -> Renderer:
     """The renderer of a format name, or a UsageError with "did you mean"."""
-    if fmt not in MODULES:
-        close = close_matches(fmt, list(MODULES), n=1)
-        raise UsageError(f"unknown output format {fmt!r}", None,
-                         f"did you mean {close[0]!r}?" if close else
-                         f"known: {', '.join(sorted(MODULES))}")
     if fmt not in FORMATTERS:
-        importlib.import_module(f".{MODULES[fmt]}", __name__)
+        _load(fmt)
+    if fmt not in FORMATTERS:
+        known = sorted(FORMATTERS)
+        close = close_matches(fmt, known, n=1)
+        raise UsageError(f"unknown output format {fmt!r}", None,
+                         f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}")
     return FORMATTERS[fmt]
 
 

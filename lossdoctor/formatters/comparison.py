@@ -5,7 +5,7 @@ import json
 
 from ..comparison import Comparison
 from ..errors import UsageError
-from ..rules.measures import fmt, fmt_step
+from ..numbers import fmt, fmt_step
 from . import render
 from .json_format import _default
 

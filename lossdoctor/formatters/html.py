@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependencyError
-from ..plot import DIRECTION_COLORS, SEVERITY_COLORS
+from ..numbers import fmt, fmt_step
+from ..palette import DIRECTION_COLORS, SEVERITY_COLORS
 from ..records import Diagnosis, Severity
 from ..report import Report, RunReport
-from ..rules.measures import fmt, fmt_step
 from . import formatter
 
 #: a sweep of many runs gets this many small plots (most urgent first); the table has all

@@ -1,9 +1,9 @@
 """Markdown for pull-request comments and $GITHUB_STEP_SUMMARY: verdict, table, actions, curves."""
 from __future__ import annotations
 
+from ..numbers import fmt, fmt_step
 from ..records import Diagnosis
 from ..report import Report, RunReport
-from ..rules.measures import fmt, fmt_step
 from . import formatter
 
 

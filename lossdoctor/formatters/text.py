@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
+from ..numbers import fmt, fmt_step
 from ..records import Diagnosis, Severity
 from ..report import Report, RunReport
-from ..rules.measures import fmt, fmt_step
 from . import formatter
 
 COLORS = {Severity.INFO: "green", Severity.WARNING: "yellow", Severity.ERROR: "red"}
@@ -17,10 +17,16 @@ def render(report: Report, color: bool = False) -> str:
         return "\n".join(_sweep_lines(report, color))
     lines: list[str] = []
     runs = report.runs
+    multi = len(runs) > 1
+    if multi:
+        counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
+        lines += [f"{report.source}: {len(runs)} runs: {counts}; the most urgent is run "
+                  f"{report.main.run} ({report.verdict})", ""]
+    said: set[str] = set()          # each action once, under the first run that needs it
     for i, run in enumerate(sorted(runs, key=lambda r: r is not report.main)):
         if i:
             lines.append("")
-        lines += _run_lines(report, run, color, multi=len(runs) > 1)
+        lines += _run_lines(report, run, color, multi, said)
     if report.notes:
         lines.append("notes:")
         lines += [f"  - {n}" for n in report.notes]
@@ -31,14 +37,15 @@ def _style(text: str, color: bool, **kw: object) -> str:
     return click.style(text, **kw) if color else text  # type: ignore[arg-type]
 
 
-def _run_lines(report: Report, run: RunReport, color: bool, multi: bool) -> list[str]:
+def _run_lines(report: Report, run: RunReport, color: bool, multi: bool, said: set[str]
+               ) -> list[str]:
     primary = run.primary
     sev = primary.severity if primary else Severity.INFO
     where = report.source + (f" [run {run.run}]" if multi and run.run else "")
     head = _style(run.verdict.upper(), color, fg=COLORS[sev], bold=True)
     lines = [f"{where}: {head} ({sev.label})"]
     if primary:
-        lines += _diagnosis_body(primary)
+        lines += _diagnosis_body(primary, said)
     others = [d for d in run.diagnoses if d is not primary]
     if others:
         lines.append("also:")
@@ -56,16 +63,22 @@ def _run_lines(report: Report, run: RunReport, color: bool, multi: bool) -> list
     return lines
 
 
-def _diagnosis_body(d: Diagnosis) -> list[str]:
+def _diagnosis_body(d: Diagnosis, said: set[str]) -> list[str]:
     lines = [f"  {d.message}"]
-    if d.actions:
+    new = [a for a in d.actions if a not in said]
+    if new:
         lines.append("  what to do:")
-        lines += [f"    - {a}" for a in d.actions]
+        lines += [f"    - {a}" for a in new]
+    elif d.actions:
+        lines.append("  what to do: as above")
+    said.update(d.actions)
     return lines
 
 
 #: widest evidence shown in a sweep's table row; the JSON output has the whole message
 SWEEP_MESSAGE = 100
+#: width of a sweep row's best-test-loss cell
+BEST = 18
 
 
 def _sweep_lines(report: Report, color: bool) -> list[str]:
@@ -77,15 +90,24 @@ def _sweep_lines(report: Report, color: bool) -> list[str]:
         d = run.primary
         sev = d.severity if d else Severity.INFO
         head = _style(f"{run.verdict.upper():<13}", color, fg=COLORS[sev], bold=True)
-        lines.append(f"{run.run:<{width}}  {head} {sev.label:<7}  {_evidence(d)}".rstrip())
+        lines.append(f"{run.run:<{width}}  {head} {sev.label:<7}  {_best(run):<{BEST}}  "
+                     f"{_evidence(d)}".rstrip())
     for where, message in report.failures:
         head = _style(f"{'UNREADABLE':<13}", color, fg="red", bold=True)
-        lines.append(f"{where:<{width}}  {head} {'-':<7}  {message}")
+        lines.append(f"{where:<{width}}  {head} {'-':<7}  {'-':<{BEST}}  {message}")
     total = len(report.runs) + len(report.failures)
     counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
     lines += ["", f"{total} run{'s' if total != 1 else ''} under {report.source}: {counts}"]
     lines += [f"note: {n}" for n in report.notes]
     return lines
+
+
+def _best(run: RunReport) -> str:
+    """The run's best test loss and its step (``best 0.31@120``), to pick a sweep's winner."""
+    test = run.context.test
+    if test is None:
+        return "best -"
+    return f"best {fmt(test.summary.min_value)}@{fmt_step(test.summary.min_step)}"
 
 
 def _evidence(d: Diagnosis | None) -> str:

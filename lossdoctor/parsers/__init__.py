@@ -22,12 +22,19 @@ from .registry import PARSERS, ReadOptions, detect, get_parser
 from .source import Source
 from .steps import resolve_steps
 
-__all__ = ["PARSERS", "ReadOptions", "load", "load_pair"]
+__all__ = ["PARSERS", "ReadOptions", "load", "load_pair", "read_raw"]
 
 
 def load(path: str | Path, input_format: str | None = None,
          options: ReadOptions | None = None) -> LossLog:
     """Read one log file or run folder into a LossLog (steps resolved, notes attached)."""
+    options = options or ReadOptions()
+    return resolve_steps(read_raw(path, input_format, options), options.segments)
+
+
+def read_raw(path: str | Path, input_format: str | None = None,
+             options: ReadOptions | None = None) -> LossLog:
+    """What the format's reader gives, steps as written (``load`` then resolves them)."""
     options = options or ReadOptions()
     source = Source(path)
     parser = get_parser(input_format) if input_format else detect(source)
@@ -40,7 +47,7 @@ def load(path: str | Path, input_format: str | None = None,
     except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
         raise LogReadError(f"could not be read as {parser.name} ({type(exc).__name__}: "
                            f"{str(exc)[:100]})", source.name) from None
-    return resolve_steps(log, options.segments)
+    return log
 
 
 def load_pair(train: str | Path, test: str | Path, input_format: str | None = None,

@@ -4,8 +4,8 @@ from __future__ import annotations
 import csv
 import re
 
+from ..columns import tokens
 from ..frame import LossLog
-from .columns import tokens
 from .registry import ReadOptions, register
 from .source import Source
 from .table import has_header, read_table, sniff_delimiter, table_to_log
@@ -65,6 +65,7 @@ def _first_epoch(source: Source) -> float | None:
 
 
 def sniff_generic(source: Source) -> float:
+    """A delimited or space-padded table of numbers, with or without a header (the fallback)."""
     if not _looks_tabular(source):
         return 0.0
     lines = [ln for ln in source.head_text.splitlines()[:5] if ln.strip()]
@@ -76,13 +77,13 @@ def sniff_generic(source: Source) -> float:
     return 0.3 if delim or len(lines[0].split()) >= 1 else 0.0
 
 
-@register("keras-csvlogger", sniff=sniff_keras,
+@register("keras-csvlogger", priority=60, sniff=sniff_keras,
           description="Keras CSVLogger: epoch,<sorted metrics>, NA for missing values")
 def read_keras(source: Source, options: ReadOptions) -> LossLog:
     return table_to_log(read_table(source), source, options, "keras-csvlogger")
 
 
-@register("generic-csv", sniff=sniff_generic,
+@register("generic-csv", priority=10, sniff=sniff_generic,
           description="any delimited table: CSV, TSV, padded columns, no header, one long row")
 def read_generic(source: Source, options: ReadOptions) -> LossLog:
     return table_to_log(read_table(source), source, options, "generic-csv")

@@ -8,16 +8,16 @@ unit whose reader pairs them into runs. Which format a file is stays the parsers
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LogReadError
-from .hftrainer import STATE_FILE
 from .lightning import METRICS
-from .registry import PARSERS, ranked
+from .registry import PARSERS, by_priority, ranked
 from .source import Source
-from .tfevents import NAME_MARK, SPLIT_FOLDERS
+from .tfevents import NAME_MARK
 
 #: a file with one of these endings is meant as a log: when it cannot be read, say so
 LOG_SUFFIXES = (".csv", ".tsv", ".log", ".jsonl", ".ndjson", ".csv.gz", ".log.gz",
@@ -37,6 +37,7 @@ SKIP_FOLDERS = frozenset({"__pycache__", "node_modules", "site-packages", ".git"
 MIN_SCORE = 0.5
 _EXPORT_FORMATS = ("tensorboard-csv", "tensorboard-json")
 _VERSION_PREFIX = "version_"
+_DIGITS = re.compile(r"(\d+)")
 
 
 @dataclass(frozen=True)
@@ -71,33 +72,25 @@ def discover(root: str | Path) -> list[Unit]:
     fmt = run_folder_format(path)
     if fmt is not None:
         return [Unit("", str(root), fmt or None)]
-    units = sorted(_walk(path, path, set()), key=lambda u: u.run)
+    units = sorted(_walk(path, path, set()), key=lambda u: natural_key(u.run))
     if len(units) == 1 and units[0].run == ".":     # only TensorBoard downloads: one log
         return [Unit("", str(root), units[0].input_format)]
     return units
 
 
+def natural_key(name: str) -> list[tuple[int, int, str]]:
+    """Sort key that puts run2 before run10: runs of digits compare as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in _DIGITS.split(name) if part]
+
+
 def run_folder_format(folder: Path) -> str | None:
-    """The format of a folder that is one run ('' for 'detect it'), else None."""
-    names = _listing(folder)
-    if any(NAME_MARK in n and (folder / n).is_file() for n in names):
-        return "tfevents"
-    if (folder / "metrics").is_dir() and "mlflow" in _claims(folder):
-        return "mlflow"
-    if (STATE_FILE in names or any(n.startswith("checkpoint-") for n in names)) and \
-            "hf-trainer-state" in _claims(folder):
-        return "hf-trainer-state"
-    splits = [n for n in names if n.lower() in SPLIT_FOLDERS and (folder / n).is_dir()]
-    if splits and any(NAME_MARK in m for s in splits for m in _listing(folder / s)):
-        return "tfevents"
+    """The format of a folder that is one run, by the parsers' own folder probes (highest
+    priority first), else None."""
+    for parser in by_priority():
+        if parser.folder is not None and parser.folder(folder):
+            return parser.name
     return None
-
-
-def _claims(folder: Path) -> list[str]:
-    try:
-        return [name for _, name in ranked(Source(folder))]
-    except LogReadError:
-        return []
 
 
 def _listing(folder: Path) -> list[str]:

@@ -154,21 +154,22 @@ def _matches(sub: np.ndarray, template: np.ndarray, ev: EventLayout, start: int,
 def _apply(sub: np.ndarray, hit: np.ndarray, ev: EventLayout, start: int, recs: np.ndarray,
            sink: _Sink) -> None:
     """Store the wall times, steps and values of the rows ``hit`` of ``sub``."""
+    rows: np.ndarray | slice = slice(None) if hit.all() else hit   # all: no masked copies
     if ev.wall_off >= 0:
-        sink.wall[recs] = _column(sub, hit, ev.wall_off - start, "<f8")
+        sink.wall[recs] = _column(sub, rows, ev.wall_off - start, "<f8")
     if ev.step_off >= 0:
         so = ev.step_off - start
         step = np.zeros(len(recs), dtype=np.uint64)
         for i in range(ev.step_len):
-            byte = sub[hit, so + i].astype(np.uint64)
+            byte = sub[rows, so + i].astype(np.uint64)
             step |= (byte & np.uint64(0x7F)) << np.uint64(7 * i)
         sink.step[recs] = step.view(np.int64)
     for s in ev.scalars:
         assert s.kind is not None
-        sink.add(recs, sink.tag_id(s.tag, s.plugin), _column(sub, hit, s.offset - start, s.kind))
+        sink.add(recs, sink.tag_id(s.tag, s.plugin), _column(sub, rows, s.offset - start, s.kind))
 
 
-def _column(sub: np.ndarray, hit: np.ndarray, at: int, kind: str) -> np.ndarray:
+def _column(sub: np.ndarray, hit: np.ndarray | slice, at: int, kind: str) -> np.ndarray:
     """The little-endian numbers stored at byte ``at`` of the rows ``hit``."""
     raw = np.ascontiguousarray(sub[hit, at:at + WIDTH[kind]])
     if kind == "bf16":

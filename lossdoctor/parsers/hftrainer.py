@@ -1,13 +1,14 @@
 """Hugging Face Trainer's trainer_state.json (a file, a checkpoint or an output folder)."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
 
+from ..columns import TEST_TOKENS, TRAIN_TOKENS, tokens
 from ..errors import LogReadError
 from ..frame import LossLog
-from .columns import TEST_TOKENS, TRAIN_TOKENS, tokens
 from .jsontable import head_json_text, load_json, records_to_table, to_number
 from .registry import ReadOptions, register
 from .source import Source
@@ -30,6 +31,7 @@ def _checkpoints(folder: Path) -> list[tuple[int, Path]]:
 
 
 def sniff_hf(source: Source) -> float:
+    """A JSON object with ``log_history``, or a folder with trainer_state.json or checkpoint-*."""
     if source.is_dir:
         if (source.path / STATE_FILE).is_file():
             return 0.95
@@ -60,7 +62,18 @@ def state_file(source: Source) -> tuple[Source, list[str]]:
                           " checkpoint(s))"]
 
 
-@register("hf-trainer-state", sniff=sniff_hf,
+def is_run_folder(folder: Path) -> bool:
+    """A Trainer output folder (trainer_state.json or checkpoint-*) the reader claims."""
+    try:
+        names = os.listdir(folder)
+        if STATE_FILE not in names and not any(n.startswith("checkpoint-") for n in names):
+            return False
+        return sniff_hf(Source(folder)) > 0
+    except (OSError, LogReadError):
+        return False
+
+
+@register("hf-trainer-state", priority=95, sniff=sniff_hf, folder=is_run_folder,
           description="Hugging Face Trainer trainer_state.json log_history (file, checkpoint-* "
                       "or output folder)")
 def read_hf(source: Source, options: ReadOptions) -> LossLog:

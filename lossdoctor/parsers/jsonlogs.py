@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from ..columns import split_of
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import split_of
 from .hftrainer import read_hf
 from .jsontable import (
     columns_to_table,
@@ -46,6 +46,7 @@ def _head_objects(source: Source) -> list[Any]:
 
 
 def sniff_jsonl(source: Source) -> float:
+    """Several lines that are each one JSON object with loss-like keys."""
     if not head_json_text(source).startswith("{"):
         return 0.0
     objs = _head_objects(source)
@@ -91,7 +92,7 @@ def parse_lines(source: Source) -> tuple[list[dict[str, Any]], list[str]]:
     return records, notes
 
 
-@register("jsonl", sniff=sniff_jsonl,
+@register("jsonl", priority=50, sniff=sniff_jsonl,
           description="JSON lines, one object per line: DETR/DeiT/MAE log.txt, detectron2 "
                       "metrics.json")
 def read_jsonl(source: Source, options: ReadOptions) -> LossLog:
@@ -104,13 +105,14 @@ def read_jsonl(source: Source, options: ReadOptions) -> LossLog:
 # ---------------------------------------------------------------- Chainer LogReport
 
 def sniff_chainer(source: Source) -> float:
+    """A JSON array of objects with Chainer's ``main/loss`` keys."""
     text = head_json_text(source)
     if not re.match(r"^\[\s*(\{|\]|$)", text):
         return 0.0
     return 0.95 if _CHAINER_KEY.search(text[:8192]) else 0.0
 
 
-@register("chainer-logreport", sniff=sniff_chainer,
+@register("chainer-logreport", priority=70, sniff=sniff_chainer,
           description="Chainer LogReport 'log': JSON array of dicts with main/loss, "
                       "validation/main/loss")
 def read_chainer(source: Source, options: ReadOptions) -> LossLog:
@@ -145,13 +147,14 @@ def _kind(data: Any) -> str:
 # ---------------------------------------------------------------- Keras history
 
 def sniff_keras_history(source: Source) -> float:
+    """A JSON object of lists, best with ``loss``/``val_loss`` keys."""
     text = head_json_text(source)
     if not _DICT_OF_LISTS.match(text):
         return 0.0
     return 0.85 if re.search(r'"(val_)?loss"\s*:\s*\[', text) else 0.5
 
 
-@register("keras-history-json", sniff=sniff_keras_history,
+@register("keras-history-json", priority=65, sniff=sniff_keras_history,
           description='json.dump(history.history): {"loss": [...], "val_loss": [...]}, '
                       "one value per epoch")
 def read_keras_history(source: Source, options: ReadOptions) -> LossLog:
@@ -183,6 +186,7 @@ def _history_log(data: dict[str, Any], source: Source, options: ReadOptions,
 # ---------------------------------------------------------------- generic JSON
 
 def sniff_records(source: Source) -> float:
+    """Any JSON array of objects, pairs or numbers (a low score: others know better)."""
     text = head_json_text(source)
     if re.match(r"^\[\s*\{", text):
         return 0.7 if _LOSS_KEY.search(text) else 0.6
@@ -200,7 +204,7 @@ def sniff_records(source: Source) -> float:
     return 0.0
 
 
-@register("json-records", sniff=sniff_records,
+@register("json-records", priority=40, sniff=sniff_records,
           description="generic JSON: an array of per-epoch objects, of [step, loss] pairs, or "
                       "of numbers")
 def read_records(source: Source, options: ReadOptions) -> LossLog:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..columns import split_of
 from ..errors import LogReadError
 from ..frame import LossLog
-from .columns import split_of
 from .registry import ReadOptions, register
 from .source import Source
 from .table import Table, has_header, read_table, sniff_delimiter, table_to_log
@@ -47,7 +47,7 @@ def _sniff_file(source: Source) -> float:
     return 0.95 if sparse or has_lr_monitor or named else 0.92
 
 
-@register(FORMAT, sniff=sniff_lightning,
+@register(FORMAT, priority=85, sniff=sniff_lightning,
           description="PyTorch Lightning CSVLogger metrics.csv (file, version_N or "
                       "lightning_logs folder)")
 def read_lightning(source: Source, options: ReadOptions) -> LossLog:

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..columns import choose_columns, split_of
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import choose_columns, split_of
 from .jsontable import head_is_whole, head_json_text
 from .registry import ReadOptions, register
 from .source import Source
@@ -49,6 +49,7 @@ def _subdirs(path: Path) -> list[Path]:
 
 
 def sniff_metric_file(source: Source) -> float:
+    """Lines of ``timestamp value step``, best inside a ``metrics/`` folder."""
     text = head_json_text(source)
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(lines) > 1 and not (head_is_whole(source) and text.endswith("\n")):
@@ -62,6 +63,7 @@ def sniff_metric_file(source: Source) -> float:
 
 
 def sniff_mlflow(source: Source) -> float:
+    """A run folder with ``metrics/`` (and meta.yaml), an experiment of runs, or a metric file."""
     if not source.is_dir:
         return sniff_metric_file(source)
     path = source.path
@@ -212,7 +214,15 @@ def _curve(paths: list[Path], names: list[str], notes: list[str]) -> pd.DataFram
                          "wall_time": np.nan})
 
 
-@register("mlflow", sniff=sniff_mlflow,
+def is_run_folder(folder: Path) -> bool:
+    """A folder with ``metrics/`` that the MLflow reader claims: one run."""
+    try:
+        return _is_run(folder) and sniff_mlflow(Source(folder)) > 0
+    except LogReadError:
+        return False
+
+
+@register("mlflow", priority=90, sniff=sniff_mlflow, folder=is_run_folder,
           description="MLflow file store: a run folder (metrics/<name>), an experiment with one "
                       "run, or one metric file")
 def read_mlflow(source: Source, options: ReadOptions) -> LossLog:

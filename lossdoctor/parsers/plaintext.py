@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from ..columns import TEST_TOKENS, TRAIN_TOKENS, choose_columns, tokens
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import TEST_TOKENS, TRAIN_TOKENS, choose_columns, tokens
 from .registry import ReadOptions, register
 from .source import Source
 
@@ -59,7 +59,7 @@ def sniff_plaintext(source: Source) -> float:
     return 0.4 if hits else 0.0
 
 
-@register(FORMAT, sniff=sniff_plaintext,
+@register(FORMAT, priority=30, sniff=sniff_plaintext,
           description="console/logging text: 'Epoch 3/10 ... loss: 0.41 - val_loss: 0.52', "
                       "'Epoch 1: Train Loss=0.07, Val Loss=0.08', ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ColumnError, LogReadError
-from ..frame import CurveArrays, LossLog, frame_from_curves, make_frame, validate_frame
-from .columns import (
+from ..columns import (
+    EPOCH_NAMES,
+    STEP_NAMES,
     TEST_TOKENS,
     TRAIN_TOKENS,
     choose_columns,
@@ -26,6 +26,8 @@ from .columns import (
     step_axis,
     tokens,
 )
+from ..errors import ColumnError, LogReadError
+from ..frame import CurveArrays, LossLog, make_frame
 from .registry import ReadOptions
 from .source import Source
 
@@ -109,7 +111,7 @@ def read_table(source: Source) -> Table:
         if row is not None:
             return to_numbers(row)
     _check_width(source, lines, delim, header)
-    df = _read_frame(source, delim, header, skip)
+    df = _read_frame(source, delim, header, skip, _step_columns(lines[0], delim, header))
     if not header:
         df.columns = [f"column {i + 1}" for i in range(df.shape[1])]
     df.columns = _unique([str(c).strip().strip('"') for c in df.columns], source.name)
@@ -193,8 +195,21 @@ def _leading_comments(lines: list[str]) -> int:
     return n
 
 
-def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0
-                ) -> pd.DataFrame:
+def _step_columns(first: str, delim: str | None, header: bool) -> list[str]:
+    """Header cells that name a step or epoch axis (read as floats: the x axis is float)."""
+    if not header or not delim:
+        return []
+    try:
+        cells = next(csv.reader([first], delimiter=delim))
+    except (csv.Error, StopIteration):
+        return []
+    axis = set(STEP_NAMES) | set(EPOCH_NAMES)
+    names = [c for c in cells if c.strip().strip('"').lower() in axis]
+    return names if len(set(names)) == len(names) else []
+
+
+def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0,
+                float_columns: list[str] | None = None) -> pd.DataFrame:
     kwargs: dict[str, Any] = dict(sep=delim if delim else r"\s+", header=0 if header else None,
                   skiprows=skip,
                   keep_default_na=False, na_values=MISSING, skipinitialspace=True,
@@ -202,6 +217,13 @@ def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0
                   engine="c" if delim else "python")
     if delim is None or not _padded(source, delim):
         kwargs.pop("skipinitialspace")      # costs a fifth of the parse; nothing to skip
+    if float_columns and source.plain_utf8 and not source.head.startswith(b"\xef\xbb\xbf"):
+        # the step column parsed straight to floats: no second copy of millions of steps
+        try:
+            return pd.read_csv(source.path, dtype=dict.fromkeys(float_columns, "float64"),
+                               **kwargs)
+        except (ValueError, TypeError, pd.errors.ParserError, UnicodeDecodeError):
+            pass                # a step cell that is not a number: read it as text below
     try:
         if source.plain_utf8 and not source.head.startswith(b"\xef\xbb\xbf"):
             try:
@@ -321,15 +343,16 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
     for split, _, cols in groups:
         if split != "lr":
             _check_numeric(table, cols, source)
-    frame = frame_from_curves([curve_arrays(table, cols, steps, split, run, wall)
-                               for split, run, cols in groups if cols])
-    if not len(frame) or not set(frame["split"].array.categories) - {"lr"}:  # no loss rows
+    curves = [curve_arrays(table, cols, steps, split, run, wall)
+              for split, run, cols in groups if cols]
+    if not any(len(c[4]) and c[1] != "lr" for c in curves):      # no loss rows
         raise LogReadError("no loss values in the loss column(s)", source.name,
                            f"columns {', '.join(c for _, _, cols in groups for c in cols)}"
                            " have no numbers")
     if step_name:
         notes.insert(0, f"x axis: {step_name}")
-    return LossLog(validate_frame(frame, source.name), source.name, fmt, notes)
+    # the curves' own arrays: the tidy frame is built only if someone asks for it
+    return LossLog(None, source.name, fmt, notes, curves=curves)
 
 
 def pick_curves(table: Table, names: list[str], source: Source, options: ReadOptions,

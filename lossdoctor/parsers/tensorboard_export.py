@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..columns import choose_columns
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import choose_columns
 from .jsontable import head_json_text, load_json, to_number
 from .registry import ReadOptions, register
 from .runs import frames_per_run
@@ -55,6 +55,7 @@ def _is_json_export(source: Source) -> bool:
 
 
 def sniff_csv(source: Source) -> float:
+    """A ``Wall time,Step,Value`` header, or a folder of such files."""
     if source.is_dir:
         csv, js = _count_exports(source.path)
         return 0.9 if csv and csv >= js else 0.0
@@ -62,13 +63,14 @@ def sniff_csv(source: Source) -> float:
 
 
 def sniff_json(source: Source) -> float:
+    """A JSON array of ``[wall_time, step, value]`` triples, or a folder of them."""
     if source.is_dir:
         csv, js = _count_exports(source.path)
         return 0.9 if js > csv else 0.0
     return 0.95 if _is_json_export(source) else 0.0
 
 
-@register("tensorboard-csv", sniff=sniff_csv,
+@register("tensorboard-csv", priority=80, sniff=sniff_csv,
           description="TensorBoard scalar download as CSV (Wall time,Step,Value), one tag per"
                       " file, or a folder of them")
 def read_csv_export(source: Source, options: ReadOptions) -> LossLog:
@@ -77,7 +79,7 @@ def read_csv_export(source: Source, options: ReadOptions) -> LossLog:
     return _single(source, _csv_points(source), "tensorboard-csv")
 
 
-@register("tensorboard-json", sniff=sniff_json,
+@register("tensorboard-json", priority=79, sniff=sniff_json,
           description="TensorBoard scalar download as JSON ([[wall_time, step, value], ...]),"
                       " one tag per file, or a folder of them")
 def read_json_export(source: Source, options: ReadOptions) -> LossLog:

@@ -7,15 +7,16 @@ subfolders (also ``eval/``, ``test/``) give the split of the tags inside them.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..columns import choose_columns, split_of
 from ..errors import ColumnError, LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import choose_columns, split_of
 from .registry import ReadOptions, register
 from .runs import frames_per_run
 from .source import Source
@@ -51,6 +52,7 @@ class Group:
 
 
 def sniff(source: Source) -> float:
+    """A TFRecord frame with valid CRCs, or a folder of ``events.out.tfevents.*`` files."""
     if source.is_dir:
         return 0.95 if _find_groups(source.path) else 0.0
     head = source.head
@@ -64,7 +66,19 @@ def sniff(source: Source) -> float:
     return 0.95
 
 
-@register("tfevents", sniff=sniff,
+def is_run_folder(folder: Path) -> bool:
+    """Event files in the folder, or in its train/ and validation/ subfolders: one run."""
+    try:
+        names = os.listdir(folder)
+        if any(NAME_MARK in n and (folder / n).is_file() for n in names):
+            return True
+        return any(n.lower() in SPLIT_FOLDERS and (folder / n).is_dir() and
+                   any(NAME_MARK in m for m in os.listdir(folder / n)) for n in names)
+    except OSError:
+        return False
+
+
+@register("tfevents", priority=100, sniff=sniff, folder=is_run_folder,
           description="TensorBoard event files (events.out.tfevents.*), a run folder or its"
                       " train/ and validation/ subfolders")
 def read_tfevents(source: Source, options: ReadOptions) -> LossLog:
@@ -150,8 +164,10 @@ def read_file(path: Path, name: str, data: bytes | None = None) -> tuple[Scanned
     if not header_ok(data, 0):
         raise LogReadError("not a TensorBoard event file (its first record does not frame:"
                            " bad length checksum)", name)
-    records = split_records(data)
-    scanned = scan(data, records.starts, records.lengths)
+    records = split_records(data, lambda starts, lengths: scan(data, starts, lengths))
+    scanned = records.early
+    if records.dropped:          # records with a bad checksum: decode only the good ones
+        scanned = scan(data, records.starts, records.lengths)
     notes = list(records.notes)
     if scanned.bad:
         if scanned.bad == len(records.starts):
@@ -294,7 +310,7 @@ def combine(curves: list[Curve], tags: list[str], prefix: str, notes: list[str],
         common = np.intersect1d(common, c.step)
     if len(common) < max(len(c.step) for c in curves) // 2:
         raise ColumnError(f"{', '.join(tags)} share {len(common)} of their steps: not parts"
-                          " of one loss", source, "choose one with --train-col/--test-col")
+                          " of one loss", source, "choose one with train_col=/test_col=")
     notes.append(f"{prefix}components logged at different steps; summed at the"
                  f" {len(common)} steps they share")
     total = np.zeros(len(common))

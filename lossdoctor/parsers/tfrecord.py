@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import struct
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ MAX_WAIT = 256                  # records walked one by one before trying a batc
 LINEAR_MIN = 1024               # same-length records whose CRCs are computed as a block
 LINEAR_MAX_ROW = 1024           # ... when no longer than this (scalars, not images)
 LINEAR_BYTES = 1 << 25          # ... gathered this many bytes at a time
+OVERLAP_MIN = 1 << 16           # records from which decoding and checksums share two threads
 
 
 def masked_crc(data: bytes | memoryview) -> int:
@@ -43,6 +46,8 @@ class Records:
     lengths: np.ndarray                 # int64 data lengths
     notes: list[str] = field(default_factory=list)
     truncated: bool = False
+    early: Any = None                   # what ``meanwhile`` made of every framed record
+    dropped: bool = False               # some framed records had a bad data checksum
 
 
 def header_ok(buf: bytes, pos: int = 0) -> bool:
@@ -53,11 +58,30 @@ def header_ok(buf: bytes, pos: int = 0) -> bool:
     return length < (1 << 40) and masked_crc(buf[pos:pos + 8]) == lcrc
 
 
-def split_records(buf: bytes) -> Records:
-    """Walk the records of ``buf``; bad data checksums are dropped, a torn tail is cut off."""
+def split_records(buf: bytes, meanwhile: Callable[[np.ndarray, np.ndarray], Any] | None = None
+                  ) -> Records:
+    """Walk the records of ``buf``; bad data checksums are dropped, a torn tail is cut off.
+
+    ``meanwhile(starts, lengths)`` (decoding the records) runs in a second thread while the
+    data checksums are computed; its result is ``Records.early``, made from every framed
+    record (``Records.dropped`` says whether a bad checksum then dropped some).
+    """
     data = np.frombuffer(buf, dtype=np.uint8)
-    heads, lengths, crcs, notes, truncated = _walk_checked(buf, data)
+    heads, lengths, notes, truncated = _walk_checked(buf, data)
     starts = heads + HEADER
+    early = None
+    if meanwhile is not None and len(heads) >= OVERLAP_MIN:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:     # numpy lets go of the GIL: two cores work
+            checking = pool.submit(_data_crcs, buf, data, heads, lengths)
+            early = meanwhile(starts, lengths)
+            crcs = checking.result()
+    else:
+        crcs = _data_crcs(buf, data, heads, lengths)
+        if meanwhile is not None:
+            early = meanwhile(starts, lengths)
+    dropped = False
     if len(starts):
         good = _data_crc_ok(data, starts, lengths, crcs)
         bad = int((~good).sum())
@@ -66,14 +90,15 @@ def split_records(buf: bytes) -> Records:
             notes.append(f"skipped {bad} record{'s' * (bad > 1)} with a bad checksum"
                          f" (first at byte {first})")
             starts, lengths = starts[good], lengths[good]
+            dropped = True
     if truncated:
         notes.append(f"the last record is incomplete (a run still writing?); read the "
                      f"{len(starts)} complete records before it")
-    return Records(starts, lengths, notes, truncated)
+    return Records(starts, lengths, notes, truncated, early, dropped)
 
 
 def _walk_checked(buf: bytes, data: np.ndarray):
-    """Header offsets, lengths and data CRCs; a bad header makes the walk look for the next."""
+    """Header offsets and lengths; a bad header makes the walk look for the next."""
     parts: list[tuple[np.ndarray, ...]] = []
     notes: list[str] = []
     pos = 0
@@ -81,8 +106,7 @@ def _walk_checked(buf: bytes, data: np.ndarray):
         heads, stop = _walk(buf, data, pos)
         ok, lengths = _header_crc_ok(data, heads)
         cut = int(np.argmin(ok)) if not ok.all() else len(heads)
-        parts.append((heads[:cut], lengths[:cut],
-                      _data_crcs(buf, data, heads[:cut], lengths[:cut])))
+        parts.append((heads[:cut], lengths[:cut]))
         bad_at = int(heads[cut]) if cut < len(heads) else stop
         if cut == len(heads) and (len(buf) - stop < HEADER or header_ok(buf, stop)):
             break
@@ -92,8 +116,8 @@ def _walk_checked(buf: bytes, data: np.ndarray):
             stop = len(buf)
             break
         notes.append(f"bad record header at byte {bad_at}; skipped {pos - bad_at} bytes")
-    heads, lengths, crcs = (np.concatenate(c) for c in zip(*parts, strict=True))
-    return heads, lengths, crcs, notes, stop != len(buf)
+    heads, lengths = (np.concatenate(c) for c in zip(*parts, strict=True))
+    return heads, lengths, notes, stop != len(buf)
 
 
 def _walk(buf: bytes, data: np.ndarray, pos: int) -> tuple[np.ndarray, int]:

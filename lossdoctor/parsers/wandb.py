@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import re
 
+from ..columns import TRAIN_TOKENS, choose_columns, tokens
 from ..errors import ColumnError, LogReadError
 from ..frame import LossLog, concat_frames, validate_frame
-from .columns import TRAIN_TOKENS, choose_columns, tokens
 from .registry import ReadOptions, register
 from .source import Source
 from .table import Table, curve_frame, read_table, sniff_delimiter, split_from_name, table_to_log
@@ -54,7 +54,7 @@ def sniff_wandb(source: Source) -> float:
     return 0.0
 
 
-@register(FORMAT, sniff=sniff_wandb,
+@register(FORMAT, priority=75, sniff=sniff_wandb,
           description="Weights & Biases CSV: run history (_step, metrics) or a chart panel "
                       "export ('<run> - <metric>' columns)")
 def read_wandb(source: Source, options: ReadOptions) -> LossLog:

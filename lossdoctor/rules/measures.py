@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..numbers import fmt, fmt_step  # noqa: F401  (moved; re-exported for the rules)
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
 
@@ -240,19 +241,3 @@ def biggest_climb(c: CurveTrend, skip: int = 0) -> tuple[int, int]:
     gain[ok] = s[ok] - best[ok]
     j = int(np.argmax(gain))
     return _best_before(s, best, j), j
-
-
-def fmt(value: float | None) -> str:
-    """Numbers as a user would write them: 0.312, 3e-04, 1.2e+03."""
-    if value is None or not np.isfinite(value):
-        return str(value)
-    a = abs(value)
-    if a != 0 and (a < 1e-3 or a >= 1e5):
-        return f"{value:.2g}"
-    return f"{value:.4g}" if a < 10 else f"{value:.5g}"
-
-
-def fmt_step(step: float | None) -> str:
-    if step is None or not np.isfinite(step):
-        return "?"
-    return f"{int(step)}" if float(step).is_integer() else f"{step:.3g}"

@@ -1,0 +1,240 @@
+"""Every command and the API give the same verdict for the same log and settings.
+
+Settings are merged once (config.settle): a config file in the working folder, the options
+shared by check, compare, plot and watch, and the API's keyword arguments.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import lossdoctor
+from lossdoctor import cli
+from lossdoctor.comparison import compare
+from lossdoctor.errors import UsageError
+from lossdoctor.watch import watch
+
+ROOT = Path(__file__).resolve().parents[1]
+LEARNING = str(ROOT / "fixtures" / "learning.csv")
+BASELINE = str(ROOT / "fixtures" / "overfitting.csv")
+#: a flat share this high makes every falling window "flat": learning.csv becomes a plateau
+FLAT = "[thresholds]\nflat-share = 1.0\n"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli.main, [*map(str, args)])
+
+
+def verdicts_of_every_command(tmp_path: Path) -> dict[str, str]:
+    """The verdict each command and API entry point gives for learning.csv, run in cwd."""
+    out = {}
+    out["check"] = json.loads(invoke("check", LEARNING, "--format", "json").stdout)["verdict"]
+    result = invoke("compare", LEARNING, "--baseline", BASELINE, "--format", "json")
+    out["compare"] = json.loads(result.stdout)["run"]["verdict"]
+    result = invoke("plot", LEARNING, "-o", tmp_path / "plot.svg")
+    assert result.exit_code == 0, result.output
+    out["plot"] = re.search(r"\((\w+)\)$", result.stdout.strip()).group(1)
+    result = invoke("watch", LEARNING, "--idle", "0")
+    assert result.exit_code == 0, result.output
+    out["watch"] = re.search(r"\] step \S+ (\w+) \(", result.stdout).group(1).lower()
+    out["diagnose"] = lossdoctor.diagnose(LEARNING).verdict
+    out["diagnose_many"] = lossdoctor.diagnose_many([LEARNING])["verdict"].iloc[0]
+    out["compare()"] = compare(LEARNING, BASELINE).report.verdict
+    changes: list = []
+    watch(LEARNING, idle=0, on_change=changes.append)
+    out["watch()"] = changes[-1].verdict
+    return out
+
+
+@pytest.mark.slow
+def test_a_config_in_the_working_folder_changes_every_command_alike(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    assert set(verdicts_of_every_command(tmp_path).values()) == {"learning"}
+    (tmp_path / "lossdoctor.toml").write_text(FLAT)
+    assert set(verdicts_of_every_command(tmp_path).values()) == {"plateau"}
+    # config=False (the API) and --isolated (the commands) read no file
+    assert lossdoctor.diagnose(LEARNING, config=False).verdict == "learning"
+    data = json.loads(invoke("check", LEARNING, "--isolated", "--format", "json").stdout)
+    assert data["verdict"] == "learning"
+
+
+def test_an_explicit_config_path_and_keyword_arguments_beat_the_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    own = tmp_path / "elsewhere.toml"
+    own.write_text(FLAT)
+    assert lossdoctor.diagnose(LEARNING).verdict == "learning"
+    assert lossdoctor.diagnose(LEARNING, config=own).verdict == "plateau"
+    assert json.loads(invoke("compare", LEARNING, "--baseline", BASELINE, "--config", own,
+                             "--format", "json").stdout)["run"]["verdict"] == "plateau"
+    (tmp_path / "lossdoctor.toml").write_text("ignore = ['overfitting']\n")
+    assert lossdoctor.diagnose(BASELINE).verdict != "overfitting"
+    assert lossdoctor.diagnose(BASELINE, ignore=["plateau"]).verdict == "overfitting"
+
+
+def test_read_log_reads_the_config_file_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lossdoctor.toml").write_text("test-col = 'loss'\n")     # not val_loss
+    frame = lossdoctor.read_log(BASELINE)
+    test = frame[frame["split"] == "test"]
+    assert set(test["metric"]) == {"loss"}
+    assert set(lossdoctor.read_log(BASELINE, config=False)
+               .query("split == 'test'")["metric"]) == {"val_loss"}
+
+
+@pytest.mark.parametrize("command", [["check"], ["compare", "--baseline", BASELINE],
+                                     ["watch", "--idle", "0"]])
+def test_fail_on_is_validated_alike_by_every_command(command):
+    result = invoke(command[0], LEARNING, *command[1:], "--fail-on", "overfiting")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.strip() == ("lossdoctor: --fail-on: unknown value 'overfiting' "
+                                     "(did you mean 'overfitting'?)")
+
+
+@pytest.mark.parametrize("command", ["check", "compare", "plot", "watch"])
+def test_selection_and_input_options_are_shared(command):
+    """--select/--ignore/--input-format/--segments/--config exist and are checked alike."""
+    extra = {"compare": ["--baseline", BASELINE], "plot": ["-o", "x.svg"],
+             "watch": ["--idle", "0"]}.get(command, [])
+    for option, value, expected in [("--select", "LD9", "--select: unknown diagnosis 'LD9'"),
+                                    ("--input-format", "keras", "--input-format: unknown input"
+                                                                " format 'keras'"),
+                                    ("--ignore", "overfit", "--ignore: unknown diagnosis")]:
+        result = invoke(command, LEARNING, *extra, option, value)
+        assert result.exit_code == 2, (option, result.output)
+        assert expected in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_api_errors_name_keyword_arguments_and_the_cli_names_flags(tmp_path):
+    with pytest.raises(UsageError, match=r"^select: unknown diagnosis 'overfiting'"):
+        lossdoctor.diagnose(LEARNING, select=["overfiting"])
+    with pytest.raises(UsageError, match="segments: expected"):
+        lossdoctor.diagnose(LEARNING, segments="first")
+    with pytest.raises(UsageError, match=r"train=/test="):
+        lossdoctor.diagnose(LEARNING, train=LEARNING)
+    wide = tmp_path / "two.csv"
+    wide.write_text("step,loss,train_loss\n" + "".join(f"{i},{1 / (i + 1)},{1 / (i + 2)}\n"
+                                                       for i in range(20)))
+    with pytest.raises(lossdoctor.errors.ColumnError, match="train_col="):
+        lossdoctor.diagnose(wide)
+    line = invoke("check", wide).stderr
+    assert "choose one with --train-col" in line and "train_col" not in line
+
+
+def test_diagnose_of_a_folder_of_runs_is_the_sweep(tmp_path):
+    for i in (10, 2, 1):
+        shutil.copy(LEARNING if i != 2 else BASELINE, tmp_path / f"run{i}.csv")
+    report = lossdoctor.diagnose(tmp_path)
+    assert report.sweep and [r.run for r in report.runs] == ["run1.csv", "run2.csv",
+                                                             "run10.csv"]
+    assert report.counts() == {"learning": 2, "overfitting": 1}
+    table = lossdoctor.diagnose_many(tmp_path)
+    assert table["run"].tolist() == ["run1.csv", "run2.csv", "run10.csv"]
+    best = lossdoctor.diagnose(BASELINE).main.context.test.summary
+    row = table.iloc[1]
+    assert (row.best_test_loss, row.best_test_step) == (best.min_value, best.min_step)
+    text = invoke("check", tmp_path).stdout
+    assert [ln.split()[0] for ln in text.splitlines()[:3]] == ["run1.csv", "run2.csv",
+                                                               "run10.csv"]
+    data = json.loads(invoke("check", tmp_path, "--format", "json").stdout)
+    assert data["runs"][1]["best_test"] == {"value": best.min_value, "step": best.min_step}
+    # the whole message, not the table's shortened one, in json and markdown
+    message = data["runs"][1]["diagnoses"][0]["message"]
+    markdown = invoke("check", tmp_path, "--format", "markdown").stdout
+    assert len(message) > 100
+    assert message in markdown.replace("\\|", "|").replace("&gt;", ">").replace("&lt;", "<")
+
+
+def test_repr_of_a_report_is_one_line():
+    report = lossdoctor.diagnose(BASELINE)
+    text = repr(report)
+    assert "\n" not in text and len(text) < 200 and "overfitting" in text
+    assert "array" not in repr(report.runs) and len(repr(report.runs)) < 300
+
+
+def test_a_multi_run_log_starts_with_a_summary_and_says_each_action_once(tmp_path):
+    log = tmp_path / "train_loss.csv"        # two value columns: two runs of the train loss
+    log.write_text("step,run_a,run_b\n" + "".join(
+        f"{s},{2 / (1 + s / 5) + 0.3:.4f},{2.5 / (1 + s / 6) + 0.3:.4f}\n" for s in range(60)))
+    result = invoke("check", log, "--isolated")
+    report = lossdoctor.diagnose(log, config=False)
+    assert len(report.runs) == 2 and {r.verdict for r in report.runs} == {report.verdict}
+    actions = report.main.primary.actions
+    first = result.stdout.splitlines()[0]
+    assert first == (f"{log}: 2 runs: 2 {report.verdict}; the most urgent is run "
+                     f"{report.main.run} ({report.verdict})")
+    assert actions and all(result.stdout.count(a) == 1 for a in actions)
+    assert "what to do: as above" in result.stdout
+
+
+def test_unknown_command_suggests_the_close_one():
+    result = invoke("chek", LEARNING)
+    assert result.exit_code == 2
+    assert "No such command 'chek'. Did you mean 'check'?" in result.stderr
+
+
+def test_formats_lists_every_parser_and_output_format():
+    from lossdoctor.formatters import names
+    from lossdoctor.parsers import PARSERS
+
+    data = json.loads(invoke("formats", "--format", "json").stdout)
+    assert [f["name"] for f in data["input"]] == sorted(PARSERS)
+    assert all(f["reads"] and f["detected"] and f["detected"] != "its content"
+               for f in data["input"])
+    assert [f["name"] for f in data["output"]] == names()
+    assert "lossdoctor formats" in invoke("check", "--help").stdout
+
+
+def test_every_command_module_is_listed():
+    """cli.COMMANDS is the lazy index of the commands: it must name every one of them."""
+    import importlib
+    import pkgutil
+
+    for mod in pkgutil.iter_modules(cli.__path__):
+        importlib.import_module(f"lossdoctor.cli.{mod.name}")
+    assert set(cli.main.commands) == set(cli.COMMANDS)
+    for name, module in cli.COMMANDS.items():
+        assert cli.main.commands[name].callback.__module__ == f"lossdoctor.cli.{module}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 0.2, 1.5])
+def test_ctrl_c_stops_watch_with_exit_0_at_any_moment(tmp_path, delay):
+    """While still importing (0 s after start), while starting, and while following."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import sys, lossdoctor.launch as launch; sys.stderr.write('up\\n');"
+            " sys.stderr.flush(); launch.main()")
+    proc = subprocess.Popen([sys.executable, "-c", code, "watch", LEARNING, "--interval", "0.1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr.readline() == "up\n"          # the interpreter itself has started
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, (delay, out, err)
+    assert "Aborted" not in err and "Traceback" not in err
+
+
+def test_html_on_a_terminal_is_written_to_a_file_and_said(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from lossdoctor.cli import emit
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    emit("<html>page</html>", None, False, "html", "runs/overfitting.csv")
+    assert capsys.readouterr().out == "wrote overfitting.lossdoctor.html (open it in a browser)\n"
+    assert (tmp_path / "overfitting.lossdoctor.html").read_text() == "<html>page</html>\n"
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    emit("<html>page</html>", None, False, "html", "runs/overfitting.csv")
+    assert capsys.readouterr().out == "<html>page</html>\n"      # a pipe gets the page
