@@ -102,7 +102,7 @@ def _share(said: dict, bad: Callable[[object], bool]) -> tuple[float, dict]:
 
 
 # Each property below that the engine does not meet on every seed yet is a strict xfail that
-# names the failing seeds (measured on main c2b4ff6), next to a guard that fails when more
+# names the failing seeds (measured on main de8b96c), next to a guard that fails when more
 # seeds fail than were measured, so a regression shows even before the property holds.
 
 SPIKE_SEEDS = {"exp_decay": range(100), "power_decay": range(60)}
@@ -162,7 +162,7 @@ LEVELLED_SEEDS = {"oscillation": range(60), "early_step_up": range(100)}
 @pytest.mark.xfail(strict=True, reason=(
     "engine: a loss that swings around a level, or steps up early and then stays level, is"
     " sometimes called divergence (an error that fails a CI gate): oscillation seeds 3 9 24 56"
-    " (and 61 69 96 of 0-99), early_step_up 8 99, where the last stretch of the swing or the"
+    " (and 61 69 96 of 0-99), early_step_up 99, where the last stretch of the swing or the"
     " level after the step reads as a climb from the best before it"))
 @pytest.mark.parametrize("name", list(LEVELLED_SEEDS))
 def test_a_levelled_loss_is_never_divergence(name):
@@ -173,7 +173,7 @@ def test_a_levelled_loss_is_never_divergence(name):
 @pytest.mark.parametrize("name", list(LEVELLED_SEEDS))
 def test_a_levelled_loss_guard(name):
     share, wrong = _share(_said(name, LEVELLED_SEEDS[name]), lambda v: v == "divergence")
-    assert share <= 0.07, f"{name}: {share:.1%} divergence, measured 6.7% / 2%: {wrong}"
+    assert share <= 0.07, f"{name}: {share:.1%} divergence, measured 6.7% / 1%: {wrong}"
 
 
 CHANCE_SEEDS = range(80)
@@ -188,7 +188,7 @@ def _chance(seed: int) -> tuple[str, object]:
 @pytest.mark.xfail(strict=True, reason=(
     "engine: a few loss curves stuck at ln 10 (noise 0.0005-0.01, a drift of at most 0.003)"
     " are not a plateau at chance: lr_too_high (seeds 42 49) or a plateau without"
-    " chance_classes (50 69)"))
+    " chance_classes (69)"))
 def test_chance_level_stuck_loss_is_a_plateau_at_ln_10():
     said = {s: _chance(s) for s in CHANCE_SEEDS}
     share, wrong = _share(said, lambda v: v != ("plateau", 10))
@@ -198,7 +198,7 @@ def test_chance_level_stuck_loss_is_a_plateau_at_ln_10():
 def test_chance_level_stuck_loss_guard():
     said = {s: _chance(s) for s in CHANCE_SEEDS}
     share, wrong = _share(said, lambda v: v != ("plateau", 10))
-    assert share <= 0.05, f"{share:.1%} not a plateau at ln 10, measured 5%: {wrong}"
+    assert share <= 0.04, f"{share:.1%} not a plateau at ln 10, measured 3.75%: {wrong}"
 
 
 def test_chance_level_when_named_is_ten_classes():
