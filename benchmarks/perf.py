@@ -60,10 +60,11 @@ class Sizes:
     events: int
     sweep_runs: int
     scaling: tuple[int, ...]
+    monitor_steps: int
 
 
-FULL = Sizes(5_000_000, 1_000_000, 1000, (10_000, 100_000, 1_000_000, 10_000_000))
-QUICK = Sizes(20_000, 5_000, 20, (1_000, 10_000, 100_000))
+FULL = Sizes(5_000_000, 1_000_000, 1000, (10_000, 100_000, 1_000_000, 10_000_000), 1_000_000)
+QUICK = Sizes(20_000, 5_000, 20, (1_000, 10_000, 100_000), 20_000)
 
 
 @dataclass
@@ -324,6 +325,51 @@ def case_scaling(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
             Figure(name, "exponent of the top decade", "", "-", top, "<= 1.1", top <= 1.1)]
 
 
+def case_monitor(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
+    """Monitor.log in a loop of a million steps against the same loop without it."""
+    n = sizes.monitor_steps
+    loop = [sys.executable, str(ROOT / "benchmarks" / "monitor_loop.py")]
+    bare, logged, small = [], [], []
+    for _ in range(run.repeat):
+        bare.append(measured(run, loop + [str(n), "bare"]))
+        logged.append(measured(run, loop + [str(n), "monitor"]))
+        small.append(measured(run, loop + ["1000", "monitor"]))
+    base = min(b[0]["loop"] for b in bare)
+    best = min(logged, key=lambda r: r[0]["loop"])[0]
+    per_call = (best["loop"] - base) / n * 1e6
+    name = f"Monitor, {n:,} steps"
+    d_small = min(r[0]["diagnosis_1k"] for r in logged) * 1000
+    d_end = min(r[0]["diagnosis_end"] for r in logged) * 1000
+    rss_big, rss_small = min(r[1] for r in logged), min(r[1] for r in small)
+    return [
+        Figure(name, "mean cost of a log call", f"{per_call:.1f} us ({best['diagnoses']} "
+               "diagnoses)", f"bare loop {base / n * 1e6:.2f} us/step", None, "<= 50 us",
+               per_call <= 50),
+        Figure(name, "one diagnosis at step 1,000", f"{d_small:.1f} ms", "-", None, "<= 50 ms",
+               d_small <= 50),
+        Figure(name, f"one diagnosis at step {n:,}", f"{d_end:.1f} ms",
+               f"at step 1,000 {d_small:.1f} ms", d_end / d_small, "<= 50 ms", d_end <= 50),
+        Figure(name, "peak RSS (bounded)", f"{rss_big:.0f} MB ({best['kept']} points kept)",
+               f"1,000 steps {rss_small:.0f} MB", rss_big / rss_small, "<= 1.1x",
+               rss_big / rss_small <= 1.1)]
+
+
+def measured(run: Runner, cmd: list[str]) -> tuple[dict, float]:
+    """A child's JSON output and its peak RSS in MB (from ``wait4``, as ``Runner.once``)."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, cwd=run.cwd, env=run.env, stdout=subprocess.PIPE,
+                                stderr=err)
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if code:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(cmd)[:120]} exited {code}: "
+                               f"{err.read().decode('utf-8', 'replace')[-400:]}")
+    return json.loads(out.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
 def exponents(sizes: tuple[int, ...], times: list[float]) -> tuple[float, float]:
     """Least-squares slope of log(time) on log(size), and the slope of the last step."""
     xs = [math.log(n) for n in sizes]
@@ -335,7 +381,8 @@ def exponents(sizes: tuple[int, ...], times: list[float]) -> tuple[float, float]
 
 
 CASES: dict[str, Case] = {"csv": case_big_csv, "events": case_events, "small": case_small,
-                          "sweep": case_sweep, "scaling": case_scaling, "watch": case_watch}
+                          "sweep": case_sweep, "scaling": case_scaling, "watch": case_watch,
+                          "monitor": case_monitor}
 
 
 def line(fig: Figure) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Report", "Thresholds", "compare", "diagnose", "diagnose_many", "read_log",
+__all__ = ["Monitor", "Report", "Thresholds", "compare", "diagnose", "diagnose_many", "read_log",
            "__version__"]
 
 _LAZY = {"diagnose": "api", "read_log": "api", "Report": "report", "Thresholds": "thresholds",
-         "diagnose_many": "sweep", "compare": "comparison"}
+         "diagnose_many": "sweep", "compare": "comparison", "Monitor": "monitor"}
 
 
 def __getattr__(name: str) -> Any:

@@ -20,3 +20,16 @@ def fmt_step(step: float | None) -> str:
     if step is None or not math.isfinite(step):
         return "?"
     return f"{int(step)}" if float(step).is_integer() else f"{step:.3g}"
+
+
+def fmt_z(z: float) -> str:
+    """A statistic in standard errors: '3.4 standard errors', 'over 100 standard errors'
+    (a noise-free curve makes any change enormous in noise units; the digits mean nothing)."""
+    if not math.isfinite(z) or abs(z) >= 100:
+        return "over 100 standard errors"
+    return f"{abs(z):.1f} standard errors"
+
+
+def fmt_confidence(confidence: float | None) -> str:
+    """', confidence 0.83' for a headline; nothing when the finding has none."""
+    return "" if confidence is None else f", confidence {confidence:.2f}"

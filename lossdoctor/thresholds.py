@@ -41,10 +41,6 @@ class Thresholds:
     #: divergence and a late rise: the smoothed loss ends this many standard errors above
     #: its best
     divergence_z: float = 4.0
-    #: divergence: the train loss ends this far above its best, as a share of its first drop
-    divergence_rise: float = 1.0
-    #: divergence also when a positive train loss ends this many times its best
-    divergence_factor: float = 10.0
     #: onset of a rise: the smoothed loss climbs this fraction of its progress above its best
     rise_tolerance: float = 0.1
     #: divergence: the loss at least this many times its best (a blow-up, not a new level)

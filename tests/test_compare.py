@@ -74,7 +74,7 @@ def test_compare_command_text_and_json():
     text = runner.invoke(cli.main, ["compare", fixture("divergence"), "--baseline",
                                     fixture("learning"), "--no-color"])
     assert text.exit_code == 1                     # divergence is an error-level finding
-    assert text.stdout.startswith(f"{fixture('divergence')}: DIVERGENCE (error)")
+    assert text.stdout.startswith(f"{fixture('divergence')}: DIVERGENCE (error, confidence ")
     assert f"against baseline {fixture('learning')} (learning):" in text.stdout
     assert "diverges from the baseline at step " in text.stdout
     data = json.loads(runner.invoke(cli.main, ["compare", fixture("divergence"), "--baseline",

@@ -160,7 +160,7 @@ def test_severities_regrade_the_report_and_the_exit_code(tmp_path, monkeypatch):
     assert data["verdict"] == "overfitting" and data["diagnoses"][0]["severity"] == "error"
     assert result.exit_code == 1
     assert check(LEARNING, "--fail-on", "warning").exit_code == 1
-    assert check(OVERFITTING).stdout.startswith(f"{OVERFITTING}: OVERFITTING (error)")
+    assert check(OVERFITTING).stdout.startswith(f"{OVERFITTING}: OVERFITTING (error, confidence ")
 
 
 def test_thresholds_reach_the_trend_detector(tmp_path, monkeypatch):

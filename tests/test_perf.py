@@ -37,3 +37,17 @@ def test_perf_inputs_and_quick_run(tmp_path: Path) -> None:
     figures = json.loads(out.read_text())
     assert [f["what"] for f in figures] == ["wall time", "peak RSS"]
     assert all(np.isfinite(f["ratio"]) and f["ratio"] > 0 and f["ok"] is None for f in figures)
+
+
+def test_monitor_loop_measures_a_logging_loop() -> None:
+    import subprocess
+
+    script = Path(perf.ROOT) / "benchmarks" / "monitor_loop.py"
+    runs = {mode: subprocess.run([sys.executable, str(script), "3000", mode, "100"],
+                                 capture_output=True, text=True, check=True)
+            for mode in ("monitor", "bare")}
+    logged = json.loads(runs["monitor"].stdout)
+    assert logged["verdict"] == "learning" and logged["diagnoses"] > 10
+    assert logged["kept"] == 3000 + 30                   # short curves are kept whole
+    assert 0 < logged["diagnosis_1k"] < 5 and 0 < logged["diagnosis_end"] < 5
+    assert set(json.loads(runs["bare"].stdout)) == {"loop"}

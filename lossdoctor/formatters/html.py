@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependencyError
-from ..numbers import fmt, fmt_step
+from ..numbers import fmt, fmt_confidence, fmt_step
 from ..palette import DIRECTION_COLORS, SEVERITY_COLORS
 from ..records import Diagnosis, Severity
 from ..report import Report, RunReport
@@ -115,8 +115,9 @@ def _run(report: Report, run: RunReport, size: tuple[float, float], heading: boo
     sev = _severity(run)
     tag = "h1" if heading else "h3"
     name = "" if heading else f"{escape(run.run or Path(report.source).name)} "
+    conf = fmt_confidence(run.primary.confidence if run.primary else None)
     out = [f'<{tag} class="ld-verdict">{name}{_badge(run.verdict.upper(), sev)} '
-           f'<span class="ld-meta">{sev.label}</span></{tag}>']
+           f'<span class="ld-meta">{sev.label}{conf}</span></{tag}>']
     if heading:
         out.append(f'<p class="ld-meta">{escape(report.source)} · format '
                    f"{escape(report.format)}</p>")

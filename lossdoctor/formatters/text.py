@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..numbers import fmt, fmt_step
+from ..numbers import fmt, fmt_confidence, fmt_step
 from ..records import Diagnosis, Severity
 from ..report import Report, RunReport
 from . import formatter
@@ -43,7 +43,8 @@ def _run_lines(report: Report, run: RunReport, color: bool, multi: bool, said: s
     sev = primary.severity if primary else Severity.INFO
     where = report.source + (f" [run {run.run}]" if multi and run.run else "")
     head = _style(run.verdict.upper(), color, fg=COLORS[sev], bold=True)
-    lines = [f"{where}: {head} ({sev.label})"]
+    conf = fmt_confidence(primary.confidence if primary else None)
+    lines = [f"{where}: {head} ({sev.label}{conf})"]
     if primary:
         lines += _diagnosis_body(primary, said)
     others = [d for d in run.diagnoses if d is not primary]
@@ -51,7 +52,8 @@ def _run_lines(report: Report, run: RunReport, color: bool, multi: bool, said: s
         lines.append("also:")
         for d in others:
             tag = _style(f"{d.code} {d.name}", color, fg=COLORS[d.severity])
-            lines.append(f"  {tag} ({d.severity.label}): {d.message}")
+            lines.append(f"  {tag} ({d.severity.label}{fmt_confidence(d.confidence)}):"
+                         f" {d.message}")
     lines.append("curves:")
     for c in run.context.curves():
         s = c.summary

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..numbers import fmt, fmt_step
 from .context import RunContext
-from .measures import fmt, fmt_step
 
 #: a recorded rate this many times its first value at the onset was raised by a schedule
 RAISED = 3.0

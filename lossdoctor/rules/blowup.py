@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..numbers import fmt, fmt_step, fmt_z
 from ..records import Diagnosis, Direction, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
@@ -14,8 +15,6 @@ from .measures import (
     climb_count,
     climbs_and_falls,
     end_rise,
-    fmt,
-    fmt_step,
     lowest,
     material,
     noise_range,
@@ -30,22 +29,18 @@ from .registry import rule
 
 
 def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
-    """The curve climbed significantly back above where it started (or, for a positive
-    loss, to ``divergence_factor`` times its best) and is still climbing or broke into
-    NaN/Inf: a loss that jumped and then rests at a higher level has not diverged."""
+    """The curve climbed ``divergence_z`` standard errors above its best, to at least
+    ``blowup_factor`` times it, and is still climbing, or climbed and broke into NaN/Inf:
+    a loss that jumped and then rests at a higher level has not diverged."""
     if c is None or len(c.values) < th.min_points or not c.windows:
         return False
     rise, z = end_rise(c, th)
     if z < th.divergence_z:
         return False
-    first_drop = float(c.ys[0] - c.ys.min())
-    climbed = rise >= th.late_rise * c.span
-    if c.non_finite_count and climbed:
+    if c.non_finite_count and rise >= th.late_rise * c.span:
         return True                       # climbed, then broke into NaN/Inf
-    back_up = rise >= th.divergence_rise * max(first_drop, 0.0) and climbed
-    far_up = c.log and rise >= np.log(th.divergence_factor)
     doubled = rise >= np.log(th.blowup_factor)     # a blow-up, not a step to a new level
-    return bool((back_up or far_up) and doubled and c.windows[-1].direction is Direction.RISING)
+    return bool(doubled and c.windows[-1].direction is Direction.RISING)
 
 
 def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:
@@ -159,7 +154,7 @@ def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     start = _rise_start(tr, th) if several else _climb_start(tr, th)
     then = float(np.interp(start, tr.steps, tr.smooth))
     return start, (f"train loss rose from {fmt(then)} at step {fmt_step(start)} to"
-                   f" {fmt(float(tr.smooth[-1]))} ({z:.1f} standard errors; its best was"
+                   f" {fmt(float(tr.smooth[-1]))} ({fmt_z(z)}; its best was"
                    f" {fmt(float(tr.smooth.min()))} at step {fmt_step(best_step(tr))})"), {
         "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
         "train_rise_z": z, "train_progress": tr.span}, confidence(z, th.divergence_z)
@@ -184,7 +179,7 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         return start, (f"the {c.split} loss was knocked up from {fmt(float(c.smooth[i]))} at"
                        f" step {fmt_step(start)} to {fmt(float(c.smooth[j]))} at step"
                        f" {fmt_step(c.steps[j])} ({climb / c.span:.0%} of its progress,"
-                       f" {climb / se:.1f} standard errors) before it recovered"), {
+                       f" {fmt_z(climb / se)}) before it recovered"), {
             "knock_steps": [start, float(c.steps[j])], f"{c.split}_knock": climb,
             "knock_z": climb / se}, confidence(climb, th.knock_share * c.span)
     return None

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..numbers import fmt, fmt_step, fmt_z
 from ..records import Diagnosis, Direction, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
@@ -18,8 +19,6 @@ from .context import RunContext, end_direction
 from .measures import (
     best_logged,
     end_rise,
-    fmt,
-    fmt_step,
     lowest,
     material,
     settled,
@@ -46,7 +45,7 @@ def describe(c: CurveTrend) -> str:
     verb = {FALLING: "still falling", FLAT: "flat", RISING: "rising"}[w.direction]
     return (f"{c.split} loss is {verb} over steps {fmt_step(w.start_step)}-"
             f"{fmt_step(w.end_step)} (now {fmt(float(c.smooth[-1]))}, change {fmt(w.change)},"
-            f" {abs(w.z):.1f} standard errors)")
+            f" {fmt_z(w.z)})")
 
 
 @rule("LD100", "learning", Severity.INFO, 90, "train falling, test falling")
@@ -142,7 +141,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         ev.update(tail(tr))
         ev.update(gap_at_best=gap_then, gap_now=gap_now)
     z = max(rise_z if rose else 0.0, train_z if kept_learning else 0.0)
-    since = (f"rose to {fmt(float(te.smooth[-1]))} ({rise_z:.1f} standard errors)" if rose
+    since = (f"risen to {fmt(float(te.smooth[-1]))} ({fmt_z(rise_z)})" if rose
              else f"stayed at {fmt(float(te.smooth[-1]))}")
     msg = (f"Overfitting: test loss was lowest around step {fmt_step(best)}"
            f" ({fmt(float(te.smooth[best_i]))}) and has since {since}")
@@ -228,6 +227,16 @@ def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
     return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None
 
 
+def _fell_while_still(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> bool:
+    """The train loss never measurably moved, while the test loss fell over the whole run
+    by ``overfit_z`` standard errors (Theil-Sen) and stands near its best at the end."""
+    if tr.moved or not te.moved:
+        return False
+    change, z = stretch_change(te, float(te.steps[0]))
+    rise, rise_z = end_rise(te, th)
+    return bool(-z >= th.overfit_z and rise_z < th.overfit_z)
+
+
 def _flat_since(c: CurveTrend) -> float:
     start = c.windows[-1].start_step
     for w in reversed(c.windows):
@@ -245,13 +254,17 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     set almost surely has a problem: labels, the split, leakage, or different preprocessing
     or loss on train and test. Statistic: over the last window the test loss falls
     ``data_ratio`` times faster than the train loss (relative rates), and over the whole
-    run the train loss fell less than the test loss.
+    run the train loss fell less than the test loss; or the train loss never measurably
+    moved while the test loss fell over the run by ``overfit_z`` standard errors and did
+    not rise since.
     """
     tr, te = ctx.train, ctx.test
     if tr is None or te is None or len(te.values) < th.min_points:
         return None
     w_tr, w_te = tr.windows[-1], te.windows[-1]
-    if end_direction(tr) is RISING or w_te.direction is not FALLING:
+    if end_direction(tr) is RISING or w_te.direction is RISING:
+        return None
+    if w_te.direction is not FALLING and not _fell_while_still(tr, te, th):
         return None
     tr_rate = -w_tr.share * tr.span
     te_rate = -w_te.share * te.span

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..numbers import fmt, fmt_step  # noqa: F401  (moved; re-exported for the rules)
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
 
@@ -187,8 +186,10 @@ def rise_knee(c: CurveTrend) -> float | None:
 def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
     """(index, z) of points that jump far out of the curve's own scatter: at least
     ``spike_z`` robust standard deviations above the smoothed trend (working scale) and, for
-    a positive loss, to ``spike_ratio`` times it. Minibatch noise, however wide, is not a
-    spike; the first point (the untrained loss) never is."""
+    a positive loss, to ``spike_ratio`` times it; a loss that can be negative (an energy, a
+    log-likelihood) has no ratio, so its jump must be ``knock_share`` of its progress.
+    Minibatch noise, however wide, is not a spike; the first point (the untrained loss)
+    never is."""
     r = c.y - c.ys
     if len(r) < th.min_points:
         return []
@@ -197,6 +198,8 @@ def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
     big = z >= th.spike_z
     if c.log:
         big &= r >= np.log(th.spike_ratio)
+    else:
+        big &= c.values - c.smooth >= th.knock_share * c.progress
     big[0] = False
     return [(int(i), float(z[i])) for i in np.flatnonzero(big)]
 
