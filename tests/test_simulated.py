@@ -1,0 +1,207 @@
+"""Property tests over simulated curves with a known truth (lossdoctor.simulate), many seeds."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lossdoctor
+from lossdoctor.api import load
+from lossdoctor.report import Report
+from lossdoctor.rules import RULES
+from lossdoctor.simulate import FAMILIES, family, simulate
+
+UNSTABLE = {"lr_too_high", "divergence"}
+HEALTHY = ("exp_decay", "power_decay", "per_step_per_epoch")
+
+
+@cache
+def _report(name: str, seed: int, **params) -> Report:
+    frame, _ = simulate(name, seed, **params)
+    return lossdoctor.diagnose(frame)
+
+
+def _said(name: str, seeds, **params) -> dict[int, str]:
+    return {s: _report(name, s, **params).verdict for s in seeds}
+
+
+# ---------------------------------------------------------------- the simulator itself
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_family_is_seeded_and_well_formed(name):
+    build, accepts = FAMILIES[name]
+    a, b, other = build(1), build(1), build(2)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(other)
+    assert list(a.columns[:3]) == ["step", "loss", "val_loss"]
+    assert set(a.columns) <= {"step", "loss", "val_loss", "lr"}
+    assert a["step"].is_monotonic_increasing and a["step"].is_unique
+    assert accepts and accepts <= {r.name for r in RULES.values()}
+    assert (a["loss"].dropna() > 0).all() and len(a) >= 20
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_family_frame_reads_as_train_test_and_lr(name):
+    frame, _ = simulate(name, 5)
+    log = load(frame)
+    got = log.frame.groupby("split", observed=True).size().to_dict()
+    assert got["train"] == len(frame)
+    assert got["test"] == frame["val_loss"].notna().sum() + (
+        frame["val_loss"].isna() & frame["loss"].isna()).sum()
+    assert got.get("lr", 0) == (len(frame) if "lr" in frame else 0)
+
+
+def test_per_epoch_test_is_logged_once_an_epoch():
+    frame, _ = simulate("per_step_per_epoch", 0)
+    test_steps = frame["step"][frame["val_loss"].notna()].to_numpy()
+    every = np.diff(test_steps)
+    assert len(test_steps) >= 15 and (every == every[0]).all() and every[0] >= 20
+    assert test_steps[-1] == frame["step"].iloc[-1]
+
+
+def test_registering_a_family_twice_fails_loudly():
+    with pytest.raises(RuntimeError, match="twice"):
+        family("exp_decay", "learning")(lambda seed: pd.DataFrame())
+
+
+def test_an_unknown_family_names_the_known_ones():
+    with pytest.raises(KeyError, match="exp_decay"):
+        simulate("exp_decy", 0)
+
+
+def test_chance_family_sits_at_ln_10():
+    for seed in range(10):
+        frame, _ = simulate("chance_stuck", seed)
+        assert abs(frame["loss"].median() - np.log(10)) < 0.02
+
+
+def test_blowup_family_ends_in_nan():
+    for seed in range(10):
+        frame, _ = simulate("blowup_nan", seed)
+        assert frame["loss"].isna().iloc[-1] and frame["loss"].notna().iloc[0]
+
+
+# ---------------------------------------------------------------- properties of the engine
+
+@pytest.mark.parametrize("name", HEALTHY)
+def test_noisy_decay_never_reads_as_instability(name):
+    """Up to 50% multiplicative noise (log-space sigma 0.5) around a falling trend is noise."""
+    extra = {"spikes": 0.0} if name != "per_step_per_epoch" else {}
+    said = {**_said(name, range(25), **extra),
+            **{-s - 1: v for s, v in _said(name, range(10), sigma=0.5, **extra).items()}}
+    wrong = {s: v for s, v in said.items() if v in UNSTABLE}
+    assert not wrong, f"{name}: seed -> verdict (negative: sigma=0.5) {wrong}"
+
+
+def _share(said: dict, bad: Callable[[object], bool]) -> tuple[float, dict]:
+    wrong = {s: v for s, v in said.items() if bad(v)}
+    return len(wrong) / len(said), wrong
+
+
+# Each property below that the engine does not meet on every seed yet is a strict xfail that
+# names the failing seeds (measured on main de8b96c), next to a guard that fails when more
+# seeds fail than were measured, so a regression shows even before the property holds.
+
+SPIKE_SEEDS = {"exp_decay": range(100), "power_decay": range(60)}
+
+
+def _spiky(name: str) -> dict[int, str]:
+    return _said(name, SPIKE_SEEDS[name])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine: one spike far beyond spike_z counts twice and so reaches spike_count=2 alone;"
+    " a lone 2-4x spike in a low-noise healthy decay gives lr_too_high (exp_decay seed 79,"
+    " power_decay 43 57; over seeds 0-299: exp_decay 10 seeds, power_decay 16, none of them"
+    " without the spike)"))
+@pytest.mark.parametrize("name", list(SPIKE_SEEDS))
+def test_decay_with_a_lone_spike_never_reads_as_instability(name):
+    share, wrong = _share(_spiky(name), lambda v: v in UNSTABLE)
+    assert not wrong, f"{name}: seed -> verdict {wrong}"
+
+
+@pytest.mark.parametrize("name", list(SPIKE_SEEDS))
+def test_decay_with_a_lone_spike_guard(name):
+    share, wrong = _share(_spiky(name), lambda v: v in UNSTABLE)
+    assert share <= 0.05, f"{name}: {share:.1%} unstable, measured 1% / 3%: {wrong}"
+
+
+def _gap_pairs() -> dict[str, str]:
+    said = {f"{s}": v for s, v in _said("constant_gap_plateau", range(120)).items()}
+    said.update({f"{s}@sigma=0.3": v for s, v in
+                 _said("constant_gap_plateau", range(60), sigma=0.3).items()})
+    return said
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine: a noise dip of the flat test loss is read as its best step: overfitting on seed"
+    " 112 (noise 0.005-0.1) and seed 55 at noise 0.3; about 1% of seeds at any noise level"
+    " (0-199: seed 112; at 0.2: 1 106; at 0.3: 55 197; at 0.5: 156 197)"))
+def test_constant_gap_flat_pair_is_never_overfitting():
+    share, wrong = _share(_gap_pairs(), lambda v: v == "overfitting")
+    assert not wrong, f"seed -> verdict {wrong}"
+
+
+def test_constant_gap_flat_pair_guard():
+    share, wrong = _share(_gap_pairs(), lambda v: v == "overfitting")
+    assert share <= 0.02, f"{share:.1%} overfitting, measured 1.1%: {wrong}"
+
+
+def test_blowup_to_nan_is_always_non_finite_or_divergence():
+    said = _said("blowup_nan", range(40))
+    wrong = {s: v for s, v in said.items() if v not in ("non_finite", "divergence")}
+    assert not wrong, f"seed -> verdict {wrong}"
+
+
+LEVELLED_SEEDS = {"oscillation": range(60), "early_step_up": range(100)}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine: a loss that swings around a level, or steps up early and then stays level, is"
+    " sometimes called divergence (an error that fails a CI gate): oscillation seeds 3 9 24 56"
+    " (and 61 69 96 of 0-99), early_step_up 99, where the last stretch of the swing or the"
+    " level after the step reads as a climb from the best before it"))
+@pytest.mark.parametrize("name", list(LEVELLED_SEEDS))
+def test_a_levelled_loss_is_never_divergence(name):
+    share, wrong = _share(_said(name, LEVELLED_SEEDS[name]), lambda v: v == "divergence")
+    assert not wrong, f"{name}: seed -> verdict {wrong}"
+
+
+@pytest.mark.parametrize("name", list(LEVELLED_SEEDS))
+def test_a_levelled_loss_guard(name):
+    share, wrong = _share(_said(name, LEVELLED_SEEDS[name]), lambda v: v == "divergence")
+    assert share <= 0.07, f"{name}: {share:.1%} divergence, measured 6.7% / 1%: {wrong}"
+
+
+CHANCE_SEEDS = range(80)
+
+
+def _chance(seed: int) -> tuple[str, object]:
+    report = _report("chance_stuck", seed)
+    primary = report.main.primary
+    return report.verdict, (primary.evidence.get("chance_classes") if primary else None)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine: a few loss curves stuck at ln 10 (noise 0.0005-0.01, a drift of at most 0.003)"
+    " are not a plateau at chance: lr_too_high (seeds 42 49) or a plateau without"
+    " chance_classes (69)"))
+def test_chance_level_stuck_loss_is_a_plateau_at_ln_10():
+    said = {s: _chance(s) for s in CHANCE_SEEDS}
+    share, wrong = _share(said, lambda v: v != ("plateau", 10))
+    assert not wrong, f"seed -> (verdict, chance_classes) {wrong}"
+
+
+def test_chance_level_stuck_loss_guard():
+    said = {s: _chance(s) for s in CHANCE_SEEDS}
+    share, wrong = _share(said, lambda v: v != ("plateau", 10))
+    assert share <= 0.04, f"{share:.1%} not a plateau at ln 10, measured 3.75%: {wrong}"
+
+
+def test_chance_level_when_named_is_ten_classes():
+    named = {s: k for s in CHANCE_SEEDS if (k := _chance(s)[1]) is not None}
+    assert len(named) >= 0.9 * len(CHANCE_SEEDS)
+    assert set(named.values()) == {10}
