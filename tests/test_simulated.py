@@ -136,10 +136,6 @@ def _gap_pairs() -> dict[str, str]:
     return said
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: a noise dip of the flat test loss is read as its best step: overfitting on seed"
-    " 112 (noise 0.005-0.1) and seed 55 at noise 0.3; about 1% of seeds at any noise level"
-    " (0-199: seed 112; at 0.2: 1 106; at 0.3: 55 197; at 0.5: 156 197)"))
 def test_constant_gap_flat_pair_is_never_overfitting():
     share, wrong = _share(_gap_pairs(), lambda v: v == "overfitting")
     assert not wrong, f"seed -> verdict {wrong}"
@@ -159,12 +155,13 @@ def test_blowup_to_nan_is_always_non_finite_or_divergence():
 LEVELLED_SEEDS = {"oscillation": range(60), "early_step_up": range(100)}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: a loss that swings around a level, or steps up early and then stays level, is"
-    " sometimes called divergence (an error that fails a CI gate): oscillation seeds 3 9 24 56"
-    " (and 61 69 96 of 0-99), early_step_up 99, where the last stretch of the swing or the"
-    " level after the step reads as a climb from the best before it"))
-@pytest.mark.parametrize("name", list(LEVELLED_SEEDS))
+@pytest.mark.parametrize("name", [
+    "oscillation",
+    pytest.param("early_step_up", marks=pytest.mark.xfail(strict=True, reason=(
+        "engine: a loss that steps up early and then stays level is sometimes called"
+        " divergence: early_step_up seed 99, where the level after the step reads as a"
+        " climb still rising (oscillation, also here before, now holds)"))),
+])
 def test_a_levelled_loss_is_never_divergence(name):
     share, wrong = _share(_said(name, LEVELLED_SEEDS[name]), lambda v: v == "divergence")
     assert not wrong, f"{name}: seed -> verdict {wrong}"
