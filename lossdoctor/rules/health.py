@@ -59,7 +59,10 @@ def learning(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     tr, te = end_direction(ctx.train), end_direction(ctx.test)
     if tr is None and te is None:
         return None
-    train_done = tr is FLAT and _converged(ctx.train, ctx.test, th)
+    # a flat train window still edging down (too noisy to be significant alone) beside a test
+    # loss that falls significantly: the test loss, the cleaner curve, carries the evidence
+    train_done = tr is FLAT and (_converged(ctx.train, ctx.test, th) or (
+        te is FALLING and ctx.train is not None and ctx.train.windows[-1].z < 0))
     if (tr in (FALLING, None) or train_done) and te in (FALLING, None):
         curves = [c for c in ctx.curves() if c.windows]
         ev: dict[str, Any] = {}
