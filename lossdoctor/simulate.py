@@ -52,11 +52,12 @@ def _noisy(rng: np.random.Generator, clean: np.ndarray, sigma: float) -> np.ndar
     return clean * np.exp(rng.normal(0.0, sigma, len(clean)))
 
 
-def _spikes(rng: np.random.Generator, values: np.ndarray, mean_count: float) -> np.ndarray:
-    """Lone spikes (a bad batch): Poisson(``mean_count``) points, at most 2, multiplied 2-4x,
-    none in the first tenth of the run."""
+def _spikes(rng: np.random.Generator, values: np.ndarray, mean_count: float,
+            most: int = 2) -> np.ndarray:
+    """Lone spikes (a bad batch): Poisson(``mean_count``) points, at most ``most``,
+    multiplied 2-4x, none in the first tenth of the run."""
     out = values.copy()
-    count = min(int(rng.poisson(mean_count)), 2)
+    count = min(int(rng.poisson(mean_count)), most)
     where = rng.choice(np.arange(len(out) // 10, len(out)), size=count, replace=False)
     out[where] *= rng.uniform(2.0, 4.0, count)
     return out
@@ -94,11 +95,13 @@ def _scale(rng: np.random.Generator) -> float:
 # ---------------------------------------------------------------- learning
 
 @family("exp_decay", "learning")
-def exp_decay(seed: int, sigma: float | None = None, spikes: float = 0.5) -> pd.DataFrame:
+def exp_decay(seed: int, sigma: float | None = None, spikes: float = 0.5,
+              most_spikes: int = 2) -> pd.DataFrame:
     """Exponential decay towards a floor, still clearly falling at the end (learning).
 
     Train noise ``sigma`` (log-space standard deviation, default 0.02-0.5), test noise a
-    fifth of it, and on average ``spikes`` lone spikes in the train loss.
+    fifth of it, and on average ``spikes`` lone spikes in the train loss (at most
+    ``most_spikes``).
     """
     rng = np.random.default_rng(seed)
     n = int(rng.integers(200, 600))
@@ -107,13 +110,15 @@ def exp_decay(seed: int, sigma: float | None = None, spikes: float = 0.5) -> pd.
     top = _scale(rng)
     floor = top * rng.uniform(0.02, 0.1)
     tau = rng.uniform(0.45, 0.8)
-    train = _spikes(rng, _noisy(rng, _decay(t, top, floor, tau), sigma), spikes)
+    train = _spikes(rng, _noisy(rng, _decay(t, top, floor, tau), sigma), spikes,
+                    most_spikes)
     test = _noisy(rng, _decay(t, top * 1.05, floor * 1.3, tau), sigma / 5)
     return _frame(_steps(rng, n), train, test)
 
 
 @family("power_decay", "learning")
-def power_decay(seed: int, sigma: float | None = None, spikes: float = 0.5) -> pd.DataFrame:
+def power_decay(seed: int, sigma: float | None = None, spikes: float = 0.5,
+                most_spikes: int = 2) -> pd.DataFrame:
     """Power-law decay ``(1 + t/t0)^-alpha`` towards a floor (learning), noise as exp_decay."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(200, 600))
@@ -123,7 +128,8 @@ def power_decay(seed: int, sigma: float | None = None, spikes: float = 0.5) -> p
     floor = top * rng.uniform(0.0, 0.05)
     # the last third of the run still makes >= ~8% of the progress: learning, not a plateau
     t0, alpha = rng.uniform(0.1, 0.3), rng.uniform(0.6, 1.2)
-    train = _spikes(rng, _noisy(rng, _power(t, top, floor, t0, alpha), sigma), spikes)
+    train = _spikes(rng, _noisy(rng, _power(t, top, floor, t0, alpha), sigma), spikes,
+                    most_spikes)
     test = _noisy(rng, _power(t, top * 1.05, floor * 1.5 + 0.02 * top, t0, alpha), sigma / 5)
     return _frame(_steps(rng, n), train, test)
 
