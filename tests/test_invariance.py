@@ -155,7 +155,7 @@ BOUNDS = {
     "steps x100": (0.0, 0.0),
     "steps +1000": (0.0, 0.0),
     "every second point dropped": (0.02, 0.07),    # measured 1.7% (2/117), 6.1% (3/49)
-    "interpolated midpoints": (0.03, 0.04),        # measured 2.5% (3/120), 3.01% (5/166)
+    "interpolated midpoints": (0.03, 0.035),       # measured 2.5% (3/120), 3.0% (5/166)
     "jitter exp(N(0, 0.02))": (0.02, 0.12),        # measured 1.7% (2/120), 11.4% (19/166)
     "as a wide CSV": (0.0, 0.0),
     "as JSON lines": (0.0, 0.0),
