@@ -215,8 +215,12 @@ def plateau(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         msg += (f" The {c.split} loss {fmt(float(np.median(c.values)))} ~ ln {k}: the model"
                 f" predicts uniformly over {k} classes and has not moved from its start.")
         acts = actions.STUCK_AT_CHANCE
-    z = min((abs(c.windows[-1].z) for c in flat), default=0.0)
-    conf = confidence(th.flat_noise_z, max(z, 1e-9 * th.flat_noise_z))
+    # how far inside "flat" each last window is: its z under flat_noise_z, or its share under
+    # flat_share, whichever is the wider margin; the least flat curve decides
+    margin = min((max(th.flat_noise_z / max(abs(w.z), 1e-9),
+                      th.flat_share / max(abs(w.share), 1e-9))
+                  for w in (c.windows[-1] for c in flat) if w.direction is FLAT), default=1.0)
+    conf = confidence(margin, 1.0)
     return Diagnosis("plateau", Severity.WARNING, msg, since, None, ev, acts, confidence=conf)
 
 
