@@ -105,10 +105,16 @@ def _row_medians(rows: np.ndarray) -> np.ndarray:
     return out
 
 
+def median_width(n: int, fraction: float) -> int:
+    """Points a running median over ``fraction`` of a curve of ``n`` points spans: odd, and
+    at least 3 once the curve has 7 points."""
+    return max(int(round(n * fraction)) | 1, 3 if n >= 7 else 1)
+
+
 def running_median(values: np.ndarray, fraction: float) -> np.ndarray:
     """Centered running median whose width grows with the curve (odd, at least 1)."""
     n = len(values)
-    k = max(int(round(n * fraction)) | 1, 3 if n >= 7 else 1)
+    k = median_width(n, fraction)
     if k <= 1:
         return values.astype(float)
     half = k // 2

@@ -194,15 +194,3 @@ def test_running_median_keeps_a_fast_move_at_the_start():
     smooth = running_median(values, 0.08)
     assert smooth[0] == 0.4
     assert smooth[-1] == 25.0
-
-
-def test_rise_knee_finds_where_an_exponential_climb_starts():
-    from lossdoctor.rules.measures import rise_knee
-
-    steps = np.arange(400.0)
-    for knee in (100.0, 250.0, 330.0):
-        loss = 0.5 * np.exp(np.clip(steps - knee, 0, None) / 20)
-        curve = analyze_curve("train", steps, loss, (0.0, 399.0), DEFAULT)
-        assert abs(rise_knee(curve) - knee) <= 10
-    flat = analyze_curve("train", steps, np.full(400, 0.5), (0.0, 399.0), DEFAULT)
-    assert rise_knee(flat) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..thresholds import Thresholds
-from ..trends import CurveTrend
+from ..trends import CurveTrend, median_width
 
 
 def smooth_se(c: CurveTrend, width: int) -> float:
@@ -29,8 +29,7 @@ def not_moved(c: CurveTrend, th: Thresholds) -> bool:
 
 def smooth_width(c: CurveTrend, fraction: float) -> int:
     """How many points the running median spans (as trends.running_median chooses it)."""
-    n = len(c.values)
-    return max(int(round(n * fraction)) | 1, 3 if n >= 7 else 1)
+    return median_width(len(c.values), fraction)
 
 
 def end_rise(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
@@ -104,19 +103,9 @@ def to_working(x: np.ndarray, c: CurveTrend) -> np.ndarray:
     return convert(x, 0.0 if c.log else working_scale(c.values))
 
 
-def at_step(c: CurveTrend, step: float) -> float:
-    """The smoothed curve at a step, on the working scale (interpolated)."""
-    return float(np.interp(step, c.steps, c.ys))
-
-
 def best_logged(c: CurveTrend) -> tuple[float, float]:
     """(step, value) of the lowest logged value: the checkpoint a user can go back to."""
     return c.summary.min_step, c.summary.min_value
-
-
-def first_drop(c: CurveTrend) -> float:
-    """How far the smoothed curve fell from its start to its best."""
-    return float(c.smooth[0] - c.smooth.min()) if len(c.smooth) else 0.0
 
 
 def best_step(c: CurveTrend) -> float:
@@ -135,52 +124,9 @@ def rise_onset(c: CurveTrend, tolerance: float) -> float | None:
     return float(c.steps[_best_before(c.smooth, best_so_far, int(above[0]))])
 
 
-def blowup_onset(c: CurveTrend, factor: float) -> float | None:
-    """Where the climb that took the smoothed curve past ``factor`` times its running best
-    began: the step of that running best (a loss that explodes is judged on a log scale).
-    None when it never climbs that far or the curve is not positive."""
-    if len(c.smooth) < 2 or c.smooth.min() <= 0:
-        return None
-    best_so_far = np.minimum.accumulate(c.smooth)
-    above = np.flatnonzero(c.smooth > factor * best_so_far)
-    if not len(above):
-        return None
-    return float(c.steps[_best_before(c.smooth, best_so_far, int(above[0]))])
-
-
 def _best_before(s: np.ndarray, best_so_far: np.ndarray, i: int) -> int:
     """Index of the running best that point ``i`` is measured from (its last occurrence)."""
     return int(np.flatnonzero(s[: i + 1] == best_so_far[i])[-1])
-
-
-def rise_knee(c: CurveTrend) -> float | None:
-    """Where the log loss turns upward: the breakpoint of the best continuous two-line fit
-    whose second line climbs faster than the first. A loss that blows up grows
-    exponentially, so on a log scale the climb is a straight line and its start a sharp
-    knee. None when no such fit exists or the curve is not positive."""
-    ok = np.isfinite(c.smooth) & (c.smooth > 0)
-    x, y = c.steps[ok], np.log(c.smooth[ok])
-    n = len(x)
-    if n < 4 or x[-1] <= x[0]:
-        return None
-    x = (x - x[0]) / (x[-1] - x[0])
-    knots = x[1:-1]
-    hinge = np.maximum(0.0, x[None, :] - knots[:, None])            # (knots, points)
-    # least squares of y ~ a + b x + d hinge for every knot at once (normal equations)
-    design = np.stack([np.ones_like(hinge), np.broadcast_to(x, hinge.shape), hinge], 1)
-    gram = np.einsum("kin,kjn->kij", design, design)
-    rhs = np.einsum("kin,n->ki", design, y)
-    solvable = np.abs(np.linalg.det(gram)) > 1e-12
-    if not solvable.any():
-        return None
-    coef = np.zeros_like(rhs)
-    coef[solvable] = np.linalg.solve(gram[solvable], rhs[solvable][..., None])[..., 0]
-    fit = np.einsum("kin,ki->kn", design, coef)
-    climbs = coef[:, 2] > 1e-6           # in log units over the run: a real turn upward
-    sse = np.where(solvable & climbs, ((y - fit) ** 2).sum(axis=1), np.inf)
-    if not np.isfinite(sse).any():
-        return None
-    return float(c.steps[ok][1 + int(np.argmin(sse))])
 
 
 def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
