@@ -13,6 +13,7 @@ from .measures import (
     best_step,
     biggest_climb,
     climb_count,
+    climb_se,
     climbs_and_falls,
     end_rise,
     lowest,
@@ -20,10 +21,8 @@ from .measures import (
     noise_range,
     rise_onset,
     settled,
-    smooth_se,
     smooth_width,
     spikes,
-    to_working,
 )
 from .registry import rule
 
@@ -65,8 +64,7 @@ def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:
     rising, or its last value already stands ``blowup_factor`` times above its best."""
     if diverged(te, th) or end_direction(te) is Direction.RISING:
         return True
-    last = to_working(np.array([te.values[-1]]), te)[0]
-    return bool(last - te.ys.min() >= np.log(th.blowup_factor))
+    return bool(te.y[-1] - te.ys.min() >= np.log(th.blowup_factor))
 
 
 def _rise_start(c: CurveTrend, th: Thresholds) -> float:
@@ -80,7 +78,7 @@ def _climb_start(c: CurveTrend, th: Thresholds) -> float:
     best (within ``onset_share`` of its progress plus two standard errors of the smoothed
     curve) before it left for good."""
     width = smooth_width(c, th.smooth_fraction)
-    tol = th.onset_share * c.span + 2 * np.sqrt(2.0) * smooth_se(c, width)
+    tol = th.onset_share * c.span + 2 * climb_se(c, width)
     skip = settled(c, width)
     ys = c.ys[skip:]
     near = np.flatnonzero(ys <= np.minimum.accumulate(ys) + tol)
@@ -160,13 +158,13 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
 
 def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     rise, z = end_rise(tr, th)
-    if (rise < th.late_rise * tr.span or z < th.divergence_z
-            or not material(tr, lowest(tr, smooth_width(tr, th.smooth_fraction)),
-                            len(tr.ys) - 1, th.material_share)):
-        return None
-    # rose several times (cycles): the trouble began at the first rise; once: at its knee
     width = smooth_width(tr, th.smooth_fraction)
-    floor = th.climb_noise * np.sqrt(2.0) * smooth_se(tr, width)
+    if (rise < th.late_rise * tr.span or z < th.divergence_z
+            or not material(tr, lowest(tr, width), len(tr.ys) - 1, th.material_share)):
+        return None
+    # rose several times (cycles): the trouble began at the first rise; once: where it left
+    # its best for good
+    floor = th.climb_noise * climb_se(tr, width)
     several = climb_count(tr, floor, settled(tr, width)) > 1
     start = _rise_start(tr, th) if several else _climb_start(tr, th)
     then = float(np.interp(start, tr.steps, tr.smooth))
@@ -186,7 +184,7 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         width = smooth_width(c, th.smooth_fraction)
         i, j = biggest_climb(c, settled(c, width))
         climb = float(c.ys[j] - c.ys[i])
-        se = np.sqrt(2.0) * smooth_se(c, width)
+        se = climb_se(c, width)
         after = float(c.ys[j:].min()) if j < len(c.ys) else float(c.ys[j])
         noise = th.divergence_z * se + noise_range(c, width)
         if (climb < th.knock_share * c.span or climb < noise
@@ -204,7 +202,7 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
 
 def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     width = smooth_width(tr, th.smooth_fraction)
-    se = np.sqrt(2.0) * smooth_se(tr, width)
+    se = climb_se(tr, width)
     skip = settled(tr, width)
     climbed, fell = climbs_and_falls(tr, th.climb_noise * se, skip)
     if climbed <= 0 or climbed < th.climb_share * fell or climbed < th.late_rise * tr.span:
@@ -229,7 +227,7 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     if len(found) < th.spike_count:
         return None
     found.sort()
-    start = min(found[0][0], _rise_start(tr, th))
+    start = found[0][0]                   # _instability moves it to an earlier first climb
     where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp, _ in found[:6])
     return start, (f"the loss spiked {len(found)} times far out of its own scatter"
                    f" ({th.spike_z:g} standard deviations or more), at steps {where}"), {

@@ -14,6 +14,12 @@ def smooth_se(c: CurveTrend, width: int) -> float:
     return max(1.2533 * c.noise / np.sqrt(n_eff), c.floor)
 
 
+def climb_se(c: CurveTrend, width: int) -> float:
+    """Standard error of a climb between two smoothed values of the curve: sqrt(2) times
+    that of one."""
+    return float(np.sqrt(2.0) * smooth_se(c, width))
+
+
 def noise_range(c: CurveTrend, width: int) -> float:
     """The spread that noise alone gives the smoothed curve: the expected range of its m
     independent stretches, 2 sigma sqrt(2 ln m) (sigma the smoothed curve's standard error)."""
@@ -93,14 +99,6 @@ def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
     n_eff = max(k * (1 - c.rho) / (1 + c.rho), 2.0)
     se = max(c.noise, c.floor) * np.sqrt(12.0 / n_eff)
     return float(change), float(change / se) if se > 0 else 0.0
-
-
-def to_working(x: np.ndarray, c: CurveTrend) -> np.ndarray:
-    """Values of a curve's loss on that curve's working scale."""
-    from ..trends import to_working as convert
-    from ..trends import working_scale
-
-    return convert(x, 0.0 if c.log else working_scale(c.values))
 
 
 def best_logged(c: CurveTrend) -> tuple[float, float]:
