@@ -136,8 +136,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         return None
     gap_then = gap_now = None
     if tr is not None:
-        gap_then = float(np.exp(te.ys[best_i]) if te.log else te.ys[best_i]) - float(
-            np.interp(best, tr.steps, tr.smooth))
+        gap_then = float(te.smooth[best_i]) - float(np.interp(best, tr.steps, tr.smooth))
         gap_now = float(te.smooth[-1] - tr.smooth[-1])
         if gap_now <= gap_then or not _apart(te, tr, th):
             return None       # the test loss is not pulling away from the train loss
