@@ -28,9 +28,14 @@ def noise_range(c: CurveTrend, width: int) -> float:
 
 
 def not_moved(c: CurveTrend, th: Thresholds) -> bool:
-    """Whether a curve's smoothed values, beyond the spread its noise alone explains, stay
-    within ``still_span`` of each other (log scale): it has not measurably moved."""
-    return c.span - noise_range(c, smooth_width(c, th.smooth_fraction)) < th.still_span
+    """Whether a curve has not measurably moved: its smoothed values, beyond the spread its
+    noise alone explains, stay within ``still_span`` of each other (log scale), and its
+    Theil-Sen change over the whole run is not both ``flat_noise_z`` standard errors and
+    ``still_span`` large (a slow steady fall under heavy noise has moved)."""
+    if c.span - noise_range(c, smooth_width(c, th.smooth_fraction)) >= th.still_span:
+        return False
+    change, z = stretch_change(c, float(c.steps[0]))
+    return not (abs(z) >= th.flat_noise_z and abs(change) >= th.still_span)
 
 
 def smooth_width(c: CurveTrend, fraction: float) -> int:
