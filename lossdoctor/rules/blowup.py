@@ -147,13 +147,13 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     if not tr.moved:
         return None                       # a loss that never moved is not unstable
     te = te if te is not None and te.moved else None
-    for check in (_late_rise, _knock, _climbing_back, _spikes, _swings):
-        found = check(tr, te, th)
-        if found is not None:
-            start, why, ev, conf = found
-            # the trouble began at the train loss's first climb, if that came earlier
-            return min(start, _rise_start(tr, th)), why, ev, conf
-    return None
+    found = [f for check in (_late_rise, _knock, _climbing_back, _spikes, _swings)
+             if (f := check(tr, te, th)) is not None]
+    if not found:
+        return None
+    start, why, ev, conf = found[0]
+    # the trouble began at its earliest sign, or at the train loss's first climb
+    return min(min(f[0] for f in found), _rise_start(tr, th)), why, ev, conf
 
 
 def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
