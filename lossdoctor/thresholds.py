@@ -23,6 +23,9 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "climb_noise": (0, 1000, False), "late_rise": (0, 1, False),
     "material_share": (0, 1, False), "knock_share": (0, 1, False),
     "swing_limit": (0, 100, True), "noise_floor": (0, 1, False),
+    "near_se": (0, 50, False), "level_factor": (1, 50, False),
+    "knock_recovery": (0, 1, True), "chance_separation": (0, 0.5, True),
+    "early_low_z": (0, 50, False),
 }
 
 
@@ -117,6 +120,20 @@ class Thresholds:
     #: lr_too_high: or the test loss swings around its trend by this much (relative, log)
     #: and by more than it improved
     swing_limit: float = 0.25
+
+    #: a smoothed value stands "near" a best (where a climb starts, where the test loss
+    #: levelled off) within this many standard errors of the smoothed curve
+    near_se: float = 2.0
+    #: a change of level with no trend in the curve's last window (overfitting: a test rise,
+    #: a train fall) must stand this many times ``overfit_z`` out: a noise dip is no best
+    level_factor: float = 2.0
+    #: a knock counts once the loss came back down this share of its climb
+    knock_recovery: float = 0.5
+    #: chance level: nearer ln K than this share of the way to ln(K +- 1)
+    chance_separation: float = 0.25
+    #: a best among the first points (where the running median sees few values) counts only
+    #: this many scatters below the settled minimum
+    early_low_z: float = 3.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

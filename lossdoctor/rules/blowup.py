@@ -78,7 +78,7 @@ def _climb_start(c: CurveTrend, th: Thresholds) -> float:
     best (within ``onset_share`` of its progress plus two standard errors of the smoothed
     curve) before it left for good."""
     width = smooth_width(c, th.smooth_fraction)
-    tol = th.onset_share * c.span + 2 * climb_se(c, width)
+    tol = th.onset_share * c.span + th.near_se * climb_se(c, width)
     skip = settled(c, width)
     ys = c.ys[skip:]
     near = np.flatnonzero(ys <= np.minimum.accumulate(ys) + tol)
@@ -160,7 +160,8 @@ def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     rise, z = end_rise(tr, th)
     width = smooth_width(tr, th.smooth_fraction)
     if (rise < th.late_rise * tr.span or z < th.divergence_z
-            or not material(tr, lowest(tr, width), len(tr.ys) - 1, th.material_share)):
+            or not material(tr, lowest(tr, width, th.early_low_z), len(tr.ys) - 1,
+                            th.material_share)):
         return None
     # rose several times (cycles): the trouble began at the first rise; once: where it left
     # its best for good
@@ -188,7 +189,8 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         after = float(c.ys[j:].min()) if j < len(c.ys) else float(c.ys[j])
         noise = th.divergence_z * se + noise_range(c, width)
         if (climb < th.knock_share * c.span or climb < noise
-                or c.ys[j] - after < climb / 2 or not material(c, i, j, th.material_share)):
+                or c.ys[j] - after < th.knock_recovery * climb
+                or not material(c, i, j, th.material_share)):
             continue
         start = float(c.steps[i])
         return start, (f"the {c.split} loss was knocked up from {fmt(float(c.smooth[i]))} at"

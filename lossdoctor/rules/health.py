@@ -107,7 +107,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     if end_direction(te) is FALLING or (tr is not None and _rising(tr, th)):
         return None
     width = smooth_width(te, th.smooth_fraction)
-    best_i = lowest(te, width)
+    best_i = lowest(te, width, th.early_low_z)
     low = float(te.ys[best_i])
     if best_i >= len(te.ys) - 1:
         return None
@@ -116,7 +116,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     train_fall = train_z = 0.0
     # where the test loss levelled off: its first point within flat_share of its progress
     # (or the smoothing's noise) above its minimum; the train loss is measured from there
-    near = low + max(th.flat_share * te.span, 2 * smooth_se(te, width))
+    near = low + max(th.flat_share * te.span, th.near_se * smooth_se(te, width))
     start_i = min(best_i, settled(te, width))
     level_i = start_i + int(np.argmax(te.ys[start_i:] <= near))
     levelled = float(te.steps[level_i])
@@ -127,10 +127,11 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     # not itself go that way: a noise dip of a flat test loss is no best, nor is a drift of
     # a flat train loss learning
     trend_up = end_direction(te) is RISING
-    rose = (rise_z >= th.overfit_z * (1 if trend_up else 2)
+    rose = (rise_z >= th.overfit_z * (1 if trend_up else th.level_factor)
             and rise >= th.overfit_rise_share * te.span)
     kept_learning = (tr is not None
-                     and train_z >= th.overfit_z * (1 if end_direction(tr) is FALLING else 2)
+                     and train_z >= th.overfit_z * (1 if end_direction(tr) is FALLING
+                                                    else th.level_factor)
                      and train_fall >= th.overfit_train_share * tr.span)
     if not (rose or kept_learning):
         return None
@@ -166,7 +167,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
 def _rising(c: CurveTrend, th: Thresholds) -> bool:
     """The curve ends rising, by an amount that matters on the loss's own scale (a loss
     near zero wandering up by factors on a log scale does not)."""
-    low = lowest(c, smooth_width(c, th.smooth_fraction))
+    low = lowest(c, smooth_width(c, th.smooth_fraction), th.early_low_z)
     return end_direction(c) is RISING and material(c, low, len(c.ys) - 1, th.material_share)
 
 
@@ -230,10 +231,10 @@ def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
     if not c.log or len(c.values) < th.min_points:
         return None
     level = float(np.median(c.values))
-    if not np.log(2) / 2 < level < np.log(th.chance_max_classes + 1):
+    if not np.log(1.5) <= level < np.log(th.chance_max_classes + 1):   # K rounds to 2+
         return None
     k = max(int(round(np.exp(level))), 2)
-    band = min(0.25 * np.log((k + 1) / k), th.chance_band * np.log(k))
+    band = min(th.chance_separation * np.log((k + 1) / k), th.chance_band * np.log(k))
     if not 2 <= k <= th.chance_max_classes:
         return None
     return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None

@@ -6,12 +6,17 @@ import numpy as np
 from ..thresholds import Thresholds
 from ..trends import CurveTrend, median_width
 
+#: a median of n normal values has sqrt(pi / 2) times the standard error of their mean
+MEDIAN_SE = float(np.sqrt(np.pi / 2))
+#: a Theil-Sen change needs this many points (a median of at least three pairwise slopes)
+MIN_STRETCH = 3
+
 
 def smooth_se(c: CurveTrend, width: int) -> float:
     """Standard error of a running median over ``width`` points of the curve (working scale):
     1.25 sigma / sqrt(independent points), never below the log's own resolution."""
     n_eff = max(width * (1 - c.rho) / (1 + c.rho), 1.0)
-    return max(1.2533 * c.noise / np.sqrt(n_eff), c.floor)
+    return max(MEDIAN_SE * c.noise / np.sqrt(n_eff), c.floor)
 
 
 def climb_se(c: CurveTrend, width: int) -> float:
@@ -55,24 +60,24 @@ def end_rise(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
     end = float(np.median(c.y[-n_end:]))
     if c.non_finite_count:
         end = max(end, float(c.ys[-1]))
-    rise = end - float(c.ys[lowest(c, width)])
+    rise = end - float(c.ys[lowest(c, width, th.early_low_z)])
     se_min, se_end = smooth_se(c, width), smooth_se(c, n_end)
     m = max(len(c.y) / width, 1.0)
     z = (rise - se_min * np.sqrt(2 * np.log(m))) / np.hypot(se_min, se_end)
     return rise, float(z)
 
 
-def lowest(c: CurveTrend, width: int) -> int:
+def lowest(c: CurveTrend, width: int, early_z: float) -> int:
     """Index of the curve's trusted best: the first smoothed value within the log's
     resolution of the minimum once the running median has settled, or an earlier point
-    (where the median still sees few points) only when it lies three point-to-point
+    (where the median still sees few points) only when it lies ``early_z`` point-to-point
     scatters lower still: a real low, not a noise dip."""
     skip = settled(c, width)
     low = float(c.ys[skip:].min())
     i = skip + int(np.argmax(c.ys[skip:] <= low + c.floor))
     if skip:
         j = int(np.argmin(c.ys[:skip]))
-        if c.ys[j] < low - 3 * max(c.noise, c.floor):
+        if c.ys[j] < low - early_z * max(c.noise, c.floor):
             i = j
     return i
 
@@ -95,7 +100,7 @@ def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
     change in standard errors of the points in the stretch."""
     inside = c.steps >= start
     k = int(inside.sum())
-    if k < 3:
+    if k < MIN_STRETCH:
         return 0.0, 0.0
     from ..trends import theil_sen
 
