@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..evidence_keys import SPIKE_COUNT, SPIKE_STEPS
 from ..numbers import fmt, fmt_step, fmt_z
 from ..records import Direction, Finding, Severity, confidence
 from ..thresholds import Thresholds
@@ -133,7 +134,7 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
         return None
     start, why, ev, conf = found
     acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
-    yields = ("overfitting",) if "spike_count" in ev else ()
+    yields = ("overfitting",) if SPIKE_COUNT in ev else ()
     return Finding(f"Learning rate too high: {why}.", start, float(tr.steps[-1]), ev, acts,
                    yields_to=yields, confidence=conf)
 
@@ -231,7 +232,7 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp, _ in found[:6])
     return start, (f"the loss spiked {len(found)} times far out of its own scatter"
                    f" ({th.spike_z:g} standard deviations or more), at steps {where}"), {
-        "spike_steps": [s for s, *_ in found[:20]], "spike_count": len(found)}, \
+        SPIKE_STEPS: [s for s, *_ in found[:20]], SPIKE_COUNT: len(found)}, \
         confidence(len(found), th.spike_count)
 
 

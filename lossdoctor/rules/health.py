@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..evidence_keys import TEST_BEST_STEP, TEST_BEST_VALUE
 from ..numbers import fmt, fmt_step, fmt_z
 from ..records import Direction, Finding, Severity, confidence
 from ..thresholds import Thresholds
@@ -141,8 +142,8 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
         if gap_now <= gap_then or not _apart(te, tr, th):
             return None       # the test loss is not pulling away from the train loss
     step, value = best_logged(te)
-    ev: dict[str, Any] = {**tail(te), "test_best_step": best,
-                          "test_best_value": float(te.smooth[best_i]),
+    ev: dict[str, Any] = {**tail(te), TEST_BEST_STEP: best,
+                          TEST_BEST_VALUE: float(te.smooth[best_i]),
                           "test_best_logged_step": step, "test_best_logged_value": value,
                           "test_rise_z": rise_z, "train_fall_z": train_z}
     if tr is not None:
