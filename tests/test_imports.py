@@ -2,9 +2,11 @@
 
 Every import of a lossdoctor module is an edge: at the top of a module, inside a function
 or a method, under ``if TYPE_CHECKING`` (a deferred import only hides a cycle), and an
-``importlib.import_module`` of a literal name. Importing ``a.b.c`` runs ``a.b`` too, so it
-counts as a dependency on the package as well. A package importing its own submodules (to
-register them) is not a cycle; an import whose name is computed is allowed only there.
+``importlib.import_module`` of a literal name. A package importing its submodules (to
+register them) depends on them. Importing ``a.b.c`` runs ``a.b`` too, so a module depends
+on the packages of what it imports, except its own packages, which Python has run before it
+(``from . import sibling`` is no dependency on the package; ``from . import NAME`` of a name
+the package defines is). A computed import name is allowed only in a package's registry.
 """
 from __future__ import annotations
 
@@ -28,18 +30,19 @@ def modules(package: Path = PACKAGE) -> dict[str, Path]:
     return out
 
 
-def imported(tree: ast.AST, package: list[str]) -> tuple[list[str], list[int]]:
-    """Every module name ``tree`` imports, wherever the import sits, and the lines of
-    ``import_module`` calls whose name is computed (the graph cannot follow those)."""
-    names: list[str] = []
+def imported(tree: ast.AST, package: list[str]) -> tuple[list[tuple[str, list[str]]], list[int]]:
+    """``(module, names)`` of every import in ``tree``, wherever it sits (``import a.b`` and a
+    literal ``import_module("a.b")`` have no names), and the lines of ``import_module``
+    calls whose name is computed (the graph cannot follow those)."""
+    found: list[tuple[str, list[str]]] = []
     computed: list[int] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             base = package[: len(package) - node.level + 1] if node.level else []
-            mod = ".".join(base + ([node.module] if node.module else []))
-            names += [mod] + [f"{mod}.{a.name}" for a in node.names]
+            found.append((".".join(base + ([node.module] if node.module else [])),
+                          [a.name for a in node.names]))
         elif isinstance(node, ast.Import):
-            names += [a.name for a in node.names]
+            found += [(a.name, []) for a in node.names]
         elif (isinstance(node, ast.Call) and node.args
               and getattr(node.func, "attr", getattr(node.func, "id", None)) == "import_module"):
             target = node.args[0]
@@ -47,10 +50,10 @@ def imported(tree: ast.AST, package: list[str]) -> tuple[list[str], list[int]]:
                 level = len(target.value) - len(target.value.lstrip("."))
                 rest = target.value[level:]
                 base = package[: len(package) - level + 1] if level else []
-                names.append(".".join(base + ([rest] if rest else [])))
+                found.append((".".join(base + ([rest] if rest else [])), []))
             else:
                 computed.append(node.lineno)
-    return names, computed
+    return found, computed
 
 
 def graph(package: Path = PACKAGE) -> dict[str, set[str]]:
@@ -58,15 +61,18 @@ def graph(package: Path = PACKAGE) -> dict[str, set[str]]:
     edges: dict[str, set[str]] = {}
     for name, path in mods.items():
         package_parts = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-        names, _ = imported(ast.parse(path.read_text(encoding="utf-8")), package_parts)
+        found, _ = imported(ast.parse(path.read_text(encoding="utf-8")), package_parts)
         deps: set[str] = set()
-        for t in names:
-            while t.count("."):           # a.b.c runs a.b's __init__ as well
-                if t in mods:
-                    deps.add(t)
-                t = t.rsplit(".", 1)[0]
-        # a package importing its own submodules registers them: not a cycle
-        edges[name] = {d for d in deps if d != name and not d.startswith(name + ".")}
+        for mod, names in found:
+            subs = {f"{mod}.{n}" for n in names if f"{mod}.{n}" in mods}
+            read = {mod} if len(subs) < len(names) or not names else set()  # mod's own names
+            deps |= subs | read
+            for t in subs | read:
+                while t.count("."):       # a.b.c runs a.b, unless a.b is the module's own
+                    t = t.rsplit(".", 1)[0]
+                    if not (name == t or name.startswith(t + ".")):
+                        deps.add(t)
+        edges[name] = {d for d in deps if d != name and d in mods}
     return edges
 
 
@@ -113,23 +119,52 @@ def test_the_checker_finds_a_cycle():
     assert "lossdoctor.sweep" in edges["lossdoctor.api"]           # a deferred one
 
 
+def make_package(where: Path, files: dict[str, str]) -> Path:
+    pkg = where / "pkg"
+    for rel, text in {"__init__.py": "", **files}.items():
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text(text)
+    return pkg
+
+
 def test_a_cycle_hidden_in_a_function_or_by_importlib_is_found(tmp_path):
-    pkg = tmp_path / "pkg"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("")
-    (pkg / "report.py").write_text("class Report:\n"
-                                   "    def plot(self):\n"
-                                   "        from .plot import draw\n"
-                                   "        return draw(self)\n")
-    (pkg / "plot.py").write_text("from .report import Report\n")
-    (pkg / "html.py").write_text("def show(r):\n"
-                                 "    import importlib\n"
-                                 "    return importlib.import_module('.page', 'pkg')\n")
-    (pkg / "page.py").write_text("from typing import TYPE_CHECKING\n"
-                                 "if TYPE_CHECKING:\n"
-                                 "    from pkg import html\n")
+    pkg = make_package(tmp_path, {
+        "report.py": "class Report:\n"
+                     "    def plot(self):\n"
+                     "        from .plot import draw\n"
+                     "        return draw(self)\n",
+        "plot.py": "from .report import Report\n",
+        "html.py": "def show(r):\n"
+                   "    import importlib\n"
+                   "    return importlib.import_module('.page', 'pkg')\n",
+        "page.py": "from typing import TYPE_CHECKING\n"
+                   "if TYPE_CHECKING:\n"
+                   "    from pkg import html\n"})
     assert sorted(map(sorted, cycles(graph(pkg)))) == [["pkg.html", "pkg.page"],
                                                         ["pkg.plot", "pkg.report"]]
+
+
+def test_a_registry_package_is_no_cycle_but_a_way_back_through_it_is(tmp_path):
+    """A package importing its formats, which import their siblings, is one-way; a format
+    that reaches back to the package (through another package, or for a name the package
+    defines) closes a cycle even when the import is deferred."""
+    pkg = make_package(tmp_path, {
+        "parsers/__init__.py": "from . import csv, db\n",
+        "parsers/registry.py": "",
+        "parsers/csv.py": "from .registry import register\nfrom . import registry\n",
+        "parsers/db.py": "def read():\n    from ..stores.sqlite import Store\n",
+        "stores/__init__.py": "",
+        "stores/sqlite.py": "from ..parsers.registry import register\n",
+        "sources/__init__.py": "MARK = '#'\n",
+        "sources/runs.py": "from . import MARK\n",
+        "sources/more.py": "def f():\n    from . import runs\n"})
+    edges = graph(pkg)
+    assert edges["pkg.parsers.csv"] == {"pkg.parsers.registry"}
+    assert edges["pkg.parsers"] == {"pkg.parsers.csv", "pkg.parsers.db"}
+    assert sorted(map(sorted, cycles(edges))) == [
+        ["pkg.parsers", "pkg.parsers.db", "pkg.stores.sqlite"]]
+    (pkg / "sources" / "__init__.py").write_text("MARK = '#'\ndef f():\n    from .runs import g\n")
+    assert ["pkg.sources", "pkg.sources.runs"] in map(sorted, cycles(graph(pkg)))
 
 
 def test_computed_imports_stay_inside_their_own_package():
