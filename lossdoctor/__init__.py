@@ -1,7 +1,14 @@
 """lossdoctor: reads training logs and says what the train and test loss are doing."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from . import views as _views
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .report import Report
 
 __version__ = "0.1.0"
 __all__ = ["Monitor", "Report", "Thresholds", "compare", "diagnose", "diagnose_many", "read_log",
@@ -18,3 +25,22 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'lossdoctor' has no attribute {name!r}")
+
+
+def _plot(report: Report, **options: Any) -> Axes:
+    """``Report.plot``: lossdoctor.plot draws it (matplotlib is imported only now)."""
+    from .plot import plot_report
+
+    return plot_report(report, **options)
+
+
+def _html(report: Report) -> str:
+    """``Report._repr_html_``: what Jupyter shows, the HTML formatter's fragment."""
+    from .formatters.html import render_fragment
+
+    return render_fragment(report)
+
+
+# the report is data and imports no view; the package, above every module, registers them
+_views.register("plot", _plot)
+_views.register("html", _html)

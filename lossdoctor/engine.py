@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from .errors import LogReadError
 from .frame import LossLog, curve_arrays
-from .records import Diagnosis
+from .records import Diagnosis, Direction, Finding
 from .report import NO_FINDING, Report, RunReport
-from .rules import RULES, Rule, RunContext
+from .rules import RULES, Rule, RunContext, find_rule
+from .rules.health import describe
 from .rules.measures import not_moved
 from .thresholds import DEFAULT, Thresholds
 from .trends import CurveTrend, analyze_curve, still
@@ -31,15 +31,14 @@ def diagnose_run(run: str, log: LossLog | pd.DataFrame, th: Thresholds, rules: l
                  source: str) -> RunReport:
     ctx, notes = build_context(log, th, source, run)
     if not ctx.curves() and not ctx.broken:    # judged whatever was selected: it is about
-        short = RULES["LD000"]                  # the log, not about training
-        d = short.check(ctx, th)
+        d = RULES["LD000"].diagnose(ctx, th)   # the log, not about training
         if d is not None:
-            return RunReport(run, d.name, [replace(d, code=short.code)], ctx, notes)
+            return RunReport(run, d.name, [d], ctx, notes)
     found: list[Diagnosis] = []
     for r in rules:
-        d = r.check(ctx, th)
+        d = r.diagnose(ctx, th)
         if d is not None:
-            found.append(replace(d, code=r.code))
+            found.append(d)
     if not found and len([r for r in rules if r.code != "LD000"]) < len(RULES) - 1:
         skipped = sorted(f"{r.code} {r.name}" for r in RULES.values() if r not in rules)
         notes.append(f"no finding among the selected rules; {len(skipped)} not selected:"
@@ -62,19 +61,14 @@ def _mixed(ctx: RunContext) -> Diagnosis:
     """When no rule decides: say which way each curve goes and name the nearest cell of the
     trend table, with low confidence: a run whose curves disagree has stopped improving as
     a whole (plateau), unless every curve still falls."""
-    from .records import Direction, Severity
-    from .rules.health import describe
-
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
     still = all(e is Direction.FALLING for e in ends)
-    name = "learning" if still else "plateau"
     said = "; ".join(describe(c) for c in curves)
-    return Diagnosis(name, Severity.INFO if still else Severity.WARNING,
-                     f"Mixed trends: {said}.", None, None,
-                     {f"{c.split}_direction": c.windows[-1].direction.value for c in curves},
-                     ("look at the curves: the train and test loss disagree",),
-                     confidence=0.3)
+    return find_rule("learning" if still else "plateau").diagnosis(Finding(
+        f"Mixed trends: {said}.", None, None,
+        {f"{c.split}_direction": c.windows[-1].direction.value for c in curves},
+        ("look at the curves: the train and test loss disagree",), confidence=0.3))
 
 
 def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run: str = ""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import MissingDependencyError, UsageError, close_matches
+from .evidence_keys import SPIKE_STEPS, TEST_BEST_STEP, TEST_BEST_VALUE
 from .numbers import fmt, fmt_step
 from .palette import DIRECTION_COLORS, SEVERITY_COLORS, SPLIT_COLORS
 from .records import Diagnosis, Severity
@@ -151,7 +152,7 @@ def draw_run(ax: Axes, report: Report, run: RunReport, smoothing: float,
             onsets.setdefault(float(d.start_step), []).append(d)
         if d.name == "overfitting":
             _draw_best(ax, d)
-        if d.evidence.get("spike_steps"):
+        if d.evidence.get(SPIKE_STEPS):
             _draw_spikes(ax, d)
     for step, found in onsets.items():
         _draw_onset(ax, step, found, run.primary)
@@ -245,7 +246,7 @@ def _draw_onset(ax: Axes, step: float, found: list[Diagnosis], primary: Diagnosi
 
 def _draw_best(ax: Axes, d: Diagnosis) -> None:
     """Overfitting: a star on the best test point, where training should have stopped."""
-    best_step, best = d.evidence.get("test_best_step"), d.evidence.get("test_best_value")
+    best_step, best = d.evidence.get(TEST_BEST_STEP), d.evidence.get(TEST_BEST_VALUE)
     if best_step is None or best is None:
         return
     color = SEVERITY_COLORS[d.severity]
@@ -260,7 +261,7 @@ def _draw_best(ax: Axes, d: Diagnosis) -> None:
 
 def _draw_spikes(ax: Axes, d: Diagnosis) -> None:
     """lr_too_high: a small triangle along the top edge at each spike the rule counted."""
-    steps = [float(x) for x in d.evidence["spike_steps"]]
+    steps = [float(x) for x in d.evidence[SPIKE_STEPS]]
     marks = ax.plot(steps, np.full(len(steps), 0.985), transform=ax.get_xaxis_transform(),
                     marker="v", markersize=6, color=SEVERITY_COLORS[d.severity],
                     linestyle="none", zorder=6, clip_on=False, label="_spikes")[0]

@@ -89,6 +89,25 @@ class CurveSummary:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """What a rule found: since when, why we think so and what to try, as facts.
+
+    A rule returns this; the engine makes it a Diagnosis by stamping the name, code and
+    severity of the rule's registration, so they are written once, in ``@rule``.
+    """
+
+    message: str
+    start_step: float | None = None
+    end_step: float | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    actions: tuple[str, ...] = ()
+    #: findings that take the verdict from this one when both are present (it stays reported)
+    yields_to: tuple[str, ...] = ()
+    #: 0-1: how far the deciding statistic stands past its threshold (see ``confidence``)
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     """One finding: what, how bad, since when, why we think so and what to try."""
 

@@ -1,4 +1,8 @@
-"""The Report: verdict, diagnoses and curve summaries, as data; formatters render it."""
+"""The Report: verdict, diagnoses and curve summaries, as data; formatters render it.
+
+It imports none of its views: ``Report.plot`` and the notebook display call the views the
+package registers (see lossdoctor.views), so the report and what draws it make no cycle.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -7,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
 from .records import Diagnosis, Severity, _num
+from .rules import find_rule
 from .rules.context import RunContext
+from .views import view
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,8 +28,6 @@ NO_FINDING = "no_finding"
 
 def _urgency(verdict: str) -> int:
     """Priority of a verdict's rule; a run where no selected rule found anything comes last."""
-    from .rules import find_rule
-
     return 1000 if verdict == NO_FINDING else find_rule(verdict).priority
 
 
@@ -190,15 +194,13 @@ class Report:
     def plot(self, ax: Axes | None = None, smoothing: float = 0.6, logy: bool | None = None,
              run: str | None = None) -> Axes:
         """Draw the curves, trend windows and onsets with matplotlib (see lossdoctor.plot)."""
-        from .plot import plot_report
-
-        return plot_report(self, ax=ax, smoothing=smoothing, logy=logy, run=run)
+        axes: Axes = view("plot")(self, ax=ax, smoothing=smoothing, logy=logy, run=run)
+        return axes
 
     def _repr_html_(self) -> str:
         """Jupyter shows a Report as its HTML rendering: verdict, diagnoses and the plot."""
-        from .formatters.html import render_fragment
-
-        return render_fragment(self)
+        html: str = view("html")(self)
+        return html
 
 
 def with_severities(report: Report, severities: Mapping[str, Severity]) -> Report:

@@ -218,7 +218,7 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
     s = settings if settings is not None else settle(**diagnose_options)
     args = (interval, idle, list(fail_on), on_change, on_wait, on_fail, sleep, clock)
     if scheme(log) == "sqlite":                 # sqlite:///mlflow.db: the file itself
-        from .sources.mlflow_db import path_of
+        from .parsers.mlflow_sqlite import path_of
 
         log = path_of(str(log))
     elif scheme(log) in ("mlflow+http", "mlflow+https"):

@@ -248,6 +248,27 @@ def test_every_rule_is_documented_unique_and_covered():
     assert {c.rule for c in CASES} <= set(rule_names), "a case names an unknown rule"
 
 
+def test_name_code_and_severity_come_from_the_registration():
+    """Rules return their facts; the engine stamps what ``@rule`` registered, once."""
+    by_name = {r.name: r for r in RULES.values()}
+    for c in CASES:
+        if c.fires:
+            for d in api.diagnose(c.build()).diagnoses:
+                r = by_name[d.name]
+                assert (d.code, d.severity) == (r.code, r.severity), d.name
+
+
+def test_when_no_rule_decides_the_nearest_cell_is_stamped_too(monkeypatch):
+    from dataclasses import replace
+
+    for code, r in list(RULES.items()):
+        monkeypatch.setitem(RULES, code, replace(r, check=lambda ctx, th: None))
+    report = api.diagnose(overfitting())
+    d = report.diagnoses[0]
+    assert d.message.startswith("Mixed trends:") and d.name == "plateau"
+    assert (d.code, d.severity, d.confidence) == ("LD202", Severity.WARNING, 0.3)
+
+
 # ---------------------------------------------------------------- onsets
 
 

@@ -1,26 +1,23 @@
 """MLflow's SQLite store (``mlflow.db``) as a log format: its runs, each a run of the frame."""
 from __future__ import annotations
 
+import sqlite3
 from contextlib import closing
 from pathlib import Path
 
 from ..frame import LossLog
+from .mlflow_runs import store_log
+from .mlflow_sqlite import SQLITE_MAGIC, TABLES, SqliteStore
 from .registry import ReadOptions, register
 from .source import Source
 
 FORMAT = "mlflow-db"
-SQLITE_MAGIC = b"SQLite format 3\x00"
-#: the tables that make a SQLite database an MLflow store
-TABLES = frozenset({"runs", "metrics", "experiments"})
 
 
 def sniff_mlflow_db(source: Source) -> float:
     """Sure of a SQLite file with MLflow's tables; any other database is not a log."""
     if source.is_dir or not source.head.startswith(SQLITE_MAGIC):
         return 0.0
-    # imported only for a file that is a database: a plain log never pays for it
-    import sqlite3
-
     uri = f"{Path(source.path).resolve().as_uri()}?mode=ro"
     try:
         with closing(sqlite3.connect(uri, uri=True)) as db:
@@ -35,9 +32,6 @@ def sniff_mlflow_db(source: Source) -> float:
           description="MLflow SQLite store (mlflow.db): every run, or those --experiment and "
                       "--run name")
 def read_mlflow_db(source: Source, options: ReadOptions) -> LossLog:
-    from ..sources.mlflow_db import SqliteStore
-    from ..sources.mlflow_runs import store_log
-
     return store_log(SqliteStore(source.path, source.name), options)
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..evidence_keys import SPIKE_COUNT, SPIKE_STEPS
 from ..numbers import fmt, fmt_step, fmt_z
-from ..records import Diagnosis, Direction, Severity, confidence
+from ..records import Direction, Finding, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
@@ -86,7 +87,7 @@ def _climb_start(c: CurveTrend, th: Thresholds) -> float:
 
 
 @rule("LD301", "divergence", Severity.ERROR, 10, "train rising, test rising (often to NaN)")
-def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     """Divergence: train and test loss both climb away from their best, often to NaN.
 
     Badly set hyper-parameters, a bad architecture or a bug. Lower the learning rate, clip
@@ -113,13 +114,13 @@ def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         msg += f", then non-finite from step {fmt_step(min(bad))}"
     acts = (actions.lower_lr(ctx, start), actions.CLIP, actions.BATCHNORM)
     _, z = end_rise(tr, th)
-    return Diagnosis("divergence", Severity.ERROR, msg + ".", start, float(tr.steps[-1]), ev,
-                     acts, confidence=confidence(z, th.divergence_z))
+    return Finding(msg + ".", start, float(tr.steps[-1]), ev, acts,
+                   confidence=confidence(z, th.divergence_z))
 
 
 @rule("LD302", "lr_too_high", Severity.WARNING, 30,
       "train rising or oscillating strongly, no sustained joint blow-up")
-def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
     """Learning rate too high: the train loss rises or swings hard instead of settling.
 
     Steps overshoot the minimum. Lower the learning rate and adjust it as training goes on
@@ -133,9 +134,9 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         return None
     start, why, ev, conf = found
     acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
-    yields = ("overfitting",) if "spike_count" in ev else ()
-    return Diagnosis("lr_too_high", Severity.WARNING, f"Learning rate too high: {why}.",
-                     start, float(tr.steps[-1]), ev, acts, yields_to=yields, confidence=conf)
+    yields = ("overfitting",) if SPIKE_COUNT in ev else ()
+    return Finding(f"Learning rate too high: {why}.", start, float(tr.steps[-1]), ev, acts,
+                   yields_to=yields, confidence=conf)
 
 
 def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
@@ -233,7 +234,7 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp, _ in found[:6])
     return start, (f"the loss spiked {len(found)} times far out of its own scatter"
                    f" ({th.spike_z:g} standard deviations or more), at steps {where}"), {
-        "spike_steps": [s for s, *_ in found[:20]], "spike_count": len(found)}, \
+        SPIKE_STEPS: [s for s, *_ in found[:20]], SPIKE_COUNT: len(found)}, \
         confidence(len(found), th.spike_count)
 
 
@@ -255,7 +256,7 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
 
 
 @rule("LD303", "non_finite", Severity.ERROR, 20, "NaN or Inf appears in a loss")
-def non_finite(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+def non_finite(ctx: RunContext, th: Thresholds) -> Finding | None:
     """Non-finite loss: NaN or Inf values appear in the log.
 
     The run produced losses that are not numbers; everything after is meaningless. Stop,
@@ -279,5 +280,4 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     acts = (f"stop the run and find what happens at step {fmt_step(step)}: log(0), 0/0 (an empty"
             " mask or batch), infinite inputs; torch.autograd.set_detect_anomaly(True) helps",
             actions.CLIP, actions.lower_lr(ctx, step))
-    return Diagnosis("non_finite", Severity.ERROR, msg + ".", step, None, ev, acts,
-                     confidence=0.99)
+    return Finding(msg + ".", step, None, ev, acts, confidence=0.99)

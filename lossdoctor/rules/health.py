@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from ..evidence_keys import TEST_BEST_STEP, TEST_BEST_VALUE
 from ..numbers import fmt, fmt_step, fmt_z
-from ..records import Diagnosis, Direction, Severity, confidence
+from ..records import Direction, Finding, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from . import actions
@@ -49,7 +50,7 @@ def describe(c: CurveTrend) -> str:
 
 
 @rule("LD100", "learning", Severity.INFO, 90, "train falling, test falling")
-def learning(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
     """The network is learning: train and test loss both keep falling.
 
     Healthy. Keep training; the test loss has not bottomed out yet, so more steps should
@@ -71,9 +72,9 @@ def learning(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         falling = [c for c in curves if c.windows[-1].direction is FALLING] or curves
         z = min(abs(c.windows[-1].z) for c in falling)
         said = " and ".join(describe(c) for c in curves)
-        return Diagnosis("learning", Severity.INFO, f"Learning: {said}.", None, None, ev,
-                         ("keep training: the loss is still falling",),
-                         confidence=confidence(z, th.flat_noise_z))
+        return Finding(f"Learning: {said}.", None, None, ev,
+                       ("keep training: the loss is still falling",),
+                       confidence=confidence(z, th.flat_noise_z))
     return None
 
 
@@ -92,7 +93,7 @@ def _total_fall(c: CurveTrend) -> float:
 
 @rule("LD201", "overfitting", Severity.WARNING, 40,
       "train falling (or flat and low), test flat or rising above its best, gap widening")
-def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     """Overfitting: the train loss keeps falling while the test loss levels off or rises.
 
     The network memorises the training set. Stop at the best test step, and regularize:
@@ -142,8 +143,8 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
         if gap_now <= gap_then or not _apart(te, tr, th):
             return None       # the test loss is not pulling away from the train loss
     step, value = best_logged(te)
-    ev: dict[str, Any] = {**tail(te), "test_best_step": best,
-                          "test_best_value": float(te.smooth[best_i]),
+    ev: dict[str, Any] = {**tail(te), TEST_BEST_STEP: best,
+                          TEST_BEST_VALUE: float(te.smooth[best_i]),
                           "test_best_logged_step": step, "test_best_logged_value": value,
                           "test_rise_z": rise_z, "train_fall_z": train_z}
     if tr is not None:
@@ -160,8 +161,8 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     acts = (f"keep the checkpoint of step {fmt_step(step)}, the lowest logged test loss"
             f" ({fmt(value)}), or use early stopping on the test loss", actions.REGULARIZE)
     end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
-    return Diagnosis("overfitting", Severity.WARNING, msg + ".", levelled, end, ev, acts,
-                     confidence=confidence(z, th.overfit_z))
+    return Finding(msg + ".", levelled, end, ev, acts,
+                   confidence=confidence(z, th.overfit_z))
 
 
 def _rising(c: CurveTrend, th: Thresholds) -> bool:
@@ -182,7 +183,7 @@ def _apart(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
 
 
 @rule("LD202", "plateau", Severity.WARNING, 60, "train flat, test flat")
-def plateau(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
     """Plateau: train and test loss have both levelled off.
 
     Learning has hit a bottleneck. Lower the learning rate (e.g. 10x) or the batch size, or
@@ -221,7 +222,7 @@ def plateau(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
                       th.flat_share / max(abs(w.share), 1e-9))
                   for w in (c.windows[-1] for c in flat) if w.direction is FLAT), default=1.0)
     conf = confidence(margin, 1.0)
-    return Diagnosis("plateau", Severity.WARNING, msg, since, None, ev, acts, confidence=conf)
+    return Finding(msg, since, None, ev, acts, confidence=conf)
 
 
 def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
@@ -260,7 +261,7 @@ def _flat_since(c: CurveTrend) -> float:
 
 
 @rule("LD203", "data_problem", Severity.WARNING, 50, "train flat, test falling")
-def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     """Data problem: the train loss is flat while the test loss keeps falling.
 
     A network that does not learn its training set cannot improve on the test set; the data
@@ -294,7 +295,7 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     msg = (f"Data problem: {describe(tr)}, while {describe(te)}: over the last window the"
            f" test and train loss fell {said}.")
     ratio = te_rate / max(tr_rate, te_rate / 100, 1e-300)
-    return Diagnosis("data_problem", Severity.WARNING, msg, since, None, ev,
-                     (actions.DATA_CHECKS,
-                      "compare a few train and test batches by hand: inputs, targets, loss"),
-                     confidence=confidence(ratio, th.data_ratio))
+    return Finding(msg, since, None, ev,
+                   (actions.DATA_CHECKS,
+                    "compare a few train and test batches by hand: inputs, targets, loss"),
+                   confidence=confidence(ratio, th.data_ratio))

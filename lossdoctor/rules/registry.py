@@ -6,11 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import UsageError, close_matches
-from ..records import Diagnosis, Severity
+from ..records import Diagnosis, Finding, Severity
 from ..thresholds import Thresholds
 from .context import RunContext
 
-Check = Callable[[RunContext, Thresholds], "Diagnosis | None"]
+#: a rule's logic: the facts of what it found, or None; ``@rule`` gives the name and grade
+Check = Callable[[RunContext, Thresholds], "Finding | None"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,17 @@ class Rule:
     @property
     def summary(self) -> str:
         return self.doc.splitlines()[0] if self.doc else ""
+
+    def diagnose(self, ctx: RunContext, th: Thresholds) -> Diagnosis | None:
+        """Run the check; what it found, named, coded and graded by this registration."""
+        found = self.check(ctx, th)
+        return None if found is None else self.diagnosis(found)
+
+    def diagnosis(self, found: Finding) -> Diagnosis:
+        """A finding as this rule's Diagnosis: the rule's name, code and severity stamped."""
+        return Diagnosis(self.name, self.severity, found.message, found.start_step,
+                         found.end_step, found.evidence, found.actions, code=self.code,
+                         yields_to=found.yields_to, confidence=found.confidence)
 
 
 RULES: dict[str, Rule] = {}

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 from ..errors import UsageError
 from ..frame import LossLog
 from ..parsers.discover import Unit
+from ..parsers.mlflow_runs import RUN_MARK
+from ..parsers.mlflow_sqlite import is_sqlite
 from ..parsers.registry import ReadOptions
 
 if TYPE_CHECKING:
-    from .mlflow_runs import RunStore
+    from ..parsers.mlflow_runs import RunStore
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 MLFLOW_SCHEMES = ("sqlite", "mlflow+http", "mlflow+https")
-SQLITE_MAGIC = b"SQLite format 3\x00"
-RUN_MARK = "#run="          # store#run=ID: one run of a store (a sweep's unit)
 
 
 def scheme(target: object) -> str | None:
@@ -43,17 +43,6 @@ def display(target: str) -> str:
     from .mlflow_rest import PREFIX
 
     return target[len(PREFIX):] if target.startswith(PREFIX) else target
-
-
-def is_sqlite(path: str | Path) -> bool:
-    """A local SQLite database file (by its first bytes), such as MLflow's mlflow.db."""
-    if not Path(path).is_file():    # a folder, a missing file, a named pipe (never opened)
-        return False
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
-    except OSError:         # a folder, a missing file: not a database
-        return False
 
 
 def handles(target: str | Path) -> bool:
@@ -81,7 +70,7 @@ def open_store(target: str | Path) -> RunStore | None:
     text = str(target).rpartition(RUN_MARK)[0] or str(target)
     kind = scheme(text)
     if kind == "sqlite":
-        from .mlflow_db import SqliteStore, path_of
+        from ..parsers.mlflow_sqlite import SqliteStore, path_of
 
         return SqliteStore(path_of(text))
     if kind in ("mlflow+http", "mlflow+https"):
@@ -89,7 +78,7 @@ def open_store(target: str | Path) -> RunStore | None:
 
         return RestStore(text)
     if kind is None and is_sqlite(text):
-        from .mlflow_db import SqliteStore
+        from ..parsers.mlflow_sqlite import SqliteStore
 
         return SqliteStore(text)
     return None
@@ -122,7 +111,7 @@ def check_selection(target: str | Path, experiment: str | None, run: str | None)
 
 def load(target: str, input_format: str | None, options: ReadOptions) -> LossLog:
     """Read an address: a run or runs of an MLflow store, or a remote log or run folder."""
-    from .mlflow_runs import split_address, store_log
+    from ..parsers.mlflow_runs import split_address, store_log
 
     store = open_store(target)
     if store is not None:
@@ -140,7 +129,7 @@ def find_units(target: str | Path, experiment: str | None = None,
 
     store = open_store(target)
     if store is not None:
-        from .mlflow_runs import address, select_runs
+        from ..parsers.mlflow_runs import address, select_runs
 
         return [Unit(i.label, address(store, i.run_id))
                 for i in select_runs(store.runs(), experiment, run, store.where)]

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import LogReadError
 from ..parsers.mlflow import Metric
-from .mlflow_runs import RunInfo, metric
+from ..parsers.mlflow_runs import RunInfo, metric
 
 PREFIX = "mlflow+"          # mlflow+http://host:5000: a tracking server, not a file over HTTP
 API = "/api/2.0/mlflow/"

@@ -1,8 +1,10 @@
 """MLflow runs kept in a database or behind a tracking server: picking runs, reading one.
 
-A store (``mlflow_db.SqliteStore``, ``mlflow_rest.RestStore``) lists runs and gives a
-metric's history; everything else -- which runs ``--experiment``/``--run`` mean, which
-metrics are the train and test loss, how one run becomes a LossLog -- is here, shared.
+A store (``parsers.mlflow_sqlite.SqliteStore``, ``sources.mlflow_rest.RestStore``) lists
+runs and gives a metric's history; everything else -- which runs ``--experiment``/``--run``
+mean, which metrics are the train and test loss, how one run becomes a LossLog -- is here,
+shared. It sits with the parsers because the ``mlflow-db`` format reads through it; the
+sources package (tracking servers) builds on it.
 """
 from __future__ import annotations
 
@@ -14,13 +16,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from ..columns import choose_columns
 from ..errors import LogReadError, UsageError, close_matches
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from ..parsers.columns import choose_columns
-from ..parsers.mlflow import Metric, combine_metrics
-from ..parsers.registry import ReadOptions
-from ..parsers.runs import frames_per_run
-from . import RUN_MARK
+from .mlflow import Metric, combine_metrics
+from .registry import ReadOptions
+from .runs import frames_per_run
+
+RUN_MARK = "#run="          # store#run=ID: one run of a store (a sweep's unit)
 
 #: MLflow keeps +-Inf as the largest double (a SQL column cannot hold Inf): read it back as Inf
 MLFLOW_INF = sys.float_info.max

@@ -11,12 +11,24 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import LogReadError
-from ..parsers.mlflow import Metric
-from . import is_sqlite
+from .mlflow import Metric
 from .mlflow_runs import RunInfo, metric
 
 SCHEME = "sqlite://"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: the tables that make a SQLite database an MLflow store
 TABLES = frozenset({"runs", "metrics", "experiments"})
+
+
+def is_sqlite(path: str | Path) -> bool:
+    """A local SQLite database file (by its first bytes), such as MLflow's mlflow.db."""
+    if not Path(path).is_file():    # a folder, a missing file, a named pipe (never opened)
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:         # a folder, a missing file: not a database
+        return False
 
 
 def path_of(uri: str) -> str:
