@@ -241,14 +241,21 @@ def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
     return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None
 
 
-def _fell_while_still(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> bool:
-    """The train loss never measurably moved, while the test loss fell over the whole run
-    by ``overfit_z`` standard errors (Theil-Sen) and stands near its best at the end."""
-    if tr.moved or not te.moved:
-        return False
-    change, z = stretch_change(te, float(te.steps[0]))
-    rise, rise_z = end_rise(te, th)
-    return bool(-z >= th.overfit_z and rise_z < th.overfit_z)
+def _fell_far_more(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> tuple[float, float] | None:
+    """(train fall, test fall) over the whole run (Theil-Sen, working scale) when the test
+    loss fell significantly (``overfit_z`` standard errors), ``data_ratio`` times further than
+    the train loss, has not risen since its best, and the train loss is not falling now:
+    the whole run's evidence, which the last window alone may be too short to carry."""
+    if end_direction(tr) is FALLING or not te.moved:
+        return None
+    te_change, te_z = stretch_change(te, float(te.steps[0]))
+    tr_change, _ = stretch_change(tr, float(tr.steps[0])) if tr.moved else (0.0, 0.0)
+    _, rise_z = end_rise(te, th)
+    if te_z > -th.overfit_z or rise_z >= th.overfit_z:
+        return None
+    if -te_change < th.data_ratio * max(-tr_change, 0.0):
+        return None
+    return -tr_change, -te_change
 
 
 def _flat_since(c: CurveTrend) -> float:
@@ -268,9 +275,9 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     set almost surely has a problem: labels, the split, leakage, or different preprocessing
     or loss on train and test. Statistic: over the last window the test loss falls
     ``data_ratio`` times faster than the train loss (relative rates), and over the whole
-    run the train loss fell less than the test loss; or the train loss never measurably
-    moved while the test loss fell over the run by ``overfit_z`` standard errors and did
-    not rise since.
+    run the train loss fell less than the test loss; or, over the whole run (Theil-Sen),
+    the test loss fell ``overfit_z`` standard errors and ``data_ratio`` times further than
+    the train loss, did not rise since its best, and the train loss is not falling now.
     """
     tr, te = ctx.train, ctx.test
     if tr is None or te is None or len(te.values) < th.min_points:
@@ -278,21 +285,23 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     w_tr, w_te = tr.windows[-1], te.windows[-1]
     if end_direction(tr) is RISING or w_te.direction is RISING:
         return None
-    if w_te.direction is not FALLING and not _fell_while_still(tr, te, th):
-        return None
     tr_rate = -w_tr.share * tr.span
     te_rate = -w_te.share * te.span
-    if te_rate < th.data_ratio * max(tr_rate, 0.0) or _total_fall(tr) >= _total_fall(te):
-        return None
-    if end_direction(tr) is FALLING and tr_rate > 0 and te_rate < th.data_ratio * tr_rate:
-        return None
+    run = None
+    if (w_te.direction is not FALLING or te_rate < th.data_ratio * max(tr_rate, 0.0)
+            or _total_fall(tr) >= _total_fall(te)):
+        run = _fell_far_more(tr, te, th)
+        if run is None:
+            return None
+        tr_rate, te_rate = run
     since = _flat_since(tr) if w_tr.direction is FLAT else w_te.start_step
     ev = {**tail(tr), **tail(te), "train_rate": -tr_rate, "test_rate": -te_rate,
           "train_flat_since_step": since}
     unit = "%" if tr.log and te.log else ""
-    said = (f"{te_rate:.1%} and {max(tr_rate, 0):.1%}" if unit
-            else f"{fmt(te_rate)} and {fmt(max(tr_rate, 0))}")
-    msg = (f"Data problem: {describe(tr)}, while {describe(te)}: over the last window the"
+    said = (f"{te_rate:.1%} and {max(0.0, tr_rate):.1%}" if unit
+            else f"{fmt(te_rate)} and {fmt(max(0.0, tr_rate))}")
+    over = "the last window" if run is None else "the whole run"
+    msg = (f"Data problem: {describe(tr)}, while {describe(te)}: over {over} the"
            f" test and train loss fell {said}.")
     ratio = te_rate / max(tr_rate, te_rate / 100, 1e-300)
     return Finding(msg, since, None, ev,
