@@ -22,6 +22,7 @@ from .measures import (
     end_rise,
     lowest,
     material,
+    run_change,
     settled,
     smooth_se,
     smooth_width,
@@ -242,14 +243,17 @@ def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
 
 
 def _fell_far_more(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> tuple[float, float] | None:
-    """(train fall, test fall) over the whole run (Theil-Sen, working scale) when the test
+    """(train fall, test fall) over the whole run (working scale) when the test
     loss fell significantly (``overfit_z`` standard errors), ``data_ratio`` times further than
     the train loss, has not risen since its best, and the train loss is not falling now:
     the whole run's evidence, which the last window alone may be too short to carry."""
     if end_direction(tr) is FALLING or not te.moved:
         return None
     te_change, te_z = stretch_change(te, float(te.steps[0]))
-    tr_change, _ = stretch_change(tr, float(tr.steps[0])) if tr.moved else (0.0, 0.0)
+    # the train loss's fall is the larger of its fitted trend and its start-to-end change
+    # (a fitted slope reads an early fall that then levelled off as small)
+    tr_change = (min(stretch_change(tr, float(tr.steps[0]))[0], run_change(tr, th)[0])
+                 if tr.moved else 0.0)
     _, rise_z = end_rise(te, th)
     if te_z > -th.overfit_z or rise_z >= th.overfit_z:
         return None
