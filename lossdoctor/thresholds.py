@@ -22,7 +22,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "spike_count": (1, 10_000, False), "climb_share": (0, 100, False),
     "climb_noise": (0, 1000, False), "late_rise": (0, 1, False),
     "material_share": (0, 1, False), "knock_share": (0, 1, False),
-    "swing_limit": (0, 100, True), "noise_floor": (0, 1, False),
+    "swing_limit": (0, 100, True),
     "near_se": (0, 50, False), "level_factor": (1, 50, False),
     "knock_recovery": (0, 1, True), "chance_separation": (0, 0.5, True),
     "early_low_z": (0, 50, False),
@@ -61,10 +61,6 @@ class Thresholds:
     windows: int = 3
     #: width of the running median used to smooth a curve, as a fraction of its points
     smooth_fraction: float = 0.08
-    #: the noise estimate never falls below this share of the scatter that the curve's
-    #: second differences predict around its running median (a short curve's residual
-    #: scatter can collapse to 0)
-    noise_floor: float = 0.5
     #: a window is flat when its change is within this many standard errors of noise ...
     flat_noise_z: float = 2.5
     #: ... or below this share of the curve's progress (the range of its smoothed trend)

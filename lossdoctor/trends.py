@@ -179,27 +179,34 @@ def to_working(x: np.ndarray, scale: float) -> np.ndarray:
     return np.log(x) if scale == 0 else np.arcsinh(x / scale)
 
 
-def median_scatter(r: np.ndarray, n: int, th: Thresholds) -> float:
-    """A floor under the residual scatter ``r`` of a curve of ``n`` points around its running
-    median: over a few points that scatter is a median of residuals a third of which are
-    exactly 0 (each point that is its own window's median), and reads a noisy curve as a
-    clean one (its 10th percentile is 0 on 11 points of white noise). The residuals that
-    are not 0 measure white noise without that bias (1.4826 MAD within 2% for any width,
-    simulated); the floor is ``noise_floor`` of what a running median of k points, which
-    includes the point itself, leaves of such noise: about 1 - 1.68 / k of it."""
-    nonzero = r[np.isfinite(r) & (r != 0)]
-    k = median_width(n, th.smooth_fraction)
-    if len(nonzero) < 3 or k < 3:
-        return 0.0
-    return th.noise_floor * robust_scale(nonzero) * (1.0 - 1.68 / k)
+def residual_scatter(r: np.ndarray, k: int) -> float:
+    """Scatter of residuals ``r`` around a running median of ``k`` points (1.4826 MAD),
+    without the zeros that white noise puts there. A point that is its own window's median
+    has a residual of exactly 0: one in k of them under white noise, and a MAD over those
+    can read a noisy short curve as clean (0 for one in ten 11-point curves of white
+    noise). When the zeros are no more than white noise explains (their binomial mean plus
+    three standard deviations), that many are dropped, which measures white noise without
+    bias (within 2% at any width, simulated); more zeros mean smooth, monotone stretches
+    with no noise at all, and all of them stay. Times the share of white noise that a median
+    including the point leaves, about 1 - 1.68 / k, the estimate keeps the scale of the
+    plain residual MAD, without its collapse."""
+    r = r[np.isfinite(r)]
+    n = len(r)
+    if k < 3 or n < 3:
+        return robust_scale(r)
+    zero = np.flatnonzero(r == 0)
+    expected = n / k
+    if 0 < len(zero) <= expected + 3.0 * np.sqrt(expected * (1 - 1 / k)):
+        r = np.delete(r, zero[: int(round(expected))])
+    return robust_scale(r) * (1.0 - 1.68 / k)
 
 
-def noise_of(residuals: np.ndarray, floor: float) -> tuple[float, float]:
-    """Scatter of a curve around its smoothed trend and the lag-1 autocorrelation of that
-    scatter (0..0.9): interpolated or smoothed points are correlated and carry less
-    evidence than their count says."""
+def noise_of(residuals: np.ndarray, floor: float, k: int) -> tuple[float, float]:
+    """Scatter of a curve around its running median of ``k`` points and the lag-1
+    autocorrelation of that scatter (0..0.9): interpolated or smoothed points are
+    correlated and carry less evidence than their count says."""
     r = residuals[np.isfinite(residuals)]
-    scale = max(robust_scale(r), floor)
+    scale = max(residual_scatter(r, k), floor)
     if len(r) < 6 or scale <= floor:
         return scale, 0.0
     c = np.clip(r - np.median(r), -3 * scale, 3 * scale)     # a lone spike must not decide
@@ -230,7 +237,8 @@ def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
     log = scale == 0
     y, ys = to_working(rv, scale), to_working(smooth, scale)
     floor = resolution(rv) if len(rv) else 0.0
-    noise, rho = noise_of(y - ys, max(floor, median_scatter(y - ys, len(y), thresholds)))
+    k = median_width(len(y), thresholds.smooth_fraction)
+    noise, rho = noise_of(y - ys, floor, k)
     lo, hi = span if span else ((rs[0], rs[-1]) if len(rs) else (0.0, 0.0))
     progress = float(ys.max() - ys.min()) if len(ys) else 0.0
     windows = fit_windows(split, rs, rv, y, ys, max(noise, floor), progress, (lo, hi),
@@ -256,6 +264,7 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
     if n < 2:
         return ()
     count = max(1, min(th.windows, n // 3))
+    k_med = median_width(n, th.smooth_fraction)
     lo, hi = span
     edges = np.linspace(lo, hi, count + 1)
     out = []
@@ -265,10 +274,11 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
         if k < 2:
             continue
         x = steps[inside]
-        change, z, noise_w = _window_trend(x, y[inside], ys[inside], noise)
+        change, z, noise_w = _window_trend(x, y[inside], ys[inside], noise, k_med)
         if abs(z) < th.flat_noise_z and k < LOCAL_NOISE_POINTS and b - a < (hi - lo) / 2:
             longer = (steps >= b - (hi - lo) / 2) & (steps <= b)
-            _, z_long, _ = _window_trend(steps[longer], y[longer], ys[longer], noise)
+            _, z_long, _ = _window_trend(steps[longer], y[longer], ys[longer], noise,
+                                         k_med)
             if np.sign(z_long) == np.sign(change):
                 z = z_long if abs(z_long) > abs(z) else z
         share = change / progress if progress > 0 else 0.0
@@ -282,12 +292,12 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
     return tuple(out)
 
 
-def _window_trend(x: np.ndarray, v: np.ndarray, trend: np.ndarray, noise: float
-                  ) -> tuple[float, float, float]:
+def _window_trend(x: np.ndarray, v: np.ndarray, trend: np.ndarray, noise: float,
+                  k: int) -> tuple[float, float, float]:
     """(Theil-Sen change, its z, the scatter used) of one stretch on the working scale."""
     k = len(x)
     change = theil_sen(x, v) * (x[-1] - x[0]) if k >= 2 else 0.0
-    local, rho = noise_of(v - trend, 0.0)
+    local, rho = noise_of(v - trend, 0.0, k)
     # a stretch's own scatter is trusted once it has enough points; before, the curve's
     scatter = local if k >= LOCAL_NOISE_POINTS else noise   # (a 3-point MAD can be 0)
     scatter = max(scatter, noise * 1e-3)
