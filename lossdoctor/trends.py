@@ -198,7 +198,14 @@ def residual_scatter(r: np.ndarray, k: int) -> float:
     expected = n / k
     if 0 < len(zero) <= expected + 3.0 * np.sqrt(expected * (1 - 1 / k)):
         r = np.delete(r, zero[: int(round(expected))])
-    return robust_scale(r) * (1.0 - 1.68 / k)
+    return robust_scale(r) * median_bias(k)
+
+
+def median_bias(k: int) -> float:
+    """The share of white noise's scatter (1.4826 MAD) left in the residuals around a running
+    median of ``k`` points that includes the point itself: about 1 - 1.68 / k (simulated,
+    within 5%; 1 without smoothing)."""
+    return 1.0 - 1.68 / k if k >= 3 else 1.0
 
 
 def noise_of(residuals: np.ndarray, floor: float, k: int) -> tuple[float, float]:

@@ -178,20 +178,12 @@ def _chance(seed: int) -> tuple[str, object]:
     return report.verdict, (primary.evidence.get("chance_classes") if primary else None)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: a few loss curves stuck at ln 10 (noise 0.0005-0.01, a drift of at most 0.003)"
-    " are not a plateau at chance: lr_too_high (seeds 42 49) or a plateau without"
-    " chance_classes (69)"))
 def test_chance_level_stuck_loss_is_a_plateau_at_ln_10():
+    # a curve that stays within the spread of its white noise has not moved: no instability
+    # is read into a loss stuck at chance, whatever its noise
     said = {s: _chance(s) for s in CHANCE_SEEDS}
     share, wrong = _share(said, lambda v: v != ("plateau", 10))
     assert not wrong, f"seed -> (verdict, chance_classes) {wrong}"
-
-
-def test_chance_level_stuck_loss_guard():
-    said = {s: _chance(s) for s in CHANCE_SEEDS}
-    share, wrong = _share(said, lambda v: v != ("plateau", 10))
-    assert share <= 0.04, f"{share:.1%} not a plateau at ln 10, measured 3.75%: {wrong}"
 
 
 def test_chance_level_when_named_is_ten_classes():

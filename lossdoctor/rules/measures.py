@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..thresholds import Thresholds
-from ..trends import CurveTrend, median_width
+from ..trends import CurveTrend, median_bias, median_width
 
 #: a median of n normal values has sqrt(pi / 2) times the standard error of their mean
 MEDIAN_SE = float(np.sqrt(np.pi / 2))
@@ -33,11 +33,14 @@ def noise_range(c: CurveTrend, width: int) -> float:
 
 
 def not_moved(c: CurveTrend, th: Thresholds) -> bool:
-    """Whether a curve has not measurably moved: its smoothed values, beyond the spread its
-    noise alone explains, stay within ``still_span`` of each other (log scale), and its
+    """Whether a curve has not measurably moved: its smoothed values, beyond the spread
+    white noise of its scale explains, stay within ``still_span`` of each other (log scale),
+    and its
     Theil-Sen change over the whole run is not both ``flat_noise_z`` standard errors and
     ``still_span`` large (a slow steady fall under heavy noise has moved)."""
-    if c.span - noise_range(c, smooth_width(c, th.smooth_fraction)) >= th.still_span:
+    width = smooth_width(c, th.smooth_fraction)
+    # the spread of white noise of the scale the residual scatter stands for
+    if c.span - noise_range(c, width) / median_bias(width) >= th.still_span:
         return False
     change, z = stretch_change(c, float(c.steps[0]))
     return not (abs(z) >= th.flat_noise_z and abs(change) >= th.still_span)
