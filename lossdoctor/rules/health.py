@@ -19,6 +19,7 @@ from . import actions
 from .context import RunContext, end_direction
 from .measures import (
     best_logged,
+    climb_se,
     end_rise,
     lowest,
     material,
@@ -242,6 +243,15 @@ def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
     return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None
 
 
+def _fell_further(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
+    """The test loss fell further than the train loss over the run (smoothed start to end,
+    working scale), by ``overfit_z`` standard errors of the two falls: a noisy train loss
+    that fell nearly as far has learned."""
+    se = float(np.hypot(climb_se(te, smooth_width(te, th.smooth_fraction)),
+                        climb_se(tr, smooth_width(tr, th.smooth_fraction))))
+    return _total_fall(te) - _total_fall(tr) >= th.overfit_z * se
+
+
 def _fell_far_more(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> tuple[float, float] | None:
     """(train fall, test fall) over the whole run (working scale) when the test
     loss fell significantly (``overfit_z`` standard errors), ``data_ratio`` times further than
@@ -279,7 +289,7 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     set almost surely has a problem: labels, the split, leakage, or different preprocessing
     or loss on train and test. Statistic: over the last window the test loss falls
     ``data_ratio`` times faster than the train loss (relative rates), and over the whole
-    run the train loss fell less than the test loss; or, over the whole run (Theil-Sen),
+    run the test loss fell further than the train loss by ``overfit_z`` standard errors; or, over the whole run (Theil-Sen),
     the test loss fell ``overfit_z`` standard errors and ``data_ratio`` times further than
     the train loss, did not rise since its best, and the train loss is not falling now.
     """
@@ -293,7 +303,7 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     te_rate = -w_te.share * te.span
     run = None
     if (w_te.direction is not FALLING or te_rate < th.data_ratio * max(tr_rate, 0.0)
-            or _total_fall(tr) >= _total_fall(te)):
+            or not _fell_further(te, tr, th)):
         run = _fell_far_more(tr, te, th)
         if run is None:
             return None
