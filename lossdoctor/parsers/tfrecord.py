@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 HEADER = 12
 FOOTER = 4
@@ -28,6 +27,7 @@ LINEAR_MIN = 1024               # same-length records whose CRCs are computed as
 LINEAR_MAX_ROW = 1024           # ... when no longer than this (scalars, not images)
 LINEAR_BYTES = 1 << 25          # ... gathered this many bytes at a time
 OVERLAP_MIN = 1 << 16           # records from which decoding and checksums share two threads
+LENGTH_SPAN = 1 << 16           # header checksums looked up in a table over lengths this close
 
 
 def masked_crc(data: bytes | memoryview) -> int:
@@ -233,10 +233,21 @@ def _header_crc_ok(data: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, np.
         return np.ones(0, dtype=bool), np.empty(0, np.int64)
     raw = _bytes_at(data, heads, HEADER)
     lengths = np.ascontiguousarray(raw[:, :8]).view("<u8").ravel()
-    codes, uniq = pd.factorize(lengths)
-    expected = np.array([masked_crc(struct.pack("<Q", int(n))) for n in uniq], dtype=np.uint32)
-    ok = expected[codes] == np.ascontiguousarray(raw[:, 8:]).view("<u4").ravel()
+    stored = np.ascontiguousarray(raw[:, 8:]).view("<u4").ravel()
+    lo, hi = int(lengths.min()), int(lengths.max())
+    if hi - lo < LENGTH_SPAN:     # lengths close together (always, but for garbage): a table
+        present = np.flatnonzero(np.bincount((lengths - lo).astype(np.intp)))
+        expected = np.zeros(hi - lo + 1, dtype=np.uint32)
+        expected[present] = [_length_crc(lo + int(d)) for d in present]
+        ok = expected[(lengths - lo).astype(np.intp)] == stored
+    else:
+        uniq, codes = np.unique(lengths, return_inverse=True)
+        ok = np.array([_length_crc(int(n)) for n in uniq], dtype=np.uint32)[codes] == stored
     return np.asarray(ok), lengths.astype(np.int64)
+
+
+def _length_crc(length: int) -> int:
+    return masked_crc(_LENGTH.pack(length))
 
 
 def _resync(buf: bytes, pos: int) -> int:
