@@ -6,7 +6,7 @@ import pytest
 import tfevents_writer as tw
 from crc32c import crc32c
 
-from lossdoctor.parsers.tfrecord import HEADER, _data_crcs, split_records
+from lossdoctor.parsers.tfrecord import HEADER, _data_crcs, _linear_crcs, split_records
 
 
 def scalar_records(n: int, tags: tuple[str, ...]) -> bytes:
@@ -47,3 +47,17 @@ def test_a_flipped_bit_inside_a_run_is_a_bad_checksum() -> None:
     assert records.notes == [f"skipped 1 record with a bad checksum (first at byte"
                              f" {starts[2000] - HEADER})"]
     assert records.starts.tolist() == starts[:2000] + starts[2001:]
+
+
+@pytest.mark.parametrize("length", [1, 2, 7, 33, 34, 40])
+def test_linear_crcs_of_rows_that_vary_in_a_few_bytes(length: int) -> None:
+    # odd and even columns, the last byte, and padding bytes past the record that vary too
+    rng = np.random.default_rng(length)
+    n, width = 3000, (length + 7) // 8 * 8
+    rows = rng.integers(0, 256, (n, width), dtype=np.uint8)
+    same = rng.integers(0, 256, length, dtype=np.uint8)
+    fixed = np.setdiff1d(np.arange(length), rng.choice(length, min(length, 5), replace=False))
+    rows[:, fixed] = same[fixed]
+    crcs = _linear_crcs(rows, length)
+    assert crcs is not None
+    assert crcs.tolist() == [crc32c(r[:length].tobytes()) for r in rows]

@@ -28,6 +28,7 @@ LINEAR_MAX_ROW = 1024           # ... when no longer than this (scalars, not ima
 LINEAR_BYTES = 1 << 25          # ... gathered this many bytes at a time
 OVERLAP_MIN = 1 << 16           # records from which decoding and checksums share two threads
 LENGTH_SPAN = 1 << 16           # header checksums looked up in a table over lengths this close
+FEW_LENGTHS = 16                # distinct record lengths picked out one pass each (else a sort)
 
 
 def masked_crc(data: bytes | memoryview) -> int:
@@ -168,15 +169,14 @@ def _data_crcs(buf: bytes, data: np.ndarray, heads: np.ndarray,
     out = np.empty(len(heads), dtype=np.uint32)
     single = np.ones(len(heads), dtype=bool)
     if len(heads) >= LINEAR_MIN:
-        order = np.argsort(lengths, kind="stable")
-        cuts = np.flatnonzero(np.diff(lengths[order])) + 1
-        for group in np.split(order, cuts):
-            length = int(lengths[group[0]])
+        for length, group in length_groups(lengths):
             if len(group) < LINEAR_MIN or not 0 < length <= LINEAR_MAX_ROW:
                 continue
-            rows = max(LINEAR_MIN, LINEAR_BYTES // length)      # bounded memory per block
+            width = (length + 7) // 8 * 8           # rows are read in whole 8-byte words:
+            group = group[heads[group] + HEADER + width <= len(data)]   # not past the end
+            rows = max(LINEAR_MIN, LINEAR_BYTES // width)       # bounded memory per block
             for idx in (group[a:a + rows] for a in range(0, len(group), rows)):
-                crcs = _linear_crcs(_bytes_at(data, heads[idx] + HEADER, length), len(idx))
+                crcs = _linear_crcs(_bytes_at(data, heads[idx] + HEADER, width), length)
                 if crcs is not None:
                     out[idx] = crcs
                     single[idx] = False
@@ -186,29 +186,64 @@ def _data_crcs(buf: bytes, data: np.ndarray, heads: np.ndarray,
     return out
 
 
-def _linear_crcs(rows: np.ndarray, count: int) -> np.ndarray | None:
-    """CRC32C of equal-length rows that differ in a few byte columns (scalar events).
+def length_groups(lengths: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(length, indices in file order) for each distinct length, shortest first.
 
-    A CRC is affine in its input: ``crc(r) = crc(r0) ^ XOR_j T_j[r[j] ^ r0[j]]``, where
-    ``T_j[b]`` is ``crc`` of byte ``b`` at column ``j`` in zeros, xor ``crc`` of the zeros.
-    So each row costs a table look-up per varying column, not a pass over its bytes.
-    None when too many columns vary for the tables to pay off.
+    An event file has a few record lengths (one per scalar tag and step-varint width): each
+    is picked out in one pass; many lengths (images, text) take one stable sort.
+    """
+    if not len(lengths):
+        return []
+    lo, hi = int(lengths.min()), int(lengths.max())
+    if hi - lo < LENGTH_SPAN:
+        distinct = np.flatnonzero(np.bincount((lengths - lo).astype(np.intp))) + lo
+        if len(distinct) <= FEW_LENGTHS:
+            return [(int(n), np.flatnonzero(lengths == n)) for n in distinct]
+    order = np.argsort(lengths, kind="stable")
+    cuts = np.flatnonzero(np.diff(lengths[order])) + 1
+    return [(int(lengths[part[0]]), part) for part in np.split(order, cuts)]
+
+
+def _linear_crcs(rows: np.ndarray, length: int) -> np.ndarray | None:
+    """CRC32C of records of ``length`` bytes that differ in a few byte columns (scalar events).
+
+    ``rows`` holds one record a row, padded to whole 8-byte words. A CRC is affine in its
+    input: ``crc(r) = crc(r0) ^ XOR_j T_j[r[j] ^ r0[j]]``, where ``T_j[b]`` is ``crc`` of
+    byte ``b`` at column ``j`` in zeros, xor ``crc`` of the zeros. Byte columns are taken
+    in pairs (one look-up in a table of 65536), so each row costs a look-up per pair that
+    varies, not a pass over its bytes. None when too many columns vary for tables to pay.
     """
     from crc32c import crc32c
 
-    length = rows.shape[1]
-    first = rows[0]
-    varying = np.flatnonzero(rows.max(axis=0) != rows.min(axis=0))
+    count = len(rows)
+    words = rows.view("<u8")
+    # bytes that differ from the first row's anywhere: column by column (a short axis of
+    # many rows reduces slowly); xor and or work byte by byte, so byte j stays byte j
+    changed = np.array([np.bitwise_or.reduce(words[:, k] ^ words[0, k])
+                        for k in range(words.shape[1])], dtype=np.uint64).view(np.uint8)
+    varying = np.flatnonzero(changed[:length])
     if len(varying) * 256 > count:
         return None
     zeros = bytes(length)
     base = crc32c(zeros)
-    crc = np.full(count, crc32c(first.tobytes()), dtype=np.uint32)
-    for j in varying.tolist():
-        table = np.array([crc32c(zeros[:j] + bytes((b,)) + zeros[j + 1:]) ^ base
-                          for b in range(256)], dtype=np.uint32)
-        crc ^= table[rows[:, j] ^ first[j]]
+    crc = np.full(count, crc32c(rows[0, :length].tobytes()), dtype=np.uint32)
+    pairs = rows.view("<u2")                    # bytes 2p and 2p + 1, little-endian
+    none = np.zeros(256, dtype=np.uint32)       # a padding byte past the end adds nothing
+    for p in np.unique(varying // 2).tolist():
+        low, high = (_byte_table(zeros, base, j) if j < length else none
+                     for j in (2 * p, 2 * p + 1))
+        table = (high[:, None] ^ low[None, :]).ravel()       # index: high << 8 | low
+        first = np.uint16(pairs[0, p])
+        crc ^= table[np.arange(1 << 16, dtype=np.uint16) ^ first][pairs[:, p]]
     return crc
+
+
+def _byte_table(zeros: bytes, base: int, j: int) -> np.ndarray:
+    """``crc32c`` of each byte value at column ``j`` of ``zeros``, xor that of the zeros."""
+    from crc32c import crc32c
+
+    return np.array([crc32c(zeros[:j] + bytes((b,)) + zeros[j + 1:]) ^ base
+                     for b in range(256)], dtype=np.uint32)
 
 
 def _u32(data: np.ndarray, at: np.ndarray) -> np.ndarray:
