@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .crc import byte_tables, checksummer, crc32c
+
 HEADER = 12
 FOOTER = 4
 RESYNC_LIMIT = 1 << 20          # bytes scanned for the next good header after a bad one
@@ -33,8 +35,6 @@ FEW_LENGTHS = 16                # distinct record lengths picked out one pass ea
 
 def masked_crc(data: bytes | memoryview) -> int:
     """TFRecord's masked CRC32C of ``data``."""
-    from crc32c import crc32c  # imported on first use: a CSV's check never needs it
-
     crc = crc32c(data)
     return (((crc >> 15) | (crc << 17)) + MASK_DELTA) & 0xFFFFFFFF
 
@@ -164,8 +164,6 @@ def _walk(buf: bytes, data: np.ndarray, pos: int) -> tuple[np.ndarray, int]:
 def _data_crcs(buf: bytes, data: np.ndarray, heads: np.ndarray,
                lengths: np.ndarray) -> np.ndarray:
     """CRC32C of every record's data: many same-length records at once, the rest one by one."""
-    from crc32c import crc32c
-
     out = np.empty(len(heads), dtype=np.uint32)
     single = np.ones(len(heads), dtype=bool)
     if len(heads) >= LINEAR_MIN:
@@ -180,9 +178,11 @@ def _data_crcs(buf: bytes, data: np.ndarray, heads: np.ndarray,
                 if crcs is not None:
                     out[idx] = crcs
                     single[idx] = False
-    for i in np.flatnonzero(single).tolist():
+    rest = np.flatnonzero(single)
+    crc = checksummer(int(lengths[rest].sum()))
+    for i in rest.tolist():
         start = int(heads[i]) + HEADER
-        out[i] = crc32c(buf[start:start + int(lengths[i])])
+        out[i] = crc(buf[start:start + int(lengths[i])])
     return out
 
 
@@ -213,8 +213,6 @@ def _linear_crcs(rows: np.ndarray, length: int) -> np.ndarray | None:
     in pairs (one look-up in a table of 65536), so each row costs a look-up per pair that
     varies, not a pass over its bytes. None when too many columns vary for tables to pay.
     """
-    from crc32c import crc32c
-
     count = len(rows)
     words = rows.view("<u8")
     # bytes that differ from the first row's anywhere: column by column (a short axis of
@@ -224,26 +222,17 @@ def _linear_crcs(rows: np.ndarray, length: int) -> np.ndarray | None:
     varying = np.flatnonzero(changed[:length])
     if len(varying) * 256 > count:
         return None
-    zeros = bytes(length)
-    base = crc32c(zeros)
     crc = np.full(count, crc32c(rows[0, :length].tobytes()), dtype=np.uint32)
     pairs = rows.view("<u2")                    # bytes 2p and 2p + 1, little-endian
-    none = np.zeros(256, dtype=np.uint32)       # a padding byte past the end adds nothing
-    for p in np.unique(varying // 2).tolist():
-        low, high = (_byte_table(zeros, base, j) if j < length else none
-                     for j in (2 * p, 2 * p + 1))
+    used = np.unique(varying // 2).tolist()
+    tables = byte_tables(length, [j for p in used for j in (2 * p, 2 * p + 1)])
+    none = np.zeros(256, dtype=np.uint32)       # a byte past the end (padding) adds nothing
+    for p in used:
+        low, high = tables.get(2 * p, none), tables.get(2 * p + 1, none)
         table = (high[:, None] ^ low[None, :]).ravel()       # index: high << 8 | low
         first = np.uint16(pairs[0, p])
         crc ^= table[np.arange(1 << 16, dtype=np.uint16) ^ first][pairs[:, p]]
     return crc
-
-
-def _byte_table(zeros: bytes, base: int, j: int) -> np.ndarray:
-    """``crc32c`` of each byte value at column ``j`` of ``zeros``, xor that of the zeros."""
-    from crc32c import crc32c
-
-    return np.array([crc32c(zeros[:j] + bytes((b,)) + zeros[j + 1:]) ^ base
-                     for b in range(256)], dtype=np.uint32)
 
 
 def _u32(data: np.ndarray, at: np.ndarray) -> np.ndarray:
