@@ -125,7 +125,8 @@ def _walk(buf: bytes, data: np.ndarray, pos: int) -> tuple[np.ndarray, int]:
     """The framing loop, trusting lengths: header offsets and where it stopped.
 
     Runs of records of one length (a scalar logged every step) are framed many at a time:
-    the lengths found at the offsets such a run predicts are checked all at once.
+    the lengths found at the offsets such a run predicts are checked all at once. A run is
+    tried where the next record has this one's length.
     """
     unpack = _LENGTH.unpack_from
     heads: list[np.ndarray] = []
@@ -137,7 +138,7 @@ def _walk(buf: bytes, data: np.ndarray, pos: int) -> tuple[np.ndarray, int]:
         length = unpack(buf, pos)[0]
         stride = length + HEADER + FOOTER
         fit = (size - pos) // stride if length < size else 0
-        if wait <= 0 and fit >= MIN_BATCH:
+        if wait <= 0 and fit >= MIN_BATCH and unpack(buf, pos + stride)[0] == length:
             n = min(batch, fit)
             block = data[pos:pos + n * stride].reshape(n, stride)
             same = np.ascontiguousarray(block[:, :8]).view("<u8").ravel() == length
@@ -147,7 +148,9 @@ def _walk(buf: bytes, data: np.ndarray, pos: int) -> tuple[np.ndarray, int]:
                 single = array("q")
                 heads.append(pos + stride * np.arange(run, dtype=np.int64))
                 pos += run * stride
-                batch = min(batch * 2, MAX_BATCH) if run == n else batch
+                # the next run is likely as long as this one (a tag logged every N steps
+                # cuts in): a block of about its length, not of the largest batch
+                batch = min(batch * 2, MAX_BATCH) if run == n else max(MIN_BATCH, 2 * run)
                 backoff = 1
                 continue
             # lengths change record by record here: walk one by one for a while
