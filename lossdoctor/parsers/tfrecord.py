@@ -227,7 +227,7 @@ def _linear_crcs(rows: np.ndarray, length: int) -> np.ndarray | None:
         return None
     crc = np.full(count, crc32c(rows[0, :length].tobytes()), dtype=np.uint32)
     pairs = rows.view("<u2")                    # bytes 2p and 2p + 1, little-endian
-    used = np.unique(varying // 2).tolist()
+    used = sorted({j // 2 for j in varying.tolist()})
     tables = byte_tables(length, [j for p in used for j in (2 * p, 2 * p + 1)])
     none = np.zeros(256, dtype=np.uint32)       # a byte past the end (padding) adds nothing
     for p in used:
