@@ -385,7 +385,7 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
     """The curves of a table: named loss columns, else unnamed value columns; notes added."""
     chosen = (options.train_col, options.test_col)
     names = [n for n in names if n not in table.flags or n in chosen]   # true/false: no loss
-    numeric = [n for n in names if (~table.missing[n]).any()]
+    numeric = [n for n in names if not table.missing[n].all()]   # some cell is a number
     try:
         choice = choose_columns(names, options.train_col, options.test_col, source.name,
                                 numeric=numeric)
