@@ -3,16 +3,16 @@ that are already merged; the API and the sweep both build on it."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import pandas as pd
+from typing import TYPE_CHECKING, cast
 
 from .errors import UsageError
-from .frame import LossLog, from_dataframe
+from .frame import LossLog, from_dataframe, is_dataframe
 from .report import Report, with_severities
 from .thresholds import DEFAULT
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .config import Settings
 
 PathLike = str | Path
@@ -30,8 +30,9 @@ def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None =
 
     options = ReadOptions(train_col=train_col, test_col=test_col, segments=segments,
                           experiment=experiment, run=run)
-    if isinstance(log, pd.DataFrame):
+    if is_dataframe(log):
         return resolve_steps(from_dataframe(log, train_col, test_col), segments)
+    log = cast("PathLike | None", log)     # not a DataFrame: a path, an address or nothing
     if log is not None and (train is not None or test is not None):
         raise UsageError("give either a log or train=/test= files, not both")
     if train is not None and test is not None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .errors import ColumnError, NoLossError, close_matches
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluation", "dev",
                          "vl", "tst", "holdout"})
@@ -203,10 +206,14 @@ def step_axis(df: pd.DataFrame) -> tuple[np.ndarray, str]:
             if n in lower:
                 col = df[lower[n]]
                 if col.dtype.kind not in "iuf":     # to_numeric would copy a number column
+                    import pandas as pd
+
                     col = pd.to_numeric(col, errors="coerce")
-                if col.notna().sum() >= max(1, len(df) // 2):   # integer steps stay ints
-                    return col.to_numpy() if col.dtype.kind in "iu" else col.to_numpy(float), \
-                        str(lower[n])
+                steps = col.to_numpy() if col.dtype.kind in "iu" else col.to_numpy(float)
+                found = np.count_nonzero(~np.isnan(steps)) if steps.dtype.kind == "f" else \
+                    int(col.notna().sum())
+                if found >= max(1, len(df) // 2):   # integer steps stay ints
+                    return steps, str(lower[n])
     return np.arange(len(df), dtype=float), ""
 
 

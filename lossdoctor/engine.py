@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .errors import LogReadError
 from .frame import LossLog, curve_arrays
@@ -15,6 +15,9 @@ from .rules.health import describe
 from .rules.measures import not_moved
 from .thresholds import DEFAULT, Thresholds
 from .trends import CurveTrend, analyze_curve, still
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def diagnose_log(log: LossLog, thresholds: Thresholds = DEFAULT,
@@ -78,19 +81,18 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
     ``log`` is a parsed log (its arrays are read, no frame is built) or one run's frame.
     """
     notes: list[str] = []
-    if isinstance(log, pd.DataFrame):
-        frame = log
-        arrays = {split: curve_arrays(frame, split) for split in ("train", "test", "lr")}
-    else:
+    if isinstance(log, LossLog):
         arrays = {split: log.curve(run, split) for split in ("train", "test", "lr")}
+    else:
+        arrays = {split: curve_arrays(log, split) for split in ("train", "test", "lr")}
     losses = [arrays[s][0] for s in ("train", "test") if len(arrays[s][0])]
     if not losses:
         raise LogReadError(f"no loss values{f' for run {run}' if run else ''}", source)
-    placed = [s[np.isfinite(s)] for s in losses]     # a row at step inf cannot be placed
-    placed = [s for s in placed if len(s)]
+    ends = [_finite_range(s) for s in losses]     # a row at step inf cannot be placed
+    placed = [e for e in ends if e is not None]
     if not placed:
         raise LogReadError(f"no finite steps{f' for run {run}' if run else ''}", source)
-    span = (float(min(s.min() for s in placed)), float(max(s.max() for s in placed)))
+    span = (min(lo for lo, _ in placed), max(hi for _, hi in placed))
     curves: dict[str, CurveTrend | None] = {"train": None, "test": None}
     for split in ("train", "test"):
         part_steps, part_values = arrays[split]     # views: no copy of 1e7 rows
@@ -118,6 +120,17 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
     ctx = RunContext(curves["train"], curves["test"], np.asarray(lr_steps[order], float),
                      np.asarray(lr_values[order], float), tuple(broken), points)
     return ctx, notes
+
+
+def _finite_range(steps: np.ndarray) -> tuple[float, float] | None:
+    """The lowest and highest finite step, None when there is none (no copy of the steps)."""
+    lo, hi = float(np.min(steps)), float(np.max(steps))
+    if not (np.isfinite(lo) and np.isfinite(hi)):     # NaN or inf among them: leave those out
+        steps = steps[np.isfinite(steps)]
+        if not len(steps):
+            return None
+        lo, hi = float(steps.min()), float(steps.max())
+    return lo, hi
 
 
 def _other(split: str) -> str:

@@ -3,16 +3,22 @@
 One row per logged value: ``run, split, step, value, wall_time, metric``. ``split`` is
 ``train`` or ``test`` for losses and ``lr`` for a recorded learning rate. NaN and Inf
 values are kept: they are evidence. A wide DataFrame is accepted and melted.
+
+pandas is imported by the functions that build frames, not with the module: a log read
+as curves is diagnosed without loading it.
 """
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
-import pandas as pd
 
 from .columns import choose_columns, step_axis
 from .errors import ColumnError, LogReadError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FRAME_COLUMNS = ("run", "split", "step", "value", "wall_time", "metric")
 SPLITS = ("train", "test", "lr")
@@ -57,6 +63,8 @@ class LossLog:
     def runs(self) -> list[str]:
         if self._frame is None:
             return list(dict.fromkeys(str(c[0]) for c in self.curves or []))
+        import pandas as pd
+
         runs = self._frame["run"]
         if isinstance(runs.dtype, pd.CategoricalDtype) and len(runs.cat.categories) == 1:
             return [str(runs.cat.categories[0])] if len(runs) else []
@@ -96,6 +104,12 @@ class LossLog:
         return out
 
 
+def is_dataframe(obj: object) -> TypeGuard[pd.DataFrame]:
+    """True for a pandas DataFrame; asking does not import pandas (no frame without it)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(obj, pd.DataFrame)
+
+
 def curve_arrays(frame: pd.DataFrame, split: str) -> tuple[np.ndarray, np.ndarray]:
     """The steps and values of one split's rows: views, not copies, when they are one block."""
     mask = (frame["split"] == split).to_numpy()
@@ -125,6 +139,8 @@ def make_frame(run: str, split: str, steps, values, wall_time=None,
 
 
 def _categorical(codes: np.ndarray, categories: list[Any]) -> pd.Categorical:
+    import pandas as pd
+
     dtype: pd.CategoricalDtype = pd.CategoricalDtype(categories)
     return pd.Categorical.from_codes(codes, dtype=dtype)  # type: ignore[return-value]
 
@@ -145,6 +161,8 @@ def _constant(label: str, n: int) -> pd.Categorical:
 
 def _assemble(**columns) -> pd.DataFrame:
     """A frame over the given arrays without copying them into one block (millions of rows)."""
+    import pandas as pd
+
     return pd.DataFrame(columns, copy=False)
 
 
@@ -182,6 +200,8 @@ def frame_from_curves(curves: list[CurveArrays]) -> pd.DataFrame:
 
 def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Stack tidy frames: labels stay categorical, numbers are copied once."""
+    import pandas as pd
+
     frames = [f for f in frames if len(f)]
     if not frames:
         return empty_frame()
@@ -232,6 +252,8 @@ def validate_frame(frame: pd.DataFrame, source: str | None = None) -> pd.DataFra
 
     Columns that already have their dtype are kept, not copied: frames hold millions of rows.
     """
+    import pandas as pd
+
     missing = [c for c in ("split", "step", "value") if c not in frame.columns]
     if missing:
         raise LogReadError(f"loss frame lacks column(s) {', '.join(missing)}", source,
@@ -259,6 +281,8 @@ def _as_labels(column: pd.Series) -> pd.Categorical:
     Categories are the labels that occur, sorted, so that sorting and grouping order rows
     as they would plain strings.
     """
+    import pandas as pd
+
     values = column.array
     if isinstance(values, pd.Categorical) and not (values.codes < 0).any():
         cats = list(values.categories)
@@ -277,6 +301,8 @@ def _as_labels(column: pd.Series) -> pd.Categorical:
 def from_dataframe(df: pd.DataFrame, train_col: str | None = None,
                    test_col: str | None = None, source: str = "<DataFrame>") -> LossLog:
     """Accept a user's DataFrame, long (has split/value) or wide (one column per curve)."""
+    import pandas as pd
+
     if {"split", "value"} <= set(df.columns):
         frame = df if "step" in df.columns else df.assign(step=np.arange(len(df), dtype=float))
         return LossLog(validate_frame(frame, source), source, "dataframe")
@@ -305,6 +331,8 @@ def _explicit_nan(df: pd.DataFrame, names: list[str]) -> np.ndarray:
     loss was NaN". A column that is dense and then NaN to the end is read as a run that
     produced NaN; NaN between finite values is read as a gap.
     """
+    import pandas as pd
+
     mask = np.zeros(len(df), dtype=bool)
     for n in names:
         isnan = pd.to_numeric(df[n], errors="coerce").isna().to_numpy()

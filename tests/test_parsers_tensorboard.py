@@ -135,6 +135,22 @@ def test_several_values_in_one_event_and_zero_step(tmp_path):
     assert [r[2] for r in rows(log, "test")] == [f32(2.0 / (s + 1)) for s in range(12)]
 
 
+def test_checking_an_event_file_leaves_pandas_unloaded(tmp_path):
+    # the frame is built only when asked: importing pandas is a third of a check's time
+    import subprocess
+    import sys
+
+    path = tw.big_file(tmp_path / EVENTS, 300)
+    code = ("import sys\nfrom lossdoctor.cli import main\n"
+            "try:\n    main(['check', sys.argv[1]])\nexcept SystemExit as exc:\n"
+            "    print('exit', exc.code, 'pandas' in sys.modules, 'scipy' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "exit 0 False False", result.stderr
+    log = load(path)
+    assert log.frame["split"].value_counts().to_dict() == {"train": 297, "test": 3}
+
+
 # ---------------------------------------------------------------- bulk path == one by one
 
 def _random_events(rng, n):

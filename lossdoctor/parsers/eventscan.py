@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .eventproto import WIDTH, EventLayout, ProtoError, parse_event
+from .tfrecord import length_groups
 
 MIN_GROUP = 8              # fewer same-length records than this: decode one by one
 MAX_ROW = 4096             # longer records (images, graphs) are never scalar batches
@@ -65,7 +66,7 @@ def scan(buf: bytes, starts: np.ndarray, lengths: np.ndarray) -> Scanned:
     sink = _Sink(np.zeros(n), np.zeros(n, dtype=np.int64))
     data = np.frombuffer(buf, dtype=np.uint8)
     slow: list[np.ndarray] = []
-    for length, idx in _groups(lengths):
+    for length, idx in length_groups(lengths):
         if len(idx) < MIN_GROUP or length > MAX_ROW:
             slow.append(idx)
             continue
@@ -79,16 +80,6 @@ def scan(buf: bytes, starts: np.ndarray, lengths: np.ndarray) -> Scanned:
             slow.append(_bulk(buf, data, starts, idx[a:a + rows_per_chunk], length, sink))
     bad = _one_by_one(buf, starts, lengths, np.sort(np.concatenate(slow)) if slow else [], sink)
     return _finish(sink, bad)
-
-
-def _groups(lengths: np.ndarray):
-    """(length, record indices in file order) for each distinct record length."""
-    if not len(lengths):
-        return
-    order = np.argsort(lengths, kind="stable")
-    cuts = np.flatnonzero(np.diff(lengths[order])) + 1
-    for part in np.split(order, cuts):
-        yield int(lengths[part[0]]), part
 
 
 def _bulk(buf: bytes, data: np.ndarray, starts: np.ndarray, idx: np.ndarray, length: int,
@@ -145,8 +136,8 @@ def _matches(sub: np.ndarray, template: np.ndarray, ev: EventLayout, start: int,
             ok &= (words[:, j] & mask) == fixed[j]
     if ev.step_off >= 0:
         so, k = ev.step_off - start, ev.step_len
-        if k > 1:
-            ok &= (sub[:, so:so + k - 1] >= 0x80).all(axis=1)
+        for i in range(k - 1):              # continuation bits: one byte column at a time
+            ok &= sub[:, so + i] >= 0x80
         ok &= sub[:, so + k - 1] < 0x80
     return np.asarray(ok)
 
@@ -215,8 +206,10 @@ def _finish(sink: _Sink, bad: int) -> Scanned:
     order = np.argsort(recs, kind="stable")
     recs = recs[order]
     tags = np.concatenate(sink.tags)[order]
-    ids, first = np.unique(tags, return_index=True)
-    by_first = ids[np.argsort(first)]
+    first = np.full(len(names), len(tags), dtype=np.intp)     # where each tag first occurs
+    np.minimum.at(first, tags, np.arange(len(tags)))
+    ids = np.flatnonzero(first < len(tags))
+    by_first = ids[np.argsort(first[ids])]
     renumber = np.empty(len(names), dtype=np.int32)
     renumber[by_first] = np.arange(len(by_first), dtype=np.int32)
     return Scanned([names[i] for i in by_first], plugins, sink.wall[recs], sink.step[recs],

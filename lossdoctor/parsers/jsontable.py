@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import LogReadError
 from .source import HEAD_BYTES, Source
@@ -93,6 +92,8 @@ def records_to_table(records: list[dict[str, Any]]) -> Table:
 
 def columns_to_table(columns: dict[str, list[Any]]) -> Table:
     """Lists of cells per name (may differ in length) to a Table; non-numeric keys drop out."""
+    import pandas as pd
+
     n = max((len(c) for c in columns.values()), default=0)
     values, missing, garbage = {}, {}, {}
     for name, cells in columns.items():

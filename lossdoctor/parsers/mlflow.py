@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..columns import choose_columns, one_series_split, split_of
 from ..errors import LogReadError
@@ -15,6 +15,9 @@ from .jsontable import head_is_whole, head_json_text
 from .registry import ReadOptions, register
 from .source import Source
 from .table import split_from_name
+
+if TYPE_CHECKING:     # pandas is imported when metrics are read, not to sniff a folder
+    import pandas as pd
 
 _LINE = re.compile(r"^\s*\d{9,}\s+\S+(\s+-?\d+)?\s*$")
 MAX_LISTED = 200        # folder entries looked at while sniffing
@@ -112,6 +115,8 @@ def read_metric(source: Source) -> Metric:
     if not rows:
         raise LogReadError("no 'timestamp value step' lines in this metric file", source.name,
                            "expected MLflow's metrics/<name> file")
+    import pandas as pd
+
     arr = np.array(rows, dtype=float)
     # the same (time, value, step) written twice is one measurement: Keras autolog re-logs
     # its first epoch at the end, and some scripts log a whole history twice
@@ -206,6 +211,8 @@ def _curve(paths: list[Path], names: list[str], notes: list[str]) -> pd.DataFram
 def combine_metrics(metrics: list[Metric]) -> pd.DataFrame:
     """``step, value, wall_time`` of one split: one metric, or the sum of its components
     where their steps meet (MLflow databases and servers share this with the file store)."""
+    import pandas as pd
+
     if len(metrics) == 1:
         m = metrics[0]
         return pd.DataFrame({"step": m.steps, "value": m.values, "wall_time": m.wall})

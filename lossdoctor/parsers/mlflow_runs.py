@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
 from ..columns import choose_columns
@@ -22,6 +21,9 @@ from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .mlflow import Metric, combine_metrics
 from .registry import ReadOptions
 from .runs import frames_per_run
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RUN_MARK = "#run="          # store#run=ID: one run of a store (a sweep's unit)
 

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-
-import pandas as pd
+from typing import TypeVar
 
 from ..errors import ColumnError, LogReadError
 
+Part = TypeVar("Part")      # a tidy frame, or a curve's arrays
 
-def frames_per_run(runs: Sequence[str], build: Callable[[str], list[pd.DataFrame]],
-                   notes: list[str], source: str) -> list[pd.DataFrame]:
+
+def frames_per_run(runs: Sequence[str], build: Callable[[str], list[Part]],
+                   notes: list[str], source: str) -> list[Part]:
     """``build(run)`` for every run; a run without loss columns is skipped unless it is the
     only one, and when every run is skipped the first run's error is raised."""
-    frames: list[pd.DataFrame] = []
+    frames: list[Part] = []
     errors: list[ColumnError] = []
     for run in runs:
         try:

@@ -1,11 +1,15 @@
 """Steps that go back: resumes keep the last value per step, restarts start a new segment."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from ..errors import UsageError
 from ..frame import CurveArrays, LossLog, concat_frames
+
+if TYPE_CHECKING:     # frames are built, and pandas loaded, only when a curve needs fixing
+    import pandas as pd
 
 MIN_SEGMENT = 3   # a restart that logs fewer points than this is read as a resume
 
@@ -50,6 +54,8 @@ def _all_in_order(frame: pd.DataFrame) -> bool:
 
     The common case, checked in a few array passes instead of splitting millions of rows.
     """
+    import pandas as pd
+
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or \
             frame.index.step != 1:
         return False
@@ -71,6 +77,8 @@ def _all_in_order(frame: pd.DataFrame) -> bool:
 
 def _codes(labels: pd.Series) -> np.ndarray:
     """Small integer codes of a label column (a categorical's own codes: no copy)."""
+    import pandas as pd
+
     values = labels.array
     if isinstance(values, pd.Categorical):
         return values.codes
@@ -123,6 +131,8 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
             gap = float(np.median(np.diff(s))) if len(s) > 1 else 1.0
             chained.append(seg.assign(step=s - s[0] + offset))
             offset += s[-1] - s[0] + gap
+        import pandas as pd
+
         out = pd.concat(chained)
     out = out.iloc[np.argsort(out["step"].to_numpy(), kind="stable")]
     return out.reset_index(drop=True), notes

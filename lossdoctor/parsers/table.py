@@ -2,6 +2,7 @@
 
 An empty or ``NA`` cell means "not logged here"; a written ``nan``/``inf`` is a value and
 evidence of a broken run. Plain UTF-8 files go straight to pandas' C parser (fast path).
+pandas is imported when a table is read, not when a file is sniffed.
 """
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..columns import (
     EPOCH_NAMES,
@@ -32,6 +32,9 @@ from ..errors import ColumnError, LogReadError
 from ..frame import CurveArrays, LossLog, make_frame
 from .registry import ReadOptions
 from .source import Source
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MISSING = ["", "NA", "N/A", "n/a", "null", "NULL", "None", "none", "-", "--", "?"]
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)"
@@ -99,6 +102,8 @@ def has_header(first_line: str, delim: str | None, next_line: str | None = None)
 
 def read_table(source: Source) -> Table:
     """Parse a delimited file into a Table; raises LogReadError when it is not one."""
+    import pandas as pd
+
     head_lines = source.head_text.splitlines()
     skip = _leading_comments(head_lines)          # '# run 3, lr 1e-3' above the header
     head_lines = head_lines[skip:skip + 50]
@@ -147,6 +152,8 @@ def _cut_off(source: Source, delim: str | None, ncols: int) -> bool:
 
 def _one_long_row(source: Source, delim: str | None) -> pd.DataFrame | None:
     """A file that is one row of values (``np.savetxt`` of a list, a saved history)."""
+    import pandas as pd
+
     try:
         if delim:
             rows = [r for r in csv.reader(source.text_stream(), delimiter=delim) if any(r)]
@@ -209,6 +216,8 @@ def _step_columns(first: str, delim: str | None, header: bool) -> list[str]:
 
 def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0,
                 float_columns: list[str] | None = None) -> pd.DataFrame:
+    import pandas as pd
+
     kwargs: dict[str, Any] = dict(sep=delim if delim else r"\s+", header=0 if header else None,
                   skiprows=skip,
                   keep_default_na=False, na_values=MISSING, skipinitialspace=True,
@@ -246,6 +255,8 @@ def _padded(source: Source, delim: str) -> bool:
 
 
 def to_numbers(df: pd.DataFrame) -> Table:
+    import pandas as pd
+
     values, missing, garbage, paired, flags = {}, {}, {}, set(), set()
     for col in df.columns:
         s = df[col]
@@ -374,7 +385,7 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
     """The curves of a table: named loss columns, else unnamed value columns; notes added."""
     chosen = (options.train_col, options.test_col)
     names = [n for n in names if n not in table.flags or n in chosen]   # true/false: no loss
-    numeric = [n for n in names if (~table.missing[n]).any()]
+    numeric = [n for n in names if not table.missing[n].all()]   # some cell is a number
     try:
         choice = choose_columns(names, options.train_col, options.test_col, source.name,
                                 numeric=numeric)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..columns import choose_columns, split_of
 from ..errors import ColumnError, LogReadError
-from ..frame import LossLog, concat_frames, make_frame, validate_frame
+from ..frame import CurveArrays, LossLog
 from .registry import ReadOptions, register
 from .runs import frames_per_run
 from .source import Source
@@ -98,11 +98,11 @@ def read_tfevents(source: Source, options: ReadOptions) -> LossLog:
         for group in groups:
             group.run = ""
         runs = [""]
-    frames = frames_per_run(runs, lambda run: _run_frames(
+    curves = frames_per_run(runs, lambda run: _run_curves(
         run, [g for g in groups if g.run == run], options, source.name, notes),
         notes, source.name)
-    frame = validate_frame(concat_frames(frames), source.name)
-    return LossLog(frame, source.name, "tfevents", notes)
+    # the curves' own arrays: the tidy frame is built only if someone asks for it
+    return LossLog(None, source.name, "tfevents", notes, curves=curves)
 
 
 def _find_groups(root: Path) -> list[Group]:
@@ -230,9 +230,9 @@ def _curves(parts: list[Scanned], notes: list[str]) -> dict[str, Curve]:
     return out
 
 
-def _run_frames(run: str, groups: list[Group], options: ReadOptions, source: str,
-                notes: list[str]) -> list:
-    """Choose the loss tags of one run and build its tidy frames."""
+def _run_curves(run: str, groups: list[Group], options: ReadOptions, source: str,
+                notes: list[str]) -> list[CurveArrays]:
+    """Choose the loss tags of one run: its train, test and learning-rate curves."""
     curves: dict[str, Curve] = {}
     for g in groups:
         for tag, curve in g.curves.items():
@@ -247,13 +247,12 @@ def _run_frames(run: str, groups: list[Group], options: ReadOptions, source: str
     notes += [prefix + n for n in choice.notes]
     if train_col is None:
         choice.train = _same_tag(choice.train, choice.test, names, prefix, notes)
-    frames = []
+    out: list[CurveArrays] = []
     for split, tags in (("train", choice.train), ("test", choice.test), ("lr", choice.lr)):
         if tags:
             curve = combine([curves[t] for t in tags], tags, prefix, notes, source)
-            frames.append(make_frame(run, split, curve.step, curve.value, curve.wall,
-                                     metric="+".join(tags)))
-    return frames
+            out.append((run, split, "+".join(tags), curve.step, curve.value, curve.wall))
+    return out
 
 
 def _drop_summaries(curves: dict[str, Curve], prefix: str, notes: list[str]) -> list[str]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
+
+from .crc import byte_tables, checksummer, crc32c
 
 HEADER = 12
 FOOTER = 4
@@ -28,12 +29,12 @@ LINEAR_MIN = 1024               # same-length records whose CRCs are computed as
 LINEAR_MAX_ROW = 1024           # ... when no longer than this (scalars, not images)
 LINEAR_BYTES = 1 << 25          # ... gathered this many bytes at a time
 OVERLAP_MIN = 1 << 16           # records from which decoding and checksums share two threads
+LENGTH_SPAN = 1 << 16           # header checksums looked up in a table over lengths this close
+FEW_LENGTHS = 16                # distinct record lengths picked out one pass each (else a sort)
 
 
 def masked_crc(data: bytes | memoryview) -> int:
     """TFRecord's masked CRC32C of ``data``."""
-    from crc32c import crc32c  # imported on first use: a CSV's check never needs it
-
     crc = crc32c(data)
     return (((crc >> 15) | (crc << 17)) + MASK_DELTA) & 0xFFFFFFFF
 
@@ -124,7 +125,8 @@ def _walk(buf: bytes, data: np.ndarray, pos: int) -> tuple[np.ndarray, int]:
     """The framing loop, trusting lengths: header offsets and where it stopped.
 
     Runs of records of one length (a scalar logged every step) are framed many at a time:
-    the lengths found at the offsets such a run predicts are checked all at once.
+    the lengths found at the offsets such a run predicts are checked all at once. A run is
+    tried where the next record has this one's length.
     """
     unpack = _LENGTH.unpack_from
     heads: list[np.ndarray] = []
@@ -136,7 +138,7 @@ def _walk(buf: bytes, data: np.ndarray, pos: int) -> tuple[np.ndarray, int]:
         length = unpack(buf, pos)[0]
         stride = length + HEADER + FOOTER
         fit = (size - pos) // stride if length < size else 0
-        if wait <= 0 and fit >= MIN_BATCH:
+        if wait <= 0 and fit >= MIN_BATCH and unpack(buf, pos + stride)[0] == length:
             n = min(batch, fit)
             block = data[pos:pos + n * stride].reshape(n, stride)
             same = np.ascontiguousarray(block[:, :8]).view("<u8").ravel() == length
@@ -146,7 +148,9 @@ def _walk(buf: bytes, data: np.ndarray, pos: int) -> tuple[np.ndarray, int]:
                 single = array("q")
                 heads.append(pos + stride * np.arange(run, dtype=np.int64))
                 pos += run * stride
-                batch = min(batch * 2, MAX_BATCH) if run == n else batch
+                # the next run is likely as long as this one (a tag logged every N steps
+                # cuts in): a block of about its length, not of the largest batch
+                batch = min(batch * 2, MAX_BATCH) if run == n else max(MIN_BATCH, 2 * run)
                 backoff = 1
                 continue
             # lengths change record by record here: walk one by one for a while
@@ -163,51 +167,74 @@ def _walk(buf: bytes, data: np.ndarray, pos: int) -> tuple[np.ndarray, int]:
 def _data_crcs(buf: bytes, data: np.ndarray, heads: np.ndarray,
                lengths: np.ndarray) -> np.ndarray:
     """CRC32C of every record's data: many same-length records at once, the rest one by one."""
-    from crc32c import crc32c
-
     out = np.empty(len(heads), dtype=np.uint32)
     single = np.ones(len(heads), dtype=bool)
     if len(heads) >= LINEAR_MIN:
-        order = np.argsort(lengths, kind="stable")
-        cuts = np.flatnonzero(np.diff(lengths[order])) + 1
-        for group in np.split(order, cuts):
-            length = int(lengths[group[0]])
+        for length, group in length_groups(lengths):
             if len(group) < LINEAR_MIN or not 0 < length <= LINEAR_MAX_ROW:
                 continue
-            rows = max(LINEAR_MIN, LINEAR_BYTES // length)      # bounded memory per block
+            width = (length + 7) // 8 * 8           # rows are read in whole 8-byte words:
+            group = group[heads[group] + HEADER + width <= len(data)]   # not past the end
+            rows = max(LINEAR_MIN, LINEAR_BYTES // width)       # bounded memory per block
             for idx in (group[a:a + rows] for a in range(0, len(group), rows)):
-                crcs = _linear_crcs(_bytes_at(data, heads[idx] + HEADER, length), len(idx))
+                crcs = _linear_crcs(_bytes_at(data, heads[idx] + HEADER, width), length)
                 if crcs is not None:
                     out[idx] = crcs
                     single[idx] = False
-    for i in np.flatnonzero(single).tolist():
+    rest = np.flatnonzero(single)
+    crc = checksummer(int(lengths[rest].sum()))
+    for i in rest.tolist():
         start = int(heads[i]) + HEADER
-        out[i] = crc32c(buf[start:start + int(lengths[i])])
+        out[i] = crc(buf[start:start + int(lengths[i])])
     return out
 
 
-def _linear_crcs(rows: np.ndarray, count: int) -> np.ndarray | None:
-    """CRC32C of equal-length rows that differ in a few byte columns (scalar events).
+def length_groups(lengths: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(length, indices in file order) for each distinct length, shortest first.
 
-    A CRC is affine in its input: ``crc(r) = crc(r0) ^ XOR_j T_j[r[j] ^ r0[j]]``, where
-    ``T_j[b]`` is ``crc`` of byte ``b`` at column ``j`` in zeros, xor ``crc`` of the zeros.
-    So each row costs a table look-up per varying column, not a pass over its bytes.
-    None when too many columns vary for the tables to pay off.
+    An event file has a few record lengths (one per scalar tag and step-varint width): each
+    is picked out in one pass; many lengths (images, text) take one stable sort.
     """
-    from crc32c import crc32c
+    if not len(lengths):
+        return []
+    lo, hi = int(lengths.min()), int(lengths.max())
+    if hi - lo < LENGTH_SPAN:
+        distinct = np.flatnonzero(np.bincount((lengths - lo).astype(np.intp))) + lo
+        if len(distinct) <= FEW_LENGTHS:
+            return [(int(n), np.flatnonzero(lengths == n)) for n in distinct]
+    order = np.argsort(lengths, kind="stable")
+    cuts = np.flatnonzero(np.diff(lengths[order])) + 1
+    return [(int(lengths[part[0]]), part) for part in np.split(order, cuts)]
 
-    length = rows.shape[1]
-    first = rows[0]
-    varying = np.flatnonzero(rows.max(axis=0) != rows.min(axis=0))
+
+def _linear_crcs(rows: np.ndarray, length: int) -> np.ndarray | None:
+    """CRC32C of records of ``length`` bytes that differ in a few byte columns (scalar events).
+
+    ``rows`` holds one record a row, padded to whole 8-byte words. A CRC is affine in its
+    input: ``crc(r) = crc(r0) ^ XOR_j T_j[r[j] ^ r0[j]]``, where ``T_j[b]`` is ``crc`` of
+    byte ``b`` at column ``j`` in zeros, xor ``crc`` of the zeros. Byte columns are taken
+    in pairs (one look-up in a table of 65536), so each row costs a look-up per pair that
+    varies, not a pass over its bytes. None when too many columns vary for tables to pay.
+    """
+    count = len(rows)
+    words = rows.view("<u8")
+    # bytes that differ from the first row's anywhere: column by column (a short axis of
+    # many rows reduces slowly); xor and or work byte by byte, so byte j stays byte j
+    changed = np.array([np.bitwise_or.reduce(words[:, k] ^ words[0, k])
+                        for k in range(words.shape[1])], dtype=np.uint64).view(np.uint8)
+    varying = np.flatnonzero(changed[:length])
     if len(varying) * 256 > count:
         return None
-    zeros = bytes(length)
-    base = crc32c(zeros)
-    crc = np.full(count, crc32c(first.tobytes()), dtype=np.uint32)
-    for j in varying.tolist():
-        table = np.array([crc32c(zeros[:j] + bytes((b,)) + zeros[j + 1:]) ^ base
-                          for b in range(256)], dtype=np.uint32)
-        crc ^= table[rows[:, j] ^ first[j]]
+    crc = np.full(count, crc32c(rows[0, :length].tobytes()), dtype=np.uint32)
+    pairs = rows.view("<u2")                    # bytes 2p and 2p + 1, little-endian
+    used = sorted({j // 2 for j in varying.tolist()})
+    tables = byte_tables(length, [j for p in used for j in (2 * p, 2 * p + 1)])
+    none = np.zeros(256, dtype=np.uint32)       # a byte past the end (padding) adds nothing
+    for p in used:
+        low, high = tables.get(2 * p, none), tables.get(2 * p + 1, none)
+        table = (high[:, None] ^ low[None, :]).ravel()       # index: high << 8 | low
+        first = np.uint16(pairs[0, p])
+        crc ^= table[np.arange(1 << 16, dtype=np.uint16) ^ first][pairs[:, p]]
     return crc
 
 
@@ -233,10 +260,21 @@ def _header_crc_ok(data: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, np.
         return np.ones(0, dtype=bool), np.empty(0, np.int64)
     raw = _bytes_at(data, heads, HEADER)
     lengths = np.ascontiguousarray(raw[:, :8]).view("<u8").ravel()
-    codes, uniq = pd.factorize(lengths)
-    expected = np.array([masked_crc(struct.pack("<Q", int(n))) for n in uniq], dtype=np.uint32)
-    ok = expected[codes] == np.ascontiguousarray(raw[:, 8:]).view("<u4").ravel()
+    stored = np.ascontiguousarray(raw[:, 8:]).view("<u4").ravel()
+    lo, hi = int(lengths.min()), int(lengths.max())
+    if hi - lo < LENGTH_SPAN:     # lengths close together (always, but for garbage): a table
+        present = np.flatnonzero(np.bincount((lengths - lo).astype(np.intp)))
+        expected = np.zeros(hi - lo + 1, dtype=np.uint32)
+        expected[present] = [_length_crc(lo + int(d)) for d in present]
+        ok = expected[(lengths - lo).astype(np.intp)] == stored
+    else:
+        uniq, codes = np.unique(lengths, return_inverse=True)
+        ok = np.array([_length_crc(int(n)) for n in uniq], dtype=np.uint32)[codes] == stored
     return np.asarray(ok), lengths.astype(np.int64)
+
+
+def _length_crc(length: int) -> int:
+    return masked_crc(_LENGTH.pack(length))
 
 
 def _resync(buf: bytes, pos: int) -> int:

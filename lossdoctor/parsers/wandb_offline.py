@@ -9,9 +9,9 @@ import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..errors import ColumnError, LogReadError, UsageError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
@@ -21,6 +21,9 @@ from .registry import ReadOptions, register
 from .runs import frames_per_run
 from .source import Source, open_regular
 from .wandb_records import MAGIC, R_HISTORY, history_row, records, run_info
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMAT = "wandb-offline"
 SUFFIX = ".wandb"

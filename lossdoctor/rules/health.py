@@ -289,9 +289,10 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     set almost surely has a problem: labels, the split, leakage, or different preprocessing
     or loss on train and test. Statistic: over the last window the test loss falls
     ``data_ratio`` times faster than the train loss (relative rates), and over the whole
-    run the test loss fell further than the train loss by ``overfit_z`` standard errors; or, over the whole run (Theil-Sen),
-    the test loss fell ``overfit_z`` standard errors and ``data_ratio`` times further than
-    the train loss, did not rise since its best, and the train loss is not falling now.
+    run the test loss fell further than the train loss by ``overfit_z`` standard errors; or,
+    over the whole run, the test loss fell ``overfit_z`` standard errors and ``data_ratio``
+    times further than the train loss, did not rise since its best, and the train loss is
+    not falling now.
     """
     tr, te = ctx.train, ctx.test
     if tr is None or te is None or len(te.values) < th.min_points:
