@@ -23,6 +23,8 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "climb_noise": (0, 1000, False), "late_rise": (0, 1, False),
     "material_share": (0, 1, False), "knock_share": (0, 1, False),
     "swing_limit": (0, 100, True),
+    "blowup_points": (1, 10_000, False), "blowup_noise_z": (0, 1000, True),
+    "blowup_stretch": (3, 10_000, False),
 }
 
 
@@ -113,6 +115,16 @@ class Thresholds:
     #: lr_too_high: or the test loss swings around its trend by this much (relative, log)
     #: and by more than it improved
     swing_limit: float = 0.25
+    #: divergence before the climb dominates the curve: a blow-up has clearly begun once the
+    #: train loss's last this many points (and the test loss's, when it has a trend) ...
+    blowup_points: int = 3
+    #: ... each stand this many noise sigmas (the curve's own point-to-point scatter) above
+    #: its best, with the climb significant, material, rising and unprecedented ...
+    blowup_noise_z: float = 4.0
+    #: ... and still under way: over the last this many points (or the smoothing width, if
+    #: wider) the loss rises by ``flat_noise_z`` standard errors (Theil-Sen): a loss that
+    #: stepped up and rests at its new level is not blowing up
+    blowup_stretch: int = 5
 
     def __post_init__(self) -> None:
         for f in fields(self):

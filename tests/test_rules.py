@@ -105,10 +105,26 @@ def lr_spikes() -> pd.DataFrame:
 
 
 def lr_rising_end() -> pd.DataFrame:
-    # falls, then creeps back up by a third of its progress: too high, but no blow-up
+    # falls, then creeps back up by a sixth of its progress and rests there: too high, but
+    # no blow-up
+    end = 0.012 * np.clip(T - 75, 0, 25)
+    return frame(noisy(decay(0.5, tau=10) + end, 0.01, 19),
+                 noisy(decay(0.6, tau=10) + end, 0.01, 20), 0.1)
+
+
+def blowup_under_way() -> pd.DataFrame:
+    # falls, then both losses climb together, far out of their scatter and still climbing
+    # at the end: a blow-up that has begun (not yet doubled) is named at once
     end = 0.012 * np.clip(T - 80, 0, None)
     return frame(noisy(decay(0.5, tau=10) + end, 0.01, 19),
                  noisy(decay(0.6, tau=10) + end, 0.01, 20), 0.1)
+
+
+def train_climb_under_way() -> pd.DataFrame:
+    # the same climb of the train loss alone, the test loss unmoved: no joint blow-up
+    end = 0.012 * np.clip(T - 80, 0, None)
+    return frame(noisy(decay(0.5, tau=10) + end, 0.01, 19),
+                 noisy(decay(0.6, tau=10), 0.01, 20), 0.1)
 
 
 def lr_bumps() -> pd.DataFrame:
@@ -192,6 +208,9 @@ CASES = [
     Case("divergence", lr_spikes, False, "spikes-without-blow-up"),
     Case("divergence", lr_bumps, False, "climbs-that-come-back-down"),
     Case("divergence", non_finite, False, "nan-after-healthy-run"),
+    Case("divergence", blowup_under_way, True, "joint-climb-under-way"),
+    Case("divergence", lr_rising_end, False, "stepped-up-and-rests"),
+    Case("divergence", train_climb_under_way, False, "train-alone-climbs"),
     Case("lr_too_high", lr_spikes, True, "repeated-spikes"),
     Case("lr_too_high", lr_rising_end, True, "rising-end"),
     Case("lr_too_high", lr_bumps, True, "trend-climbs-back"),
@@ -227,7 +246,8 @@ def test_rule_table(case):
 VERDICTS = [(learning, "learning"), (overfitting, "overfitting"), (plateau, "plateau"),
             (data_problem, "data_problem"), (divergence_to_nan, "divergence"),
             (divergence_finite, "divergence"), (lr_spikes, "lr_too_high"),
-            (lr_rising_end, "lr_too_high"), (non_finite, "non_finite")]
+            (lr_rising_end, "lr_too_high"), (blowup_under_way, "divergence"),
+            (train_climb_under_way, "lr_too_high"), (non_finite, "non_finite")]
 
 
 @pytest.mark.parametrize("build,verdict", VERDICTS, ids=[v[0].__name__ for v in VERDICTS])
