@@ -119,7 +119,8 @@ class Thresholds:
     #: train loss's last this many points (and the test loss's, when it has a trend) ...
     blowup_points: int = 3
     #: ... each stand this many noise sigmas (the curve's own point-to-point scatter) above
-    #: its best, with the climb significant, material, rising and unprecedented ...
+    #: its best, the climb significant (``divergence_z``), material and, for the train
+    #: loss, larger than any before it ...
     blowup_noise_z: float = 4.0
     #: ... and still under way: over the last this many points (or the smoothing width, if
     #: wider) the loss rises by ``flat_noise_z`` standard errors (Theil-Sen): a loss that

@@ -293,6 +293,39 @@ def test_divergence_onset_is_where_the_loss_left_its_best_for_good(rise_from):
     assert d.start_step >= d.evidence["train_best_step"]
 
 
+@pytest.mark.parametrize("tau", [6.0, 15.0, 25.0])
+def test_a_blow_up_is_named_as_soon_as_it_has_clearly_begun(tau):
+    # flat at its best, then both losses blow up from RISE_FROM (doubling every tau ln 2
+    # steps): the first prefix named divergence comes a few points after the onset, before
+    # the loss has doubled, and says how far out of its scatter the climb stands
+    train = noisy(0.4 * np.exp(np.clip(T - RISE_FROM, 0, None) / tau), 0.02, 31)
+    log = frame(train, noisy(train * 1.2, 0.02, 32))
+    named = next(n for n in range(int(RISE_FROM), N + 1)
+                 if api.diagnose(log.iloc[:n]).verdict == "divergence")
+    assert named - RISE_FROM <= 6
+    assert train[named - 1] < 2 * 0.4
+    d = get(api.diagnose(log.iloc[:named]), "divergence")
+    assert d.evidence["train_blowup_sigmas"] >= 4 and "noise sigmas" in d.message
+    assert abs(d.start_step - RISE_FROM) <= 3
+
+
+@pytest.mark.parametrize("build", [lr_spikes, train_climb_under_way, learning],
+                         ids=lambda b: b.__name__)
+def test_no_prefix_of_a_run_that_does_not_blow_up_jointly_says_divergence(build):
+    log = build()
+    said = {api.diagnose(log.iloc[:n]).verdict for n in range(10, N + 1, 5)}
+    assert "divergence" not in said, said
+
+
+def test_a_climb_like_one_that_came_back_down_before_is_no_blow_up():
+    # while the first bump climbs (x2.5 and rising at step 50) a prefix cannot tell it from
+    # a blow-up beginning; once it has come back down, the second, no larger, is a swing
+    log = lr_bumps()
+    assert api.diagnose(log.iloc[:48]).verdict == "divergence"
+    said = {api.diagnose(log.iloc[:n]).verdict for n in range(60, N + 1, 2)}
+    assert said == {"lr_too_high"}
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)

@@ -49,33 +49,20 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
 
 
 def blowup_begun(c: CurveTrend | None, th: Thresholds) -> bool:
-    """A blow-up that has clearly begun, before it dominates the curve: the last
+    """A climb that has clearly begun, before it dominates the curve: the last
     ``blowup_points`` points each stand ``blowup_noise_z`` noise sigmas (the curve's own
     point-to-point scatter, not the standard error of its smoothing) above its best; the
     smoothed end stands ``divergence_z`` standard errors above it, by a material share of the
-    progress on the loss's own scale; the last window rises and so do its last few points;
-    and no earlier climb came near (a loss that swings as much is oscillating)."""
+    progress on the loss's own scale; and the last ``blowup_stretch`` points still rise."""
     if c is None or len(c.values) < th.min_points or not c.windows:
         return False
-    if c.windows[-1].direction is not Direction.RISING:
-        return False
-    rise, z = end_rise(c, th)
+    _, z = end_rise(c, th)
     low = lowest(c, smooth_width(c, th.smooth_fraction))
     if z < th.divergence_z or low >= len(c.y) - th.blowup_points:
         return False
     return bool(blowup_sigmas(c, th) >= th.blowup_noise_z
                 and material(c, low, len(c.ys) - 1, th.material_share)
-                and _still_climbing(c, th) and _unprecedented(c, rise, th))
-
-
-def _still_climbing(c: CurveTrend, th: Thresholds) -> bool:
-    """The last ``blowup_stretch`` points (or the smoothing width, if wider) rise by
-    ``flat_noise_z`` standard errors: the climb goes on, it has not come to rest."""
-    k = max(th.blowup_stretch, smooth_width(c, th.smooth_fraction))
-    if len(c.steps) < k:
-        return False
-    change, z = stretch_change(c, float(c.steps[-k]))
-    return change > 0 and z >= th.flat_noise_z
+                and _still_climbing(c, th))
 
 
 def blowup_sigmas(c: CurveTrend, th: Thresholds) -> float:
@@ -86,15 +73,29 @@ def blowup_sigmas(c: CurveTrend, th: Thresholds) -> float:
     return (least - float(c.ys[low])) / max(c.noise, c.floor, 1e-300)
 
 
+def _still_climbing(c: CurveTrend, th: Thresholds) -> bool:
+    """The last ``blowup_stretch`` points (or the smoothing width, if wider) rise by
+    ``flat_noise_z`` standard errors (Theil-Sen): the climb goes on; a loss that stepped up
+    and rests at its new level is not blowing up."""
+    k = max(th.blowup_stretch, smooth_width(c, th.smooth_fraction))
+    if len(c.steps) < k:
+        return False
+    change, z = stretch_change(c, float(c.steps[-k]))
+    return change > 0 and z >= th.flat_noise_z
+
+
 def blowing_up(tr: CurveTrend | None, te: CurveTrend | None, th: Thresholds) -> bool:
-    """Divergence named early: the train loss's blow-up has clearly begun, and so has the
-    test loss's (the joint blow-up that tells divergence from a too-high rate); without a
-    test trend to confirm it, the train loss has also climbed back above where it started."""
+    """Divergence named as it begins: the train loss's climb has clearly begun and no earlier
+    climb came near it (a loss that swings as much oscillates), and the test loss's climb has
+    begun too: the joint blow-up that tells divergence from a too-high rate. Without a test
+    trend to confirm it, the train loss must also be back above where it started."""
     if tr is None or not blowup_begun(tr, th):
+        return False
+    rise, _ = end_rise(tr, th)
+    if not _unprecedented(tr, rise, th):
         return False
     if te is not None and len(te.values) >= th.min_points and te.windows:
         return blowup_begun(te, th)
-    rise, _ = end_rise(tr, th)
     return rise >= float(tr.ys[0] - tr.ys.min())
 
 
@@ -145,8 +146,8 @@ def divergence(ctx: RunContext, th: Thresholds) -> Diagnosis | None:
     loss ends ``divergence_z`` standard errors above its best, ``blowup_factor`` times it and
     back above its start (or ``divergence_factor`` times it), still rising; or, as soon as a
     blow-up has clearly begun, its last ``blowup_points`` points (and the test loss's) each
-    stand ``blowup_noise_z`` noise sigmas above their best, in a material climb larger than
-    any before it and still rising over the last ``blowup_stretch`` points.
+    stand ``blowup_noise_z`` noise sigmas above their best, in a material climb still rising
+    over the last ``blowup_stretch`` points and larger than any before it.
     """
     tr, te = ctx.train, ctx.test
     full = diverged(tr, th)
