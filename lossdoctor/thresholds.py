@@ -26,6 +26,8 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "near_se": (0, 50, False), "level_factor": (1, 50, False),
     "knock_recovery": (0, 1, True), "chance_separation": (0, 0.5, True),
     "early_low_z": (0, 50, False),
+    "blowup_points": (1, 10_000, False), "blowup_noise_z": (0, 1000, True),
+    "blowup_stretch": (3, 10_000, False),
 }
 
 
@@ -116,6 +118,17 @@ class Thresholds:
     #: lr_too_high: or the test loss swings around its trend by this much (relative, log)
     #: and by more than it improved
     swing_limit: float = 0.25
+    #: divergence before the climb dominates the curve: a blow-up has clearly begun once the
+    #: train loss's last this many points (and the test loss's, when it has a trend) ...
+    blowup_points: int = 3
+    #: ... each stand this many noise sigmas (the curve's own point-to-point scatter) above
+    #: its best, the climb significant (``divergence_z``), material and, for the train
+    #: loss, larger than any before it ...
+    blowup_noise_z: float = 4.0
+    #: ... and still under way: over the last this many points (or the smoothing width, if
+    #: wider) the loss rises by ``flat_noise_z`` standard errors (Theil-Sen): a loss that
+    #: stepped up and rests at its new level is not blowing up
+    blowup_stretch: int = 5
 
     #: a smoothed value stands "near" a best (where a climb starts, where the test loss
     #: levelled off) within this many standard errors of the smoothed curve

@@ -105,10 +105,26 @@ def lr_spikes() -> pd.DataFrame:
 
 
 def lr_rising_end() -> pd.DataFrame:
-    # falls, then creeps back up by a third of its progress: too high, but no blow-up
+    # falls, then creeps back up by a sixth of its progress and rests there: too high, but
+    # no blow-up
+    end = 0.012 * np.clip(T - 75, 0, 25)
+    return frame(noisy(decay(0.5, tau=10) + end, 0.01, 19),
+                 noisy(decay(0.6, tau=10) + end, 0.01, 20), 0.1)
+
+
+def blowup_under_way() -> pd.DataFrame:
+    # falls, then both losses climb together, far out of their scatter and still climbing
+    # at the end: a blow-up that has begun (not yet doubled) is named at once
     end = 0.012 * np.clip(T - 80, 0, None)
     return frame(noisy(decay(0.5, tau=10) + end, 0.01, 19),
                  noisy(decay(0.6, tau=10) + end, 0.01, 20), 0.1)
+
+
+def train_climb_under_way() -> pd.DataFrame:
+    # the same climb of the train loss alone, the test loss unmoved: no joint blow-up
+    end = 0.012 * np.clip(T - 80, 0, None)
+    return frame(noisy(decay(0.5, tau=10) + end, 0.01, 19),
+                 noisy(decay(0.6, tau=10), 0.01, 20), 0.1)
 
 
 def lr_bumps() -> pd.DataFrame:
@@ -192,6 +208,9 @@ CASES = [
     Case("divergence", lr_spikes, False, "spikes-without-blow-up"),
     Case("divergence", lr_bumps, False, "climbs-that-come-back-down"),
     Case("divergence", non_finite, False, "nan-after-healthy-run"),
+    Case("divergence", blowup_under_way, True, "joint-climb-under-way"),
+    Case("divergence", lr_rising_end, False, "stepped-up-and-rests"),
+    Case("divergence", train_climb_under_way, False, "train-alone-climbs"),
     Case("lr_too_high", lr_spikes, True, "repeated-spikes"),
     Case("lr_too_high", lr_rising_end, True, "rising-end"),
     Case("lr_too_high", lr_bumps, True, "trend-climbs-back"),
@@ -227,7 +246,8 @@ def test_rule_table(case):
 VERDICTS = [(learning, "learning"), (overfitting, "overfitting"), (plateau, "plateau"),
             (data_problem, "data_problem"), (divergence_to_nan, "divergence"),
             (divergence_finite, "divergence"), (lr_spikes, "lr_too_high"),
-            (lr_rising_end, "lr_too_high"), (non_finite, "non_finite")]
+            (lr_rising_end, "lr_too_high"), (blowup_under_way, "divergence"),
+            (train_climb_under_way, "lr_too_high"), (non_finite, "non_finite")]
 
 
 @pytest.mark.parametrize("build,verdict", VERDICTS, ids=[v[0].__name__ for v in VERDICTS])
@@ -292,6 +312,39 @@ def test_divergence_onset_is_where_the_loss_left_its_best_for_good(rise_from):
     d = get(api.diagnose(frame(train, noisy(train * 1.2, 0.02, 32))), "divergence")
     assert abs(d.start_step - rise_from) <= 0.1 * N
     assert d.start_step >= d.evidence["train_best_step"]
+
+
+@pytest.mark.parametrize("tau", [6.0, 15.0, 25.0])
+def test_a_blow_up_is_named_as_soon_as_it_has_clearly_begun(tau):
+    # flat at its best, then both losses blow up from RISE_FROM (doubling every tau ln 2
+    # steps): the first prefix named divergence comes a few points after the onset, before
+    # the loss has doubled, and says how far out of its scatter the climb stands
+    train = noisy(0.4 * np.exp(np.clip(T - RISE_FROM, 0, None) / tau), 0.02, 31)
+    log = frame(train, noisy(train * 1.2, 0.02, 32))
+    named = next(n for n in range(int(RISE_FROM), N + 1)
+                 if api.diagnose(log.iloc[:n]).verdict == "divergence")
+    assert named - RISE_FROM <= 6
+    assert train[named - 1] < 2 * 0.4
+    d = get(api.diagnose(log.iloc[:named]), "divergence")
+    assert d.evidence["train_blowup_sigmas"] >= 4 and "noise sigmas" in d.message
+    assert abs(d.start_step - RISE_FROM) <= 3
+
+
+@pytest.mark.parametrize("build", [lr_spikes, train_climb_under_way, learning],
+                         ids=lambda b: b.__name__)
+def test_no_prefix_of_a_run_that_does_not_blow_up_jointly_says_divergence(build):
+    log = build()
+    said = {api.diagnose(log.iloc[:n]).verdict for n in range(10, N + 1, 5)}
+    assert "divergence" not in said, said
+
+
+def test_a_climb_like_one_that_came_back_down_before_is_no_blow_up():
+    # while the first bump climbs (x2.5 and rising at step 50) a prefix cannot tell it from
+    # a blow-up beginning; once it has come back down, the second, no larger, is a swing
+    log = lr_bumps()
+    assert api.diagnose(log.iloc[:48]).verdict == "divergence"
+    said = {api.diagnose(log.iloc[:n]).verdict for n in range(60, N + 1, 2)}
+    assert said == {"lr_too_high"}
 
 
 def test_divergence_after_a_step_up_starts_at_the_step():

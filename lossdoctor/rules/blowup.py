@@ -24,6 +24,7 @@ from .measures import (
     settled,
     smooth_width,
     spikes,
+    stretch_change,
 )
 from .registry import rule
 
@@ -46,6 +47,57 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     doubled = rise >= np.log(th.blowup_factor)     # a blow-up, not a step to a new level
     rising = c.windows[-1].direction is Direction.RISING
     return bool((back_up or far_up) and doubled and rising and _unprecedented(c, rise, th))
+
+
+def blowup_begun(c: CurveTrend | None, th: Thresholds) -> bool:
+    """A climb that has clearly begun, before it dominates the curve: the last
+    ``blowup_points`` points each stand ``blowup_noise_z`` noise sigmas (the curve's own
+    point-to-point scatter, not the standard error of its smoothing) above its best; the
+    smoothed end stands ``divergence_z`` standard errors above it, by a material share of the
+    progress on the loss's own scale; and the last ``blowup_stretch`` points still rise."""
+    if c is None or len(c.values) < th.min_points or not c.windows:
+        return False
+    _, z = end_rise(c, th)
+    low = lowest(c, smooth_width(c, th.smooth_fraction), th.early_low_z)
+    if z < th.divergence_z or low >= len(c.y) - th.blowup_points:
+        return False
+    return bool(blowup_sigmas(c, th) >= th.blowup_noise_z
+                and material(c, low, len(c.ys) - 1, th.material_share)
+                and _still_climbing(c, th))
+
+
+def blowup_sigmas(c: CurveTrend, th: Thresholds) -> float:
+    """How far the least of the curve's last ``blowup_points`` points stands above its best,
+    in noise sigmas (working scale)."""
+    low = lowest(c, smooth_width(c, th.smooth_fraction), th.early_low_z)
+    least = float(np.min(c.y[-th.blowup_points:]))
+    return (least - float(c.ys[low])) / max(c.noise, c.floor, 1e-300)
+
+
+def _still_climbing(c: CurveTrend, th: Thresholds) -> bool:
+    """The last ``blowup_stretch`` points (or the smoothing width, if wider) rise by
+    ``flat_noise_z`` standard errors (Theil-Sen): the climb goes on; a loss that stepped up
+    and rests at its new level is not blowing up."""
+    k = max(th.blowup_stretch, smooth_width(c, th.smooth_fraction))
+    if len(c.steps) < k:
+        return False
+    change, z = stretch_change(c, float(c.steps[-k]))
+    return change > 0 and z >= th.flat_noise_z
+
+
+def blowing_up(tr: CurveTrend | None, te: CurveTrend | None, th: Thresholds) -> bool:
+    """Divergence named as it begins: the train loss's climb has clearly begun and no earlier
+    climb came near it (a loss that swings as much oscillates), and the test loss's climb has
+    begun too: the joint blow-up that tells divergence from a too-high rate. Without a test
+    trend to confirm it, the train loss must also be back above where it started."""
+    if tr is None or not blowup_begun(tr, th):
+        return False
+    rise, _ = end_rise(tr, th)
+    if not _unprecedented(tr, rise, th):
+        return False
+    if te is not None and len(te.values) >= th.min_points and te.windows:
+        return blowup_begun(te, th)
+    return rise >= float(tr.ys[0] - tr.ys.min())
 
 
 def _unprecedented(c: CurveTrend, rise: float, th: Thresholds) -> bool:
@@ -91,10 +143,16 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     """Divergence: train and test loss both climb away from their best, often to NaN.
 
     Badly set hyper-parameters, a bad architecture or a bug. Lower the learning rate, clip
-    gradients, and check the code (loss, data normalisation, schedule).
+    gradients, and check the code (loss, data normalisation, schedule). Statistic: the train
+    loss ends ``divergence_z`` standard errors above its best, ``blowup_factor`` times it and
+    back above its start (or ``divergence_factor`` times it), still rising; or, as soon as a
+    blow-up has clearly begun, its last ``blowup_points`` points (and the test loss's) each
+    stand ``blowup_noise_z`` noise sigmas above their best, in a material climb still rising
+    over the last ``blowup_stretch`` points and larger than any before it.
     """
     tr, te = ctx.train, ctx.test
-    if not diverged(tr, th) or tr is None:
+    full = diverged(tr, th)
+    if tr is None or not (full or blowing_up(tr, te, th)):
         return None
     if te is not None and len(te.values) >= th.min_points and not _test_agrees(te, th):
         return None
@@ -108,6 +166,12 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     if te is not None and len(te.values):
         ev.update(test_best_step=best_step(te), test_last=float(te.values[-1]))
         msg += (f", test loss from {fmt(float(te.smooth.min()))} to {fmt(float(te.values[-1]))}")
+    if not full:                          # named as it begins: say how it was established
+        sigmas = blowup_sigmas(tr, th)
+        ev["train_blowup_sigmas"] = sigmas
+        said = "over 100" if sigmas >= 100 else f"{sigmas:.1f}"
+        msg += (f"; a blow-up under way: the last {th.blowup_points} train points each stand"
+                f" {said} noise sigmas or more above its best")
     bad = [c.summary.non_finite_step for c in ctx.curves() if c.summary.non_finite_step is not None]
     if bad:
         ev["first_non_finite_step"] = min(bad)
