@@ -97,7 +97,8 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
     for split in ("train", "test"):
         part_steps, part_values = arrays[split]     # views: no copy of 1e7 rows
         if len(part_steps):
-            curves[split] = analyze_curve(split, part_steps, part_values, span, th)
+            curves[split] = analyze_curve(split, part_steps, part_values, span, th,
+                                          rate_step(*arrays["lr"], span, th))
     broken = []
     points = {split: len(c.values) for split, c in curves.items() if c is not None}
     for split, c in curves.items():
@@ -131,6 +132,28 @@ def _finite_range(steps: np.ndarray) -> tuple[float, float] | None:
             return None
         lo, hi = float(steps.min()), float(steps.max())
     return lo, hi
+
+
+def rate_step(steps: np.ndarray, rates: np.ndarray, span: tuple[float, float],
+              th: Thresholds) -> float | None:
+    """The step where the recorded learning rate was last cut (or raised) ``lr_step`` times
+    or more from one logged value to the next, in the last window of the run, while the
+    changes just before and after it were ``lr_step`` times smaller (on a log scale): a
+    step decay starts a new trend there; a cosine or linear decay to zero, whose last
+    changes grow smoothly, does not. None when there is none."""
+    order = np.argsort(steps, kind="stable")
+    s, r = np.asarray(steps, float)[order], np.asarray(rates, float)[order]
+    keep = np.isfinite(r) & (r > 0)
+    s, r = s[keep], r[keep]
+    if len(r) < 3:
+        return None
+    d = np.abs(np.diff(np.log(r)))
+    around = np.maximum(np.r_[0.0, d[:-1]], np.r_[d[1:], np.inf])    # the last has no after
+    cut = (d >= np.log(th.lr_step)) & (around * th.lr_step <= d)
+    lo, hi = span
+    late = [float(s[i + 1]) for i in np.flatnonzero(cut)
+            if s[i + 1] > lo + (hi - lo) * (1 - 1 / th.windows)]
+    return late[-1] if late else None
 
 
 def _other(split: str) -> str:

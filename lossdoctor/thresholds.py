@@ -27,7 +27,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "knock_recovery": (0, 1, True), "chance_separation": (0, 0.5, True),
     "early_low_z": (0, 50, False),
     "blowup_points": (1, 10_000, False), "blowup_noise_z": (0, 1000, True),
-    "blowup_stretch": (3, 10_000, False),
+    "blowup_stretch": (3, 10_000, False), "lr_step": (1, 1e9, True),
 }
 
 
@@ -143,6 +143,10 @@ class Thresholds:
     #: a best among the first points (where the running median sees few values) counts only
     #: this many scatters below the settled minimum
     early_low_z: float = 3.0
+
+    #: a recorded learning rate that changes this many times from one logged value to the
+    #: next, in the last window, starts the last window there (a step decay starts a new trend)
+    lr_step: float = 3.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -224,8 +224,10 @@ def noise_of(residuals: np.ndarray, floor: float, k: int) -> tuple[float, float]
 
 def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
                   span: tuple[float, float] | None = None,
-                  thresholds: Thresholds = DEFAULT) -> CurveTrend:
-    """Trend of one curve; ``span`` is the run's step range so both splits share windows."""
+                  thresholds: Thresholds = DEFAULT, since: float | None = None) -> CurveTrend:
+    """Trend of one curve; ``span`` is the run's step range so both splits share windows;
+    ``since``, a step inside the last window where the learning rate changed in one step,
+    starts the last window there (a trend across a step of the rate is not one trend)."""
     steps = np.asarray(steps, dtype=float)
     values = np.asarray(values, dtype=float)
     if not np.isfinite(steps).all():            # a point at step inf or NaN has no place
@@ -249,7 +251,7 @@ def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
     lo, hi = span if span else ((rs[0], rs[-1]) if len(rs) else (0.0, 0.0))
     progress = float(ys.max() - ys.min()) if len(ys) else 0.0
     windows = fit_windows(split, rs, rv, y, ys, max(noise, floor), progress, (lo, hi),
-                          thresholds)
+                          thresholds, since)
     summary = _summary(split, fs, fv, noise, bad_steps, windows, log)
     return CurveTrend(split, rs, rv, smooth, summary, int((~finite).sum()), y, ys, log,
                       noise, rho, floor)
@@ -257,7 +259,7 @@ def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
 
 def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray,
                 ys: np.ndarray, noise: float, progress: float, span: tuple[float, float],
-                th: Thresholds) -> tuple[Window, ...]:
+                th: Thresholds, since: float | None = None) -> tuple[Window, ...]:
     """Cut the span into windows (at least 3 points each) and label each by its slope.
 
     A window falls (or rises) when its Theil-Sen change is both *significant*, beyond
@@ -274,6 +276,8 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
     k_med = median_width(n, th.smooth_fraction)
     lo, hi = span
     edges = np.linspace(lo, hi, count + 1)
+    if since is not None and edges[-2] < since < hi and (steps >= since).sum() >= th.min_points:
+        edges[-2] = since
     out = []
     for a, b in zip(edges[:-1], edges[1:], strict=False):
         inside = (steps >= a) & (steps <= b)
@@ -288,7 +292,10 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
                                          k_med)
             if np.sign(z_long) == np.sign(change):
                 z = z_long if abs(z_long) > abs(z) else z
-        share = change / progress if progress > 0 else 0.0
+        # per window length: a last window cut short at a step of the rate is not held to
+        # the change of a whole window
+        share = (change / progress * (hi - lo) / count / max(b - a, 1e-300)
+                 if progress > 0 else 0.0)
         tol = max(abs(change / z) * th.flat_noise_z if z else 0.0, th.flat_share * progress)
         moved = abs(z) >= th.flat_noise_z and abs(share) >= th.flat_share
         direction = (Direction.FLAT if not moved

@@ -194,3 +194,41 @@ def test_running_median_keeps_a_fast_move_at_the_start():
     smooth = running_median(values, 0.08)
     assert smooth[0] == 0.4
     assert smooth[-1] == 25.0
+
+
+# ---------------------------------------------------------------- a step of the learning rate
+
+def _step_decay_run(drop_at: int, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A loss easing down at rate 0.1, which drops 20% in one step when the rate is cut 10x
+    at ``drop_at`` and then rests at its new level."""
+    rng = np.random.default_rng(3)
+    steps = np.arange(n, dtype=float)
+    loss = 1.0 + np.exp(-steps / 30.0)
+    loss = np.where(steps >= drop_at, loss[drop_at] * 0.8, loss)
+    lr = np.where(steps >= drop_at, 0.01, 0.1)
+    return steps, loss * np.exp(rng.normal(0, 0.002, n)), lr
+
+
+def test_a_cut_of_the_rate_in_the_last_window_starts_its_trend():
+    from lossdoctor.engine import rate_step
+
+    steps, loss, lr = _step_decay_run(100)
+    since = rate_step(steps, lr, (0.0, 119.0), DEFAULT)
+    assert since == 100.0
+    judged_whole = analyze_curve("test", steps, loss, (0.0, 119.0))
+    judged_since = analyze_curve("test", steps, loss, (0.0, 119.0), since=since)
+    assert labels(judged_whole)[-1] is FALLING       # the drop itself reads as a fall
+    assert labels(judged_since)[-1] is FLAT          # after it the loss rests
+    assert judged_since.windows[-1].start_step == 100.0
+
+
+def test_a_smooth_decay_or_an_early_cut_starts_no_new_trend():
+    from lossdoctor.engine import rate_step
+
+    steps = np.arange(200, dtype=float)
+    linear = 0.1 * (1 - steps / 200) + 1e-6                  # decays to almost 0, smoothly
+    cosine = 0.05 * (1 + np.cos(np.pi * steps / 200)) + 1e-6
+    assert rate_step(steps[:-1], linear[:-1], (0.0, 199.0), DEFAULT) is None
+    assert rate_step(steps, cosine, (0.0, 199.0), DEFAULT) is None
+    _, _, lr = _step_decay_run(30)
+    assert rate_step(np.arange(120.0), lr, (0.0, 119.0), DEFAULT) is None
