@@ -53,7 +53,8 @@ def sigmas(value: float) -> str:
 
 
 #: how a fact is written, by the kind its template field names
-KINDS: dict[str, Callable[[Any], str]] = {"num": fmt, "step": fmt_step, "se": fmt_z, "sigmas": sigmas}
+KINDS: dict[str, Callable[[Any], str]] = {
+    "num": fmt, "step": fmt_step, "se": fmt_z, "sigmas": sigmas}
 
 
 class _Writer(string.Formatter):
