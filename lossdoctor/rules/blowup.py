@@ -206,8 +206,7 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
     acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
     yields = ("overfitting",) if SPIKE_COUNT in ev else ()
     return Finding(text("Learning rate too high: {why}.", why=why), start, float(tr.steps[-1]),
-                   ev, acts,
-                   yields_to=yields, confidence=conf)
+                   ev, acts, yields_to=yields, confidence=conf)
 
 
 def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
