@@ -4,18 +4,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import views as _views
+from .version import __version__
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from .report import Report
 
-__version__ = "0.1.0"
 __all__ = ["Monitor", "Report", "Thresholds", "compare", "diagnose", "diagnose_many", "read_log",
            "__version__"]
 
 _LAZY = {"diagnose": "api", "read_log": "api", "Report": "report", "Thresholds": "thresholds",
-         "diagnose_many": "sweep", "compare": "comparison", "Monitor": "monitor"}
+         "diagnose_many": "sweep", "compare": "api", "Monitor": "monitor"}
 
 
 def __getattr__(name: str) -> Any:

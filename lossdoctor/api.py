@@ -4,16 +4,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .checking import diagnose_parsed, diagnose_settled, load
+from .comparison import TOLERANCE, Comparison, compare_reports
 from .records import Severity
 from .report import Report
 from .thresholds import Thresholds
 
-__all__ = ["diagnose", "diagnose_parsed", "diagnose_settled", "load", "read_log",
-           "resolve_severities"]
+if TYPE_CHECKING:
+    from .config import Settings
+
+__all__ = ["compare", "compare_settled", "diagnose", "diagnose_parsed", "diagnose_settled",
+           "load", "read_log", "resolve_severities"]
 
 PathLike = str | Path
 
@@ -80,6 +85,29 @@ def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | No
 
         return diagnose_folder(log, s, executor)
     return diagnose_settled(log, s, train=train, test=test)
+
+
+def compare(run: str | Path | pd.DataFrame, baseline: str | Path | pd.DataFrame, *,
+            tolerance: float = TOLERANCE, **diagnose_options: Any) -> Comparison:
+    """Diagnose ``run`` and compare its curves with ``baseline``'s.
+
+    Both are diagnosed with the same settings, merged as :func:`lossdoctor.diagnose` merges
+    them (``config=`` and its other keyword arguments).
+
+    >>> c = compare("runs/lr_0.1.csv", "runs/lr_0.01.csv")        # doctest: +SKIP
+    >>> c.diverges_at, c.reaches_baseline_best                      # doctest: +SKIP
+    (42.0, None)
+    """
+    from .config import settle
+
+    return compare_settled(run, baseline, settle(**diagnose_options), tolerance)
+
+
+def compare_settled(run: str | Path | pd.DataFrame, baseline: str | Path | pd.DataFrame,
+                    settings: Settings, tolerance: float = TOLERANCE) -> Comparison:
+    """:func:`compare` with settings already merged (both logs are read with the same)."""
+    return compare_reports(diagnose_settled(run, settings),
+                           diagnose_settled(baseline, settings), tolerance)
 
 
 def resolve_severities(severities: Mapping[str, str | Severity]) -> dict[str, Severity]:

@@ -6,19 +6,14 @@ noise does not move the divergence point or the step where the baseline's best i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import LogReadError
 from .records import _num
 from .report import Report
 from .trends import CurveTrend
-
-if TYPE_CHECKING:
-    from .config import Settings
 
 #: the run is "worse" where its smoothed loss is above the baseline's by this fraction
 TOLERANCE = 0.05
@@ -71,31 +66,6 @@ class Comparison:
                 "curve": self.curve,
                 "reaches_baseline_best_at": _num(self.reaches_baseline_best),
                 "diverges_at": _num(self.diverges_at), "tolerance": self.tolerance}
-
-
-def compare(run: str | Path | pd.DataFrame, baseline: str | Path | pd.DataFrame, *,
-            tolerance: float = TOLERANCE, **diagnose_options: Any) -> Comparison:
-    """Diagnose ``run`` and compare its curves with ``baseline``'s.
-
-    Both are diagnosed with the same settings, merged as :func:`lossdoctor.diagnose` merges
-    them (``config=`` and its other keyword arguments).
-
-    >>> c = compare("runs/lr_0.1.csv", "runs/lr_0.01.csv")        # doctest: +SKIP
-    >>> c.diverges_at, c.reaches_baseline_best                      # doctest: +SKIP
-    (42.0, None)
-    """
-    from .config import settle
-
-    return compare_settled(run, baseline, settle(**diagnose_options), tolerance)
-
-
-def compare_settled(run: str | Path | pd.DataFrame, baseline: str | Path | pd.DataFrame,
-                    settings: Settings, tolerance: float = TOLERANCE) -> Comparison:
-    """:func:`compare` with settings already merged (both logs are read with the same)."""
-    from .checking import diagnose_settled
-
-    return compare_reports(diagnose_settled(run, settings),
-                           diagnose_settled(baseline, settings), tolerance)
 
 
 def compare_reports(report: Report, baseline: Report, tolerance: float = TOLERANCE

@@ -15,6 +15,7 @@ from .rules.health import describe
 from .rules.measures import not_moved
 from .thresholds import DEFAULT, Thresholds
 from .trends import CurveTrend, analyze_curve, still
+from .wording import join, text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,9 +68,9 @@ def _mixed(ctx: RunContext) -> Diagnosis:
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
     still = all(e is Direction.FALLING for e in ends)
-    said = "; ".join(describe(c) for c in curves)
+    said = join("; ", (describe(c) for c in curves))
     return find_rule("learning" if still else "plateau").diagnosis(Finding(
-        f"Mixed trends: {said}.", None, None,
+        text("Mixed trends: {said}.", said=said), None, None,
         {f"{c.split}_direction": c.windows[-1].direction.value for c in curves},
         ("look at the curves: the train and test loss disagree",), confidence=0.3))
 

@@ -5,6 +5,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from .wording import Said, render
+
 
 class Direction(str, enum.Enum):
     """Which way a curve goes inside one window."""
@@ -93,14 +95,16 @@ class Finding:
     """What a rule found: since when, why we think so and what to try, as facts.
 
     A rule returns this; the engine makes it a Diagnosis by stamping the name, code and
-    severity of the rule's registration, so they are written once, in ``@rule``.
+    severity of the rule's registration, so they are written once, in ``@rule``. What it
+    says and advises are templates with their facts (``wording.text``), written out only
+    when read.
     """
 
-    message: str
+    text: Said
     start_step: float | None = None
     end_step: float | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
-    actions: tuple[str, ...] = ()
+    advice: tuple[Said, ...] = ()
     #: findings that take the verdict from this one when both are present (it stays reported)
     yields_to: tuple[str, ...] = ()
     #: 0-1: how far the deciding statistic stands past its threshold (see ``confidence``)
@@ -113,16 +117,26 @@ class Diagnosis:
 
     name: str
     severity: Severity
-    message: str
+    text: Said
     start_step: float | None = None
     end_step: float | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
-    actions: tuple[str, ...] = ()
+    advice: tuple[Said, ...] = ()
     code: str = ""
     #: findings that take the verdict from this one when both are present (it stays reported)
     yields_to: tuple[str, ...] = ()
     #: 0-1: how far the deciding statistic stands past its threshold (see ``confidence``)
     confidence: float | None = None
+
+    @property
+    def message(self) -> str:
+        """What was found, in words: the rule's template with its facts written out."""
+        return render(self.text)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """What to try, in words."""
+        return tuple(render(a) for a in self.advice)
 
     def to_dict(self) -> dict[str, Any]:
         return {

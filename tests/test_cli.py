@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from lossdoctor import cli
+from lossdoctor.cli import console
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "fixtures"
@@ -131,8 +132,8 @@ def test_text_starts_with_file_and_verdict_in_capitals(name):
 def _tty(monkeypatch):
     """Make the CLI believe stdout is a terminal."""
     fake = types.SimpleNamespace(stdout=types.SimpleNamespace(isatty=lambda: True),
-                                 exit=cli.sys.exit)
-    monkeypatch.setattr(cli, "sys", fake)
+                                 exit=console.sys.exit)
+    monkeypatch.setattr(console, "sys", fake)
 
 
 def test_colour_only_on_a_terminal_without_no_color(monkeypatch):

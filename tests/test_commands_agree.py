@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import lossdoctor
 from lossdoctor import cli
-from lossdoctor.comparison import compare
+from lossdoctor.api import compare
 from lossdoctor.errors import UsageError
 from lossdoctor.watch import watch
 
@@ -192,16 +192,31 @@ def test_formats_lists_every_parser_and_output_format():
     assert "lossdoctor formats" in invoke("check", "--help").stdout
 
 
-def test_every_command_module_is_listed():
-    """cli.COMMANDS is the lazy index of the commands: it must name every one of them."""
+def test_every_command_is_found_without_a_list():
+    """No list names the commands: a fresh interpreter finds each one by name (the module
+    named like it, else every command module), imports only that module when it can, and
+    the help lists every command any module of the package registers."""
     import importlib
     import pkgutil
+    import subprocess
+    import sys
+
+    from lossdoctor.cli.registry import COMMANDS
 
     for mod in pkgutil.iter_modules(cli.__path__):
         importlib.import_module(f"lossdoctor.cli.{mod.name}")
-    assert set(cli.main.commands) == set(cli.COMMANDS)
-    for name, module in cli.COMMANDS.items():
-        assert cli.main.commands[name].callback.__module__ == f"lossdoctor.cli.{module}"
+    code = ("import sys, click\nfrom lossdoctor.cli import main\n"
+            "for name in sys.argv[1:]:\n"
+            "    print(main.get_command(click.Context(main), name).callback.__module__,"
+            " sorted(m for m in sys.modules if m.startswith('lossdoctor.cli.')))\n")
+    found = subprocess.run([sys.executable, "-c", code, "check", "explain"],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    assert found[0] == ("lossdoctor.cli.check ['lossdoctor.cli.check', 'lossdoctor.cli.console',"
+                        " 'lossdoctor.cli.options', 'lossdoctor.cli.registry']")
+    assert found[1].startswith("lossdoctor.cli.rules ")
+    listed = invoke("--help").stdout
+    assert {"check", "explain", "rules"} <= set(COMMANDS)
+    assert all(re.search(rf"^  {name}\b", listed, re.M) for name in COMMANDS), listed
 
 
 @pytest.mark.slow
@@ -228,7 +243,7 @@ def test_ctrl_c_stops_watch_with_exit_0_at_any_moment(tmp_path, delay):
 def test_html_on_a_terminal_is_written_to_a_file_and_said(tmp_path, monkeypatch, capsys):
     import sys
 
-    from lossdoctor.cli import emit
+    from lossdoctor.cli.console import emit
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import EXIT_UNUSABLE, LossdoctorError, UsageError
-from . import command, emit, user_errors, want_color
+from .console import emit, user_errors, want_color
 from .options import (
     fail_on_option,
     input_options,
@@ -17,6 +17,7 @@ from .options import (
     source_options,
     tracking_option,
 )
+from .registry import command
 
 if TYPE_CHECKING:
     from ..config import Settings

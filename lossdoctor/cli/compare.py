@@ -6,8 +6,9 @@ from typing import Any
 
 import click
 
-from . import command, emit, user_errors, want_color
+from .console import emit, user_errors, want_color
 from .options import fail_on_option, input_options, selection_options, settings
+from .registry import command
 
 
 @command
@@ -33,7 +34,7 @@ def compare(run: str, baseline: str, tolerance: float, fmt: str, output: str | N
     read with the same settings (options, then the config file, as for `check`).
     Exit codes as for `check`: 0, 1 for RUN's findings at or above --fail-on, 2 unusable input.
     """
-    from ..comparison import compare_settled
+    from ..api import compare_settled
     from ..formatters.comparison import render_comparison
 
     s = settings(options)

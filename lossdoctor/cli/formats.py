@@ -6,7 +6,7 @@ import json
 
 import click
 
-from . import command
+from .registry import command
 
 
 @command

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import split_list, user_errors
+from .console import user_errors
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -21,6 +21,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: the parameters these decorators add; :func:`settings` takes them out of a command's kwargs
 SHARED = ("train_col", "test_col", "input_format", "segments", "select", "ignore", "fail_on",
           "config", "isolated", "experiment", "run")
+
+
+def split_list(values: tuple[str, ...] | list[str]) -> list[str]:
+    """`--opt a,b --opt c` -> ['a', 'b', 'c']."""
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
 def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:

@@ -6,8 +6,9 @@ from typing import Any
 import click
 
 from ..errors import printable
-from . import command, fail, user_errors
+from .console import fail, user_errors
 from .options import input_options, pair_options, selection_options, settings
+from .registry import command
 
 
 @command

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import command, user_errors
+from .console import user_errors
+from .registry import command
 
 if TYPE_CHECKING:
     from ..rules import Rule

@@ -6,8 +6,9 @@ from typing import Any
 
 import click
 
-from . import command, user_errors
+from .console import user_errors
 from .options import fail_on_option, input_options, selection_options, settings, source_options
+from .registry import command
 
 
 @command

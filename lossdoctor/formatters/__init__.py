@@ -1,26 +1,23 @@
 """Output formats: each renders a Report to text and computes nothing itself.
 
-Each module of this package registers its format(s) with :func:`formatter`; nothing else
-lists them. A format's module is imported the first time it is asked for (the module named
-like the format, or ``<name>_format``; else all of them), so ``check`` in text does not pay
-for XML, HTML or matplotlib.
+Each module of this package registers its format(s) with ``registry.formatter``; nothing
+else lists them. A format's module is imported the first time it is asked for (the module
+named like the format, or ``<name>_format``; else all of them), so ``check`` in text does
+not pay for XML, HTML or matplotlib.
 """
 from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import UsageError, close_matches
 from ..report import Report
+from .registry import COMBINED, FORMATTERS, MODULES, SIGNATURES, Renderer
 
-Renderer = Callable[..., str]
-FORMATTERS: dict[str, Renderer] = {}
-#: formats that render several logs as one document (a SARIF log, a JUnit file, a JSON list)
-COMBINED: dict[str, Renderer] = {}
-_SIGNATURES: dict[str, Renderer] = {}     # whose parameters say which options a format takes
-_MODULE: dict[str, str] = {}              # the module that registered each format
+__all__ = ["COMBINED", "FORMATTERS", "Renderer", "check_format", "describe_formats", "names",
+           "render", "render_many"]
 
 
 def _modules() -> list[str]:
@@ -52,39 +49,9 @@ def describe_formats() -> dict[str, str]:
 
     out = {}
     for name in names():
-        doc = (sys.modules[_MODULE[name]].__doc__ or "").strip().replace("``", "")
+        doc = (sys.modules[MODULES[name]].__doc__ or "").strip().replace("``", "")
         out[name] = doc.splitlines()[0] if doc else ""
     return out
-
-
-def formatter(name: str, *, many: bool = False) -> Callable[[Renderer], Renderer]:
-    """Register ``render(report, color=False, **options) -> str`` under a format name.
-
-    With ``many=True`` the function takes a list of reports and returns one document; the
-    single-report renderer is derived from it.
-    """
-    def wrap(fn: Renderer) -> Renderer:
-        if name in FORMATTERS:
-            raise RuntimeError(f"formatter {name!r} registered twice")
-        _MODULE[name] = fn.__module__
-        if many:
-            COMBINED[name] = fn
-            FORMATTERS[name] = lambda report, **kw: fn([report], **kw)
-            _SIGNATURES[name] = fn
-        else:
-            FORMATTERS[name] = fn
-        return fn
-    return wrap
-
-
-def combined(name: str) -> Callable[[Renderer], Renderer]:
-    """Register how an existing single-report format writes several logs as one document."""
-    def wrap(fn: Renderer) -> Renderer:
-        if name in COMBINED:
-            raise RuntimeError(f"combined formatter {name!r} registered twice")
-        COMBINED[name] = fn
-        return fn
-    return wrap
 
 
 def check_format(fmt: str) -> Renderer:
@@ -101,7 +68,7 @@ def check_format(fmt: str) -> Renderer:
 
 def _accepted(fmt: str, options: dict[str, Any]) -> dict[str, Any]:
     """Only the options a formatter declares: `render(report, color)` keeps working."""
-    params = inspect.signature(_SIGNATURES.get(fmt, FORMATTERS[fmt])).parameters.values()
+    params = inspect.signature(SIGNATURES.get(fmt, FORMATTERS[fmt])).parameters.values()
     if any(p.kind is p.VAR_KEYWORD for p in params):
         return options
     names = {p.name for p in params}

@@ -6,8 +6,8 @@ import json
 from ..comparison import Comparison
 from ..errors import UsageError
 from ..numbers import fmt, fmt_step
-from . import render
 from .json_format import _default
+from .text import render as render_text
 
 FORMATS = ("text", "json")
 
@@ -18,7 +18,7 @@ def render_comparison(c: Comparison, fmt_name: str = "text", color: bool = False
     if fmt_name != "text":
         raise UsageError(f"unknown output format {fmt_name!r} for compare", None,
                          f"known: {', '.join(FORMATS)}")
-    return render(c.report, "text", color=color) + "\n\n" + "\n".join(_lines(c))
+    return render_text(c.report, color=color) + "\n\n" + "\n".join(_lines(c))
 
 
 def _lines(c: Comparison) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..records import Diagnosis, Severity
 from ..report import Report
-from . import combined, formatter
+from .registry import combined, formatter
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

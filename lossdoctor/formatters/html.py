@@ -15,7 +15,7 @@ from ..numbers import fmt, fmt_confidence, fmt_step
 from ..palette import DIRECTION_COLORS, SEVERITY_COLORS
 from ..records import Diagnosis, Severity
 from ..report import Report, RunReport
-from . import formatter
+from .registry import formatter
 
 #: a sweep of many runs gets this many small plots (most urgent first); the table has all
 MAX_PLOTS = 40

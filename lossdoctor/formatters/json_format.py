@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ..report import Report
-from . import combined, formatter
+from .registry import combined, formatter
 
 
 @formatter("json")

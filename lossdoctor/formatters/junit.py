@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from ..records import Diagnosis
 from ..report import Report, RunReport
 from ..rules import RULES
-from . import formatter
+from .registry import formatter
 
 
 @formatter("junit", many=True)

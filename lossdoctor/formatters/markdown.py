@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..numbers import fmt, fmt_step
 from ..records import Diagnosis
 from ..report import Report, RunReport
-from . import formatter
+from .registry import formatter
 
 
 @formatter("markdown")

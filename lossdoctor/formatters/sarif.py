@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .. import __version__
 from ..records import Diagnosis, Severity
 from ..report import Report
 from ..rules import RULES, Rule
-from . import formatter
+from ..version import __version__
+from .registry import formatter
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

@@ -7,7 +7,7 @@ from ..errors import printable
 from ..numbers import fmt, fmt_confidence, fmt_step
 from ..records import Diagnosis, Severity
 from ..report import Report, RunReport
-from . import formatter
+from .registry import formatter
 
 COLORS = {Severity.INFO: "green", Severity.WARNING: "yellow", Severity.ERROR: "red"}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..numbers import fmt, fmt_step
+from ..wording import Text, text
 from .context import RunContext
 
 #: a recorded rate this many times its first value at the onset was raised by a schedule
@@ -12,26 +12,29 @@ RAISED = 3.0
 DECAYED = 100.0
 
 
-def lower_lr(ctx: RunContext, step: float | None = None, factor: float = 10.0) -> str:
+def lower_lr(ctx: RunContext, step: float | None = None, factor: float = 10.0) -> Text:
     """Learning-rate advice read from the recorded schedule: the rate at the onset, 10x
     lower; a rate that a scheduler raised before the onset is named as the likely cause; a
     rate already decayed far is not told to go down further."""
     lr = ctx.lr_at(step)
     if lr is None:
-        return (f"lower the learning rate {factor:g}x (e.g. 1e-3 -> 1e-4; 1e-3 is a usual start"
-                " for SGD and Adam)")
+        return text("lower the learning rate {factor:g}x (e.g. 1e-3 -> 1e-4; 1e-3 is a usual"
+                    " start for SGD and Adam)", factor=factor)
     first = ctx.lr_at(float(ctx.lr_steps[0])) if len(ctx.lr_steps) else lr
     if first and lr >= RAISED * first:
         rose_at = ctx.lr_rise_step(first * np.sqrt(RAISED))
-        return (f"the learning rate rose from {fmt(first)} to {fmt(lr)}"
-                f"{f' from step {fmt_step(rose_at)}' if rose_at is not None else ''}"
-                f"{f'; the trouble began at step {fmt_step(step)}' if step is not None else ''}:"
-                f" cap the schedule near {fmt(first)}, or warm up to at most {fmt(lr / factor)}")
+        return text("the learning rate rose from {first:num} to {lr:num}{rose}{began}: cap the"
+                    " schedule near {first:num}, or warm up to at most {warm:num}",
+                    first=first, lr=lr, warm=lr / factor,
+                    rose="" if rose_at is None else text(" from step {step:step}", step=rose_at),
+                    began="" if step is None else text("; the trouble began at step {step:step}",
+                                                       step=step))
     if first and lr <= first / DECAYED:
-        return (f"the learning rate was already decayed {first / lr:.3g}x ({fmt(first)} ->"
-                f" {fmt(lr)}): lower the starting rate {factor:g}x instead ({fmt(first)} ->"
-                f" {fmt(first / factor)})")
-    return f"lower the learning rate {factor:g}x: {fmt(lr)} -> {fmt(lr / factor)}"
+        return text("the learning rate was already decayed {decay:.3g}x ({first:num} -> {lr:num}):"
+                    " lower the starting rate {factor:g}x instead ({first:num} -> {lower:num})",
+                    decay=first / lr, first=first, lr=lr, factor=factor, lower=first / factor)
+    return text("lower the learning rate {factor:g}x: {lr:num} -> {lower:num}",
+                factor=factor, lr=lr, lower=lr / factor)
 
 
 SCHEDULE = ("use a schedule: decay the rate 10x every few epochs (step decay), or reduce it"

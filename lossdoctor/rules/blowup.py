@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..evidence_keys import SPIKE_COUNT, SPIKE_STEPS
-from ..numbers import fmt, fmt_step, fmt_z
 from ..records import Direction, Finding, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
+from ..wording import Said, Text, join, text
 from . import actions
 from .context import RunContext, end_direction
 from .measures import (
@@ -160,25 +160,31 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     ev = {"train_best_step": best_step(tr), "rise_start_step": start,
           "train_best_value": float(tr.smooth.min()),
           "train_last": float(tr.values[-1]), "train_first": float(tr.values[0])}
-    msg = (f"Divergence: train loss rose from {fmt(float(tr.smooth.min()))} at step"
-           f" {fmt_step(best_step(tr))} to {fmt(float(tr.values[-1]))} at step"
-           f" {fmt_step(tr.steps[-1])} (the climb took off at step {fmt_step(start)})")
+    test_said: Said = ""
     if te is not None and len(te.values):
         ev.update(test_best_step=best_step(te), test_last=float(te.values[-1]))
-        msg += (f", test loss from {fmt(float(te.smooth.min()))} to {fmt(float(te.values[-1]))}")
+        test_said = text(", test loss from {best:num} to {last:num}",
+                         best=float(te.smooth.min()), last=float(te.values[-1]))
+    under_way: Said = ""
     if not full:                          # named as it begins: say how it was established
         sigmas = blowup_sigmas(tr, th)
         ev["train_blowup_sigmas"] = sigmas
-        said = "over 100" if sigmas >= 100 else f"{sigmas:.1f}"
-        msg += (f"; a blow-up under way: the last {th.blowup_points} train points each stand"
-                f" {said} noise sigmas or more above its best")
+        under_way = text("; a blow-up under way: the last {points} train points each stand"
+                         " {sigmas:sigmas} or more above its best",
+                         points=th.blowup_points, sigmas=sigmas)
+    broke: Said = ""
     bad = [c.summary.non_finite_step for c in ctx.curves() if c.summary.non_finite_step is not None]
     if bad:
         ev["first_non_finite_step"] = min(bad)
-        msg += f", then non-finite from step {fmt_step(min(bad))}"
+        broke = text(", then non-finite from step {step:step}", step=min(bad))
+    msg = text("Divergence: train loss rose from {best:num} at step {best_step:step} to"
+               " {last:num} at step {last_step:step} (the climb took off at step {start:step})"
+               "{test}{under_way}{broke}.", best=float(tr.smooth.min()), best_step=best_step(tr),
+               last=float(tr.values[-1]), last_step=tr.steps[-1], start=start, test=test_said,
+               under_way=under_way, broke=broke)
     acts = (actions.lower_lr(ctx, start), actions.CLIP, actions.BATCHNORM)
     _, z = end_rise(tr, th)
-    return Finding(msg + ".", start, float(tr.steps[-1]), ev, acts,
+    return Finding(msg, start, float(tr.steps[-1]), ev, acts,
                    confidence=confidence(z, th.divergence_z))
 
 
@@ -199,12 +205,12 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
     start, why, ev, conf = found
     acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
     yields = ("overfitting",) if SPIKE_COUNT in ev else ()
-    return Finding(f"Learning rate too high: {why}.", start, float(tr.steps[-1]), ev, acts,
-                   yields_to=yields, confidence=conf)
+    return Finding(text("Learning rate too high: {why}.", why=why), start, float(tr.steps[-1]),
+                   ev, acts, yields_to=yields, confidence=conf)
 
 
 def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
-                 ) -> tuple[float, str, dict, float] | None:
+                 ) -> tuple[float, Text, dict, float] | None:
     """(onset, why, evidence, confidence) of the first sign of an unstable run, if any:
     a late rise, a knock (a climb the loss later recovered from), a trend that keeps
     climbing back, spikes far out of the curve's scatter, or a test loss that swings more
@@ -234,9 +240,10 @@ def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     several = climb_count(tr, floor, settled(tr, width)) > 1
     start = _rise_start(tr, th) if several else _climb_start(tr, th)
     then = float(np.interp(start, tr.steps, tr.smooth))
-    return start, (f"train loss rose from {fmt(then)} at step {fmt_step(start)} to"
-                   f" {fmt(float(tr.smooth[-1]))} ({fmt_z(z)}; its best was"
-                   f" {fmt(float(tr.smooth.min()))} at step {fmt_step(best_step(tr))})"), {
+    return start, text("train loss rose from {then:num} at step {start:step} to {now:num} ({z:se};"
+                       " its best was {best:num} at step {best_step:step})", then=then,
+                       start=start, now=float(tr.smooth[-1]), z=z, best=float(tr.smooth.min()),
+                       best_step=best_step(tr)), {
         "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
         "train_rise_z": z, "train_progress": tr.span}, confidence(z, th.divergence_z)
 
@@ -258,10 +265,11 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
                 or not material(c, i, j, th.material_share)):
             continue
         start = float(c.steps[i])
-        return start, (f"the {c.split} loss was knocked up from {fmt(float(c.smooth[i]))} at"
-                       f" step {fmt_step(start)} to {fmt(float(c.smooth[j]))} at step"
-                       f" {fmt_step(c.steps[j])} ({climb / c.span:.0%} of its progress,"
-                       f" {fmt_z(climb / se)}) before it recovered"), {
+        return start, text("the {split} loss was knocked up from {low:num} at step {start:step}"
+                           " to {high:num} at step {top:step} ({share:.0%} of its progress,"
+                           " {z:se}) before it recovered", split=c.split,
+                           low=float(c.smooth[i]), start=start, high=float(c.smooth[j]),
+                           top=c.steps[j], share=climb / c.span, z=climb / se), {
             "knock_steps": [start, float(c.steps[j])], f"{c.split}_knock": climb,
             "knock_z": climb / se}, confidence(climb, th.knock_share * c.span)
     return None
@@ -277,11 +285,12 @@ def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     i, j = biggest_climb(tr, skip)
     if not material(tr, i, j, th.material_share):
         return None
-    return _rise_start(tr, th), (
-        f"its trend keeps climbing back: the smoothed train loss climbed {fmt(climbed)} in"
-        f" all (it fell {fmt(fell)}; {'log ' if tr.log else ''}units), the most from"
-        f" {fmt(float(tr.smooth[i]))} at step {fmt_step(tr.steps[i])} to"
-        f" {fmt(float(tr.smooth[j]))} at step {fmt_step(tr.steps[j])}"), {
+    return _rise_start(tr, th), text(
+        "its trend keeps climbing back: the smoothed train loss climbed {climbed:num} in all"
+        " (it fell {fell:num}; {units}), the most from {low:num} at step {start:step} to"
+        " {high:num} at step {top:step}", climbed=climbed, fell=fell,
+        units="log units" if tr.log else "units", low=float(tr.smooth[i]), start=tr.steps[i],
+        high=float(tr.smooth[j]), top=tr.steps[j]), {
         "train_climbs": climbed, "train_falls": fell,
         "biggest_climb_steps": [float(tr.steps[i]), float(tr.steps[j])]}, \
         confidence(climbed, th.climb_share * fell)
@@ -295,9 +304,11 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         return None
     found.sort()
     start = found[0][0]                   # _instability moves it to an earlier first climb
-    where = ", ".join(f"{fmt_step(s)} ({sp} x{r:.1f})" for s, r, sp, _ in found[:6])
-    return start, (f"the loss spiked {len(found)} times far out of its own scatter"
-                   f" ({th.spike_z:g} standard deviations or more), at steps {where}"), {
+    where = join(", ", (text("{step:step} ({split} x{ratio:.1f})", step=s, split=sp, ratio=r)
+                        for s, r, sp, _ in found[:6]))
+    return start, text("the loss spiked {count} times far out of its own scatter ({z:g} standard"
+                       " deviations or more), at steps {where}", count=len(found),
+                       z=th.spike_z, where=where), {
         SPIKE_STEPS: [s for s, *_ in found[:20]], SPIKE_COUNT: len(found)}, \
         confidence(len(found), th.spike_count)
 
@@ -312,9 +323,9 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     improved = float(c.ys[0] - c.ys[-1])
     if c.noise < th.swing_limit or c.noise < improved:
         return None
-    return float(c.steps[0]), (
-        f"the test loss swings +-{np.expm1(c.noise):.0%} around its trend, more than it"
-        f" improved over the run ({np.expm1(max(improved, 0.0)):.0%})"), {
+    return float(c.steps[0]), text(
+        "the test loss swings +-{swing:.0%} around its trend, more than it improved over the"
+        " run ({improved:.0%})", swing=np.expm1(c.noise), improved=np.expm1(max(improved, 0.0))), {
         "test_swing": c.noise, "test_improvement": improved}, confidence(c.noise,
                                                                           th.swing_limit)
 
@@ -336,12 +347,14 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Finding | None:
     last_good = curve.steps[curve.steps < step]
     ev = {"first_non_finite_step": step, **counts,
           "last_finite_step": float(last_good[-1]) if len(last_good) else None}
-    counts_said = ", ".join(f"{c.non_finite_count} {c.split}" for _, c in bad)
-    msg = (f"Non-finite loss: {curve.split} loss is NaN/Inf from step {fmt_step(step)}"
-           f" ({counts_said} values)")
-    if len(last_good):
-        msg += f"; last finite value {fmt(float(curve.values[len(last_good) - 1]))}"
-    acts = (f"stop the run and find what happens at step {fmt_step(step)}: log(0), 0/0 (an empty"
-            " mask or batch), infinite inputs; torch.autograd.set_detect_anomaly(True) helps",
+    counts_said = join(", ", (text("{count} {split}", count=c.non_finite_count, split=c.split)
+                              for _, c in bad))
+    last_said = "" if not len(last_good) else text(
+        "; last finite value {value:num}", value=float(curve.values[len(last_good) - 1]))
+    msg = text("Non-finite loss: {split} loss is NaN/Inf from step {step:step} ({counts} values)"
+               "{last}.", split=curve.split, step=step, counts=counts_said, last=last_said)
+    acts = (text("stop the run and find what happens at step {step:step}: log(0), 0/0 (an empty"
+                 " mask or batch), infinite inputs; torch.autograd.set_detect_anomaly(True)"
+                 " helps", step=step),
             actions.CLIP, actions.lower_lr(ctx, step))
-    return Finding(msg + ".", step, None, ev, acts, confidence=0.99)
+    return Finding(msg, step, None, ev, acts, confidence=0.99)

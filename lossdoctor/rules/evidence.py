@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..records import Finding, Severity
 from ..thresholds import Thresholds
+from ..wording import join, text
 from .context import RunContext
 from .registry import rule
 
@@ -18,10 +19,11 @@ def not_enough_evidence(ctx: RunContext, th: Thresholds) -> Finding | None:
     if ctx.curves() or ctx.broken:
         return None
     counts = {f"{split}_points": n for split, n in ctx.points.items()}
-    said = ", ".join(f"{split} loss {n} finite point{'s' if n != 1 else ''}"
-                     for split, n in ctx.points.items()) or "no finite loss values"
-    return Finding(f"Not enough evidence for a verdict: {said}; a trend needs at least"
-                   f" {th.min_points} on one curve.", None, None,
+    said = join(", ", (text("{split} loss {n} finite point{s}", split=split, n=n,
+                            s="s" if n != 1 else "") for split, n in ctx.points.items())
+                ) if ctx.points else "no finite loss values"
+    return Finding(text("Not enough evidence for a verdict: {said}; a trend needs at least"
+                        " {needed} on one curve.", said=said, needed=th.min_points), None, None,
                    {**counts, "points_needed": th.min_points},
-                   (f"let the run go on, or log more often: at least {th.min_points} points"
-                    " on the train or test loss",))
+                   (text("let the run go on, or log more often: at least {needed} points"
+                         " on the train or test loss", needed=th.min_points),))

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from ..evidence_keys import TEST_BEST_STEP, TEST_BEST_VALUE
-from ..numbers import fmt, fmt_step, fmt_z
 from ..records import Direction, Finding, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
+from ..wording import Said, Text, join, text
 from . import actions
 from .context import RunContext, end_direction
 from .measures import (
@@ -43,12 +43,12 @@ def tail(c: CurveTrend) -> dict[str, Any]:
             f"{p}_z": w.z, f"{p}_last": float(c.values[-1])}
 
 
-def describe(c: CurveTrend) -> str:
+def describe(c: CurveTrend) -> Text:
     w = c.windows[-1]
     verb = {FALLING: "still falling", FLAT: "flat", RISING: "rising"}[w.direction]
-    return (f"{c.split} loss is {verb} over steps {fmt_step(w.start_step)}-"
-            f"{fmt_step(w.end_step)} (now {fmt(float(c.smooth[-1]))}, change {fmt(w.change)},"
-            f" {fmt_z(w.z)})")
+    return text("{split} loss is {verb} over steps {start:step}-{end:step} (now {now:num},"
+                " change {change:num}, {z:se})", split=c.split, verb=verb, start=w.start_step,
+                end=w.end_step, now=float(c.smooth[-1]), change=w.change, z=w.z)
 
 
 @rule("LD100", "learning", Severity.INFO, 90, "train falling, test falling")
@@ -73,8 +73,8 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
             ev.update(tail(c))
         falling = [c for c in curves if c.windows[-1].direction is FALLING] or curves
         z = min(abs(c.windows[-1].z) for c in falling)
-        said = " and ".join(describe(c) for c in curves)
-        return Finding(f"Learning: {said}.", None, None, ev,
+        said = join(" and ", (describe(c) for c in curves))
+        return Finding(text("Learning: {said}.", said=said), None, None, ev,
                        ("keep training: the loss is still falling",),
                        confidence=confidence(z, th.flat_noise_z))
     return None
@@ -153,17 +153,20 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
         ev.update(tail(tr))
         ev.update(gap_at_best=gap_then, gap_now=gap_now)
     z = max(rise_z if rose else 0.0, train_z if kept_learning else 0.0)
-    since = (f"risen to {fmt(float(te.smooth[-1]))} ({fmt_z(rise_z)})" if rose
-             else f"stayed at {fmt(float(te.smooth[-1]))}")
-    msg = (f"Overfitting: test loss was lowest around step {fmt_step(best)}"
-           f" ({fmt(float(te.smooth[best_i]))}) and has since {since}")
-    if tr is not None:
-        msg += (f" while train loss went from {fmt(float(np.interp(best, tr.steps, tr.smooth)))}"
-                f" to {fmt(float(tr.smooth[-1]))} (gap {fmt(gap_then)} -> {fmt(gap_now)})")
-    acts = (f"keep the checkpoint of step {fmt_step(step)}, the lowest logged test loss"
-            f" ({fmt(value)}), or use early stopping on the test loss", actions.REGULARIZE)
+    since = (text("risen to {now:num} ({z:se})", now=float(te.smooth[-1]), z=rise_z) if rose
+             else text("stayed at {now:num}", now=float(te.smooth[-1])))
+    meanwhile = "" if tr is None else text(
+        " while train loss went from {then:num} to {now:num} (gap {gap_then:num} ->"
+        " {gap_now:num})", then=float(np.interp(best, tr.steps, tr.smooth)),
+        now=float(tr.smooth[-1]), gap_then=gap_then, gap_now=gap_now)
+    msg = text("Overfitting: test loss was lowest around step {best:step} ({low:num}) and has"
+               " since {since}{meanwhile}.", best=best, low=float(te.smooth[best_i]),
+               since=since, meanwhile=meanwhile)
+    acts = (text("keep the checkpoint of step {step:step}, the lowest logged test loss"
+                 " ({value:num}), or use early stopping on the test loss",
+                 step=step, value=value), actions.REGULARIZE)
     end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
-    return Finding(msg + ".", levelled, end, ev, acts,
+    return Finding(msg, levelled, end, ev, acts,
                    confidence=confidence(z, th.overfit_z))
 
 
@@ -206,18 +209,22 @@ def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
     ev: dict[str, Any] = {"flat_since_step": since}
     for c in flat:
         ev.update(tail(c))
-    said = " and ".join(describe(c) for c in flat)
+    said = join(" and ", (describe(c) for c in flat))
     chance = [(c, k) for c in flat if (k := chance_classes(c, th)) is not None]
-    msg = f"Plateau since about step {fmt_step(since)}: {said}."
-    acts: tuple[str, ...] = (actions.lower_lr(ctx) + ", or halve the batch size",
-                             actions.SCHEDULE, "or stop here if this loss is good enough:"
-                             " more steps at this setting will not help")
+    at_chance: Said = ""
+    acts: tuple[Said, ...] = (text("{lower}, or halve the batch size",
+                                   lower=actions.lower_lr(ctx)),
+                              actions.SCHEDULE, "or stop here if this loss is good enough:"
+                              " more steps at this setting will not help")
     if chance:
         c, k = chance[0]
         ev.update(chance_classes=k, chance_loss=float(np.log(k)))
-        msg += (f" The {c.split} loss {fmt(float(np.median(c.values)))} ~ ln {k}: the model"
-                f" predicts uniformly over {k} classes and has not moved from its start.")
+        at_chance = text(" The {split} loss {level:num} ~ ln {k}: the model predicts uniformly"
+                         " over {k} classes and has not moved from its start.",
+                         split=c.split, level=float(np.median(c.values)), k=k)
         acts = actions.STUCK_AT_CHANCE
+    msg = text("Plateau since about step {since:step}: {said}.{at_chance}",
+               since=since, said=said, at_chance=at_chance)
     # how far inside "flat" each last window is: its z under flat_noise_z, or its share under
     # flat_share, whichever is the wider margin; the least flat curve decides
     margin = min((max(th.flat_noise_z / max(abs(w.z), 1e-9),
@@ -313,11 +320,11 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     ev = {**tail(tr), **tail(te), "train_rate": -tr_rate, "test_rate": -te_rate,
           "train_flat_since_step": since}
     unit = "%" if tr.log and te.log else ""
-    said = (f"{te_rate:.1%} and {max(0.0, tr_rate):.1%}" if unit
-            else f"{fmt(te_rate)} and {fmt(max(0.0, tr_rate))}")
+    said = text("{te:.1%} and {tr:.1%}" if unit else "{te:num} and {tr:num}",
+                te=te_rate, tr=max(0.0, tr_rate))
     over = "the last window" if run is None else "the whole run"
-    msg = (f"Data problem: {describe(tr)}, while {describe(te)}: over {over} the"
-           f" test and train loss fell {said}.")
+    msg = text("Data problem: {train}, while {test}: over {over} the test and train loss fell"
+               " {said}.", train=describe(tr), test=describe(te), over=over, said=said)
     ratio = te_rate / max(tr_rate, te_rate / 100, 1e-300)
     return Finding(msg, since, None, ev,
                    (actions.DATA_CHECKS,

@@ -40,8 +40,8 @@ class Rule:
 
     def diagnosis(self, found: Finding) -> Diagnosis:
         """A finding as this rule's Diagnosis: the rule's name, code and severity stamped."""
-        return Diagnosis(self.name, self.severity, found.message, found.start_step,
-                         found.end_step, found.evidence, found.actions, code=self.code,
+        return Diagnosis(self.name, self.severity, found.text, found.start_step,
+                         found.end_step, found.evidence, found.advice, code=self.code,
                          yields_to=found.yields_to, confidence=found.confidence)
 
 
