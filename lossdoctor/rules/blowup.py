@@ -169,8 +169,8 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     if not full:                          # named as it begins: say how it was established
         sigmas = blowup_sigmas(tr, th)
         ev["train_blowup_sigmas"] = sigmas
-        under_way = text("; a blow-up under way: the last {points} train points each stand"
-                         " {sigmas:sigmas} or more above its best",
+        under_way = text("; a blow-up under way: the last {points} train points all stand"
+                         " above its best, the lowest of them by {sigmas:sigmas}",
                          points=th.blowup_points, sigmas=sigmas)
     broke: Said = ""
     bad = [c.summary.non_finite_step for c in ctx.curves() if c.summary.non_finite_step is not None]
