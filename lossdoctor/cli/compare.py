@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ..formatters.comparison import FORMATS
 from .console import emit, user_errors, want_color
 from .options import fail_on_option, input_options, selection_options, settings
 from .registry import command
@@ -18,7 +19,7 @@ from .registry import command
               help="A known-good run of the same task to compare with.")
 @click.option("--tolerance", type=click.FloatRange(min=0), default=0.05, show_default=True,
               help="How much worse (relative) the smoothed loss may be before it counts.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Output format.")
 @fail_on_option("Severities or diagnosis names of RUN that make exit 1.  [default: error]")
 @input_options
