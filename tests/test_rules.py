@@ -578,3 +578,32 @@ def test_every_diagnosis_carries_a_confidence():
     for build in (learning, overfitting, plateau, data_problem, divergence_to_nan, lr_spikes):
         for d in api.diagnose(build()).diagnoses:
             assert 0 < d.confidence < 1, (build.__name__, d.name)
+
+
+# ---------------------------------------------------------------- data problem from the whole run
+
+def _stuck_train_test_easing(noise: float, seed: int) -> pd.DataFrame:
+    """A train loss stuck at its level beside a test loss that fell 10% early and eases
+    into a level: its last window barely moves, the run as a whole says data problem."""
+    train = np.full(N, 2.3)
+    test = 2.0 * (0.9 + 0.1 * np.exp(-T / 25))
+    return frame(noisy(train, noise, seed), noisy(test, noise, seed + 1), 1e-3)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_stuck_train_loss_beside_a_test_loss_that_fell_is_a_data_problem_under_noise(seed):
+    for noise in (0.001, 0.02):                  # clean, and with 2% per-point jitter
+        report = api.diagnose(_stuck_train_test_easing(noise, 20 + seed))
+        assert report.verdict == "data_problem", (noise, report.main.diagnoses)
+        said = get(report, "data_problem").message
+        assert "test and train loss fell" in said
+
+
+def test_a_noisy_train_loss_that_fell_about_as_far_as_the_test_loss_has_learned():
+    # a per-step train loss falling 4x under heavy minibatch noise, flat in its last window
+    # only because of the noise, beside a clean test loss that fell as far: not a data problem
+    rng = np.random.default_rng(31)
+    train = decay(0.25, 0.75, 40) * np.exp(rng.normal(0, 0.3, N))
+    test = decay(0.27, 0.8, 40) * np.exp(rng.normal(0, 0.003, N))
+    report = api.diagnose(frame(train, test, 1e-3))
+    assert "data_problem" not in {d.name for d in report.diagnoses}

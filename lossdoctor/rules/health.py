@@ -262,17 +262,19 @@ def _fell_further(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
 def _fell_far_more(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> tuple[float, float] | None:
     """(train fall, test fall) over the whole run (working scale) when the test
     loss fell significantly (``overfit_z`` standard errors), ``data_ratio`` times further than
-    the train loss, has not risen since its best, and the train loss is not falling now:
+    the train loss, has not risen since its best (by ``overfit_z`` standard errors and
+    ``overfit_rise_share`` of its progress), and the train loss is not falling now:
     the whole run's evidence, which the last window alone may be too short to carry."""
     if end_direction(tr) is FALLING or not te.moved:
         return None
     te_change, te_z = stretch_change(te, float(te.steps[0]))
     # the train loss's fall is the larger of its fitted trend and its start-to-end change
     # (a fitted slope reads an early fall that then levelled off as small)
-    tr_change = (min(stretch_change(tr, float(tr.steps[0]))[0], run_change(tr, th)[0])
+    tr_change = (min(stretch_change(tr, float(tr.steps[0]))[0], run_change(tr, th))
                  if tr.moved else 0.0)
-    _, rise_z = end_rise(te, th)
-    if te_z > -th.overfit_z or rise_z >= th.overfit_z:
+    rise, rise_z = end_rise(te, th)
+    rose = rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
+    if te_z > -th.overfit_z or rose:
         return None
     if -te_change < th.data_ratio * max(-tr_change, 0.0):
         return None

@@ -114,17 +114,14 @@ def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
     return float(change), float(change / se) if se > 0 else 0.0
 
 
-def run_change(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
+def run_change(c: CurveTrend, th: Thresholds) -> float:
     """How far the curve moved from its start to its end (working scale): the median of its
-    last stretch less that of its first (each as long as the smoothing, at least
-    ``min_points`` when the curve has three times as many), and that change in standard
-    errors of the two medians. Unlike a fitted slope, it reads a fall that came early in
-    full."""
+    last stretch less that of its first, each as long as the smoothing (at least
+    ``min_points`` when the curve has three times as many). Unlike a fitted slope, it
+    reads a fall that came early in full."""
     n = len(c.y)
     m = min(max(smooth_width(c, th.smooth_fraction), min(th.min_points, n // 3)), n)
-    change = float(np.median(c.y[-m:]) - np.median(c.y[:m]))
-    se = float(np.sqrt(2.0)) * smooth_se(c, m)
-    return change, change / se if se > 0 else 0.0
+    return float(np.median(c.y[-m:]) - np.median(c.y[:m]))
 
 
 def best_logged(c: CurveTrend) -> tuple[float, float]:
