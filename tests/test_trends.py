@@ -232,3 +232,28 @@ def test_a_smooth_decay_or_an_early_cut_starts_no_new_trend():
     assert rate_step(steps, cosine, (0.0, 199.0), DEFAULT) is None
     _, _, lr = _step_decay_run(30)
     assert rate_step(np.arange(120.0), lr, (0.0, 119.0), DEFAULT) is None
+
+
+# ---------------------------------------------------------------- the residual scatter
+
+def test_the_noise_of_a_short_noisy_curve_never_collapses_to_zero():
+    # white noise on 11 points: a third of the residuals around a 3-point running median are
+    # exactly 0 (each point that is its own window's median); they must not read it as clean
+    from lossdoctor.trends import median_bias
+
+    rng = np.random.default_rng(0)
+    seen = []
+    for _ in range(300):
+        values = np.exp(rng.normal(0.0, 0.02, 11))            # 2% multiplicative noise
+        seen.append(analyze_curve("train", np.arange(11.0), values).noise)
+    seen = np.array(seen) / 0.02
+    assert np.percentile(seen, 10) > 0.1                      # 0.0 with every zero kept
+    # on the scale the thresholds were set with: what a 3-point median leaves of white noise
+    assert np.median(seen) == pytest.approx(median_bias(3), rel=0.25)
+
+
+def test_a_smooth_curve_keeps_a_small_noise():
+    # a clean monotone decay: its zero residuals are not noise to be left out
+    steps = np.arange(120.0)
+    clean = analyze_curve("train", steps, 0.3 + 2.0 * np.exp(-steps / 30))
+    assert clean.noise < 1e-3
