@@ -307,11 +307,12 @@ def fit_windows(split: str, steps: np.ndarray, values: np.ndarray, y: np.ndarray
 
 
 def _window_trend(x: np.ndarray, v: np.ndarray, trend: np.ndarray, noise: float,
-                  k: int) -> tuple[float, float, float]:
-    """(Theil-Sen change, its z, the scatter used) of one stretch on the working scale."""
+                  width: int) -> tuple[float, float, float]:
+    """(Theil-Sen change, its z, the scatter used) of one stretch on the working scale;
+    ``width`` is the running median's, which ``trend`` is."""
     k = len(x)
     change = theil_sen(x, v) * (x[-1] - x[0]) if k >= 2 else 0.0
-    local, rho = noise_of(v - trend, 0.0, k)
+    local, rho = noise_of(v - trend, 0.0, width)
     # a stretch's own scatter is trusted once it has enough points; before, the curve's
     scatter = local if k >= LOCAL_NOISE_POINTS else noise   # (a 3-point MAD can be 0)
     scatter = max(scatter, noise * 1e-3)
