@@ -95,11 +95,11 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
         raise LogReadError(f"no finite steps{f' for run {run}' if run else ''}", source)
     span = (min(lo for lo, _ in placed), max(hi for _, hi in placed))
     curves: dict[str, CurveTrend | None] = {"train": None, "test": None}
+    since = rate_step(*arrays["lr"], span, th)      # both curves' last window starts there
     for split in ("train", "test"):
         part_steps, part_values = arrays[split]     # views: no copy of 1e7 rows
         if len(part_steps):
-            curves[split] = analyze_curve(split, part_steps, part_values, span, th,
-                                          rate_step(*arrays["lr"], span, th))
+            curves[split] = analyze_curve(split, part_steps, part_values, span, th, since)
     broken = []
     points = {split: len(c.values) for split, c in curves.items() if c is not None}
     for split, c in curves.items():
