@@ -16,6 +16,9 @@ from .thresholds import DEFAULT, Thresholds
 MAX_FIT_POINTS = 60
 LOCAL_NOISE_POINTS = 12        # fewer points in a window: its scatter is the whole curve's
 PARALLEL_POINTS = 1 << 21       # curves longer than this get their bin medians in 2 threads
+BANDED_MIN_ROW = 2048           # bins this long get their medians by selection in a band
+BAND_SAMPLE = 1024              # ... bracketed by a sample of about this many values a bin
+BAND_SIGMAS = 4.0               # ... this many standard errors of its rank either side
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,10 @@ def _row_medians(rows: np.ndarray) -> np.ndarray:
     out = np.empty(rows.shape[0])
     step = max(1, (1 << 18) // max(rows.shape[1], 1))
     starts = range(0, rows.shape[0], step)
+    medians = _banded_medians if rows.shape[1] >= BANDED_MIN_ROW else _plain_medians
 
     def block(a: int) -> None:
-        out[a:a + step] = np.median(rows[a:a + step], axis=1)
+        out[a:a + step] = medians(rows[a:a + step])
 
     if rows.size < PARALLEL_POINTS:
         for a in starts:
@@ -102,6 +106,44 @@ def _row_medians(rows: np.ndarray) -> np.ndarray:
 
         with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
             list(pool.map(block, starts))
+    return out
+
+
+def _plain_medians(rows: np.ndarray) -> np.ndarray:
+    return np.median(rows, axis=1)
+
+
+def _banded_medians(rows: np.ndarray) -> np.ndarray:
+    """np.median of each row, the same numbers, for a fraction of its cost on long rows.
+
+    The median's two middle order statistics lie, almost surely, between two values that a
+    strided sample of the row brackets them with (its own order statistics some standard
+    errors either side); counting the values below that band and partitioning only the
+    values inside it finds them exactly. A row whose band misses them, or that holds a NaN,
+    gets np.median itself.
+    """
+    n, m = rows.shape
+    lo_k, hi_k = (m - 1) // 2, m // 2
+    sample = rows[:, ::max(1, m // BAND_SAMPLE)]
+    k = sample.shape[1]
+    centre, margin = k * (lo_k + 0.5) / m, BAND_SIGMAS * np.sqrt(k) / 2
+    a, b = max(0, int(centre - margin)), min(k - 1, int(np.ceil(centre + margin)))
+    bounds = np.partition(sample, [a, b], axis=1)
+    lo, hi = bounds[:, a:a + 1], bounds[:, b:b + 1]
+    below = np.count_nonzero(rows < lo, axis=1)
+    inside = (rows >= lo) & (rows <= hi)
+    count = np.count_nonzero(inside, axis=1)
+    band = rows[inside]
+    ends = np.cumsum(count)
+    ok = (below <= lo_k) & (below + count > hi_k) & ~np.isnan(rows.sum(axis=1))
+    out = np.empty(n)
+    for i in range(n):
+        if not ok[i]:
+            out[i] = np.median(rows[i])
+            continue
+        kth = [lo_k - below[i], hi_k - below[i]]
+        part = np.partition(band[ends[i] - count[i]:ends[i]], kth)
+        out[i] = np.mean(part[kth])      # as np.median: the mean of the middle one or two
     return out
 
 
