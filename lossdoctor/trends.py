@@ -264,6 +264,12 @@ def noise_of(residuals: np.ndarray, floor: float, k: int) -> tuple[float, float]
     return scale, min(max(rho, 0.0), 0.9)
 
 
+def all_finite(x: np.ndarray) -> bool:
+    """``np.isfinite(x).all()``, without a mask of millions of points when the sum is finite
+    (a NaN or an infinity never leaves it finite)."""
+    return bool(np.isfinite(np.add.reduce(x))) or bool(np.isfinite(x).all())
+
+
 def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
                   span: tuple[float, float] | None = None,
                   thresholds: Thresholds = DEFAULT, since: float | None = None) -> CurveTrend:
@@ -272,15 +278,15 @@ def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
     starts the last window there (a trend across a step of the rate is not one trend)."""
     steps = np.asarray(steps, dtype=float)
     values = np.asarray(values, dtype=float)
-    if not np.isfinite(steps).all():            # a point at step inf or NaN has no place
+    if not all_finite(steps):                   # a point at step inf or NaN has no place
         steps, values = steps[np.isfinite(steps)], values[np.isfinite(steps)]
     if not np.all(steps[1:] >= steps[:-1]):     # sorted already (the usual case): no copies
         order = np.argsort(steps, kind="stable")
         steps, values = steps[order], values[order]
-    finite = np.isfinite(values)
-    if finite.all():                            # no NaN/Inf (the usual case): no copies
+    if all_finite(values):                      # no NaN/Inf (the usual case): no copies
         bad_steps, fs, fv = steps[:0], steps, values
     else:
+        finite = np.isfinite(values)
         bad_steps, fs, fv = steps[~finite], steps[finite], values[finite]
     rs, rv = reduce_points(fs, fv, thresholds.max_points)
     smooth = running_median(rv, thresholds.smooth_fraction) if len(rv) else rv
@@ -295,7 +301,7 @@ def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
     windows = fit_windows(split, rs, rv, y, ys, max(noise, floor), progress, (lo, hi),
                           thresholds, since)
     summary = _summary(split, fs, fv, noise, bad_steps, windows, log)
-    return CurveTrend(split, rs, rv, smooth, summary, int((~finite).sum()), y, ys, log,
+    return CurveTrend(split, rs, rv, smooth, summary, len(bad_steps), y, ys, log,
                       noise, rho, floor)
 
 
