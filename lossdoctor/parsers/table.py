@@ -66,25 +66,28 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
     def missing_of(self, name: str) -> np.ndarray:
-        """Where column ``name`` was missing (a new array for a number column)."""
-        if name in self.missed:
-            return self.missed[name]
-        v = self.values[name].to_numpy()
-        return np.isnan(v) if v.dtype.kind == "f" else np.zeros(len(v), dtype=bool)
+        """Where column ``name`` was missing (made once for a number column, then kept)."""
+        if name not in self.missed:
+            v = self.values[name].to_numpy()
+            self.missed[name] = np.isnan(v) if v.dtype.kind == "f" else \
+                np.zeros(len(v), dtype=bool)
+        return self.missed[name]
 
     def complete(self, name: str) -> bool:
         """No cell of column ``name`` is missing: for a number column a finite or infinite
         sum proves it without a mask (a NaN makes the sum NaN)."""
-        if name in self.missed:
-            return not self.missed[name].any()
-        v = self.values[name].to_numpy()
-        return v.dtype.kind != "f" or not np.isnan(np.add.reduce(v)) or \
-            not np.isnan(v).any()
+        if name not in self.missed:
+            v = self.values[name].to_numpy()
+            if v.dtype.kind != "f" or not np.isnan(np.add.reduce(v)):
+                return True
+        return not self.missing_of(name).any()
 
     def has_numbers(self, name: str) -> bool:
-        """Some cell of column ``name`` is not missing."""
-        if self.complete(name):
-            return len(self.values) > 0
+        """Some cell of column ``name`` is not missing (the first rows usually say so)."""
+        if name not in self.missed:
+            v = self.values[name].to_numpy()
+            if v.dtype.kind != "f" or not np.isnan(v[:4096]).all():
+                return len(v) > 0
         return not self.missing_of(name).all()
 
     @property
