@@ -129,21 +129,23 @@ def _banded_medians(rows: np.ndarray) -> np.ndarray:
     centre, margin = k * (lo_k + 0.5) / m, BAND_SIGMAS * np.sqrt(k) / 2
     a, b = max(0, int(centre - margin)), min(k - 1, int(np.ceil(centre + margin)))
     bounds = np.partition(sample, [a, b], axis=1)
-    lo, hi = bounds[:, a:a + 1], bounds[:, b:b + 1]
-    below = np.count_nonzero(rows < lo, axis=1)
-    inside = (rows >= lo) & (rows <= hi)
-    count = np.count_nonzero(inside, axis=1)
-    band = rows[inside]
+    below = rows < bounds[:, a:a + 1]
+    upto = rows <= bounds[:, b:b + 1]           # the band: up to its top, not below it
+    n_below = np.count_nonzero(below, axis=1)
+    count = np.count_nonzero(upto, axis=1) - n_below
+    band = np.compress((upto ^ below).ravel(), rows.ravel())    # 4x a boolean index's speed
     ends = np.cumsum(count)
-    ok = (below <= lo_k) & (below + count > hi_k) & ~np.isnan(rows.sum(axis=1))
-    out = np.empty(n)
-    for i in range(n):
-        if not ok[i]:
-            out[i] = np.median(rows[i])
-            continue
-        kth = [lo_k - below[i], hi_k - below[i]]
-        part = np.partition(band[ends[i] - count[i]:ends[i]], kth)
-        out[i] = np.mean(part[kth])      # as np.median: the mean of the middle one or two
+    ok = (n_below <= lo_k) & (n_below + count > hi_k) & ~np.isnan(rows.sum(axis=1))
+    low, high = np.empty(n), np.empty(n)
+    for i in np.flatnonzero(ok):
+        part = band[ends[i] - count[i]:ends[i]]
+        kth = [lo_k - n_below[i], hi_k - n_below[i]]
+        part.partition(kth)
+        low[i], high[i] = part[kth[0]], part[kth[1]]
+    # as np.median: the middle value, or the mean of the middle two
+    out = low if lo_k == hi_k else (low + high) / 2
+    for i in np.flatnonzero(~ok):
+        out[i] = np.median(rows[i])
     return out
 
 
