@@ -61,15 +61,19 @@ class CurveTrend:
         return self.windows[-1].direction if self.windows else None
 
 
-def reduce_points(steps: np.ndarray, values: np.ndarray, max_points: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Medians of equal-count bins: keeps the shape, drops minibatch noise and lone spikes."""
+def reduce_points(steps: np.ndarray, values: np.ndarray, max_points: int, *,
+                  ascending: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Medians of equal-count bins: keeps the shape, drops minibatch noise and lone spikes.
+
+    ``ascending``: the caller has checked that the steps are finite and in order (no pass
+    over millions of them to check it again).
+    """
     n = len(values)
     if n <= max_points:
         return steps, values
     size = int(np.ceil(n / max_points))
     full = (n // size) * size
-    s = _sorted_median(steps[:full].reshape(-1, size))
+    s = _sorted_median(steps[:full].reshape(-1, size), ascending)
     v = _row_medians(values[:full].reshape(-1, size))
     if full < n:
         s = np.append(s, np.median(steps[full:]))
@@ -77,10 +81,10 @@ def reduce_points(steps: np.ndarray, values: np.ndarray, max_points: int
     return s, v
 
 
-def _sorted_median(rows: np.ndarray) -> np.ndarray:
+def _sorted_median(rows: np.ndarray, ascending: bool = False) -> np.ndarray:
     """np.median of each row; rows already ascending (steps) need no partial sort."""
     size = rows.shape[1]
-    if not np.all(rows[:, 1:] >= rows[:, :-1]):      # unsorted, or NaN
+    if not ascending and not np.all(rows[:, 1:] >= rows[:, :-1]):   # unsorted, or NaN
         return np.median(rows, axis=1)
     return np.mean(rows[:, [(size - 1) // 2, size // 2]], axis=1)
 
@@ -290,7 +294,7 @@ def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
     else:
         finite = np.isfinite(values)
         bad_steps, fs, fv = steps[~finite], steps[finite], values[finite]
-    rs, rv = reduce_points(fs, fv, thresholds.max_points)
+    rs, rv = reduce_points(fs, fv, thresholds.max_points, ascending=True)
     smooth = running_median(rv, thresholds.smooth_fraction) if len(rv) else rv
     scale = working_scale(rv)
     log = scale == 0
