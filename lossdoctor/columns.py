@@ -210,8 +210,12 @@ def step_axis(df: pd.DataFrame) -> tuple[np.ndarray, str]:
 
                     col = pd.to_numeric(col, errors="coerce")
                 steps = col.to_numpy() if col.dtype.kind in "iu" else col.to_numpy(float)
-                found = np.count_nonzero(~np.isnan(steps)) if steps.dtype.kind == "f" else \
-                    int(col.notna().sum())
+                if steps.dtype.kind != "f":
+                    found = int(col.notna().sum())
+                elif not np.isnan(np.add.reduce(steps)):     # no NaN: no mask of them
+                    found = len(steps)
+                else:
+                    found = len(steps) - int(np.count_nonzero(np.isnan(steps)))
                 if found >= max(1, len(df) // 2):   # integer steps stay ints
                     return steps, str(lower[n])
     return np.arange(len(df), dtype=float), ""

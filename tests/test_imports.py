@@ -224,3 +224,24 @@ def test_the_report_imports_none_of_its_views():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_checking_a_csv_loads_no_store_reader(tmp_path):
+    """A log file's check imports neither the MLflow store readers (sqlite3 among them) nor
+    the sweep's folder search: they load for a store or a folder, not on the CSV's path."""
+    log = tmp_path / "history.csv"
+    log.write_text("epoch,loss,val_loss\n" + "".join(
+        f"{e},{1 / (1 + e):.4f},{1.1 / (1 + e):.4f}\n" for e in range(30)))
+    code = ("import sys\n"
+            "from lossdoctor.cli import main\n"
+            f"sys.argv = ['lossdoctor', 'check', {str(log)!r}]\n"
+            "try:\n"
+            "    main()\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print(sorted(m for m in ('sqlite3', 'lossdoctor.parsers.mlflow_runs',"
+            " 'lossdoctor.parsers.mlflow_sqlite', 'lossdoctor.parsers.discover')"
+            " if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=tmp_path)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -138,6 +138,34 @@ def test_reduce_points_bounds_the_size():
     assert len(small_s) == 50                        # short curves untouched
 
 
+@pytest.mark.parametrize("kind", ["noise", "nan", "inf", "ties", "constant", "sorted",
+                                  "descending", "trend", "spikes"])
+@pytest.mark.parametrize("width", [2048, 2049, 12_500])
+def test_bin_medians_are_exactly_numpys(kind, width):
+    """Long bins get their medians by selection in a band: the same numbers as np.median,
+    whatever the values (NaN, ties, infinities, a trend inside the bin)."""
+    rng = np.random.default_rng(width)
+    values = rng.standard_normal(37 * width)
+    rows = values.reshape(37, width)
+    if kind == "nan":
+        rows[3, 7], rows[10] = np.nan, np.nan
+    elif kind == "inf":
+        rows[5, ::3], rows[6], rows[7, :width // 2 + 1] = np.inf, -np.inf, np.inf
+    elif kind == "ties":
+        rows[:] = np.round(rows, 1)
+    elif kind == "constant":
+        rows[:] = 1.5
+    elif kind in ("sorted", "descending"):
+        rows[:] = np.sort(rows, axis=1) * (1 if kind == "sorted" else -1)
+    elif kind == "trend":
+        rows[:] = rows * 0.01 + np.linspace(0, 5, width)
+    elif kind == "spikes":
+        rows[:, ::50] = 1e300
+    steps = np.arange(len(values), dtype=float)
+    _, got = reduce_points(steps, values, 37)
+    assert np.array_equal(got, np.median(rows, axis=1), equal_nan=True)
+
+
 def test_a_million_points_are_reduced_and_labelled():
     rng = np.random.default_rng(8)
     n = 1_000_000

@@ -78,10 +78,10 @@ def check(logs: tuple[str, ...], train: str | None, test: str | None, fmt: str |
 def _with_tracking(logs: tuple[str, ...], uri: str | None, pair: str | None
                    ) -> tuple[str, ...]:
     """No LOGS: the MLflow tracking URI (``--tracking-uri`` or ``MLFLOW_TRACKING_URI``)."""
-    from ..sources import tracking_target
-
     if logs or pair or not uri:
         return logs
+    from ..sources import tracking_target
+
     return (tracking_target(uri),)
 
 

@@ -103,8 +103,7 @@ def columns_to_table(columns: dict[str, list[Any]]) -> Table:
         values[name], missing[name] = vals, miss
         if bad:
             garbage[name] = bad
-    return Table(pd.DataFrame(values, index=range(n)), pd.DataFrame(missing, index=range(n)),
-                 garbage)
+    return Table(pd.DataFrame(values, index=range(n)), missing, garbage)
 
 
 def _column(cells: list[Any], n: int) -> tuple[np.ndarray, np.ndarray, int]:

@@ -97,7 +97,7 @@ def global_steps(table: Table) -> tuple[np.ndarray, str]:
     steps = table.values["step"].to_numpy(dtype=float).copy()
     if "epoch" not in table.values.columns:
         return steps, ""
-    has_epoch = ~table.missing["epoch"].to_numpy()
+    has_epoch = ~table.missing_of("epoch")
     lr_cols = [c for c in table.values.columns if split_of(c) == "lr"]
     data_cols = [c for c in table.values.columns if c not in lr_cols + ["epoch", "step"]]
     if not has_epoch.any() or not data_cols:

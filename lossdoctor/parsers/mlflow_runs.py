@@ -20,12 +20,11 @@ from ..errors import LogReadError, UsageError, close_matches
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .mlflow import Metric, combine_metrics
 from .registry import ReadOptions
-from .runs import frames_per_run
+from .runs import RUN_MARK, frames_per_run
 
 if TYPE_CHECKING:
     import pandas as pd
 
-RUN_MARK = "#run="          # store#run=ID: one run of a store (a sweep's unit)
 
 #: MLflow keeps +-Inf as the largest double (a SQL column cannot hold Inf): read it back as Inf
 MLFLOW_INF = sys.float_info.max

@@ -13,22 +13,11 @@ import numpy as np
 from ..errors import LogReadError
 from .mlflow import Metric
 from .mlflow_runs import RunInfo, metric
+from .source import is_sqlite
 
 SCHEME = "sqlite://"
-SQLITE_MAGIC = b"SQLite format 3\x00"
 #: the tables that make a SQLite database an MLflow store
 TABLES = frozenset({"runs", "metrics", "experiments"})
-
-
-def is_sqlite(path: str | Path) -> bool:
-    """A local SQLite database file (by its first bytes), such as MLflow's mlflow.db."""
-    if not Path(path).is_file():    # a folder, a missing file, a named pipe (never opened)
-        return False
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
-    except OSError:         # a folder, a missing file: not a database
-        return False
 
 
 def path_of(uri: str) -> str:

@@ -1,4 +1,5 @@
-"""Folders that hold several runs: read each, and skip (with a note) runs with no loss."""
+"""Folders and stores that hold several runs: read each, and skip (with a note) runs with no
+loss; how an address names one run of a store."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -7,6 +8,7 @@ from typing import TypeVar
 from ..errors import ColumnError, LogReadError
 
 Part = TypeVar("Part")      # a tidy frame, or a curve's arrays
+RUN_MARK = "#run="          # store#run=ID: one run of a store (a sweep's unit)
 
 
 def frames_per_run(runs: Sequence[str], build: Callable[[str], list[Part]],

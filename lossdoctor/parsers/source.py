@@ -12,6 +12,7 @@ from ..errors import LogReadError
 from .gunzip import GZIP_MAGIC, Gunzipped, gunzip
 
 HEAD_BYTES = 64 * 1024
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 __all__ = ["GZIP_MAGIC", "HEAD_BYTES", "Source", "decode", "open_regular", "special_kind"]
 
@@ -20,6 +21,17 @@ def _drop_nul_tail(data: bytes) -> bytes:
     """A machine that crashed while a text log was written leaves NUL bytes at its end: the
     log is what comes before them. (Text only: an event file may end in a 0 byte.)"""
     return data.rstrip(b"\x00") if data.endswith(b"\x00") else data
+
+
+def is_sqlite(path: str | Path) -> bool:
+    """A local SQLite database file (by its first bytes), such as MLflow's mlflow.db."""
+    if not Path(path).is_file():    # a folder, a missing file, a named pipe (never opened)
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:         # a folder, a missing file: not a database
+        return False
 
 
 def special_kind(mode: int) -> str:

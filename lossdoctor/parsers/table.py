@@ -51,14 +51,52 @@ WALL_NAMES = ("_timestamp", "wall_time", "walltime", "timestamp", "wall")
 
 @dataclass
 class Table:
-    """Numeric cells (NaN where missing or not a number) and which cells were missing."""
+    """Numeric cells (NaN where missing or not a number) and which cells were missing.
+
+    A column with no mask in ``missed`` (a number column as read_csv gives it) is missing
+    exactly where its value is NaN: that mask is made when a reader asks for it, not for
+    every column of millions of rows.
+    """
 
     values: pd.DataFrame
-    missing: pd.DataFrame
+    missed: dict[str, np.ndarray]   # column -> True where the cell was missing (see above)
     garbage: dict[str, int]      # column -> count of cells that were neither number nor missing
     paired: set[str] = field(default_factory=set)   # columns of 'a (b)' cells, b was kept
     flags: set[str] = field(default_factory=set)    # true/false columns: never a loss
     notes: list[str] = field(default_factory=list)
+
+    def missing_of(self, name: str) -> np.ndarray:
+        """Where column ``name`` was missing (made once for a number column, then kept)."""
+        if name not in self.missed:
+            v = self.values[name].to_numpy()
+            self.missed[name] = np.isnan(v) if v.dtype.kind == "f" else \
+                np.zeros(len(v), dtype=bool)
+        return self.missed[name]
+
+    def complete(self, name: str) -> bool:
+        """No cell of column ``name`` is missing: for a number column a finite or infinite
+        sum proves it without a mask (a NaN makes the sum NaN)."""
+        if name not in self.missed:
+            v = self.values[name].to_numpy()
+            if v.dtype.kind != "f" or not np.isnan(np.add.reduce(v)):
+                return True
+        return not self.missing_of(name).any()
+
+    def has_numbers(self, name: str) -> bool:
+        """Some cell of column ``name`` is not missing (the first rows usually say so)."""
+        if name not in self.missed:
+            v = self.values[name].to_numpy()
+            if v.dtype.kind != "f" or not np.isnan(v[:4096]).all():
+                return len(v) > 0
+        return not self.missing_of(name).all()
+
+    @property
+    def missing(self) -> pd.DataFrame:
+        """Every column's mask as a frame (made on each use: readers of small tables)."""
+        import pandas as pd
+
+        return pd.DataFrame({n: self.missing_of(n) for n in self.values.columns},
+                            index=self.values.index)
 
 
 def sniff_delimiter(lines: list[str]) -> str | None:
@@ -262,7 +300,8 @@ def to_numbers(df: pd.DataFrame) -> Table:
         s = df[col]
         if s.dtype.kind in "fiu":
             values[col] = s.to_numpy()      # integers stay integers: the frame converts once
-            missing[col] = s.isna().to_numpy()
+            if not isinstance(s.dtype, np.dtype):       # a nullable dtype: its own mask
+                missing[col] = s.isna().to_numpy()
             continue
         if s.dtype.kind == "b" or _boolean(s):
             flags.add(col)
@@ -290,8 +329,7 @@ def to_numbers(df: pd.DataFrame) -> Table:
         values[col] = nums
         missing[col] = miss | (np.isnan(nums) & ~_nan_written(text))
     # copy=False: no consolidation into one block, the columns stay where read_csv put them
-    return Table(pd.DataFrame(values, copy=False), pd.DataFrame(missing, copy=False), garbage,
-                 paired, flags=flags)
+    return Table(pd.DataFrame(values, copy=False), missing, garbage, paired, flags=flags)
 
 
 def _boolean(s: pd.Series) -> bool:
@@ -385,7 +423,7 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
     """The curves of a table: named loss columns, else unnamed value columns; notes added."""
     chosen = (options.train_col, options.test_col)
     names = [n for n in names if n not in table.flags or n in chosen]   # true/false: no loss
-    numeric = [n for n in names if not table.missing[n].all()]   # some cell is a number
+    numeric = [n for n in names if table.has_numbers(n)]      # some cell is a number
     try:
         choice = choose_columns(names, options.train_col, options.test_col, source.name,
                                 numeric=numeric)
@@ -423,14 +461,16 @@ def curve_arrays(table: Table, cols: list[str], steps: np.ndarray, split: str, r
                  wall: np.ndarray | None = None) -> CurveArrays:
     """A curve's rows as arrays (not copied when every row has a value): see curve_frame."""
     if len(cols) == 1:
-        vals, miss = table.values[cols[0]].to_numpy(), table.missing[cols[0]].to_numpy()
+        vals = table.values[cols[0]].to_numpy()
+        gaps = None if table.complete(cols[0]) else table.missing_of(cols[0])
     else:
         vals = np.sum([table.values[c].to_numpy(dtype=float) for c in cols], axis=0)
-        miss = np.any([table.missing[c].to_numpy() for c in cols], axis=0)
-    gaps = miss | np.isnan(steps) if steps.dtype.kind == "f" else miss   # int steps: no NaN
-    if not gaps.any():      # a curve on every row: no copy of millions of values
+        gaps = np.any([table.missing_of(c) for c in cols], axis=0)
+    if steps.dtype.kind == "f" and np.isnan(np.add.reduce(steps)):   # int steps: no NaN
+        gaps = np.isnan(steps) if gaps is None else gaps | np.isnan(steps)
+    if gaps is None or not gaps.any():  # a curve on every row: no copy of millions of values
         return run, split, "+".join(cols), steps, vals, wall
-    keep = ~gaps
+    keep = np.flatnonzero(~gaps)
     return (run, split, "+".join(cols), steps[keep], vals[keep],
             None if wall is None else wall[keep])
 
@@ -478,7 +518,7 @@ def _unnamed_curves(table: Table, names: list[str], source: Source,
     if not says_loss(source.path.name):
         return []
     split = split_from_name(source.name)
-    numeric = [n for n in names if (~table.missing[n]).any() and n not in table.garbage
+    numeric = [n for n in names if table.has_numbers(n) and n not in table.garbage
                and n not in table.flags and split_of(n) is None and not bookkeeping(n)]
     paired = [n for n in numeric if n in table.paired]
     if len(paired) == 1:
@@ -502,7 +542,7 @@ def _check_numeric(table: Table, cols: list[str], source: Source) -> None:
         bad = table.garbage.get(c, 0)
         if not bad:
             continue
-        good = int((~table.missing[c]).sum())   # garbage cells are counted as missing
+        good = int((~table.missing_of(c)).sum())    # garbage cells are counted as missing
         if bad >= good:
             raise LogReadError(f"column {c!r} is not numeric ({bad} of {bad + good} cells are"
                                " not numbers)", source.name)

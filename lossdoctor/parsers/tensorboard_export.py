@@ -117,7 +117,7 @@ def _csv_points(source: Source) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if bad:
         raise LogReadError(f"{bad} Value cell(s) are not numbers", source.name)
     step = table.values[cols["step"]].to_numpy(float)
-    keep = ~table.missing[value_col].to_numpy() & ~np.isnan(step)
+    keep = ~table.missing_of(value_col) & ~np.isnan(step)
     if not keep.any():
         raise LogReadError("no values (the export has a header and no rows)", source.name)
     return (step[keep], table.values[value_col].to_numpy(float)[keep],

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from ..frame import LossLog
-from ..parsers.discover import Unit
-from ..parsers.mlflow_runs import RUN_MARK
-from ..parsers.mlflow_sqlite import is_sqlite
-from ..parsers.registry import ReadOptions
+from ..parsers.runs import RUN_MARK
+from ..parsers.source import is_sqlite
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:       # the readers of stores load when a target is one, not for a log file
+    from ..frame import LossLog
+    from ..parsers.discover import Unit
     from ..parsers.mlflow_runs import RunStore
+    from ..parsers.registry import ReadOptions
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 MLFLOW_SCHEMES = ("sqlite", "mlflow+http", "mlflow+https")
@@ -125,7 +125,7 @@ def find_units(target: str | Path, experiment: str | None = None,
                run: str | None = None) -> list[Unit]:
     """The runs of a target, one unit each: an MLflow store's runs (narrowed by
     ``experiment``/``run``), a ``wandb/`` folder's runs, a remote or local folder's logs."""
-    from ..parsers.discover import discover
+    from ..parsers.discover import Unit, discover
 
     store = open_store(target)
     if store is not None:
