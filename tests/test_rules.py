@@ -607,3 +607,15 @@ def test_a_noisy_train_loss_that_fell_about_as_far_as_the_test_loss_has_learned(
     test = decay(0.27, 0.8, 40) * np.exp(rng.normal(0, 0.003, N))
     report = api.diagnose(frame(train, test, 1e-3))
     assert "data_problem" not in {d.name for d in report.diagnoses}
+
+
+def test_a_test_loss_that_rose_as_a_trend_and_then_rests_higher_is_overfitting():
+    # a validation-only log: the loss bottoms out early, climbs 15% over the middle of the
+    # run (a rising window of its own, under 6% noise) and rests there. The rise is a trend,
+    # not a noise dip, so it needs overfit_z standard errors, not twice as many (which
+    # called every seed a plateau)
+    rise = 0.15 * np.clip((T - 40) / 40, 0, 1)
+    test = (0.5 + 0.5 * np.exp(-T / 6)) * np.exp(rise)
+    said = [api.diagnose(frame(None, noisy(test, 0.06, 42 + seed))).verdict
+            for seed in range(5)]
+    assert said.count("overfitting") >= 4, said

@@ -126,10 +126,10 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     if tr is not None:
         change, z = stretch_change(tr, levelled)
         train_fall, train_z = -change, -z
-    # a change of level alone must stand twice as far out when the curve's last window does
-    # not itself go that way: a noise dip of a flat test loss is no best, nor is a drift of
-    # a flat train loss learning
-    trend_up = end_direction(te) is RISING
+    # a change of level alone must stand twice as far out when no window since the best
+    # (the train loss: its last window) shows it as a trend of its own: a noise dip of a
+    # flat test loss is no best, nor is a drift of a flat train loss learning
+    trend_up = any(w.direction is RISING for w in te.windows if w.end_step > best)
     rose = (rise_z >= th.overfit_z * (1 if trend_up else th.level_factor)
             and rise >= th.overfit_rise_share * te.span)
     kept_learning = (tr is not None
