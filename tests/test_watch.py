@@ -247,9 +247,15 @@ def test_watch_removes_its_scratch_folder_on_every_exit(tmp_path, writer):
         proc = subprocess.Popen(_cli(str(log), "--interval", "0.05"), env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30
-        while not list(scratch.iterdir()) and time.monotonic() < deadline:
-            time.sleep(0.05)        # the watch has started once its scratch folder exists
-        assert [p.name for p in scratch.iterdir()][0].startswith("lossdoctor-watch-")
+
+        def started() -> bool:      # the watch has started once its scratch folder exists
+            return any(p.name.startswith("lossdoctor-watch-") for p in scratch.iterdir())
+
+        seen = started()
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.05)        # (the folder may be made again when a look re-reads)
+            seen = started()
+        assert seen, proc.poll() is not None and proc.communicate(timeout=10)
         time.sleep(0.3)
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=10)
