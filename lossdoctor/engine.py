@@ -95,7 +95,11 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
         raise LogReadError(f"no finite steps{f' for run {run}' if run else ''}", source)
     span = (min(lo for lo, _ in placed), max(hi for _, hi in placed))
     curves: dict[str, CurveTrend | None] = {"train": None, "test": None}
-    since = rate_step(*arrays["lr"], span, th)      # both curves' last window starts there
+    lr_steps, lr_values = arrays["lr"]
+    order = np.argsort(lr_steps, kind="stable")
+    lr_steps = np.asarray(lr_steps[order], float)
+    lr_values = np.asarray(lr_values[order], float)
+    since = rate_step(lr_steps, lr_values, span, th)   # both curves' last window starts there
     for split in ("train", "test"):
         part_steps, part_values = arrays[split]     # views: no copy of 1e7 rows
         if len(part_steps):
@@ -117,10 +121,8 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
             curves[split] = still(c)
             notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
                          " over the whole run: read as not moving")
-    lr_steps, lr_values = arrays["lr"]
-    order = np.argsort(lr_steps, kind="stable")
-    ctx = RunContext(curves["train"], curves["test"], np.asarray(lr_steps[order], float),
-                     np.asarray(lr_values[order], float), tuple(broken), points)
+    ctx = RunContext(curves["train"], curves["test"], lr_steps, lr_values, tuple(broken),
+                     points)
     return ctx, notes
 
 
@@ -141,11 +143,9 @@ def rate_step(steps: np.ndarray, rates: np.ndarray, span: tuple[float, float],
     or more from one logged value to the next, in the last window of the run, while the
     changes just before and after it were ``lr_step`` times smaller (on a log scale): a
     step decay starts a new trend there; a cosine or linear decay to zero, whose last
-    changes grow smoothly, does not. None when there is none."""
-    order = np.argsort(steps, kind="stable")
-    s, r = np.asarray(steps, float)[order], np.asarray(rates, float)[order]
-    keep = np.isfinite(r) & (r > 0)
-    s, r = s[keep], r[keep]
+    changes grow smoothly, does not. None when there is none. ``steps`` are in order."""
+    keep = np.isfinite(rates) & (rates > 0)
+    s, r = steps[keep], rates[keep]
     if len(r) < 3:
         return None
     d = np.abs(np.diff(np.log(r)))
