@@ -347,6 +347,19 @@ def test_a_climb_like_one_that_came_back_down_before_is_no_blow_up():
     assert said == {"lr_too_high"}
 
 
+def test_a_blow_up_that_leaves_an_earlier_knock_far_below_is_named_as_it_begins():
+    # a rate that keeps growing: a knock up x20 at step 42 that comes back down, then from
+    # step 80 a climb. Its climb stays under twice the knock's (in log units) until the loss
+    # stands x20 above the knock's peak, but it is named once it stands a few times above
+    knock = 1 + 19 * np.exp(-((T - 42) / 3) ** 2)
+    growth = np.exp(np.clip(T - 80, 0, None) / 4)
+    train = noisy(decay(0.1, 1.0, 10) * knock * growth, 0.02, 43)
+    log = frame(train, noisy(decay(0.15, 1.0, 10) * knock * growth, 0.02, 44))
+    named = next(n for n in range(60, N + 1) if api.diagnose(log.iloc[:n]).verdict == "divergence")
+    peak = train[30:60].max()
+    assert peak < train[named - 1] < 5 * peak
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)

@@ -101,15 +101,18 @@ def blowing_up(tr: CurveTrend | None, te: CurveTrend | None, th: Thresholds) -> 
 
 
 def _unprecedented(c: CurveTrend, rise: float, th: Thresholds) -> bool:
-    """No climb before this one came within ``1 / blowup_factor`` of its size: a loss that
-    swings up and down by as much (a cyclic or too-high rate) is oscillating, not
-    diverging."""
+    """No climb before this one came within ``1 / blowup_factor`` of its size, or the curve
+    now stands ``blowup_factor`` times above every value before the climb: a loss that
+    swings up and down by as much (a cyclic or too-high rate) is oscillating, not diverging,
+    but one whose earlier knocks were the first signs of the same blow-up (a rate that keeps
+    growing) has left them all far below."""
     start = float(_climb_start(c, th))
     before = c.ys[: int(np.searchsorted(c.steps, start))]
     if len(before) < 3:
         return True
     earlier = float(np.max(before - np.minimum.accumulate(before)))
-    return earlier < rise / th.blowup_factor
+    above = float(c.ys[-1] - before.max())
+    return earlier < rise / th.blowup_factor or above >= np.log(th.blowup_factor)
 
 
 def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:
@@ -148,7 +151,8 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     back above its start (or ``divergence_factor`` times it), still rising; or, as soon as a
     blow-up has clearly begun, its last ``blowup_points`` points (and the test loss's) each
     stand ``blowup_noise_z`` noise sigmas above their best, in a material climb still rising
-    over the last ``blowup_stretch`` points and larger than any before it.
+    over the last ``blowup_stretch`` points, larger than any before it or far above all of
+    it.
     """
     tr, te = ctx.train, ctx.test
     full = diverged(tr, th)
