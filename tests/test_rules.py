@@ -360,6 +360,18 @@ def test_a_blow_up_that_leaves_an_earlier_knock_far_below_is_named_as_it_begins(
     assert peak < train[named - 1] < 5 * peak
 
 
+def test_a_test_loss_knock_inside_overfitting_yields_to_it():
+    # the test loss is U-shaped while the train loss falls smoothly; on its rising side it
+    # jumps x1.5 for ten evaluations and comes back down: the knock is reported, but the
+    # verdict is the overfitting (a too-high rate would throw the train loss off too)
+    val = 0.6 + 2.0 * np.exp(-T / 10) + 0.006 * np.clip(T - VAL_BOTTOM, 0, None)
+    bump = np.where((T >= 60) & (T < 70), 1.5, 1.0)
+    report = api.diagnose(frame(noisy(decay(0.05, tau=20), seed=4),
+                                noisy(val * bump, 0.02, seed=5), 1e-3))
+    assert report.verdict == "overfitting"
+    assert "test_knock" in get(report, "lr_too_high").evidence
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)

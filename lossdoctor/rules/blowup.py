@@ -208,7 +208,9 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
         return None
     start, why, ev, conf = found
     acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
-    yields = ("overfitting",) if SPIKE_COUNT in ev else ()
+    # spikes, or a knock of the test loss alone, are what a noisy evaluation of an
+    # overfitting model shows too: the verdict is the overfitting when that is found
+    yields = ("overfitting",) if SPIKE_COUNT in ev or "test_knock" in ev else ()
     return Finding(text("Learning rate too high: {why}.", why=why), start, float(tr.steps[-1]),
                    ev, acts, yields_to=yields, confidence=conf)
 
