@@ -372,6 +372,26 @@ def test_a_test_loss_knock_inside_overfitting_yields_to_it():
     assert "test_knock" in get(report, "lr_too_high").evidence
 
 
+@pytest.mark.parametrize("until, verdict", [(40, "learning"), (55, "learning"),
+                                            (100, "lr_too_high"), (118, "lr_too_high")])
+def test_spikes_the_run_got_over_are_history_not_the_verdict(until, verdict):
+    # spikes up to step ``until``, a smooth fall throughout: spikes only in the first half,
+    # with every later train window falling, are over; spikes into the second half are not
+    train, val = noisy(decay(0.01, 1.0, 25), 0.02, 17), noisy(decay(0.012, 1.0, 25), 0.02, 18)
+    for i, k in enumerate(range(8, until, 6)):
+        train[k] *= 3 + i % 4
+    assert api.diagnose(frame(train, val, 0.05)).verdict == verdict
+
+
+def test_a_slow_steady_climb_back_from_a_deep_minimum_is_overfitting():
+    # the test loss fell 8x, then climbs back steadily by 13% (under a tenth of its
+    # progress on the log scale) while the train loss rests: overfitting, not a plateau
+    val = (0.15 + 1.2 * np.exp(-T / 8)) * np.exp(0.002 * np.clip(T - 40, 0, None))
+    report = api.diagnose(frame(noisy(decay(0.04, 1.3, 10), 0.02, 51), noisy(val, 0.005, 52)))
+    assert report.verdict == "overfitting"
+    assert "risen to" in get(report, "overfitting").message
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)

@@ -226,11 +226,27 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     te = te if te is not None and te.moved else None
     found = [f for check in (_late_rise, _knock, _climbing_back, _spikes, _swings)
              if (f := check(tr, te, th)) is not None]
+    found = [f for f in found if not _recovered(f[2], tr)]
     if not found:
         return None
     start, why, ev, conf = found[0]
     # the trouble began at its earliest sign, or at the train loss's first climb
     return min(min(f[0] for f in found), _rise_start(tr, th)), why, ev, conf
+
+
+def _recovered(ev: dict, tr: CurveTrend) -> bool:
+    """Whether the run has got over the spikes or the knock in ``ev``: the last of them lies
+    in the first half of the run and every window of the train loss that starts after it
+    falls. The verdict is the run's state at its end, not its history."""
+    if "last_spike_step" in ev:
+        last = ev["last_spike_step"]
+    elif "knock_steps" in ev:
+        last = ev["knock_steps"][1]
+    else:
+        return False
+    later = [w for w in tr.windows if w.start_step > last]
+    return bool(last <= (tr.steps[0] + tr.steps[-1]) / 2 and later
+                and all(w.direction is Direction.FALLING for w in later))
 
 
 def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
@@ -315,7 +331,8 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     return start, text("the loss spiked {count} times far out of its own scatter ({z:g} standard"
                        " deviations or more), at steps {where}", count=len(found),
                        z=th.spike_z, where=where), {
-        SPIKE_STEPS: [s for s, *_ in found[:20]], SPIKE_COUNT: len(found)}, \
+        SPIKE_STEPS: [s for s, *_ in found[:20]], SPIKE_COUNT: len(found),
+        "last_spike_step": found[-1][0]}, \
         confidence(len(found), th.spike_count)
 
 
