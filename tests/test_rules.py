@@ -406,6 +406,20 @@ def test_spikes_of_a_loss_near_zero_that_are_nothing_on_its_own_scale_are_no_spi
     assert "lr_too_high" in names(report)
 
 
+def test_a_train_loss_rounded_to_its_last_printed_digit_does_not_decide():
+    # the train loss is printed to 4 decimals (as Hugging Face's Trainer does) and reads
+    # 0.0001 for the whole last window while the test loss keeps falling: the train loss
+    # cannot show a fall there, so the test loss carries the verdict, and the report says why
+    train = np.round(noisy(2.0 * np.exp(-T / 5) + 1.2e-4, 0.01, 71), 4)
+    report = api.diagnose(frame(train, noisy(0.01 * np.exp(-T / 40) + 1e-5, 0.005, 72)))
+    assert report.verdict == "learning"
+    assert "printed in steps of 0.0001" in get(report, "learning").message
+    # printed finely, the same flat train loss beside a falling test loss is mixed, not learning
+    train = noisy(np.full(N, 0.5), 0.01, 73)
+    report = api.diagnose(frame(train, noisy(0.01 * np.exp(-T / 40) + 1e-5, 0.005, 72)))
+    assert report.verdict != "learning"
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)

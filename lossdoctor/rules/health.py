@@ -20,6 +20,7 @@ from .context import RunContext, end_direction
 from .measures import (
     best_logged,
     climb_se,
+    coarse_print,
     end_rise,
     lowest,
     material,
@@ -62,10 +63,12 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
     tr, te = end_direction(ctx.train), end_direction(ctx.test)
     if tr is None and te is None:
         return None
-    # a flat train window still edging down (too noisy to be significant alone) beside a test
-    # loss that falls significantly: the test loss, the cleaner curve, carries the evidence
+    # a flat train window still edging down (too noisy to be significant alone), or printed
+    # too coarsely to show a fall, beside a test loss that falls significantly: the test
+    # loss, the cleaner curve, carries the evidence
     train_done = tr is FLAT and (_converged(ctx.train, ctx.test, th) or (
-        te is FALLING and ctx.train is not None and ctx.train.windows[-1].z < 0))
+        te is FALLING and ctx.train is not None and (ctx.train.windows[-1].z < 0
+                                                     or coarse_print(ctx.train, th) > 0)))
     if (tr in (FALLING, None) or train_done) and te in (FALLING, None):
         curves = [c for c in ctx.curves() if c.windows]
         ev: dict[str, Any] = {}
@@ -74,6 +77,10 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
         falling = [c for c in curves if c.windows[-1].direction is FALLING] or curves
         z = min(abs(c.windows[-1].z) for c in falling)
         said = join(" and ", (describe(c) for c in curves))
+        if train_done and ctx.train is not None and (printed := coarse_print(ctx.train, th)):
+            ev["train_printed_step"] = printed
+            said = text("{said}; the train loss is printed in steps of {step:num}, too coarse"
+                        " to show its fall", said=said, step=printed)
         return Finding(text("Learning: {said}.", said=said), None, None, ev,
                        ("keep training: the loss is still falling",),
                        confidence=confidence(z, th.flat_noise_z))

@@ -46,6 +46,22 @@ def not_moved(c: CurveTrend, th: Thresholds) -> bool:
     return not (abs(z) >= th.flat_noise_z and abs(change) >= th.still_span)
 
 
+def coarse_print(c: CurveTrend, th: Thresholds) -> float:
+    """The log's printed precision (the smallest gap between two logged values) when it is
+    too coarse to show a change that would count in the curve's last window: one printed
+    step at the window's level is ``flat_share`` of the curve's progress or more (a loss
+    rounded to 4 decimals that has reached 0.0001); else 0. A positive loss only."""
+    if not c.log or not c.windows or len(c.values) < 2:
+        return 0.0
+    gaps = np.diff(np.unique(c.values))
+    gaps = gaps[gaps > 0]
+    level = float(np.median(c.values[c.steps >= c.windows[-1].start_step]))
+    if not len(gaps) or level <= 0:
+        return 0.0
+    step = float(gaps.min())
+    return step if np.log1p(step / level) >= th.flat_share * c.span else 0.0
+
+
 def smooth_width(c: CurveTrend, fraction: float) -> int:
     """How many points the running median spans (as trends.running_median chooses it)."""
     return median_width(len(c.values), fraction)
