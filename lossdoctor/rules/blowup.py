@@ -235,15 +235,14 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
 
 
 def _recovered(ev: dict, tr: CurveTrend) -> bool:
-    """Whether the run has got over the spikes or the knock in ``ev``: the last of them lies
-    in the first half of the run and every window of the train loss that starts after it
-    falls. The verdict is the run's state at its end, not its history."""
-    if "last_spike_step" in ev:
-        last = ev["last_spike_step"]
-    elif "knock_steps" in ev:
-        last = ev["knock_steps"][1]
-    else:
+    """Whether the run has got over the spikes in ``ev``: the last lies in the first half of
+    the run and every window of the train loss that starts after it falls. The verdict is
+    the run's state at its end, not its history. (A knock is not dismissed so: it is a
+    climb the loss recovered from by definition, and which knock is the biggest can hinge
+    on the cadence of the log.)"""
+    if "last_spike_step" not in ev:
         return False
+    last = ev["last_spike_step"]
     later = [w for w in tr.windows if w.start_step > last]
     return bool(last <= (tr.steps[0] + tr.steps[-1]) / 2 and later
                 and all(w.direction is Direction.FALLING for w in later))
