@@ -68,8 +68,9 @@ class Thresholds:
     #: ... or below this share of the curve's progress (the range of its smoothed trend)
     flat_share: float = 0.04
     #: a positive loss whose smoothed values all stay within this fraction of each other
-    #: (log scale) has not measurably moved: flat, and no instability is read into it
-    still_span: float = 0.01
+    #: (log scale) has not measurably moved: flat, and no instability is read into it (a
+    #: loss at its untrained value drifting 1% in a whole run is stuck, not learning)
+    still_span: float = 0.015
     #: data_problem: the test loss falls this many times faster than the train loss (and a
     #: train loss that fell this many times further than the test loss has converged)
     data_ratio: float = 4.0

@@ -420,6 +420,14 @@ def test_a_train_loss_rounded_to_its_last_printed_digit_does_not_decide():
     assert report.verdict != "learning"
 
 
+@pytest.mark.parametrize("end, verdict", [(0.3119, "plateau"), (0.3030, "data_problem")])
+def test_a_drift_of_a_percent_in_a_whole_run_is_no_movement(end, verdict):
+    # a learning rate far too small: the test loss drifts smoothly from 0.3152 to ``end``
+    # beside a flat train loss. 1% in a whole run is a stuck loss (plateau); 4% has moved
+    train = noisy(np.full(N, 0.28), 0.015, 81)
+    assert api.diagnose(frame(train, np.linspace(0.3152, end, N), 1e-6)).verdict == verdict
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)
