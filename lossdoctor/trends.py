@@ -276,6 +276,16 @@ def all_finite(x: np.ndarray) -> bool:
     return bool(np.isfinite(np.add.reduce(x))) or bool(np.isfinite(x).all())
 
 
+def first_min(values: np.ndarray) -> int:
+    """``np.argmin(values)``, without the copy it makes of a read-only array (pandas' columns
+    are read-only: a copy of millions of values costs four passes): the first place the
+    minimum is, found with ``argmax`` of a mask; a NaN minimum is left to ``argmin``."""
+    low = values.min()
+    if low != low:
+        return int(np.argmin(values))
+    return int(np.argmax(values == low))
+
+
 def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
                   span: tuple[float, float] | None = None,
                   thresholds: Thresholds = DEFAULT, since: float | None = None) -> CurveTrend:
@@ -388,7 +398,7 @@ def _summary(split: str, steps: np.ndarray, values: np.ndarray, noise: float,
              bad_steps: np.ndarray, windows: tuple[Window, ...], log: bool) -> CurveSummary:
     nan = float("nan")
     if len(values):
-        i = int(np.argmin(values))
+        i = first_min(values)
         first = (float(steps[0]), float(values[0]))
         last = (float(steps[-1]), float(values[-1]))
         best = (float(steps[i]), float(values[i]))
