@@ -135,8 +135,9 @@ def _banded_medians(rows: np.ndarray) -> np.ndarray:
     bounds = np.partition(sample, [a, b], axis=1)
     below = rows < bounds[:, a:a + 1]
     upto = rows <= bounds[:, b:b + 1]           # the band: up to its top, not below it
-    n_below = np.count_nonzero(below, axis=1)
-    count = np.count_nonzero(upto, axis=1) - n_below
+    # row by row: count_nonzero of a whole row is four times its speed along an axis
+    n_below = np.fromiter(map(np.count_nonzero, below), np.intp, n)
+    count = np.fromiter(map(np.count_nonzero, upto), np.intp, n) - n_below
     band = np.compress((upto ^ below).ravel(), rows.ravel())    # 4x a boolean index's speed
     ends = np.cumsum(count)
     ok = (n_below <= lo_k) & (n_below + count > hi_k) & ~np.isnan(rows.sum(axis=1))
