@@ -287,19 +287,30 @@ def first_min(values: np.ndarray) -> int:
     return int(np.argmax(values == low))
 
 
-def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
-                  span: tuple[float, float] | None = None,
-                  thresholds: Thresholds = DEFAULT, since: float | None = None) -> CurveTrend:
-    """Trend of one curve; ``span`` is the run's step range so both splits share windows;
-    ``since``, a step inside the last window where the learning rate changed in one step,
-    starts the last window there (a trend across a step of the rate is not one trend)."""
+def placed(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points at finite steps, in step order, as floats: a point at step inf or NaN has
+    no place. Views, not copies, in the usual case (finite steps, sorted already); the
+    first and last step are then the curve's step range, with no pass to find them."""
     steps = np.asarray(steps, dtype=float)
     values = np.asarray(values, dtype=float)
-    if not all_finite(steps):                   # a point at step inf or NaN has no place
+    if not all_finite(steps):
         steps, values = steps[np.isfinite(steps)], values[np.isfinite(steps)]
-    if not np.all(steps[1:] >= steps[:-1]):     # sorted already (the usual case): no copies
+    if not np.all(steps[1:] >= steps[:-1]):
         order = np.argsort(steps, kind="stable")
         steps, values = steps[order], values[order]
+    return steps, values
+
+
+def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
+                  span: tuple[float, float] | None = None,
+                  thresholds: Thresholds = DEFAULT, since: float | None = None, *,
+                  ordered: bool = False) -> CurveTrend:
+    """Trend of one curve; ``span`` is the run's step range so both splits share windows;
+    ``since``, a step inside the last window where the learning rate changed in one step,
+    starts the last window there (a trend across a step of the rate is not one trend);
+    ``ordered``: the points come from :func:`placed` already."""
+    if not ordered:
+        steps, values = placed(steps, values)
     if all_finite(values):                      # no NaN/Inf (the usual case): no copies
         bad_steps, fs, fv = steps[:0], steps, values
     else:
