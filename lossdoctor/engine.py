@@ -14,7 +14,7 @@ from .rules import RULES, Rule, RunContext, find_rule
 from .rules.health import describe
 from .rules.measures import not_moved
 from .thresholds import DEFAULT, Thresholds
-from .trends import CurveTrend, analyze_curve, still
+from .trends import CurveTrend, analyze_curve, placed, still
 from .wording import join, text
 
 if TYPE_CHECKING:
@@ -86,26 +86,26 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
         arrays = {split: log.curve(run, split) for split in ("train", "test", "lr")}
     else:
         arrays = {split: curve_arrays(log, split) for split in ("train", "test", "lr")}
-    losses = [arrays[s][0] for s in ("train", "test") if len(arrays[s][0])]
-    if not losses:
+    if not any(len(arrays[s][0]) for s in ("train", "test")):
         raise LogReadError(f"no loss values{f' for run {run}' if run else ''}", source)
-    ends = [_finite_range(s) for s in losses]     # a row at step inf cannot be placed
-    placed = [e for e in ends if e is not None]
-    if not placed:
+    # each curve at its finite steps, in order (views of 1e7 rows, not copies): its first
+    # and last step are its range
+    points = {s: placed(*arrays[s]) for s in ("train", "test") if len(arrays[s][0])}
+    ends = [(p[0][0], p[0][-1]) for p in points.values() if len(p[0])]
+    if not ends:
         raise LogReadError(f"no finite steps{f' for run {run}' if run else ''}", source)
-    span = (min(lo for lo, _ in placed), max(hi for _, hi in placed))
+    span = (float(min(lo for lo, _ in ends)), float(max(hi for _, hi in ends)))
     curves: dict[str, CurveTrend | None] = {"train": None, "test": None}
     lr_steps, lr_values = arrays["lr"]
     order = np.argsort(lr_steps, kind="stable")
     lr_steps = np.asarray(lr_steps[order], float)
     lr_values = np.asarray(lr_values[order], float)
     since = rate_step(lr_steps, lr_values, span, th)   # both curves' last window starts there
-    for split in ("train", "test"):
-        part_steps, part_values = arrays[split]     # views: no copy of 1e7 rows
-        if len(part_steps):
-            curves[split] = analyze_curve(split, part_steps, part_values, span, th, since)
+    for split, (part_steps, part_values) in points.items():
+        curves[split] = analyze_curve(split, part_steps, part_values, span, th, since,
+                                      ordered=True)
     broken = []
-    points = {split: len(c.values) for split, c in curves.items() if c is not None}
+    counts = {split: len(c.values) for split, c in curves.items() if c is not None}
     for split, c in curves.items():
         if c is None:
             notes.append(f"no {split} loss in this log: diagnosing the {_other(split)} loss alone")
@@ -122,19 +122,8 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
             notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
                          " over the whole run: read as not moving")
     ctx = RunContext(curves["train"], curves["test"], lr_steps, lr_values, tuple(broken),
-                     points)
+                     counts)
     return ctx, notes
-
-
-def _finite_range(steps: np.ndarray) -> tuple[float, float] | None:
-    """The lowest and highest finite step, None when there is none (no copy of the steps)."""
-    lo, hi = float(np.min(steps)), float(np.max(steps))
-    if not (np.isfinite(lo) and np.isfinite(hi)):     # NaN or inf among them: leave those out
-        steps = steps[np.isfinite(steps)]
-        if not len(steps):
-            return None
-        lo, hi = float(steps.min()), float(steps.max())
-    return lo, hi
 
 
 def rate_step(steps: np.ndarray, rates: np.ndarray, span: tuple[float, float],

@@ -240,6 +240,23 @@ def test_ctrl_c_stops_watch_with_exit_0_at_any_moment(tmp_path, delay):
     assert "Aborted" not in err and "Traceback" not in err
 
 
+def test_the_console_script_exits_with_the_collector_frozen_and_its_output_whole():
+    """The console script freezes the collector once the command is done (the interpreter's
+    exit then skips walking every object): the report, the exit code and the atexit
+    handlers are as ``lossdoctor check`` in-process gives them."""
+    import subprocess
+    import sys
+
+    code = ("import atexit, gc, sys, lossdoctor.launch as launch\n"
+            "atexit.register(lambda: sys.stderr.write(f'frozen {gc.get_freeze_count() > 0}'))\n"
+            "launch.main()\n")
+    proc = subprocess.run([sys.executable, "-c", code, "check", LEARNING], capture_output=True,
+                          text=True, timeout=60)
+    expected = CliRunner().invoke(cli.main, ["check", LEARNING])
+    assert (proc.returncode, proc.stdout) == (expected.exit_code, expected.stdout)
+    assert proc.stderr == "frozen True"
+
+
 def test_html_on_a_terminal_is_written_to_a_file_and_said(tmp_path, monkeypatch, capsys):
     import sys
 

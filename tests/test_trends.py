@@ -6,7 +6,13 @@ import pytest
 
 from lossdoctor.records import Direction
 from lossdoctor.thresholds import DEFAULT
-from lossdoctor.trends import analyze_curve, reduce_points, running_median, theil_sen
+from lossdoctor.trends import (
+    analyze_curve,
+    first_min,
+    reduce_points,
+    running_median,
+    theil_sen,
+)
 
 FALLING, FLAT, RISING = Direction.FALLING, Direction.FLAT, Direction.RISING
 
@@ -164,6 +170,16 @@ def test_bin_medians_are_exactly_numpys(kind, width):
     steps = np.arange(len(values), dtype=float)
     _, got = reduce_points(steps, values, 37)
     assert np.array_equal(got, np.median(rows, axis=1), equal_nan=True)
+
+
+@pytest.mark.parametrize("values", [
+    [3.0, 1.0, 1.0, 2.0], [2.0, np.nan, 1.0, np.nan], [1.0, np.inf, -np.inf, -np.inf],
+    [0.5], [-0.0, 0.0, -1e-300, -1e-300]], ids=["ties", "nan", "inf", "one", "tiny"])
+def test_first_min_is_argmin_on_a_read_only_column(values):
+    """pandas' columns are read-only, of which np.argmin makes a whole copy first."""
+    column = np.array(values)
+    column.flags.writeable = False
+    assert first_min(column) == np.argmin(column)
 
 
 def test_a_million_points_are_reduced_and_labelled():
