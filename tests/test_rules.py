@@ -428,6 +428,18 @@ def test_a_drift_of_a_percent_in_a_whole_run_is_no_movement(end, verdict):
     assert api.diagnose(frame(train, np.linspace(0.3152, end, N), 1e-6)).verdict == verdict
 
 
+def test_a_test_loss_drifting_down_within_a_risen_level_is_still_overfitting():
+    # the test loss bottoms out at step 9, stands 15% higher from step 40 and drifts down 2%
+    # over the last window, while the train loss falls 5000x: the drift is no new best
+    val = 0.035 * (1 + 0.15 * (1 - np.exp(-np.clip(T - 10, 0, None) / 10)))
+    val = val * (1 - 0.0005 * np.clip(T - 60, 0, None))
+    val[:10] = np.linspace(0.05, 0.035, 10)
+    report = api.diagnose(frame(noisy(0.08 * np.exp(-T / 12) + 1e-5, 0.02, 91),
+                                noisy(val, 0.002, 92)))
+    assert report.runs[0].context.test.windows[-1].direction.value == "falling"
+    assert report.verdict == "overfitting"
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)

@@ -114,7 +114,9 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     tr, te = ctx.train, ctx.test
     if te is None or len(te.values) < th.min_points or not te.windows:
         return None
-    if end_direction(te) is FALLING or (tr is not None and _rising(tr, th)):
+    if tr is not None and _rising(tr, th):
+        return None
+    if end_direction(te) is FALLING and not _above_best(te, th):
         return None
     width = smooth_width(te, th.smooth_fraction)
     best_i = lowest(te, width, th.early_low_z)
@@ -175,6 +177,17 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
     return Finding(msg, levelled, end, ev, acts,
                    confidence=confidence(z, th.overfit_z))
+
+
+def _above_best(te: CurveTrend, th: Thresholds) -> bool:
+    """A test loss whose last window falls still stands above its best when it rose
+    ``overfit_z`` standard errors and ``overfit_rise_share`` of its progress since, and the
+    fall took back less than half of that rise: a drift down within a risen level, not a
+    return to a new best."""
+    rise, z = end_rise(te, th)
+    fall = -te.windows[-1].share * te.span
+    return bool(z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
+                and fall < rise / 2)
 
 
 def _rising(c: CurveTrend, th: Thresholds) -> bool:
