@@ -28,6 +28,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "early_low_z": (0, 50, False),
     "blowup_points": (1, 10_000, False), "blowup_noise_z": (0, 1000, True),
     "blowup_stretch": (3, 10_000, False), "lr_step": (1, 1e9, True),
+    "edging_z": (0, 50, False),
 }
 
 
@@ -67,6 +68,9 @@ class Thresholds:
     flat_noise_z: float = 2.5
     #: ... or below this share of the curve's progress (the range of its smoothed trend)
     flat_share: float = 0.04
+    #: a sparse test loss's flat last window still edges down when it falls flat_share of
+    #: its progress and this many standard errors (the sign of a smaller change is noise)
+    edging_z: float = 1.0
     #: a positive loss whose smoothed values all stay within this fraction of each other
     #: (log scale) has not measurably moved: flat, and no instability is read into it (a
     #: loss at its untrained value drifting 1% in a whole run is stuck, not learning)

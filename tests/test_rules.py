@@ -440,6 +440,19 @@ def test_a_test_loss_drifting_down_within_a_risen_level_is_still_overfitting():
     assert report.verdict == "overfitting"
 
 
+def test_a_sparse_noisy_test_loss_falling_beside_a_falling_train_loss_is_learning():
+    # 8 evaluations with 12% noise of a test loss that keeps falling, beside a per-step train
+    # loss that falls: a last test window falling by a relevant share on too few points to
+    # be significant does not turn the run into "mixed trends" (12 noise seeds)
+    ev = np.arange(7, N, 16)
+    said = []
+    for seed in range(12):
+        test = np.full(N, np.nan)
+        test[ev] = noisy(1.2 + 1.4 * np.exp(-ev / 70.0), 0.12, 200 + seed)
+        said.append(api.diagnose(frame(noisy(1.0 + 3.5 * np.exp(-T / 40), 0.05, 95), test)).verdict)
+    assert said.count("learning") >= 8, said
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)

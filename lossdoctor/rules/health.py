@@ -69,7 +69,13 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
     train_done = tr is FLAT and (_converged(ctx.train, ctx.test, th) or (
         te is FALLING and ctx.train is not None and (ctx.train.windows[-1].z < 0
                                                      or coarse_print(ctx.train, th) > 0)))
-    if (tr in (FALLING, None) or train_done) and te in (FALLING, None):
+    # and the other way round: a test window that falls by a relevant share of its progress
+    # and a standard error or more, on too few evaluations to be significant, beside a train
+    # loss falling significantly
+    test_edging = (te is FLAT and tr is FALLING and ctx.test is not None and ctx.test.moved
+                   and ctx.test.windows[-1].share <= -th.flat_share
+                   and ctx.test.windows[-1].z <= -th.edging_z)
+    if (tr in (FALLING, None) or train_done) and (te in (FALLING, None) or test_edging):
         curves = [c for c in ctx.curves() if c.windows]
         ev: dict[str, Any] = {}
         for c in curves:
