@@ -453,6 +453,18 @@ def test_a_sparse_noisy_test_loss_falling_beside_a_falling_train_loss_is_learnin
     assert said.count("learning") >= 8, said
 
 
+def test_a_test_rise_the_train_loss_shares_is_not_overfitting():
+    # from step 50 to 80 both losses rise 28% and rest there: the weights got worse on both
+    # sets (too high a rate), not memorisation; the same test rise beside a train loss that
+    # stays at its low is overfitting
+    up = np.exp(0.25 * np.clip((T - 50) / 30, 0, 1))
+    val = noisy((0.55 + 0.6 * np.exp(-T / 15)) * up, 0.01, 98)
+    both = api.diagnose(frame(noisy((0.5 + 14 * np.exp(-T / 8)) * up, 0.01, 97), val))
+    assert "overfitting" not in names(both)
+    alone = api.diagnose(frame(noisy(0.5 + 14 * np.exp(-T / 8), 0.01, 97), val))
+    assert alone.verdict == "overfitting"
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)

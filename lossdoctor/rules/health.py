@@ -113,9 +113,10 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
 
     The network memorises the training set. Stop at the best test step, and regularize:
     weight decay around 5e-4, dropout 0.5, augmentation or more data. Statistic: since the
-    smoothed test minimum, the test loss rose ``overfit_z`` standard errors, or the train
-    loss fell ``overfit_z`` standard errors and ``overfit_train_share`` of its progress
-    while the test loss stayed flat; and the test loss now stands above the train loss.
+    smoothed test minimum, the test loss rose ``overfit_z`` standard errors (and the train
+    loss rose less than half as much), or the train loss fell ``overfit_z`` standard errors
+    and ``overfit_train_share`` of its progress while the test loss stayed flat; and the
+    test loss now stands above the train loss.
     """
     tr, te = ctx.train, ctx.test
     if te is None or len(te.values) < th.min_points or not te.windows:
@@ -159,6 +160,11 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
         gap_now = float(te.smooth[-1] - tr.smooth[-1])
         if gap_now <= gap_then or not _apart(te, tr, th):
             return None       # the test loss is not pulling away from the train loss
+        # a rise the train loss shares (half of it or more, log scale) is the weights getting
+        # worse on both sets, as a rate too high makes them, not memorisation
+        if rose and not kept_learning and tr.log and te.log and \
+                float(tr.ys[-1] - np.interp(best, tr.steps, tr.ys)) >= rise / 2:
+            return None
     step, value = best_logged(te)
     ev: dict[str, Any] = {**tail(te), TEST_BEST_STEP: best,
                           TEST_BEST_VALUE: float(te.smooth[best_i]),
