@@ -465,6 +465,17 @@ def test_a_test_rise_the_train_loss_shares_is_not_overfitting():
     assert alone.verdict == "overfitting"
 
 
+def test_a_train_loss_that_never_moved_has_not_converged():
+    # the train loss is noise around 2.79 for the whole run; the test loss (7 evaluations)
+    # rose, then edges down: a train loss that learned nothing is no "converged" one that
+    # leaves the test loss to carry a learning verdict
+    ev = np.arange(10, N, 18)
+    test = np.full(N, np.nan)
+    test[ev] = [2.705, 2.76, 2.785, 2.79, 2.785, 2.78, 2.775]
+    report = api.diagnose(frame(noisy(np.full(N, 2.79), 0.015, 99), test))
+    assert report.verdict != "learning"
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)

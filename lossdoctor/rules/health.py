@@ -96,8 +96,8 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
 def _converged(tr: CurveTrend | None, te: CurveTrend | None, th: Thresholds) -> bool:
     """The train loss fell far further than the test loss (it learned its training set)
     and now rests: the test loss can still improve without it."""
-    if tr is None or te is None:
-        return False
+    if tr is None or te is None or not tr.moved:
+        return False                  # a train loss that never moved has learned nothing
     return _total_fall(tr) >= th.data_ratio * max(_total_fall(te), 0.0)
 
 
