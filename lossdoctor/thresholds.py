@@ -72,9 +72,8 @@ class Thresholds:
     #: its progress and this many standard errors (the sign of a smaller change is noise)
     edging_z: float = 1.0
     #: a positive loss whose smoothed values all stay within this fraction of each other
-    #: (log scale) has not measurably moved: flat, and no instability is read into it (a
-    #: loss at its untrained value drifting 1% in a whole run is stuck, not learning)
-    still_span: float = 0.015
+    #: (log scale) has not measurably moved: flat, and no instability is read into it
+    still_span: float = 0.01
     #: data_problem: the test loss falls this many times faster than the train loss (and a
     #: train loss that fell this many times further than the test loss has converged)
     data_ratio: float = 4.0
