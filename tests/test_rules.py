@@ -392,20 +392,6 @@ def test_a_slow_steady_climb_back_from_a_deep_minimum_is_overfitting():
     assert "risen to" in get(report, "overfitting").message
 
 
-def test_spikes_of_a_loss_near_zero_that_are_nothing_on_its_own_scale_are_no_spikes():
-    # the train loss fell from 2 to 1e-5 and jumps x10 there now and then: far out of its
-    # scatter on a log scale, but a ten-thousandth of what it learned
-    train = noisy(1e-5 + 2.0 * np.exp(-T / 8), 0.05, 61)
-    train[[70, 85, 100, 110]] *= 10
-    report = api.diagnose(frame(train, noisy(decay(0.3, 1.5, 10), 0.01, 62)))
-    assert "lr_too_high" not in names(report)
-    # the same jumps where the loss still stands high are spikes
-    train = noisy(0.2 + 2.0 * np.exp(-T / 8), 0.05, 61)
-    train[[70, 85, 100, 110]] *= 10
-    report = api.diagnose(frame(train, noisy(decay(0.3, 1.5, 10), 0.01, 62)))
-    assert "lr_too_high" in names(report)
-
-
 def test_a_train_loss_rounded_to_its_last_printed_digit_does_not_decide():
     # the train loss is printed to 4 decimals (as Hugging Face's Trainer does) and reads
     # 0.0001 for the whole last window while the test loss keeps falling: the train loss

@@ -169,9 +169,8 @@ def _best_before(s: np.ndarray, best_so_far: np.ndarray, i: int) -> int:
 def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
     """(index, z) of points that jump far out of the curve's own scatter: at least
     ``spike_z`` robust standard deviations above the smoothed trend (working scale) and, for
-    a positive loss, to ``spike_ratio`` times it and by ``material_share`` of its progress;
-    a loss that can be negative (an energy, a log-likelihood) has no ratio, so its jump must
-    be ``knock_share`` of its progress.
+    a positive loss, to ``spike_ratio`` times it; a loss that can be negative (an energy, a
+    log-likelihood) has no ratio, so its jump must be ``knock_share`` of its progress.
     Minibatch noise, however wide, is not a spike; the first point (the untrained loss)
     never is."""
     r = c.y - c.ys
@@ -182,8 +181,6 @@ def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
     big = z >= th.spike_z
     if c.log:
         big &= r >= np.log(th.spike_ratio)
-        # a loss near zero that jumps by factors has not moved on its own scale
-        big &= c.values - c.smooth >= th.material_share * c.progress
     else:
         big &= c.values - c.smooth >= th.knock_share * c.progress
     big[0] = False
