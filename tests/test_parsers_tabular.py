@@ -246,8 +246,14 @@ def test_plain_steps_within_epochs_become_global():
      "Epoch 1: 100%|##########| 10/10 [00:02<00:00, 4.9it/s, loss=0.6, v_num=0, val_loss=0.7]\n"
      "Epoch 2: 100%|##########| 10/10 [00:02<00:00, 4.9it/s, loss=0.5, v_num=0, val_loss=0.65]\n",
      [0.8, 0.6, 0.5], [0.85, 0.7, 0.65]),
+    ("number of parameters: 0.02M\nstep 25: train loss 2.8866, val loss 2.5002\n"
+     "step 50: train loss 2.1618, val loss 1.7695\nstep 75: train loss 1.4616, val loss 1.1436\n",
+     [2.8866, 2.1618, 1.4616], [2.5002, 1.7695, 1.1436]),
+    ("iter 0: loss 4.2188, time 120.52ms, mfu -100.00%\niter 10: loss 3.1920, time 30.10ms, "
+     "mfu 12.00%\niter 20: loss 2.7504, time 30.13ms, mfu 12.01%\n", [4.2188, 3.192, 2.7504],
+     None),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
-        "tqdm-progress"])
+        "tqdm-progress", "nanogpt-eval", "nanogpt-iter"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

@@ -1,6 +1,7 @@
 """Console and logging output: ``Epoch 3/10 ... loss: 0.41 - val_loss: 0.52`` and friends.
 
-Each line gives ``<name>: <number>`` / ``<name>=<number>`` pairs and maybe an epoch or step
+Each line gives ``<name>: <number>`` / ``<name>=<number>`` pairs (or, with none of those, a
+``<...> loss <number>`` as nanoGPT prints) and maybe an epoch or step
 marker; a line without a marker (Keras' progress line under ``Epoch 3/10``) belongs to the
 last marker seen. Values written again for the same marker replace the earlier ones, so a
 progress bar leaves its final (epoch-average) value. Printed Python dicts
@@ -38,7 +39,11 @@ _EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+(?:\.\d+)?)(?:\s*/
                     re.IGNORECASE)
 _STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration)\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+)"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
-_LOSS_PAIR = re.compile(rf"loss\w*['\"]?\s*[:=]\s*(?:tensor\(\s*)?(?:{_NUM})", re.IGNORECASE)
+_LOSS_PAIR = re.compile(rf"loss\w*['\"]?(?:\s*[:=]\s*|\s+)(?:tensor\(\s*)?(?:{_NUM})",
+                        re.IGNORECASE)
+#: nanoGPT's ``step 500: train loss 2.3456, val loss 2.4567``: a loss name, a space, a number
+_BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}loss)\s+({_NUM})(?![\w.])",
+                        re.IGNORECASE)
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
 _MARKER_WORDS = frozenset({"epoch", "epochs", "step", "steps", "iter", "iteration", "global"})
 SNIFF_LINES = 400
@@ -78,7 +83,8 @@ def sniff_plaintext(source: Source) -> float:
           description="console/logging text: 'Epoch 3/10 ... loss: 0.41 - val_loss: 0.52', "
                       "'Epoch 1: Train Loss=0.07, Val Loss=0.08', detectron2's '[12/21 "
                       "21:00:41 d2.utils.events]: iter: 19 total_loss: 2.0', YOLO's console "
-                      "epoch table, tqdm bars around epoch summaries, ...")
+                      "epoch table, nanoGPT's 'step 500: train loss 2.34, val loss 2.45', "
+                      "tqdm bars around epoch summaries, ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     raw = source.text.splitlines()
     # progress bars cut out first (a per-epoch summary beside them is the curve); when the
@@ -195,6 +201,9 @@ def _pairs(line: str) -> dict[str, float]:
         if context and not (set(toks) & (TEST_TOKENS | TRAIN_TOKENS)):
             name = f"{context} {name}"
         out[name] = float(m.group(2))
+    if not out:
+        for m in _BARE_LOSS.finditer(line):
+            out[" ".join(m.group(1).split())] = float(m.group(2))
     return out
 
 
