@@ -13,7 +13,7 @@ import numpy as np
 from ..evidence_keys import TEST_BEST_STEP, TEST_BEST_VALUE
 from ..records import Direction, Finding, Severity, confidence
 from ..thresholds import Thresholds
-from ..trends import CurveTrend
+from ..trends import LOCAL_NOISE_POINTS, CurveTrend
 from ..wording import Said, Text, join, text
 from . import actions
 from .context import RunContext, end_direction
@@ -70,9 +70,10 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
         te is FALLING and ctx.train is not None and (ctx.train.windows[-1].z < 0
                                                      or coarse_print(ctx.train, th) > 0)))
     # and the other way round: a test window that falls by a relevant share of its progress
-    # and a standard error or more, on too few evaluations to be significant, beside a train
-    # loss falling significantly
+    # and a standard error or more, on too few evaluations to be judged alone (fewer than
+    # LOCAL_NOISE_POINTS) and so not significant, beside a significantly falling train loss
     test_edging = (te is FLAT and tr is FALLING and ctx.test is not None and ctx.test.moved
+                   and ctx.test.windows[-1].points < LOCAL_NOISE_POINTS
                    and ctx.test.windows[-1].share <= -th.flat_share
                    and ctx.test.windows[-1].z <= -th.edging_z)
     if (tr in (FALLING, None) or train_done) and (te in (FALLING, None) or test_edging):
