@@ -454,6 +454,17 @@ def test_a_train_loss_that_never_moved_has_not_converged():
     assert report.verdict != "learning"
 
 
+def test_a_loss_falling_fast_until_it_breaks_into_nan_did_not_diverge():
+    # 8 epochs falling faster and faster (1.40 -> 0.66), then NaN: the median of the last
+    # points lags above the one-sided smoothed end, but nothing climbed: non_finite only
+    train = [1.3981, 1.0262, 0.9594, 0.9422, 0.9149, 0.8799, 0.8169, 0.6604] + [np.nan] * 4
+    val = [1.1335, 0.9765, 0.9702, 0.9418, 0.9126, 0.8813, 0.7798, 0.5645] + [np.nan] * 4
+    steps = np.arange(1.0, 13.0)
+    report = api.diagnose(frame(np.array(train), np.array(val), steps=steps))
+    assert report.verdict == "non_finite"
+    assert "divergence" not in names(report)
+
+
 def test_divergence_after_a_step_up_starts_at_the_step():
     # the loss jumps to a higher level at step 40, rests, then blows up at 90: it never
     # came back, so the trouble began at 40 (as a person reads the curve)

@@ -32,15 +32,16 @@ from .registry import rule
 def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     """The curve climbed ``divergence_z`` standard errors above its best, to at least
     ``blowup_factor`` times it and back above where it started (or, for a positive loss,
-    to ``divergence_factor`` times its best), and is still climbing; or climbed and broke
-    into NaN/Inf. A loss that jumped and then rests at a higher level has not diverged, and
-    neither has one that climbs back part of the way it fell (too high a rate)."""
+    to ``divergence_factor`` times its best), and is still climbing; or climbed (its last
+    finite value above its smoothed best) and broke into NaN/Inf. A loss that jumped and
+    then rests at a higher level has not diverged, and neither has one that climbs back part
+    of the way it fell (too high a rate)."""
     if c is None or len(c.values) < th.min_points or not c.windows:
         return False
     rise, z = end_rise(c, th)
     if z < th.divergence_z:
         return False
-    if c.non_finite_count and rise >= th.late_rise * c.span:
+    if c.non_finite_count and rise >= th.late_rise * c.span and c.y[-1] > c.ys.min():
         return True                       # climbed, then broke into NaN/Inf
     back_up = rise >= float(c.ys[0] - c.ys.min())
     far_up = c.log and rise >= np.log(th.divergence_factor)
