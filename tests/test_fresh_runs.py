@@ -17,12 +17,12 @@ SETS = sorted(p for p in FRESH.iterdir() if (p / "INDEX.tsv").is_file())
 
 #: the share of a set's runs whose verdict must be the label (its primary or an accepted
 #: one): below the development corpus's floor, as these families were not tuned on (set3
-#: never was); a rule change that loses several of them fails here
+#: and set4 never were); a rule change that loses several of them fails here
 ACCURACY_FLOOR = 0.85
 
 
 def test_the_sets_are_there():
-    assert [p.name for p in SETS] == ["set1", "set2", "set3"]
+    assert [p.name for p in SETS] == ["set1", "set2", "set3", "set4"]
 
 
 @pytest.mark.parametrize("folder", SETS, ids=[p.name for p in SETS])
