@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import labelled_misses
 
-from lossdoctor import api, cli
+from lossdoctor import api
 from lossdoctor.errors import LossdoctorError, NoLossError
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared]
@@ -45,17 +44,7 @@ ACCURACY_FLOOR = 0.95
 def test_corpus_verdicts_match_their_labels(monkeypatch):
     """Every case runs through `check` as a user would run it, with a verdict and no internal
     error, and at least ACCURACY_FLOOR of them get their labelled verdict."""
-    misses = []
-    for case in CASES:
-        labels = json.loads((case / "labels.json").read_text())
-        monkeypatch.chdir(case)
-        result = CliRunner().invoke(cli.main, ["check", *labels["args"], "--format", "json"])
-        assert result.exit_code in (0, 1), (case.name, result.stderr)
-        assert "internal error" not in result.stderr
-        data = json.loads(result.stdout)
-        assert isinstance(data["diagnoses"], list)
-        if data["verdict"] not in {labels["primary"], *labels.get("accept", [])}:
-            misses.append(f"{case.name}: {data['verdict']} (label {labels['primary']})")
+    misses = labelled_misses(CASES, monkeypatch)
     accuracy = 1 - len(misses) / len(CASES)
     assert accuracy >= ACCURACY_FLOOR, (f"accuracy {accuracy:.3f} < {ACCURACY_FLOOR}", misses)
 

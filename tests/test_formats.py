@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import python_prints
 
 import lossdoctor
 from lossdoctor import cli
@@ -263,8 +264,6 @@ def test_unreadable_runs_of_a_folder_are_shown(tmp_path):
 
 
 def test_formats_load_on_demand_and_each_module_registers_its_name():
-    import subprocess
-    import sys
 
     every = names()
     assert {"text", "json", "markdown", "github", "junit", "sarif", "html"} <= set(every)
@@ -273,6 +272,5 @@ def test_formats_load_on_demand_and_each_module_registers_its_name():
     # in a fresh interpreter, asking for json imports the json module and not html's plots
     code = ("import sys; from lossdoctor.formatters import check_format; check_format('json');"
             " print(sorted(m for m in sys.modules if m.startswith('lossdoctor.formatters.')))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True).stdout
+    loaded = python_prints(code)
     assert "json_format" in loaded and "html" not in loaded

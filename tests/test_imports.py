@@ -11,9 +11,9 @@ the package defines is). A computed import name is allowed only in a package's r
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
+
+from helpers import python_prints
 
 PACKAGE = Path(__file__).resolve().parents[1] / "lossdoctor"
 #: computed imports outside a package's own registry, each with why
@@ -221,9 +221,7 @@ def test_the_report_imports_none_of_its_views():
             "views.view('plot'), views.view('html')\n"
             "print(sorted(m for m in sys.modules if m.startswith(('matplotlib',"
             " 'lossdoctor.plot', 'lossdoctor.formatters'))))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "[]"
+    assert python_prints(code) == "[]"
 
 
 def test_checking_a_csv_loads_no_store_reader(tmp_path):
@@ -242,6 +240,4 @@ def test_checking_a_csv_loads_no_store_reader(tmp_path):
             "print(sorted(m for m in ('sqlite3', 'lossdoctor.parsers.mlflow_runs',"
             " 'lossdoctor.parsers.mlflow_sqlite', 'lossdoctor.parsers.discover')"
             " if m in sys.modules))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=tmp_path)
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert python_prints(code, tmp_path).splitlines()[-1] == "[]"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT
+from helpers import ROOT, python_prints
 
 import lossdoctor
 from lossdoctor.cli import main
@@ -242,9 +242,7 @@ def test_check_text_path_never_imports_matplotlib():
             f"r = CliRunner().invoke(main, ['check', {str(FIXTURES / 'overfitting.csv')!r}])\n"
             "assert r.exit_code == 0, r.output\n"
             "print(sorted(m for m in sys.modules if m.startswith('matplotlib')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
-    assert out.stdout.strip() == "[]"
+    assert python_prints(code, ROOT) == "[]"
 
 
 @pytest.mark.slow

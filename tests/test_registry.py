@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import FORMATS
+from helpers import FORMATS, python_prints
 
 from lossdoctor.parsers import PARSERS
 from lossdoctor.parsers.discover import run_folder_format
@@ -48,15 +48,10 @@ def test_the_package_imports_every_format_module():
     """Detection runs every sniffer, so ``lossdoctor.parsers`` imports the format modules by
     name (a scan would also load the readers' helpers, the SQLite store among them, on every
     check): importing every module of the package afterwards registers no other format."""
-    import subprocess
-    import sys
-
     code = ("import importlib, pkgutil\n"
             "import lossdoctor.parsers as p\n"
             "before = sorted(p.PARSERS)\n"
             "for m in pkgutil.iter_modules(p.__path__):\n"
             "    importlib.import_module(f'lossdoctor.parsers.{m.name}')\n"
             "print(before == sorted(p.PARSERS), sorted(set(p.PARSERS) - set(before)))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "True []"
+    assert python_prints(code) == "True []"
