@@ -261,6 +261,22 @@ def test_plain_text_line_styles(tmp_path, text, train, test):
     assert (got.get("test", (None, None))[1] or None) == (pytest.approx(test) if test else None)
 
 
+def test_plain_text_nanogpt_train_loss_is_the_one_printed_with_the_test_loss(tmp_path):
+    # nanoGPT prints a per-batch 'iter N: loss' and, every eval_interval, 'step N: train loss,
+    # val loss': the evaluated pair is the curve, the per-batch loss a note, not a refusal
+    text = ("iter 0: loss 4.2188, time 120.52ms, mfu -100.00%\n"
+            "step 0: train loss 4.2100, val loss 4.2200\n"
+            "iter 10: loss 3.1920, time 30.10ms, mfu 12.00%\n"
+            "iter 20: loss 2.7504, time 30.13ms, mfu 12.01%\n"
+            "step 20: train loss 2.7000, val loss 2.8000\n"
+            "iter 30: loss 2.4100, time 30.13ms, mfu 12.01%\n"
+            "step 30: train loss 2.4000, val loss 2.6000\n")
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["train"] == ([0.0, 20.0, 30.0], pytest.approx([4.21, 2.7, 2.4]))
+    assert got["test"] == ([0.0, 20.0, 30.0], pytest.approx([4.22, 2.8, 2.6]))
+    assert any("printed with the test loss (loss also found)" in n for n in log.notes)
+
+
 def test_plain_python_dict_lines_use_their_epoch():
     got, _ = curves(FIX / "plain-text" / "hf_console.txt")
     assert got["train"] == ([0.5, 1.0, 1.5, 2.0], [0.9, 0.7, 0.5, 0.4])

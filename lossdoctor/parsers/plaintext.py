@@ -102,8 +102,8 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
         for n in r.values:
             counts[n] = counts.get(n, 0) + 1
     notes = [f"x axis: {axis}"] if axis != "line" else ["x axis: order of the lines"]
-    names = _drop_strays(counts, notes) if options.train_col is None and \
-        options.test_col is None else list(counts)
+    names = _paired_train(raw, _drop_strays(counts, notes), notes) \
+        if options.train_col is None and options.test_col is None else list(counts)
     choice = choose_columns(names, options.train_col, options.test_col, source.name)
     notes += choice.notes
     frames = [_curve(records, split, cols) for split, cols in
@@ -135,6 +135,27 @@ def _drop_strays(counts: dict[str, int], notes: list[str]) -> list[str]:
             continue
         keep.append(name)
     return keep
+
+
+def _paired_train(lines: list[str], names: list[str], notes: list[str]) -> list[str]:
+    """Of two main train losses, the one printed on the test loss's lines is the evaluation
+    to compare it with (nanoGPT's ``step N: train loss .., val loss ..`` beside its per-batch
+    ``iter N: loss ..``): the other is left out, with a note, instead of refusing the log."""
+    train = [n for n in names if split_of(n) == "train" and not component(n)]
+    if len(train) < 2:
+        return names
+    paired: set[str] = set()
+    for line in lines:
+        found = _pairs(line)
+        if any(split_of(m) == "test" for m in found):
+            paired.update(n for n in train if n in found)
+    if len(paired) != 1:
+        return names
+    kept = paired.pop()
+    left = [n for n in train if n != kept]
+    notes.append(f"train loss: {kept!r}, printed with the test loss ({', '.join(left)} also"
+                 " found)")
+    return [n for n in names if n not in left]
 
 
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
