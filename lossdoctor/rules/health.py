@@ -66,9 +66,11 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
     # a flat train window still edging down (too noisy to be significant alone), or printed
     # too coarsely to show a fall, beside a test loss that falls significantly: the test
     # loss, the cleaner curve, carries the evidence
+    printed = (coarse_print(ctx.train, th) if tr is FLAT and te is FALLING
+               and ctx.train is not None else 0.0)
     train_done = tr is FLAT and (_converged(ctx.train, ctx.test, th) or (
         te is FALLING and ctx.train is not None and (ctx.train.windows[-1].z < 0
-                                                     or coarse_print(ctx.train, th) > 0)))
+                                                     or printed > 0)))
     # and the other way round: a test window that falls by a relevant share of its progress
     # and a standard error or more, on too few evaluations to be judged alone (fewer than
     # LOCAL_NOISE_POINTS) and so not significant, beside a significantly falling train loss
@@ -84,7 +86,7 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
         falling = [c for c in curves if c.windows[-1].direction is FALLING] or curves
         z = min(abs(c.windows[-1].z) for c in falling)
         said = join(" and ", (describe(c) for c in curves))
-        if train_done and ctx.train is not None and (printed := coarse_print(ctx.train, th)):
+        if train_done and printed:
             ev["train_printed_step"] = printed
             said = text("{said}; the train loss is printed in steps of {step:num}, too coarse"
                         " to show its fall", said=said, step=printed)
