@@ -54,6 +54,7 @@ class _Record:
     x: float
     values: dict[str, float] = field(default_factory=dict)
     wall: float = np.nan
+    with_test: set[str] = field(default_factory=set)    # names printed beside a test loss
 
 
 def sniff_plaintext(source: Source) -> float:
@@ -102,7 +103,7 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
         for n in r.values:
             counts[n] = counts.get(n, 0) + 1
     notes = [f"x axis: {axis}"] if axis != "line" else ["x axis: order of the lines"]
-    names = _paired_train(raw, _drop_strays(counts, notes), notes) \
+    names = _paired_train(records, _drop_strays(counts, notes), notes) \
         if options.train_col is None and options.test_col is None else list(counts)
     choice = choose_columns(names, options.train_col, options.test_col, source.name)
     notes += choice.notes
@@ -137,18 +138,14 @@ def _drop_strays(counts: dict[str, int], notes: list[str]) -> list[str]:
     return keep
 
 
-def _paired_train(lines: list[str], names: list[str], notes: list[str]) -> list[str]:
+def _paired_train(records: list[_Record], names: list[str], notes: list[str]) -> list[str]:
     """Of two main train losses, the one printed on the test loss's lines is the evaluation
     to compare it with (nanoGPT's ``step N: train loss .., val loss ..`` beside its per-batch
     ``iter N: loss ..``): the other is left out, with a note, instead of refusing the log."""
     train = [n for n in names if split_of(n) == "train" and not component(n)]
     if len(train) < 2:
         return names
-    paired: set[str] = set()
-    for line in lines:
-        found = _pairs(line)
-        if any(split_of(m) == "test" for m in found):
-            paired.update(n for n in train if n in found)
+    paired = {n for n in train if any(n in r.with_test for r in records)}
     if len(paired) != 1:
         return names
     kept = paired.pop()
@@ -181,6 +178,7 @@ def _axis_kind(lines: list[str]) -> str:
 
 def _records(lines: list[str], axis: str) -> list[_Record]:
     records: list[_Record] = []
+    is_test: dict[str, bool] = {}        # split_of per name, not per line
     for line in lines:
         pairs = _pairs(line)
         x = _marker(line, axis)
@@ -190,6 +188,9 @@ def _records(lines: list[str], axis: str) -> list[_Record]:
             records.append(_Record(x, wall=_wall(line)))
         if pairs and records:
             records[-1].values.update(pairs)
+            if any(is_test[n] if n in is_test else is_test.setdefault(n, split_of(n) == "test")
+                   for n in pairs):
+                records[-1].with_test.update(pairs)
     return records
 
 
