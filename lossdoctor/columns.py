@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,8 +49,10 @@ def tokens(name: str) -> list[str]:
     return [t for t in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if t]
 
 
+@lru_cache(maxsize=4096)
 def split_of(name: str) -> str | None:
-    """``train``, ``test`` or ``lr`` by the column's name, or None when it is not a loss."""
+    """``train``, ``test`` or ``lr`` by the column's name, or None when it is not a loss
+    (remembered: a text log asks it of the same few names on every line)."""
     toks = tokens(name)
     if not toks or STATS & set(toks) or SETTINGS & set(toks):
         return None

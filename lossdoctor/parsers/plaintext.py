@@ -178,7 +178,6 @@ def _axis_kind(lines: list[str]) -> str:
 
 def _records(lines: list[str], axis: str) -> list[_Record]:
     records: list[_Record] = []
-    is_test: dict[str, bool] = {}        # split_of per name, not per line
     for line in lines:
         pairs = _pairs(line)
         x = _marker(line, axis)
@@ -188,8 +187,7 @@ def _records(lines: list[str], axis: str) -> list[_Record]:
             records.append(_Record(x, wall=_wall(line)))
         if pairs and records:
             records[-1].values.update(pairs)
-            if any(is_test[n] if n in is_test else is_test.setdefault(n, split_of(n) == "test")
-                   for n in pairs):
+            if any(split_of(n) == "test" for n in pairs):
                 records[-1].with_test.update(pairs)
     return records
 
