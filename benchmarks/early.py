@@ -61,6 +61,10 @@ What is counted, per method:
   ``overfitting`` verdict on any prefix.
 - a second lossdoctor row reads every diagnosis of a prefix's report instead of its verdict
   only: what ``lossdoctor watch --fail-on NAMES`` stops on.
+- a last row is a bound, not a method: each bad run named at the first of the 25 moments at
+  or after its labelled onset, no healthy run stopped. No detector that waits for the fault
+  to begin is earlier; a delay goal below it is met only by stopping before the onset (as a
+  patience rule does when the test loss stalls before a blow-up or a NaN).
 
 Under the table, issue 15's goals for lossdoctor's verdict row, each met or not: >= 97% of
 bad runs caught, a median delay no later than the best EarlyStopping row that stops <= 10%
@@ -94,6 +98,9 @@ LOSSDOCTOR = "lossdoctor (prefix replay)"
 LOSSDOCTOR_ANY = "lossdoctor, any diagnosis (as watch --fail-on sees it)"
 LOSSDOCTORS = (LOSSDOCTOR, LOSSDOCTOR_ANY)
 REFERENCE = "Lightning EarlyStopping, patience 3 (check_finite)"
+#: the earliest any detector can be that waits for the fault to begin: it names each bad run
+#: at the first moment at or after its labelled onset, and stops no healthy run
+AT_ONSET = "bound: named at the first moment at or after the onset"
 
 
 @dataclass
@@ -341,6 +348,8 @@ def caught_by_lossdoctor(label: str, names: set[str]) -> bool:
 
 def first_caught(result: CaseResult, method: str) -> int | None:
     """Index of the first moment at which ``method`` has caught (or stopped) the run."""
+    if method == AT_ONSET:
+        return onset_index(result) if result.label in BAD else None
     for i, m in enumerate(result.moments):
         hit = caught_by_lossdoctor(result.label, said(m, method)) if method in LOSSDOCTORS \
             else method in m.stopped
@@ -358,6 +367,8 @@ def delay(result: CaseResult, index: int) -> float | None:
 
 def healthy_flags(result: CaseResult, method: str) -> tuple[bool, bool]:
     """(stopped, called overfitting) on any prefix of a healthy run."""
+    if method == AT_ONSET:
+        return False, False
     if method not in LOSSDOCTORS:
         return any(method in m.stopped for m in result.moments), False
     return (any(said(m, method) & STOP for m in result.moments),
@@ -437,6 +448,12 @@ def goals(rows: list[Row]) -> list[str]:
         out.append(f"median delay {_median(ld.delays['all'])} (goal <= "
                    f"{_median(best.delays['all'])}, {best.method}): "
                    f"{'met' if on_time else 'NOT met'}")
+        bound = by.get(AT_ONSET)
+        if bound is not None and bound.delays["all"] is not None \
+                and bound.delays["all"] > (best.delays["all"] or 0.0) + 1e-9:
+            out.append(f"  (below the {_median(bound.delays['all'])} of naming every fault at the"
+                       f" first moment at or after its onset: met only by stopping before the"
+                       f" fault begins)")
     stopped, healthy = ld.healthy
     if healthy:
         over = ld.healthy_overfitting or 0
@@ -594,7 +611,7 @@ def summary_lines(results: list[CaseResult], corpus: Path) -> list[str]:
     """The header, the table, the goals and the whole-log check."""
     import lossdoctor
 
-    rows = summarize(results, [*LOSSDOCTORS, *CALLBACKS])
+    rows = summarize(results, [*LOSSDOCTORS, *CALLBACKS, AT_ONSET])
     bad = sum(r.label in BAD for r in results if not r.error)
     healthy = sum(r.label in HEALTHY for r in results if not r.error)
     lines = [f"lossdoctor {lossdoctor.__version__} from {Path(lossdoctor.__file__).parent}",

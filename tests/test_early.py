@@ -164,6 +164,27 @@ def test_table_logic() -> None:
     assert len(false) == 1 and false[0].startswith("  false verdict overfitting: h at step 30")
 
 
+def test_onset_bound() -> None:
+    """The bound names each bad run at the first moment at or after its onset, stops no
+    healthy run, and says when a delay goal lies below it."""
+    results = [
+        case("d", "divergence", 22, [moment(10, "learning"), moment(30, "learning"),
+                                     moment(40, "divergence")]),
+        case("n", "non_finite", 30, [moment(30, "learning"), moment(40, "non_finite")]),
+        case("h", "learning", None, [moment(50, "learning", [KERAS0])]),
+    ]
+    rows = {r.method: r for r in early.summarize(results, [early.LOSSDOCTOR, early.AT_ONSET])}
+    bound = rows[early.AT_ONSET]
+    assert bound.caught["all"] == (2, 2) and bound.healthy == (0, 1)
+    assert bound.delays["divergence"] == pytest.approx(0.08)    # moment 30, onset 22
+    assert bound.delays["non_finite"] == pytest.approx(0.0)
+    lightning = early.Row(early.REFERENCE, bound.caught, {"all": 0.01}, (0, 1), None)
+    said = "\n".join(early.goals([rows[early.LOSSDOCTOR], lightning, bound]))
+    assert "NOT met" in said and "below the +0.040 of naming every fault" in said
+    lightning.delays["all"] = 0.05
+    assert "below the" not in "\n".join(early.goals([rows[early.LOSSDOCTOR], lightning, bound]))
+
+
 @pytest.mark.slow
 def test_command_line(tmp_path: Path, capsys) -> None:
     assert early.main([str(tmp_path)]) == 2
