@@ -737,3 +737,16 @@ def test_a_test_loss_that_rose_as_a_trend_and_then_rests_higher_is_overfitting()
     said = [api.diagnose(frame(None, noisy(test, 0.06, 42 + seed))).verdict
             for seed in range(5)]
     assert said.count("overfitting") >= 4, said
+
+
+def test_lr_too_high_rise_is_told_from_the_best():
+    """A loss that climbed back early while still high, reached its best late and then
+    rose again: the message names the rise from the best (up), never "from" an early
+    level above where the loss ends."""
+    swings = 0.35 * np.exp(-((T - 12) / 3) ** 2) + 0.4 * np.clip((T - 90) / 29, 0, None)
+    d = get(api.diagnose(frame(noisy(decay(0.3, height=1.5, tau=8) + swings, 0.005, seed=9),
+                               None)), "lr_too_high")
+    now = numbers(d.message.split("rose to ")[1])[0]
+    best = numbers(d.message.split("its best (")[1])[0]
+    assert now > best and "rose from" not in d.message, d.message
+    assert d.evidence["train_best_step"] > 70, d.evidence

@@ -261,11 +261,14 @@ def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     floor = th.climb_noise * climb_se(tr, width)
     several = climb_count(tr, floor, settled(tr, width)) > 1
     start = _rise_start(tr, th) if several else _climb_start(tr, th)
-    then = float(np.interp(start, tr.steps, tr.smooth))
-    return start, text("train loss rose from {then:num} at step {start:step} to {now:num} ({z:se};"
-                       " its best was {best:num} at step {best_step:step})", then=then,
-                       start=start, now=float(tr.smooth[-1]), z=z, best=float(tr.smooth.min()),
-                       best_step=best_step(tr)), {
+    # measured from its best (where the climb began can lie above where it ends, when the
+    # best came later): "rose from 1.26 to 1.22" would read as a fall
+    began = text("it climbed back {count} times, first at step {start:step}",
+                 count=climb_count(tr, floor, settled(tr, width)), start=start) if several \
+        else text("the climb began at step {start:step}", start=start)
+    return start, text("train loss rose to {now:num}, {z:se} above its best ({best:num} at step"
+                       " {best_step:step}; {began})", now=float(tr.smooth[-1]), z=z,
+                       best=float(tr.smooth.min()), best_step=best_step(tr), began=began), {
         "rise_start_step": start, "train_best_step": best_step(tr), "train_rise": rise,
         "train_rise_z": z, "train_progress": tr.span}, confidence(z, th.divergence_z)
 
