@@ -29,7 +29,7 @@ INSTALL = 'pip install "lossdoctor[plot]"'
 ONSET_LABELS = {"overfitting": "test stops improving @ {step}",
                 "divergence": "diverging from {step}", "lr_too_high": "unstable from {step}",
                 "non_finite": "first NaN/Inf @ {step}", "plateau": "flat since {step}",
-                "data_problem": "train flat from {step}"}
+                "data_problem": "data problem from {step}"}
 TB_POINTS = 1000        # points TensorBoard keeps of a scalar curve, and smooths
 LOG_DECADES = 1.5       # a loss spanning more decades than this is drawn on a log axis
 RIBBON = 0.045          # height of one trend ribbon, as a fraction of the axes

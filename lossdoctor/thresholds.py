@@ -28,7 +28,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "early_low_z": (0, 50, False),
     "blowup_points": (1, 10_000, False), "blowup_noise_z": (0, 1000, True),
     "blowup_stretch": (3, 10_000, False), "lr_step": (1, 1e9, True),
-    "edging_z": (0, 50, False),
+    "edging_z": (0, 50, False), "data_gap": (0, 100, True),
 }
 
 
@@ -77,6 +77,10 @@ class Thresholds:
     #: data_problem: the test loss falls this many times faster than the train loss (and a
     #: train loss that fell this many times further than the test loss has converged)
     data_ratio: float = 4.0
+    #: data_problem: the train loss ends this share (log scale) above the highest the test
+    #: loss ever was (a ratio of the two losses: a constant gap on another scale, or noise
+    #: of a few percent, is not one)
+    data_gap: float = 0.05
     #: overfitting: since the smoothed test minimum, the test loss rose (or the train loss
     #: fell) this many standard errors of the smoothed curves ...
     overfit_z: float = 3.0

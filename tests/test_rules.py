@@ -750,3 +750,30 @@ def test_lr_too_high_rise_is_told_from_the_best():
     best = numbers(d.message.split("its best (")[1])[0]
     assert now > best and "rose from" not in d.message, d.message
     assert d.evidence["train_best_step"] > 70, d.evidence
+
+
+@pytest.mark.parametrize("scale", [1.0, 10.0, 0.01])
+def test_data_problem_when_train_ends_above_the_worst_test_loss(scale):
+    """Corrupted train labels: the train loss levels off far above a clean test loss that
+    fell and levelled off too (both flat at the end: not 'train flat, test falling'). The
+    verdict is data_problem at any scale of the losses."""
+    train = noisy(0.6 + 0.15 * np.exp(-T / 10), 0.01, seed=11) * scale
+    test = noisy(0.29 + 0.09 * np.exp(-T / 12), 0.01, seed=12) * scale
+    report = api.diagnose(frame(train, test))
+    assert report.verdict == "data_problem", report.runs[0].diagnoses[0].message
+    d = get(report, "data_problem")
+    assert d.evidence["test_worst_step"] == 0 and d.evidence["train_above_test"] > 0.4
+    assert "above the highest the test loss ever was" in d.message
+
+
+@pytest.mark.parametrize("gap,problem", [(1.02, False), (1.2, True)])
+def test_data_problem_needs_the_train_loss_well_above_the_test_losss_worst(gap, problem):
+    """Both losses still falling, the test loss a little: a train loss ending a few percent
+    above the test loss's worst (dropout, a noisy epoch average) is learning; 20% above it,
+    the train set is off. A test loss that never moved says nothing of any gap."""
+    test = noisy(0.34 + 0.04 * np.exp(-T / 30), 0.005, seed=12)
+    train = noisy(0.38 * gap + 0.12 * np.exp(-T / 30), 0.005, seed=11)
+    assert (api.diagnose(frame(train, test)).verdict == "data_problem") is problem
+    still_test = noisy(np.full(N, 0.3), 0.0005, seed=13)
+    assert api.diagnose(frame(noisy(np.full(N, 0.6), 0.01, seed=14), still_test)).verdict \
+        != "data_problem"

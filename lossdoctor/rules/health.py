@@ -18,6 +18,7 @@ from ..wording import Said, Text, join, text
 from . import actions
 from .context import RunContext, end_direction
 from .measures import (
+    MEDIAN_SE,
     best_logged,
     climb_se,
     coarse_print,
@@ -316,6 +317,36 @@ def _fell_far_more(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> tuple[floa
     return -tr_change, -te_change
 
 
+def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding | None:
+    """The train loss ends above the worst the test loss ever was: corrupted train labels or
+    targets, or a train loss computed differently (see data_problem). Positive losses only:
+    the gap is a ratio of the two."""
+    if not (tr.log and te.log and te.moved):
+        return None
+    start = tr.windows[-1].start_step
+    last = tr.y[tr.steps >= start]
+    worst = int(np.argmax(te.ys))
+    gap = float(np.median(last)) - float(te.ys[worst])
+    se = float(np.hypot(MEDIAN_SE * max(tr.noise, tr.floor) / np.sqrt(len(last)),
+                        smooth_se(te, smooth_width(te, th.smooth_fraction))))
+    if gap < np.log1p(th.data_gap) or gap < th.overfit_z * se:
+        return None
+    now, high = float(np.exp(np.median(last))), float(te.smooth[worst])
+    z = gap / se if se > 0 else float("inf")
+    ev = {**tail(tr), **tail(te), "train_level": now, "test_worst_value": high,
+          "test_worst_step": float(te.steps[worst]), "train_above_test": gap,
+          "train_above_test_z": z}
+    msg = text("Data problem: the train loss ends at {now:num} (steps {start:step}-{end:step}),"
+               " {pct:.0%} above the highest the test loss ever was ({high:num} at step"
+               " {step:step}; {z:se}): the model fits its own train set worse than it fitted"
+               " the test set at its worst.", now=now, start=start, end=tr.steps[-1],
+               pct=float(np.expm1(gap)), high=high, step=te.steps[worst], z=z)
+    return Finding(msg, start, None, ev,
+                   (actions.DATA_CHECKS,
+                    "compare a few train and test batches by hand: inputs, targets, loss"),
+                   confidence=confidence(gap, float(np.log1p(th.data_gap))))
+
+
 def _flat_since(c: CurveTrend) -> float:
     start = c.windows[-1].start_step
     for w in reversed(c.windows):
@@ -327,7 +358,8 @@ def _flat_since(c: CurveTrend) -> float:
 
 @rule("LD203", "data_problem", Severity.WARNING, 50, "train flat, test falling")
 def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
-    """Data problem: the train loss is flat while the test loss keeps falling.
+    """Data problem: the train loss is flat while the test loss keeps falling, or it ends
+    above anything the test loss ever was.
 
     A network that does not learn its training set cannot improve on the test set; the data
     set almost surely has a problem: labels, the split, leakage, or different preprocessing
@@ -336,14 +368,17 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     run the test loss fell further than the train loss by ``overfit_z`` standard errors; or,
     over the whole run, the test loss fell ``overfit_z`` standard errors and ``data_ratio``
     times further than the train loss, did not rise since its best, and the train loss is
-    not falling now.
+    not falling now; or, whatever the test loss does now, the train loss ends (the median
+    of its last window) ``data_gap`` and ``overfit_z`` standard errors above the highest
+    the test loss ever was (smoothed), and the test loss has moved: the model fits its own
+    train set worse than it fitted the test set at its worst.
     """
     tr, te = ctx.train, ctx.test
     if tr is None or te is None or len(te.values) < th.min_points:
         return None
     w_tr, w_te = tr.windows[-1], te.windows[-1]
     if end_direction(tr) is RISING or w_te.direction is RISING:
-        return None
+        return _train_above_test(tr, te, th)
     tr_rate = -w_tr.share * tr.span
     te_rate = -w_te.share * te.span
     run = None
@@ -351,7 +386,7 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
             or not _fell_further(te, tr, th)):
         run = _fell_far_more(tr, te, th)
         if run is None:
-            return None
+            return _train_above_test(tr, te, th)
         tr_rate, te_rate = run
     since = _flat_since(tr) if w_tr.direction is FLAT else w_te.start_step
     ev = {**tail(tr), **tail(te), "train_rate": -tr_rate, "test_rate": -te_rate,
