@@ -777,3 +777,13 @@ def test_data_problem_needs_the_train_loss_well_above_the_test_losss_worst(gap, 
     still_test = noisy(np.full(N, 0.3), 0.0005, seed=13)
     assert api.diagnose(frame(noisy(np.full(N, 0.6), 0.01, seed=14), still_test)).verdict \
         != "data_problem"
+
+
+def test_a_train_loss_that_learned_but_carries_an_offset_is_no_data_problem():
+    """Label smoothing, dropout or a penalty term in the logged train loss: it fell from 2.5
+    to 0.5 (learned as the test loss did) and ends 10% above the test loss's worst (0.45).
+    The gap is small next to its own fall: learning, not a data problem."""
+    train = noisy(0.5 + 2.0 * np.exp(-T / 10), 0.005, seed=15)
+    test = noisy(0.35 + 0.1 * np.exp(-T / 10), 0.005, seed=16)
+    report = api.diagnose(frame(train, test))
+    assert "data_problem" not in {d.name for d in report.diagnoses}, report.diagnoses

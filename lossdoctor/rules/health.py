@@ -318,8 +318,8 @@ def _fell_far_more(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> tuple[floa
 
 
 def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding | None:
-    """The train loss ends above the worst the test loss ever was: corrupted train labels or
-    targets, or a train loss computed differently (see data_problem). Positive losses only:
+    """The train loss ends above the worst the test loss ever was, by more than a share of its
+    own fall: corrupted train labels or targets (see data_problem). Positive losses only:
     the gap is a ratio of the two."""
     if not (tr.log and te.log and te.moved):
         return None
@@ -329,7 +329,8 @@ def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding
     gap = float(np.median(last)) - float(te.ys[worst])
     se = float(np.hypot(MEDIAN_SE * max(tr.noise, tr.floor) / np.sqrt(len(last)),
                         smooth_se(te, smooth_width(te, th.smooth_fraction))))
-    if gap < np.log1p(th.data_gap) or gap < th.overfit_z * se:
+    fell = float(tr.ys.max()) - float(np.median(last))
+    if gap < np.log1p(th.data_gap) or gap < th.overfit_z * se or th.data_ratio * gap < fell:
         return None
     now, high = float(np.exp(np.median(last))), float(te.smooth[worst])
     z = gap / se if se > 0 else float("inf")
@@ -370,8 +371,11 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     times further than the train loss, did not rise since its best, and the train loss is
     not falling now; or, whatever the test loss does now, the train loss ends (the median
     of its last window) ``data_gap`` and ``overfit_z`` standard errors above the highest
-    the test loss ever was (smoothed), and the test loss has moved: the model fits its own
-    train set worse than it fitted the test set at its worst.
+    the test loss ever was (smoothed), by at least 1 / ``data_ratio`` of how far the train
+    loss itself fell from its worst, and the test loss has moved: the model fits its own
+    train set worse than it fitted the test set at its worst, and it is not a train loss
+    that learned as much as the test loss but carries an offset (dropout, label smoothing,
+    a penalty term).
     """
     tr, te = ctx.train, ctx.test
     if tr is None or te is None or len(te.values) < th.min_points:
