@@ -787,3 +787,18 @@ def test_a_train_loss_that_learned_but_carries_an_offset_is_no_data_problem():
     test = noisy(0.35 + 0.1 * np.exp(-T / 10), 0.005, seed=16)
     report = api.diagnose(frame(train, test))
     assert "data_problem" not in {d.name for d in report.diagnoses}, report.diagnoses
+
+
+@pytest.mark.parametrize("jump,spiked", [(0.12, False), (1.5, True)])
+def test_a_negative_losss_spike_is_as_far_out_as_a_positive_losss(jump, spiked):
+    """A log-likelihood near -1 (a mixture density network's NLL) whose evaluations jump
+    0.12 nats now and then is noisy, not spiking: on its working scale (asinh, linear near
+    its level) the jump is far under log(spike_ratio); one of 1.5 nats is a spike."""
+    from lossdoctor.rules.measures import spikes
+    from lossdoctor.thresholds import DEFAULT
+    from lossdoctor.trends import analyze_curve
+
+    test = -0.9 - 0.3 * np.exp(-T / 20) + np.random.default_rng(3).normal(0, 0.005, N)
+    test[[50, 90]] += jump
+    found = [i for i, _ in spikes(analyze_curve("test", T, test), DEFAULT)]
+    assert found == ([50, 90] if spiked else [])

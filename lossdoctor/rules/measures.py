@@ -168,9 +168,10 @@ def _best_before(s: np.ndarray, best_so_far: np.ndarray, i: int) -> int:
 
 def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
     """(index, z) of points that jump far out of the curve's own scatter: at least
-    ``spike_z`` robust standard deviations above the smoothed trend (working scale) and, for
-    a positive loss, to ``spike_ratio`` times it; a loss that can be negative (an energy, a
-    log-likelihood) has no ratio, so its jump must be ``knock_share`` of its progress.
+    ``spike_z`` robust standard deviations above the smoothed trend (working scale) and
+    log(``spike_ratio``) above it on that scale: for a positive loss, ``spike_ratio`` times
+    it; a loss that can be negative (an energy, a log-likelihood) must also jump
+    ``knock_share`` of its progress.
     Minibatch noise, however wide, is not a spike; the first point (the untrained loss)
     never is."""
     r = c.y - c.ys
@@ -179,9 +180,10 @@ def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
     scale = max(c.noise, c.floor)
     z = r / scale
     big = z >= th.spike_z
-    if c.log:
-        big &= r >= np.log(th.spike_ratio)
-    else:
+    # as far out on the working scale as a positive loss's spike_ratio (for a loss that can
+    # be negative, asinh(v / s) is logarithmic far from 0 and linear near it)
+    big &= r >= np.log(th.spike_ratio)
+    if not c.log:
         big &= c.values - c.smooth >= th.knock_share * c.progress
     big[0] = False
     return [(int(i), float(z[i])) for i in np.flatnonzero(big)]
