@@ -29,6 +29,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "blowup_points": (1, 10_000, False), "blowup_noise_z": (0, 1000, True),
     "blowup_stretch": (3, 10_000, False), "lr_step": (1, 1e9, True),
     "edging_z": (0, 50, False), "data_gap": (0, 100, True),
+    "overfit_points": (1, 10_000, False),
 }
 
 
@@ -89,6 +90,9 @@ class Thresholds:
     overfit_rise_share: float = 0.05
     #: ... or the train fall this share of the train loss's progress
     overfit_train_share: float = 0.1
+    #: ... and the test loss was evaluated this many times since its best (one evaluation
+    #: above it can be noise; two in a row have stood there)
+    overfit_points: int = 2
     #: chance level: a stuck loss at ln K is named for K up to this many classes ...
     chance_max_classes: int = 1000
     #: ... when its smoothed values all stay within this fraction of ln K

@@ -802,3 +802,17 @@ def test_a_negative_losss_spike_is_as_far_out_as_a_positive_losss(jump, spiked):
     test[[50, 90]] += jump
     found = [i for i, _ in spikes(analyze_curve("test", T, test), DEFAULT)]
     assert found == ([50, 90] if spiked else [])
+
+
+@pytest.mark.parametrize("after,named", [(1, False), (2, True)])
+def test_overfitting_needs_the_test_loss_evaluated_twice_above_its_best(after, named):
+    """A test loss evaluated every 10 steps that fell to its best and then stood well above
+    it: one evaluation since the best can be noise; two in a row are overfitting (the train
+    loss keeps falling throughout)."""
+    steps = np.arange(0.0, 10.0 * (5 + after), 10.0)
+    test = np.r_[1.0, 0.8, 0.62, 0.52, 0.45, np.full(after, 0.6)]
+    train = 0.8 * np.exp(-np.arange(len(steps) * 10.0) / 30)
+    log = pd.concat([pd.DataFrame({"split": "train", "step": np.arange(len(train), dtype=float),
+                                   "value": train}),
+                     pd.DataFrame({"split": "test", "step": steps, "value": test})])
+    assert (api.diagnose(log).verdict == "overfitting") is named

@@ -120,7 +120,8 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     smoothed test minimum, the test loss rose ``overfit_z`` standard errors (and the train
     loss rose less than half as much), or the train loss fell ``overfit_z`` standard errors
     and ``overfit_train_share`` of its progress while the test loss stayed flat; and the
-    test loss now stands above the train loss.
+    test loss now stands above the train loss, evaluated ``overfit_points`` times since
+    its best.
     """
     tr, te = ctx.train, ctx.test
     if te is None or len(te.values) < th.min_points or not te.windows:
@@ -132,8 +133,8 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     width = smooth_width(te, th.smooth_fraction)
     best_i = lowest(te, width, th.early_low_z)
     low = float(te.ys[best_i])
-    if best_i >= len(te.ys) - 1:
-        return None
+    if best_i >= len(te.ys) - th.overfit_points:
+        return None                       # not evaluated often enough since its best
     best = float(te.steps[best_i])
     rise, rise_z = end_rise(te, th)
     train_fall = train_z = 0.0
