@@ -816,3 +816,17 @@ def test_overfitting_needs_the_test_loss_evaluated_twice_above_its_best(after, n
                                    "value": train}),
                      pd.DataFrame({"split": "test", "step": steps, "value": test})])
     assert (api.diagnose(log).verdict == "overfitting") is named
+
+
+@pytest.mark.parametrize("bump,verdict", [(1.75, "non_finite"), (3.5, "divergence")])
+def test_a_tick_up_before_a_nan_is_no_divergence(bump, verdict):
+    """Losses that fell from 0.5 to 0.2 and climb over their last four points to 1.75 times
+    that, then break into NaN (a bad batch after a noisy uptick), are a non-finite run;
+    ones that climbed to 3.5 times it first diverged."""
+    train = noisy(decay(0.2, height=0.3, tau=25), 0.05, seed=17)
+    test = noisy(decay(0.3, height=0.3, tau=25), 0.01, seed=18)
+    for curve in (train, test):
+        curve[99:106] *= np.r_[np.ones(3), np.linspace(1.25, bump, 4)]
+        curve[106:] = np.nan
+    report = api.diagnose(frame(train, test))
+    assert report.verdict == verdict, report.runs[0].diagnoses[0].message

@@ -33,7 +33,8 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     """The curve climbed ``divergence_z`` standard errors above its best, to at least
     ``blowup_factor`` times it and back above where it started (or, for a positive loss,
     to ``divergence_factor`` times its best), and is still climbing; or climbed (its last
-    finite value above its smoothed best) and broke into NaN/Inf. A loss that jumped and
+    finite value ``blowup_factor`` times its smoothed best) and broke into NaN/Inf: a loss
+    that ticks up a little before a NaN (a bad batch) has not diverged. A loss that jumped and
     then rests at a higher level has not diverged, and neither has one that climbs back part
     of the way it fell (too high a rate)."""
     if c is None or len(c.values) < th.min_points or not c.windows:
@@ -41,11 +42,12 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     rise, z = end_rise(c, th)
     if z < th.divergence_z:
         return False
-    if c.non_finite_count and rise >= th.late_rise * c.span and c.y[-1] > c.ys.min():
+    doubled = rise >= np.log(th.blowup_factor)     # a blow-up, not a step to a new level
+    if c.non_finite_count and rise >= th.late_rise * c.span \
+            and c.y[-1] - c.ys.min() >= np.log(th.blowup_factor):
         return True                       # climbed, then broke into NaN/Inf
     back_up = rise >= float(c.ys[0] - c.ys.min())
     far_up = c.log and rise >= np.log(th.divergence_factor)
-    doubled = rise >= np.log(th.blowup_factor)     # a blow-up, not a step to a new level
     rising = c.windows[-1].direction is Direction.RISING
     return bool((back_up or far_up) and doubled and rising and _unprecedented(c, rise, th))
 
