@@ -261,12 +261,12 @@ def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     # rose several times (cycles): the trouble began at the first rise; once: where it left
     # its best for good
     floor = th.climb_noise * climb_se(tr, width)
-    several = climb_count(tr, floor, settled(tr, width)) > 1
-    start = _rise_start(tr, th) if several else _climb_start(tr, th)
+    climbs = climb_count(tr, floor, settled(tr, width))
+    start = _rise_start(tr, th) if climbs > 1 else _climb_start(tr, th)
     # measured from its best (where the climb began can lie above where it ends, when the
     # best came later): "rose from 1.26 to 1.22" would read as a fall
     began = text("it climbed back {count} times, first at step {start:step}",
-                 count=climb_count(tr, floor, settled(tr, width)), start=start) if several \
+                 count=climbs, start=start) if climbs > 1 \
         else text("the climb began at step {start:step}", start=start)
     return start, text("train loss rose to {now:num}, {z:se} above its best ({best:num} at step"
                        " {best_step:step}; {began})", now=float(tr.smooth[-1]), z=z,

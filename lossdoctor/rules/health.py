@@ -18,7 +18,6 @@ from ..wording import Said, Text, join, text
 from . import actions
 from .context import RunContext, end_direction
 from .measures import (
-    MEDIAN_SE,
     best_logged,
     climb_se,
     coarse_print,
@@ -328,7 +327,7 @@ def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding
     last = tr.y[tr.steps >= start]
     worst = int(np.argmax(te.ys))
     gap = float(np.median(last)) - float(te.ys[worst])
-    se = float(np.hypot(MEDIAN_SE * max(tr.noise, tr.floor) / np.sqrt(len(last)),
+    se = float(np.hypot(smooth_se(tr, len(last)),
                         smooth_se(te, smooth_width(te, th.smooth_fraction))))
     fell = float(tr.ys.max()) - float(np.median(last))
     if gap < np.log1p(th.data_gap) or gap < th.overfit_z * se or th.data_ratio * gap < fell:
