@@ -201,15 +201,19 @@ def robust_scale(x: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(x - np.median(x))))
 
 
+def printed_step(values: np.ndarray) -> float:
+    """The smallest gap between two distinct logged values (the log's printing precision,
+    in loss units); 0 when all values are equal."""
+    gaps = np.diff(np.unique(values))
+    gaps = gaps[gaps > 0]
+    return float(gaps.min()) if len(gaps) else 0.0
+
+
 def resolution(values: np.ndarray) -> float:
     """The finest step the logged numbers can take (printing precision), in working units:
     the noise estimate never falls below what the log can resolve."""
-    v = np.unique(values)
-    gaps = np.diff(v)
-    gaps = gaps[gaps > 0]
     level = float(np.median(np.abs(values))) if len(values) else 0.0
-    quantum = float(gaps.min()) if len(gaps) else 0.0
-    quantum = max(quantum, 1e-12 * level)
+    quantum = max(printed_step(values), 1e-12 * level)
     return quantum / max(level, 1e-300) / np.sqrt(12.0)   # d log v = d asinh(v/s) near s
 
 

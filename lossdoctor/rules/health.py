@@ -325,14 +325,15 @@ def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding
         return None
     start = tr.windows[-1].start_step
     last = tr.y[tr.steps >= start]
+    level = float(np.median(last))
     worst = int(np.argmax(te.ys))
-    gap = float(np.median(last)) - float(te.ys[worst])
+    gap = level - float(te.ys[worst])
     se = float(np.hypot(smooth_se(tr, len(last)),
                         smooth_se(te, smooth_width(te, th.smooth_fraction))))
-    fell = float(tr.ys.max()) - float(np.median(last))
+    fell = float(tr.ys.max()) - level
     if gap < np.log1p(th.data_gap) or gap < th.overfit_z * se or th.data_ratio * gap < fell:
         return None
-    now, high = float(np.exp(np.median(last))), float(te.smooth[worst])
+    now, high = float(np.exp(level)), float(te.smooth[worst])
     z = gap / se if se > 0 else float("inf")
     ev = {**tail(tr), **tail(te), "train_level": now, "test_worst_value": high,
           "test_worst_step": float(te.steps[worst]), "train_above_test": gap,

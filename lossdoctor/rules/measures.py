@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..thresholds import Thresholds
-from ..trends import CurveTrend, median_bias, median_width
+from ..trends import CurveTrend, median_bias, median_width, printed_step, theil_sen
 
 #: a median of n normal values has sqrt(pi / 2) times the standard error of their mean
 MEDIAN_SE = float(np.sqrt(np.pi / 2))
@@ -53,12 +53,10 @@ def coarse_print(c: CurveTrend, th: Thresholds) -> float:
     rounded to 4 decimals that has reached 0.0001); else 0. A positive loss only."""
     if not c.log or not c.windows or len(c.values) < 2:
         return 0.0
-    gaps = np.diff(np.unique(c.values))
-    gaps = gaps[gaps > 0]
+    step = printed_step(c.values)
     level = float(np.median(c.values[c.steps >= c.windows[-1].start_step]))
-    if not len(gaps) or level <= 0:
+    if step == 0 or level <= 0:
         return 0.0
-    step = float(gaps.min())
     return step if np.log1p(step / level) >= th.flat_share * c.span else 0.0
 
 
@@ -121,8 +119,6 @@ def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
     k = int(inside.sum())
     if k < MIN_STRETCH:
         return 0.0, 0.0
-    from ..trends import theil_sen
-
     x, y = c.steps[inside], c.y[inside]
     change = theil_sen(x, y) * (x[-1] - x[0])
     n_eff = max(k * (1 - c.rho) / (1 + c.rho), 2.0)
