@@ -229,6 +229,16 @@ def test_plain_steps_within_epochs_become_global():
     assert "x axis: step" in log.notes
 
 
+def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tmp_path):
+    # 'step N/T' with N counting the whole run: an evaluation at 'step 63' sits among them
+    text = ("epoch 1 | step    30/90 | loss 0.9000\nepoch 1 | step    60/90 | loss 0.8000\n"
+            "  >> eval @ step 60: val_loss=0.85\nepoch 2 | step    75/90 | loss 0.7000\n"
+            "epoch 2 | step    90/90 | loss 0.6000\n  >> eval @ step 90: val_loss=0.75\n")
+    got, _ = curves(write(tmp_path, "train.log", text))
+    assert got["train"] == ([30.0, 60.0, 75.0, 90.0], [0.9, 0.8, 0.7, 0.6])
+    assert got["test"] == ([60.0, 90.0], [0.85, 0.75])
+
+
 @pytest.mark.parametrize("text,train,test", [
     ("Epoch 1: Train Loss=0.07, Val Loss=0.08\nEpoch 2: Train Loss=0.06, Val Loss=0.07\n"
      "Epoch 3: Train Loss=0.05, Val Loss=0.07\n", [0.07, 0.06, 0.05], [0.08, 0.07, 0.07]),

@@ -158,7 +158,7 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     lines = expand_tables(lines)[0]
     axis = _axis_kind(lines)
-    return axis, [r for r in _records(lines, axis) if r.values]
+    return axis, [r for r in _records(lines, axis, _counted_in_epoch(lines)) if r.values]
 
 
 def _with_loss(records: list[_Record]) -> int:
@@ -176,11 +176,28 @@ def _axis_kind(lines: list[str]) -> str:
     return "epoch" if has_epoch else "line"
 
 
-def _records(lines: list[str], axis: str) -> list[_Record]:
+def _counted_in_epoch(lines: list[str]) -> bool:
+    """Whether ``step N/T`` beside an epoch counts the batches of that epoch (PyTorch's
+    tutorial print: 'Epoch [2/10], Step [100/600]', N starts again each epoch) rather than
+    the run's steps ('epoch 2 | step 65/1575', N keeps growing): it does when N ever goes
+    back as the epoch moves on."""
+    last: tuple[float, float] | None = None
+    for ln in lines:
+        step, epoch = _STEP.search(ln), _EPOCH.search(ln)
+        if not (step and step.group(2) and epoch):
+            continue
+        now = (float(epoch.group(1)), float(step.group(1)))
+        if last is not None and now[0] > last[0] and now[1] < last[1]:
+            return True
+        last = now
+    return False
+
+
+def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
     records: list[_Record] = []
     for line in lines:
         pairs = _pairs(line)
-        x = _marker(line, axis)
+        x = _marker(line, axis, in_epoch)
         if axis == "line" and pairs:
             x = float(len(records))
         if x is not None and (not records or records[-1].x != x):
@@ -192,7 +209,7 @@ def _records(lines: list[str], axis: str) -> list[_Record]:
     return records
 
 
-def _marker(line: str, axis: str) -> float | None:
+def _marker(line: str, axis: str, in_epoch: bool) -> float | None:
     """The x of a line: its step (batch-in-epoch steps are made global) or its epoch."""
     if axis == "line":
         return None
@@ -202,7 +219,7 @@ def _marker(line: str, axis: str) -> float | None:
     step = _STEP.search(line)
     if not step:
         return None
-    if step.group(2) and epoch:      # 'Epoch [2/10], Step [100/600]': counted within the epoch
+    if in_epoch and step.group(2) and epoch:   # 'Epoch [2/10], Step [100/600]
         return float(epoch.group(1)) * float(step.group(2)) + float(step.group(1))
     return float(step.group(1))
 
