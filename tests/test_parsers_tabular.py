@@ -262,8 +262,11 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
     ("iter 0: loss 4.2188, time 120.52ms, mfu -100.00%\niter 10: loss 3.1920, time 30.10ms, "
      "mfu 12.00%\niter 20: loss 2.7504, time 30.13ms, mfu 12.01%\n", [4.2188, 3.192, 2.7504],
      None),
+    ("epoch 1 | step 2/40 | loss(avg) 1.7439 | lr 8.5e-05\n"
+     "epoch 1 | step 4/40 | loss(avg) 1.6021 | lr 1.7e-04\n  >> eval @ step 4: val_loss=1.7\n"
+     "epoch 2 | step 6/40 | loss(avg) 1.5930 | lr 2.5e-04\n", [1.7439, 1.6021, 1.593], [1.7]),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
-        "tqdm-progress", "nanogpt-eval", "nanogpt-iter"])
+        "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

@@ -42,8 +42,10 @@ _STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration)\b['\"]?\s*[:=#]?\s
 _LOSS_PAIR = re.compile(rf"loss\w*['\"]?(?:\s*[:=]\s*|\s+)(?:tensor\(\s*)?(?:{_NUM})",
                         re.IGNORECASE)
 #: nanoGPT's ``step 500: train loss 2.3456, val loss 2.4567``: a loss name, a space, a number
-_BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}loss)\s+({_NUM})(?![\w.])",
-                        re.IGNORECASE)
+#: (a qualifier in brackets may follow the name: ``loss(avg) 1.7439``, a running mean)
+_QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
+_BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}loss){_QUALIFIER}\s+({_NUM})"
+                        rf"(?![\w.])", re.IGNORECASE)
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
 _MARKER_WORDS = frozenset({"epoch", "epochs", "step", "steps", "iter", "iteration", "global"})
 SNIFF_LINES = 400
