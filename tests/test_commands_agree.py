@@ -270,3 +270,27 @@ def test_html_on_a_terminal_is_written_to_a_file_and_said(tmp_path, monkeypatch,
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
     emit("<html>page</html>", None, False, "html", "runs/overfitting.csv")
     assert capsys.readouterr().out == "<html>page</html>\n"      # a pipe gets the page
+
+
+@pytest.mark.slow
+def test_a_folder_holding_one_log_is_read_alike_by_every_command(tmp_path, monkeypatch):
+    """check and diagnose() find the one log in a folder; compare, plot and watch did not
+    ("no known format in this folder")."""
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "run"
+    folder.mkdir()
+    shutil.copy(LEARNING, folder / "training_log.csv")
+    assert json.loads(invoke("check", folder, "--format", "json").stdout)["verdict"] == \
+        "learning"
+    assert lossdoctor.diagnose(folder).verdict == "learning"
+    result = invoke("compare", folder, "--baseline", folder, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["run"]["verdict"] == "learning"
+    assert compare(folder, BASELINE).report.verdict == "learning"
+    result = invoke("plot", folder, "-o", tmp_path / "plot.svg")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith("(learning)")
+    result = invoke("watch", folder, "--idle", "0")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\] step \S+ LEARNING \(", result.stdout), result.output
