@@ -294,3 +294,24 @@ def test_a_folder_holding_one_log_is_read_alike_by_every_command(tmp_path, monke
     result = invoke("watch", folder, "--idle", "0")
     assert result.exit_code == 0, result.output
     assert re.search(r"\] step \S+ LEARNING \(", result.stdout), result.output
+
+
+def test_the_config_fail_on_is_the_reports_exit_code_as_it_is_checks(tmp_path, monkeypatch):
+    """`sys.exit(diagnose(log).exit_code())` in a CI script and `lossdoctor check log` agree
+    when the config file sets fail-on; an explicit fail_on still wins."""
+    from lossdoctor.formatters import render
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lossdoctor.toml").write_text('fail-on = ["warning"]\n')
+    assert invoke("check", BASELINE).exit_code == 1          # overfitting is a warning
+    report = lossdoctor.diagnose(BASELINE)
+    assert report.exit_code() == 1 and report.failing()
+    assert report.exit_code(["error"]) == 0
+    for i in (1, 2):
+        shutil.copy(BASELINE if i == 1 else LEARNING, tmp_path / f"run{i}.csv")
+    assert invoke("check", tmp_path).exit_code == lossdoctor.diagnose(tmp_path).exit_code() == 1
+    assert lossdoctor.diagnose(BASELINE, config=False).exit_code() == 0
+    (tmp_path / "lossdoctor.toml").write_text('fail-on = ["warning"]\n')
+    xml = render(lossdoctor.diagnose(BASELINE), "junit")
+    assert 'failures="1"' in xml
+    assert invoke("check", BASELINE, "--format", "junit").stdout.rstrip() == xml.rstrip()
