@@ -315,3 +315,19 @@ def test_the_config_fail_on_is_the_reports_exit_code_as_it_is_checks(tmp_path, m
     xml = render(lossdoctor.diagnose(BASELINE), "junit")
     assert 'failures="1"' in xml
     assert invoke("check", BASELINE, "--format", "junit").stdout.rstrip() == xml.rstrip()
+
+
+def test_the_package_init_imports_nothing_before_watch_can_catch_ctrl_c():
+    """The console script imports ``lossdoctor`` before ``launch`` sets watch's Ctrl-C
+    handler: whatever the package's ``__init__`` imports (typing took 12 ms) is a window in
+    which Ctrl-C is a KeyboardInterrupt traceback and exit 1. It imports only its own leaf
+    modules, and ``launch`` only signal and gc."""
+    import subprocess
+    import sys
+
+    code = ("import json, sys; before = set(sys.modules); import lossdoctor.launch;"
+            " print(json.dumps(sorted(set(sys.modules) - before)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, cwd=ROOT).stdout
+    new = set(json.loads(out))
+    assert {m for m in new if not m.startswith("lossdoctor")} <= {"signal", "gc"}, new
