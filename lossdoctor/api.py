@@ -117,8 +117,21 @@ def compare(run: str | Path | pd.DataFrame, baseline: str | Path | pd.DataFrame,
 def compare_settled(run: str | Path | pd.DataFrame, baseline: str | Path | pd.DataFrame,
                     settings: Settings, tolerance: float = TOLERANCE) -> Comparison:
     """:func:`compare` with settings already merged (both logs are read with the same)."""
-    return compare_reports(diagnose_with(run, settings),
-                           diagnose_with(baseline, settings), tolerance)
+    return compare_reports(_one_run(run, settings), _one_run(baseline, settings), tolerance)
+
+
+def _one_run(log: str | Path | pd.DataFrame, settings: Settings) -> Report:
+    """The report of one run to compare: a folder of several runs is refused (its most
+    urgent run is neither the run meant nor a known-good baseline)."""
+    from .errors import UsageError
+
+    report = diagnose_with(log, settings)
+    if report.sweep:
+        names = [r.run for r in report.runs] + [run for run, _ in report.failures]
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        raise UsageError(f"a folder of {len(names)} runs; compare takes one run ({shown})",
+                         report.source, "name one run's log or folder")
+    return report
 
 
 def resolve_severities(severities: Mapping[str, str | Severity]) -> dict[str, Severity]:

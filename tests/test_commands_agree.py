@@ -331,3 +331,17 @@ def test_the_package_init_imports_nothing_before_watch_can_catch_ctrl_c():
                          timeout=60, cwd=ROOT).stdout
     new = set(json.loads(out))
     assert {m for m in new if not m.startswith("lossdoctor")} <= {"signal", "gc"}, new
+
+
+def test_compare_of_a_folder_of_several_runs_asks_for_one(tmp_path):
+    """A sweep's most urgent run is no baseline (nor the run meant): compare says so."""
+    for i in (1, 2):
+        shutil.copy(LEARNING if i == 1 else BASELINE, tmp_path / f"run{i}.csv")
+    for args in ([tmp_path, "--baseline", LEARNING], [LEARNING, "--baseline", tmp_path]):
+        result = invoke("compare", *args)
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        assert "a folder of 2 runs; compare takes one run (run1.csv, run2.csv)" in \
+            result.stderr, result.stderr
+    with pytest.raises(UsageError, match="a folder of 2 runs"):
+        compare(tmp_path, LEARNING)
