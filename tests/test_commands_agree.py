@@ -345,3 +345,22 @@ def test_compare_of_a_folder_of_several_runs_asks_for_one(tmp_path):
             result.stderr, result.stderr
     with pytest.raises(UsageError, match="a folder of 2 runs"):
         compare(tmp_path, LEARNING)
+
+
+def test_a_config_files_errors_name_its_keys_and_the_options_errors_their_flags(
+        tmp_path, monkeypatch):
+    """`select` in lossdoctor.toml is not `--select`; `--format htm` is not `format`."""
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "lossdoctor.toml"
+    for text, said in [('select = ["overfiting"]\n', "select: unknown diagnosis"),
+                       ('segments = "first"\n', "segments: expected"),
+                       ('format = "htm"\n', "format: unknown output format 'htm'")]:
+        config.write_text(text)
+        result = invoke("check", LEARNING)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"lossdoctor: {config}: {said}"), result.stderr
+    config.unlink()
+    result = invoke("check", LEARNING, "--format", "htm")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("lossdoctor: --format: unknown output format 'htm'"), \
+        result.stderr
