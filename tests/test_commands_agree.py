@@ -364,3 +364,17 @@ def test_a_config_files_errors_name_its_keys_and_the_options_errors_their_flags(
     assert result.exit_code == 2
     assert result.stderr.startswith("lossdoctor: --format: unknown output format 'htm'"), \
         result.stderr
+
+
+def test_every_command_line_a_help_text_cites_runs():
+    """A help that says "see `lossdoctor formats --output`" names a command that works."""
+    from lossdoctor.cli.registry import COMMANDS
+
+    invoke("--help")                    # loads every command module
+    cited = set()
+    for name in list(COMMANDS):
+        cited |= set(re.findall(r"`lossdoctor ([^`]+)`", invoke(name, "--help").stdout))
+    assert cited
+    for line in sorted(cited):
+        result = invoke(*line.split())
+        assert result.exit_code == 0, (line, result.output)
