@@ -1,12 +1,15 @@
 """lossdoctor: reads training logs and says what the train and test loss are doing."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from . import views as _views
 from .version import __version__
 
+# not typing.TYPE_CHECKING: the console script imports this package before watch's Ctrl-C
+# handler is set (lossdoctor.launch), so it imports nothing it does not need at run time
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from matplotlib.axes import Axes
 
     from .report import Report

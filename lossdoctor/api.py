@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .config import Settings
 
 __all__ = ["compare", "compare_settled", "diagnose", "diagnose_parsed", "diagnose_settled",
-           "load", "read_log", "resolve_severities"]
+           "diagnose_with", "load", "read_log", "resolve_severities"]
 
 PathLike = str | Path
 
@@ -80,6 +80,17 @@ def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | No
     s = settle(config, input_format=input_format, train_col=train_col, test_col=test_col,
                segments=segments, thresholds=thresholds, select=select, ignore=ignore,
                severities=severities, experiment=experiment, run=run)
+    return diagnose_with(log, s, train=train, test=test, executor=executor)
+
+
+def diagnose_with(log: PathLike | pd.DataFrame | None, s: Settings, *,
+                  train: PathLike | None = None, test: PathLike | None = None,
+                  executor: Executor | None = None) -> Report:
+    """:func:`diagnose` with settings already merged; what every command reads a log with.
+
+    A folder is looked into as ``check`` looks into it: a run folder, or a folder holding
+    one log, is that run's report; a folder of several runs is the sweep.
+    """
     if isinstance(log, (str, Path)) and train is None and test is None and Path(log).is_dir():
         from .sweep import diagnose_folder
 
@@ -106,8 +117,21 @@ def compare(run: str | Path | pd.DataFrame, baseline: str | Path | pd.DataFrame,
 def compare_settled(run: str | Path | pd.DataFrame, baseline: str | Path | pd.DataFrame,
                     settings: Settings, tolerance: float = TOLERANCE) -> Comparison:
     """:func:`compare` with settings already merged (both logs are read with the same)."""
-    return compare_reports(diagnose_settled(run, settings),
-                           diagnose_settled(baseline, settings), tolerance)
+    return compare_reports(_one_run(run, settings), _one_run(baseline, settings), tolerance)
+
+
+def _one_run(log: str | Path | pd.DataFrame, settings: Settings) -> Report:
+    """The report of one run to compare: a folder of several runs is refused (its most
+    urgent run is neither the run meant nor a known-good baseline)."""
+    from .errors import UsageError
+
+    report = diagnose_with(log, settings)
+    if report.sweep:
+        names = [r.run for r in report.runs] + [run for run, _ in report.failures]
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        raise UsageError(f"a folder of {len(names)} runs; compare takes one run ({shown})",
+                         report.source, "name one run's log or folder")
+    return report
 
 
 def resolve_severities(severities: Mapping[str, str | Severity]) -> dict[str, Severity]:

@@ -77,4 +77,6 @@ def diagnose_parsed(parsed: LossLog, s: Settings) -> Report:
     report.checked = [r.code for r in rules]
     for run in report.runs:     # the raw points, for plots: trends keep only reduced curves
         run.log = parsed        # (the tidy frame is built only when a plot asks for them)
-    return with_severities(report, s.severities)
+    report = with_severities(report, s.severities)
+    report.fail_on = tuple(s.fail_on) or report.fail_on
+    return report

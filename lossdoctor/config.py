@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import LossdoctorError, UsageError, close_matches
+from .errors import ConfigError, LossdoctorError, UsageError, close_matches
 from .records import Severity
 from .thresholds import DEFAULT, Thresholds, out_of_range
 
@@ -184,7 +184,8 @@ def parse_table(table: dict[str, Any], path: str, prefix: str = "") -> Settings:
             values[key.replace("-", "_")] = _KEYS[key](value, path, prefix + raw_key)
         except LossdoctorError as exc:
             sub = f".{exc.sub}" if isinstance(exc, _SubKeyError) else ""
-            raise UsageError(f"{prefix}{raw_key}{sub}: {exc.message}", path, exc.hint) from None
+            raise ConfigError(f"{prefix}{raw_key}{sub}: {exc.message}", path, exc.hint) \
+                from None
     return Settings(**values)
 
 
@@ -196,11 +197,11 @@ class _SubKeyError(UsageError):
         super().__init__(message, None, hint)
 
 
-def _unknown(path: str, shown: str, key: str, known: Any) -> UsageError:
+def _unknown(path: str, shown: str, key: str, known: Any) -> ConfigError:
     spelled = sorted(known)
     close = close_matches(key.replace("_", "-"), spelled, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(spelled)}"
-    return UsageError(f"unknown key {shown!r}", path, hint)
+    return ConfigError(f"unknown key {shown!r}", path, hint)
 
 
 # ---------------------------------------------------------------- one validator per key

@@ -41,6 +41,11 @@ class UsageError(LossdoctorError):
     """The call itself is wrong: an unknown option value, format, rule or severity."""
 
 
+class ConfigError(UsageError):
+    """A configuration file's key or value is wrong: the message names the file's keys
+    (``select``, ``thresholds.max-points``), which the command line leaves as they are."""
+
+
 class MissingDependencyError(LossdoctorError):
     """An optional extra is not installed (matplotlib for plots); the hint says what to install."""
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import gc
 import signal
 import sys
-from typing import Any
+
+TYPE_CHECKING = False       # not typing's: it would be imported before the handler is set
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def stop_watch(signum: int, frame: Any) -> None:

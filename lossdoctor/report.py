@@ -89,6 +89,9 @@ class Report:
     sweep: bool = False
     #: (run, message) of sweep runs whose log could not be read
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: what :meth:`exit_code` and :meth:`failing` fail on when not told: the settings'
+    #: fail-on (option or config file), as for ``check``
+    fail_on: tuple[str, ...] = ("error",)
 
     def __repr__(self) -> str:
         """One screen in a REPL: where, the verdict, the findings; not every array."""
@@ -152,10 +155,11 @@ class Report:
                 "failures": [{"run": run, "message": msg} for run, msg in self.failures],
                 "notes": list(self.notes)}
 
-    def failing(self, fail_on: Iterable[str] = ("error",)) -> list[Diagnosis]:
-        """Diagnoses at or above the threshold: severities (lowest wins) and/or names."""
+    def failing(self, fail_on: Iterable[str] | None = None) -> list[Diagnosis]:
+        """Diagnoses at or above the threshold: severities (lowest wins) and/or names;
+        ``None``: the report's own ``fail_on`` (the settings it was made with)."""
         names, floor = set(), None
-        for item in fail_on:
+        for item in self.fail_on if fail_on is None else fail_on:
             try:
                 sev = Severity.parse(item)
                 floor = sev if floor is None else min(floor, sev)
@@ -165,8 +169,9 @@ class Report:
                 if d.name in names or d.code in names
                 or (floor is not None and d.severity >= floor)]
 
-    def exit_code(self, fail_on: Iterable[str] = ("error",)) -> int:
-        """0, 1 for findings at/above ``fail_on``; 2 when a sweep run could not be read."""
+    def exit_code(self, fail_on: Iterable[str] | None = None) -> int:
+        """0, 1 for findings at/above ``fail_on`` (``None``: the report's own, from the
+        settings); 2 when a sweep run could not be read."""
         if self.failures:
             return EXIT_UNUSABLE
         return EXIT_FINDINGS if self.failing(fail_on) else EXIT_OK

@@ -127,6 +127,7 @@ def diagnose_folder(folder: PathLike, settings: Settings, executor: Executor | N
     outcomes = run_units(units, settings, executor if len(units) > 1 else None, workers,
                          progress)
     report = sweep_report(display(str(folder)), outcomes)
+    report.fail_on = tuple(settings.fail_on) or report.fail_on
     if len(report.runs) == 1 and not report.failures:
         # its whole report, as for a run folder (read again: sweep workers send back no raw
         # points, and plots and HTML want them)

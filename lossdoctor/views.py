@@ -9,11 +9,16 @@ formatter only when a report is first shown. This module imports nothing of ours
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+# imported by the package's __init__, before watch's Ctrl-C handler is set: no typing at
+# run time (see lossdoctor.launch)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-#: a view takes the report (and keyword options) and returns what it shows
-View = Callable[..., Any]
+    #: a view takes the report (and keyword options) and returns what it shows
+    View = Callable[..., Any]
+
 _VIEWS: dict[str, View] = {}
 
 

@@ -85,7 +85,7 @@ def read_once(path: Path, settings: Settings | Mapping[str, Any] | None = None) 
 
     ``settings`` are merged settings, or keyword arguments of :func:`lossdoctor.diagnose`.
     """
-    from .checking import diagnose_settled
+    from .api import diagnose_with
     from .config import Settings, settle
 
     s = settings if isinstance(settings, Settings) else settle(**(settings or {}))
@@ -94,7 +94,7 @@ def read_once(path: Path, settings: Settings | Mapping[str, Any] | None = None) 
 
         with Tail(path, s) as tail:
             return tail.report()
-    report = diagnose_settled(path, s)
+    report = diagnose_with(path, s)
     report.source = str(path)
     return report
 

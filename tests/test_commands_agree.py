@@ -270,3 +270,111 @@ def test_html_on_a_terminal_is_written_to_a_file_and_said(tmp_path, monkeypatch,
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
     emit("<html>page</html>", None, False, "html", "runs/overfitting.csv")
     assert capsys.readouterr().out == "<html>page</html>\n"      # a pipe gets the page
+
+
+@pytest.mark.slow
+def test_a_folder_holding_one_log_is_read_alike_by_every_command(tmp_path, monkeypatch):
+    """check and diagnose() find the one log in a folder; compare, plot and watch did not
+    ("no known format in this folder")."""
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "run"
+    folder.mkdir()
+    shutil.copy(LEARNING, folder / "training_log.csv")
+    assert json.loads(invoke("check", folder, "--format", "json").stdout)["verdict"] == \
+        "learning"
+    assert lossdoctor.diagnose(folder).verdict == "learning"
+    result = invoke("compare", folder, "--baseline", folder, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["run"]["verdict"] == "learning"
+    assert compare(folder, BASELINE).report.verdict == "learning"
+    result = invoke("plot", folder, "-o", tmp_path / "plot.svg")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith("(learning)")
+    result = invoke("watch", folder, "--idle", "0")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\] step \S+ LEARNING \(", result.stdout), result.output
+
+
+def test_the_config_fail_on_is_the_reports_exit_code_as_it_is_checks(tmp_path, monkeypatch):
+    """`sys.exit(diagnose(log).exit_code())` in a CI script and `lossdoctor check log` agree
+    when the config file sets fail-on; an explicit fail_on still wins."""
+    from lossdoctor.formatters import render
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lossdoctor.toml").write_text('fail-on = ["warning"]\n')
+    assert invoke("check", BASELINE).exit_code == 1          # overfitting is a warning
+    report = lossdoctor.diagnose(BASELINE)
+    assert report.exit_code() == 1 and report.failing()
+    assert report.exit_code(["error"]) == 0
+    for i in (1, 2):
+        shutil.copy(BASELINE if i == 1 else LEARNING, tmp_path / f"run{i}.csv")
+    assert invoke("check", tmp_path).exit_code == lossdoctor.diagnose(tmp_path).exit_code() == 1
+    assert lossdoctor.diagnose(BASELINE, config=False).exit_code() == 0
+    (tmp_path / "lossdoctor.toml").write_text('fail-on = ["warning"]\n')
+    xml = render(lossdoctor.diagnose(BASELINE), "junit")
+    assert 'failures="1"' in xml
+    assert invoke("check", BASELINE, "--format", "junit").stdout.rstrip() == xml.rstrip()
+
+
+def test_the_package_init_imports_nothing_before_watch_can_catch_ctrl_c():
+    """The console script imports ``lossdoctor`` before ``launch`` sets watch's Ctrl-C
+    handler: whatever the package's ``__init__`` imports (typing took 12 ms) is a window in
+    which Ctrl-C is a KeyboardInterrupt traceback and exit 1. It imports only its own leaf
+    modules, and ``launch`` only signal and gc."""
+    import subprocess
+    import sys
+
+    code = ("import json, sys; before = set(sys.modules); import lossdoctor.launch;"
+            " print(json.dumps(sorted(set(sys.modules) - before)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, cwd=ROOT).stdout
+    new = set(json.loads(out))
+    assert {m for m in new if not m.startswith("lossdoctor")} <= {"signal", "gc"}, new
+
+
+def test_compare_of_a_folder_of_several_runs_asks_for_one(tmp_path):
+    """A sweep's most urgent run is no baseline (nor the run meant): compare says so."""
+    for i in (1, 2):
+        shutil.copy(LEARNING if i == 1 else BASELINE, tmp_path / f"run{i}.csv")
+    for args in ([tmp_path, "--baseline", LEARNING], [LEARNING, "--baseline", tmp_path]):
+        result = invoke("compare", *args)
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        assert "a folder of 2 runs; compare takes one run (run1.csv, run2.csv)" in \
+            result.stderr, result.stderr
+    with pytest.raises(UsageError, match="a folder of 2 runs"):
+        compare(tmp_path, LEARNING)
+
+
+def test_a_config_files_errors_name_its_keys_and_the_options_errors_their_flags(
+        tmp_path, monkeypatch):
+    """`select` in lossdoctor.toml is not `--select`; `--format htm` is not `format`."""
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "lossdoctor.toml"
+    for text, said in [('select = ["overfiting"]\n', "select: unknown diagnosis"),
+                       ('segments = "first"\n', "segments: expected"),
+                       ('format = "htm"\n', "format: unknown output format 'htm'")]:
+        config.write_text(text)
+        result = invoke("check", LEARNING)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"lossdoctor: {config}: {said}"), result.stderr
+    config.unlink()
+    result = invoke("check", LEARNING, "--format", "htm")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("lossdoctor: --format: unknown output format 'htm'"), \
+        result.stderr
+
+
+def test_every_command_line_a_help_text_cites_runs():
+    """A help that says "see `lossdoctor formats --output`" names a command that works."""
+    from lossdoctor.cli.registry import COMMANDS
+
+    invoke("--help")                    # loads every command module
+    cited = set()
+    for name in list(COMMANDS):
+        cited |= set(re.findall(r"`lossdoctor ([^`]+)`", invoke(name, "--help").stdout))
+    assert cited
+    for line in sorted(cited):
+        result = invoke(*line.split())
+        assert result.exit_code == 0, (line, result.output)

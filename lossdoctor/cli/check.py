@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 @pair_options
 @input_options
 @click.option("--format", "fmt", default=None,
-              help="Output format: one of `lossdoctor formats --output`.  [default: text]")
+              help="Output format (list: `lossdoctor formats`).  [default: text]")
 @fail_on_option("Severities (info, warning, error) or diagnosis names that make exit 1."
                 "  [default: error]")
 @selection_options

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import click
 
-from ..errors import EXIT_UNUSABLE, LossdoctorError, printable
+from ..errors import EXIT_UNUSABLE, ConfigError, LossdoctorError, printable
 
 
 def fail(message: str) -> None:
@@ -21,7 +21,7 @@ def fail(message: str) -> None:
 
 #: the keyword arguments of the API, as the flags that set them on the command line
 _KEYWORD = re.compile(r"(?<![\w.-])(train_col|test_col|input_format|fail_on|segments|select|"
-                      r"ignore|train|test)(=|(?=:))")
+                      r"ignore|train|test|format)(=|(?=:))")
 
 
 def as_flags(text: str | None) -> str | None:
@@ -41,8 +41,9 @@ def user_errors(where: str | None) -> Iterator[None]:
     try:
         yield
     except LossdoctorError as exc:
-        exc.message = as_flags(exc.message) or ""
-        exc.hint = as_flags(exc.hint)
+        if not isinstance(exc, ConfigError):     # a config file's keys stay its keys
+            exc.message = as_flags(exc.message) or ""
+            exc.hint = as_flags(exc.hint)
         fail(exc.one_line())
     except Exception as exc:
         if os.environ.get("LOSSDOCTOR_DEBUG"):

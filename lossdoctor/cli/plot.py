@@ -32,14 +32,14 @@ def plot(log: str | None, train: str | None, test: str | None, output: str, run:
 
     Needs matplotlib: pip install "lossdoctor[plot]". Exit codes: 0 written, 2 unusable input.
     """
-    from ..checking import diagnose_settled
+    from ..api import diagnose_with
     from ..plot import image_format, matplotlib_module, pick_run, save
 
     s = settings(options)
     with user_errors(log or train or test):
         image_format(output)     # a wrong extension or no matplotlib: say so before reading
         matplotlib_module()
-        report = diagnose_settled(log, s, train=train, test=test)
+        report = diagnose_with(log, s, train=train, test=test)
         chosen = pick_run(report, run)
     try:
         path = save(report, output, run=run, smoothing=smoothing, logy=logy)

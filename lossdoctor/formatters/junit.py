@@ -17,12 +17,11 @@ from .registry import formatter
 
 @formatter("junit", many=True)
 def render(reports: list[Report], color: bool = False,
-           fail_on: Iterable[str] = ("error",)) -> str:
-    fail_on = tuple(fail_on)
+           fail_on: Iterable[str] | None = None) -> str:
     root = ET.Element("testsuites", name="lossdoctor")
     totals = [0, 0]
     for report in reports:
-        suite = _suite(report, fail_on)
+        suite = _suite(report, tuple(report.fail_on if fail_on is None else fail_on))
         root.append(suite)
         totals[0] += int(suite.get("tests", 0))
         totals[1] += int(suite.get("failures", 0))
