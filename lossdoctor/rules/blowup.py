@@ -111,7 +111,7 @@ def _unprecedented(c: CurveTrend, rise: float, th: Thresholds) -> bool:
     growing) has left them all far below."""
     start = float(_climb_start(c, th))
     before = c.ys[: int(np.searchsorted(c.steps, start))]
-    if len(before) < 3:
+    if len(before) < EARLIER_LEAST:
         return True
     earlier = float(np.max(before - np.minimum.accumulate(before)))
     above = float(c.ys[-1] - before.max())
@@ -142,6 +142,10 @@ def _climb_start(c: CurveTrend, th: Thresholds) -> float:
     ys = c.ys[skip:]
     near = np.flatnonzero(ys <= np.minimum.accumulate(ys) + tol)
     return float(c.steps[skip + near[-1]]) if len(near) else float(c.steps[skip])
+
+
+#: a climb is compared with the earlier ones only when this many points precede it
+EARLIER_LEAST = 3
 
 
 @rule("LD301", "divergence", Severity.ERROR, 10, "train rising, test rising (often to NaN)")
@@ -261,7 +265,7 @@ def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     # rose several times (cycles): the trouble began at the first rise; once: where it left
     # its best for good
     floor = th.climb_noise * climb_se(tr, width)
-    climbs = climb_count(tr, floor, settled(tr, width))
+    climbs = climb_count(tr, floor, settled(tr, width), th.min_points)
     start = _rise_start(tr, th) if climbs > 1 else _climb_start(tr, th)
     # measured from its best (where the climb began can lie above where it ends, when the
     # best came later): "rose from 1.26 to 1.22" would read as a fall
@@ -306,7 +310,7 @@ def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     width = smooth_width(tr, th.smooth_fraction)
     se = climb_se(tr, width)
     skip = settled(tr, width)
-    climbed, fell = climbs_and_falls(tr, th.climb_noise * se, skip)
+    climbed, fell = climbs_and_falls(tr, th.climb_noise * se, skip, th.min_points)
     if climbed <= 0 or climbed < th.climb_share * fell or climbed < th.late_rise * tr.span:
         return None
     i, j = biggest_climb(tr, skip)

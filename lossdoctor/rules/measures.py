@@ -185,26 +185,26 @@ def spikes(c: CurveTrend, th: Thresholds) -> list[tuple[int, float]]:
     return [(int(i), float(z[i])) for i in np.flatnonzero(big)]
 
 
-def climbs_and_falls(c: CurveTrend, floor: float = 0.0, skip: int = 0
+def climbs_and_falls(c: CurveTrend, floor: float, skip: int, least: int
                      ) -> tuple[float, float]:
     """The climbs and the falls of the smoothed curve added up, on a log scale: a healthy
     loss mostly falls; one whose trend keeps going back up is unstable. A climb (a run of
     rising steps) counts only when it rises more than ``floor``, so the wiggles of a noisy
     curve do not add up to one. (0, 0) when the curve is not positive."""
-    d = _log_steps(c, skip)
+    d = _log_steps(c, skip, least)
     return float(sum(r for r in _climbs(d) if r > floor)), float(-d[d <= 0].sum())
 
 
-def climb_count(c: CurveTrend, floor: float, skip: int = 0) -> int:
+def climb_count(c: CurveTrend, floor: float, skip: int, least: int) -> int:
     """How many separate climbs of the smoothed curve rise more than ``floor`` (log scale)."""
-    return sum(1 for r in _climbs(_log_steps(c, skip)) if r > floor)
+    return sum(1 for r in _climbs(_log_steps(c, skip, least)) if r > floor)
 
 
-def _log_steps(c: CurveTrend, skip: int = 0) -> np.ndarray:
+def _log_steps(c: CurveTrend, skip: int, least: int) -> np.ndarray:
     """Step-to-step changes of the smoothed curve (working scale) from index ``skip`` on;
-    none when it is short."""
+    none when fewer than ``least`` points are left (``min_points``: too few for a trend)."""
     s = c.ys[skip:][np.isfinite(c.ys[skip:])]
-    return np.diff(s) if len(s) >= 5 else np.empty(0)
+    return np.diff(s) if len(s) >= least else np.empty(0)
 
 
 def _climbs(d: np.ndarray) -> list[float]:
