@@ -768,11 +768,12 @@ def test_data_problem_when_train_ends_above_the_worst_test_loss(scale):
 
 @pytest.mark.parametrize("gap,problem", [(1.02, False), (1.2, True)])
 def test_data_problem_needs_the_train_loss_well_above_the_test_losss_worst(gap, problem):
-    """Both losses still falling, the test loss a little: a train loss ending a few percent
-    above the test loss's worst (dropout, a noisy epoch average) is learning; 20% above it,
-    the train set is off. A test loss that never moved says nothing of any gap."""
+    """Both losses still falling, the train loss less than the test loss (noisy labels cap
+    it): a train loss ending a few percent above the test loss's worst (dropout, a noisy
+    epoch average) is learning; 20% above it, the train set is off. A test loss that never
+    moved says nothing of any gap."""
     test = noisy(0.34 + 0.04 * np.exp(-T / 30), 0.005, seed=12)
-    train = noisy(0.38 * gap + 0.12 * np.exp(-T / 30), 0.005, seed=11)
+    train = noisy(0.38 * gap + 0.02 * np.exp(-T / 30), 0.005, seed=11)
     assert (api.diagnose(frame(train, test)).verdict == "data_problem") is problem
     still_test = noisy(np.full(N, 0.3), 0.0005, seed=13)
     assert api.diagnose(frame(noisy(np.full(N, 0.6), 0.01, seed=14), still_test)).verdict \
@@ -787,6 +788,21 @@ def test_a_train_loss_that_learned_but_carries_an_offset_is_no_data_problem():
     test = noisy(0.35 + 0.1 * np.exp(-T / 10), 0.005, seed=16)
     report = api.diagnose(frame(train, test))
     assert "data_problem" not in {d.name for d in report.diagnoses}, report.diagnoses
+
+
+@pytest.mark.parametrize("batch", [16, 64, 256])
+def test_a_train_loss_logged_as_a_sum_over_the_batch_is_no_data_problem(batch):
+    """``loss.item() * batch_size`` never divided: the train loss stands ``batch`` times
+    the per-sample test loss all run long, and fell (relatively) as far as the test loss
+    did: the gap is the logging's scale, not a train set the model cannot fit. Corrupted
+    labels keep the train loss from falling as the test loss does."""
+    per_sample = 0.2 + 0.5 * np.exp(-T / 15)
+    train = noisy(per_sample * 1.05, 0.02, seed=17) * batch
+    test = noisy(per_sample, 0.005, seed=18)
+    report = api.diagnose(frame(train, test))
+    assert "data_problem" not in {d.name for d in report.diagnoses}, report.diagnoses
+    stuck = noisy(np.full(N, 0.66), 0.02, seed=19) * batch      # learned nothing of it
+    assert api.diagnose(frame(stuck, test)).verdict == "data_problem"
 
 
 @pytest.mark.parametrize("jump,spiked", [(0.12, False), (1.5, True)])

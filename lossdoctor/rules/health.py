@@ -333,6 +333,11 @@ def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding
     fell = float(tr.ys.max()) - level
     if gap < np.log1p(th.data_gap) or gap < th.overfit_z * se or th.data_ratio * gap < fell:
         return None
+    # over the steps the test loss was evaluated, a train loss that fell at least as far
+    # as the test loss learns its train set as well: the gap is an offset of its scale (a
+    # sum over the batch logged instead of a mean), not labels it cannot fit
+    if float(np.interp(te.steps[0], tr.steps, tr.ys)) - level >= float(te.ys.max() - te.ys.min()):
+        return None
     now, high = float(np.exp(level)), float(te.smooth[worst])
     z = gap / se if se > 0 else float("inf")
     ev = {**tail(tr), **tail(te), "train_level": now, "test_worst_value": high,
@@ -376,7 +381,8 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     loss itself fell from its worst, and the test loss has moved: the model fits its own
     train set worse than it fitted the test set at its worst, and it is not a train loss
     that learned as much as the test loss but carries an offset (dropout, label smoothing,
-    a penalty term).
+    a penalty term), nor one that fell as far as the test loss over the test's steps (a
+    sum over the batch logged instead of a mean).
     """
     tr, te = ctx.train, ctx.test
     if tr is None or te is None or len(te.values) < th.min_points:
