@@ -33,8 +33,7 @@ def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None =
     if is_dataframe(log):
         return resolve_steps(from_dataframe(log, train_col, test_col), segments)
     log = cast("PathLike | None", log)     # not a DataFrame: a path, an address or nothing
-    if log is not None and (train is not None or test is not None):
-        raise UsageError("give either a log or train=/test= files, not both")
+    check_given(log, train, test)
     if train is not None and test is not None:
         return load_pair(train, test, input_format, options)
     if train is not None or test is not None:
@@ -47,14 +46,22 @@ def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None =
             frame = frame.assign(split=frame["split"].where(frame["split"] == "lr", split))
         return LossLog(frame[frame["split"].isin((split, "lr"))], parsed.source,
                        parsed.format, parsed.notes)
-    if log is None:
-        raise UsageError("no log given", None, "pass a file or folder, or train=/test=")
+    assert log is not None
     from . import sources
 
     if sources.handles(log):
         return resolve_steps(sources.load(str(log), input_format, options), segments)
     sources.check_selection(log, experiment, run)
     return load_path(log, input_format, options)
+
+
+def check_given(log: object, train: PathLike | None, test: PathLike | None) -> None:
+    """A log or train=/test= files, never both and never neither: what ``check`` and
+    ``watch`` (API and command line alike) accept, refused in the same words."""
+    if log is not None and (train is not None or test is not None):
+        raise UsageError("give either a log or train=/test= files, not both")
+    if log is None and train is None and test is None:
+        raise UsageError("no log given", None, "pass a file or folder, or train=/test=")
 
 
 def diagnose_settled(log: PathLike | pd.DataFrame | None, s: Settings, *,

@@ -22,6 +22,7 @@ from .frame import CurveArrays, LossLog
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .parsers import ReadOptions
     from .report import Report
 
 #: formats whose rows stand alone: the header plus any rows is a log of those rows
@@ -64,11 +65,17 @@ class _Growing:
 
 
 class Tail:
-    """One log followed by ``watch``: diagnose it as it is now, parsing only what is new."""
+    """One log followed by ``watch``: diagnose it as it is now, parsing only what is new.
 
-    def __init__(self, path: str | Path, settings: Settings) -> None:
+    ``options`` replace the reading options the settings give (one file of a train/test
+    pair is read with its own, see :func:`lossdoctor.parsers.pair_options`).
+    """
+
+    def __init__(self, path: str | Path, settings: Settings,
+                 options: ReadOptions | None = None) -> None:
         self.path = Path(path)
         self.settings = settings
+        self.options = options
         self._scratch: Path | None = None
         self.full_reads = 0              # how many times the whole file was parsed
         self._reset()
@@ -97,15 +104,20 @@ class Tail:
     def report(self) -> Report:
         """The diagnosis of the log's complete lines; raises LogReadError when not ready."""
         from .checking import diagnose_parsed
+
+        report = diagnose_parsed(self.current(), self.settings)
+        report.source = str(self.path)
+        return report
+
+    def current(self) -> LossLog:
+        """The log's complete lines as :func:`lossdoctor.parsers.load` would read them now
+        (steps resolved), parsing only what is new; raises LogReadError when not ready."""
         from .parsers import resolve_steps
 
         log = self.appended() if self.format else None
         if log is None:
             log = self._full()
-        report = diagnose_parsed(resolve_steps(log, self.settings.segments or "last"),
-                                 self.settings)
-        report.source = str(self.path)
-        return report
+        return resolve_steps(log, self._options().segments)
 
     def appended(self) -> LossLog | None:
         """The log with the new complete lines added; None when it must be read whole."""
@@ -197,9 +209,11 @@ class Tail:
             for (run, split, metric), (s, v, w) in self.curves.items()]
         return LossLog(None, str(self.path), self.format or "", list(self.notes), curves=curves)
 
-    def _options(self) -> Any:
+    def _options(self) -> ReadOptions:
         from .parsers import ReadOptions
 
+        if self.options is not None:
+            return self.options
         s = self.settings
         return ReadOptions(train_col=s.train_col, test_col=s.test_col,
                            segments=s.segments or "last", experiment=s.experiment, run=s.run)

@@ -6,6 +6,9 @@ is half-way through writing is never read as a broken one. A log that does not e
 is too short to diagnose, or is a JSON document caught mid-rewrite is waited for;
 one that shrank, was replaced or deleted is said so and followed again.
 
+A train/test pair of files is looked at as one log: a change of either re-diagnoses the
+pair as ``check --train --test`` would, each file read as a single file is.
+
 A remote log (``s3://``, ``https://``, ...) is looked at where it lives: when the size, time
 or ETag its storage tells change, a fresh copy is read whole, up to its last complete line.
 """
@@ -29,6 +32,7 @@ from .report import Report
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .pairtail import PairTail
     from .tailing import Tail
 
 DEFAULT_INTERVAL = 2.0
@@ -193,8 +197,54 @@ class _Remote:
         return read_remote(self.url, self.settings)
 
 
-def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | None = None,
-          fail_on: Iterable[str] = (), on_change: Callable[[Change], None] | None = None,
+class _Pair:
+    """A train/test pair of local files: looked at together (missing while either is), each
+    file read through its own Tail."""
+
+    def __init__(self, pair: PairTail) -> None:
+        self.pair = pair
+        self.paths = (pair.train.path, pair.test.path)
+
+    def look(self) -> tuple[Any, ...] | None:
+        both = tuple(signature(p) for p in self.paths)
+        return None if None in both else both
+
+    def check(self) -> None:
+        for path in self.paths:
+            check_watchable(path)
+
+    def moved(self, old: tuple[Any, ...] | None, new: tuple[Any, ...] | None) -> str:
+        if old is None or new is None:
+            return ""
+        said = [(path.name, _moved(was, now, False))
+                for path, was, now in zip(self.paths, old, new, strict=True)]
+        return ", ".join(f"{what} ({name})" for name, what in said if what)
+
+    def read(self) -> Report:
+        return self.pair.report()
+
+
+def pair_files(train: str | Path | None, test: str | Path | None
+               ) -> tuple[str | Path, str | Path]:
+    """The two local files of a watched pair; both are needed (each file alone is
+    ``watch FILE``), and a folder or an address is refused: only a file can be tailed."""
+    from .sources import claims
+
+    if train is None or test is None:
+        raise UsageError("train= and test= are watched together: give both",
+                         str(train or test), "watch a single file as the log")
+    for given in (train, test):
+        if claims(given) or Path(given).is_dir():
+            raise UsageError("a train/test pair is watched as two local files", str(given),
+                             "watch a folder or an address as the log")
+        check_watchable(Path(given))
+    return train, test
+
+
+def watch(log: str | Path | None = None, *, train: str | Path | None = None,
+          test: str | Path | None = None, interval: float = DEFAULT_INTERVAL,
+          idle: float | None = None, fail_on: Iterable[str] = (),
+          on_change: Callable[[Change], None] | None = None,
           on_wait: Callable[[str], None] | None = None,
           on_fail: Callable[[Report, list[Diagnosis]], None] | None = None,
           sleep: Callable[[float], None] = time.sleep,
@@ -203,20 +253,29 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
     """Follow ``log`` until it stops changing for ``idle`` seconds (exit code 0) or a
     diagnosis named by ``fail_on`` (names, codes or severities) appears (exit code 1).
 
+    Instead of ``log``, ``train`` and ``test`` files are followed as the pair ``diagnose``
+    reads: a change of either re-diagnoses both (what neither file appended is not parsed).
+
     ``on_change`` is called with every change of verdict, ``on_wait`` once per reason the
     log cannot be diagnosed yet and whenever the log shrank, was replaced or deleted,
     ``on_fail`` with the diagnoses that stop the watch.
     ``settings`` (or the keyword arguments of :func:`lossdoctor.diagnose`, config included)
     are merged once, at the start. ``sleep`` and ``clock`` can be replaced (tests drive a
     watch with a fake clock). Stop it from outside with KeyboardInterrupt. A named pipe or
-    device raises LogReadError at once.
+    device raises LogReadError at once; a log with a pair, or neither, raises UsageError.
     """
+    from .checking import check_given
     from .config import settle
+    from .pairtail import PairTail
     from .sources import check_selection, claims, scheme
     from .tailing import Tail
 
+    check_given(log, train, test)
     s = settings if settings is not None else settle(**diagnose_options)
     args = (interval, idle, list(fail_on), on_change, on_wait, on_fail, sleep, clock)
+    if log is None:
+        with PairTail(*pair_files(train, test), s) as pair:
+            return _follow(_Pair(pair), *args)
     if scheme(log) == "sqlite":                 # sqlite:///mlflow.db: the file itself
         from .parsers.mlflow_sqlite import path_of
 
@@ -234,8 +293,9 @@ def watch(log: str | Path, *, interval: float = DEFAULT_INTERVAL, idle: float | 
         return _follow(_Local(path, tail), *args)
 
 
-def _follow(target: _Local | _Remote, interval: float, idle: float | None, fails: list[str],
-            on_change: Callable[[Change], None] | None, on_wait: Callable[[str], None] | None,
+def _follow(target: _Local | _Remote | _Pair, interval: float, idle: float | None,
+            fails: list[str], on_change: Callable[[Change], None] | None,
+            on_wait: Callable[[str], None] | None,
             on_fail: Callable[[Report, list[Diagnosis]], None] | None,
             sleep: Callable[[float], None], clock: Callable[[], float]) -> int:
     """The watch loop: a look at the log every ``interval`` seconds, a read when it changed

@@ -1,4 +1,5 @@
-"""`lossdoctor watch LOG`: follow a live training log and say when its verdict changes."""
+"""`lossdoctor watch LOG` (or `--train A --test B`): follow a live training log and say when
+its verdict changes."""
 from __future__ import annotations
 
 import sys
@@ -7,13 +8,21 @@ from typing import Any
 import click
 
 from .console import user_errors
-from .options import fail_on_option, input_options, selection_options, settings, source_options
+from .options import (
+    fail_on_option,
+    input_options,
+    pair_options,
+    selection_options,
+    settings,
+    source_options,
+)
 from .registry import command
 
 
 @command
 @click.command()
-@click.argument("log", type=click.Path())
+@click.argument("log", required=False, type=click.Path())
+@pair_options
 @click.option("--interval", type=click.FloatRange(min=0.01), default=2.0, show_default=True,
               help="Seconds between looks at the log.")
 @click.option("--idle", type=click.FloatRange(min=0), default=None,
@@ -23,30 +32,35 @@ from .registry import command
 @input_options
 @source_options
 @selection_options
-def watch(log: str, interval: float, idle: float | None, **options: Any) -> None:
-    """Re-diagnose LOG while a training run writes it; print each change of verdict.
+def watch(log: str | None, train: str | None, test: str | None, interval: float,
+          idle: float | None, **options: Any) -> None:
+    """Re-diagnose LOG, or a --train/--test pair of files, while a training run writes it;
+    print each change of verdict.
 
-    The diagnosis uses the same settings as `check` (options, then the config file).
+    The diagnosis uses the same settings as `check` (options, then the config file); a pair
+    is diagnosed as `check --train A --test B` diagnoses it, re-read when either file grows.
     Exit codes: 0 when the log stops changing for --idle seconds or on Ctrl-C (at any
     moment), 1 as soon as a diagnosis named by --fail-on appears, 2 for unusable options.
     """
     _exit_cleanly_on_signals()
     try:
-        code = _follow(log, interval, idle, options)
+        code = _follow(log, train, test, interval, idle, options)
     except KeyboardInterrupt:
         click.echo("[watch] stopped", err=True)
         code = 0
     sys.exit(code)
 
 
-def _follow(log: str, interval: float, idle: float | None, options: dict[str, Any]) -> int:
+def _follow(log: str | None, train: str | None, test: str | None, interval: float,
+            idle: float | None, options: dict[str, Any]) -> int:
     from ..records import Diagnosis
     from ..report import Report
     from ..watch import Change
     from ..watch import watch as follow
 
     s = settings(options)
-    with user_errors(log):
+    where = log if log is not None else " + ".join(p for p in (train, test) if p)
+    with user_errors(where or None):
         fails = list(s.fail_on)
 
     def changed(change: Change) -> None:
@@ -61,14 +75,15 @@ def _follow(log: str, interval: float, idle: float | None, options: dict[str, An
     def failed(report: Report, found: list[Diagnosis]) -> None:
         names = ", ".join(dict.fromkeys(f"{d.name} from step {d.start_step:g}"
                                         if d.start_step is not None else d.name for d in found))
-        click.echo(f"[watch] {log}: stopping: {names}", err=True)
+        click.echo(f"[watch] {where}: stopping: {names}", err=True)
 
     def waiting(message: str) -> None:
-        click.echo(f"[watch] {log}: {message}", err=True)
+        click.echo(f"[watch] {where}: {message}", err=True)
 
-    with user_errors(log):
-        return follow(log, interval=interval, idle=idle, fail_on=fails, on_change=changed,
-                      on_wait=waiting, on_fail=failed, settings=s)
+    with user_errors(where or None):
+        return follow(log, train=train, test=test, interval=interval, idle=idle,
+                      fail_on=fails, on_change=changed, on_wait=waiting, on_fail=failed,
+                      settings=s)
 
 
 def _exit_cleanly_on_signals() -> None:

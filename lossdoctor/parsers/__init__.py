@@ -24,7 +24,8 @@ from .registry import PARSERS, ReadOptions, detect, get_parser
 from .source import Source
 from .steps import resolve_steps
 
-__all__ = ["PARSERS", "ReadOptions", "load", "load_pair", "read_raw"]
+__all__ = ["PARSERS", "ReadOptions", "join_pair", "load", "load_pair", "pair_options",
+           "read_raw"]
 
 
 def load(path: str | Path, input_format: str | None = None,
@@ -58,18 +59,30 @@ def read_raw(path: str | Path, input_format: str | None = None,
 def load_pair(train: str | Path, test: str | Path, input_format: str | None = None,
               options: ReadOptions | None = None) -> LossLog:
     """Two files, one per split (TensorBoard's per-tag exports): each gives its one curve."""
+    train_options, test_options = pair_options(options or ReadOptions())
+    return join_pair(load(train, input_format, train_options),
+                     load(test, input_format, test_options), train, test)
+
+
+def pair_options(options: ReadOptions) -> tuple[ReadOptions, ReadOptions]:
+    """What each file of a pair is read with: the train file looks for ``train_col``, the
+    test file for ``test_col`` (``watch`` reads a growing pair's files with these too)."""
+    return (ReadOptions(train_col=options.train_col, segments=options.segments),
+            ReadOptions(test_col=options.test_col, segments=options.segments))
+
+
+def join_pair(train_log: LossLog, test_log: LossLog, train: str | Path,
+              test: str | Path) -> LossLog:
+    """The pair's log from its two files, each read already (steps resolved): the train
+    file's loss is the train curve, the test file's the test curve, whatever their columns
+    were called; kept apart from the reading so that ``watch`` joins what it tailed."""
     import pandas as pd
 
     from ..frame import validate_frame
 
-    options = options or ReadOptions()
     parts, notes = [], []
     lr_found = False
-    for split, path, col in (("train", train, options.train_col),
-                             ("test", test, options.test_col)):
-        opts = ReadOptions(train_col=col if split == "train" else None,
-                           test_col=col if split == "test" else None, segments=options.segments)
-        log = load(path, input_format, opts)
+    for split, log in (("train", train_log), ("test", test_log)):
         frame = log.frame
         losses = frame[frame["split"] != "lr"]
         if split in set(losses["split"]):
