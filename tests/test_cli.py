@@ -368,3 +368,13 @@ def test_nul_bytes_left_by_a_crash_at_the_end_are_ignored(tmp_path, repeat):
     path = tmp_path / "crashed.csv"
     path.write_bytes(lines[0] + b"".join(lines[1:]) * repeat + b"\x00" * 4096)
     assert as_json(run(path, "--format", "json"))["verdict"] == "overfitting"
+
+
+def test_python_dash_m_runs_the_same_command_line():
+    import subprocess
+    import sys
+
+    data = Path(__file__).resolve().parents[1] / "fixtures" / "learning.csv"
+    result = subprocess.run([sys.executable, "-m", "lossdoctor", "check", str(data)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "LEARNING" in result.stdout, result.stderr
