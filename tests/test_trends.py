@@ -301,3 +301,35 @@ def test_a_smooth_curve_keeps_a_small_noise():
     steps = np.arange(120.0)
     clean = analyze_curve("train", steps, 0.3 + 2.0 * np.exp(-steps / 30))
     assert clean.noise < 1e-3
+
+
+def _with_midpoints(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mid_s, mid_v = (steps[:-1] + steps[1:]) / 2, (values[:-1] + values[1:]) / 2
+    order = np.argsort(np.concatenate([steps, mid_s]), kind="stable")
+    return np.concatenate([steps, mid_s])[order], np.concatenate([values, mid_v])[order]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_interpolated_points_do_not_make_a_noisy_curve_look_clean(seed):
+    # a resampled export: one interpolated point between each pair of logged ones. Around a
+    # running median they would halve the logged points' residuals and zero their own
+    rng = np.random.default_rng(seed)
+    steps = np.arange(40.0)
+    values = (0.3 + 2.0 * np.exp(-steps / 10)) * np.exp(rng.normal(0.0, 0.05, 40))
+    logged = analyze_curve("test", steps, values)
+    dense = analyze_curve("test", *_with_midpoints(steps, values))
+    assert dense.noise == pytest.approx(logged.noise, rel=1e-9)
+    assert labels(dense) == labels(logged)
+
+
+def test_a_straight_stretch_printed_to_few_digits_keeps_its_points():
+    # 0.50, 0.49, 0.48, ...: every interior point lies on the line between its neighbours,
+    # side by side, as no interpolation leaves them; and a blow-up's points are no midpoints
+    from lossdoctor.trends import without_midpoints
+
+    steps = np.arange(30.0)
+    printed = np.round(0.5 - 0.01 * steps, 2)
+    assert len(without_midpoints(steps, printed, 5)[0]) == 30
+    growing = np.exp(steps)
+    assert len(without_midpoints(steps, growing, 5)[0]) == 30
+    assert len(without_midpoints(*_with_midpoints(steps, growing), 5)[0]) == 30
