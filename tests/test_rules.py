@@ -846,3 +846,14 @@ def test_a_tick_up_before_a_nan_is_no_divergence(bump, verdict):
         curve[106:] = np.nan
     report = api.diagnose(frame(train, test))
     assert report.verdict == verdict, report.runs[0].diagnoses[0].message
+
+
+def test_losses_printed_down_to_zero_are_no_data_problem():
+    """A console log with 4 decimals: both losses fall to ~1e-4 and then print 0.0000. Their
+    falls cannot be compared as ratios (no relative rate reaches 0), so no data problem is
+    read into them: both have stopped moving."""
+    train = np.round(0.64 * np.exp(-T / 4), 4)          # 0.0000 from step 39 on
+    test = np.round(0.70 * np.exp(-T / 12), 4)          # from step 107 on
+    report = api.diagnose(frame(train, test))
+    assert "data_problem" not in {d.name for d in report.diagnoses}, report.diagnoses
+    assert report.verdict == "plateau"

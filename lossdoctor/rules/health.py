@@ -382,11 +382,14 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     train set worse than it fitted the test set at its worst, and it is not a train loss
     that learned as much as the test loss but carries an offset (dropout, label smoothing,
     a penalty term), nor one that fell as far as the test loss over the test's steps (a
-    sum over the batch logged instead of a mean).
+    sum over the batch logged instead of a mean). Positive losses only: the falls are
+    compared as ratios, which a loss printed down to 0 (or one that can be negative) has not.
     """
     tr, te = ctx.train, ctx.test
     if tr is None or te is None or len(te.values) < th.min_points:
         return None
+    if not (tr.log and te.log):
+        return None       # rates compared as ratios: a loss that reaches 0 (or below) has none
     w_tr, w_te = tr.windows[-1], te.windows[-1]
     if end_direction(tr) is RISING or w_te.direction is RISING:
         return _train_above_test(tr, te, th)
