@@ -153,12 +153,16 @@ class Diagnosis:
         }
 
 
+#: the most sure a finding is said to be: a measurement is never certain
+SUREST = 0.99
+
+
 def confidence(statistic: float, threshold: float) -> float:
     """How sure a finding is: 1 - threshold / (2 * statistic). 0.5 when the deciding
-    statistic just reaches its threshold, 0.75 at twice it, towards 1 far past it."""
+    statistic just reaches its threshold, 0.75 at twice it, towards ``SUREST`` far past it."""
     if not threshold > 0 or not statistic > 0:
         return 0.5
-    return float(min(max(1.0 - threshold / (2.0 * statistic), 0.0), 0.99))
+    return float(min(max(1.0 - threshold / (2.0 * statistic), 0.0), SUREST))
 
 
 def _num(value: float | None) -> float | int | None:

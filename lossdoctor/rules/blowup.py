@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..evidence_keys import SPIKE_COUNT, SPIKE_STEPS
-from ..records import Direction, Finding, Severity, confidence
+from ..records import SUREST, Direction, Finding, Severity, confidence
 from ..thresholds import Thresholds
 from ..trends import CurveTrend
 from ..wording import Said, Text, join, text
@@ -389,4 +389,4 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Finding | None:
                  " mask or batch), infinite inputs; torch.autograd.set_detect_anomaly(True)"
                  " helps", step=step),
             actions.CLIP, actions.lower_lr(ctx, step))
-    return Finding(msg, step, None, ev, acts, confidence=0.99)
+    return Finding(msg, step, None, ev, acts, confidence=SUREST)   # a NaN is no estimate

@@ -277,12 +277,12 @@ def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
     if not c.log or len(c.values) < th.min_points:
         return None
     level = float(np.median(c.values))
-    if not np.log(1.5) <= level < np.log(th.chance_max_classes + 1):   # K rounds to 2+
+    if level >= np.log(th.chance_max_classes + 1):
         return None
-    k = max(int(round(np.exp(level))), 2)
-    band = min(th.chance_separation * np.log((k + 1) / k), th.chance_band * np.log(k))
+    k = int(round(np.exp(level)))
     if not 2 <= k <= th.chance_max_classes:
         return None
+    band = min(th.chance_separation * np.log((k + 1) / k), th.chance_band * np.log(k))
     return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None
 
 
@@ -411,7 +411,7 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     over = "the last window" if run is None else "the whole run"
     msg = text("Data problem: {train}, while {test}: over {over} the test and train loss fell"
                " {said}.", train=describe(tr), test=describe(te), over=over, said=said)
-    ratio = te_rate / max(tr_rate, te_rate / 100, 1e-300)
+    ratio = te_rate / tr_rate if tr_rate > 0 else float("inf")
     return Finding(msg, since, None, ev,
                    (actions.DATA_CHECKS,
                     "compare a few train and test batches by hand: inputs, targets, loss"),

@@ -10,6 +10,8 @@ from ..trends import CurveTrend, median_bias, median_width, printed_step, theil_
 MEDIAN_SE = float(np.sqrt(np.pi / 2))
 #: a Theil-Sen change needs this many points (a median of at least three pairwise slopes)
 MIN_STRETCH = 3
+#: a curve's end (or start) stretch is at most this share of its points
+END_SHARE = 1 / 3
 
 
 def smooth_se(c: CurveTrend, width: int) -> float:
@@ -73,7 +75,7 @@ def end_rise(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
     dip expected from picking the lowest of the curve's independent stretches
     (sigma * sqrt(2 ln m)): a noise dip is not a best."""
     width = smooth_width(c, th.smooth_fraction)
-    n_end = max(width, min(th.min_points, len(c.y) // 3))
+    n_end = max(width, min(th.min_points, int(len(c.y) * END_SHARE)))
     end = float(np.median(c.y[-n_end:]))
     if c.non_finite_count:
         end = max(end, float(c.ys[-1]))
@@ -132,7 +134,7 @@ def run_change(c: CurveTrend, th: Thresholds) -> float:
     ``min_points`` when the curve has three times as many). Unlike a fitted slope, it
     reads a fall that came early in full."""
     n = len(c.y)
-    m = min(max(smooth_width(c, th.smooth_fraction), min(th.min_points, n // 3)), n)
+    m = min(max(smooth_width(c, th.smooth_fraction), min(th.min_points, int(n * END_SHARE))), n)
     return float(np.median(c.y[-m:]) - np.median(c.y[:m]))
 
 
