@@ -120,10 +120,11 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
             getattr(choice, split).append(wanted)
     lr = [n for n in names if split_of(n) == "lr"]
     choice.lr = sorted(lr, key=len)[:1]
+    roles = _eval_sets(names, choice.notes)
     for split in ("train", "test"):
         if getattr(choice, split):
             continue
-        cands = [n for n in names if split_of(n) == split]
+        cands = [n for n in names if roles.get(n, split_of(n)) == split]
         picked = _pick(split, cands, source, choice.notes)
         getattr(choice, split).extend(picked)
     if train_col is None and test_col is not None and choice.train == [test_col]:
@@ -133,6 +134,28 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
     if not choice.train and not choice.test:
         raise no_loss(source, names if numeric is None else numeric)
     return choice
+
+
+#: XGBoost's names for the sets of ``eval_set``: ``validation_0-logloss``, ...
+_EVAL_SET = re.compile(r"^validation_(\d+)-(.+)$")
+
+
+def _eval_sets(names: list[str], notes: list[str]) -> dict[str, str]:
+    """The split of XGBoost's ``validation_0-m`` and ``validation_1-m`` when both are logged:
+    the first set is the train set, as ``eval_set=[(X_train, y_train), (X_test, y_test)]``
+    (XGBoost's own examples) puts it, the second the test set; one set alone is a test set."""
+    sets: dict[str, dict[int, str]] = {}
+    for n in names:
+        m = _EVAL_SET.match(n)
+        if m:
+            sets.setdefault(m.group(2), {})[int(m.group(1))] = n
+    roles: dict[str, str] = {}
+    for by_index in sets.values():
+        if 0 in by_index and 1 in by_index:
+            roles[by_index[0]], roles[by_index[1]] = "train", "test"
+            notes.append(f"{by_index[0]!r} read as the train loss and {by_index[1]!r} as the"
+                         " test loss (XGBoost's eval_set=[train, test])")
+    return roles
 
 
 def no_loss(source: str | None, numeric: list[str], what: str = "column") -> NoLossError:

@@ -615,3 +615,23 @@ def test_tsv_with_sparse_validation_is_a_table_not_console_text(tmp_path):
     assert log.format == "generic-csv"
     sizes = log.frame.groupby("split", observed=True).size()
     assert (sizes["train"], sizes["test"]) == (100, 10)
+
+
+@pytest.mark.parametrize("text,train,test", [
+    ("[0]\tvalidation_0-logloss:0.61\tvalidation_1-logloss:0.64\n"
+     "[1]\tvalidation_0-logloss:0.55\tvalidation_1-logloss:0.60\n"
+     "[2]\tvalidation_0-logloss:0.50\tvalidation_1-logloss:0.58\n", [0.61, 0.55, 0.5],
+     [0.64, 0.6, 0.58]),
+    ("[0]\tvalidation_0-logloss:0.64\n[1]\tvalidation_0-logloss:0.60\n"
+     "[2]\tvalidation_0-logloss:0.58\n", None, [0.64, 0.6, 0.58]),
+    ("[1]\ttraining's binary_logloss: 0.61\tvalid_1's binary_logloss: 0.64\n"
+     "[2]\ttraining's binary_logloss: 0.55\tvalid_1's binary_logloss: 0.60\n"
+     "[3]\ttraining's binary_logloss: 0.50\tvalid_1's binary_logloss: 0.58\n",
+     [0.61, 0.55, 0.5], [0.64, 0.6, 0.58]),
+], ids=["xgboost-two-sets", "xgboost-one-set", "lightgbm"])
+def test_boosting_round_logs_are_console_text(tmp_path, text, train, test):
+    # '[12]' alone is a JSON array: a round counter followed by words is console text
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert log.format == "plain-text"
+    assert (got.get("train", (None, None))[1] or None) == (pytest.approx(train) if train else None)
+    assert got["test"][1] == pytest.approx(test)

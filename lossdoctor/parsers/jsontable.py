@@ -53,10 +53,17 @@ _JSON_START = re.compile(
     r'|NaN|true|false|null)\s*(?:[,\]]|$)))')
 
 
+#: ``[12]\tvalid_0's l2: 0.5``: a boosting round's counter in brackets, then words (XGBoost,
+#: LightGBM): console text, though ``[12]`` alone is a JSON array
+_ROUND = re.compile(r"^\[\s*\d+\s*\][ \t]+[A-Za-z]")
+
+
 def looks_like_json(text: str) -> bool:
     """Text that starts as a JSON document does: ``{"`` or ``[1,`` -- not ``[12/21 21:00:41]``
-    (a timestamp), ``[INFO]`` or ``{'loss': 0.5}`` (a printed Python dict)."""
-    return bool(_JSON_START.match(text.lstrip()[:200]))
+    (a timestamp), ``[INFO]``, ``[12]\tvalid-logloss:0.5`` (a boosting round) or
+    ``{'loss': 0.5}`` (a printed Python dict)."""
+    head = text.lstrip()[:200]
+    return bool(_JSON_START.match(head)) and not _ROUND.match(head)
 
 
 def json_head(source: Source) -> str:

@@ -87,6 +87,7 @@ def sniff_plaintext(source: Source) -> float:
                       "'Epoch 1: Train Loss=0.07, Val Loss=0.08', detectron2's '[12/21 "
                       "21:00:41 d2.utils.events]: iter: 19 total_loss: 2.0', YOLO's console "
                       "epoch table, nanoGPT's 'step 500: train loss 2.34, val loss 2.45', "
+                      "XGBoost's and LightGBM's '[12] validation_0-logloss:0.41' rounds, "
                       "tqdm bars around epoch summaries, ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     raw = source.text.splitlines()
