@@ -130,13 +130,13 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
     if train_col is None and test_col is not None and choice.train == [test_col]:
         choice.train = []
     if not choice.train and not choice.test and train_col is None and test_col is None:
-        _loss_like(names, choice, source)
+        _loss_like([n for n in names if n not in roles], choice, source)
     if not choice.train and not choice.test:
         raise no_loss(source, names if numeric is None else numeric)
     return choice
 
 
-#: XGBoost's names for the sets of ``eval_set``: ``validation_0-logloss``, ...
+#: XGBoost's names for the sets of ``eval_set``: ``validation_0-logloss``, ``validation_1-rmse``
 _EVAL_SET = re.compile(r"^validation_(\d+)-(.+)$")
 
 
@@ -150,8 +150,8 @@ def _eval_sets(names: list[str], notes: list[str]) -> dict[str, str]:
         if m:
             sets.setdefault(m.group(2), {})[int(m.group(1))] = n
     roles: dict[str, str] = {}
-    for by_index in sets.values():
-        if 0 in by_index and 1 in by_index:
+    for metric, by_index in sets.items():
+        if 0 in by_index and 1 in by_index and says_loss(metric):
             roles[by_index[0]], roles[by_index[1]] = "train", "test"
             notes.append(f"{by_index[0]!r} read as the train loss and {by_index[1]!r} as the"
                          " test loss (XGBoost's eval_set=[train, test])")

@@ -622,8 +622,8 @@ def test_tsv_with_sparse_validation_is_a_table_not_console_text(tmp_path):
      "[1]\tvalidation_0-logloss:0.55\tvalidation_1-logloss:0.60\n"
      "[2]\tvalidation_0-logloss:0.50\tvalidation_1-logloss:0.58\n", [0.61, 0.55, 0.5],
      [0.64, 0.6, 0.58]),
-    ("[0]\tvalidation_0-logloss:0.64\n[1]\tvalidation_0-logloss:0.60\n"
-     "[2]\tvalidation_0-logloss:0.58\n", None, [0.64, 0.6, 0.58]),
+    ("[0]\tvalidation_0-rmse:0.64\n[1]\tvalidation_0-rmse:0.60\n"
+     "[2]\tvalidation_0-rmse:0.58\n", None, [0.64, 0.6, 0.58]),
     ("[1]\ttraining's binary_logloss: 0.61\tvalid_1's binary_logloss: 0.64\n"
      "[2]\ttraining's binary_logloss: 0.55\tvalid_1's binary_logloss: 0.60\n"
      "[3]\ttraining's binary_logloss: 0.50\tvalid_1's binary_logloss: 0.58\n",
@@ -633,5 +633,29 @@ def test_boosting_round_logs_are_console_text(tmp_path, text, train, test):
     # '[12]' alone is a JSON array: a round counter followed by words is console text
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"
+    assert (got.get("train", (None, None))[1] or None) == (pytest.approx(train) if train else None)
+    assert got["test"][1] == pytest.approx(test)
+
+
+def test_boosting_rounds_are_the_steps_and_a_best_round_reprint_is_no_resume(tmp_path):
+    # verbose_eval=5 prints every fifth round; early stopping prints the best round again
+    text = "".join(f"[{i}]\ttrain-rmse:{5 - i / 10:.2f}\teval-rmse:{5.5 - i / 20:.2f}\n"
+                   for i in range(0, 30, 5))
+    text += "Stopping. Best iteration:\n[25]\ttrain-rmse:2.50\teval-rmse:4.25\n"
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["train"][0] == [0.0, 5.0, 10.0, 15.0, 20.0, 25.0]
+    assert got["test"][1] == pytest.approx([5.5, 5.25, 5.0, 4.75, 4.5, 4.25])
+    assert not any("resumed" in note for note in log.notes)
+
+
+@pytest.mark.parametrize("text,train,test", [
+    ('{"validation_0": {"logloss": [0.6, 0.5, 0.4]}, "validation_1": {"logloss": [0.65, 0.6,'
+     ' 0.58]}}', [0.6, 0.5, 0.4], [0.65, 0.6, 0.58]),
+    ('{"training": {"multi_logloss": [0.6, 0.5, 0.4]}, "valid_1": {"multi_logloss": [0.65,'
+     ' 0.6, 0.58]}}', [0.6, 0.5, 0.4], [0.65, 0.6, 0.58]),
+    ('{"validation_0": {"rmse": [4.6, 4.2, 4.0]}}', None, [4.6, 4.2, 4.0]),
+], ids=["xgboost", "lightgbm", "xgboost-one-set-rmse"])
+def test_boosting_evals_result_json(tmp_path, text, train, test):
+    got, _ = curves(write(tmp_path, "evals_result.json", text))
     assert (got.get("train", (None, None))[1] or None) == (pytest.approx(train) if train else None)
     assert got["test"][1] == pytest.approx(test)

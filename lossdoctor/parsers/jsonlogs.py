@@ -26,7 +26,7 @@ from .table import split_from_name, table_to_log
 
 _LOSS_KEY = re.compile(r'"[^"]*loss[^"]*"\s*:', re.IGNORECASE)
 _CHAINER_KEY = re.compile(r'"(main|validation|val|validation/main)/[^"]*"\s*:')
-_DICT_OF_LISTS = re.compile(r'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*\[')
+_DICT_OF_LISTS = re.compile(r'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*(?:\{\s*"(?:[^"\\]|\\.)*"\s*:\s*)?\[')
 _FIRST_ROW = re.compile(r"^\[\s*\[([^\[\]]*)\]")
 
 
@@ -151,7 +151,8 @@ def _kind(data: Any) -> str:
 # ---------------------------------------------------------------- Keras history
 
 def sniff_keras_history(source: Source) -> float:
-    """A JSON object of lists, best with ``loss``/``val_loss`` keys."""
+    """A JSON object of lists, best with ``loss``/``val_loss`` keys; or of objects of lists
+    (XGBoost's and LightGBM's ``evals_result``)."""
     text = json_head(source)
     if not _DICT_OF_LISTS.match(text):
         return 0.0
@@ -171,7 +172,7 @@ def read_keras_history(source: Source, options: ReadOptions) -> LossLog:
 
 def _history_log(data: dict[str, Any], source: Source, options: ReadOptions,
                  fmt: str) -> LossLog:
-    columns = {str(k): v for k, v in data.items() if isinstance(v, list)}
+    columns = {str(k): v for k, v in _set_metrics(data).items() if isinstance(v, list)}
     if not columns:
         raise LogReadError("the JSON object holds no lists of values", source.name,
                            'expected {"loss": [...], "val_loss": [...]}')
@@ -185,6 +186,20 @@ def _history_log(data: dict[str, Any], source: Source, options: ReadOptions,
         log.notes.append(f"lists of unequal length ({lengths[0]}..{lengths[-1]}); row = "
                          "position in the list")
     return log
+
+
+def _set_metrics(data: dict[str, Any]) -> dict[str, Any]:
+    """``{"validation_0": {"logloss": [...]}}`` (a boosting library's ``evals_result``) ->
+    ``{"validation_0-logloss": [...]}``, the names its console prints; other keys as they are."""
+    if not any(isinstance(v, dict) for v in data.values()):
+        return data
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update({f"{key}-{metric}": v for metric, v in value.items()})
+        else:
+            out[str(key)] = value
+    return out
 
 
 # ---------------------------------------------------------------- generic JSON

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from ..columns import (
+    LOSS_LIKE,
     TEST_TOKENS,
     TRAIN_TOKENS,
     choose_columns,
@@ -39,8 +40,10 @@ _EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+(?:\.\d+)?)(?:\s*/
                     re.IGNORECASE)
 _STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration)\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+)"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
-_LOSS_PAIR = re.compile(rf"loss\w*['\"]?(?:\s*[:=]\s*|\s+)(?:tensor\(\s*)?(?:{_NUM})",
-                        re.IGNORECASE)
+#: a boosting round's counter opening the line: XGBoost's and LightGBM's ``[12]\t...``
+_ROUND = re.compile(r"^\s*\[(\d+)\]\s")
+_LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?"
+                        rf"(?:\s*[:=]\s*|\s+)(?:tensor\(\s*)?(?:{_NUM})", re.IGNORECASE)
 #: nanoGPT's ``step 500: train loss 2.3456, val loss 2.4567``: a loss name, a space, a number
 #: (a qualifier in brackets may follow the name: ``loss(avg) 1.7439``, a running mean)
 _QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
@@ -161,7 +164,22 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     lines = expand_tables(lines)[0]
     axis = _axis_kind(lines)
-    return axis, [r for r in _records(lines, axis, _counted_in_epoch(lines)) if r.values]
+    records = [r for r in _records(lines, axis, _counted_in_epoch(lines)) if r.values]
+    return axis, _without_reprints(records)
+
+
+def _without_reprints(records: list[_Record]) -> list[_Record]:
+    """The records less those that print an earlier step again with all its values the same
+    (lines after it may add others): a summary (LightGBM's "Early stopping, best iteration
+    is:" then ``[7] ...``), not a run that went back to step 7 and is resumed there."""
+    seen: dict[float, list[dict[str, float]]] = {}
+    kept = []
+    for r in records:
+        if any(all(r.values.get(k) == v for k, v in was.items()) for was in seen.get(r.x, [])):
+            continue
+        seen.setdefault(r.x, []).append(r.values)
+        kept.append(r)
+    return kept
 
 
 def _with_loss(records: list[_Record]) -> int:
@@ -173,7 +191,7 @@ def _axis_kind(lines: list[str]) -> str:
     """'step' when loss lines carry a step marker, else 'epoch' when any line has one."""
     has_epoch = False
     for ln in lines:
-        if _STEP.search(ln) and _pairs(ln):
+        if (_STEP.search(ln) or _ROUND.match(ln)) and _pairs(ln):
             return "step"
         has_epoch = has_epoch or bool(_EPOCH.search(ln))
     return "epoch" if has_epoch else "line"
@@ -221,7 +239,8 @@ def _marker(line: str, axis: str, in_epoch: bool) -> float | None:
         return float(epoch.group(1)) if epoch else None
     step = _STEP.search(line)
     if not step:
-        return None
+        round_ = _ROUND.match(line)
+        return float(round_.group(1)) if round_ else None
     if in_epoch and step.group(2) and epoch:   # 'Epoch [2/10], Step [100/600]
         return float(epoch.group(1)) * float(step.group(2)) + float(step.group(1))
     return float(step.group(1))
