@@ -164,7 +164,8 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     lines = expand_tables(lines)[0]
     axis = _axis_kind(lines)
-    records = [r for r in _records(lines, axis, _counted_in_epoch(lines)) if r.values]
+    in_epoch = axis == "step" and _counted_in_epoch(lines)    # only a step axis asks
+    records = [r for r in _records(lines, axis, in_epoch) if r.values]
     return axis, _without_reprints(records)
 
 
