@@ -105,6 +105,7 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
         curves[split] = analyze_curve(split, part_steps, part_values, span, th, since,
                                       ordered=True)
     broken = []
+    short: dict[str, np.ndarray] = {}
     counts = {split: len(c.values) for split, c in curves.items() if c is not None}
     for split, c in curves.items():
         if c is None:
@@ -112,6 +113,8 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
         elif len(c.values) < th.min_points or not c.windows:
             if c.non_finite_count:
                 broken.append(c)
+            else:
+                short[split] = c.values
             notes.append(f"{split} loss has {len(c.values)} finite point"
                          f"{'s' if len(c.values) != 1 else ''} at distinct steps, too few for"
                          f" a trend (need {th.min_points}); ignored")
@@ -122,7 +125,7 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
             notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
                          " over the whole run: read as not moving")
     ctx = RunContext(curves["train"], curves["test"], lr_steps, lr_values, tuple(broken),
-                     counts)
+                     counts, short)
     return ctx, notes
 
 

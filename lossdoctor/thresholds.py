@@ -13,6 +13,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "windows": (1, 50, False), "smooth_fraction": (0, 0.5, True),
     "flat_noise_z": (0, 50, True), "flat_share": (0, 1, False),
     "still_span": (0, 1, False), "data_ratio": (1, 1000, False),
+    "data_ratio_below": (1, 1000, False), "monotone_p": (0, 1, False),
     "overfit_z": (0, 50, True), "overfit_rise_share": (0, 1, False),
     "overfit_train_share": (0, 1, False), "chance_max_classes": (2, 1_000_000, False),
     "chance_band": (0, 0.5, False), "divergence_z": (0, 50, True),
@@ -61,6 +62,10 @@ class Thresholds:
     max_points: int = 400
     #: a curve needs this many finite points for a trend; fewer is not enough evidence
     min_points: int = 5
+    #: curves too short for a trend still say "learning" when each falls at every logged
+    #: point and, for one of them, the chance of that order with no trend (1 / n! for n
+    #: points: the Mann-Kendall statistic at its extreme, one-sided) is below this: 4 points
+    monotone_p: float = 0.05
     #: the run's step range is cut into this many windows for the slope fits
     windows: int = 3
     #: width of the running median used to smooth a curve, as a fraction of its points
@@ -78,6 +83,10 @@ class Thresholds:
     #: data_problem: the test loss falls this many times faster than the train loss (and a
     #: train loss that fell this many times further than the test loss has converged)
     data_ratio: float = 4.0
+    #: data_problem: or the test loss fell this many times further than the train loss over
+    #: the run and ends below it (by ``data_gap`` and ``overfit_z`` standard errors): the
+    #: model fits the test set it never trained on better than its own train set
+    data_ratio_below: float = 2.0
     #: data_problem: the train loss ends this share (log scale) above the highest the test
     #: loss ever was (a ratio of the two losses: a constant gap on another scale, or noise
     #: of a few percent, is not one)

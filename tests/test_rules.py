@@ -173,7 +173,10 @@ class Case:
 
 
 def four_points() -> pd.DataFrame:
-    return frame(decay(0.3)[:4], decay(0.4)[:4], steps=T[:4])
+    """Four points that do not fall at each one: too few for a trend, and no order to read."""
+    train, test = decay(0.3)[:4], decay(0.4)[:4]
+    train[2] = train[1] * 1.01
+    return frame(train, test, steps=T[:4])
 
 
 CASES = [
@@ -667,10 +670,29 @@ def test_non_finite_counts_each_curve():
 
 @pytest.mark.parametrize("points", [1, 2, 3, 4])
 def test_too_few_points_is_not_enough_evidence_not_a_guess(points):
-    report = api.diagnose(frame(decay(0.3)[:points], decay(0.4)[:points], steps=T[:points]))
+    train = decay(0.3)[:points]
+    if points == 4:
+        train[2] = train[1] * 1.01          # four points say learning only if each one falls
+    report = api.diagnose(frame(train, decay(0.4)[:points], steps=T[:points]))
     assert report.verdict == "not_enough_evidence" and report.exit_code() == 0
     assert [d.name for d in report.diagnoses] == ["not_enough_evidence"]
     assert f"train loss {points} finite point" in report.diagnoses[0].message
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-3])
+def test_four_points_that_each_fall_are_learning_with_the_odds_said(scale):
+    """A run stopped after 4 epochs whose losses fell at every one: with no trend, that
+    order has a chance of 1 in 24 (Mann-Kendall at its extreme). Three such points (1 in
+    6) say nothing; nor do four of a loss that fell under 1% in all."""
+    report = api.diagnose(frame(decay(0.3)[:4] * scale, decay(0.4)[:4] * scale, steps=T[:4]))
+    assert report.verdict == "learning", report.main.diagnoses
+    d = get(report, "learning")
+    assert "1 in 24" in d.message and d.evidence["monotone_p"] == pytest.approx(1 / 24)
+    assert "train loss fell at each of its 4 points" in d.message
+    three = frame(decay(0.3)[:3], decay(0.4)[:3], steps=T[:3])
+    assert api.diagnose(three).verdict == "not_enough_evidence"
+    creeping = 2.3026 - 1e-4 * T[:4]
+    assert api.diagnose(frame(creeping, None, steps=T[:4])).verdict == "not_enough_evidence"
 
 
 def test_a_test_curve_of_two_points_is_ignored_and_the_train_loss_judged(tmp_path):
@@ -803,6 +825,38 @@ def test_a_train_loss_logged_as_a_sum_over_the_batch_is_no_data_problem(batch):
     assert "data_problem" not in {d.name for d in report.diagnoses}, report.diagnoses
     stuck = noisy(np.full(N, 0.66), 0.02, seed=19) * batch      # learned nothing of it
     assert api.diagnose(frame(stuck, test)).verdict == "data_problem"
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.01])
+def test_a_train_loss_that_learns_slower_and_ends_above_the_test_loss_is_a_data_problem(scale):
+    """Half the train labels shuffled: both losses start near 1.0 and still fall, but the
+    train loss falls 0.95 -> 0.8 while the clean test loss falls 1.0 -> 0.55 and ends a
+    third below it (not below the test's worst, where the test loss started). The model
+    fits a test set it never trained on better than its own train set: a data problem.
+    Dropout or augmentation puts the train loss above the test loss too, but it falls
+    about as far (the second pair): no data problem."""
+    train = noisy(0.78 + 0.17 * np.exp(-T / 40), 0.01, seed=21) * scale
+    test = noisy(0.5 + 0.5 * np.exp(-T / 40), 0.005, seed=22) * scale
+    report = api.diagnose(frame(train, test))
+    assert report.verdict == "data_problem", report.main.diagnoses
+    assert "over the whole run" in get(report, "data_problem").message
+    regularised = noisy(0.78 * (0.5 + 0.5 * np.exp(-T / 40)) / 0.5, 0.01, seed=23) * scale
+    assert "data_problem" not in {d.name for d in api.diagnose(frame(regularised, test)).diagnoses}
+
+
+@pytest.mark.parametrize("scale", [1.0, 100.0])
+def test_a_test_loss_that_rises_below_a_falling_train_loss_is_overfitting(scale):
+    """Dropout (or noisy train labels) keeps the train loss above the test loss all run;
+    the train loss keeps falling, the test loss bottoms out at step 48 and climbs 13% as a
+    trend: overfitting, though the test loss never ends above the train loss. The same
+    test loss still falling beside it is learning."""
+    train = noisy(0.8 + 0.6 * np.exp(-T / 60), 0.005, seed=24) * scale
+    val = (0.45 + 0.4 * np.exp(-T / 12) + 0.0018 * np.clip(T - VAL_BOTTOM, 0, None)) * scale
+    report = api.diagnose(frame(train, noisy(val, 0.005, seed=25)))
+    assert report.verdict == "overfitting", report.main.diagnoses
+    assert abs(get(report, "overfitting").evidence["test_best_step"] - VAL_BOTTOM) <= 12
+    falling = noisy(decay(0.45, 0.4, 40), 0.005, seed=25) * scale
+    assert api.diagnose(frame(train, falling)).verdict == "learning"
 
 
 @pytest.mark.parametrize("jump,spiked", [(0.12, False), (1.5, True)])

@@ -21,6 +21,8 @@ class RunContext:
     broken: tuple[CurveTrend, ...] = ()
     #: finite points of each split the log holds (set aside or not): what evidence there is
     points: dict[str, int] = field(default_factory=dict)
+    #: the finite values, in step order, of curves set aside as too short for a trend
+    short: dict[str, np.ndarray] = field(default_factory=dict)
 
     def curves(self) -> list[CurveTrend]:
         return [c for c in (self.train, self.test) if c is not None]

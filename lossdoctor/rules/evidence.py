@@ -5,6 +5,7 @@ from ..records import Finding, Severity
 from ..thresholds import Thresholds
 from ..wording import join, text
 from .context import RunContext
+from .measures import falls_throughout
 from .registry import rule
 
 
@@ -14,9 +15,10 @@ def not_enough_evidence(ctx: RunContext, th: Thresholds) -> Finding | None:
     """Not enough evidence: every loss curve is too short for a trend.
 
     No verdict is guessed from two or three points. Let the run go on, or log more often
-    (every epoch, or every few steps), and check again.
+    (every epoch, or every few steps), and check again. (Curves that fall at every one of
+    four points or more are learning: see ``measures.falls_throughout``.)
     """
-    if ctx.curves() or ctx.broken:
+    if ctx.curves() or ctx.broken or falls_throughout(ctx.short, th):
         return None
     counts = {f"{split}_points": n for split, n in ctx.points.items()}
     said = join(", ", (text("{split} loss {n} finite point{s}", split=split, n=n,

@@ -6,6 +6,7 @@ gives the same verdict.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from .measures import (
     climb_se,
     coarse_print,
     end_rise,
+    falls_throughout,
     lowest,
     material,
     run_change,
@@ -62,7 +64,7 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
     """
     tr, te = end_direction(ctx.train), end_direction(ctx.test)
     if tr is None and te is None:
-        return None
+        return _fell_at_every_point(ctx, th)
     # a flat train window still edging down (too noisy to be significant alone), or printed
     # too coarsely to show a fall, beside a test loss that falls significantly: the test
     # loss, the cleaner curve, carries the evidence
@@ -96,6 +98,25 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
     return None
 
 
+def _fell_at_every_point(ctx: RunContext, th: Thresholds) -> Finding | None:
+    """Learning on too few points for a trend: every curve fell at each of them (see
+    ``measures.falls_throughout``)."""
+    if ctx.curves() or ctx.broken or not falls_throughout(ctx.short, th):
+        return None
+    said = join(" and ", (text("{split} loss fell at each of its {n} points ({first:num} ->"
+                               " {last:num})", split=split, n=len(v), first=float(v[0]),
+                               last=float(v[-1])) for split, v in ctx.short.items()))
+    n = max(len(v) for v in ctx.short.values())
+    p = 1.0 / math.factorial(n)
+    ev: dict[str, Any] = {f"{split}_points": len(v) for split, v in ctx.short.items()}
+    ev["monotone_p"] = p
+    return Finding(text("Learning, on few points: {said}; with no trend that order has a"
+                        " chance of 1 in {odds} (too few points to judge anything else).",
+                        said=said, odds=math.factorial(n)), None, None, ev,
+                   ("keep training, and log more often to see where it levels off",),
+                   confidence=confidence(th.monotone_p, p))
+
+
 def _converged(tr: CurveTrend | None, te: CurveTrend | None, th: Thresholds) -> bool:
     """The train loss fell far further than the test loss (it learned its training set)
     and now rests: the test loss can still improve without it."""
@@ -119,8 +140,9 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     smoothed test minimum, the test loss rose ``overfit_z`` standard errors (and the train
     loss rose less than half as much), or the train loss fell ``overfit_z`` standard errors
     and ``overfit_train_share`` of its progress while the test loss stayed flat; and the
-    test loss now stands above the train loss, evaluated ``overfit_points`` times since
-    its best.
+    test loss now stands above the train loss (or, when the train loss stays above it, it
+    rose and the train loss fell, both so), evaluated ``overfit_points`` times since its
+    best.
     """
     tr, te = ctx.train, ctx.test
     if te is None or len(te.values) < th.min_points or not te.windows:
@@ -159,11 +181,16 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     if not (rose or kept_learning):
         return None
     gap_then = gap_now = None
+    apart = True
     if tr is not None:
         gap_then = float(te.smooth[best_i]) - float(np.interp(best, tr.steps, tr.smooth))
         gap_now = float(te.smooth[-1] - tr.smooth[-1])
-        if gap_now <= gap_then or not _apart(te, tr, th):
-            return None       # the test loss is not pulling away from the train loss
+        # the test loss pulls away from the train loss: it ends above it, or (dropout,
+        # augmentation or corrupted train labels keep the train loss above it) it rose as
+        # a trend while the train loss kept learning
+        apart = _apart(te, tr, th)
+        if gap_now <= gap_then or not (apart or (rose and kept_learning)):
+            return None
         # a rise the train loss shares (half of it or more, log scale) is the weights getting
         # worse on both sets, as a rate too high makes them, not memorisation
         if rose and not kept_learning and tr.log and te.log and \
@@ -191,7 +218,10 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
                  " ({value:num}), or use early stopping on the test loss",
                  step=step, value=value), actions.REGULARIZE)
     end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
-    return Finding(msg, levelled, end, ev, acts,
+    # below a train loss it cannot fit, the test loss rising is the corrupted train set's
+    # doing as much as memorisation: the data problem, when found, is the verdict
+    yields = () if tr is None or apart else ("data_problem",)
+    return Finding(msg, levelled, end, ev, acts, yields_to=yields,
                    confidence=confidence(z, th.overfit_z))
 
 
@@ -295,13 +325,12 @@ def _fell_further(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
     return _total_fall(te) - _total_fall(tr) >= th.overfit_z * se
 
 
-def _fell_far_more(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> tuple[float, float] | None:
-    """(train fall, test fall) over the whole run (working scale) when the test
-    loss fell significantly (``overfit_z`` standard errors), ``data_ratio`` times further than
-    the train loss, has not risen since its best (by ``overfit_z`` standard errors and
-    ``overfit_rise_share`` of its progress), and the train loss is not falling now:
-    the whole run's evidence, which the last window alone may be too short to carry."""
-    if end_direction(tr) is FALLING or not te.moved:
+def _whole_run_falls(tr: CurveTrend, te: CurveTrend, th: Thresholds
+                     ) -> tuple[float, float] | None:
+    """(train fall, test fall) over the whole run (working scale) when the test loss fell
+    significantly (``overfit_z`` standard errors) and has not risen since its best (by
+    ``overfit_z`` standard errors and ``overfit_rise_share`` of its progress)."""
+    if not te.moved:
         return None
     te_change, te_z = stretch_change(te, float(te.steps[0]))
     # the train loss's fall is the larger of its fitted trend and its start-to-end change
@@ -312,9 +341,38 @@ def _fell_far_more(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> tuple[floa
     rose = rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
     if te_z > -th.overfit_z or rose:
         return None
-    if -te_change < th.data_ratio * max(-tr_change, 0.0):
+    return max(-tr_change, 0.0), -te_change
+
+
+def _fell_far_more(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> tuple[float, float] | None:
+    """The whole-run falls when the test loss fell ``data_ratio`` times further than the
+    train loss (see ``_whole_run_falls``) and the train loss is not falling now: the whole
+    run's evidence, which the last window alone may be too short to carry."""
+    if end_direction(tr) is FALLING:
         return None
-    return -tr_change, -te_change
+    falls = _whole_run_falls(tr, te, th)
+    return falls if falls is not None and falls[1] >= th.data_ratio * falls[0] else None
+
+
+def _fell_more_ends_below(tr: CurveTrend, te: CurveTrend, th: Thresholds
+                          ) -> tuple[float, float, float] | None:
+    """(train fall, test fall, gap) when the test loss fell ``data_ratio_below`` times
+    further than the train loss over the run (see ``_whole_run_falls``) and the median of
+    its last window stands ``data_gap`` and ``overfit_z`` standard errors (the ``gap``,
+    working scale) below the train loss's: the model fits a test set it never trained on
+    better than its own train set, and learns that train set more slowly (corrupted train
+    labels or targets). A train loss above the test loss from dropout or augmentation
+    falls about as far as the test loss."""
+    falls = _whole_run_falls(tr, te, th)
+    if falls is None or falls[1] < th.data_ratio_below * falls[0]:
+        return None
+    tr_last = tr.y[tr.steps >= tr.windows[-1].start_step]
+    te_last = te.y[te.steps >= te.windows[-1].start_step]
+    gap = float(np.median(tr_last) - np.median(te_last))
+    se = float(np.hypot(smooth_se(tr, len(tr_last)), smooth_se(te, len(te_last))))
+    if gap < np.log1p(th.data_gap) or gap < th.overfit_z * se:
+        return None
+    return falls[0], falls[1], gap
 
 
 def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding | None:
@@ -375,7 +433,11 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     run the test loss fell further than the train loss by ``overfit_z`` standard errors; or,
     over the whole run, the test loss fell ``overfit_z`` standard errors and ``data_ratio``
     times further than the train loss, did not rise since its best, and the train loss is
-    not falling now; or, whatever the test loss does now, the train loss ends (the median
+    not falling now; or, over the whole run, the test loss fell ``data_ratio_below`` times
+    further than the train loss, did not rise since its best, and the median of its last
+    window stands ``data_gap`` and ``overfit_z`` standard errors below the train loss's (the
+    model fits a test set it never trained on better than its own train set, which it
+    learns more slowly); or, whatever the test loss does now, the train loss ends (the median
     of its last window) ``data_gap`` and ``overfit_z`` standard errors above the highest
     the test loss ever was (smoothed), by at least 1 / ``data_ratio`` of how far the train
     loss itself fell from its worst, and the test loss has moved: the model fits its own
@@ -395,10 +457,14 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
         return _train_above_test(tr, te, th)
     tr_rate = -w_tr.share * tr.span
     te_rate = -w_te.share * te.span
-    run = None
+    run: tuple[float, float] | None = None
+    gap, needed = None, th.data_ratio
     if (w_te.direction is not FALLING or te_rate < th.data_ratio * max(tr_rate, 0.0)
             or not _fell_further(te, tr, th)):
         run = _fell_far_more(tr, te, th)
+        below = None if run is not None else _fell_more_ends_below(tr, te, th)
+        if below is not None:
+            run, gap, needed = below[:2], below[2], th.data_ratio_below
         if run is None:
             return _train_above_test(tr, te, th)
         tr_rate, te_rate = run
@@ -409,10 +475,16 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     said = text("{te:.1%} and {tr:.1%}" if unit else "{te:num} and {tr:num}",
                 te=te_rate, tr=max(0.0, tr_rate))
     over = "the last window" if run is None else "the whole run"
+    ends: Text | str = ""
+    if gap is not None:
+        ev["test_below_train"] = gap
+        ends = text(", and the test loss ends {pct:.0%} below the train loss",
+                    pct=float(-np.expm1(-gap)))
     msg = text("Data problem: {train}, while {test}: over {over} the test and train loss fell"
-               " {said}.", train=describe(tr), test=describe(te), over=over, said=said)
+               " {said}{ends}.", train=describe(tr), test=describe(te), over=over, said=said,
+               ends=ends)
     ratio = te_rate / tr_rate if tr_rate > 0 else float("inf")
     return Finding(msg, since, None, ev,
                    (actions.DATA_CHECKS,
                     "compare a few train and test batches by hand: inputs, targets, loss"),
-                   confidence=confidence(ratio, th.data_ratio))
+                   confidence=confidence(ratio, needed))

@@ -1,6 +1,8 @@
 """Shared measurements on a curve's trend that several rules read (no judgement here)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..thresholds import Thresholds
@@ -227,3 +229,18 @@ def biggest_climb(c: CurveTrend, skip: int = 0) -> tuple[int, int]:
     gain[ok] = s[ok] - best[ok]
     j = int(np.argmax(gain))
     return _best_before(s, best, j), j
+
+
+def falls_throughout(short: dict[str, np.ndarray], th: Thresholds) -> bool:
+    """Whether curves too short for a trend still show one: each falls at every logged
+    point, by ``still_span`` or more in all, and one has enough points that the chance of
+    that order with no trend (1 / n!, the Mann-Kendall statistic at its extreme) is below
+    ``monotone_p``."""
+    if not short:
+        return False
+    for values in short.values():
+        if len(values) < 2 or not bool(np.all(np.diff(values) < 0)):
+            return False
+        if values[-1] <= 0 or np.log(values[0] / values[-1]) < th.still_span:
+            return False
+    return any(1.0 / math.factorial(len(v)) < th.monotone_p for v in short.values())
