@@ -859,6 +859,23 @@ def test_a_test_loss_that_rises_below_a_falling_train_loss_is_overfitting(scale)
     assert api.diagnose(frame(train, falling)).verdict == "learning"
 
 
+def test_a_test_loss_swinging_at_its_level_after_a_steep_first_fall_is_lr_too_high():
+    """Raw features and a rate far too high: both losses fall 30x in the first 5 epochs,
+    then the (whole-set) test loss jumps between 0.6x and 3x its level every epoch for 55
+    epochs. The swings dwarf what it gains in its last window, whatever it gained at
+    first: the weights jump around, not a plateau. A test loss that scatters 5% is one."""
+    rng = np.random.default_rng(26)
+    t = T[:60]
+    level = 100.0 + 3000.0 * np.exp(-t / 1.5)
+    train = level * np.exp(rng.normal(0, 0.3, 60))
+    test = 1.6 * level * np.exp(rng.normal(0, 0.6, 60))
+    report = api.diagnose(frame(train, test, steps=t))
+    assert report.verdict == "lr_too_high", report.main.diagnoses
+    assert "swings" in get(report, "lr_too_high").message
+    calm = 1.6 * level * np.exp(rng.normal(0, 0.05, 60))
+    assert api.diagnose(frame(train, calm, steps=t)).verdict != "lr_too_high"
+
+
 @pytest.mark.parametrize("jump,spiked", [(0.12, False), (1.5, True)])
 def test_a_negative_losss_spike_is_as_far_out_as_a_positive_losss(jump, spiked):
     """A log-likelihood near -1 (a mixture density network's NLL) whose evaluations jump
