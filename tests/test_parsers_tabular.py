@@ -265,8 +265,19 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
     ("epoch 1 | step 2/40 | loss(avg) 1.7439 | lr 8.5e-05\n"
      "epoch 1 | step 4/40 | loss(avg) 1.6021 | lr 1.7e-04\n  >> eval @ step 4: val_loss=1.7\n"
      "epoch 2 | step 6/40 | loss(avg) 1.5930 | lr 2.5e-04\n", [1.7439, 1.6021, 1.593], [1.7]),
+    ("model parameters: 4,485\nstep      9 | smooth_loss 1.6114 | acc 0.200 | lr 1.08e-02\n"
+     "step     19 | smooth_loss 1.6108 | acc 0.228 | lr 1.19e-02\n"
+     "  val @ step     19 | val_loss 1.5365 | val_acc 0.3912\n"
+     "step     29 | smooth_loss 1.6067 | acc 0.312 | lr 1.30e-02\n",
+     [1.6114, 1.6108, 1.6067], [1.5365]),
+    ("tokens      20480 | loss 702.2655 | acc 0.072 | lr 2.00e-03\n"
+     "tokens      40960 | loss 657.3019 | acc 0.098 | lr 2.00e-03\n"
+     "  val @ tokens     40960 | val_loss 552.3012 | val_acc 0.2871 | val_ppl 31.02\n"
+     "tokens      61440 | loss 665.3758 | acc 0.096 | lr 2.00e-03\n",
+     [702.2655, 657.3019, 665.3758], [552.3012]),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
-        "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss"])
+        "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
+        "one-word-bare-losses", "tokens-seen-axis"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"
@@ -288,6 +299,22 @@ def test_plain_text_nanogpt_train_loss_is_the_one_printed_with_the_test_loss(tmp
     assert got["train"] == ([0.0, 20.0, 30.0], pytest.approx([4.21, 2.7, 2.4]))
     assert got["test"] == ([0.0, 20.0, 30.0], pytest.approx([4.22, 2.8, 2.6]))
     assert any("printed with the test loss (loss also found)" in n for n in log.notes)
+
+
+def test_plain_text_per_step_loss_beside_an_epoch_summary_of_it(tmp_path):
+    # Python logging: 'step N | loss' every 25 steps, 'epoch E done | train_loss' after each
+    # epoch, val lines of their own: the per-step loss is the train curve (printed on more
+    # lines), the summary a note, not a refusal; the test loss sits at its own steps
+    text = ("2026-12-01 22:33:02,861 - net - INFO - num_examples=2016 steps_per_epoch=63\n"
+            "2026-12-01 22:33:02,940 - net - INFO - step 24 | loss 1.6190 | lr 1.0e-03\n"
+            "2026-12-01 22:33:03,016 - net - INFO - step 49 | loss 1.6064 | lr 1.0e-03\n"
+            "2026-12-01 22:33:03,053 - net - INFO - epoch 1 done | train_loss 1.6113\n"
+            "2026-12-01 22:33:03,084 - net - INFO - step 74 | loss 1.6022 | lr 1.0e-03\n"
+            "2026-12-01 22:33:04,255 - net - INFO - eval step 74 | val_loss 1.3355\n")
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["train"] == ([24.0, 49.0, 74.0], pytest.approx([1.619, 1.6064, 1.6022]))
+    assert got["test"] == ([74.0], pytest.approx([1.3355]))
+    assert any("'loss', printed on 3 lines (train_loss also found)" in n for n in log.notes)
 
 
 def test_plain_python_dict_lines_use_their_epoch():

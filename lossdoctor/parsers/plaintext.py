@@ -40,14 +40,20 @@ _EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+(?:\.\d+)?)(?:\s*/
                     re.IGNORECASE)
 _STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration)\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+)"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
+#: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
+#: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins)
+_SEEN = re.compile(r"\b(?:consumed[ _])?(?:tokens|samples|examples|images|sequences)(?:[ _]seen)?"
+                   r"\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+)", re.IGNORECASE)
 #: a boosting round's counter opening the line: XGBoost's and LightGBM's ``[12]\t...``
 _ROUND = re.compile(r"^\s*\[(\d+)\]\s")
 _LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?"
                         rf"(?:\s*[:=]\s*|\s+)(?:tensor\(\s*)?(?:{_NUM})", re.IGNORECASE)
 #: nanoGPT's ``step 500: train loss 2.3456, val loss 2.4567``: a loss name, a space, a number
-#: (a qualifier in brackets may follow the name: ``loss(avg) 1.7439``, a running mean)
+#: (a qualifier in brackets may follow the name: ``loss(avg) 1.7439``, a running mean; the
+#: name may be one word ending in loss: ``smooth_loss 1.6114 | val_loss 1.5365``)
 _QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
-_BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}loss){_QUALIFIER}\s+({_NUM})"
+_BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?loss)"
+                        rf"{_QUALIFIER}\s+({_NUM})"
                         rf"(?![\w.])", re.IGNORECASE)
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
 _MARKER_WORDS = frozenset({"epoch", "epochs", "step", "steps", "iter", "iteration", "global"})
@@ -147,17 +153,26 @@ def _drop_strays(counts: dict[str, int], notes: list[str]) -> list[str]:
 def _paired_train(records: list[_Record], names: list[str], notes: list[str]) -> list[str]:
     """Of two main train losses, the one printed on the test loss's lines is the evaluation
     to compare it with (nanoGPT's ``step N: train loss .., val loss ..`` beside its per-batch
-    ``iter N: loss ..``): the other is left out, with a note, instead of refusing the log."""
+    ``iter N: loss ..``); when neither is, the one printed on more lines (a per-step loss
+    beside an epoch summary of it): the other is left out, with a note, instead of refusing
+    the log."""
     train = [n for n in names if split_of(n) == "train" and not component(n)]
     if len(train) < 2:
         return names
     paired = {n for n in train if any(n in r.with_test for r in records)}
-    if len(paired) != 1:
-        return names
-    kept = paired.pop()
+    if len(paired) == 1:
+        kept = paired.pop()
+        why = "printed with the test loss"
+    else:
+        # none printed with it (a per-step 'loss' beside an epoch summary's 'train_loss'):
+        # the one printed on more lines is the curve, when one is
+        lines = sorted(((sum(n in r.values for r in records), n) for n in train), reverse=True)
+        if lines[0][0] == lines[1][0]:
+            return names
+        kept = lines[0][1]
+        why = f"printed on {lines[0][0]} lines"
     left = [n for n in train if n != kept]
-    notes.append(f"train loss: {kept!r}, printed with the test loss ({', '.join(left)} also"
-                 " found)")
+    notes.append(f"train loss: {kept!r}, {why} ({', '.join(left)} also found)")
     return [n for n in names if n not in left]
 
 
@@ -192,7 +207,9 @@ def _axis_kind(lines: list[str]) -> str:
     """'step' when loss lines carry a step marker, else 'epoch' when any line has one."""
     has_epoch = False
     for ln in lines:
-        if (_STEP.search(ln) or _ROUND.match(ln)) and _pairs(ln):
+        marked = bool(_STEP.search(ln) or _ROUND.match(ln))
+        if (marked or _SEEN.search(ln)) and (pairs := _pairs(ln)) and \
+                (marked or _has_loss(pairs)):
             return "step"
         has_epoch = has_epoch or bool(_EPOCH.search(ln))
     return "epoch" if has_epoch else "line"
@@ -215,11 +232,15 @@ def _counted_in_epoch(lines: list[str]) -> bool:
     return False
 
 
+def _has_loss(pairs: dict[str, float]) -> bool:
+    return any(split_of(n) in ("train", "test") for n in pairs)
+
+
 def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
     records: list[_Record] = []
     for line in lines:
         pairs = _pairs(line)
-        x = _marker(line, axis, in_epoch)
+        x = _marker(line, axis, in_epoch, _has_loss(pairs))
         if axis == "line" and pairs:
             x = float(len(records))
         if x is not None and (not records or records[-1].x != x):
@@ -231,8 +252,10 @@ def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
     return records
 
 
-def _marker(line: str, axis: str, in_epoch: bool) -> float | None:
-    """The x of a line: its step (batch-in-epoch steps are made global) or its epoch."""
+def _marker(line: str, axis: str, in_epoch: bool, loss: bool) -> float | None:
+    """The x of a line: its step (batch-in-epoch steps are made global), its count of
+    samples or tokens seen (on a line that prints a ``loss``: not 'Num examples = 1000'),
+    or its epoch."""
     if axis == "line":
         return None
     epoch = _EPOCH.search(line)
@@ -240,8 +263,8 @@ def _marker(line: str, axis: str, in_epoch: bool) -> float | None:
         return float(epoch.group(1)) if epoch else None
     step = _STEP.search(line)
     if not step:
-        round_ = _ROUND.match(line)
-        return float(round_.group(1)) if round_ else None
+        counted = _ROUND.match(line) or (_SEEN.search(line) if loss else None)
+        return float(counted.group(1)) if counted else None
     if in_epoch and step.group(2) and epoch:   # 'Epoch [2/10], Step [100/600]
         return float(epoch.group(1)) * float(step.group(2)) + float(step.group(1))
     return float(step.group(1))
