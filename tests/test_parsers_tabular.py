@@ -255,7 +255,7 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "Epoch 0: 100%|##########| 10/10 [00:02<00:00, 4.9it/s, loss=0.8, v_num=0, val_loss=0.85]\n"
      "Epoch 1: 100%|##########| 10/10 [00:02<00:00, 4.9it/s, loss=0.6, v_num=0, val_loss=0.7]\n"
      "Epoch 2: 100%|##########| 10/10 [00:02<00:00, 4.9it/s, loss=0.5, v_num=0, val_loss=0.65]\n",
-     [0.8, 0.6, 0.5], [0.85, 0.7, 0.65]),
+     [0.9, 0.8, 0.6, 0.5], [0.85, 0.7, 0.65]),
     ("number of parameters: 0.02M\nstep 25: train loss 2.8866, val loss 2.5002\n"
      "step 50: train loss 2.1618, val loss 1.7695\nstep 75: train loss 1.4616, val loss 1.1436\n",
      [2.8866, 2.1618, 1.4616], [2.5002, 1.7695, 1.1436]),
@@ -315,6 +315,28 @@ def test_plain_text_per_step_loss_beside_an_epoch_summary_of_it(tmp_path):
     assert got["train"] == ([24.0, 49.0, 74.0], pytest.approx([1.619, 1.6064, 1.6022]))
     assert got["test"] == ([74.0], pytest.approx([1.3355]))
     assert any("'loss', printed on 3 lines (train_loss also found)" in n for n in log.notes)
+
+
+def test_plain_text_tqdm_bars_are_read_at_every_update_counted_across_the_bars(tmp_path):
+    # a tqdm bar per epoch captured to a file (updates rewritten with \\r), the running loss in
+    # its postfix, the val loss printed by tqdm.write after the bar: each update is a point at
+    # its iteration (bars before it * total + n); three epochs are 6 train points, not 3
+    bar = "Epoch {e}: {p:3d}%|#####     | {n}/4 [00:00<00:00, 60.1it/s{post}]"
+    text = ""
+    for e, losses in enumerate(([1.5, 1.2], [1.0, 0.9], [0.8, 0.75])):
+        text += bar.format(e=e, p=0, n=0, post="") + "\r"
+        for n, loss in zip((2, 4), losses, strict=True):
+            text += bar.format(e=e, p=25 * n, n=n, post=f", loss={loss}") + "\r"
+        text += f"\nEpoch {e}: val_loss={1.3 - 0.2 * e:.1f} val_acc=0.7\n"
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["train"] == ([2.0, 4.0, 6.0, 8.0, 10.0, 12.0],
+                            pytest.approx([1.5, 1.2, 1.0, 0.9, 0.8, 0.75]))
+    assert got["test"] == ([4.0, 8.0, 12.0], pytest.approx([1.3, 1.1, 0.9]))
+    assert "x axis: iteration (progress-bar updates, counted across the bars)" in log.notes
+    # a bar without an epoch tag starts again when its n goes back
+    plain = text.replace("Epoch 0: ", "").replace("Epoch 1: ", "").replace("Epoch 2: ", "")
+    assert curves(write(tmp_path, "bare.log", plain))[0]["train"][0] == [2.0, 4.0, 6.0, 8.0,
+                                                                       10.0, 12.0]
 
 
 def test_plain_python_dict_lines_use_their_epoch():

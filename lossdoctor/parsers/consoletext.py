@@ -21,8 +21,18 @@ _MARKERS = {"epoch": "epoch", "epochs": "epoch", "step": "step", "iter": "iter",
             "iteration": "iter", "global_step": "step"}
 
 
+#: a bar's position: ``20/63`` right after the bar itself
+_BAR_AT = re.compile(r"\d{1,3}%\|[^|\n]*\|\s*(\d+)/(\d+)")
+
+
 def has_bars(lines: list[str]) -> bool:
     return any(_BAR.search(ln) for ln in lines[:2000])
+
+
+def bar_position(line: str) -> tuple[int, int] | None:
+    """(n, total) of a progress bar in the line (``Epoch 1:  32%|###  | 20/63 [...]``)."""
+    m = _BAR_AT.search(line) if "%|" in line else None
+    return (int(m.group(1)), int(m.group(2))) if m else None
 
 
 def strip_bars(lines: list[str]) -> list[str]:

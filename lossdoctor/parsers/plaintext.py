@@ -26,7 +26,7 @@ from ..columns import (
 )
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .consoletext import expand_tables, has_bars, strip_bars
+from .consoletext import bar_position, expand_tables, has_bars, strip_bars
 from .jsontable import looks_like_json
 from .registry import ReadOptions, register
 from .source import Source
@@ -101,11 +101,12 @@ def sniff_plaintext(source: Source) -> float:
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     raw = source.text.splitlines()
     # progress bars cut out first (a per-epoch summary beside them is the curve); when the
-    # bars' own postfix holds the losses (Lightning's), they are read as they are
+    # bars' own postfix holds losses the summaries lack (Lightning's, a tqdm postfix), each
+    # update of a bar is a point at its iteration
     axis, records = _parse(raw)
     if has_bars(raw):
         stripped = _parse(strip_bars(raw))
-        if 2 * _with_loss(stripped[1]) >= _with_loss(records):
+        if _splits(stripped[1]) and _splits(stripped[1]) >= _splits(records):
             axis, records = stripped
     if not records:
         raise LogReadError("no '<name>: <number>' values in this text", source.name,
@@ -114,7 +115,9 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     for r in records:
         for n in r.values:
             counts[n] = counts.get(n, 0) + 1
-    notes = [f"x axis: {axis}"] if axis != "line" else ["x axis: order of the lines"]
+    notes = [{"line": "x axis: order of the lines",
+              "iteration": "x axis: iteration (progress-bar updates, counted across the bars)"}
+             .get(axis, f"x axis: {axis}")]
     names = _paired_train(records, _drop_strays(counts, notes), notes) \
         if options.train_col is None and options.test_col is None else list(counts)
     choice = choose_columns(names, options.train_col, options.test_col, source.name)
@@ -198,13 +201,16 @@ def _without_reprints(records: list[_Record]) -> list[_Record]:
     return kept
 
 
-def _with_loss(records: list[_Record]) -> int:
-    """How many records hold a train or test loss."""
-    return sum(1 for r in records if any(split_of(n) in ("train", "test") for n in r.values))
+def _splits(records: list[_Record]) -> set[str]:
+    """The loss splits (train, test) the records hold."""
+    return {s for r in records for n in r.values if (s := split_of(n) or "") in ("train", "test")}
 
 
 def _axis_kind(lines: list[str]) -> str:
-    """'step' when loss lines carry a step marker, else 'epoch' when any line has one."""
+    """'iteration' when progress bars print losses (tqdm's postfix), 'step' when loss lines
+    carry a step marker, else 'epoch' when any line has one."""
+    if any(bar_position(ln) and _has_loss(_pairs(ln)) for ln in lines if "%|" in ln):
+        return "iteration"
     has_epoch = False
     for ln in lines:
         marked = bool(_STEP.search(ln) or _ROUND.match(ln))
@@ -238,9 +244,11 @@ def _has_loss(pairs: dict[str, float]) -> bool:
 
 def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
     records: list[_Record] = []
+    bars = _BarCount()
     for line in lines:
         pairs = _pairs(line)
-        x = _marker(line, axis, in_epoch, _has_loss(pairs))
+        x = (bars.at(line) if _has_loss(pairs) else None) if axis == "iteration" \
+            else _marker(line, axis, in_epoch, _has_loss(pairs))
         if axis == "line" and pairs:
             x = float(len(records))
         if x is not None and (not records or records[-1].x != x):
@@ -250,6 +258,28 @@ def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
             if any(split_of(n) == "test" for n in pairs):
                 records[-1].with_test.update(pairs)
     return records
+
+
+class _BarCount:
+    """Iterations counted across progress bars: an update of a bar that prints a loss is at
+    ``bars before it * its total + its n``; a bar starts again when its epoch changes or n
+    goes back. Lines between bars (a val loss by ``tqdm.write``) belong to the last update."""
+
+    def __init__(self) -> None:
+        self.bars = 0
+        self.last: tuple[str | None, int] = (None, -1)
+
+    def at(self, line: str) -> float | None:
+        where = bar_position(line)
+        if where is None:
+            return None
+        n, total = where
+        epoch = _EPOCH.search(line)
+        tag = epoch.group(1) if epoch else None
+        if self.last[1] >= 0 and (tag != self.last[0] or n < self.last[1]):
+            self.bars += 1
+        self.last = (tag, n)
+        return float(self.bars * total + n)
 
 
 def _marker(line: str, axis: str, in_epoch: bool, loss: bool) -> float | None:
