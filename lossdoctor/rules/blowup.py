@@ -347,18 +347,19 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
 
 def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     """The test loss (evaluated on the whole test set, so free of minibatch noise) swings
-    around its trend by ``swing_limit`` or more (relative) and by more than it improved
-    over its last window: the weights themselves jump around (a fall 30x in the first
-    epochs does not make the swings of the rest of the run a plateau)."""
+    around its trend by ``swing_limit`` or more (relative) and by more than its last
+    window's Theil-Sen fall: the weights themselves jump around (a fall 30x in the first
+    epochs does not make the swings of the rest of the run a plateau, nor does a swing
+    down within the last window count as progress)."""
     c = te if te is not None and len(te.values) >= th.min_points else None
     if c is None or not c.log:
         return None
-    improved = float(c.ys[int(np.searchsorted(c.steps, c.windows[-1].start_step))] - c.ys[-1])
+    improved = -c.windows[-1].share * c.span      # the last window's Theil-Sen fall
     if c.noise < th.swing_limit or c.noise < improved:
         return None
     return float(c.steps[0]), text(
-        "the test loss swings +-{swing:.0%} around its trend, more than it improved over its"
-        " last window ({improved:.0%})", swing=np.expm1(c.noise),
+        "the test loss swings +-{swing:.0%} around its trend, more than its last window's"
+        " trend fell ({improved:.0%})", swing=np.expm1(c.noise),
         improved=np.expm1(max(improved, 0.0))), {
         "test_swing": c.noise, "test_improvement": improved}, confidence(c.noise,
                                                                           th.swing_limit)
