@@ -876,6 +876,23 @@ def test_a_test_loss_swinging_at_its_level_after_a_steep_first_fall_is_lr_too_hi
     assert api.diagnose(frame(train, calm, steps=t)).verdict != "lr_too_high"
 
 
+def test_a_swing_down_inside_the_last_window_is_no_progress():
+    """A rate far too high: the train loss falls 100x under heavy noise, the test loss
+    (evaluated every 60 steps) swings between 0.03 and 0.3 the whole run, and its last
+    window happens to run from a peak down to a trough. That is the weights jumping
+    around (lr_too_high), not a plateau nor a test loss still improving."""
+    rng = np.random.default_rng(27)
+    steps = np.arange(0, 961, 10.0)
+    train = np.exp(-steps / 200 + rng.normal(0, 1.0, len(steps))) * 0.05 + 0.01
+    ev = np.arange(60, 961, 60.0)
+    test = 0.1 * np.exp(1.1 * np.sin(2 * np.pi * (ev - 60) / 240 + 0.4))
+    df = pd.DataFrame({"step": steps, "loss": train}).merge(
+        pd.DataFrame({"step": ev, "val_loss": test}), on="step", how="outer")
+    report = api.diagnose(df)
+    assert report.verdict == "lr_too_high", report.main.diagnoses
+    assert "swings" in get(report, "lr_too_high").message
+
+
 @pytest.mark.parametrize("jump,spiked", [(0.12, False), (1.5, True)])
 def test_a_negative_losss_spike_is_as_far_out_as_a_positive_losss(jump, spiked):
     """A log-likelihood near -1 (a mixture density network's NLL) whose evaluations jump

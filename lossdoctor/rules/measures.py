@@ -39,10 +39,13 @@ def noise_range(c: CurveTrend, width: int) -> float:
 def not_moved(c: CurveTrend, th: Thresholds) -> bool:
     """Whether a curve has not measurably moved: its smoothed values, beyond the spread
     white noise of its scale explains, stay within ``still_span`` of each other (log scale),
-    and its
-    Theil-Sen change over the whole run is not both ``flat_noise_z`` standard errors and
-    ``still_span`` large (a slow steady fall under heavy noise has moved)."""
+    its Theil-Sen change over the whole run is not both ``flat_noise_z`` standard errors and
+    ``still_span`` large (a slow steady fall under heavy noise has moved), and it does not
+    scatter ``swing_limit`` or more around its trend (a loss swinging 0.04-0.3 has no trend
+    but is not standing still)."""
     width = smooth_width(c, th.smooth_fraction)
+    if c.noise >= th.swing_limit:
+        return False      # swinging by a quarter around its level is not standing still
     # the spread of white noise of the scale the residual scatter stands for
     if c.span - noise_range(c, width) / median_bias(width) >= th.still_span:
         return False
