@@ -11,8 +11,8 @@ from .frame import LossLog, curve_arrays
 from .records import Diagnosis, Direction, Finding
 from .report import NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext, find_rule
-from .rules.health import describe
 from .rules.measures import not_moved
+from .rules.said import describe
 from .thresholds import DEFAULT, Thresholds
 from .trends import CurveTrend, analyze_curve, placed, still
 from .wording import join, text

@@ -15,8 +15,8 @@ def not_enough_evidence(ctx: RunContext, th: Thresholds) -> Finding | None:
     """Not enough evidence: every loss curve is too short for a trend.
 
     No verdict is guessed from two or three points. Let the run go on, or log more often
-    (every epoch, or every few steps), and check again. (Curves that fall at every one of
-    four points or more are learning: see ``measures.falls_throughout``.)
+    (every epoch, or every few steps), and check again. (Curves that fell at every one of
+    four points or more are learning: with no trend, that order has a chance of 1 in 24.)
     """
     if ctx.curves() or ctx.broken or falls_throughout(ctx.short, th):
         return None

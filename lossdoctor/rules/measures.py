@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from ..records import Direction
 from ..thresholds import Thresholds
 from ..trends import CurveTrend, median_bias, median_width, printed_step, theil_sen
 
@@ -131,6 +132,22 @@ def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
     n_eff = max(k * (1 - c.rho) / (1 + c.rho), 2.0)
     se = max(c.noise, c.floor) * np.sqrt(12.0 / n_eff)
     return float(change), float(change / se) if se > 0 else 0.0
+
+
+def flat_since(c: CurveTrend) -> float:
+    """Where the curve's trailing run of flat windows begins (its last window's start when
+    that is not flat)."""
+    start = c.windows[-1].start_step
+    for w in reversed(c.windows):
+        if w.direction is not Direction.FLAT:
+            break
+        start = w.start_step
+    return start
+
+
+def total_fall(c: CurveTrend) -> float:
+    """How far the smoothed curve fell from its start to its end (working scale)."""
+    return float(c.ys[0] - c.ys[-1])
 
 
 def run_change(c: CurveTrend, th: Thresholds) -> float:
