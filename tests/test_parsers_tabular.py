@@ -275,9 +275,17 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "  val @ tokens     40960 | val_loss 552.3012 | val_acc 0.2871 | val_ppl 31.02\n"
      "tokens      61440 | loss 665.3758 | acc 0.096 | lr 2.00e-03\n",
      [702.2655, 657.3019, 665.3758], [552.3012]),
+    ("| INFO | train_inner | epoch 001:  100 / 200 loss=9.1, ppl=548.8, num_updates=100\n"
+     "| INFO | train_inner | epoch 001:  200 / 200 loss=8.2, ppl=294.1, num_updates=200\n"
+     "| INFO | valid | epoch 001 | valid on 'valid' subset | loss 8.5 | ppl 362 | num_updates 200\n"
+     "| INFO | train | epoch 001 | loss 8.6 | ppl 388 | num_updates 200 | lr 0.0005\n"
+     "| INFO | train_inner | epoch 002:  100 / 200 loss=7.7, ppl=207.9, num_updates=300\n",
+     [9.1, 8.6, 7.7], [8.5]),
+    ("Epoch 1 | lr 0.1 | val_acc 0.90 | loss 0.52\nEpoch 2 | lr 0.1 | val_acc 0.91 | loss 0.50\n"
+     "Epoch 3 | lr 0.1 | val_acc 0.92 | loss 0.45\n", [0.52, 0.5, 0.45], None),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
         "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
-        "one-word-bare-losses", "tokens-seen-axis"])
+        "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

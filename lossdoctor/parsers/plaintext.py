@@ -38,7 +38,8 @@ _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s
                    rf"(?:tensor\(\s*)?({_NUM})", re.IGNORECASE)
 _EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?",
                     re.IGNORECASE)
-_STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration)\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+)"
+_STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration|num_updates)\b['\"]?\s*[:=#]?\s*[\[(]?"
+                   r"\s*(\d+)"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
 #: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins)
@@ -55,6 +56,7 @@ _QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
 _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?loss)"
                         rf"{_QUALIFIER}\s+({_NUM})"
                         rf"(?![\w.])", re.IGNORECASE)
+_NAMED_NUMBER = re.compile(rf"{_WORD}\s*[:=]?\s*(?:{_NUM})", re.IGNORECASE)
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
 _MARKER_WORDS = frozenset({"epoch", "epochs", "step", "steps", "iter", "iteration", "global"})
 SNIFF_LINES = 400
@@ -301,7 +303,8 @@ def _marker(line: str, axis: str, in_epoch: bool, loss: bool) -> float | None:
 
 
 def _pairs(line: str) -> dict[str, float]:
-    """``name: number`` pairs; a bare 'loss' after 'Test set:' becomes 'test loss'."""
+    """``name: number`` pairs (else ``loss 0.41`` ones); a loss after a split's word ('Test
+    set:', '| valid |') is that split's: 'test loss'."""
     out: dict[str, float] = {}
     context, last = "", 0
     for m in _PAIR.finditer(line):
@@ -315,8 +318,17 @@ def _pairs(line: str) -> dict[str, float]:
             name = f"{context} {name}"
         out[name] = float(m.group(2))
     if not out:
+        last = 0
         for m in _BARE_LOSS.finditer(line):
-            out[" ".join(m.group(1).split())] = float(m.group(2))
+            name = " ".join(m.group(1).split())
+            # a split's word standing alone before it (fairseq's '| valid | ... | loss 8.7'),
+            # not one inside another value's name ('val_acc 0.91 | loss 0.52')
+            between = _NAMED_NUMBER.sub(" ", line[last:m.start()])
+            context = _split_word(between) or context
+            last = m.end()
+            if context and not (set(tokens(name)) & (TEST_TOKENS | TRAIN_TOKENS)):
+                name = f"{context} {name}"
+            out[name] = float(m.group(2))
     return out
 
 
