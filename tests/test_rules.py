@@ -363,6 +363,19 @@ def test_a_blow_up_that_leaves_an_earlier_knock_far_below_is_named_as_it_begins(
     assert peak < train[named - 1] < 5 * peak
 
 
+@pytest.mark.parametrize("after,verdict", [(0.3, "learning"), (0.85, "lr_too_high")])
+def test_a_knock_the_run_learned_far_past_is_history(after, verdict):
+    """One bad batch at step 55 knocks both losses up 5x; they recover and keep falling,
+    ending at 0.3 of where they were knocked from, well below it: the state at the end is
+    learning. A loss that only gets back to about where it was knocked from (0.85 of it)
+    is still the rate's doing."""
+    knock = 1 + 4 * np.exp(-((T - 55) / 4) ** 2)
+    level = np.where(T < 50, 0.2 + 2 * np.exp(-T / 10), 0.2135 * after ** ((T - 50) / 69))
+    report = api.diagnose(frame(noisy(level * knock, 0.01, 45), noisy(1.1 * level * knock,
+                                                                       0.01, 46)))
+    assert report.verdict == verdict, report.main.diagnoses
+
+
 def test_a_test_loss_knock_inside_overfitting_yields_to_it():
     # the test loss is U-shaped while the train loss falls smoothly; on its rising side it
     # jumps x1.5 for ten evaluations and comes back down: the knock is reported, but the

@@ -22,6 +22,7 @@ from .measures import (
     noise_range,
     rise_onset,
     settled,
+    smooth_se,
     smooth_width,
     spikes,
     stretch_change,
@@ -293,7 +294,8 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         noise = th.divergence_z * se + noise_range(c, width)
         if (climb < th.knock_share * c.span or climb < noise
                 or c.ys[j] - after < th.knock_recovery * climb
-                or not material(c, i, j, th.material_share)):
+                or not material(c, i, j, th.material_share)
+                or _outgrown(c, i, j, th)):
             continue
         start = float(c.steps[i])
         return start, text("the {split} loss was knocked up from {low:num} at step {start:step}"
@@ -304,6 +306,22 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
             "knock_steps": [start, float(c.steps[j])], f"{c.split}_knock": climb,
             "knock_z": climb / se}, confidence(climb, th.knock_share * c.span)
     return None
+
+
+def _outgrown(c: CurveTrend, low: int, top: int, th: Thresholds) -> bool:
+    """Whether the curve got over a knock from index ``low`` to ``top``: every window that
+    starts after the top falls, and the curve ends (the median of its last stretch, as long
+    as the smoothing) below where the knock threw it from, by ``knock_recovery`` of the
+    knock's climb and ``near_se`` standard errors. A bad batch the run has since learned
+    well past is history, not the run's state; a rate too high leaves the loss short of
+    its old low, or about back at it."""
+    later = [w for w in c.windows if w.start_step > c.steps[top]]
+    if not later or any(w.direction is not Direction.FALLING for w in later):
+        return False
+    width = smooth_width(c, th.smooth_fraction)
+    below = float(c.ys[low]) - float(np.median(c.y[-width:]))
+    climb = float(c.ys[top] - c.ys[low])
+    return below >= max(th.knock_recovery * climb, th.near_se * smooth_se(c, width))
 
 
 def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
