@@ -64,12 +64,18 @@ def _verdict(found: list[Diagnosis]) -> str:
 def _mixed(ctx: RunContext) -> Diagnosis:
     """When no rule decides: say which way each curve goes and name the nearest cell of the
     trend table, with low confidence: a run whose curves disagree has stopped improving as
-    a whole (plateau), unless every curve still falls."""
+    a whole (plateau), unless every curve still falls (learning) or the train loss rises
+    while no curve falls ("if the loss rises during training, the learning rate is usually
+    too large")."""
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
     still = all(e is Direction.FALLING for e in ends)
+    rising = (ctx.train is not None and ctx.train.windows
+              and ctx.train.windows[-1].direction is Direction.RISING
+              and Direction.FALLING not in ends)
     said = join("; ", (describe(c) for c in curves))
-    return find_rule("learning" if still else "plateau").diagnosis(Finding(
+    nearest = "learning" if still else "lr_too_high" if rising else "plateau"
+    return find_rule(nearest).diagnosis(Finding(
         text("Mixed trends: {said}.", said=said), None, None,
         {f"{c.split}_direction": c.windows[-1].direction.value for c in curves},
         ("look at the curves: the train and test loss disagree",), confidence=0.3))

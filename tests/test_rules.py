@@ -292,6 +292,22 @@ def test_when_no_rule_decides_the_nearest_cell_is_stamped_too(monkeypatch):
     assert (d.code, d.severity, d.confidence) == ("LD202", Severity.WARNING, 0.3)
 
 
+def test_when_no_rule_decides_a_rising_train_loss_is_nearest_a_rate_too_high(monkeypatch):
+    """No rule fires; the train loss's last window rises and no curve falls: "if the loss
+    rises during training, the learning rate is usually too large" (the source notes), not
+    a plateau. With a falling curve beside it, the run is mixed: a plateau."""
+    from dataclasses import replace
+
+    for code, r in list(RULES.items()):
+        monkeypatch.setitem(RULES, code, replace(r, check=lambda ctx, th: None))
+    up = np.where(T < 80, decay(0.5, 1.0, 20), decay(0.5, 1.0, 20)[80] * (1 + 0.004 * (T - 80)))
+    d = api.diagnose(frame(noisy(up, 0.005, 47), noisy(1.2 * up, 0.005, 48))).diagnoses[0]
+    assert d.message.startswith("Mixed trends:") and d.name == "lr_too_high"
+    assert d.confidence == 0.3
+    falling = noisy(decay(0.3, 1.0, 40), 0.005, 49)
+    assert api.diagnose(frame(noisy(up, 0.005, 47), falling)).diagnoses[0].name == "plateau"
+
+
 # ---------------------------------------------------------------- onsets
 
 
