@@ -463,6 +463,19 @@ def test_a_sparse_noisy_test_loss_falling_beside_a_falling_train_loss_is_learnin
     assert said.count("learning") >= 8, said
 
 
+def test_a_flat_test_loss_whose_lowest_point_is_its_last_is_still_overfitting():
+    """Keras early stopping on a small train set: the test loss levels off at 1.15 by epoch
+    4 and then drifts within its noise, a hair lower at the very end, while the train loss
+    falls 1.32 -> 0.25. Its end being its lowest point does not make it learning."""
+    t = np.arange(17, dtype=float)
+    test = (1.15 + 0.25 * np.exp(-t / 1.5)) * (1 + 0.006 * np.sin(2.1 * t))
+    test[-2:] = test[4:].min() - [0.001, 0.002]
+    train = 0.1 + 1.22 * np.exp(-t / 8)
+    report = api.diagnose(frame(noisy(train, 0.01, 51), test, steps=t))
+    assert report.verdict == "overfitting", report.main.diagnoses
+    assert get(report, "overfitting").evidence["test_best_step"] <= 8
+
+
 def test_a_test_rise_the_train_loss_shares_is_not_overfitting():
     # from step 50 to 80 both losses rise 28% and rest there: the weights got worse on both
     # sets (too high a rate), not memorisation; the same test rise beside a train loss that

@@ -133,17 +133,25 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     width = smooth_width(te, th.smooth_fraction)
     best_i = lowest(te, width, th.early_low_z)
     low = float(te.ys[best_i])
-    if best_i >= len(te.ys) - th.overfit_points:
-        return None                       # not evaluated often enough since its best
-    best = float(te.steps[best_i])
-    rise, rise_z = end_rise(te, th)
-    train_fall = train_z = 0.0
     # where the test loss levelled off: its first point within flat_share of its progress
     # (or the smoothing's noise) above its minimum; the train loss is measured from there
     near = low + max(th.flat_share * te.span, th.near_se * smooth_se(te, width))
     start_i = min(best_i, settled(te, width))
     level_i = start_i + int(np.argmax(te.ys[start_i:] <= near))
     levelled = float(te.steps[level_i])
+    last_ones = len(te.ys) - th.overfit_points
+    if level_i >= last_ones:
+        return None                       # not evaluated often enough since it levelled
+    # a flat test loss whose smoothed minimum is a hair lower at its very end (a drift
+    # within its noise) has its best where it levelled off: it cannot have risen since
+    late_low = best_i >= last_ones
+    if late_low:
+        best_i, low = level_i, float(te.ys[level_i])
+    best = float(te.steps[best_i])
+    rise, rise_z = end_rise(te, th)
+    if late_low:
+        rise, rise_z = 0.0, 0.0
+    train_fall = train_z = 0.0
     if tr is not None:
         change, z = stretch_change(tr, levelled)
         train_fall, train_z = -change, -z
@@ -153,10 +161,14 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     trend_up = any(w.direction is RISING for w in te.windows if w.end_step > best)
     rose = (rise_z >= th.overfit_z * (1 if trend_up else th.level_factor)
             and rise >= th.overfit_rise_share * te.span)
-    kept_learning = (tr is not None
+    kept_learning = (tr is not None and tr.moved
                      and train_z >= th.overfit_z * (1 if end_direction(tr) is FALLING
                                                     else th.level_factor)
                      and train_fall >= th.overfit_train_share * tr.span)
+    if late_low and kept_learning:
+        # its end is its lowest: it levelled off only if the train loss fell data_ratio
+        # times as far since (a sparse noisy test loss still easing down has not)
+        kept_learning = train_fall >= th.data_ratio * (float(te.ys[level_i]) - float(te.ys[-1]))
     if not (rose or kept_learning):
         return None
     gap_then = gap_now = None
