@@ -27,8 +27,10 @@ STATS = frozenset({"min", "max", "std", "stderr", "var", "count"})
 #: settings about a loss, not a loss: AMP's loss_scale, a loss_weight or coefficient
 SETTINGS = frozenset({"scale", "scaler", "weight", "weights", "coef", "coeff", "lambda",
                       "factor"})
-STEP_NAMES = ("step", "global_step", "globalstep", "iteration", "iter", "it", "_step",
-              "batch", "steps", "n_iter", "trainer/global_step")
+#: a framework's own step (Lightning's and the HF Trainer's in W&B) before W&B's ``_step``,
+#: which counts log calls
+STEP_NAMES = ("step", "global_step", "globalstep", "iteration", "iter", "it",
+              "trainer/global_step", "train/global_step", "_step", "batch", "steps", "n_iter")
 EPOCH_NAMES = ("epoch", "epochs", "ep", "epoch/epoch")
 #: words that make a name a loss when no name says "loss": an objective, a likelihood, an error
 LOSS_LIKE = ("nll", "objective", "cost", "mse", "mae", "rmse", "bce", "xent", "crossentropy",

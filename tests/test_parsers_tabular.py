@@ -177,6 +177,17 @@ def test_wandb_run_history_has_wall_time_and_sparse_val():
     assert wall == [1700000000.5, 1700000002.0, 1700000003.5, 1700000005.0]
 
 
+@pytest.mark.parametrize("step", ["train/global_step", "trainer/global_step"])
+def test_wandb_history_steps_are_the_frameworks_not_log_calls(tmp_path, step):
+    # the HF Trainer (and Lightning) log their own step beside W&B's _step, which counts
+    # log calls: an eval call is one more _step at the same training step
+    text = (f"_step,_runtime,train/loss,{step},eval/loss\n0,6.5,0.71,10,\n1,6.6,0.70,20,\n"
+            "2,6.7,,20,0.68\n3,6.8,0.66,30,\n")
+    got, log = curves(write(tmp_path, "history.csv", text))
+    assert got["train"] == ([10.0, 20.0, 30.0], pytest.approx([0.71, 0.70, 0.66]))
+    assert got["test"] == ([20.0], pytest.approx([0.68]))
+
+
 def test_wandb_column_choice_by_metric_or_full_name(tmp_path):
     text = '"Step","r1 - loss","r1 - train/loss"\n"0","1","2"\n"1","3","4"\n'
     path = write(tmp_path, "x.csv", text)
