@@ -23,7 +23,7 @@ FLOORS = {"set6": 0.80}
 
 
 def test_the_sets_are_there():
-    assert [p.name for p in SETS] == [f"set{i}" for i in range(1, 14)]
+    assert [p.name for p in SETS] == [f"set{i}" for i in range(1, 16)]
 
 
 @pytest.mark.parametrize("folder", SETS, ids=[p.name for p in SETS])
