@@ -16,6 +16,7 @@ from .thresholds import Thresholds
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .frame import LossLog
 
 __all__ = ["compare", "compare_settled", "diagnose", "diagnose_parsed", "diagnose_settled",
            "diagnose_with", "load", "read_log", "resolve_severities"]
@@ -44,7 +45,8 @@ def read_log(path: PathLike, input_format: str | None = None, *,
                 run=s.run).to_frame()
 
 
-def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None = None,
+def diagnose(log: PathLike | pd.DataFrame | LossLog | None = None, *,
+             train: PathLike | None = None,
              test: PathLike | None = None, config: PathLike | bool | None = None,
              input_format: str | None = None, train_col: str | None = None,
              test_col: str | None = None, segments: str | None = None,
@@ -55,8 +57,9 @@ def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | No
              run: str | None = None) -> Report:
     """Diagnose a training log and return its Report.
 
-    ``log`` is a file, a run folder, a DataFrame, an MLflow database (``mlflow.db``,
-    ``sqlite:///mlflow.db``) or server (``mlflow+http://host:5000``), a W&B run (``wandb/``,
+    ``log`` is a file, a run folder, a DataFrame, a log :func:`load` parsed, an MLflow
+    database (``mlflow.db``, ``sqlite:///mlflow.db``) or server
+    (``mlflow+http://host:5000``), a W&B run (``wandb/``,
     a run folder or its ``.wandb`` file) or a remote address (``s3://``, ``gs://``, ``hf://``,
     ``https://``); ``experiment``/``run`` narrow a store of many runs (several runs give
     one RunReport each).
@@ -83,7 +86,7 @@ def diagnose(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | No
     return diagnose_with(log, s, train=train, test=test, executor=executor)
 
 
-def diagnose_with(log: PathLike | pd.DataFrame | None, s: Settings, *,
+def diagnose_with(log: PathLike | pd.DataFrame | LossLog | None, s: Settings, *,
                   train: PathLike | None = None, test: PathLike | None = None,
                   executor: Executor | None = None) -> Report:
     """:func:`diagnose` with settings already merged; what every command reads a log with.

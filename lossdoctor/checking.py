@@ -18,18 +18,23 @@ if TYPE_CHECKING:
 PathLike = str | Path
 
 
-def load(log: PathLike | pd.DataFrame | None = None, *, train: PathLike | None = None,
+def load(log: PathLike | pd.DataFrame | LossLog | None = None, *,
+         train: PathLike | None = None,
          test: PathLike | None = None, input_format: str | None = None,
          train_col: str | None = None, test_col: str | None = None,
          segments: str = "last", experiment: str | None = None,
          run: str | None = None) -> LossLog:
     """Parse whatever the user gave: a path, an address (``sqlite:///mlflow.db``,
-    ``s3://...``), a DataFrame, or a train/test pair of files."""
+    ``s3://...``), a DataFrame, a train/test pair of files, or a log parsed already."""
     from .parsers import ReadOptions, load_pair, resolve_steps
     from .parsers import load as load_path
 
     options = ReadOptions(train_col=train_col, test_col=test_col, segments=segments,
                           experiment=experiment, run=run)
+    if isinstance(log, LossLog):        # what ``lossdoctor.load`` returned: read already
+        if train is not None or test is not None:
+            raise UsageError("give a parsed log or train=/test= files, not both")
+        return log
     if is_dataframe(log):
         return resolve_steps(from_dataframe(log, train_col, test_col), segments)
     log = cast("PathLike | None", log)     # not a DataFrame: a path, an address or nothing
@@ -64,7 +69,7 @@ def check_given(log: object, train: PathLike | None, test: PathLike | None) -> N
         raise UsageError("no log given", None, "pass a file or folder, or train=/test=")
 
 
-def diagnose_settled(log: PathLike | pd.DataFrame | None, s: Settings, *,
+def diagnose_settled(log: PathLike | pd.DataFrame | LossLog | None, s: Settings, *,
                      train: PathLike | None = None, test: PathLike | None = None) -> Report:
     """Diagnose one log (a file, a run folder, a DataFrame or a train/test pair) with
     settings already merged by :func:`lossdoctor.config.settle`."""

@@ -378,3 +378,16 @@ def test_every_command_line_a_help_text_cites_runs():
     for line in sorted(cited):
         result = invoke(*line.split())
         assert result.exit_code == 0, (line, result.output)
+
+
+def test_a_log_load_parsed_is_diagnosed_as_its_file_is():
+    """``diagnose(api.load(path))`` (a LossLog, as the tests and the watch hold one) is the
+    report of the file (it raised a TypeError from deep inside); train=/test= files beside
+    it are refused."""
+    from lossdoctor.api import load
+
+    for path in (LEARNING, BASELINE):
+        assert lossdoctor.diagnose(load(path), config=False).to_dict() == \
+            lossdoctor.diagnose(path, config=False).to_dict()
+    with pytest.raises(UsageError, match="not both"):
+        lossdoctor.diagnose(load(LEARNING), train=LEARNING, config=False)

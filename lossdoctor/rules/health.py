@@ -165,10 +165,13 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
                      and train_z >= th.overfit_z * (1 if end_direction(tr) is FALLING
                                                     else th.level_factor)
                      and train_fall >= th.overfit_train_share * tr.span)
-    if late_low and kept_learning:
+    if late_low and kept_learning and tr is not None:
         # its end is its lowest: it levelled off only if the train loss fell data_ratio
-        # times as far since (a sparse noisy test loss still easing down has not)
-        kept_learning = train_fall >= th.data_ratio * (float(te.ys[level_i]) - float(te.ys[-1]))
+        # times as far over the same steps (a sparse noisy test loss still easing down has
+        # not, nor one whose file lags the train loss's)
+        same = float(np.interp(levelled, tr.steps, tr.ys) - np.interp(te.steps[-1], tr.steps,
+                                                                      tr.ys))
+        kept_learning = same >= th.data_ratio * (float(te.ys[level_i]) - float(te.ys[-1]))
     if not (rose or kept_learning):
         return None
     gap_then = gap_now = None
