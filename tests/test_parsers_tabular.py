@@ -294,9 +294,28 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      [9.1, 8.6, 7.7], [8.5]),
     ("Epoch 1 | lr 0.1 | val_acc 0.90 | loss 0.52\nEpoch 2 | lr 0.1 | val_acc 0.91 | loss 0.50\n"
      "Epoch 3 | lr 0.1 | val_acc 0.92 | loss 0.45\n", [0.52, 0.5, 0.45], None),
+    ("{'loss': '1.613', 'grad_norm': '0.2736', 'learning_rate': '0.001159', 'epoch': '0.5'}\n"
+     "{'loss': '1.604', 'grad_norm': '0.1971', 'learning_rate': '0.001365', 'epoch': '1'}\n"
+     "{'eval_loss': '1.58', 'eval_runtime': '0.1', 'epoch': '1'}\n"
+     "{'loss': '1.52', 'grad_norm': '0.2522', 'learning_rate': '0.001607', 'epoch': '1.5'}\n",
+     [1.613, 1.604, 1.52], [1.58]),
+    ("Scheduled epochs: 80. LR stepped per epoch.\n"
+     "Train: 0 [   4/5 (100%)]  Loss: 1.58 (1.66)  Time: 0.003s, 3554.80/s  LR: 3.000e-03\n"
+     "Test: [   5/5]  Time: 0.004 (0.006)  Loss:   1.615 (1.6147)  Acc@1:  19.000 ( 19.000)\n"
+     "Train: 1 [   4/5 (100%)]  Loss: 1.41 (1.45)  Time: 0.003s, 3554.80/s  LR: 3.000e-03\n"
+     "Test: [   5/5]  Time: 0.004 (0.006)  Loss:   1.502 (1.5021)  Acc@1:  29.000 ( 29.000)\n"
+     "*** Best metric: 1.5021 (epoch 1)\n", [1.58, 1.41], [1.615, 1.502]),
+    ("      Epoch    GPU_mem   cls_loss  Instances       Size\n"
+     "       1/20         0G      1.272         16        640: 100%|####| 32/32 [00:00<00:00]\n"
+     "               classes   top1_acc   top5_acc   val_loss: 100%|####| 6/6 [00:00<00:00]\n"
+     "                   all      0.347          1      1.179\n"
+     "      Epoch    GPU_mem   cls_loss  Instances       Size\n"
+     "       2/20         0G      1.131         16        640: 100%|####| 32/32 [00:00<00:00]\n",
+     [1.272, 1.131], None),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
         "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
-        "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context"])
+        "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context",
+        "hf-console-quoted-values", "timm-closing-best-epoch", "a-bar-percent-is-no-value"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

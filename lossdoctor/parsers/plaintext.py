@@ -35,8 +35,8 @@ FORMAT = "plain-text"
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
 _WORD = r"[A-Za-z_][\w./-]*"
 _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s*[:=]\s*"
-                   rf"(?:tensor\(\s*)?({_NUM})", re.IGNORECASE)
-_EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?",
+                   rf"['\"]?(?:tensor\(\s*)?({_NUM})(?![\d.]|\s*%)", re.IGNORECASE)
+_EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[('\"]?\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?",
                     re.IGNORECASE)
 _STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration|num_updates)\b['\"]?\s*[:=#]?\s*[\[(]?"
                    r"\s*(\d+)"
@@ -48,7 +48,7 @@ _SEEN = re.compile(r"\b(?:consumed[ _])?(?:tokens|samples|examples|images|sequen
 #: a boosting round's counter opening the line: XGBoost's and LightGBM's ``[12]\t...``
 _ROUND = re.compile(r"^\s*\[(\d+)\]\s")
 _LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?"
-                        rf"(?:\s*[:=]\s*|\s+)(?:tensor\(\s*)?(?:{_NUM})", re.IGNORECASE)
+                        rf"(?:\s*[:=]\s*['\"]?|\s+)(?:tensor\(\s*)?(?:{_NUM})", re.IGNORECASE)
 #: nanoGPT's ``step 500: train loss 2.3456, val loss 2.4567``: a loss name, a space, a number
 #: (a qualifier in brackets may follow the name: ``loss(avg) 1.7439``, a running mean; the
 #: name may be one word ending in loss: ``smooth_loss 1.6114 | val_loss 1.5365``)
@@ -210,17 +210,20 @@ def _splits(records: list[_Record]) -> set[str]:
 
 def _axis_kind(lines: list[str]) -> str:
     """'iteration' when progress bars print losses (tqdm's postfix), 'step' when loss lines
-    carry a step marker, else 'epoch' when any line has one."""
+    carry a step marker, else 'epoch' when lines name two epochs or more, else 'line'."""
     if any(bar_position(ln) and _has_loss(_pairs(ln)) for ln in lines if "%|" in ln):
         return "iteration"
-    has_epoch = False
+    epochs: set[str] = set()
     for ln in lines:
         marked = bool(_STEP.search(ln) or _ROUND.match(ln))
         if (marked or _SEEN.search(ln)) and (pairs := _pairs(ln)) and \
                 (marked or _has_loss(pairs)):
             return "step"
-        has_epoch = has_epoch or bool(_EPOCH.search(ln))
-    return "epoch" if has_epoch else "line"
+        if len(epochs) < 2 and (epoch := _EPOCH.search(ln)):
+            epochs.add(epoch.group(1))
+    # an epoch axis needs epochs: one mention ('*** Best metric: 0.45 (epoch 77)' closing
+    # timm's log) is no axis
+    return "epoch" if len(epochs) >= 2 else "line"
 
 
 def _counted_in_epoch(lines: list[str]) -> bool:
