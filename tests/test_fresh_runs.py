@@ -18,12 +18,13 @@ SETS = sorted((p for p in FRESH.iterdir() if (p / "INDEX.tsv").is_file()),
 #: and set4 never were); a rule change that loses several of them fails here
 ACCURACY_FLOOR = 0.85
 #: sets whose own score is lower (set6: negative NLLs of a mixture density network, a loss
-#: with label smoothing or a penalty term; 0.833 when it was added)
-FLOORS = {"set6": 0.80}
+#: with label smoothing or a penalty term; 0.833 when it was added; set17: cadence and noise
+#: extremes, 3-epoch runs and single-batch losses logged every 100th step, 0.771)
+FLOORS = {"set6": 0.80, "set17": 0.75}
 
 
 def test_the_sets_are_there():
-    assert [p.name for p in SETS] == [f"set{i}" for i in range(1, 16)]
+    assert [p.name for p in SETS] == [f"set{i}" for i in range(1, 18)]
 
 
 @pytest.mark.parametrize("folder", SETS, ids=[p.name for p in SETS])
