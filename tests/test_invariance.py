@@ -158,9 +158,9 @@ BOUNDS = {
     "values x0.01": (0.0, 0.0),
     "steps x100": (0.0, 0.0),
     "steps +1000": (0.0, 0.0),
-    "every second point dropped": (0.01, 0.05),    # measured 0.9% (1/117), 4.1% (2/49)
-    "interpolated midpoints": (0.02, 0.01),        # measured 1.7% (2/120), 0.0% (0/166)
-    "jitter exp(N(0, 0.02))": (0.01, 0.07),        # measured 0.8% (1/120), 6.6% (11/166)
+    "every second point dropped": (0.01, 0.05),    # measured 0.0% (0/117), 4.1% (2/49)
+    "interpolated midpoints": (0.01, 0.01),        # measured 0.8% (1/120), 0.0% (0/166)
+    "jitter exp(N(0, 0.02))": (0.01, 0.07),        # measured 0.0% (0/120), 6.6% (11/166)
     "as a wide CSV": (0.0, 0.0),
     "as JSON lines": (0.0, 0.0),
     "as a TensorBoard event file": (0.0, 0.0),
