@@ -323,36 +323,36 @@ def test_plain_text_line_styles(tmp_path, text, train, test):
     assert (got.get("test", (None, None))[1] or None) == (pytest.approx(test) if test else None)
 
 
-def test_plain_text_nanogpt_train_loss_is_the_one_printed_with_the_test_loss(tmp_path):
+@pytest.mark.parametrize("text,train,test,note", [
     # nanoGPT prints a per-batch 'iter N: loss' and, every eval_interval, 'step N: train loss,
     # val loss': the evaluated pair is the curve, the per-batch loss a note, not a refusal
-    text = ("iter 0: loss 4.2188, time 120.52ms, mfu -100.00%\n"
-            "step 0: train loss 4.2100, val loss 4.2200\n"
-            "iter 10: loss 3.1920, time 30.10ms, mfu 12.00%\n"
-            "iter 20: loss 2.7504, time 30.13ms, mfu 12.01%\n"
-            "step 20: train loss 2.7000, val loss 2.8000\n"
-            "iter 30: loss 2.4100, time 30.13ms, mfu 12.01%\n"
-            "step 30: train loss 2.4000, val loss 2.6000\n")
-    got, log = curves(write(tmp_path, "train.log", text))
-    assert got["train"] == ([0.0, 20.0, 30.0], pytest.approx([4.21, 2.7, 2.4]))
-    assert got["test"] == ([0.0, 20.0, 30.0], pytest.approx([4.22, 2.8, 2.6]))
-    assert any("printed with the test loss (loss also found)" in n for n in log.notes)
-
-
-def test_plain_text_per_step_loss_beside_an_epoch_summary_of_it(tmp_path):
+    ("iter 0: loss 4.2188, time 120.52ms, mfu -100.00%\n"
+     "step 0: train loss 4.2100, val loss 4.2200\n"
+     "iter 10: loss 3.1920, time 30.10ms, mfu 12.00%\n"
+     "iter 20: loss 2.7504, time 30.13ms, mfu 12.01%\n"
+     "step 20: train loss 2.7000, val loss 2.8000\n"
+     "iter 30: loss 2.4100, time 30.13ms, mfu 12.01%\n"
+     "step 30: train loss 2.4000, val loss 2.6000\n",
+     ([0.0, 20.0, 30.0], [4.21, 2.7, 2.4]), ([0.0, 20.0, 30.0], [4.22, 2.8, 2.6]),
+     "printed with the test loss (loss also found)"),
     # Python logging: 'step N | loss' every 25 steps, 'epoch E done | train_loss' after each
     # epoch, val lines of their own: the per-step loss is the train curve (printed on more
     # lines), the summary a note, not a refusal; the test loss sits at its own steps
-    text = ("2026-12-01 22:33:02,861 - net - INFO - num_examples=2016 steps_per_epoch=63\n"
-            "2026-12-01 22:33:02,940 - net - INFO - step 24 | loss 1.6190 | lr 1.0e-03\n"
-            "2026-12-01 22:33:03,016 - net - INFO - step 49 | loss 1.6064 | lr 1.0e-03\n"
-            "2026-12-01 22:33:03,053 - net - INFO - epoch 1 done | train_loss 1.6113\n"
-            "2026-12-01 22:33:03,084 - net - INFO - step 74 | loss 1.6022 | lr 1.0e-03\n"
-            "2026-12-01 22:33:04,255 - net - INFO - eval step 74 | val_loss 1.3355\n")
+    ("2026-12-01 22:33:02,861 - net - INFO - num_examples=2016 steps_per_epoch=63\n"
+     "2026-12-01 22:33:02,940 - net - INFO - step 24 | loss 1.6190 | lr 1.0e-03\n"
+     "2026-12-01 22:33:03,016 - net - INFO - step 49 | loss 1.6064 | lr 1.0e-03\n"
+     "2026-12-01 22:33:03,053 - net - INFO - epoch 1 done | train_loss 1.6113\n"
+     "2026-12-01 22:33:03,084 - net - INFO - step 74 | loss 1.6022 | lr 1.0e-03\n"
+     "2026-12-01 22:33:04,255 - net - INFO - eval step 74 | val_loss 1.3355\n",
+     ([24.0, 49.0, 74.0], [1.619, 1.6064, 1.6022]), ([74.0], [1.3355]),
+     "'loss', printed on 3 lines (train_loss also found)"),
+], ids=["nanogpt-eval-pair", "per-step-beside-epoch-summary"])
+def test_plain_text_of_two_train_losses_keeps_one_and_says_which(tmp_path, text, train, test,
+                                                                  note):
     got, log = curves(write(tmp_path, "train.log", text))
-    assert got["train"] == ([24.0, 49.0, 74.0], pytest.approx([1.619, 1.6064, 1.6022]))
-    assert got["test"] == ([74.0], pytest.approx([1.3355]))
-    assert any("'loss', printed on 3 lines (train_loss also found)" in n for n in log.notes)
+    assert got["train"] == (train[0], pytest.approx(train[1]))
+    assert got["test"] == (test[0], pytest.approx(test[1]))
+    assert any(note in n for n in log.notes), log.notes
 
 
 def test_plain_text_tqdm_bars_are_read_at_every_update_counted_across_the_bars(tmp_path):
