@@ -146,11 +146,9 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     # within its noise) has its best where it levelled off: it cannot have risen since
     late_low = best_i >= last_ones
     if late_low:
-        best_i, low = level_i, float(te.ys[level_i])
+        best_i = level_i
     best = float(te.steps[best_i])
-    rise, rise_z = end_rise(te, th)
-    if late_low:
-        rise, rise_z = 0.0, 0.0
+    rise, rise_z = (0.0, 0.0) if late_low else end_rise(te, th)
     train_fall = train_z = 0.0
     if tr is not None:
         change, z = stretch_change(tr, levelled)
