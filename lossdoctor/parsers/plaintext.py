@@ -99,7 +99,9 @@ def sniff_plaintext(source: Source) -> float:
                       "21:00:41 d2.utils.events]: iter: 19 total_loss: 2.0', YOLO's console "
                       "epoch table, nanoGPT's 'step 500: train loss 2.34, val loss 2.45', "
                       "XGBoost's and LightGBM's '[12] validation_0-logloss:0.41' rounds, "
-                      "tqdm bars around epoch summaries, ...")
+                      "tqdm and Lightning bars (the loss in the postfix or around them), the "
+                      "HF Trainer's console dicts, fairseq's and timm's logs, Python logging "
+                      "lines, ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     raw = source.text.splitlines()
     # progress bars cut out first (a per-epoch summary beside them is the curve); when the
