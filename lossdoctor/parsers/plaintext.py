@@ -246,6 +246,8 @@ def _counted_in_epoch(lines: list[str]) -> bool:
 
 
 def _has_loss(pairs: dict[str, float]) -> bool:
+    """Whether a line's pairs hold a train or test loss (not only an lr, an accuracy, a
+    count): what makes a bar update or a 'tokens N' line a point."""
     return any(split_of(n) in ("train", "test") for n in pairs)
 
 
