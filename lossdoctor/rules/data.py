@@ -176,9 +176,7 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     since = flat_since(tr) if w_tr.direction is FLAT else w_te.start_step
     ev = {**tail(tr), **tail(te), "train_rate": -tr_rate, "test_rate": -te_rate,
           "train_flat_since_step": since}
-    unit = "%" if tr.log and te.log else ""
-    said = text("{te:.1%} and {tr:.1%}" if unit else "{te:num} and {tr:num}",
-                te=te_rate, tr=max(0.0, tr_rate))
+    said = text("{te:.1%} and {tr:.1%}", te=te_rate, tr=max(0.0, tr_rate))
     over = "the last window" if run is None else "the whole run"
     ends: Text | str = ""
     if gap is not None:
