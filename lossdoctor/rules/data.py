@@ -58,35 +58,18 @@ def _whole_run_falls(tr: CurveTrend, te: CurveTrend, th: Thresholds
     return max(-tr_change, 0.0), -te_change
 
 
-def _fell_far_more(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> tuple[float, float] | None:
-    """The whole-run falls when the test loss fell ``data_ratio`` times further than the
-    train loss (see ``_whole_run_falls``) and the train loss is not falling now: the whole
-    run's evidence, which the last window alone may be too short to carry."""
-    if end_direction(tr) is FALLING:
-        return None
-    falls = _whole_run_falls(tr, te, th)
-    return falls if falls is not None and falls[1] >= th.data_ratio * falls[0] else None
-
-
-def _fell_more_ends_below(tr: CurveTrend, te: CurveTrend, th: Thresholds
-                          ) -> tuple[float, float, float] | None:
-    """(train fall, test fall, gap) when the test loss fell ``data_ratio_below`` times
-    further than the train loss over the run (see ``_whole_run_falls``) and the median of
-    its last window stands ``data_gap`` and ``overfit_z`` standard errors (the ``gap``,
-    working scale) below the train loss's: the model fits a test set it never trained on
-    better than its own train set, and learns that train set more slowly (corrupted train
-    labels or targets). A train loss above the test loss from dropout or augmentation
-    falls about as far as the test loss."""
-    falls = _whole_run_falls(tr, te, th)
-    if falls is None or falls[1] < th.data_ratio_below * falls[0]:
-        return None
+def _test_below_train(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> float | None:
+    """How far (working scale) the median of the test loss's last window stands below the
+    train loss's, when that is ``data_gap`` and ``overfit_z`` standard errors: with a test
+    loss that fell ``data_ratio_below`` times further over the run, the model fits a test
+    set it never trained on better than its own train set, and learns that train set more
+    slowly (corrupted train labels or targets). A train loss above the test loss from
+    dropout or augmentation falls about as far as the test loss."""
     tr_last = tr.y[tr.steps >= tr.windows[-1].start_step]
     te_last = te.y[te.steps >= te.windows[-1].start_step]
     gap = float(np.median(tr_last) - np.median(te_last))
     se = float(np.hypot(smooth_se(tr, len(tr_last)), smooth_se(te, len(te_last))))
-    if gap < np.log1p(th.data_gap) or gap < th.overfit_z * se:
-        return None
-    return falls[0], falls[1], gap
+    return gap if gap >= np.log1p(th.data_gap) and gap >= th.overfit_z * se else None
 
 
 def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding | None:
@@ -166,11 +149,17 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     gap, needed = None, th.data_ratio
     if (w_te.direction is not FALLING or te_rate < th.data_ratio * max(tr_rate, 0.0)
             or not _fell_further(te, tr, th)):
-        run = _fell_far_more(tr, te, th)
-        below = None if run is not None else _fell_more_ends_below(tr, te, th)
-        if below is not None:
-            run, gap, needed = below[:2], below[2], th.data_ratio_below
-        if run is None:
+        # the whole run's evidence, which the last window alone may be too short to carry:
+        # the test loss fell data_ratio times further and the train loss is not falling now,
+        # or data_ratio_below times further and it ends below the train loss
+        falls = _whole_run_falls(tr, te, th)
+        if falls is not None and end_direction(tr) is not FALLING \
+                and falls[1] >= th.data_ratio * falls[0]:
+            run = falls
+        elif falls is not None and falls[1] >= th.data_ratio_below * falls[0] \
+                and (gap := _test_below_train(tr, te, th)) is not None:
+            run, needed = falls, th.data_ratio_below
+        else:
             return _train_above_test(tr, te, th)
         tr_rate, te_rate = run
     since = flat_since(tr) if w_tr.direction is FLAT else w_te.start_step
