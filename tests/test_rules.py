@@ -935,6 +935,34 @@ def test_a_swing_down_inside_the_last_window_is_no_progress():
     assert "swings" in get(report, "lr_too_high").message
 
 
+def test_both_losses_swinging_around_a_level_is_lr_too_high_not_a_plateau():
+    """A rate far too high on a forecaster: the train loss falls 100x in its first steps,
+    then swings between 0.3x and 3x its level for the rest of the run (slower than its
+    logging), and the test loss, evaluated every 8th train point, lands at random on
+    0.4x, 1x or 2.5x its level. Both curves swing around a level with no trend: the
+    weights jump around, not a plateau. A running median of 3 follows such evaluations
+    half the time (its residual scatter read 0.22 here), so beside a train loss that
+    swings as hard the test loss's scatter is read on the scale of white noise. The same
+    test loss calm beside the swinging train loss (a memorised train set) is no swing."""
+    rng = np.random.default_rng(35)
+    steps = np.arange(0, 500, 2.0)
+    wave = np.sin(2 * np.pi * steps / 31 + rng.uniform(0, 6)) \
+        + 0.6 * np.sin(2 * np.pi * steps / 53)
+    train = np.exp(wave + rng.normal(0, 0.3, len(steps)))
+    train[:3] = [100.0, 20.0, 4.0]
+    ev = steps[4::8]
+    test = 1.3 * np.exp(rng.choice([-0.9, 0.0, 0.0, 0.9], len(ev))
+                        + rng.normal(0, 0.03, len(ev)))
+    both = pd.DataFrame({"step": steps, "loss": train}).merge(
+        pd.DataFrame({"step": ev, "val_loss": test}), on="step", how="outer")
+    report = api.diagnose(both)
+    assert report.verdict == "lr_too_high", report.main.diagnoses
+    assert "test loss swings" in get(report, "lr_too_high").message
+    calm = both.assign(val_loss=both.step.map(dict(zip(ev, 1.3 * np.exp(
+        rng.normal(0, 0.02, len(ev))), strict=True))))
+    assert "swings" not in " ".join(d.message for d in api.diagnose(calm).main.diagnoses)
+
+
 @pytest.mark.parametrize("jump,spiked", [(0.12, False), (1.5, True)])
 def test_a_negative_losss_spike_is_as_far_out_as_a_positive_losss(jump, spiked):
     """A log-likelihood near -1 (a mixture density network's NLL) whose evaluations jump

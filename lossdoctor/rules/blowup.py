@@ -6,7 +6,7 @@ import numpy as np
 from ..evidence_keys import SPIKE_COUNT, SPIKE_STEPS
 from ..records import SUREST, Direction, Finding, Severity, confidence
 from ..thresholds import Thresholds
-from ..trends import CurveTrend
+from ..trends import CurveTrend, median_bias
 from ..wording import Said, Text, join, text
 from . import actions
 from .context import RunContext, end_direction
@@ -368,18 +368,26 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     around its trend by ``swing_limit`` or more (relative) and by more than its last
     window's Theil-Sen fall: the weights themselves jump around (a fall 30x in the first
     epochs does not make the swings of the rest of the run a plateau, nor does a swing
-    down within the last window count as progress)."""
+    down within the last window count as progress). Beside a train loss that swings
+    ``swing_limit`` or more itself, the test loss's scatter is read on the scale of white
+    noise (residual scatter / ``median_bias``): both curves swinging around a level is the
+    weights jumping around, and a short running median follows a few evaluations' swings."""
     c = te if te is not None and len(te.values) >= th.min_points else None
     if c is None or not c.log:
         return None
     improved = -c.windows[-1].share * c.span      # the last window's Theil-Sen fall
-    if c.noise < th.swing_limit or c.noise < improved:
+    swing = c.noise
+    if swing < th.swing_limit and tr.log and tr.noise >= th.swing_limit:
+        # the train loss swings as hard: read the test loss's scatter on the scale of white
+        # noise (a running median of a few points follows a few evaluations' swings)
+        swing = c.noise / median_bias(smooth_width(c, th.smooth_fraction))
+    if swing < th.swing_limit or swing < improved:
         return None
     return float(c.steps[0]), text(
         "the test loss swings +-{swing:.0%} around its trend, more than its last window's"
-        " trend fell ({improved:.0%})", swing=np.expm1(c.noise),
+        " trend fell ({improved:.0%})", swing=np.expm1(swing),
         improved=np.expm1(max(improved, 0.0))), {
-        "test_swing": c.noise, "test_improvement": improved}, confidence(c.noise,
+        "test_swing": swing, "test_improvement": improved}, confidence(swing,
                                                                           th.swing_limit)
 
 
