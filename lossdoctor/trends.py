@@ -15,6 +15,7 @@ from .thresholds import DEFAULT, Thresholds
 
 MAX_FIT_POINTS = 60
 LOCAL_NOISE_POINTS = 12        # fewer points in a window: its scatter is the whole curve's
+MIDPOINTS_LEAST = 3            # lone interpolated-looking points a curve needs before they go
 PARALLEL_POINTS = 1 << 21       # curves longer than this get their bin medians in 2 threads
 BANDED_MIN_ROW = 2048           # bins this long get their medians by selection in a band
 BAND_SAMPLE = 1024              # ... bracketed by a sample of about this many values a bin
@@ -290,13 +291,14 @@ def midpoints(steps: np.ndarray, values: np.ndarray) -> np.ndarray:
     return mask
 
 
-def without_midpoints(steps: np.ndarray, values: np.ndarray, least: int
+def without_midpoints(steps: np.ndarray, values: np.ndarray, least: int = MIDPOINTS_LEAST
                       ) -> tuple[np.ndarray, np.ndarray]:
     """The curve without its interpolated points, when a third or more of its points are
     ones that lie on the line between their neighbours, each between two that do not: such
     a point is no measurement, and next to a running median it makes the logged points look
-    smooth (the noise estimate collapses, spikes halve). Fewer than ``least`` such points
-    (``min_points``) can be chance: 0.50, 0.45, 0.40 printed by a short log."""
+    smooth (the noise estimate collapses, spikes halve), or makes a 4-epoch log look long
+    enough for a trend. Fewer than ``least`` such points can be chance: 0.50, 0.45, 0.40
+    printed by a short log."""
     mid = midpoints(steps, values)
     # interpolated between logged points, they alternate with them; a straight stretch of a
     # log printed to a few digits has its collinear points side by side, and keeps them
@@ -354,7 +356,7 @@ def analyze_curve(split: str, steps: np.ndarray, values: np.ndarray,
         finite = np.isfinite(values)
         bad_steps, fs, fv = steps[~finite], steps[finite], values[finite]
     rs, rv = reduce_points(fs, fv, thresholds.max_points, ascending=True)
-    rs, rv = without_midpoints(rs, rv, thresholds.min_points)
+    rs, rv = without_midpoints(rs, rv)
     smooth = running_median(rv, thresholds.smooth_fraction) if len(rv) else rv
     scale = working_scale(rv)
     log = scale == 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lossdoctor.records import Direction
@@ -329,7 +330,22 @@ def test_a_straight_stretch_printed_to_few_digits_keeps_its_points():
 
     steps = np.arange(30.0)
     printed = np.round(0.5 - 0.01 * steps, 2)
-    assert len(without_midpoints(steps, printed, 5)[0]) == 30
+    assert len(without_midpoints(steps, printed)[0]) == 30
     growing = np.exp(steps)
-    assert len(without_midpoints(steps, growing, 5)[0]) == 30
-    assert len(without_midpoints(*_with_midpoints(steps, growing), 5)[0]) == 30
+    assert len(without_midpoints(steps, growing)[0]) == 30
+    assert len(without_midpoints(*_with_midpoints(steps, growing))[0]) == 30
+
+
+def test_midpoints_do_not_make_a_four_epoch_log_long_enough_for_a_trend():
+    # a 4-epoch run is too short for a verdict; written out with a point interpolated
+    # between each pair of epochs (a resampled export) it has 7 points, 3 of them no
+    # measurement: still too short, and not a plateau or an overfitting read into them
+    import lossdoctor.api as api
+
+    epochs = np.arange(4.0)
+    train, test = np.array([1.39, 1.382, 1.386, 1.381]), np.array([1.388, 1.384, 1.387, 1.383])
+    short = pd.DataFrame({"step": epochs, "loss": train, "val_loss": test})
+    s, tr = _with_midpoints(epochs, train)
+    dense = pd.DataFrame({"step": s, "loss": tr, "val_loss": _with_midpoints(epochs, test)[1]})
+    assert api.diagnose(short).verdict == "not_enough_evidence"
+    assert api.diagnose(dense).verdict == "not_enough_evidence"
