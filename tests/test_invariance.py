@@ -218,8 +218,10 @@ def _corpus_log(case: Path) -> LossLog:
 
 
 @cache
-def corpus_table() -> dict[str, dict[str, str]]:
-    cases = sorted(p.parent for p in CORPUS.glob("*/labels.json"))
+def corpus_table(folder: Path = CORPUS) -> dict[str, dict[str, str]]:
+    """Verdicts of every labelled case in ``folder`` (the corpus's layout), as parsed and
+    transformed; each case's jitter is seeded by its name."""
+    cases = sorted(p.parent for p in folder.glob("*/labels.json"))
     return {c.name: verdicts(_corpus_log(c), zlib.crc32(c.name.encode())) for c in cases}
 
 
@@ -283,11 +285,14 @@ def test_corpus_verdicts_hold_under(name):
     assert share <= BOUNDS[name][1], f"{share:.1%} changed: {moved}"
 
 
-def _print_shares() -> None:
-    """The measured shares, to set BOUNDS from: ``python tests/test_invariance.py``."""
-    tables = {"simulated": simulated_table()}
-    if CORPUS.is_dir():
-        tables["corpus"] = corpus_table()
+def _print_shares(folders: list[str]) -> None:
+    """The measured shares, to set BOUNDS from: ``python tests/test_invariance.py``; with
+    folders of labelled cases (``benchmarks/fresh-runs/set19``), over each of them instead."""
+    tables = {f: corpus_table(Path(f)) for f in folders}
+    if not folders:
+        tables["simulated"] = simulated_table()
+        if CORPUS.is_dir():
+            tables["corpus"] = corpus_table()
     for label, table in tables.items():
         print(f"{label}: {len(table)} logs")
         for name in [*TRANSFORMS, *FORMATS]:
@@ -297,4 +302,5 @@ def _print_shares() -> None:
 
 
 if __name__ == "__main__":
-    _print_shares()
+    import sys
+    _print_shares(sys.argv[1:])
