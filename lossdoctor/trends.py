@@ -214,6 +214,8 @@ def resolution(values: np.ndarray) -> float:
     """The finest step the logged numbers can take (printing precision), in working units:
     the noise estimate never falls below what the log can resolve."""
     level = float(np.median(np.abs(values))) if len(values) else 0.0
+    if level <= 0 and len(values):
+        level = working_scale(values)     # mostly exact zeros: the scale asinh is taken on
     quantum = max(printed_step(values), 1e-12 * level)
     return quantum / max(level, 1e-300) / np.sqrt(12.0)   # d log v = d asinh(v/s) near s
 

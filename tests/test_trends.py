@@ -349,3 +349,14 @@ def test_midpoints_do_not_make_a_four_epoch_log_long_enough_for_a_trend():
     dense = pd.DataFrame({"step": s, "loss": tr, "val_loss": _with_midpoints(epochs, test)[1]})
     assert api.diagnose(short).verdict == "not_enough_evidence"
     assert api.diagnose(dense).verdict == "not_enough_evidence"
+
+
+def test_a_loss_memorised_to_exact_zero_has_a_finite_noise():
+    # a train loss printed as 0.0 for most of the run (memorised): its median is 0, so the
+    # asinh scale is taken on its largest value, and the log's resolution is measured on
+    # that scale too (it was a printed step over a median of 0: a noise of 1e295)
+    steps = np.arange(60.0)
+    values = np.where(steps < 10, np.geomspace(1.0, 1e-3, 60)[:60], 0.0)
+    values[[20, 35, 50]] = 1e-4
+    c = analyze_curve("train", steps, values)
+    assert c.floor < 1e-3 and c.noise < 1e-3
