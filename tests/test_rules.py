@@ -960,7 +960,31 @@ def test_both_losses_swinging_around_a_level_is_lr_too_high_not_a_plateau():
     assert "test loss swings" in get(report, "lr_too_high").message
     calm = both.assign(val_loss=both.step.map(dict(zip(ev, 1.3 * np.exp(
         rng.normal(0, 0.02, len(ev))), strict=True))))
-    assert "swings" not in " ".join(d.message for d in api.diagnose(calm).main.diagnoses)
+    said = " ".join(d.message for d in api.diagnose(calm).main.diagnoses)
+    assert "test loss swings" not in said
+
+
+def test_a_train_loss_swinging_at_its_untrained_level_made_no_headway():
+    """SGD at rate 2: the train loss oscillates 1.1-1.6 around the level it started at for the
+    whole run. No sign taken one at a time stands out (no
+    climb above a best it never had, no spike out of scatter this wide), yet a run that
+    scatters 25% and made no headway from its first stretch to its last is the steps
+    overshooting: lr_too_high. A loss as noisy that falls 4x, or one memorised down to
+    1e-4 that wanders over decades there, made headway."""
+    rng = np.random.default_rng(29)
+    steps = np.arange(0, 950, 5.0)
+    bounce = 1.3 * np.exp(0.25 * np.sin(2 * np.pi * steps / 25) + rng.normal(0, 0.25, len(steps)))
+    report = api.diagnose(frame(bounce, None, steps=steps))
+    assert report.verdict == "lr_too_high", report.main.diagnoses
+    assert "made no headway" in get(report, "lr_too_high").message
+    fell = (0.3 + 1.0 * np.exp(-steps / 200)) * np.exp(rng.normal(0, 0.3, len(steps)))
+    memorised = np.exp(np.log(1e-4) + 2.0 * np.sin(2 * np.pi * steps / 300)
+                       + rng.normal(0, 0.3, len(steps)))
+    memorised[:20] = np.geomspace(1.0, 1e-4, 20)
+    for train in (fell, memorised):
+        said = " ".join(d.message for d in api.diagnose(frame(train, None, steps=steps))
+                        .main.diagnoses)
+        assert "no headway" not in said, said
 
 
 @pytest.mark.parametrize("jump,spiked", [(0.12, False), (1.5, True)])

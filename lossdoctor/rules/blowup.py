@@ -21,6 +21,7 @@ from .measures import (
     material,
     noise_range,
     rise_onset,
+    run_change_z,
     settled,
     smooth_se,
     smooth_width,
@@ -232,7 +233,7 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     if not tr.moved:
         return None                       # a loss that never moved is not unstable
     te = te if te is not None and te.moved else None
-    found = [f for check in (_late_rise, _knock, _climbing_back, _spikes, _swings)
+    found = [f for check in (_late_rise, _knock, _climbing_back, _spikes, _swings, _no_headway)
              if (f := check(tr, te, th)) is not None]
     found = [f for f in found if not _recovered(f[2], tr)]
     if not found:
@@ -389,6 +390,28 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         improved=np.expm1(max(improved, 0.0))), {
         "test_swing": swing, "test_improvement": improved}, confidence(swing,
                                                                           th.swing_limit)
+
+
+def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    """The train loss scatters ``swing_limit`` or more around its trend and made no headway:
+    the median of its last stretch is no lower than that of its first by its own scatter
+    nor by ``flat_noise_z`` standard errors (``run_change``). The steps overshoot and the
+    weights bounce around a level; a healthy loss, however wide its minibatch noise, falls
+    (a memorised train loss wandering over decades near zero fell far first)."""
+    # a loss >= 0 with a few exact zeros is on the asinh scale, about relative at its level;
+    # one mostly at zero (memorised), or one that can be negative, is not judged so
+    relative = tr.log or (float(tr.values.min()) >= 0 and float(np.median(tr.values)) > 0)
+    if not relative or tr.noise < th.swing_limit:
+        return None
+    change, z = run_change_z(tr, th)
+    if z <= -th.flat_noise_z or change <= -tr.noise:
+        return None
+    return float(tr.steps[0]), text(
+        "the train loss swings +-{swing:.0%} around its trend and made no headway: its last"
+        " stretch stands {change:+.0%} from its first ({z:se})",
+        swing=np.expm1(tr.noise), change=np.expm1(change), z=z), {
+        "train_swing": tr.noise, "train_run_change": change, "train_run_change_z": z}, \
+        confidence(tr.noise, th.swing_limit)
 
 
 @rule("LD303", "non_finite", Severity.ERROR, 20, "NaN or Inf appears in a loss")

@@ -155,9 +155,17 @@ def run_change(c: CurveTrend, th: Thresholds) -> float:
     last stretch less that of its first, each as long as the smoothing (at least
     ``min_points`` when the curve has three times as many). Unlike a fitted slope, it
     reads a fall that came early in full."""
+    return run_change_z(c, th)[0]
+
+
+def run_change_z(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
+    """``run_change`` and that change in standard errors of a climb between the two
+    stretch medians."""
     n = len(c.y)
     m = min(max(smooth_width(c, th.smooth_fraction), min(th.min_points, int(n * END_SHARE))), n)
-    return float(np.median(c.y[-m:]) - np.median(c.y[:m]))
+    change = float(np.median(c.y[-m:]) - np.median(c.y[:m]))
+    se = climb_se(c, m)
+    return change, (change / se if se > 0 else float(np.sign(change)) * np.inf)
 
 
 def best_logged(c: CurveTrend) -> tuple[float, float]:
