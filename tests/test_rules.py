@@ -970,7 +970,8 @@ def test_a_train_loss_swinging_at_its_untrained_level_made_no_headway():
     climb above a best it never had, no spike out of scatter this wide), yet a run that
     scatters 25% and made no headway from its first stretch to its last is the steps
     overshooting: lr_too_high. A loss as noisy that falls 4x, or one memorised down to
-    1e-4 that wanders over decades there, made headway."""
+    1e-4 that wanders over decades there, or one that fell 10x in its first steps, made
+    headway."""
     rng = np.random.default_rng(29)
     steps = np.arange(0, 950, 5.0)
     bounce = 1.3 * np.exp(0.25 * np.sin(2 * np.pi * steps / 25) + rng.normal(0, 0.25, len(steps)))
@@ -985,6 +986,13 @@ def test_a_train_loss_swinging_at_its_untrained_level_made_no_headway():
         said = " ".join(d.message for d in api.diagnose(frame(train, None, steps=steps))
                         .main.diagnoses)
         assert "no headway" not in said, said
+    # nor one that fell 10x within its first stretch (an easy task, a per-step loss that
+    # reached its floor in 1% of the run) and then sat there under 40% noise
+    rng = np.random.default_rng(9)
+    t = np.arange(1016.0)
+    quick = (0.2 + 2.0 * np.exp(-t / 10.9)) * np.exp(rng.normal(0, 0.4, len(t)))
+    said = " ".join(d.message for d in api.diagnose(frame(quick, None, steps=t)).main.diagnoses)
+    assert "no headway" not in said, said
 
 
 @pytest.mark.parametrize("jump,spiked", [(0.12, False), (1.5, True)])

@@ -406,6 +406,12 @@ def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     change, z = run_change_z(tr, th)
     if z <= -th.flat_noise_z or change <= -tr.noise:
         return None
+    # nor below its first logged value (the untrained loss) by flat_noise_z sigmas of a
+    # point: a loss that fell within its first stretch and then sat at a noisy floor did
+    width = smooth_width(tr, th.smooth_fraction)
+    sigma = tr.noise / median_bias(width)
+    if float(tr.y[0]) - float(np.median(tr.y[-width:])) >= th.flat_noise_z * sigma:
+        return None
     return float(tr.steps[0]), text(
         "the train loss swings +-{swing:.0%} around its trend and made no headway: its last"
         " stretch stands {change:+.0%} from its first ({z:se})",
