@@ -27,6 +27,7 @@ from .measures import (
     smooth_width,
     spikes,
     stretch_change,
+    stretch_ends,
 )
 from .registry import rule
 
@@ -379,8 +380,6 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     improved = -c.windows[-1].share * c.span      # the last window's Theil-Sen fall
     swing = c.noise
     if swing < th.swing_limit and tr.log and tr.noise >= th.swing_limit:
-        # the train loss swings as hard: read the test loss's scatter on the scale of white
-        # noise (a running median of a few points follows a few evaluations' swings)
         swing = c.noise / median_bias(smooth_width(c, th.smooth_fraction))
     if swing < th.swing_limit or swing < improved:
         return None
@@ -408,9 +407,8 @@ def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         return None
     # nor below its first logged value (the untrained loss) by flat_noise_z sigmas of a
     # point: a loss that fell within its first stretch and then sat at a noisy floor did
-    width = smooth_width(tr, th.smooth_fraction)
-    sigma = tr.noise / median_bias(width)
-    if float(tr.y[0]) - float(np.median(tr.y[-width:])) >= th.flat_noise_z * sigma:
+    sigma = tr.noise / median_bias(smooth_width(tr, th.smooth_fraction))
+    if float(tr.y[0]) - stretch_ends(tr, th)[1] >= th.flat_noise_z * sigma:
         return None
     return float(tr.steps[0]), text(
         "the train loss swings +-{swing:.0%} around its trend and made no headway: its last"

@@ -161,11 +161,19 @@ def run_change(c: CurveTrend, th: Thresholds) -> float:
 def run_change_z(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
     """``run_change`` and that change in standard errors of a climb between the two
     stretch medians."""
-    n = len(c.y)
-    m = min(max(smooth_width(c, th.smooth_fraction), min(th.min_points, int(n * END_SHARE))), n)
-    change = float(np.median(c.y[-m:]) - np.median(c.y[:m]))
+    first, last, m = stretch_ends(c, th)
+    change = last - first
     se = climb_se(c, m)
     return change, (change / se if se > 0 else float(np.sign(change)) * np.inf)
+
+
+def stretch_ends(c: CurveTrend, th: Thresholds) -> tuple[float, float, int]:
+    """Medians of the curve's first and last stretch (working scale), and their length:
+    as long as the smoothing, at least ``min_points`` when the curve has three times as
+    many."""
+    n = len(c.y)
+    m = min(max(smooth_width(c, th.smooth_fraction), min(th.min_points, int(n * END_SHARE))), n)
+    return float(np.median(c.y[:m])), float(np.median(c.y[-m:])), m
 
 
 def best_logged(c: CurveTrend) -> tuple[float, float]:
