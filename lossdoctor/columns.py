@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluation", "dev",
                          "vl", "tst", "holdout"})
+#: a held-out set scored after training (Lightning's ``trainer.test``): beside a validation
+#: loss, not the curve a run is watched by
+HELD_OUT_TOKENS = frozenset({"test", "tst", "holdout"})
 TRAIN_TOKENS = frozenset({"train", "training", "trn", "tr", "main", "batch"})
 #: tokens that say "the same loss, aggregated differently": not a separate component
 MODIFIERS = ("epoch", "avg", "mean", "total", "overall", "running", "smoothed", "step")
@@ -205,6 +208,16 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> No
             choice.notes.append(f"{split} loss: {mine[0]} (no column is named loss)")
 
 
+def _validation_first(best: list[str], ranked: list[str]) -> tuple[list[str], list[str]]:
+    """A validation loss before a held-out test loss (``val_loss`` and ``test_loss``, as
+    Lightning logs ``validation_step`` and ``trainer.test``): the validation loss is the one
+    watched during training; the test set is scored once, at the end."""
+    watched = [c for c in best if not HELD_OUT_TOKENS & set(tokens(c))]
+    if len(watched) != 1:
+        return best, ranked
+    return watched, watched + [c for c in ranked if c != watched[0]]
+
+
 def _pick(split: str, cands: list[str], source: str | None, notes: list[str]) -> list[str]:
     if not cands:
         return []
@@ -212,6 +225,8 @@ def _pick(split: str, cands: list[str], source: str | None, notes: list[str]) ->
     if mains:
         ranked = sorted(mains, key=_preference)
         best = [c for c in ranked if _preference(c)[0] == _preference(ranked[0])[0]]
+        if split == "test" and len(best) > 1:
+            best, ranked = _validation_first(best, ranked)
         if len(best) > 1:
             option = "train_col=" if split == "train" else "test_col="
             raise ColumnError(f"several {split} loss columns: {', '.join(best)}", source,

@@ -132,6 +132,22 @@ def test_lightning_validation_batch_rows_do_not_scramble_steps():
     assert any("validation batches" in n for n in log.notes)
 
 
+def test_lightning_validation_loss_is_the_test_curve_beside_trainer_test(tmp_path):
+    # validation_step logs val_loss every epoch; trainer.test() logs test_loss once at the
+    # end: the run is watched by the validation loss, and naming both is no ambiguity
+    rows = "".join(f"{e},{e * 50 + 49},,{1 / (e + 1):.4f},\n"
+                   f"{e},{e * 50 + 49},,,{1.2 / (e + 2):.4f}\n" for e in range(8))
+    path = write(tmp_path, "metrics.csv", "epoch,step,test_loss,train_loss,val_loss\n" + rows
+                 + "8,449,0.31,,\n")
+    got, log = curves(path)
+    assert got["test"][1] == [round(1.2 / (e + 2), 4) for e in range(8)]
+    assert "test loss: val_loss (also found test_loss)" in log.notes
+    # two validation spellings are still for the user to choose between
+    both = write(tmp_path, "b.csv", "epoch,step,val_loss,valid_loss\n0,9,1.0,1.1\n1,19,0.9,1.0\n")
+    with pytest.raises(ColumnError, match="several test loss columns: val_loss, valid_loss"):
+        load(both)
+
+
 def test_lightning_version_folder_and_bad_latest(tmp_path):
     logs = tmp_path / "lightning_logs"
     for n, text in ((2, "epoch,step,train_loss\n0,1,0.5\n1,3,0.4\n"),
