@@ -415,6 +415,17 @@ def test_spikes_the_run_got_over_are_history_not_the_verdict(until, verdict):
     assert api.diagnose(frame(train, val, 0.05)).verdict == verdict
 
 
+@pytest.mark.parametrize("scatter, verdict", [(0.01, "plateau"), (0.6, "lr_too_high")])
+def test_early_spikes_before_a_calm_flat_run_are_history(scatter, verdict):
+    # the test loss jumps x100 and x50 during the first fifth, then both curves rest on
+    # their floors: a run that settled is read at its end (plateau); one whose train loss
+    # still scatters by factors between the spikes has not settled
+    train = noisy(decay(0.03, 2.0, 5), scatter, 61)
+    val = noisy(decay(0.03, 2.0, 5), 0.01, 62)
+    val[[8, 20]] *= (100, 50)
+    assert api.diagnose(frame(np.abs(train), val)).verdict == verdict
+
+
 def test_a_slow_steady_climb_back_from_a_deep_minimum_is_overfitting():
     # the test loss fell 8x, then climbs back steadily by 13% (under a tenth of its
     # progress on the log scale) while the train loss rests: overfitting, not a plateau

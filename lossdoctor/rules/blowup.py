@@ -236,7 +236,7 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     te = te if te is not None and te.moved else None
     found = [f for check in (_late_rise, _knock, _climbing_back, _spikes, _swings, _no_headway)
              if (f := check(tr, te, th)) is not None]
-    found = [f for f in found if not _recovered(f[2], tr)]
+    found = [f for f in found if not _recovered(f[2], tr, th)]
     if not found:
         return None
     start, why, ev, conf = found[0]
@@ -244,18 +244,21 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     return min(min(f[0] for f in found), _rise_start(tr, th)), why, ev, conf
 
 
-def _recovered(ev: dict, tr: CurveTrend) -> bool:
+def _recovered(ev: dict, tr: CurveTrend, th: Thresholds) -> bool:
     """Whether the run has got over the spikes in ``ev``: the last lies in the first half of
-    the run and every window of the train loss that starts after it falls. The verdict is
-    the run's state at its end, not its history. (A knock is not dismissed so: it is a
-    climb the loss recovered from by definition, and which knock is the biggest can hinge
-    on the cadence of the log.)"""
+    the run and every window of the train loss that starts after it falls, or is flat while
+    the train loss scatters less than ``swing_limit`` (a run that settled, not one still
+    swinging between its spikes). The verdict is the run's state at its end, not its
+    history. (A knock is not dismissed so: it is a climb the loss recovered from by
+    definition, and which knock is the biggest can hinge on the cadence of the log.)"""
     if "last_spike_step" not in ev:
         return False
     last = ev["last_spike_step"]
     later = [w for w in tr.windows if w.start_step > last]
+    settled_ok = (Direction.FALLING, Direction.FLAT) if tr.noise < th.swing_limit \
+        else (Direction.FALLING,)
     return bool(last <= (tr.steps[0] + tr.steps[-1]) / 2 and later
-                and all(w.direction is Direction.FALLING for w in later))
+                and all(w.direction in settled_ok for w in later))
 
 
 def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
