@@ -138,9 +138,9 @@ def draw_run(ax: Axes, report: Report, run: RunReport, smoothing: float,
              logy: bool | None) -> None:
     """Curves first, then the axis scale and room for the ribbons, then annotations."""
     points = curve_points(run)
-    for split, (steps, values) in points.items():
-        _draw_curve(ax, split, steps, values, smoothing_weights(points, smoothing)[split])
     log = wants_log(points) if logy is None else logy
+    for split, (steps, values) in points.items():
+        _draw_curve(ax, split, steps, values, smoothing_weights(points, smoothing)[split], log)
     if log:
         ax.set_yscale("log")
     _make_room(ax, log)
@@ -186,15 +186,25 @@ def _step_gap(steps: np.ndarray) -> float:
     return float(np.median(gaps)) if len(gaps) else 1.0
 
 
+def smoothed(values: np.ndarray, weight: float, log: bool) -> np.ndarray:
+    """The line drawn through a curve's points: ``ema`` on the axis's own scale. On a log
+    axis the average is of log values (a geometric mean): a loss that falls from 1e5 to
+    0.03 in a few points is not drawn decaying for dozens more, held up by its first."""
+    if not log or not len(values) or np.nanmin(values) <= 0:
+        return ema(values, weight)
+    return np.exp(ema(np.log(values), weight))
+
+
 def _draw_curve(ax: Axes, split: str, steps: np.ndarray, values: np.ndarray,
-                smoothing: float) -> None:
+                smoothing: float, log: bool) -> None:
     color = SPLIT_COLORS.get(split, "#555555")
     finite = np.isfinite(values)
     s, v = steps[finite], values[finite]
     raw = ax.plot(s, v, color=color, alpha=0.28, linewidth=0.9, zorder=2,
                   marker="o" if len(s) <= 60 else None, markersize=2.5)[0]
     raw.set_gid(f"raw:{split}")
-    line = ax.plot(s, ema(v, smoothing), color=color, linewidth=2.2, zorder=3, label=split)[0]
+    line = ax.plot(s, smoothed(v, smoothing, log), color=color, linewidth=2.2, zorder=3,
+                   label=split)[0]
     line.set_gid(f"smooth:{split}")
 
 

@@ -16,7 +16,7 @@ import lossdoctor
 from lossdoctor.cli import main
 from lossdoctor.errors import MissingDependencyError, UsageError
 from lossdoctor.formatters import render
-from lossdoctor.plot import ema, figure
+from lossdoctor.plot import ema, figure, smoothed
 
 pytest.importorskip("matplotlib")
 
@@ -110,12 +110,27 @@ def test_log_scale_when_the_loss_spans_decades(drawn, name):
 
 
 def test_curves_are_the_raw_points_and_their_smoothing(drawn):
-    _, ax = drawn["overfitting"]
+    _, ax = drawn["overfitting"]                 # a log axis: the average of log values
     csv = pd.read_csv(FIXTURES / "overfitting.csv")
     raw, smooth = _lines(ax, "raw:"), _lines(ax, "smooth:")
     assert list(raw["raw:test"].get_ydata()) == pytest.approx(csv["val_loss"].tolist())
     assert list(smooth["smooth:train"].get_ydata()) == pytest.approx(
-        list(ema(csv["loss"].to_numpy(), 0.6)))
+        list(np.exp(ema(np.log(csv["loss"].to_numpy()), 0.6))))
+    _, linear = drawn["plateau"]
+    flat = pd.read_csv(FIXTURES / "plateau.csv")
+    assert list(_lines(linear, "smooth:")["smooth:train"].get_ydata()) == pytest.approx(
+        list(ema(flat["loss"].to_numpy(), 0.6)))
+
+
+def test_on_a_log_axis_a_fast_fall_is_drawn_where_the_points_are():
+    # 1e5 -> 0.03 within eight points, then level: a linear average stays held up by the
+    # first value for dozens of points (drawn decades above the data on a log axis)
+    loss = np.r_[1e5 * 0.3 ** np.arange(8.0), np.full(42, 0.03)]
+    ax = figure(lossdoctor.diagnose(pd.DataFrame({"step": np.arange(50.0), "loss": loss}))
+                ).axes[0]
+    assert ax.get_yscale() == "log"
+    line = _lines(ax, "smooth:")["smooth:train"].get_ydata()
+    assert np.all(np.asarray(line)[20:] < 0.06)
 
 
 def test_a_sparser_curve_is_smoothed_over_as_many_steps():
@@ -128,9 +143,9 @@ def test_a_sparser_curve_is_smoothed_over_as_many_steps():
     ax = figure(lossdoctor.diagnose(frame)).axes[0]
     smooth = _lines(ax, "smooth:")
     assert list(smooth["smooth:train"].get_ydata()) == pytest.approx(
-        list(ema(train["loss"].to_numpy(), 0.6)))
+        list(np.exp(ema(np.log(train["loss"].to_numpy()), 0.6))))
     assert list(smooth["smooth:test"].get_ydata()) == pytest.approx(
-        list(ema(test["val_loss"].to_numpy(), 0.6 ** 5)))
+        list(np.exp(ema(np.log(test["val_loss"].to_numpy()), 0.6 ** 5))))
 
 
 def test_a_long_curve_is_smoothed_like_tensorboards_1000_kept_points():
@@ -138,7 +153,8 @@ def test_a_long_curve_is_smoothed_like_tensorboards_1000_kept_points():
     loss = 2.0 / (1 + steps / 500) + np.random.default_rng(0).normal(0, 0.05, len(steps))
     ax = figure(lossdoctor.diagnose(pd.DataFrame({"step": steps, "loss": loss}))).axes[0]
     smooth = _lines(ax, "smooth:")["smooth:train"]
-    assert list(smooth.get_ydata()) == pytest.approx(list(ema(loss, 0.6 ** (1 / 5))))
+    log = ax.get_yscale() == "log"
+    assert list(smooth.get_ydata()) == pytest.approx(list(smoothed(loss, 0.6 ** (1 / 5), log)))
 
 
 def test_non_finite_steps_are_marked(drawn):
