@@ -11,6 +11,7 @@ from ..wording import Said, Text, join, text
 from . import actions
 from .context import RunContext, end_direction
 from .measures import (
+    best_logged,
     best_step,
     biggest_climb,
     climb_count,
@@ -237,11 +238,22 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     found = [f for check in (_late_rise, _knock, _climbing_back, _spikes, _swings, _no_headway)
              if (f := check(tr, te, th)) is not None]
     found = [f for f in found if not _recovered(f[2], tr, th)]
+    if _steadily_learning(tr):
+        found = [f for f in found if "test_knock" not in f[2] and "test_swing" not in f[2]]
     if not found:
         return None
     start, why, ev, conf = found[0]
     # the trouble began at its earliest sign, or at the train loss's first climb
     return min(min(f[0] for f in found), _rise_start(tr, th)), why, ev, conf
+
+
+def _steadily_learning(tr: CurveTrend) -> bool:
+    """Whether the train loss falls in every window and logged its lowest value in the last:
+    steps that overshoot throw the train loss off too, so beside such a train loss a test
+    loss that swings or was knocked up is the evaluation's noise (a small or shifting test
+    set), not a learning rate too high."""
+    return (all(w.direction is Direction.FALLING for w in tr.windows)
+            and best_logged(tr)[0] >= tr.windows[-1].start_step)
 
 
 def _recovered(ev: dict, tr: CurveTrend, th: Thresholds) -> bool:
