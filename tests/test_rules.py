@@ -823,6 +823,17 @@ def test_a_noisy_train_loss_that_fell_about_as_far_as_the_test_loss_has_learned(
     assert "data_problem" not in {d.name for d in report.diagnoses}
 
 
+def test_a_test_fall_within_the_noisy_train_losss_own_uncertainty_is_no_data_problem():
+    # a rate far too small: the per-step train loss scatters 20% around its level (read as
+    # not moving), the clean test loss eases down 1% over the run. The train loss could have
+    # fallen 1% unseen: no evidence that it learned less than the test loss (plateau)
+    rng = np.random.default_rng(43)
+    train = 0.087 * np.exp(rng.normal(0, 0.2, N))
+    test = 0.0869 * (1 - 0.011 * T / T[-1])
+    report = api.diagnose(frame(train, test, 1e-5))
+    assert "data_problem" not in {d.name for d in report.diagnoses}, report.main.diagnoses
+
+
 def test_a_test_loss_that_rose_as_a_trend_and_then_rests_higher_is_overfitting():
     # a validation-only log: the loss bottoms out early, climbs 15% over the middle of the
     # run (a rising window of its own, under 6% noise) and rests there. The rise is a trend,

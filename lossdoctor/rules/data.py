@@ -125,7 +125,10 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     further than the train loss, did not rise since its best, and the median of its last
     window stands ``data_gap`` and ``overfit_z`` standard errors below the train loss's (the
     model fits a test set it never trained on better than its own train set, which it
-    learns more slowly); or, whatever the test loss does now, the train loss ends (the median
+    learns more slowly); each whole-run reading also asks the test loss to have fallen
+    further than the train loss by ``overfit_z`` standard errors of the two falls (a noisy
+    train loss read as not moving could have fallen as far unseen); or, whatever the test
+    loss does now, the train loss ends (the median
     of its last window) ``data_gap`` and ``overfit_z`` standard errors above the highest
     the test loss ever was (smoothed), by at least 1 / ``data_ratio`` of how far the train
     loss itself fell from its worst, and the test loss has moved: the model fits its own
@@ -152,7 +155,7 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
         # the whole run's evidence, which the last window alone may be too short to carry:
         # the test loss fell data_ratio times further and the train loss is not falling now,
         # or data_ratio_below times further and it ends below the train loss
-        falls = _whole_run_falls(tr, te, th)
+        falls = _whole_run_falls(tr, te, th) if _fell_further(te, tr, th) else None
         if falls is not None and end_direction(tr) is not FALLING \
                 and falls[1] >= th.data_ratio * falls[0]:
             run = falls
