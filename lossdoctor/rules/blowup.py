@@ -6,7 +6,7 @@ import numpy as np
 from ..evidence_keys import SPIKE_COUNT, SPIKE_STEPS
 from ..records import SUREST, Direction, Finding, Severity, confidence
 from ..thresholds import Thresholds
-from ..trends import CurveTrend, median_bias
+from ..trends import CurveTrend
 from ..wording import Said, Text, join, text
 from . import actions
 from .context import RunContext, end_direction
@@ -21,6 +21,7 @@ from .measures import (
     lowest,
     material,
     noise_range,
+    point_sigma,
     rise_onset,
     run_change_z,
     settled,
@@ -395,7 +396,7 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     improved = -c.windows[-1].share * c.span      # the last window's Theil-Sen fall
     swing = c.noise
     if swing < th.swing_limit and tr.log and tr.noise >= th.swing_limit:
-        swing = c.noise / median_bias(smooth_width(c, th.smooth_fraction))
+        swing = point_sigma(c, th)
     if swing < th.swing_limit or swing < improved:
         return None
     return float(c.steps[0]), text(
@@ -422,7 +423,7 @@ def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         return None
     # nor below its first logged value (the untrained loss) by flat_noise_z sigmas of a
     # point: a loss that fell within its first stretch and then sat at a noisy floor did
-    sigma = tr.noise / median_bias(smooth_width(tr, th.smooth_fraction))
+    sigma = point_sigma(tr, th)
     if float(tr.y[0]) - stretch_ends(tr, th)[1] >= th.flat_noise_z * sigma:
         return None
     return float(tr.steps[0]), text(

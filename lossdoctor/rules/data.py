@@ -150,12 +150,13 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     te_rate = -w_te.share * te.span
     run: tuple[float, float] | None = None
     gap, needed = None, th.data_ratio
+    further = _fell_further(te, tr, th)
     if (w_te.direction is not FALLING or te_rate < th.data_ratio * max(tr_rate, 0.0)
-            or not _fell_further(te, tr, th)):
+            or not further):
         # the whole run's evidence, which the last window alone may be too short to carry:
         # the test loss fell data_ratio times further and the train loss is not falling now,
         # or data_ratio_below times further and it ends below the train loss
-        falls = _whole_run_falls(tr, te, th) if _fell_further(te, tr, th) else None
+        falls = _whole_run_falls(tr, te, th) if further else None
         if falls is not None and end_direction(tr) is not FALLING \
                 and falls[1] >= th.data_ratio * falls[0]:
             run = falls

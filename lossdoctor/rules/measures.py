@@ -30,6 +30,12 @@ def climb_se(c: CurveTrend, width: int) -> float:
     return float(np.sqrt(2.0) * smooth_se(c, width))
 
 
+def point_sigma(c: CurveTrend, th: Thresholds) -> float:
+    """The scatter of one point as white noise would have it: the residual scatter around
+    the running median over the share of it such a median leaves (``median_bias``)."""
+    return c.noise / median_bias(smooth_width(c, th.smooth_fraction))
+
+
 def noise_range(c: CurveTrend, width: int) -> float:
     """The spread that noise alone gives the smoothed curve: the expected range of its m
     independent stretches, 2 sigma sqrt(2 ln m) (sigma the smoothed curve's standard error)."""
