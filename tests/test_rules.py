@@ -897,6 +897,30 @@ def test_a_train_loss_that_learned_but_carries_an_offset_is_no_data_problem():
     assert "data_problem" not in {d.name for d in report.diagnoses}, report.diagnoses
 
 
+@pytest.mark.parametrize("scale", [1.0, 0.01])
+def test_a_train_loss_that_learned_a_little_above_a_test_loss_that_never_moved(scale):
+    """60% of the train labels shuffled: the train loss eases 1.6 -> 1.42 in the first
+    fifth and scatters there, 15% above a test loss first evaluated after that (76 times)
+    and flat at 1.23 all run: the model fits its train set worse than a test set it never saw. The
+    train loss falling further than the (flat) test loss over the test's steps is no sign
+    of a logging offset when the test loss never moved. A train loss that learned far more
+    than the gap (1.0 -> 0.6 above a flat 0.55: dropout) is no data problem."""
+    steps = np.arange(0, 400, 2.0)
+    train = noisy(1.42 + 0.18 * np.exp(-steps / 25), 0.02, seed=24) * scale
+    test_steps = np.arange(20, 400, 5.0)
+    test = noisy(np.full(len(test_steps), 1.23), 0.01, seed=25) * scale
+    log = pd.concat([frame(train, None, steps=steps),
+                     frame(None, test, steps=test_steps)]).sort_values("step")
+    report = api.diagnose(log)
+    assert report.verdict == "data_problem", report.main.diagnoses
+    assert "above the highest the test loss ever was" in get(report, "data_problem").message
+    learned = noisy(0.6 + 0.4 * np.exp(-steps / 25), 0.02, seed=26) * scale
+    flat = noisy(np.full(len(test_steps), 0.55), 0.01, seed=27) * scale
+    log = pd.concat([frame(learned, None, steps=steps),
+                     frame(None, flat, steps=test_steps)]).sort_values("step")
+    assert "data_problem" not in names(api.diagnose(log))
+
+
 @pytest.mark.parametrize("batch", [16, 64, 256])
 def test_a_train_loss_logged_as_a_sum_over_the_batch_is_no_data_problem(batch):
     """``loss.item() * batch_size`` never divided: the train loss stands ``batch`` times

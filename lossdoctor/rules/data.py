@@ -75,8 +75,9 @@ def _test_below_train(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> float |
 def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding | None:
     """The train loss ends above the worst the test loss ever was, by more than a share of its
     own fall: corrupted train labels or targets (see data_problem). Positive losses only:
-    the gap is a ratio of the two."""
-    if not (tr.log and te.log and te.moved):
+    the gap is a ratio of the two. One of the curves must have moved: two that never did,
+    apart, are one model on two scales, not a train set it cannot fit."""
+    if not (tr.log and te.log and (te.moved or tr.moved)):
         return None
     start = tr.windows[-1].start_step
     last = tr.y[tr.steps >= start]
@@ -90,8 +91,10 @@ def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding
         return None
     # over the steps the test loss was evaluated, a train loss that fell at least as far
     # as the test loss learns its train set as well: the gap is an offset of its scale (a
-    # sum over the batch logged instead of a mean), not labels it cannot fit
-    if float(np.interp(te.steps[0], tr.steps, tr.ys)) - level >= float(te.ys.max() - te.ys.min()):
+    # sum over the batch logged instead of a mean), not labels it cannot fit; a test loss
+    # that never moved has no fall to match (its range is its noise)
+    if te.moved and float(np.interp(te.steps[0], tr.steps, tr.ys)) - level >= float(
+            te.ys.max() - te.ys.min()):
         return None
     now, high = float(np.exp(level)), float(te.smooth[worst])
     z = gap / se if se > 0 else float("inf")
@@ -131,11 +134,11 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     loss does now, the train loss ends (the median
     of its last window) ``data_gap`` and ``overfit_z`` standard errors above the highest
     the test loss ever was (smoothed), by at least 1 / ``data_ratio`` of how far the train
-    loss itself fell from its worst, and the test loss has moved: the model fits its own
+    loss itself fell from its worst, and one of the two moved: the model fits its own
     train set worse than it fitted the test set at its worst, and it is not a train loss
     that learned as much as the test loss but carries an offset (dropout, label smoothing,
-    a penalty term), nor one that fell as far as the test loss over the test's steps (a
-    sum over the batch logged instead of a mean). Positive losses only: the falls are
+    a penalty term), nor one that fell as far as a test loss that moved, over the test's
+    steps (a sum over the batch logged instead of a mean). Positive losses only: the falls are
     compared as ratios, which a loss printed down to 0 (or one that can be negative) has not.
     """
     tr, te = ctx.train, ctx.test
