@@ -11,7 +11,7 @@ from .frame import LossLog, curve_arrays
 from .records import Diagnosis, Direction, Finding
 from .report import NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext, find_rule
-from .rules.measures import not_moved
+from .rules.measures import not_moved, rises_materially
 from .rules.said import describe
 from .thresholds import DEFAULT, Thresholds
 from .trends import CurveTrend, analyze_curve, placed, still
@@ -49,7 +49,7 @@ def diagnose_run(run: str, log: LossLog | pd.DataFrame, th: Thresholds, rules: l
                      f" {', '.join(skipped)}")
         return RunReport(run, NO_FINDING, [], ctx, notes)
     if not found:
-        found.append(_mixed(ctx))
+        found.append(_mixed(ctx, th))
         notes.append("no rule matched the trends clearly: " + found[0].message)
     verdict = _verdict(found)
     return RunReport(run, verdict, found, ctx, notes)
@@ -61,18 +61,20 @@ def _verdict(found: list[Diagnosis]) -> str:
     return next((d.name for d in found if not names.intersection(d.yields_to)), found[0].name)
 
 
-def _mixed(ctx: RunContext) -> Diagnosis:
+def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     """When no rule decides: say which way each curve goes and name the nearest cell of the
     trend table, with low confidence: a run whose curves disagree has stopped improving as
     a whole (plateau), unless every curve still falls (learning) or the train loss rises
-    while no curve falls ("if the loss rises during training, the learning rate is usually
-    too large")."""
+    while no curve falls, and a rise matters on the loss's own scale ("if the loss rises
+    during training, the learning rate is usually too large"; a short flat curve's noise
+    read as a rise in its last few points is no such rise)."""
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
     still = all(e is Direction.FALLING for e in ends)
     rising = (ctx.train is not None and ctx.train.windows
               and ctx.train.windows[-1].direction is Direction.RISING
-              and Direction.FALLING not in ends)
+              and Direction.FALLING not in ends
+              and any(rises_materially(c, th) for c in curves))
     said = join("; ", (describe(c) for c in curves))
     nearest = "learning" if still else "lr_too_high" if rising else "plateau"
     return find_rule(nearest).diagnosis(Finding(

@@ -220,6 +220,23 @@ def constant_gap_plateau(seed: int, sigma: float | None = None) -> pd.DataFrame:
     return _frame(_steps(rng, n), train, test)
 
 
+@family("short_plateau", "plateau")
+def short_plateau(seed: int, sigma: float | None = None) -> pd.DataFrame:
+    """A short per-epoch log, 10-40 evaluations of both losses: a fall in the first epochs,
+    then both flat with a constant gap; noise ``sigma`` (default 0.005-0.05). On so few
+    points a trend and noise are hardest to tell apart."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(10, 41))
+    t = np.arange(n, dtype=float)
+    sigma = float(rng.uniform(0.005, 0.05)) if sigma is None else sigma
+    level = _scale(rng)
+    top, tau = level * rng.uniform(2.0, 6.0), rng.uniform(0.4, 1.5)
+    gap = level * rng.uniform(0.05, 0.5)
+    train = _noisy(rng, _decay(t, top, level, tau), sigma)
+    test = _noisy(rng, _decay(t, top + gap, level + gap, tau), sigma)
+    return _frame(_steps(rng, n), train, test)
+
+
 @family("oscillation", "lr_too_high", "plateau")
 def oscillation(seed: int) -> pd.DataFrame:
     """Both curves swing around a level by a factor of 1.2-2 with a period of 1/12-1/4 run."""

@@ -308,6 +308,20 @@ def test_when_no_rule_decides_a_rising_train_loss_is_nearest_a_rate_too_high(mon
     assert api.diagnose(frame(noisy(up, 0.005, 47), falling)).diagnoses[0].name == "plateau"
 
 
+@pytest.mark.parametrize("seed", [16, 30])
+def test_a_flat_short_log_whose_noise_reads_as_a_rise_is_no_rate_too_high(seed):
+    """19 evaluations of two losses that fell at once and then scatter 5% around 0.07: the
+    train loss's last few points read as rising (noise, on too few points to tell), the
+    test loss as flat, and no rule decides. The rise is no share of what the loss fell on
+    its own scale: the nearest cell is a plateau, not a rate too high."""
+    t = np.arange(19.0)
+    train = noisy(0.07 + 0.3 * np.exp(-t / 0.7), 0.05, seed=100 + seed)
+    test = noisy(0.08 + 0.3 * np.exp(-t / 0.7), 0.05, seed=200 + seed)
+    d = api.diagnose(frame(train, test, steps=t)).diagnoses[0]
+    assert d.message.startswith("Mixed trends: train loss is rising"), d.message
+    assert d.name == "plateau"
+
+
 # ---------------------------------------------------------------- onsets
 
 

@@ -40,7 +40,7 @@ def test_family_is_seeded_and_well_formed(name):
     assert set(a.columns) <= {"step", "loss", "val_loss", "lr"}
     assert a["step"].is_monotonic_increasing and a["step"].is_unique
     assert accepts and accepts <= {r.name for r in RULES.values()}
-    assert (a["loss"].dropna() > 0).all() and len(a) >= 20
+    assert (a["loss"].dropna() > 0).all() and len(a) >= 10
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
@@ -141,6 +141,34 @@ def test_constant_gap_flat_pair_is_never_overfitting():
                  _said("constant_gap_plateau", range(60), sigma=0.3).items()})
     share, wrong = _share(said, lambda v: v == "overfitting")
     assert not wrong, f"seed -> verdict {wrong}"
+
+
+SHORT_SEEDS = range(100)
+SHORT_FLAT_ALARMS = pytest.mark.xfail(strict=True, reason=(
+    "engine: on 10-40 evaluations the running median spans 3 points and the standard errors"
+    " read from its residuals are small, so a noise dip of a short flat test loss reads as a"
+    " best it rose from (short_plateau seeds 41 and 47: overfitting) and noise climbs of the"
+    " smoothed train loss as climbing back (seed 29: lr_too_high); of seeds 0-99"))
+
+
+def _alarm(verdict: object) -> bool:
+    return verdict in UNSTABLE or verdict == "overfitting"
+
+
+@SHORT_FLAT_ALARMS
+def test_a_short_flat_pair_raises_no_alarm():
+    """A short per-epoch log of two losses that fell at once and then stay flat with a
+    constant gap is a plateau (learning when noise reads as a fall is wrong but harmless);
+    never a rate too high, a divergence or overfitting."""
+    share, wrong = _share(_said("short_plateau", SHORT_SEEDS), _alarm)
+    assert not wrong, f"seed -> verdict {wrong}"
+
+
+def test_a_short_flat_pair_guard():
+    """Measured 3% alarms on seeds 0-99 (6% before a rise in the last few
+    points had to matter on the loss's own scale for the nearest cell of mixed trends)."""
+    share, wrong = _share(_said("short_plateau", SHORT_SEEDS), _alarm)
+    assert share <= 0.03, f"{share:.0%} alarms, measured 3%: {wrong}"
 
 
 def test_blowup_to_nan_is_always_non_finite_or_divergence():

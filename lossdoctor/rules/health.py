@@ -25,7 +25,7 @@ from .measures import (
     falls_throughout,
     flat_since,
     lowest,
-    material,
+    rises_materially,
     settled,
     smooth_se,
     smooth_width,
@@ -126,7 +126,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     tr, te = ctx.train, ctx.test
     if te is None or len(te.values) < th.min_points or not te.windows:
         return None
-    if tr is not None and _rising(tr, th):
+    if tr is not None and rises_materially(tr, th):
         return None
     if end_direction(te) is FALLING and not _above_best(te, th):
         return None
@@ -226,13 +226,6 @@ def _above_best(te: CurveTrend, th: Thresholds) -> bool:
     fall = -te.windows[-1].share * te.span
     return bool(z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
                 and fall < rise / 2)
-
-
-def _rising(c: CurveTrend, th: Thresholds) -> bool:
-    """The curve ends rising, by an amount that matters on the loss's own scale (a loss
-    near zero wandering up by factors on a log scale does not)."""
-    low = lowest(c, smooth_width(c, th.smooth_fraction), th.early_low_z)
-    return end_direction(c) is RISING and material(c, low, len(c.ys) - 1, th.material_share)
 
 
 def _apart(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:

@@ -126,6 +126,15 @@ def material(c: CurveTrend, low: int, high: int, share: float) -> bool:
     return bool(c.smooth[high] - c.smooth[low] >= share * c.progress)
 
 
+def rises_materially(c: CurveTrend, th: Thresholds) -> bool:
+    """The curve ends rising (its last window), by an amount that matters on the loss's own
+    scale: ``material_share`` of its progress above its trusted best (a loss near zero
+    wandering up by factors on a log scale, or a flat one scattering, does not)."""
+    low = lowest(c, smooth_width(c, th.smooth_fraction), th.early_low_z)
+    return (bool(c.windows) and c.windows[-1].direction is Direction.RISING
+            and material(c, low, len(c.ys) - 1, th.material_share))
+
+
 def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
     """Theil-Sen change of the curve from ``start`` to its end (working scale) and that
     change in standard errors of the points in the stretch."""
