@@ -38,6 +38,9 @@ EPOCH_NAMES = ("epoch", "epochs", "ep", "epoch/epoch")
 #: words that make a name a loss when no name says "loss": an objective, a likelihood, an error
 LOSS_LIKE = ("nll", "objective", "cost", "mse", "mae", "rmse", "bce", "xent", "crossentropy",
              "huber")
+#: of those, the errors a regression reports beside its objective (an MSE): RMSE is its
+#: square root (the same trend on a log scale), MAE a second measure of the same fit
+REPORTED = frozenset({"rmse", "mae"})
 #: bookkeeping, never a loss whatever the file is called: clocks, counters, rates, metrics, ids
 BOOKKEEPING = frozenset({
     "runtime", "timestamp", "time", "wall", "walltime", "elapsed", "duration", "seconds", "lr",
@@ -195,10 +198,19 @@ def _quote(name: str) -> str:
 
 
 def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> None:
-    """No name says 'loss': names that say nll, objective, mse, ... are the losses."""
+    """No name says 'loss': names that say nll, objective, mse, ... are the losses; an
+    objective (mse) beside the errors reported with it (rmse, mae) is the one, two
+    objectives (mse and nll) are the user's to choose."""
     cands = [n for n in names if says_loss(n) and split_of(n) is None]
     for split in ("train", "test"):
         mine = [n for n in cands if (split == "test") == bool(TEST_TOKENS & set(tokens(n)))]
+        objectives = [n for n in mine if not REPORTED & set(tokens(n))]
+        if len(mine) > 1 and len(objectives) == 1:
+            getattr(choice, split).append(objectives[0])
+            others = ", ".join(n for n in mine if n != objectives[0])
+            choice.notes.append(f"{split} loss: {objectives[0]} (no column is named loss; also"
+                                f" found {others}, errors reported beside it)")
+            continue
         if len(mine) > 1:
             option = "train_col=" if split == "train" else "test_col="
             raise ColumnError(f"no column is named loss, and several could be the {split}"

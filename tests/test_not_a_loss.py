@@ -107,6 +107,24 @@ def test_several_loss_like_columns_ask_which(tmp_path):
         load(path)
 
 
+def test_an_mse_beside_the_errors_reported_with_it_is_the_loss(tmp_path):
+    """A regression's history with no column named loss: train_mse, train_rmse, train_mae
+    (and their val_ twins). The MSE is the objective (RMSE is its square root, MAE a second
+    measure of the fit): it is read, and the note says what else was there."""
+    header = "epoch,train_mse,train_rmse,train_mae,train_r2,val_mse,val_rmse,val_mae,val_r2\n"
+    path = write(tmp_path / "training_history.csv", header + "".join(
+        f"{e},{v},{v ** 0.5},{v * 0.8},{1 - v},{v + 0.1},{(v + 0.1) ** 0.5},{v},{0.9 - v}\n"
+        for e, v in enumerate(falling())))
+    log = load(path)
+    assert set(log.frame["metric"].astype(str)) == {"train_mse", "val_mse"}
+    assert any("train loss: train_mse (no column is named loss; also found train_rmse,"
+               " train_mae" in n for n in log.notes), log.notes
+    path = write(tmp_path / "errors.csv", "epoch,rmse,mae\n" + "".join(
+        f"{e},{v},{v}\n" for e, v in enumerate(falling())))
+    with pytest.raises(ColumnError, match="several could be the train loss: rmse, mae"):
+        load(path)
+
+
 def test_a_sweep_skips_files_without_a_loss_with_a_note(tmp_path):
     root = tmp_path / "runs"
     for run in ("a", "b"):
