@@ -128,7 +128,7 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
             getattr(choice, split).append(wanted)
     lr = [n for n in names if split_of(n) == "lr"]
     choice.lr = sorted(lr, key=len)[:1]
-    roles = _eval_sets(names, choice.notes)
+    roles = {**_meter_values(names, choice.notes), **_eval_sets(names, choice.notes)}
     for split in ("train", "test"):
         if getattr(choice, split):
             continue
@@ -163,6 +163,19 @@ def _eval_sets(names: list[str], notes: list[str]) -> dict[str, str]:
             roles[by_index[0]], roles[by_index[1]] = "train", "test"
             notes.append(f"{by_index[0]!r} read as the train loss and {by_index[1]!r} as the"
                          " test loss (XGBoost's eval_set=[train, test])")
+    return roles
+
+
+def _meter_values(names: list[str], notes: list[str]) -> dict[str, str]:
+    """The train split of ``loss_val`` beside ``loss_avg``: an AverageMeter's ``val`` and
+    ``avg`` (the ImageNet example's meters: the batch's value and the running mean), not a
+    validation loss and a train loss."""
+    spelled = {tuple(tokens(n)) for n in names}
+    roles = {n: "train" for n in names if "val" in tokens(n) and split_of(n) == "test"
+             and tuple("avg" if t == "val" else t for t in tokens(n)) in spelled}
+    if roles:
+        notes.append(f"{', '.join(roles)}: a meter's current value beside its running average"
+                     " (_avg), read as the train loss, not a validation loss")
     return roles
 
 
@@ -253,27 +266,70 @@ def _pick(split: str, cands: list[str], source: str | None, notes: list[str]) ->
     return cands
 
 
-def step_axis(df: pd.DataFrame) -> tuple[np.ndarray, str]:
-    """The x axis: a step column, else an epoch column, else the row index."""
+def step_axis(df: pd.DataFrame, notes: list[str] | None = None) -> tuple[np.ndarray, str]:
+    """The x axis: a step column, else an epoch column, else the row index. A step that
+    counts the batches of each epoch (it starts again as the epoch column moves on) is
+    chained across the epochs, said in ``notes``."""
     lower = {str(c).strip().lower(): c for c in df.columns}
     for names in (STEP_NAMES, EPOCH_NAMES):
         for n in names:
             if n in lower:
-                col = df[lower[n]]
-                if col.dtype.kind not in "iuf":     # to_numeric would copy a number column
-                    import pandas as pd
-
-                    col = pd.to_numeric(col, errors="coerce")
-                steps = col.to_numpy() if col.dtype.kind in "iu" else col.to_numpy(float)
-                if steps.dtype.kind != "f":
-                    found = int(col.notna().sum())
-                elif not np.isnan(np.add.reduce(steps)):     # no NaN: no mask of them
-                    found = len(steps)
-                else:
-                    found = len(steps) - int(np.count_nonzero(np.isnan(steps)))
+                steps, found = _numbers(df[lower[n]])
                 if found >= max(1, len(df) // 2):   # integer steps stay ints
+                    if names is STEP_NAMES:
+                        steps = _chained_over_epochs(df, lower, steps, str(lower[n]), notes)
                     return steps, str(lower[n])
     return np.arange(len(df), dtype=float), ""
+
+
+def _numbers(col: pd.Series) -> tuple[np.ndarray, int]:
+    """A column's values as numbers (integers stay ints) and how many are not NaN."""
+    if col.dtype.kind not in "iuf":     # to_numeric would copy a number column
+        import pandas as pd
+
+        col = pd.to_numeric(col, errors="coerce")
+    steps = col.to_numpy() if col.dtype.kind in "iu" else col.to_numpy(float)
+    if steps.dtype.kind != "f":
+        return steps, int(col.notna().sum())
+    if not np.isnan(np.add.reduce(steps)):     # no NaN: no mask of them
+        return steps, len(steps)
+    return steps, len(steps) - int(np.count_nonzero(np.isnan(steps)))
+
+
+def _chained_over_epochs(df: pd.DataFrame, lower: dict[str, str], steps: np.ndarray,
+                         name: str, notes: list[str] | None) -> np.ndarray:
+    """``steps`` as one axis when they count the batches of each epoch: they go back only
+    where an epoch column moves on, so each epoch is laid one step interval past the last
+    ('epoch,iteration,loss' with the iteration starting again at every epoch). Where the
+    epoch starts again too (runs appended to one file) the steps start again, for the
+    reader of segments; steps that go back inside an epoch (a resume) are left as they are."""
+    epoch_name = next((lower[e] for e in EPOCH_NAMES if e in lower), None)
+    if epoch_name is None:
+        return steps
+    back = np.flatnonzero(steps[1:] < steps[:-1]) + 1
+    if not len(back):
+        return steps
+    epochs = np.asarray(_numbers(df[epoch_name])[0], dtype=float)
+    s = np.asarray(steps, dtype=float)
+    moved = np.sign(np.diff(epochs))
+    if np.isnan(s).any() or np.isnan(epochs).any() or np.any(moved[back - 1] == 0) \
+            or np.any(np.flatnonzero(moved < 0) + 1 != back[moved[back - 1] < 0]):
+        return steps
+    on = back[moved[back - 1] > 0]
+    if not len(on):
+        return steps
+    gaps = np.diff(s)
+    gap = float(np.median(gaps[gaps > 0])) if np.any(gaps > 0) else 1.0
+    out, offset, start = s.copy(), 0.0, 0
+    for i in back.tolist():
+        out[start:i] += offset
+        offset = (offset + s[i - 1] + gap - s[i]) if moved[i - 1] > 0 else 0.0
+        start = i
+    out[start:] += offset
+    if notes is not None:
+        notes.append(f"x axis: {name} counts the batches of each epoch; chained across"
+                     f" {len(on) + 1 + int(np.sum(moved < 0))} epochs")
+    return out
 
 
 def _did_you_mean(wanted: str, names: list[str]) -> str:

@@ -309,7 +309,8 @@ def from_dataframe(df: pd.DataFrame, train_col: str | None = None,
     if df.empty:
         raise LogReadError("DataFrame is empty", source)
     choice = choose_columns([str(c) for c in df.columns], train_col, test_col, source)
-    steps, step_name = step_axis(df)
+    axis_notes: list[str] = []
+    steps, step_name = step_axis(df, axis_notes)
     frames = []
     for split, names in (("train", choice.train), ("test", choice.test), ("lr", choice.lr)):
         if not names:
@@ -320,7 +321,7 @@ def from_dataframe(df: pd.DataFrame, train_col: str | None = None,
         frames.append(make_frame("", split, steps[keep], values[keep], metric="+".join(names)))
     if not frames:
         raise ColumnError("no loss column", source)
-    notes = [f"x axis: {step_name}"] if step_name else []
+    notes = ([f"x axis: {step_name}"] if step_name else []) + axis_notes
     return LossLog(validate_frame(concat_frames(frames), source), source, "dataframe", notes)
 
 

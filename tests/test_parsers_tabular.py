@@ -256,6 +256,58 @@ def test_plain_steps_within_epochs_become_global():
     assert "x axis: step" in log.notes
 
 
+def test_plain_steps_within_epochs_without_a_total_read_by_epoch(tmp_path):
+    """ERFNet's print: 'loss: X (epoch: e, step: s)' with s counting the epoch's batches
+    (no total to make it global) and the validation batches counted again: each epoch's
+    last line holds its loss (a running mean over the epoch), so the epoch is the axis."""
+    text = "".join(
+        f"----- TRAINING - EPOCH {e} -----\n"
+        + "".join(f"loss: {1 / e + s / 1e4:.5f} (epoch: {e}, step: {s})\n" for s in (0, 50, 100))
+        + f"----- VALIDATING - EPOCH {e} -----\n"
+        + "".join(f"VAL loss: {2 / e + s / 1e4:.5f} (epoch: {e}, step: {s})\n" for s in (0, 50))
+        for e in range(1, 7))
+    got, log = curves(write(tmp_path, "log.txt", text))
+    assert got["train"][0] == [1.0, 2, 3, 4, 5, 6]
+    assert got["train"][1] == pytest.approx([1 / e + 0.01 for e in range(1, 7)], abs=1e-5)
+    assert got["test"][1] == pytest.approx([2 / e + 0.005 for e in range(1, 7)], abs=1e-5)
+    assert "x axis: epoch" in log.notes
+    resumed = "loss: 0.5 (epoch: 1, step: 10)\nloss: 0.4 (epoch: 1, step: 20)\n" \
+              "loss: 0.45 (epoch: 1, step: 10)\nloss: 0.3 (epoch: 2, step: 30)\n"
+    _, log = curves(write(tmp_path, "resumed.txt", resumed))   # back inside an epoch
+    assert "x axis: step" in log.notes
+
+
+def test_a_table_iteration_counted_within_each_epoch_is_chained(tmp_path):
+    """'epoch,iteration,loss' with the iteration starting again every epoch: one axis, each
+    epoch laid one interval after the last; runs appended to one file (the epoch starts
+    again too) are chained within each run and are still segments."""
+    rows = "".join(f"{e},{i},{3.0 - e - i / 100}\n" for e in range(3) for i in (10, 20, 30))
+    got, log = curves(write(tmp_path, "train.csv", "epoch,iteration,loss\n" + rows))
+    assert got["train"][0] == [10.0, 20, 30, 40, 50, 60, 70, 80, 90]
+    assert got["train"][1] == sorted(got["train"][1], reverse=True)
+    assert any("counts the batches of each epoch; chained across 3 epochs" in n
+               for n in log.notes), log.notes
+    appended = "epoch,iteration,loss\n" + rows + rows
+    got, log = curves(write(tmp_path, "twice.csv", appended))
+    assert got["train"][0] == [10.0, 20, 30, 40, 50, 60, 70, 80, 90]    # the last run's
+    assert any("2 segments" in n for n in log.notes), log.notes
+
+
+def test_a_meters_value_beside_its_average_is_the_train_loss(tmp_path):
+    """AverageMeter's fields logged as columns, 'loss_val' (the batch's value) and
+    'loss_avg' (the running mean), per part too: the value is the train loss, not a
+    validation loss, and there is no test loss."""
+    text = "iteration,loss_val,loss_avg,cls_loss_val,cls_loss_avg,lr\n" + "".join(
+        f"{i},{2.0 / i},{2.5 / i},{1.0 / i},{1.2 / i},0.01\n" for i in range(1, 9))
+    got, log = curves(write(tmp_path, "train_loss.csv", text))
+    assert set(got) == {"train", "lr"}
+    assert got["train"][1] == pytest.approx([2.0 / i for i in range(1, 9)])
+    assert any("read as the train loss, not a validation loss" in n for n in log.notes)
+    plain = "epoch,loss,loss_val\n" + "".join(f"{e},{1 / e},{1.2 / e}\n" for e in range(1, 6))
+    got, _ = curves(write(tmp_path, "history.csv", plain))    # no _avg twin: validation
+    assert got["test"][1] == pytest.approx([1.2 / e for e in range(1, 6)])
+
+
 def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tmp_path):
     # 'step N/T' with N counting the whole run: an evaluation at 'step 63' sits among them
     text = ("epoch 1 | step    30/90 | loss 0.9000\nepoch 1 | step    60/90 | loss 0.8000\n"

@@ -186,7 +186,10 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     lines = expand_tables(lines)[0]
     axis = _axis_kind(lines)
-    in_epoch = axis == "step" and _counted_in_epoch(lines)    # only a step axis asks
+    counted = _counted_in_epoch(lines) if axis == "step" else ""    # only a step axis asks
+    if counted == "untold":
+        axis = "epoch"     # each epoch's last line holds its loss (a running mean, reset)
+    in_epoch = counted == "told"
     records = [r for r in _records(lines, axis, in_epoch) if r.values]
     return axis, _without_reprints(records)
 
@@ -228,21 +231,31 @@ def _axis_kind(lines: list[str]) -> str:
     return "epoch" if len(epochs) >= 2 else "line"
 
 
-def _counted_in_epoch(lines: list[str]) -> bool:
-    """Whether ``step N/T`` beside an epoch counts the batches of that epoch (PyTorch's
-    tutorial print: 'Epoch [2/10], Step [100/600]', N starts again each epoch) rather than
-    the run's steps ('epoch 2 | step 65/1575', N keeps growing): it does when N ever goes
-    back as the epoch moves on."""
-    last: tuple[float, float] | None = None
+def _counted_in_epoch(lines: list[str]) -> str:
+    """Whether a step beside an epoch counts the batches of that epoch (it goes back as the
+    epoch moves on, and never otherwise) rather than the run's steps ('epoch 2 | step
+    65/1575', N keeps growing): "told" when the steps carry the epoch's total (PyTorch's
+    tutorial print: 'Epoch [2/10], Step [100/600]', made global as epoch * total + step),
+    "untold" when they do not ('loss: 0.02 (epoch: 3, step: 50)': the epoch is the axis),
+    "" for the run's own steps."""
+    last: dict[bool, tuple[float, float]] = {}     # per kind of line: a test loss's or not
+    told, restarts = True, 0
     for ln in lines:
         step, epoch = _STEP.search(ln), _EPOCH.search(ln)
-        if not (step and step.group(2) and epoch):
+        if not (step and epoch):
             continue
         now = (float(epoch.group(1)), float(step.group(1)))
-        if last is not None and now[0] > last[0] and now[1] < last[1]:
-            return True
-        last = now
-    return False
+        kind = any(split_of(n) == "test" for n in _pairs(ln))    # its own batches
+        was = last.get(kind)
+        if was is not None and now[1] < was[1]:
+            if now[0] == was[0]:
+                return ""          # back within an epoch: a resume, not a count per epoch
+            restarts += now[0] > was[0]      # (both back: the run itself starts again)
+        told = told and bool(step.group(2))
+        last[kind] = now
+    if not restarts:
+        return ""
+    return "told" if told else "untold"
 
 
 def _has_loss(pairs: dict[str, float]) -> bool:

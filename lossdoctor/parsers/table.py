@@ -396,7 +396,7 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
     duplicated = [n for n in names if re.search(r"\.\d+$", n) and n.rsplit(".", 1)[0] in names]
     if duplicated:
         notes.append(f"duplicate column names: {', '.join(duplicated)} (the first is used)")
-    steps, step_name = axis if axis is not None else step_axis(table.values)
+    steps, step_name = axis if axis is not None else step_axis(table.values, notes)
     skip = ({step_name} if step_name else set()) | _index_columns(table) | set(duplicated)
     wall, wall_name = wall_clock(table)
     skip.add(wall_name)
