@@ -56,6 +56,9 @@ _QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
 _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?loss)"
                         rf"{_QUALIFIER}\s+({_NUM})"
                         rf"(?![\w.])", re.IGNORECASE)
+#: a word that makes a line an evaluation's ('VAL loss: 0.02 (epoch: 3, step: 50)')
+_TEST_WORD = re.compile(r"(?<![a-z])(?:val|valid|validation|test|eval|evaluation|dev)(?![a-z])",
+                        re.IGNORECASE)
 _NAMED_NUMBER = re.compile(rf"{_WORD}\s*[:=]?\s*(?:{_NUM})", re.IGNORECASE)
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
 _MARKER_WORDS = frozenset({"epoch", "epochs", "step", "steps", "iter", "iteration", "global"})
@@ -233,29 +236,34 @@ def _axis_kind(lines: list[str]) -> str:
 
 def _counted_in_epoch(lines: list[str]) -> str:
     """Whether a step beside an epoch counts the batches of that epoch (it goes back as the
-    epoch moves on, and never otherwise) rather than the run's steps ('epoch 2 | step
-    65/1575', N keeps growing): "told" when the steps carry the epoch's total (PyTorch's
-    tutorial print: 'Epoch [2/10], Step [100/600]', made global as epoch * total + step),
-    "untold" when they do not ('loss: 0.02 (epoch: 3, step: 50)': the epoch is the axis),
-    "" for the run's own steps."""
-    last: dict[bool, tuple[float, float]] = {}     # per kind of line: a test loss's or not
-    told, restarts = True, 0
+    epoch moves on) rather than the run's steps ('epoch 2 | step 65/1575', N keeps
+    growing): "told" when the step carries the epoch's total (PyTorch's tutorial print:
+    'Epoch [2/10], Step [100/600]', made global as epoch * total + step), "untold" when it
+    does not and goes back at three epochs' starts, never inside an epoch ('loss: 0.02
+    (epoch: 3, step: 50)': the epoch is the axis), "" for the run's own steps. An
+    evaluation's lines count their own batches, apart from training's."""
+    last: dict[bool, tuple[float, float]] = {}
+    restarts = 0
     for ln in lines:
         step, epoch = _STEP.search(ln), _EPOCH.search(ln)
         if not (step and epoch):
             continue
         now = (float(epoch.group(1)), float(step.group(1)))
-        kind = any(split_of(n) == "test" for n in _pairs(ln))    # its own batches
+        kind = bool(_TEST_WORD.search(ln))
         was = last.get(kind)
-        if was is not None and now[1] < was[1]:
-            if now[0] == was[0]:
-                return ""          # back within an epoch: a resume, not a count per epoch
-            restarts += now[0] > was[0]      # (both back: the run itself starts again)
-        told = told and bool(step.group(2))
         last[kind] = now
-    if not restarts:
-        return ""
-    return "told" if told else "untold"
+        if was is None or now[1] >= was[1]:
+            continue
+        if step.group(2):
+            if now[0] > was[0]:
+                return "told"
+        elif now[0] == was[0]:
+            return ""              # back inside an epoch: a resume, not a count per epoch
+        elif now[0] > was[0]:      # (both back: the run itself starts again)
+            restarts += 1
+            if restarts == 3:
+                return "untold"
+    return "untold" if restarts else ""
 
 
 def _has_loss(pairs: dict[str, float]) -> bool:
