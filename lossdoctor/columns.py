@@ -168,11 +168,12 @@ def _eval_sets(names: list[str], notes: list[str]) -> dict[str, str]:
 
 def _meter_values(names: list[str], notes: list[str]) -> dict[str, str]:
     """The train split of ``loss_val`` beside ``loss_avg``: an AverageMeter's ``val`` and
-    ``avg`` (the ImageNet example's meters: the batch's value and the running mean), not a
-    validation loss and a train loss."""
+    ``avg`` fields after the loss's name (the ImageNet example's meters: the batch's value
+    and the running mean), not a validation loss and a train loss ('val loss' beside 'avg
+    loss' is a validation loss beside a train loss's running mean)."""
     spelled = {tuple(tokens(n)) for n in names}
-    roles = {n: "train" for n in names if "val" in tokens(n) and split_of(n) == "test"
-             and tuple("avg" if t == "val" else t for t in tokens(n)) in spelled}
+    roles = {n: "train" for n in names if tokens(n)[-1:] == ["val"] and split_of(n) == "test"
+             and (*tokens(n)[:-1], "avg") in spelled}
     if roles:
         notes.append(f"{', '.join(roles)}: a meter's current value beside its running average"
                      " (_avg), read as the train loss, not a validation loss")

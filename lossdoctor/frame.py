@@ -321,7 +321,7 @@ def from_dataframe(df: pd.DataFrame, train_col: str | None = None,
         frames.append(make_frame("", split, steps[keep], values[keep], metric="+".join(names)))
     if not frames:
         raise ColumnError("no loss column", source)
-    notes = ([f"x axis: {step_name}"] if step_name else []) + axis_notes
+    notes = ([f"x axis: {step_name}"] if step_name else []) + axis_notes + choice.notes
     return LossLog(validate_frame(concat_frames(frames), source), source, "dataframe", notes)
 
 

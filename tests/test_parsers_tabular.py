@@ -306,6 +306,63 @@ def test_a_meters_value_beside_its_average_is_the_train_loss(tmp_path):
     plain = "epoch,loss,loss_val\n" + "".join(f"{e},{1 / e},{1.2 / e}\n" for e in range(1, 6))
     got, _ = curves(write(tmp_path, "history.csv", plain))    # no _avg twin: validation
     assert got["test"][1] == pytest.approx([1.2 / e for e in range(1, 6)])
+    before = "epoch,avg_loss,val_loss\n" + "".join(f"{e},{1 / e},{1.2 / e}\n" for e in range(1, 6))
+    got, _ = curves(write(tmp_path, "avg.csv", before))   # 'val' before the name: validation
+    assert got["test"][1] == pytest.approx([1.2 / e for e in range(1, 6)])
+
+
+def test_a_console_log_whose_head_holds_commas_is_read_as_text(tmp_path):
+    """A logger's lines with commas at the top (an args Namespace, a warning) made the
+    file look like a CSV whose header is a sentence; its losses start far below (after a
+    model print), some printed as 'avg loss so far is X' and 'val loss is X'."""
+    head = ("2021-09-03 19:05:28.330 | INFO | trainer:before_train - args: Namespace("
+            "batch_size=4, cache=False, devices=1, fp16=True)\n"
+            + "".join(f"    ({i}): Conv2d(16, 16, kernel_size=(3, 3))\n" for i in range(500)))
+    body = "".join(f"Epoch {e}, Step {s}, total used time 7.1 (s), avg loss so far is"
+                   f" {s / 50 / (e + 1):.4f}\n" for e in range(8) for s in (25, 50))
+    body += "".join(f"Epoch {e}, val loss is {1.2 / (e + 1):.4f}\n" for e in range(8))
+    got, log = curves(write(tmp_path, "train.log", head + body))
+    assert got["train"] == ([0.0, 1, 2, 3, 4, 5, 6, 7],
+                            pytest.approx([1 / (e + 1) for e in range(8)], abs=1e-4))
+    assert got["test"][1] == pytest.approx([1.2 / (e + 1) for e in range(8)], abs=1e-4)
+    assert "read as console text: its lines are no table of losses" in log.notes
+    gan = ("=============== Training Loss (Wed Oct 30 10:43:06 2024) ===============\n"
+           + "".join(f"(epoch: 1, iters: {i}, time: 2.4, data: 0.1) D_A: 0.5 G_A: 0.4\n"
+                     for i in range(100, 1000, 100)))
+    with pytest.raises(NoLossError, match="numeric columns: iters, time, data, D_A, G_A"):
+        load(write(tmp_path, "loss_log.txt", gan))      # the console reader's error says more
+    table = "a,b,c\n" + "".join(f"{i},{i * 2},{i * 3}\n" for i in range(50))
+    with pytest.raises(NoLossError, match="numeric columns: a, b, c"):
+        load(write(tmp_path, "numbers.csv", table))
+
+
+def test_one_closing_line_with_a_step_is_no_step_axis(tmp_path):
+    """The HF Trainer's console dicts carry epochs; its closing 'TrainOutput(global_step=
+    2260, training_loss=0.04, ...)' is the one line with a step: the epochs are the axis,
+    and the closing summaries ('train_loss', 'training_loss') are strays."""
+    text = "".join(f"{{'loss': {1 / (e + 1):.4f}, 'learning_rate': 1e-05, 'epoch': {e / 2}}}\n"
+                   + (f"{{'eval_loss': {1.1 / (e + 1):.4f}, 'epoch': {e / 2}}}\n" if e % 2 else "")
+                   for e in range(1, 21))
+    text += ("{'train_runtime': 332.9, 'train_loss': 0.042, 'epoch': 10.0}\n"
+             "train_results= TrainOutput(global_step=2260, training_loss=0.042, metrics={})\n")
+    got, log = curves(write(tmp_path, "train_log.txt", text))
+    assert "x axis: epoch" in log.notes
+    assert len(got["train"][0]) == 20 and len(got["test"][0]) == 10
+
+
+def test_yolo_results_txt(tmp_path):
+    """YOLOv5/v7's results.txt: no header, 'epoch/last' then gpu memory, box, obj, cls,
+    total, targets, image size, P, R, mAP@.5, mAP@.5:.95, val box, obj, cls."""
+    rows = "".join(f"{e:>10}/299     11.8G   {0.07 - e / 1e4:.5f}   0.03151         0"
+                   f"    0.1013        30       640  0.004643    0.2902  0.001399 0.0002224"
+                   f"   {0.09 - e / 1e4:.5f}   0.03846         0\n" for e in range(12))
+    path = write(tmp_path, "results.txt", rows)
+    assert detect(Source(path)).name == "yolo-results-txt"
+    got, log = curves(path)
+    assert got["train"][0] == [float(e) for e in range(12)]
+    assert got["train"][1] == pytest.approx([0.07 - e / 1e4 + 0.03151 for e in range(12)])
+    assert got["test"][1] == pytest.approx([0.09 - e / 1e4 + 0.03846 for e in range(12)])
+    assert any("sum of 3 components: val/box_loss" in n for n in log.notes)
 
 
 def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tmp_path):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import LogReadError
+from ..errors import LogReadError, NoLossError
 from ..frame import LossLog
 
 # importing a format module registers its parser(s)
@@ -48,12 +48,43 @@ def read_raw(path: str | Path, input_format: str | None = None,
     except LogReadError as exc:
         if input_format and exc.path is None:
             exc.path = source.name
-        raise
+        console = exc if input_format else _as_console_text(parser.name, source, options, exc)
+        if isinstance(console, LogReadError):
+            raise console from None
+        log = console
     except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
         raise LogReadError(f"could not be read as {parser.name} ({type(exc).__name__}: "
                            f"{str(exc)[:100]})", source.name) from None
     log.notes += [n for n in source.notes if n not in log.notes]
     return log
+
+
+def _as_console_text(chosen: str, source: Source, options: ReadOptions,
+                     failed: LogReadError) -> LossLog | LogReadError:
+    """A file only the generic table reader claimed (a console log whose first lines hold
+    commas: a config dump, a warning) that holds no table of losses, read as console text
+    when that finds them (its loss lines may start far below its head). Else the error to
+    say: the console reader's when it found named numbers but no loss among them and the
+    table's cells were not even numbers (its columns were no columns), the table's."""
+    not_numeric = "is not numeric" in str(failed)
+    if chosen != "generic-csv" or not (not_numeric or isinstance(failed, NoLossError)
+                                       and _prose(source.head_text)):
+        return failed       # (a big table of other numbers is not read a second time)
+    try:
+        log = PARSERS["plain-text"].read(source, options)
+    except NoLossError as exc:
+        return exc if not_numeric else failed
+    except (LogReadError, UnicodeError, ValueError, KeyError, IndexError, TypeError):
+        return failed
+    log.notes.insert(0, "read as console text: its lines are no table of losses")
+    return log
+
+
+def _prose(head: str) -> bool:
+    """Whether a file's first line reads as a sentence (a warning, a logger's line) rather
+    than a table's header: words, a colon or a bar between them."""
+    first = next((ln for ln in head.splitlines() if ln.strip()), "")
+    return ": " in first or " | " in first or len(first.split()) >= 6
 
 
 def load_pair(train: str | Path, test: str | Path, input_format: str | None = None,

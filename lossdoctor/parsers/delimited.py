@@ -5,7 +5,8 @@ import csv
 import re
 
 from ..columns import tokens
-from ..frame import LossLog
+from ..errors import LogReadError
+from ..frame import LossLog, from_dataframe
 from .registry import ReadOptions, register
 from .source import Source
 from .table import has_header, read_table, sniff_delimiter, table_to_log
@@ -87,3 +88,40 @@ def read_keras(source: Source, options: ReadOptions) -> LossLog:
           description="any delimited table: CSV, TSV, padded columns, no header, one long row")
 def read_generic(source: Source, options: ReadOptions) -> LossLog:
     return table_to_log(read_table(source), source, options, "generic-csv")
+
+
+#: YOLOv5's and YOLOv7's ``results.txt`` (before ``results.csv``): no header, one row an
+#: epoch, ``epoch/last`` first; the columns as train.py wrote them (train losses, targets,
+#: image size, P, R, mAP@.5, mAP@.5:.95, val losses), named as results.csv names them
+YOLO_TXT = ("epoch", "gpu_mem", "train/box_loss", "train/obj_loss", "train/cls_loss",
+            "total", "labels", "img_size", "metrics/precision", "metrics/recall",
+            "metrics/mAP_0.5", "metrics/mAP_0.5:0.95", "val/box_loss", "val/obj_loss",
+            "val/cls_loss")
+_YOLO_ROW = re.compile(r"^\s*\d+/\d+\s+\S+(?:\s+[-+0-9.eE]+|\s+nan){13}\s*$", re.IGNORECASE)
+
+
+def sniff_yolo_txt(source: Source) -> float:
+    """Rows of 15 cells opening with ``epoch/last`` (``0/299  11.8G  0.0698 ...``)."""
+    if not _looks_tabular(source):
+        return 0.0
+    lines = [ln for ln in source.head_text.splitlines()[:20] if ln.strip()]
+    rows = lines[:-1] if len(lines) > 1 else lines      # the head may cut the last row
+    return 0.8 if rows and all(_YOLO_ROW.match(ln) for ln in rows) else 0.0
+
+
+@register("yolo-results-txt", priority=55, sniff=sniff_yolo_txt,
+          description="YOLOv5/YOLOv7 results.txt: no header, 'epoch/last' then losses and"
+                      " metrics per row")
+def read_yolo_txt(source: Source, options: ReadOptions) -> LossLog:
+    import pandas as pd
+
+    rows = [ln.split() for ln in source.text.splitlines() if _YOLO_ROW.match(ln)]
+    if not rows:
+        raise LogReadError("no 'epoch/last' rows of 15 cells", source.name,
+                           "expected YOLOv5/v7 results.txt rows like '0/299 11.8G 0.0698 ...'")
+    df = pd.DataFrame([r[2:] for r in rows], columns=list(YOLO_TXT[2:])).apply(
+        pd.to_numeric, errors="coerce").drop(columns=["total", "labels", "img_size"])
+    df.insert(0, "epoch", [float(r[0].split("/")[0]) for r in rows])
+    log = from_dataframe(df, options.train_col, options.test_col, source.name)
+    return LossLog(log.frame, source.name, "yolo-results-txt",
+                   [*log.notes, "columns as YOLOv5/v7's train.py writes results.txt"])

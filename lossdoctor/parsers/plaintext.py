@@ -54,7 +54,7 @@ _LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?
 #: name may be one word ending in loss: ``smooth_loss 1.6114 | val_loss 1.5365``)
 _QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
 _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?loss)"
-                        rf"{_QUALIFIER}\s+({_NUM})"
+                        rf"{_QUALIFIER}(?:\s+so\s+far)?(?:\s+(?:is|was))?\s+({_NUM})"
                         rf"(?![\w.])", re.IGNORECASE)
 #: a word that makes a line an evaluation's ('VAL loss: 0.02 (epoch: 3, step: 50)')
 _TEST_WORD = re.compile(r"(?<![a-z])(?:val|valid|validation|test|eval|evaluation|dev)(?![a-z])",
@@ -222,16 +222,20 @@ def _axis_kind(lines: list[str]) -> str:
     if any(bar_position(ln) and _has_loss(_pairs(ln)) for ln in lines if "%|" in ln):
         return "iteration"
     epochs: set[str] = set()
+    stepped = 0
     for ln in lines:
         marked = bool(_STEP.search(ln) or _ROUND.match(ln))
         if (marked or _SEEN.search(ln)) and (pairs := _pairs(ln)) and \
                 (marked or _has_loss(pairs)):
-            return "step"
+            stepped += 1
+            if stepped == 2:
+                return "step"
         if len(epochs) < 2 and (epoch := _EPOCH.search(ln)):
             epochs.add(epoch.group(1))
     # an epoch axis needs epochs: one mention ('*** Best metric: 0.45 (epoch 77)' closing
-    # timm's log) is no axis
-    return "epoch" if len(epochs) >= 2 else "line"
+    # timm's log) is no axis; one line with a step among lines of epochs (the HF Trainer's
+    # closing 'TrainOutput(global_step=2260, training_loss=...)') is no step axis
+    return "step" if stepped and len(epochs) < 2 else "epoch" if len(epochs) >= 2 else "line"
 
 
 def _counted_in_epoch(lines: list[str]) -> str:
