@@ -350,6 +350,22 @@ def test_one_closing_line_with_a_step_is_no_step_axis(tmp_path):
     assert len(got["train"][0]) == 20 and len(got["test"][0]) == 10
 
 
+def test_yolov5_console_rows_in_progress_bars(tmp_path):
+    """YOLOv5/v7's console: 'Epoch gpu_mem box obj cls total labels img_size' (losses that
+    do not say loss), each epoch's row rewritten in place by its bar ('\\r'): the last row
+    of an epoch is its mean loss, the total the train loss."""
+    header = "     Epoch   gpu_mem       box       obj       cls     total    labels  img_size\n"
+    text = ""
+    for e in range(6):
+        text += header + "".join(
+            f"\r     {e}/299     9.92G   {0.08 - e / 100:.4f}    0.0294         0"
+            f"    {0.11 - e / 100 + i / 1e4:.4f}       161       640:  {i * 10}%|#   | {i}/10"
+            for i in range(1, 11)) + "\n"
+    got, log = curves(write(tmp_path, "nohup.out", text))
+    assert got["train"][0] == [0.0, 1, 2, 3, 4, 5]
+    assert got["train"][1] == pytest.approx([0.111 - e / 100 for e in range(6)])
+
+
 def test_yolo_results_txt(tmp_path):
     """YOLOv5/v7's results.txt: no header, 'epoch/last' then gpu memory, box, obj, cls,
     total, targets, image size, P, R, mAP@.5, mAP@.5:.95, val box, obj, cls."""

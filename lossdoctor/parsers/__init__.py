@@ -64,8 +64,8 @@ def _as_console_text(chosen: str, source: Source, options: ReadOptions,
     """A file only the generic table reader claimed (a console log whose first lines hold
     commas: a config dump, a warning) that holds no table of losses, read as console text
     when that finds them (its loss lines may start far below its head). Else the error to
-    say: the console reader's when it found named numbers but no loss among them and the
-    table's cells were not even numbers (its columns were no columns), the table's."""
+    say: the console reader's when it found named numbers but no loss among them (the
+    table's columns were no columns), else the table's."""
     not_numeric = "is not numeric" in str(failed)
     if chosen != "generic-csv" or not (not_numeric or isinstance(failed, NoLossError)
                                        and _prose(source.head_text)):
@@ -73,7 +73,7 @@ def _as_console_text(chosen: str, source: Source, options: ReadOptions,
     try:
         log = PARSERS["plain-text"].read(source, options)
     except NoLossError as exc:
-        return exc if not_numeric else failed
+        return exc        # the names it found say more than a sentence read as a header
     except (LogReadError, UnicodeError, ValueError, KeyError, IndexError, TypeError):
         return failed
     log.notes.insert(0, "read as console text: its lines are no table of losses")

@@ -3,7 +3,8 @@
 A progress bar (``45%|####5     | 45/100 [00:01<00:02, loss=0.81]``) is cut out of its line, so
 that a per-epoch summary printed beside it is read alone. A table printed to the console
 (Ultralytics YOLO's ``Epoch GPU_mem box_loss ... Size`` header and its ``1/100 3.48G 1.272 ...``
-rows, or any header of names with loss columns) is turned into ``name=value`` lines.
+rows, YOLOv5's and v7's ``Epoch gpu_mem box obj cls total``, or any header of names with
+loss columns) is turned into ``name=value`` lines.
 """
 from __future__ import annotations
 
@@ -40,13 +41,21 @@ def strip_bars(lines: list[str]) -> list[str]:
     return [_BAR.sub(" ", ln) if "%|" in ln else ln for ln in lines]
 
 
+#: YOLOv5's and YOLOv7's console header, whose loss columns do not say loss
+_YOLO5 = ["epoch", "gpu_mem", "box", "obj", "cls", "total"]
+
+
 def _header(line: str) -> list[str] | None:
-    """The cells of a table header: names only, at least one a loss, no ':'/'=' pairs."""
+    """The cells of a table header: names only, at least one a loss, no ':'/'=' pairs
+    (YOLOv5's and YOLOv7's ``Epoch gpu_mem box obj cls total labels img_size``: the mean
+    box, objectness and class losses and their total)."""
     if "=" in line or ": " in line:
         return None
     cells = line.split()
     if len(cells) < 2 or not all(_HEADER_CELL.match(c) for c in cells):
         return None
+    if [c.lower() for c in cells[:6]] == _YOLO5:
+        return cells[:2] + [f"{c}_loss" for c in cells[2:6]] + cells[6:]
     if not any(says_loss(c) for c in cells):
         return None
     return cells
