@@ -37,6 +37,11 @@ class NoLossError(ColumnError):
     """The file has no loss column at all: it is some other table, not a loss log."""
 
 
+class NotNumericError(ColumnError):
+    """A column read as a loss holds words, not numbers: its cells were no such column
+    (a console log's lines taken for a table)."""
+
+
 class UsageError(LossdoctorError):
     """The call itself is wrong: an unknown option value, format, rule or severity."""
 

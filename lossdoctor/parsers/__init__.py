@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import LogReadError, NoLossError
+from ..errors import LogReadError, NoLossError, NotNumericError
 from ..frame import LossLog
 
 # importing a format module registers its parser(s)
@@ -66,9 +66,8 @@ def _as_console_text(chosen: str, source: Source, options: ReadOptions,
     when that finds them (its loss lines may start far below its head). Else the error to
     say: the console reader's when it found named numbers but no loss among them (the
     table's columns were no columns), else the table's."""
-    not_numeric = "is not numeric" in str(failed)
-    if chosen != "generic-csv" or not (not_numeric or isinstance(failed, NoLossError)
-                                       and _prose(source.head_text)):
+    if chosen != "generic-csv" or not (isinstance(failed, NotNumericError) or isinstance(
+            failed, NoLossError) and _prose(source.head_text)):
         return failed       # (a big table of other numbers is not read a second time)
     try:
         log = PARSERS["plain-text"].read(source, options)

@@ -28,7 +28,7 @@ from ..columns import (
     step_axis,
     tokens,
 )
-from ..errors import ColumnError, LogReadError
+from ..errors import ColumnError, LogReadError, NotNumericError
 from ..frame import CurveArrays, LossLog, make_frame
 from .registry import ReadOptions
 from .source import Source
@@ -544,5 +544,5 @@ def _check_numeric(table: Table, cols: list[str], source: Source) -> None:
             continue
         good = int((~table.missing_of(c)).sum())    # garbage cells are counted as missing
         if bad >= good:
-            raise LogReadError(f"column {c!r} is not numeric ({bad} of {bad + good} cells are"
+            raise NotNumericError(f"column {c!r} is not numeric ({bad} of {bad + good} cells are"
                                " not numbers)", source.name)
