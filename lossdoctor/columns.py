@@ -313,8 +313,9 @@ def _chained_over_epochs(df: pd.DataFrame, lower: dict[str, str], steps: np.ndar
     epochs = np.asarray(_numbers(df[epoch_name])[0], dtype=float)
     s = np.asarray(steps, dtype=float)
     moved = np.sign(np.diff(epochs))
+    # the steps go back only where the epoch moves, and wherever the epoch goes back
     if np.isnan(s).any() or np.isnan(epochs).any() or np.any(moved[back - 1] == 0) \
-            or np.any(np.flatnonzero(moved < 0) + 1 != back[moved[back - 1] < 0]):
+            or not np.isin(np.flatnonzero(moved < 0) + 1, back).all():
         return steps
     on = back[moved[back - 1] > 0]
     if not len(on):

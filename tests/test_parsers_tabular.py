@@ -291,6 +291,9 @@ def test_a_table_iteration_counted_within_each_epoch_is_chained(tmp_path):
     got, log = curves(write(tmp_path, "twice.csv", appended))
     assert got["train"][0] == [10.0, 20, 30, 40, 50, 60, 70, 80, 90]    # the last run's
     assert any("2 segments" in n for n in log.notes), log.notes
+    odd = "epoch,iteration,loss\n0,10,1\n0,20,.9\n1,10,.8\n1,20,.7\n0,30,.6\n0,40,.5\n1,10,.4\n"
+    _, log = curves(write(tmp_path, "odd.csv", odd))   # the epoch went back, the steps did not
+    assert not any("chained" in n for n in log.notes), log.notes
 
 
 def test_a_meters_value_beside_its_average_is_the_train_loss(tmp_path):
