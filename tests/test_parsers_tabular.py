@@ -334,6 +334,8 @@ def test_a_console_log_whose_head_holds_commas_is_read_as_text(tmp_path):
                      for i in range(100, 1000, 100)))
     with pytest.raises(NoLossError, match="numeric columns: iters, time, data, D_A, G_A"):
         load(write(tmp_path, "loss_log.txt", gan))      # the console reader's error says more
+    log = load(tmp_path / "loss_log.txt", options=ReadOptions(train_col="G_A"))
+    assert "read as console text: its lines are no table of losses" in log.notes
     table = "a,b,c\n" + "".join(f"{i},{i * 2},{i * 3}\n" for i in range(50))
     with pytest.raises(NoLossError, match="numeric columns: a, b, c"):
         load(write(tmp_path, "numbers.csv", table))
@@ -367,6 +369,19 @@ def test_yolov5_console_rows_in_progress_bars(tmp_path):
     got, log = curves(write(tmp_path, "nohup.out", text))
     assert got["train"][0] == [0.0, 1, 2, 3, 4, 5]
     assert got["train"][1] == pytest.approx([0.111 - e / 100 for e in range(6)])
+
+
+def test_chainer_evaluators_by_name_are_test_losses(tmp_path):
+    """Chainer's Evaluator(name='TaskA') reports TaskA/main/loss: a test loss (two
+    evaluators' losses summed, as components are), not a part of the train loss."""
+    rows = [{"main/loss": 1 / e, "TaskA/main/loss": 1.2 / e, "TaskB/main/loss": 1.1 / e,
+             "TaskA/main/accuracy": 0.5, "epoch": e, "iteration": 100 * e} for e in range(1, 9)]
+    path = tmp_path / "log"
+    path.write_text(json.dumps(rows))
+    got, log = curves(path)
+    assert got["train"][1] == pytest.approx([1 / e for e in range(1, 9)])
+    assert got["test"][1] == pytest.approx([2.3 / e for e in range(1, 9)])
+    assert any("evaluators TaskA, TaskB: read as the test set" in n for n in log.notes)
 
 
 def test_yolo_results_txt(tmp_path):

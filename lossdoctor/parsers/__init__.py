@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import LogReadError, NoLossError, NotNumericError
+from ..errors import ColumnError, LogReadError, NoLossError, NotNumericError
 from ..frame import LossLog
 
 # importing a format module registers its parser(s)
@@ -62,12 +62,13 @@ def read_raw(path: str | Path, input_format: str | None = None,
 def _as_console_text(chosen: str, source: Source, options: ReadOptions,
                      failed: LogReadError) -> LossLog | LogReadError:
     """A file only the generic table reader claimed (a console log whose first lines hold
-    commas: a config dump, a warning) that holds no table of losses, read as console text
-    when that finds them (its loss lines may start far below its head). Else the error to
+    commas: a config dump, a warning) that holds no table of losses (or not the column the
+    user named), read as console text when that finds them (its loss lines may start far
+    below its head). Else the error to
     say: the console reader's when it found named numbers but no loss among them (the
     table's columns were no columns), else the table's."""
     if chosen != "generic-csv" or not (isinstance(failed, NotNumericError) or isinstance(
-            failed, NoLossError) and _prose(source.head_text)):
+            failed, ColumnError) and _prose(source.head_text)):
         return failed       # (a big table of other numbers is not read a second time)
     try:
         log = PARSERS["plain-text"].read(source, options)

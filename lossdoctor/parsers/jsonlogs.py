@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..columns import one_series_split, split_of
+from ..columns import TEST_TOKENS, one_series_split, split_of, tokens
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .hftrainer import read_hf
@@ -108,6 +108,9 @@ def read_jsonl(source: Source, options: ReadOptions) -> LossLog:
 
 # ---------------------------------------------------------------- Chainer LogReport
 
+#: an Evaluator extension's keys: ``<its name>/main/<metric>`` (``validation`` by default)
+_EVALUATOR = re.compile(r"^([^/]+)/main/(.+)$")
+
 def sniff_chainer(source: Source) -> float:
     """A JSON array of objects with Chainer's ``main/loss`` keys."""
     text = json_head(source)
@@ -121,7 +124,18 @@ def sniff_chainer(source: Source) -> float:
                       "validation/main/loss")
 def read_chainer(source: Source, options: ReadOptions) -> LossLog:
     data = load_json(source)
-    return _records_log(_as_records(data, source), source, options, "chainer-logreport")
+    records = _as_records(data, source)
+    named = sorted({m.group(1) for r in records for k in r if (m := _EVALUATOR.match(k))
+                    and not (TEST_TOKENS | {"main"}) & set(tokens(m.group(1)))})
+    if named:      # Evaluator(name='TaskA') reports TaskA/main/loss: a test loss
+        records = [{_EVALUATOR.sub(r"validation/\1/main/\2", k)
+                    if k.split("/", 1)[0] in named else k: v for k, v in r.items()}
+                   for r in records]
+    log = _records_log(records, source, options, "chainer-logreport")
+    if named:
+        log.notes.insert(0, f"evaluator{'s' * (len(named) > 1)} {', '.join(named)}: read as"
+                            " the test set (Chainer's <evaluator>/main/loss)")
+    return log
 
 
 def _as_records(data: Any, source: Source) -> list[dict[str, Any]]:
