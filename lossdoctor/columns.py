@@ -51,9 +51,14 @@ BOOKKEEPING = frozenset({
     "score", "correct", "total"})
 
 
+#: BasicSR's and ESRGAN's loss names (``l_pix``, ``l_g_gan``, ``l_d_real``): an ``l_`` prefix
+#: at the start of a name or of a path segment is the word loss
+_L_PREFIX = re.compile(r"(^|[/.])l_(?=[a-z])")
+
+
 def tokens(name: str) -> list[str]:
     """``'Train/epoch_loss'`` -> ``['train', 'epoch', 'loss']``; camelCase is split too."""
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", _L_PREFIX.sub(r"\1loss_", name))
     return [t for t in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if t]
 
 

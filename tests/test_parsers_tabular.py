@@ -329,9 +329,9 @@ def test_a_console_log_whose_head_holds_commas_is_read_as_text(tmp_path):
                             pytest.approx([1 / (e + 1) for e in range(8)], abs=1e-4))
     assert got["test"][1] == pytest.approx([1.2 / (e + 1) for e in range(8)], abs=1e-4)
     assert "read as console text: its lines are no table of losses" in log.notes
-    gan = ("=============== Training Loss (Wed Oct 30 10:43:06 2024) ===============\n"
-           + "".join(f"(epoch: 1, iters: {i}, time: 2.4, data: 0.1) D_A: 0.5 G_A: 0.4\n"
-                     for i in range(100, 1000, 100)))
+    # names that do not say loss, with no banner that says so (see the CycleGAN test)
+    gan = "".join(f"(epoch: 1, iters: {i}, time: 2.4, data: 0.1) D_A: 0.5 G_A: 0.4\n"
+                  for i in range(100, 1000, 100))
     with pytest.raises(NoLossError, match="numeric columns: iters, time, data, D_A, G_A"):
         load(write(tmp_path, "loss_log.txt", gan))      # the console reader's error says more
     log = load(tmp_path / "loss_log.txt", options=ReadOptions(train_col="G_A"))
@@ -905,3 +905,51 @@ def test_boosting_evals_result_json(tmp_path, text, train, test):
     got, _ = curves(write(tmp_path, "evals_result.json", text))
     assert (got.get("train", (None, None))[1] or None) == (pytest.approx(train) if train else None)
     assert got["test"][1] == pytest.approx(test)
+
+
+def test_basicsr_log_l_prefix_losses_thousands_steps_and_rate_tuple(tmp_path):
+    """BasicSR's logger: '[epoch: 16, iter: 100,100, lr:(1.809e-04,)] l_pix: 5.98e-03': the
+    l_ prefix names a loss, the iteration carries thousands separators, the rate sits in a
+    tuple; a YAML-ish config dump with commas comes first."""
+    head = "23-05-05 21:25:37.738 - INFO:   name: HDRUNet_v1\n  gpu_ids: [0, 1]\n" \
+           "  datasets:[\n    batch_size: 8\n  ]\n"
+    lines = "".join(f"23-05-05 21:26:52.413 - INFO: [epoch: {i // 10:2d}, iter: {i * 500:>7,},"
+                    f" lr:({2e-4 / (1 + i):.3e},)] l_pix: {1 / i:.4e} \n" for i in range(1, 31))
+    got, log = curves(write(tmp_path, "train_HDR.log", head + lines))
+    assert got["train"][0] == [float(i * 500) for i in range(1, 31)]
+    assert got["train"][1] == pytest.approx([1 / i for i in range(1, 31)], rel=1e-3)
+    assert got["lr"][1][0] == pytest.approx(1e-4, rel=1e-3)
+
+
+def test_cyclegan_loss_log_banner_names_the_losses(tmp_path):
+    """pix2pix's and CycleGAN's loss_log.txt: under '=== Training Loss (date) ===' each line
+    prints '(epoch: e, iters: i, time: t, data: d) D_A: .. G_A: .. cycle_A: ..': the banner
+    says those are losses (summed as components); the parenthesised clock is not one. The
+    same names without the banner are no losses."""
+    banner = "================ Training Loss (Wed Oct 30 10:43:06 2024) ================\n"
+    rows = "".join(f"(epoch: {e}, iters: {i}, time: 2.416, data: 9.430) D_A: {0.5 / e:.3f}"
+                   f" G_A: {0.4:.3f} cycle_A: {2 / e:.3f} \n"
+                   for e in range(1, 9) for i in (100, 200))
+    got, log = curves(write(tmp_path, "loss_log.txt", banner + rows))
+    assert got["train"][0] == [float(e) for e in range(1, 9)]
+    assert got["train"][1] == pytest.approx([2.5 / e + 0.4 for e in range(1, 9)], abs=2e-3)
+    assert any("sum of 3 components" in n for n in log.notes)
+    with pytest.raises(NoLossError):
+        load(write(tmp_path, "other.txt", rows))
+
+
+def test_validation_perplexity_is_read_as_its_cross_entropy(tmp_path):
+    """OpenNMT prints the train xent and, per validation, only 'Validation perplexity: X':
+    ln X is the test loss; a second perplexity is not guessed between."""
+    text = ""
+    for s in range(1, 21):
+        text += f"[2025-09-21 08:39:16,816 INFO] Step {s * 50}/ 5000; acc: 20.18; ppl: " \
+                f"{np.exp(3 / s):.2f}; xent: {3 / s:.4f}; lr: 0.00020;\n"
+        if s % 5 == 0:
+            text += f"[2025-09-21 08:43:41,636 INFO] Validation perplexity: {np.exp(4 / s):.4f}\n"
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["test"][0] == [250.0, 500.0, 750.0, 1000.0]
+    assert got["test"][1] == pytest.approx([4 / s for s in (5, 10, 15, 20)], rel=1e-4)
+    assert any("ln(Validation perplexity)" in n for n in log.notes)
+    two = text.replace("Validation perplexity", "Validation perplexity: 3.0 valid ppl")
+    assert "test" not in curves(write(tmp_path, "two.log", two))[0]

@@ -4,7 +4,8 @@ A progress bar (``45%|####5     | 45/100 [00:01<00:02, loss=0.81]``) is cut out 
 that a per-epoch summary printed beside it is read alone. A table printed to the console
 (Ultralytics YOLO's ``Epoch GPU_mem box_loss ... Size`` header and its ``1/100 3.48G 1.272 ...``
 rows, YOLOv5's and v7's ``Epoch gpu_mem box obj cls total``, or any header of names with
-loss columns) is turned into ``name=value`` lines.
+loss columns) is turned into ``name=value`` lines. Under a banner that says the lines are
+losses (pix2pix's and CycleGAN's ``loss_log.txt``), the names are made to say so.
 """
 from __future__ import annotations
 
@@ -105,3 +106,30 @@ def _as_pairs(header: list[str], row: list[str]) -> str:
         if _NUMBER.match(cell) and tokens(name):
             pairs.append(f"{name}={cell}")
     return marker + " ".join(pairs)
+
+
+#: pix2pix's and CycleGAN's ``loss_log.txt``: ``===== Training Loss (<date>) =====`` (again at
+#: each resume), then ``(epoch: 1, iters: 100, time: 2.4, data: 9.4) D_A: 0.54 G_A: 0.43 ...``
+_LOSS_BANNER = re.compile(r"^=+\s*training loss\b.*=+\s*$", re.IGNORECASE)
+_BOOKKEEPING_PREFIX = re.compile(r"^\s*\([^()]*\)")
+_BARE_NAME = re.compile(r"(?<![\w.])([A-Za-z]\w*)(\s*:\s*[-+]?(?:\d|\.\d|nan|inf))",
+                        re.IGNORECASE)
+
+
+def name_banner_losses(lines: list[str]) -> list[str]:
+    """Lines under a ``Training Loss`` banner with each value after the bookkeeping in
+    parentheses named a loss (``D_A loss: 0.54``): the banner is what says they are losses,
+    which the names alone (``D_A``, ``cycle_A``) do not."""
+    if not any(_LOSS_BANNER.match(ln) for ln in lines[:50]):
+        return lines
+    out = []
+    for line in lines:
+        head = _BOOKKEEPING_PREFIX.match(line)
+        if head is None:
+            out.append(line)
+            continue
+        rest = _BARE_NAME.sub(lambda m: m.group(1) + (m.group(2) if says_loss(m.group(1))
+                                                     else " loss" + m.group(2)),
+                              line[head.end():])
+        out.append(line[:head.end()] + rest)
+    return out

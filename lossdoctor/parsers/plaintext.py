@@ -26,7 +26,7 @@ from ..columns import (
 )
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .consoletext import bar_position, expand_tables, has_bars, strip_bars
+from .consoletext import bar_position, expand_tables, has_bars, name_banner_losses, strip_bars
 from .jsontable import looks_like_json
 from .registry import ReadOptions, register
 from .source import Source
@@ -35,16 +35,19 @@ FORMAT = "plain-text"
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
 _WORD = r"[A-Za-z_][\w./-]*"
 _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s*[:=]\s*"
-                   rf"['\"]?(?:tensor\(\s*)?({_NUM})(?![\d.]|\s*%)", re.IGNORECASE)
+                   rf"['\"]?(?:tensor\(\s*|\((?=\s*(?:{_NUM})\s*[,)])\s*)?({_NUM})(?![\d.]|\s*%)",
+                   re.IGNORECASE)
 _EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[('\"]?\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?",
                     re.IGNORECASE)
+#: a counter, with thousands separators or without (BasicSR's ``iter: 100,000``)
+_COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+)"
 _STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration|num_updates)\b['\"]?\s*[:=#]?\s*[\[(]?"
-                   r"\s*(\d+)"
+                   rf"\s*{_COUNT}"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
 #: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins)
 _SEEN = re.compile(r"\b(?:consumed[ _])?(?:tokens|samples|examples|images|sequences)(?:[ _]seen)?"
-                   r"\b['\"]?\s*[:=#]?\s*[\[(]?\s*(\d+)", re.IGNORECASE)
+                   rf"\b['\"]?\s*[:=#]?\s*[\[(]?\s*{_COUNT}", re.IGNORECASE)
 #: a boosting round's counter opening the line: XGBoost's and LightGBM's ``[12]\t...``
 _ROUND = re.compile(r"^\s*\[(\d+)\]\s")
 _LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?"
@@ -129,6 +132,8 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
         if options.train_col is None and options.test_col is None else list(counts)
     choice = choose_columns(names, options.train_col, options.test_col, source.name)
     notes += choice.notes
+    if not choice.test and options.test_col is None:
+        choice.test = _perplexity_loss(records, names, notes)
     frames = [_curve(records, split, cols) for split, cols in
               (("train", choice.train), ("test", choice.test), ("lr", choice.lr))]
     frame = concat_frames(frames)
@@ -187,7 +192,7 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
 
 
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
-    lines = expand_tables(lines)[0]
+    lines = expand_tables(name_banner_losses(lines))[0]
     axis = _axis_kind(lines)
     counted = _counted_in_epoch(lines) if axis == "step" else ""    # only a step axis asks
     if counted == "untold":
@@ -252,7 +257,7 @@ def _counted_in_epoch(lines: list[str]) -> str:
         step, epoch = _STEP.search(ln), _EPOCH.search(ln)
         if not (step and epoch):
             continue
-        now = (float(epoch.group(1)), float(step.group(1)))
+        now = (float(epoch.group(1)), _count(step.group(1)))
         kind = bool(_TEST_WORD.search(ln))
         was = last.get(kind)
         last[kind] = now
@@ -328,10 +333,14 @@ def _marker(line: str, axis: str, in_epoch: bool, loss: bool) -> float | None:
     step = _STEP.search(line)
     if not step:
         counted = _ROUND.match(line) or (_SEEN.search(line) if loss else None)
-        return float(counted.group(1)) if counted else None
+        return _count(counted.group(1)) if counted else None
     if in_epoch and step.group(2) and epoch:   # 'Epoch [2/10], Step [100/600]
-        return float(epoch.group(1)) * float(step.group(2)) + float(step.group(1))
-    return float(step.group(1))
+        return float(epoch.group(1)) * float(step.group(2)) + _count(step.group(1))
+    return _count(step.group(1))
+
+
+def _count(digits: str) -> float:
+    return float(digits.replace(",", ""))
 
 
 def _pairs(line: str) -> dict[str, float]:
@@ -362,6 +371,24 @@ def _pairs(line: str) -> dict[str, float]:
                 name = f"{context} {name}"
             out[name] = float(m.group(2))
     return out
+
+
+def _perplexity_loss(records: list[_Record], names: list[str], notes: list[str]) -> list[str]:
+    """An evaluation that prints its perplexity and no loss (OpenNMT's 'Validation
+    perplexity: 74.75'): ln of it is the mean cross-entropy, the test loss; added to the
+    records under that name. Nothing when there is not exactly one such value."""
+    ppl = [n for n in names if split_of(n) is None and TEST_TOKENS & set(tokens(n))
+           and {"ppl", "perplexity"} & set(tokens(n))]
+    if len(ppl) != 1:
+        return []
+    name, loss = ppl[0], f"ln({ppl[0]})"
+    for r in records:
+        value = r.values.get(name)
+        if value is not None:
+            r.values[loss] = float(np.log(value)) if value > 0 else float("nan")
+    notes.append(f"test loss: {loss}, the cross-entropy its perplexity is exp of (no test"
+                 " loss printed)")
+    return [loss]
 
 
 def _split_word(text: str) -> str:
