@@ -953,3 +953,33 @@ def test_validation_perplexity_is_read_as_its_cross_entropy(tmp_path):
     assert any("ln(Validation perplexity)" in n for n in log.notes)
     two = text.replace("Validation perplexity", "Validation perplexity: 3.0 valid ppl")
     assert "test" not in curves(write(tmp_path, "two.log", two))[0]
+
+
+def test_a_headerless_counter_column_is_the_axis_not_a_loss(tmp_path):
+    """'epoch,loss' rows with no header in a file whose name says loss: the first column
+    counts up by one (starting again where the run was resumed) and is no run of the loss;
+    one that never starts again is the x axis."""
+    rows = "".join(f"{e},{3 + 3 / e:.4f}\n" for e in range(1, 24))
+    rows += "".join(f"{e},{3.1 - e / 1000:.4f}\n" for e in range(1, 40))
+    got, log = curves(write(tmp_path, "loss_log.txt", rows))
+    assert got["train"][0] == [float(i) for i in range(62)]           # row order
+    assert got["train"][1][:2] == [6.0, 4.5] and len(got["train"][1]) == 62
+    strided = "".join(f"{s},{1 / s:.6f}\n" for s in range(100, 1100, 100))
+    got, log = curves(write(tmp_path, "val_loss.txt", strided))
+    assert got["test"][0] == [float(s) for s in range(100, 1100, 100)]
+    assert "x axis: column 1" in log.notes
+
+
+def test_a_loss_echoed_in_a_checkpoint_message_is_not_a_second_loss(tmp_path):
+    """'Epoch k/100 - Train Loss: x, Val Loss: y', and on the epochs that improve it
+    'saving best model (val_loss=y)': the echo is the same loss, not a second one to choose
+    between."""
+    text = ""
+    for e in range(1, 13):
+        val = 1 + 1 / e if e < 8 else 1.2 + e / 100
+        text += f"Epoch {e}/100 - Train Loss: {2 / e:.4f}, Val Loss: {val:.4f}\n"
+        if e < 8:
+            text += f"  saving best model (val_loss={val:.4f})\n"
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["test"][1][-1] == pytest.approx(1.32)
+    assert any("'val_loss' repeats 'Val Loss' on 7 of its lines" in n for n in log.notes)

@@ -128,7 +128,8 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     notes = [{"line": "x axis: order of the lines",
               "iteration": "x axis: iteration (progress-bar updates, counted across the bars)"}
              .get(axis, f"x axis: {axis}")]
-    names = _paired_train(records, _drop_strays(counts, notes), notes) \
+    names = _paired_train(records, _drop_echoes(records, _drop_strays(counts, notes), notes),
+                          notes) \
         if options.train_col is None and options.test_col is None else list(counts)
     choice = choose_columns(names, options.train_col, options.test_col, source.name)
     notes += choice.notes
@@ -162,6 +163,27 @@ def _drop_strays(counts: dict[str, int], notes: list[str]) -> list[str]:
                          f" loss logged {twin} times")
             continue
         keep.append(name)
+    return keep
+
+
+def _drop_echoes(records: list[_Record], names: list[str], notes: list[str]) -> list[str]:
+    """A loss printed again under another name, only on lines of the points that print it
+    already and with the same value ('Val Loss: 3.25' and, when it is the best so far,
+    'saving best model (val_loss=3.25)'), is an echo of it: dropped, with a note."""
+    keep = list(names)
+    for echo in names:
+        split = split_of(echo)
+        if split not in ("train", "test"):
+            continue
+        for other in keep:
+            if other == echo or split_of(other) != split or component(other) != component(echo):
+                continue
+            seen = [r for r in records if echo in r.values]
+            if seen and len(seen) < sum(other in r.values for r in records) and all(
+                    r.values.get(other) == r.values[echo] for r in seen):
+                keep.remove(echo)
+                notes.append(f"{echo!r} repeats {other!r} on {len(seen)} of its lines: ignored")
+                break
     return keep
 
 

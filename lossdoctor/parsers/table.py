@@ -397,7 +397,12 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
     if duplicated:
         notes.append(f"duplicate column names: {', '.join(duplicated)} (the first is used)")
     steps, step_name = axis if axis is not None else step_axis(table.values, notes)
-    skip = ({step_name} if step_name else set()) | _index_columns(table) | set(duplicated)
+    counters = _index_columns(table)
+    if not step_name and (rising := [n for n in sorted(counters) if n.startswith("column")
+                                     and np.all(np.diff(table.values[n].to_numpy()) > 0)]):
+        step_name = rising[0]          # a headerless file's counter that never starts again
+        steps = table.values[step_name].to_numpy(dtype=float)
+    skip = ({step_name} if step_name else set()) | counters | set(duplicated)
     wall, wall_name = wall_clock(table)
     skip.add(wall_name)
     data_names = [n for n in names if n not in skip]
@@ -499,14 +504,33 @@ def _loss_like_test(names: list[str], notes: list[str]) -> list[str]:
 
 
 def _index_columns(table: Table) -> set[str]:
-    """A pandas index column (empty or 'Unnamed: 0' header, values 0..n-1) is not a curve."""
+    """A pandas index column (empty or 'Unnamed: 0' header, values 0..n-1) is not a curve,
+    nor, in a file without a header, a column of whole numbers that counts up by one stride
+    (an epoch or step counter, which a resumed run may start again: 'epoch,loss' rows)."""
     out = set()
     for n in table.values.columns:
+        v = table.values[n].to_numpy()
         if n == "" or n.startswith("Unnamed") or n.lower() in ("index", "#"):
-            v = table.values[n].to_numpy()
             if len(v) and np.all(np.diff(v) > 0):
                 out.add(n)
+        elif re.fullmatch(r"column \d+", n) and _counts_up(v):
+            out.add(n)
     return out
+
+
+#: a counter steps up by its one stride at this share of its rows (the rest: restarts)
+COUNTING_SHARE = 0.9
+
+
+def _counts_up(v: np.ndarray) -> bool:
+    """Whole numbers, at least three, stepping up by one stride (1, or 100 for a step
+    logged every 100) at ``COUNTING_SHARE`` of the rows."""
+    v = v[np.isfinite(v)]
+    if len(v) < 3 or not np.all(v == np.round(v)):
+        return False
+    d = np.diff(v)
+    stride = float(np.median(d))
+    return stride > 0 and float(np.mean(d == stride)) >= COUNTING_SHARE
 
 
 def _unnamed_curves(table: Table, names: list[str], source: Source,
