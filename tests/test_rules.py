@@ -1128,3 +1128,18 @@ def test_losses_printed_down_to_zero_are_no_data_problem():
     report = api.diagnose(frame(train, test))
     assert "data_problem" not in {d.name for d in report.diagnoses}, report.diagnoses
     assert report.verdict == "plateau"
+
+
+def test_a_short_test_loss_that_rose_after_its_best_is_overfitting():
+    """Five evaluations (one window holds them all, and falls): 1.99 at the first, lowest at
+    the third, 10% and 13% above it at the last two, beside a train loss that keeps
+    falling. The fall that counts against the rise is the one since the best, not the
+    window's (the run's first fall)."""
+    steps = np.arange(50, 1001, 50, dtype=float)
+    train = 0.04 + 3.1 * np.exp(-steps / 120)
+    test = np.full(len(steps), np.nan)
+    test[steps % 200 == 0] = [1.99, 0.62, 0.2735, 0.30, 0.31]
+    report = api.diagnose(frame(noisy(train, 0.03, 11), test, steps=steps))
+    assert report.runs[0].context.test.windows[-1].direction.value == "falling"
+    assert report.verdict == "overfitting"
+    assert get(report, "overfitting").start_step == 600

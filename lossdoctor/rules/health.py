@@ -223,7 +223,10 @@ def _above_best(te: CurveTrend, th: Thresholds) -> bool:
     fall took back less than half of that rise: a drift down within a risen level, not a
     return to a new best."""
     rise, z = end_rise(te, th)
-    fall = -te.windows[-1].share * te.span
+    # the fall since the best (a last window that holds the whole run of a short curve
+    # falls mostly before it)
+    best = float(te.steps[lowest(te, smooth_width(te, th.smooth_fraction), th.early_low_z)])
+    fall = -stretch_change(te, max(te.windows[-1].start_step, best))[0]
     return bool(z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
                 and fall < rise / 2)
 
