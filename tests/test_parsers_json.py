@@ -132,6 +132,20 @@ def test_hf_summary_row_is_not_a_point(tmp_path):
     assert got == {"train": ([5.0, 10.0], [2.0, 1.0])}
 
 
+def test_hf_epoch_going_back_while_the_step_moves_on_starts_another_run(tmp_path):
+    """Three records of an earlier run (epoch 0.21-0.63), then the epoch back at 0.04 as the
+    step moves on: another run was logged into the same state; the last is diagnosed, all of
+    them with segments='all'."""
+    old = [{"epoch": 0.21 * i, "loss": 2.12, "step": 500 * i} for i in (1, 2, 3)]
+    new = [{"epoch": 0.02 * i, "loss": 2.5 - i / 100, "step": 1000 * i} for i in range(2, 12)]
+    path = write_state(tmp_path / "trainer_state.json", old + new)
+    got, log = curves(path)
+    assert got["train"][0] == [1000.0 * i for i in range(2, 12)]
+    assert any("the epoch went back at step 2000" in n for n in log.notes)
+    got, _ = curves(path, segments="all")
+    assert len(got["train"][0]) == 13
+
+
 def test_hf_folder_prefers_its_own_state_file(tmp_path):
     write_state(tmp_path / "trainer_state.json", [{"loss": 3.0, "step": 1}])
     (tmp_path / "checkpoint-9").mkdir()

@@ -87,12 +87,34 @@ def read_hf(source: Source, options: ReadOptions) -> LossLog:
     if not records:
         raise LogReadError("log_history has no logged losses (nothing was logged before this"
                            f" save, global_step {data.get('global_step')})", file.name)
+    if options.segments == "last":
+        records = _last_run(records, notes)
     if options.test_col is None:
         records, eval_notes, test_col = eval_sets(records)
         notes += eval_notes
         options = ReadOptions(options.train_col, test_col, options.segments)
     log = table_to_log(records_to_table(records), file, options, "hf-trainer-state")
     return LossLog(log.frame, source.name, log.format, notes + log.notes)
+
+
+def _last_run(records: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
+    """The records from the last place where the epoch went back while the step moved on:
+    within one run the Trainer's epoch is the step over the steps per epoch, so another run
+    (another data set or batch size, resumed into the same output folder) began there; as
+    with steps that restart, the last is diagnosed (``--segments all`` keeps them all)."""
+    start, last = 0, None
+    for i, r in enumerate(records):
+        epoch, step = to_number(r.get("epoch")), to_number(r.get("step"))
+        if epoch is None or step is None:
+            continue
+        if last is not None and epoch < last[0] and step > last[1]:
+            start = i
+        last = (epoch, step)
+    if start:
+        notes.append(f"the epoch went back at step {records[start].get('step')} while the step"
+                     f" moved on: another run began there; diagnosing it ({start} earlier"
+                     " records left out; --segments all keeps them)")
+    return records[start:]
 
 
 def eval_sets(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str],
