@@ -64,10 +64,12 @@ def _verdict(found: list[Diagnosis]) -> str:
 def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     """When no rule decides: say which way each curve goes and name the nearest cell of the
     trend table, with low confidence: a run whose curves disagree has stopped improving as
-    a whole (plateau), unless every curve still falls (learning) or the train loss rises
+    a whole (plateau), unless every curve still falls (learning), the train loss rises
     while no curve falls, and a rise matters on the loss's own scale ("if the loss rises
     during training, the learning rate is usually too large"; a short flat curve's noise
-    read as a rise in its last few points is no such rise)."""
+    read as a rise in its last few points is no such rise), or the train loss falls while
+    the test loss rises by a share that matters (overfitting's cell, when its own rule
+    found no rise from a smoothed best: a best of one evaluation on a short curve)."""
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
     still = all(e is Direction.FALLING for e in ends)
@@ -76,7 +78,14 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
               and Direction.FALLING not in ends
               and any(rises_materially(c, th) for c in curves))
     said = join("; ", (describe(c) for c in curves))
-    nearest = "learning" if still else "lr_too_high" if rising else "plateau"
+    # the table's overfitting cell: train falling, test rising (by a share that matters,
+    # evaluated overfit_points times since its lowest logged value: once can be noise)
+    te = ctx.test
+    parting = (ends == [Direction.FALLING, Direction.RISING] and te is not None
+               and rises_materially(te, th)
+               and int(np.sum(te.steps > te.summary.min_step)) >= th.overfit_points)
+    nearest = ("learning" if still else "lr_too_high" if rising
+               else "overfitting" if parting else "plateau")
     return find_rule(nearest).diagnosis(Finding(
         text("Mixed trends: {said}.", said=said), None, None,
         {f"{c.split}_direction": c.windows[-1].direction.value for c in curves},

@@ -286,7 +286,11 @@ def test_when_no_rule_decides_the_nearest_cell_is_stamped_too(monkeypatch):
 
     for code, r in list(RULES.items()):
         monkeypatch.setitem(RULES, code, replace(r, check=lambda ctx, th: None))
-    report = api.diagnose(overfitting())
+    report = api.diagnose(overfitting())     # train falling, test rising: that cell
+    d = report.diagnoses[0]
+    assert d.message.startswith("Mixed trends:") and d.name == "overfitting"
+    assert (d.code, d.severity, d.confidence) == ("LD201", Severity.WARNING, 0.3)
+    report = api.diagnose(plateau())
     d = report.diagnoses[0]
     assert d.message.startswith("Mixed trends:") and d.name == "plateau"
     assert (d.code, d.severity, d.confidence) == ("LD202", Severity.WARNING, 0.3)
@@ -1143,3 +1147,16 @@ def test_a_short_test_loss_that_rose_after_its_best_is_overfitting():
     assert report.runs[0].context.test.windows[-1].direction.value == "falling"
     assert report.verdict == "overfitting"
     assert get(report, "overfitting").start_step == 600
+
+
+def test_eight_epochs_whose_test_loss_rose_twice_after_its_best_are_overfitting():
+    """A train loss falling at every epoch beside a test loss lowest at epoch 5 (1.17), then
+    1.22 and 1.26: its running median of three smooths the one-evaluation best away, and no
+    rule measures a rise from it; the curves still sit in the table's overfitting cell
+    (train falling, test rising by a share of its progress that matters), not a plateau."""
+    train = [2.1802, 1.5984, 1.5051, 1.4575, 1.3722, 1.3375, 1.2632, 1.244]
+    test = [1.509, 1.322, 1.3134, 1.2229, 1.2262, 1.1703, 1.2198, 1.2597]
+    steps = np.arange(8, dtype=float)
+    report = api.diagnose(frame(np.array(train), np.array(test), steps=steps))
+    assert report.verdict == "overfitting"
+    assert report.diagnoses[0].message.startswith("Mixed trends:")
