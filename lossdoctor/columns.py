@@ -41,6 +41,11 @@ LOSS_LIKE = ("nll", "objective", "cost", "mse", "mae", "rmse", "bce", "xent", "c
 #: of those, the errors a regression reports beside its objective (an MSE): RMSE is its
 #: square root (the same trend on a log scale), MAE a second measure of the same fit
 REPORTED = frozenset({"rmse", "mae"})
+#: a name that counts what the loss was taken over, not a loss: ``num_loss_tokens``,
+#: ``n_loss_samples``, ``loss_tokens``
+COUNT_WORDS = frozenset({"num", "number", "n", "nb"})
+COUNTED = frozenset({"tokens", "samples", "examples", "items", "elements", "words", "chars",
+                     "sequences", "batches"})
 #: bookkeeping, never a loss whatever the file is called: clocks, counters, rates, metrics, ids
 BOOKKEEPING = frozenset({
     "runtime", "timestamp", "time", "wall", "walltime", "elapsed", "duration", "seconds", "lr",
@@ -74,6 +79,8 @@ def split_of(name: str) -> str | None:
         return "lr"
     if not any(t == "loss" or t.endswith("loss") for t in toks):
         return None
+    if counts(toks):
+        return None       # num_loss_tokens: how many tokens the loss was taken over
     if TEST_TOKENS & set(toks):
         return "test"
     return "train"
@@ -81,7 +88,14 @@ def split_of(name: str) -> str | None:
 
 def says_loss(name: str) -> bool:
     """The name says it is a loss: ``loss``, ``val_losses``, ``nll``, ``objective``, ..."""
-    return any(t.endswith("loss") or t == "losses" or t in LOSS_LIKE for t in tokens(name))
+    toks = tokens(name)
+    return not counts(toks) and any(t.endswith("loss") or t == "losses" or t in LOSS_LIKE
+                                    for t in toks)
+
+
+def counts(toks: list[str]) -> bool:
+    """Whether a name's tokens count something (``num_loss_tokens``, ``loss_tokens``)."""
+    return bool(toks) and (toks[0] in COUNT_WORDS or toks[-1] in COUNTED)
 
 
 def bookkeeping(name: str) -> bool:

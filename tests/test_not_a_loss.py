@@ -309,3 +309,18 @@ def test_a_true_false_column_is_no_loss_whatever_its_name(tmp_path):
     with pytest.raises(NoLossError):
         load(path)
     assert len(load(path, options=ReadOptions(train_col="loss")).frame) == 30
+
+
+def test_a_count_of_what_the_loss_was_taken_over_is_no_loss(tmp_path):
+    """A fine-tuning log's num_loss_tokens (how many tokens the loss was averaged over) is a
+    count, not the train loss; train_mean_nll beside it is, and test/nll the test loss."""
+    path = write(tmp_path / "metrics.jsonl", "".join(json.dumps(
+        {"step": s, "num_tokens": 900 + s, "num_loss_tokens": 560.0 + 7 * (s % 5),
+         "train_mean_nll": v, **({"test/nll": v * 1.1} if s % 5 == 0 else {})}) + "\n"
+        for s, v in enumerate(falling())))
+    got, log = curves(path)
+    assert got["train"][1] == pytest.approx(falling())
+    assert set(log.frame["metric"].astype(str)) == {"train_mean_nll", "test/nll"}
+    with pytest.raises(NoLossError):
+        load(write(tmp_path / "counts.csv", "step,num_loss_tokens,n_val_loss\n" + "".join(
+            f"{s},{500 + s},{80 + s}\n" for s in range(30))))
