@@ -983,3 +983,26 @@ def test_a_loss_echoed_in_a_checkpoint_message_is_not_a_second_loss(tmp_path):
     got, log = curves(write(tmp_path, "train.log", text))
     assert got["test"][1][-1] == pytest.approx(1.32)
     assert any("'val_loss' repeats 'Val Loss' on 7 of its lines" in n for n in log.notes)
+
+
+def test_steps_counted_within_each_epoch_are_chained_not_runs(tmp_path):
+    """An iteration that starts again every epoch beside an epoch column the reader does
+    not know ('eporch'): each new count goes on where the loss left off, so the counts are
+    epochs of one run, chained; runs started again begin high and stay segments."""
+    rng = np.random.default_rng(3)
+    rows, k = [], 0
+    for e in range(8):
+        for it in range(10, 210, 10):
+            rows.append(f"{e},{it},{(3 + 13 * np.exp(-k / 30)) * np.exp(rng.normal(0, 0.3)):.4f}")
+            k += 1
+    got, log = curves(write(tmp_path, "train_loss.csv", "eporch,iteration,loss\n"
+                            + "\n".join(rows) + "\n"))
+    assert len(got["train"][0]) == 160 and got["train"][0] == sorted(got["train"][0])
+    assert any("a step counted within each epoch; the segments are chained" in n
+               for n in log.notes)
+    runs = "".join(f"{r},{it},{16 * np.exp(-it / 60) + 3:.4f}\n"
+                   for r in range(5) for it in range(10, 210, 10))
+    got, log = curves(write(tmp_path, "runs_loss.csv", "run_id,iteration,loss\n" + runs))
+    assert got["train"][0] == [float(it) for it in range(10, 210, 10)]
+    assert any("5 segments (steps restart from the beginning), diagnosing the last" in n
+               for n in log.notes)

@@ -118,12 +118,17 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
     segs = [np.arange(a, b)[keep[a:b]] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
     if len(segs) == 1:
         return group.iloc[segs[0]].reset_index(drop=True), notes
+    if segments == "last" and _counted_per_epoch(group["value"].to_numpy(float), segs):
+        notes.append(f"steps start again {len(segs) - 1} times, each time where the loss left"
+                     " off: a step counted within each epoch; the segments are chained")
+        segments = "all"
     if segments == "last":
         notes.append(f"{len(segs)} segments (steps restart from the beginning), diagnosing the"
                      " last; --segments all chains them")
         out = group.iloc[segs[-1]]
     else:
-        notes.append(f"{len(segs)} segments (steps restart from the beginning), chained")
+        if not notes or "chained" not in notes[-1]:
+            notes.append(f"{len(segs)} segments (steps restart from the beginning), chained")
         chained, offset = [], 0.0
         for idx in segs:
             seg = group.iloc[idx]
@@ -136,3 +141,31 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
         out = pd.concat(chained)
     out = out.iloc[np.argsort(out["step"].to_numpy(), kind="stable")]
     return out.reset_index(drop=True), notes
+
+
+#: a step counted within each epoch starts again at least this many times
+EPOCHS_LEAST = 3
+#: where a segment starts or ends: the median of this many of its values (minibatch noise)
+EDGE_POINTS = 5
+
+
+def _counted_per_epoch(values: np.ndarray, segs: list[np.ndarray]) -> bool:
+    """Whether steps that start again are a count within each epoch rather than new runs:
+    ``EPOCHS_LEAST`` restarts or more, each segment starting (the median of its first
+    ``EDGE_POINTS`` values) nearer where the one before it ended than where the first one
+    started (a run started again begins where runs begin, high; the next epoch goes on
+    where the last one ended). Compared on a log scale for a positive loss."""
+    if len(segs) <= EPOCHS_LEAST or any(len(seg) == 0 for seg in segs):
+        return False
+    finite = values[np.isfinite(values)]
+    v = np.log(values) if len(finite) and np.all(finite > 0) else values
+
+    def edge(idx: np.ndarray) -> float:
+        return float(np.nanmedian(v[idx])) if np.isfinite(v[idx]).any() else np.nan
+
+    start = edge(segs[0][:EDGE_POINTS])
+    for before, seg in zip(segs[:-1], segs[1:], strict=True):
+        now, then = edge(seg[:EDGE_POINTS]), edge(before[-EDGE_POINTS:])
+        if not abs(now - then) < abs(now - start):
+            return False
+    return True
