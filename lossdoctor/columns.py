@@ -128,6 +128,8 @@ class ColumnChoice:
     test: list[str] = field(default_factory=list)
     lr: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: per split, the other spellings of its main loss, in order of preference
+    others: dict[str, list[str]] = field(default_factory=dict)
 
 
 def choose_columns(names: list[str], train_col: str | None = None, test_col: str | None = None,
@@ -154,6 +156,9 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
         cands = [n for n in names if roles.get(n, split_of(n)) == split]
         picked = _pick(split, cands, source, choice.notes)
         getattr(choice, split).extend(picked)
+        if len(picked) == 1 and not component(picked[0]):
+            choice.others[split] = sorted((c for c in cands if c != picked[0]
+                                           and not component(c)), key=_preference)
     if train_col is None and test_col is not None and choice.train == [test_col]:
         choice.train = []
     if not choice.train and not choice.test and train_col is None and test_col is None:

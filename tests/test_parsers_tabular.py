@@ -49,9 +49,10 @@ def test_golden_lightning_folder_reads_latest_version():
     log = load(FIX / "lightning-csv" / "lightning_logs")
     assert log.format == "lightning-csv"
     assert log.notes[0] == "2 versions; reading version_1 (the latest)"
+    # three epochs (one NaN) are too few for a trend: the per-step train loss is the curve
     golden(log, [
-        ("", "train", 3, 0.92, "train_loss_epoch"), ("", "train", 7, 0.74, "train_loss_epoch"),
-        ("", "train", 11, NAN, "train_loss_epoch"),
+        *(("", "train", s, v, "train_loss_step")
+          for s, v in ((1, 1.0), (3, 0.9), (5, 0.8), (7, 0.7), (9, 0.6), (11, NAN))),
         ("", "test", 3, 0.95, "val_loss"), ("", "test", 7, 0.85, "val_loss"),
         ("", "test", 11, 0.80, "val_loss"),
         ("", "lr", 0, 0.001, "lr-Adam"), ("", "lr", 4, 0.0005, "lr-Adam"),
@@ -1005,4 +1006,38 @@ def test_steps_counted_within_each_epoch_are_chained_not_runs(tmp_path):
     got, log = curves(write(tmp_path, "runs_loss.csv", "run_id,iteration,loss\n" + runs))
     assert got["train"][0] == [float(it) for it in range(10, 210, 10)]
     assert any("5 segments (steps restart from the beginning), diagnosing the last" in n
+               for n in log.notes)
+
+
+def test_a_one_word_title_above_a_table_is_not_its_header(tmp_path):
+    """A Keras CSVLogger file with its own name written above the header (and ';' between
+    cells): the title is skipped and said; a one-column table keeps its header."""
+    rows = "".join(f"{e};0.{e};{1 / (e + 1):.4f};0.{e};{1.1 / (e + 1):.4f}\n" for e in range(8))
+    path = write(tmp_path, "model_history_log.csv",
+                 "\nmodel_history_log\nepoch;accuracy;loss;val_accuracy;val_loss\n" + rows)
+    got, log = curves(path)
+    assert got["train"] == ([float(e) for e in range(8)],
+                            pytest.approx([1 / (e + 1) for e in range(8)], abs=1e-4))
+    assert got["test"][1][0] == pytest.approx(1.1)
+    assert "its line 'model_history_log' is a title, not the header" in log.notes
+    got, _ = curves(write(tmp_path, "one.csv", "loss\n0.9\n0.8\n0.7\n0.6\n"))
+    assert got["train"][1] == [0.9, 0.8, 0.7, 0.6]
+
+
+def test_a_train_loss_of_two_epochs_gives_way_to_its_per_step_values(tmp_path):
+    """Lightning's train_loss_epoch has two values in a two-epoch run, too few for a trend;
+    train_loss_step beside it is the curve. The validation's per-batch values are no
+    curve over training: val_loss_epoch stays the test loss."""
+    rows = []
+    for s in range(9, 40):
+        rows.append(f"{1 / (s + 1):.5f},{s // 20},{s},,,")
+        if s in (19, 39):          # the epoch's end: its validation, then the epoch means
+            e, v = s // 20, 0.061 - s / 1000
+            rows += [f",{e},{s},{v + i / 1000:.4f},," for i in range(5)]
+            rows += [f",{e},{s},,{v:.3f},", f",{e},{s},,,{2 / (s + 1):.4f}"]
+    header = "train_loss_step,epoch,step,val_loss_step,val_loss_epoch,train_loss_epoch\n"
+    got, log = curves(write(tmp_path, "metrics.csv", header + "\n".join(rows) + "\n"))
+    assert len(got["train"][0]) == 31
+    assert got["test"][1] == [0.042, 0.022]
+    assert any("train_loss_step read instead of train_loss_epoch, which has 2 value(s)" in n
                for n in log.notes)

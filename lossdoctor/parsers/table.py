@@ -144,6 +144,10 @@ def read_table(source: Source) -> Table:
 
     head_lines = source.head_text.splitlines()
     skip = _leading_comments(head_lines)          # '# run 3, lr 1e-3' above the header
+    title = _title(head_lines[skip:])
+    said = f"its line {head_lines[skip + title - 1].strip()[:40]!r} is a title, not the" \
+        " header" if title else ""
+    skip += title
     head_lines = head_lines[skip:skip + 50]
     lines = [ln for ln in head_lines if ln.strip()]
     if not lines:
@@ -163,6 +167,8 @@ def read_table(source: Source) -> Table:
         df = pd.DataFrame({"column 1": df.iloc[0].to_numpy()})   # one long row of values
         return to_numbers(df)
     table = to_numbers(df)
+    if said:
+        table.notes.append(said)
     if _cut_off(source, delim, df.shape[1]):
         table.notes.append("the last line is incomplete (file cut off?); its empty cells are"
                            " read as not logged")
@@ -237,6 +243,19 @@ def _leading_comments(lines: list[str]) -> int:
     while n and not lines[n - 1].lstrip().startswith("#"):
         n -= 1
     return n
+
+
+def _title(lines: list[str]) -> int:
+    """How many lines to skip for a title above the table (one word, no delimiter: a
+    CSVLogger file's name written above 'epoch;accuracy;loss;...', blank lines before it)
+    when the lines below split into two cells or more; else 0."""
+    at = next((i for i, ln in enumerate(lines[:20]) if ln.strip()), None)
+    rest = [ln for ln in lines[at + 1:at + 21] if ln.strip()] if at is not None else []
+    if at is None or len(rest) < 2 or len(lines[at].split()) != 1 or any(
+            d in lines[at] for d in DELIMITERS):
+        return 0
+    delim = sniff_delimiter(rest)
+    return at + 1 if len(_cells(rest[0], delim)) > 1 and len(_cells(rest[1], delim)) > 1 else 0
 
 
 def _step_columns(first: str, delim: str | None, header: bool) -> list[str]:
@@ -438,8 +457,10 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
             raise
         return groups
     notes += choice.notes
-    train, test = list(choice.train), list(choice.test)
     explicit = options.train_col is not None or options.test_col is not None
+    train = _densest(table, choice.train, choice.others.get("train", []), notes) \
+        if options.train_col is None else list(choice.train)
+    test = list(choice.test)        # (a validation's per-batch values are no curve)
     if not test and not explicit:
         if split_from_name(source.name) == "test" and not any(
                 TRAIN_TOKENS & set(tokens(c)) for c in train):
@@ -451,6 +472,29 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
             component(train[0]) != component(test[0]):
         notes.append(f"train and test curves measure different things: {train[0]} vs {test[0]}")
     return [("train", "", train), ("test", "", test), ("lr", "", choice.lr)]
+
+
+#: a curve of fewer points than this has no trend (the rules' own least is 5)
+TREND_POINTS = 5
+
+
+def _densest(table: Table, chosen: list[str], others: list[str], notes: list[str]
+             ) -> list[str]:
+    """The chosen spelling of the train loss (an epoch's mean before the steps' values),
+    unless it has too few values for a trend and another spelling of it has enough
+    (Lightning's train_loss_epoch of two epochs beside train_loss_step)."""
+    if len(chosen) != 1 or not others:
+        return chosen
+    count = int((~table.missing_of(chosen[0])).sum())
+    if count >= TREND_POINTS:
+        return chosen
+    for other in others:
+        if int((~table.missing_of(other)).sum()) >= TREND_POINTS:
+            notes[:] = [n for n in notes if not n.startswith(f"train loss: {chosen[0]} (")]
+            notes.append(f"{other} read instead of {chosen[0]}, which has {count} value(s),"
+                         " too few for a trend")
+            return [other]
+    return chosen
 
 
 def curve_frame(table: Table, cols: list[str], steps: np.ndarray, split: str, run: str = "",
