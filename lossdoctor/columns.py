@@ -101,7 +101,9 @@ def counts(toks: list[str]) -> bool:
 def bookkeeping(name: str) -> bool:
     """A clock, counter, rate, metric, label or id column (``_runtime``, ``epoch``, ``acc``)."""
     toks = tokens(name)
-    return bool(toks) and not says_loss(name) and bool(BOOKKEEPING & set(toks))
+    # a numbered one too: acc0, acc1 (two models' accuracies)
+    words = set(toks) | {t.rstrip("0123456789") for t in toks}
+    return bool(toks) and not says_loss(name) and bool(BOOKKEEPING & words)
 
 
 def component(name: str) -> str:

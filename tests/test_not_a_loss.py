@@ -324,3 +324,19 @@ def test_a_count_of_what_the_loss_was_taken_over_is_no_loss(tmp_path):
     with pytest.raises(NoLossError):
         load(write(tmp_path / "counts.csv", "step,num_loss_tokens,n_val_loss\n" + "".join(
             f"{s},{500 + s},{80 + s}\n" for s in range(30))))
+
+
+def test_numbered_metrics_in_a_file_named_loss_are_no_runs_of_it(tmp_path):
+    """losses.csv with two models' loss0, loss1 and their accuracies acc0, acc1: the
+    accuracies (numbered) are bookkeeping, not two more runs of the loss; columns named by
+    a split's word alone ('train', 'valid') are that split's loss."""
+    path = write(tmp_path / "losses.csv", "loss0,loss1,acc0,acc1\n" + "".join(
+        f"{2 / (e + 1):.4f},{2.1 / (e + 1):.4f},{50 + e},{51 + e}\n" for e in range(20)))
+    log = load(path)
+    assert log.runs() == ["loss0", "loss1"]
+    (tmp_path / "two").mkdir()
+    path = write(tmp_path / "two" / "losses.csv", "train,valid\n" + "".join(
+        f"{2 / (e + 1):.4f},{2.1 / (e + 1):.4f}\n" for e in range(20)))
+    got, log = curves(path)
+    assert got["train"][1][0] == 2.0 and got["test"][1][0] == 2.1
+    assert any("columns train, valid read as the train and test loss" in n for n in log.notes)

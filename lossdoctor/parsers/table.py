@@ -588,6 +588,11 @@ def _unnamed_curves(table: Table, names: list[str], source: Source,
     split = split_from_name(source.name)
     numeric = [n for n in names if table.has_numbers(n) and n not in table.garbage
                and n not in table.flags and split_of(n) is None and not bookkeeping(n)]
+    by_split = _named_by_split(numeric)
+    if by_split:
+        notes.append(f"columns {', '.join(by_split.values())} read as the"
+                     f" {' and '.join(by_split)} loss (the file name says loss)")
+        return [(sp, "", [n]) for sp, n in by_split.items()]
     paired = [n for n in numeric if n in table.paired]
     if len(paired) == 1:
         notes.append(f"{paired[0]} holds 'median (average)' cells: the averages are read as"
@@ -603,6 +608,20 @@ def _unnamed_curves(table: Table, names: list[str], source: Source,
                      " (the file name says loss)")
         return [(split, n, [n]) for n in numeric]
     return []
+
+
+def _named_by_split(names: list[str]) -> dict[str, str]:
+    """{split: column} when every column is named by a split's word alone ('train',
+    'valid') and no split has two; else {}."""
+    out: dict[str, str] = {}
+    for n in names:
+        toks = set(tokens(n))
+        split = "train" if toks and toks <= TRAIN_TOKENS else \
+            "test" if toks and toks <= TEST_TOKENS else None
+        if split is None or split in out:
+            return {}
+        out[split] = n
+    return out
 
 
 def _check_numeric(table: Table, cols: list[str], source: Source) -> None:
