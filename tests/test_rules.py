@@ -1160,3 +1160,20 @@ def test_eight_epochs_whose_test_loss_rose_twice_after_its_best_are_overfitting(
     report = api.diagnose(frame(np.array(train), np.array(test), steps=steps))
     assert report.verdict == "overfitting"
     assert report.diagnoses[0].message.startswith("Mixed trends:")
+
+
+def test_test_loss_spikes_beside_a_steadily_learning_train_loss_are_no_lr_verdict():
+    """A validation loss with a falling baseline that spikes 3-9x now and then (a small
+    evaluation set), beside a train loss that falls in every window to its lowest at the
+    end: the spikes are the evaluation's noise, not steps that overshoot (which would throw
+    the train loss off too). The same spikes in the train loss still are."""
+    val = noisy(decay(0.014, 0.08, 20), 0.05, 61)
+    for s, k in ((15, 3), (27, 9), (40, 6), (52, 5), (70, 4)):
+        val[s] *= k
+    train = noisy(decay(0.008, 0.17, 30), 0.01, 62)
+    assert api.diagnose(frame(train, val)).verdict != "lr_too_high"
+    spiky = train.copy()
+    for s, k in ((15, 3), (27, 9), (40, 6), (52, 5), (70, 4)):
+        spiky[s] *= k
+    assert api.diagnose(frame(spiky, noisy(decay(0.014, 0.08, 20), 0.01, 63))).verdict \
+        == "lr_too_high"

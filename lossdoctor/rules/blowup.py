@@ -240,7 +240,8 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
              if (f := check(tr, te, th)) is not None]
     found = [f for f in found if not _recovered(f[2], tr, th)]
     if _steadily_learning(tr):
-        found = [f for f in found if "test_knock" not in f[2] and "test_swing" not in f[2]]
+        found = [f for f in found if "test_knock" not in f[2] and "test_swing" not in f[2]
+                 and f[2].get("spike_splits") != ["test"]]
     if not found:
         return None
     start, why, ev, conf = found[0]
@@ -251,8 +252,8 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
 def _steadily_learning(tr: CurveTrend) -> bool:
     """Whether the train loss falls in every window and logged its lowest value in the last:
     steps that overshoot throw the train loss off too, so beside such a train loss a test
-    loss that swings or was knocked up is the evaluation's noise (a small or shifting test
-    set), not a learning rate too high."""
+    loss that swings, was knocked up or spiked (alone) is the evaluation's noise (a small
+    or shifting test set), not a learning rate too high."""
     return (all(w.direction is Direction.FALLING for w in tr.windows)
             and best_logged(tr)[0] >= tr.windows[-1].start_step)
 
@@ -377,7 +378,8 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
                        " deviations or more), at steps {where}", count=len(found),
                        z=th.spike_z, where=where), {
         SPIKE_STEPS: [s for s, *_ in found[:20]], SPIKE_COUNT: len(found),
-        "last_spike_step": found[-1][0]}, \
+        "last_spike_step": found[-1][0],
+        "spike_splits": sorted({sp for _, _, sp, _ in found})}, \
         confidence(len(found), th.spike_count)
 
 
