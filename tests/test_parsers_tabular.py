@@ -1041,3 +1041,20 @@ def test_a_train_loss_of_two_epochs_gives_way_to_its_per_step_values(tmp_path):
     assert got["test"][1] == [0.042, 0.022]
     assert any("train_loss_step read instead of train_loss_epoch, which has 2 value(s)" in n
                for n in log.notes)
+
+
+def test_a_closing_value_written_back_at_step_0_is_no_resume(tmp_path):
+    """An MLflow metric whose run logged its final value once more at step 0 when it ended:
+    read as a resume, it undid the whole curve (kept the last value written per step: every
+    step >= 0). One or two values at the end that would undo more than they bring are left
+    out, with a note; a real resume (a long tail from an earlier step) still rewrites."""
+    rows = "".join(f"{s},{1 / s:.5f}\n" for s in range(1, 31)) + "0,0.0333\n0,0.0333\n"
+    got, log = curves(write(tmp_path, "loss.csv", "step,loss\n" + rows))
+    assert got["train"][0] == [float(s) for s in range(1, 31)]
+    assert any("the last 2 value(s), written back at step 0 after step 30, left out" in n
+               for n in log.notes)
+    resumed = "".join(f"{s},{1 / s:.5f}\n" for s in range(1, 31))
+    resumed += "".join(f"{s},{0.9 / s:.5f}\n" for s in range(20, 41))
+    got, log = curves(write(tmp_path, "loss2.csv", "step,loss\n" + resumed))
+    assert got["train"][0] == [float(s) for s in range(1, 41)]
+    assert got["train"][1][25] == pytest.approx(0.9 / 26, abs=1e-5)

@@ -108,7 +108,15 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
             bounds.append(int(i))
             continue
         earlier = np.arange(seg_start, i)
-        keep[earlier[steps[earlier] >= steps[i]]] = False
+        undone = earlier[steps[earlier] >= steps[i]]
+        if nxt == len(steps) and nxt - i < MIN_SEGMENT and len(undone) > nxt - i:
+            # a value or two written back at an earlier step when the run ended (a closing
+            # summary at step 0) would undo more of the curve than it brings: left out
+            keep[i:] = False
+            notes.append(f"the last {nxt - i} value(s), written back at step {steps[i]:g} after"
+                         f" step {steps[i - 1]:g}, left out (a closing summary, not a resume)")
+            continue
+        keep[undone] = False
         resumes.append(steps[i])
     if resumes:
         where = ", ".join(f"{s:g}" for s in resumes[:5]) + (" ..." if len(resumes) > 5 else "")
