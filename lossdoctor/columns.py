@@ -63,7 +63,9 @@ _L_PREFIX = re.compile(r"(^|[/.])l_(?=[a-z])")
 
 def tokens(name: str) -> list[str]:
     """``'Train/epoch_loss'`` -> ``['train', 'epoch', 'loss']``; camelCase is split too."""
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", _L_PREFIX.sub(r"\1loss_", name))
+    if "l_" in name:
+        name = _L_PREFIX.sub(r"\1loss_", name)
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
     return [t for t in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if t]
 
 

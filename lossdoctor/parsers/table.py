@@ -553,11 +553,11 @@ def _index_columns(table: Table) -> set[str]:
     (an epoch or step counter, which a resumed run may start again: 'epoch,loss' rows)."""
     out = set()
     for n in table.values.columns:
-        v = table.values[n].to_numpy()
         if n == "" or n.startswith("Unnamed") or n.lower() in ("index", "#"):
+            v = table.values[n].to_numpy()
             if len(v) and np.all(np.diff(v) > 0):
                 out.add(n)
-        elif re.fullmatch(r"column \d+", n) and _counts_up(v):
+        elif re.fullmatch(r"column \d+", n) and _counts_up(table.values[n].to_numpy()):
             out.add(n)
     return out
 
