@@ -155,8 +155,7 @@ def _drop_strays(counts: dict[str, int], notes: list[str]) -> list[str]:
     keep = []
     for name, n in counts.items():
         split = split_of(name)
-        twin = max((m for other, m in counts.items() if other != name and
-                    split_of(other) == split and component(other) == component(name)),
+        twin = max((m for other, m in counts.items() if _same_loss(other, name)),
                    default=0) if split in ("train", "test") else 0
         if n <= STRAY_MOST and twin >= max(SERIES_LEAST, 4 * n):
             notes.append(f"{name!r} appears on {n} line(s) only: ignored beside the {split}"
@@ -166,17 +165,21 @@ def _drop_strays(counts: dict[str, int], notes: list[str]) -> list[str]:
     return keep
 
 
+def _same_loss(a: str, b: str) -> bool:
+    """Two names of one split's same loss (component): 'Val Loss' and 'val_loss'."""
+    return a != b and split_of(a) == split_of(b) and component(a) == component(b)
+
+
 def _drop_echoes(records: list[_Record], names: list[str], notes: list[str]) -> list[str]:
     """A loss printed again under another name, only on lines of the points that print it
     already and with the same value ('Val Loss: 3.25' and, when it is the best so far,
     'saving best model (val_loss=3.25)'), is an echo of it: dropped, with a note."""
     keep = list(names)
     for echo in names:
-        split = split_of(echo)
-        if split not in ("train", "test"):
+        if split_of(echo) not in ("train", "test"):
             continue
         for other in keep:
-            if other == echo or split_of(other) != split or component(other) != component(echo):
+            if not _same_loss(other, echo):
                 continue
             seen = [r for r in records if echo in r.values]
             if seen and len(seen) < sum(other in r.values for r in records) and all(

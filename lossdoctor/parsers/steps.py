@@ -126,17 +126,16 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
     segs = [np.arange(a, b)[keep[a:b]] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
     if len(segs) == 1:
         return group.iloc[segs[0]].reset_index(drop=True), notes
-    if segments == "last" and _counted_per_epoch(group["value"].to_numpy(float), segs):
-        notes.append(f"steps start again {len(segs) - 1} times, each time where the loss left"
-                     " off: a step counted within each epoch; the segments are chained")
-        segments = "all"
-    if segments == "last":
+    per_epoch = segments == "last" and _counted_per_epoch(group["value"].to_numpy(float), segs)
+    if segments == "last" and not per_epoch:
         notes.append(f"{len(segs)} segments (steps restart from the beginning), diagnosing the"
                      " last; --segments all chains them")
         out = group.iloc[segs[-1]]
     else:
-        if not notes or "chained" not in notes[-1]:
-            notes.append(f"{len(segs)} segments (steps restart from the beginning), chained")
+        notes.append(f"steps start again {len(segs) - 1} times, each time where the loss left"
+                     " off: a step counted within each epoch; the segments are chained"
+                     if per_epoch else
+                     f"{len(segs)} segments (steps restart from the beginning), chained")
         chained, offset = [], 0.0
         for idx in segs:
             seg = group.iloc[idx]
