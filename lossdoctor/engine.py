@@ -69,7 +69,9 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     during training, the learning rate is usually too large"; a short flat curve's noise
     read as a rise in its last few points is no such rise), or the train loss falls while
     the test loss rises by a share that matters (overfitting's cell, when its own rule
-    found no rise from a smoothed best: a best of one evaluation on a short curve)."""
+    found no rise from a smoothed best: a best of one evaluation on a short curve); a train
+    loss whose last window rises by a share that does not matter beside a test loss still
+    falling is learning (the run improves where it counts)."""
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
     still = all(e is Direction.FALLING for e in ends)
@@ -84,7 +86,11 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     parting = (ends == [Direction.FALLING, Direction.RISING] and te is not None
                and rises_materially(te, th)
                and int(np.sum(te.steps > te.summary.min_step)) >= th.overfit_points)
-    nearest = ("learning" if still else "lr_too_high" if rising
+    # a train loss ticking up by a share that does not matter beside a test loss that still
+    # falls: the run still improves where it counts
+    improving = (ends == [Direction.RISING, Direction.FALLING] and ctx.train is not None
+                 and not rises_materially(ctx.train, th))
+    nearest = ("learning" if still or improving else "lr_too_high" if rising
                else "overfitting" if parting else "plateau")
     return find_rule(nearest).diagnosis(Finding(
         text("Mixed trends: {said}.", said=said), None, None,

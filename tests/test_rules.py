@@ -1177,3 +1177,14 @@ def test_test_loss_spikes_beside_a_steadily_learning_train_loss_are_no_lr_verdic
         spiky[s] *= k
     assert api.diagnose(frame(spiky, noisy(decay(0.014, 0.08, 20), 0.01, 63))).verdict \
         == "lr_too_high"
+
+
+def test_a_train_loss_ticking_up_immaterially_beside_a_falling_test_loss_is_learning():
+    """No rule decides: the train loss fell 10x and its last window climbs back 13% of its
+    level (0.04, 1.5% of its progress on its own scale), while the test loss still falls
+    significantly: nearest the learning cell (the run improves where it counts), not a
+    plateau. Climbing back by a share that matters would be the rate's doing instead."""
+    up = np.where(T < 80, decay(0.3, 2.7, 15), decay(0.3, 2.7, 15)[80] * (1 + 0.0035 * (T - 80)))
+    test = noisy(decay(0.5, 1.0, 60), 0.003, 71)
+    d = api.diagnose(frame(noisy(up, 0.003, 70), test)).diagnoses[0]
+    assert d.message.startswith("Mixed trends:") and d.name == "learning"
