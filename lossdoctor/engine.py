@@ -11,7 +11,7 @@ from .frame import LossLog, curve_arrays
 from .records import Diagnosis, Direction, Finding
 from .report import NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext, find_rule
-from .rules.measures import not_moved, rises_materially
+from .rules.measures import best_logged, not_moved, rises_materially
 from .rules.said import describe
 from .thresholds import DEFAULT, Thresholds
 from .trends import CurveTrend, analyze_curve, placed, still
@@ -85,7 +85,7 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     te = ctx.test
     parting = (ends == [Direction.FALLING, Direction.RISING] and te is not None
                and rises_materially(te, th)
-               and int(np.sum(te.steps > te.summary.min_step)) >= th.overfit_points)
+               and int(np.sum(te.steps > best_logged(te)[0])) >= th.overfit_points)
     # a train loss ticking up by a share that does not matter beside a test loss that still
     # falls: the run still improves where it counts
     improving = (ends == [Direction.RISING, Direction.FALLING] and ctx.train is not None

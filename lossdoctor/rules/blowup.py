@@ -30,6 +30,7 @@ from .measures import (
     spikes,
     stretch_change,
     stretch_ends,
+    trusted_best,
 )
 from .registry import rule
 
@@ -66,7 +67,7 @@ def blowup_begun(c: CurveTrend | None, th: Thresholds) -> bool:
     if c is None or len(c.values) < th.min_points or not c.windows:
         return False
     _, z = end_rise(c, th)
-    low = lowest(c, smooth_width(c, th.smooth_fraction), th.early_low_z)
+    low = trusted_best(c, th)
     if z < th.divergence_z or low >= len(c.y) - th.blowup_points:
         return False
     return bool(blowup_sigmas(c, th) >= th.blowup_noise_z
@@ -77,7 +78,7 @@ def blowup_begun(c: CurveTrend | None, th: Thresholds) -> bool:
 def blowup_sigmas(c: CurveTrend, th: Thresholds) -> float:
     """How far the least of the curve's last ``blowup_points`` points stands above its best,
     in noise sigmas (working scale)."""
-    low = lowest(c, smooth_width(c, th.smooth_fraction), th.early_low_z)
+    low = trusted_best(c, th)
     least = float(np.min(c.y[-th.blowup_points:]))
     return (least - float(c.ys[low])) / max(c.noise, c.floor, 1e-300)
 

@@ -31,6 +31,7 @@ from .measures import (
     smooth_width,
     stretch_change,
     total_fall,
+    trusted_best,
 )
 from .registry import rule
 from .said import describe, tail
@@ -225,7 +226,7 @@ def _above_best(te: CurveTrend, th: Thresholds) -> bool:
     rise, z = end_rise(te, th)
     # the fall since the best (a last window that holds the whole run of a short curve
     # falls mostly before it)
-    best = float(te.steps[lowest(te, smooth_width(te, th.smooth_fraction), th.early_low_z)])
+    best = float(te.steps[trusted_best(te, th)])
     fall = -stretch_change(te, max(te.windows[-1].start_step, best))[0]
     return bool(z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
                 and fall < rise / 2)

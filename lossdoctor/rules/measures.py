@@ -113,6 +113,11 @@ def lowest(c: CurveTrend, width: int, early_z: float) -> int:
     return i
 
 
+def trusted_best(c: CurveTrend, th: Thresholds) -> int:
+    """Index of the curve's trusted best (``lowest``) at the rules' own smoothing width."""
+    return lowest(c, smooth_width(c, th.smooth_fraction), th.early_low_z)
+
+
 def settled(c: CurveTrend, width: int) -> int:
     """First index where the running median spans its full width (0 for a short curve)."""
     half = width // 2
@@ -130,7 +135,7 @@ def rises_materially(c: CurveTrend, th: Thresholds) -> bool:
     """The curve ends rising (its last window), by an amount that matters on the loss's own
     scale: ``material_share`` of its progress above its trusted best (a loss near zero
     wandering up by factors on a log scale, or a flat one scattering, does not)."""
-    low = lowest(c, smooth_width(c, th.smooth_fraction), th.early_low_z)
+    low = trusted_best(c, th)
     return (bool(c.windows) and c.windows[-1].direction is Direction.RISING
             and material(c, low, len(c.ys) - 1, th.material_share))
 
