@@ -16,6 +16,8 @@ import numpy as np
 from .errors import ColumnError, NoLossError, close_matches
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
 TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluation", "dev",
@@ -136,13 +138,19 @@ class ColumnChoice:
     others: dict[str, list[str]] = field(default_factory=dict)
 
 
+#: a curve of fewer points than this has no trend (the rules' own least is 5)
+TREND_POINTS = 5
+
+
 def choose_columns(names: list[str], train_col: str | None = None, test_col: str | None = None,
-                   source: str | None = None, numeric: list[str] | None = None) -> ColumnChoice:
+                   source: str | None = None, numeric: list[str] | None = None,
+                   counts: Mapping[str, int] | None = None) -> ColumnChoice:
     """Pick train/test/lr columns from ``names``; explicit choices win and are checked.
 
     A column is a loss when its name says so (``loss``; else ``nll``, ``objective``, ``mse``,
     ...) or the user names it. None found: NoLossError listing ``numeric`` (default: all
-    ``names``), the columns the user may choose from.
+    ``names``), the columns the user may choose from. ``counts`` (values per name, when the
+    reader knows them) tells a curve from a summary written once beside it.
     """
     choice = ColumnChoice()
     for split, wanted in (("train", train_col), ("test", test_col)):
@@ -158,7 +166,7 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
         if getattr(choice, split):
             continue
         cands = [n for n in names if roles.get(n, split_of(n)) == split]
-        picked = _pick(split, cands, source, choice.notes)
+        picked = _pick(split, cands, source, choice.notes, counts or {})
         getattr(choice, split).extend(picked)
         if len(picked) == 1 and not component(picked[0]):
             choice.others[split] = sorted((c for c in cands if c != picked[0]
@@ -272,7 +280,22 @@ def _validation_first(best: list[str], ranked: list[str]) -> tuple[list[str], li
     return watched, watched + [c for c in ranked if c != watched[0]]
 
 
-def _pick(split: str, cands: list[str], source: str | None, notes: list[str]) -> list[str]:
+def _summaries_out(best: list[str], ranked: list[str], counts: Mapping[str, int],
+                   notes: list[str]) -> tuple[list[str], list[str]]:
+    """Of equally good spellings, those with too few values for a trend beside one that has
+    enough are summaries (the HF Trainer's closing ``train_loss``, the run's mean, beside
+    its ``loss`` every few steps), not a second curve."""
+    curves = [c for c in best if counts.get(c, 0) >= TREND_POINTS]
+    if len(curves) != 1 or len(best) == 1:
+        return best, ranked
+    few = [c for c in best if c not in curves]
+    notes.append(f"{', '.join(few)} left out: {max(counts.get(c, 0) for c in few)} value(s)"
+                 f" at most, a summary beside the curve {curves[0]}")
+    return curves, curves + [c for c in ranked if c not in best]
+
+
+def _pick(split: str, cands: list[str], source: str | None, notes: list[str],
+          counts: Mapping[str, int]) -> list[str]:
     if not cands:
         return []
     mains = [c for c in cands if component(c) == ""]
@@ -281,6 +304,8 @@ def _pick(split: str, cands: list[str], source: str | None, notes: list[str]) ->
         best = [c for c in ranked if _preference(c)[0] == _preference(ranked[0])[0]]
         if split == "test" and len(best) > 1:
             best, ranked = _validation_first(best, ranked)
+        if len(best) > 1 and counts:
+            best, ranked = _summaries_out(best, ranked, counts, notes)
         if len(best) > 1:
             option = "train_col=" if split == "train" else "test_col="
             raise ColumnError(f"several {split} loss columns: {', '.join(best)}", source,

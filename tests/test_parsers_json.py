@@ -370,3 +370,26 @@ def test_corpus_cases(case, fmt):
     assert log.splits() == ["train", "test"]
     losses = log.frame[log.frame["split"] != "lr"]
     assert [losses["step"].min(), losses["step"].max()] == labels["steps"]
+
+
+def test_a_closing_summary_beside_the_curve_is_no_second_train_loss(tmp_path):
+    """An HF Trainer callback's JSON lines: ``loss`` every 10 steps, two evaluations, and at
+    the end the run's mean as ``train_loss``: one value, a summary, not a second train loss
+    to choose between (it was refused as 'several train loss columns'). Two spellings that
+    both hold curves are still the user's to choose."""
+    rows = [{"step": s, "epoch": s / 400, "loss": 2 / (1 + s / 100), "grad_norm": 0.5}
+            for s in range(10, 790, 10)]
+    rows.insert(39, {"step": 389, "epoch": 1.0, "eval_loss": 1.13})
+    rows += [{"step": 778, "epoch": 2.0, "eval_loss": 1.11},
+             {"step": 778, "epoch": 2.0, "train_runtime": 6406.1, "train_loss": 1.17}]
+    path = tmp_path / "metrics.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    got, log = curves(path)
+    assert len(got["train"][0]) == 78 and got["train"][1][0] == pytest.approx(2 / 1.1)
+    assert got["test"][1] == [1.13, 1.11]
+    assert any("train_loss left out: 1 value(s) at most, a summary beside the curve loss" in n
+               for n in log.notes)
+    both = [{"step": s, "loss": 1 / s, "train_loss": 1.1 / s} for s in range(1, 10)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in both))
+    with pytest.raises(ColumnError, match="several train loss columns"):
+        curves(path)

@@ -131,7 +131,8 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     names = _paired_train(records, _drop_echoes(records, _drop_strays(counts, notes), notes),
                           notes) \
         if options.train_col is None and options.test_col is None else list(counts)
-    choice = choose_columns(names, options.train_col, options.test_col, source.name)
+    choice = choose_columns(names, options.train_col, options.test_col, source.name,
+                            counts=counts)
     notes += choice.notes
     if not choice.test and options.test_col is None:
         choice.test = _perplexity_loss(records, names, notes)

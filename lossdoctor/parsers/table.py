@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from ..columns import (
     STEP_NAMES,
     TEST_TOKENS,
     TRAIN_TOKENS,
+    TREND_POINTS,
     bookkeeping,
     choose_columns,
     component,
@@ -450,7 +452,7 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
     numeric = [n for n in names if table.has_numbers(n)]      # some cell is a number
     try:
         choice = choose_columns(names, options.train_col, options.test_col, source.name,
-                                numeric=numeric)
+                                numeric=numeric, counts=_Counts(table))
     except ColumnError:
         groups = _unnamed_curves(table, names, source, notes)
         if not groups:
@@ -474,8 +476,20 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
     return [("train", "", train), ("test", "", test), ("lr", "", choice.lr)]
 
 
-#: a curve of fewer points than this has no trend (the rules' own least is 5)
-TREND_POINTS = 5
+class _Counts(Mapping[str, int]):
+    """How many values each column holds, counted only for the names asked about."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def __getitem__(self, name: str) -> int:
+        return int((~self.table.missing_of(name)).sum())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table.values.columns)
+
+    def __len__(self) -> int:
+        return len(self.table.values.columns)
 
 
 def _densest(table: Table, chosen: list[str], others: list[str], notes: list[str]
