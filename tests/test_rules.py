@@ -526,6 +526,27 @@ def test_a_flat_test_loss_whose_lowest_point_is_its_last_is_still_overfitting():
     assert get(report, "overfitting").evidence["test_best_step"] <= 8
 
 
+def test_a_test_loss_level_for_most_of_the_run_is_overfitting_despite_a_falling_last_window():
+    """A DETR run: the test loss levels off at 8.0 by epoch 80 of 300 and wanders 8.0-8.4
+    while the train loss falls 4x; a rate drop at epoch 200 brings both down a little, so
+    the test loss's last window falls (significantly) to a new low a hair under its old
+    level. Level for most of the run beside a train loss still learning fast: overfitting.
+    A test loss still easing down window after window (levelling only in its last window)
+    stays learning."""
+    t = np.arange(300, dtype=float)
+    drop = t >= 200
+    test = 8.0 + 4.5 * np.exp(-t / 20) + 0.25 * np.sin(t / 15) * ~drop
+    test[drop] = 8.0 + 0.2 * np.exp(-(t[drop] - 200) / 15) - 0.02 * (t[drop] - 200) / 100
+    train = (1.4 + 15 * np.exp(-t / 30)) * np.where(drop, 0.85, 1.0)
+    report = api.diagnose(frame(noisy(train, 0.02, 61), noisy(test, 0.004, 62), steps=t))
+    assert report.runs[0].context.test.windows[-1].direction.value == "falling"
+    assert report.verdict == "overfitting", report.main.diagnoses
+    easing = 0.62 + 0.08 * np.exp(-t / 150)
+    report = api.diagnose(frame(noisy(0.45 + 0.25 * np.exp(-t / 120), 0.03, 63),
+                                noisy(easing, 0.002, 64), steps=t))
+    assert report.verdict == "learning", report.main.diagnoses
+
+
 def test_a_test_rise_the_train_loss_shares_is_not_overfitting():
     # from step 50 to 80 both losses rise 28% and rest there: the weights got worse on both
     # sets (too high a rate), not memorisation; the same test rise beside a train loss that

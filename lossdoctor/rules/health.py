@@ -122,15 +122,17 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     and ``overfit_train_share`` of its progress while the test loss stayed flat; and the
     test loss now stands above the train loss (or, when the train loss stays above it, it
     rose and the train loss fell, both so), evaluated ``overfit_points`` times since its
-    best.
+    best. A test loss whose last window still falls counts when it levelled off (to within
+    ``flat_share`` of its progress, a band its noise resolves) before that window and the
+    train loss fell ``data_ratio`` times as far as it since: its new lows are tiny next to
+    what it did and to what the train loss still does.
     """
     tr, te = ctx.train, ctx.test
     if te is None or len(te.values) < th.min_points or not te.windows:
         return None
     if tr is not None and rises_materially(tr, th):
         return None
-    if end_direction(te) is FALLING and not _above_best(te, th):
-        return None
+    falling_end = end_direction(te) is FALLING and not _above_best(te, th)
     width = smooth_width(te, th.smooth_fraction)
     best_i = lowest(te, width, th.early_low_z)
     low = float(te.ys[best_i])
@@ -143,9 +145,15 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     last_ones = len(te.ys) - th.overfit_points
     if level_i >= last_ones:
         return None                       # not evaluated often enough since it levelled
+    # a test loss whose last window still falls counts only when it levelled off before
+    # that window, to within a share of its progress its noise resolves: its new lows are
+    # then tiny next to what it did, however significant (a recovery after a rate drop)
+    if falling_end and (levelled > te.windows[-1].start_step
+                        or th.near_se * smooth_se(te, width) > th.flat_share * te.span):
+        return None
     # a flat test loss whose smoothed minimum is a hair lower at its very end (a drift
     # within its noise) has its best where it levelled off: it cannot have risen since
-    late_low = best_i >= last_ones
+    late_low = best_i >= last_ones or falling_end
     if late_low:
         best_i = level_i
     best = float(te.steps[best_i])
