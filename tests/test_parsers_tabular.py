@@ -472,10 +472,33 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "      Epoch    GPU_mem   cls_loss  Instances       Size\n"
      "       2/20         0G      1.131         16        640: 100%|####| 32/32 [00:00<00:00]\n",
      [1.272, 1.131], None),
+    # Swin Transformer's logger: the epoch is in 'Train: [e/E][i/N]', printed before the
+    # 'EPOCH e training takes' line (read as the epoch marker alone, each epoch's train
+    # losses went to the epoch before)
+    ("INFO Train: [0/30][0/500]\teta 0:10:00 lr 0.000100\ttime 0.3 (0.3)\tloss 2.9 (2.9)\t"
+     "mem 4000MB\nINFO Train: [0/30][100/500]\teta 0:09:00 lr 0.000100\ttime 0.3 (0.3)\t"
+     "loss 2.7 (2.8)\tmem 4000MB\nINFO EPOCH 0 training takes 0:05:00\n"
+     "INFO Test: [0/50]\tTime 0.1 (0.1)\tLoss 2.5 (2.5)\tAcc@1 10.0 (10.0)\tMem 4000MB\n"
+     "INFO  * Acc@1 10.000 Acc@5 50.000\n"
+     "INFO Train: [1/30][0/500]\teta 0:10:00 lr 0.000100\ttime 0.3 (0.3)\tloss 2.4 (2.4)\t"
+     "mem 4000MB\nINFO EPOCH 1 training takes 0:05:00\n"
+     "INFO Test: [0/50]\tTime 0.1 (0.1)\tLoss 2.2 (2.2)\tAcc@1 20.0 (20.0)\tMem 4000MB\n",
+     [2.7, 2.4], [2.5, 2.2]),
+    # a variant printing the epoch's means as well (' * Train Loss', ' * Val Loss') beside
+    # the meters of 'Train: [e/E]' and 'Validate:' lines: the stated names are the curves
+    ("INFO Train: [0/50]\tlr 0.0003\tloss 1.4072 (1.7318)\tAcc@1 48.8 (37.0)\n"
+     "INFO EPOCH 0 training takes 0:00:16\nINFO  * Train Acc 37.002 Train Loss 1.732\n"
+     "INFO Validate: \tTime 0.102 (0.162)\tLoss 1.2919 (1.2955)\tAcc@1 51.5 (52.3)\n"
+     "INFO  * Val Acc 52.270 Val Loss 1.296\n"
+     "INFO Train: [1/50]\tlr 0.0003\tloss 1.0742 (1.2799)\tAcc@1 60.9 (53.8)\n"
+     "INFO EPOCH 1 training takes 0:00:16\nINFO  * Train Acc 53.798 Train Loss 1.280\n"
+     "INFO Validate: \tTime 0.106 (0.169)\tLoss 1.0955 (1.0861)\tAcc@1 58.0 (60.7)\n"
+     "INFO  * Val Acc 60.740 Val Loss 1.086\n", [1.732, 1.28], [1.296, 1.086]),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
         "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
         "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context",
-        "hf-console-quoted-values", "timm-closing-best-epoch", "a-bar-percent-is-no-value"])
+        "hf-console-quoted-values", "timm-closing-best-epoch", "a-bar-percent-is-no-value",
+        "swin-train-brackets", "swin-epoch-means"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

@@ -39,6 +39,8 @@ _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s
                    re.IGNORECASE)
 _EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[('\"]?\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?",
                     re.IGNORECASE)
+#: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets
+_TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
 #: a counter, with thousands separators or without (BasicSR's ``iter: 100,000``)
 _COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+)"
 _STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration|num_updates)\b['\"]?\s*[:=#]?\s*[\[(]?"
@@ -74,6 +76,7 @@ class _Record:
     values: dict[str, float] = field(default_factory=dict)
     wall: float = np.nan
     with_test: set[str] = field(default_factory=set)    # names printed beside a test loss
+    inferred: set[str] = field(default_factory=set)     # names given by a split's word
 
 
 def sniff_plaintext(source: Source) -> float:
@@ -128,8 +131,8 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     notes = [{"line": "x axis: order of the lines",
               "iteration": "x axis: iteration (progress-bar updates, counted across the bars)"}
              .get(axis, f"x axis: {axis}")]
-    names = _paired_train(records, _drop_echoes(records, _drop_strays(counts, notes), notes),
-                          notes) \
+    names = _paired_train(records, _stated_over_inferred(
+        records, _drop_echoes(records, _drop_strays(counts, notes), notes), notes), notes) \
         if options.train_col is None and options.test_col is None else list(counts)
     choice = choose_columns(names, options.train_col, options.test_col, source.name,
                             counts=counts)
@@ -189,6 +192,23 @@ def _drop_echoes(records: list[_Record], names: list[str], notes: list[str]) -> 
                 notes.append(f"{echo!r} repeats {other!r} on {len(seen)} of its lines: ignored")
                 break
     return keep
+
+
+def _stated_over_inferred(records: list[_Record], names: list[str], notes: list[str]
+                          ) -> list[str]:
+    """Of a split's main losses, one whose name states the split ('Val Loss') over a bare
+    'Loss' that only a split's word before it on the line made that split's (a
+    'Validate: ... Loss 1.29 (1.30)' meter beside the epoch's ' * Val Loss 1.30')."""
+    dropped: list[str] = []
+    for split in ("train", "test"):
+        mains = [n for n in names if split_of(n) == split and not component(n)]
+        given = {n for n in mains if any(n in r.inferred for r in records)}
+        if given and len(given) < len(mains):
+            dropped += sorted(given)
+            stated = ", ".join(n for n in mains if n not in given)
+            notes.append(f"{split} loss: {stated} as printed ({', '.join(sorted(given))},"
+                         " named by a split's word before it on its line, also found)")
+    return [n for n in names if n not in dropped]
 
 
 def _paired_train(records: list[_Record], names: list[str], notes: list[str]) -> list[str]:
@@ -261,7 +281,7 @@ def _axis_kind(lines: list[str]) -> str:
             stepped += 1
             if stepped == 2:
                 return "step"
-        if len(epochs) < 2 and (epoch := _EPOCH.search(ln)):
+        if len(epochs) < 2 and (epoch := _epoch_of(ln)):
             epochs.add(epoch.group(1))
     # an epoch axis needs epochs: one mention ('*** Best metric: 0.45 (epoch 77)' closing
     # timm's log) is no axis; one line with a step among lines of epochs (the HF Trainer's
@@ -280,7 +300,7 @@ def _counted_in_epoch(lines: list[str]) -> str:
     last: dict[bool, tuple[float, float]] = {}
     restarts = 0
     for ln in lines:
-        step, epoch = _STEP.search(ln), _EPOCH.search(ln)
+        step, epoch = _STEP.search(ln), _epoch_of(ln)
         if not (step and epoch):
             continue
         now = (float(epoch.group(1)), _count(step.group(1)))
@@ -311,7 +331,8 @@ def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
     records: list[_Record] = []
     bars = _BarCount()
     for line in lines:
-        pairs = _pairs(line)
+        inferred: set[str] = set()
+        pairs = _pairs(line, inferred)
         x = (bars.at(line) if _has_loss(pairs) else None) if axis == "iteration" \
             else _marker(line, axis, in_epoch, _has_loss(pairs))
         if axis == "line" and pairs:
@@ -320,6 +341,7 @@ def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
             records.append(_Record(x, wall=_wall(line)))
         if pairs and records:
             records[-1].values.update(pairs)
+            records[-1].inferred |= inferred
             if any(split_of(n) == "test" for n in pairs):
                 records[-1].with_test.update(pairs)
     return records
@@ -339,7 +361,7 @@ class _BarCount:
         if where is None:
             return None
         n, total = where
-        epoch = _EPOCH.search(line)
+        epoch = _epoch_of(line)
         tag = epoch.group(1) if epoch else None
         if self.last[1] >= 0 and (tag != self.last[0] or n < self.last[1]):
             self.bars += 1
@@ -353,7 +375,7 @@ def _marker(line: str, axis: str, in_epoch: bool, loss: bool) -> float | None:
     or its epoch."""
     if axis == "line":
         return None
-    epoch = _EPOCH.search(line)
+    epoch = _epoch_of(line)
     if axis == "epoch":
         return float(epoch.group(1)) if epoch else None
     step = _STEP.search(line)
@@ -365,13 +387,19 @@ def _marker(line: str, axis: str, in_epoch: bool, loss: bool) -> float | None:
     return _count(step.group(1))
 
 
+def _epoch_of(line: str) -> re.Match[str] | None:
+    """The line's epoch marker ('Epoch 3/10', 'epoch: 3', Swin's 'Train: [3/300]'):
+    group 1 the epoch, group 2 the epochs planned, when printed."""
+    return _EPOCH.search(line) or _TRAIN_EPOCH.search(line)
+
+
 def _count(digits: str) -> float:
     return float(digits.replace(",", ""))
 
 
-def _pairs(line: str) -> dict[str, float]:
+def _pairs(line: str, inferred: set[str] | None = None) -> dict[str, float]:
     """``name: number`` pairs (else ``loss 0.41`` ones); a loss after a split's word ('Test
-    set:', '| valid |') is that split's: 'test loss'."""
+    set:', '| valid |') is that split's: 'test loss' (added to ``inferred``)."""
     out: dict[str, float] = {}
     context, last = "", 0
     for m in _PAIR.finditer(line):
@@ -383,6 +411,8 @@ def _pairs(line: str) -> dict[str, float]:
         last = m.end()
         if context and not (set(toks) & (TEST_TOKENS | TRAIN_TOKENS)):
             name = f"{context} {name}"
+            if inferred is not None:
+                inferred.add(name)
         out[name] = float(m.group(2))
     if not out:
         last = 0
@@ -395,6 +425,8 @@ def _pairs(line: str) -> dict[str, float]:
             last = m.end()
             if context and not (set(tokens(name)) & (TEST_TOKENS | TRAIN_TOKENS)):
                 name = f"{context} {name}"
+                if inferred is not None:
+                    inferred.add(name)
             out[name] = float(m.group(2))
     return out
 
@@ -418,8 +450,13 @@ def _perplexity_loss(records: list[_Record], names: list[str], notes: list[str])
 
 
 def _split_word(text: str) -> str:
-    words = [t for t in tokens(text) if t in TEST_TOKENS or t in ("train", "training")]
+    words = [_VERBS.get(t, t) for t in tokens(text)
+             if t in TEST_TOKENS or t in ("train", "training") or t in _VERBS]
     return words[-1] if words else ""
+
+
+#: a split's word as a verb heading a line ('Validate: ... Loss 1.29'): that split's values
+_VERBS = {"validate": "val", "validating": "val", "testing": "test"}
 
 
 def _wall(line: str) -> float:
