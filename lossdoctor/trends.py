@@ -15,7 +15,7 @@ from .thresholds import DEFAULT, Thresholds
 
 MAX_FIT_POINTS = 60
 LOCAL_NOISE_POINTS = 12        # fewer points in a window: its scatter is the whole curve's
-MIDPOINTS_LEAST = 3            # lone interpolated-looking points a curve needs before they go
+MIDPOINTS_LEAST = 2            # lone interpolated-looking points a curve needs before they go
 PARALLEL_POINTS = 1 << 21       # curves longer than this get their bin medians in 2 threads
 BANDED_MIN_ROW = 2048           # bins this long get their medians by selection in a band
 BAND_SAMPLE = 1024              # ... bracketed by a sample of about this many values a bin
@@ -299,8 +299,8 @@ def without_midpoints(steps: np.ndarray, values: np.ndarray, least: int = MIDPOI
     ones that lie on the line between their neighbours, each between two that do not: such
     a point is no measurement, and next to a running median it makes the logged points look
     smooth (the noise estimate collapses, spikes halve), or makes a 4-epoch log look long
-    enough for a trend. Fewer than ``least`` such points can be chance: 0.50, 0.45, 0.40
-    printed by a short log."""
+    enough for a trend (a 3-epoch log written with 2 midpoints has 5 points). Fewer than
+    ``least`` such points can be chance: 0.50, 0.45, 0.40 printed by a short log."""
     mid = midpoints(steps, values)
     # interpolated between logged points, they alternate with them; a straight stretch of a
     # log printed to a few digits has its collinear points side by side, and keeps them

@@ -336,7 +336,7 @@ def test_a_straight_stretch_printed_to_few_digits_keeps_its_points():
     assert len(without_midpoints(*_with_midpoints(steps, growing))[0]) == 30
 
 
-def test_midpoints_do_not_make_a_four_epoch_log_long_enough_for_a_trend():
+def test_midpoints_do_not_make_a_short_log_long_enough_for_a_trend():
     # a 4-epoch run is too short for a verdict; written out with a point interpolated
     # between each pair of epochs (a resampled export) it has 7 points, 3 of them no
     # measurement: still too short, and not a plateau or an overfitting read into them
@@ -348,6 +348,11 @@ def test_midpoints_do_not_make_a_four_epoch_log_long_enough_for_a_trend():
     s, tr = _with_midpoints(epochs, train)
     dense = pd.DataFrame({"step": s, "loss": tr, "val_loss": _with_midpoints(epochs, test)[1]})
     assert api.diagnose(short).verdict == "not_enough_evidence"
+    assert api.diagnose(dense).verdict == "not_enough_evidence"
+    # a 3-epoch run written so has 5 points, 2 of them interpolated: still 3 measurements
+    s, tr = _with_midpoints(epochs[:3], train[:3])
+    dense = pd.DataFrame({"step": s, "loss": tr, "val_loss": _with_midpoints(epochs[:3],
+                                                                             test[:3])[1]})
     assert api.diagnose(dense).verdict == "not_enough_evidence"
 
 
