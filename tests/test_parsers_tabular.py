@@ -342,6 +342,25 @@ def test_a_console_log_whose_head_holds_commas_is_read_as_text(tmp_path):
         load(write(tmp_path, "numbers.csv", table))
 
 
+def test_a_console_log_whose_head_is_all_preamble_is_read_as_text(tmp_path):
+    """A fine-tune's stdout: a banner, a long dataset sample and one progress bar's updates
+    fill the first 100 KB with no loss in them; the HF Trainer's dicts come after. Sniffed
+    on its head alone it was taken for a CSV with no numeric column; its end prints the
+    losses, so it is console text."""
+    head = "=" * 60 + "\nLoRA fine-tuning\n" + "".join(
+        f"sample {i}: what is shown on an illustrated story book, choice A, B, C\n"
+        for i in range(1500))
+    bar = "".join(f"  {i}/1677 [00:0{i % 10}<58:53,  2.11s/it]\r" for i in range(300))
+    body = "".join(f"{{'loss': '{2.9 / (1 + k / 20):.4f}', 'grad_norm': '0.77', 'learning_rate':"
+                   f" '2.2e-05', 'epoch': '{k / 20:.3f}'}}\n" for k in range(1, 61))
+    body += "".join(f"{{'eval_loss': '{0.74 - e / 100:.3f}', 'epoch': '{e}'}}\n" for e in (1, 2, 3))
+    path = write(tmp_path, "train_log.txt", head + bar + "\n" + body + "Saving model...\n")
+    assert path.stat().st_size > 100_000
+    got, log = curves(path)
+    assert log.format == "plain-text"
+    assert len(got["train"][0]) == 60 and got["test"][1] == pytest.approx([0.73, 0.72, 0.71])
+
+
 def test_one_closing_line_with_a_step_is_no_step_axis(tmp_path):
     """The HF Trainer's console dicts carry epochs; its closing 'TrainOutput(global_step=
     2260, training_loss=0.04, ...)' is the one line with a step: the epochs are the axis,

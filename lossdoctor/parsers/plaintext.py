@@ -93,6 +93,8 @@ def sniff_plaintext(source: Source) -> float:
     hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln))
     if hits >= 3:
         return 0.75
+    if not hits and _losses_at_the_end(source):
+        return 0.75       # a long preamble, then the training's lines
     if lines and "\t" in lines[0]:
         return 0.4 if hits else 0.0     # a tab-separated table is the delimited reader's
     expanded, rows = expand_tables(strip_bars(lines))
@@ -100,6 +102,17 @@ def sniff_plaintext(source: Source) -> float:
         others = sum(1 for a, b in zip(lines, expanded, strict=True) if a == b and b.strip())
         return 0.75 if others or hits else 0.2
     return 0.4 if hits else 0.0
+
+
+def _losses_at_the_end(source: Source) -> bool:
+    """Whether the end of a file whose head holds no loss prints several losses (and is no
+    JSON or table: lines with ``loss: <number>`` pairs among text)."""
+    try:
+        tail = source.tail_text
+    except LogReadError:
+        return False
+    return sum(1 for ln in tail.splitlines() if _LOSS_PAIR.search(ln)) >= 3 \
+        and not looks_like_json(tail)
 
 
 @register(FORMAT, priority=30, sniff=sniff_plaintext,

@@ -119,6 +119,25 @@ class Source:
         return decode(self.head, self.name, partial=True)
 
     @cached_property
+    def tail_text(self) -> str:
+        """The whole lines of the last bytes of a plain file longer than its head: where a
+        console log whose head is all preamble (a banner, samples, a model summary, one
+        progress bar's updates) prints its losses. Empty for folders and gzip files."""
+        if self.is_dir or self.is_gzip:
+            return ""
+        with open_regular(self.path, self.name) as fh:
+            try:
+                size = os.fstat(fh.fileno()).st_size
+                if size <= HEAD_BYTES:
+                    return ""
+                fh.seek(size - HEAD_BYTES)
+                data = fh.read(HEAD_BYTES)
+            except OSError as exc:
+                raise LogReadError(f"cannot read: {exc.strerror or exc}", self.name) from None
+        text = data.decode("utf-8", errors="replace")
+        return text.split("\n", 1)[1] if "\n" in text else ""
+
+    @cached_property
     def _unzipped(self) -> Gunzipped:
         with open_regular(self.path, self.name) as fh:
             out = gunzip(fh, self.name)
