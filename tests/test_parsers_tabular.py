@@ -361,6 +361,26 @@ def test_a_console_log_whose_head_is_all_preamble_is_read_as_text(tmp_path):
     assert len(got["train"][0]) == 60 and got["test"][1] == pytest.approx([0.73, 0.72, 0.71])
 
 
+def test_a_long_format_of_step_name_value_lines(tmp_path):
+    """build-nanogpt's log.txt: one value a line, '<step> <name> <value>', the train loss
+    every step, the validation loss and a HellaSwag accuracy every 250. Read as a table it
+    had the header '0 val 10.9499'; it is read by step now, and as its names say no loss,
+    it is refused naming them, and read as the user names them."""
+    lines = ["0 val 10.9499", "0 hella 0.2476"]
+    for step in range(0, 1001):
+        lines.append(f"{step} train {3 + 8 / (1 + step / 50):.6f}")
+        if step and step % 250 == 0:
+            lines += [f"{step} val {3.1 + 8 / (1 + step / 50):.4f}", f"{step} hella 0.25"]
+    path = write(tmp_path, "log.txt", "\n".join(lines) + "\n")
+    with pytest.raises(NoLossError, match="numeric columns: val, hella, train"):
+        load(path)
+    log = load(path, options=ReadOptions(train_col="train", test_col="val"))
+    assert log.format == "plain-text"
+    got = {split: log.curve("", split) for split in ("train", "test")}
+    assert len(got["train"][0]) == 1001 and got["train"][0][-1] == 1000
+    assert list(got["test"][0]) == [0, 250, 500, 750, 1000]
+
+
 def test_one_closing_line_with_a_step_is_no_step_axis(tmp_path):
     """The HF Trainer's console dicts carry epochs; its closing 'TrainOutput(global_step=
     2260, training_loss=0.04, ...)' is the one line with a step: the epochs are the axis,

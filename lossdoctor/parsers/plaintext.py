@@ -95,6 +95,8 @@ def sniff_plaintext(source: Source) -> float:
         return 0.75
     if not hits and _losses_at_the_end(source):
         return 0.75       # a long preamble, then the training's lines
+    if _long_lines(lines):
+        return 0.75       # '<step> <name> <value>' lines: the delimited reader sees 3 columns
     if lines and "\t" in lines[0]:
         return 0.4 if hits else 0.0     # a tab-separated table is the delimited reader's
     expanded, rows = expand_tables(strip_bars(lines))
@@ -251,6 +253,8 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
 
 
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
+    if _long_lines(lines):
+        return "step", _long_records(lines)
     lines = expand_tables(name_banner_losses(lines))[0]
     axis = _axis_kind(lines)
     counted = _counted_in_epoch(lines) if axis == "step" else ""    # only a step axis asks
@@ -259,6 +263,32 @@ def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     in_epoch = counted == "told"
     records = [r for r in _records(lines, axis, in_epoch) if r.values]
     return axis, _without_reprints(records)
+
+
+#: a long format, one value a line: ``<step> <name> <value>`` (build-nanogpt's log.txt:
+#: ``250 val 6.0123``, ``251 train 5.98``)
+_LONG = re.compile(r"\s*(\d+)\s+([A-Za-z][\w./-]*)\s+([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+                   r"|nan|inf)\s*$", re.IGNORECASE)
+
+
+def _long_lines(lines: list[str]) -> bool:
+    """Whether the text is that long format: nine in ten of its first lines, two names."""
+    head = [ln for ln in lines[:SNIFF_LINES] if ln.strip()]
+    found = [m for ln in head if (m := _LONG.match(ln))]
+    return len(found) >= 3 and len(found) * 10 >= len(head) * 9 and \
+        len({m.group(2) for m in found}) >= 2
+
+
+def _long_records(lines: list[str]) -> list[_Record]:
+    """One record a step, each name's value at it (later lines of a step add to it)."""
+    records: dict[int, _Record] = {}
+    for ln in lines:
+        m = _LONG.match(ln)
+        if m:
+            step = int(m.group(1))
+            records.setdefault(step, _Record(float(step))).values[m.group(2)] = \
+                float(m.group(3))
+    return [records[k] for k in sorted(records)]
 
 
 def _without_reprints(records: list[_Record]) -> list[_Record]:
