@@ -547,6 +547,18 @@ def test_a_test_loss_level_for_most_of_the_run_is_overfitting_despite_a_falling_
     assert report.verdict == "learning", report.main.diagnoses
 
 
+def test_a_jump_at_the_second_epoch_that_holds_starts_there():
+    """A run blown up between its first and second epoch that then sits at the new level
+    for 600 epochs: the rise is named where it happened, not at the last step (the climb's
+    start was sought only after the running median had settled, on the flat stretch)."""
+    t = np.arange(1, 623, dtype=float)
+    train = np.where(t < 2, 5.4e30, 3.19e31) * (1 + 1e-6 * np.sin(t))
+    report = api.diagnose(frame(train, None, steps=t))
+    d = get(report, "lr_too_high")
+    assert d.start_step <= 2, d.message
+    assert "the climb began at step 622" not in d.message
+
+
 def test_a_test_rise_the_train_loss_shares_is_not_overfitting():
     # from step 50 to 80 both losses rise 28% and rest there: the weights got worse on both
     # sets (too high a rate), not memorisation; the same test rise beside a train loss that

@@ -147,6 +147,10 @@ def _climb_start(c: CurveTrend, th: Thresholds) -> float:
     skip = settled(c, width)
     ys = c.ys[skip:]
     near = np.flatnonzero(ys <= np.minimum.accumulate(ys) + tol)
+    if skip and len(near) and near[-1] == len(ys) - 1:
+        # it ends near its settled running best: it climbed before the median settled (a
+        # jump at the second epoch that then held), from its best of those first points
+        return float(c.steps[int(np.argmin(c.ys[:skip + 1]))])
     return float(c.steps[skip + near[-1]]) if len(near) else float(c.steps[skip])
 
 
