@@ -131,7 +131,15 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
     short: dict[str, np.ndarray] = {}
     counts = {split: len(c.values) for split, c in curves.items() if c is not None}
     for split, c in curves.items():
-        if c is None:
+        if c is not None and len(c.values) and not c.non_finite_count and \
+                not np.any(c.values) and any(o is not None and np.any(o.values)
+                                             for o in curves.values()):
+            # zero at every point beside a loss that is not: a placeholder (YOLO writes its
+            # val losses as 0 when it skips validation), no measurement
+            notes.append(f"{split} loss is 0 at all {len(c.values)} of its points: no"
+                         f" evaluation was recorded; diagnosing the {_other(split)} loss alone")
+            curves[split] = None
+        elif c is None:
             notes.append(f"no {split} loss in this log: diagnosing the {_other(split)} loss alone")
         elif len(c.values) < th.min_points or not c.windows:
             if c.non_finite_count:

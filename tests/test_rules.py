@@ -559,6 +559,21 @@ def test_a_jump_at_the_second_epoch_that_holds_starts_there():
     assert "the climb began at step 622" not in d.message
 
 
+def test_a_test_loss_written_as_0_at_every_point_is_no_evaluation():
+    """YOLO writes its val losses as 0 when validation is skipped: beside a train loss that
+    falls, a test 'loss' of exact zeros is no measurement (it read as a flat test loss and
+    the run as a plateau). Zeros among real values, or on both curves, are kept."""
+    train = noisy(decay(0.2, tau=60.0), 0.01, 71)
+    report = api.diagnose(frame(train, np.zeros(N)))
+    assert report.verdict == "learning", report.main.diagnoses
+    assert any("test loss is 0 at all 120 of its points" in n for n in report.main.notes)
+    assert report.runs[0].context.test is None
+    some = decay(0.5, 1.0)
+    some[::10] = 0.0
+    report = api.diagnose(frame(train, some))
+    assert report.runs[0].context.test is not None
+
+
 def test_a_test_rise_the_train_loss_shares_is_not_overfitting():
     # from step 50 to 80 both losses rise 28% and rest there: the weights got worse on both
     # sets (too high a rate), not memorisation; the same test rise beside a train loss that
