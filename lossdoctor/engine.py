@@ -71,7 +71,9 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     the test loss rises by a share that matters (overfitting's cell, when its own rule
     found no rise from a smoothed best: a best of one evaluation on a short curve); a train
     loss whose last window rises by a share that does not matter beside a test loss still
-    falling is learning (the run improves where it counts)."""
+    falling is learning (the run improves where it counts), and so is a train loss falling
+    beside a test loss whose last window is flat but which logged its lowest value within
+    its last ``overfit_points`` evaluations (it still makes new lows, however small)."""
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
     still = all(e is Direction.FALLING for e in ends)
@@ -90,7 +92,11 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     # falls: the run still improves where it counts
     improving = (ends == [Direction.RISING, Direction.FALLING] and ctx.train is not None
                  and not rises_materially(ctx.train, th))
-    nearest = ("learning" if still or improving else "lr_too_high" if rising
+    # a train loss falling beside a test loss whose last window is flat but whose lowest
+    # logged value is among its last overfit_points evaluations: it still makes new lows
+    newlow = (ends == [Direction.FALLING, Direction.FLAT] and te is not None and te.moved
+              and int(np.sum(te.steps > best_logged(te)[0])) < th.overfit_points)
+    nearest = ("learning" if still or improving or newlow else "lr_too_high" if rising
                else "overfitting" if parting else "plateau")
     return find_rule(nearest).diagnosis(Finding(
         text("Mixed trends: {said}.", said=said), None, None,

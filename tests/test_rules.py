@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ import lossdoctor.api as api
 from lossdoctor.records import Severity
 from lossdoctor.rules import RULES
 
+FRESH = Path(__file__).resolve().parents[1] / "benchmarks" / "fresh-runs"
 N = 120
 T = np.arange(N, dtype=float)
 
@@ -572,6 +574,24 @@ def test_a_test_loss_written_as_0_at_every_point_is_no_evaluation():
     some[::10] = 0.0
     report = api.diagnose(frame(train, some))
     assert report.runs[0].context.test is not None
+
+
+def test_a_test_loss_still_making_new_lows_beside_a_falling_train_loss_is_learning():
+    """XGBoost rounds (fresh set11's z008): the train loss falls, the validation loss eases
+    by a share of its progress too small for its last window to count as falling, and no
+    rule decides. Its lowest logged value is its last: it still improves, the learning cell
+    (a plateau was said). Held at an earlier value for its last 20 rounds, it is not."""
+    log = api.load(FRESH / "set11" / "z008" / "train.log")
+    report = api.diagnose(log)
+    assert "Mixed trends" in report.main.diagnoses[0].message
+    assert report.runs[0].context.test.windows[-1].direction.value == "flat"
+    assert report.verdict == "learning", report.main.diagnoses
+    frame_ = log.frame.copy()
+    test = (frame_["split"] == "test").to_numpy()
+    late = test & (frame_["step"] >= frame_.loc[test, "step"].max() - 19).to_numpy()
+    held = frame_.loc[test & ~late].sort_values("step")["value"].iloc[-1]
+    frame_.loc[late, "value"] = held * (1 + 0.001 * np.arange(late.sum()) % 3)
+    assert api.diagnose(frame_).verdict != "learning"
 
 
 def test_a_test_rise_the_train_loss_shares_is_not_overfitting():
