@@ -85,9 +85,10 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     # the table's overfitting cell: train falling, test rising (by a share that matters,
     # evaluated overfit_points times since its lowest logged value: once can be noise)
     te = ctx.test
+    # evaluations of the test loss since its lowest logged value
+    since_best = int(np.sum(te.steps > best_logged(te)[0])) if te is not None else 0
     parting = (ends == [Direction.FALLING, Direction.RISING] and te is not None
-               and rises_materially(te, th)
-               and int(np.sum(te.steps > best_logged(te)[0])) >= th.overfit_points)
+               and rises_materially(te, th) and since_best >= th.overfit_points)
     # a train loss ticking up by a share that does not matter beside a test loss that still
     # falls: the run still improves where it counts
     improving = (ends == [Direction.RISING, Direction.FALLING] and ctx.train is not None
@@ -95,7 +96,7 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     # a train loss falling beside a test loss whose last window is flat but whose lowest
     # logged value is among its last overfit_points evaluations: it still makes new lows
     newlow = (ends == [Direction.FALLING, Direction.FLAT] and te is not None and te.moved
-              and int(np.sum(te.steps > best_logged(te)[0])) < th.overfit_points)
+              and since_best < th.overfit_points)
     nearest = ("learning" if still or improving or newlow else "lr_too_high" if rising
                else "overfitting" if parting else "plateau")
     return find_rule(nearest).diagnosis(Finding(

@@ -206,8 +206,11 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
         ev.update(tail(tr))
         ev.update(gap_at_best=gap_then, gap_now=gap_now)
     z = max(rise_z if rose else 0.0, train_z if kept_learning else 0.0)
-    since = (text("risen to {now:num} ({z:se})", now=float(te.smooth[-1]), z=rise_z) if rose
-             else text("stayed at {now:num}", now=float(te.smooth[-1])))
+    # a test loss whose lowest is at its end has its best where it levelled off
+    now = float(te.smooth[-1])
+    since = (text("risen to {now:num} ({z:se})", now=now, z=rise_z) if rose
+             else text("moved little (now {now:num})", now=now) if late_low
+             else text("stayed at {now:num}", now=now))
     # the train loss from where its fall was measured: the test loss's levelling off when
     # that fall is the evidence, else its best
     since_step = best if rose or levelled >= best else levelled
@@ -216,15 +219,9 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
         " {gap_then:num} -> {gap_now:num})", then=float(np.interp(since_step, tr.steps,
                                                                   tr.smooth)),
         since=since_step, now=float(tr.smooth[-1]), gap_then=gap_then, gap_now=gap_now)
-    # a test loss whose lowest is at its end has its best where it levelled off
-    where = "levelled off" if late_low else "was lowest"
-    since = since if rose or not late_low else text(
-        "moved little (now {now:num}, a {pct:.1%} change)", now=float(te.smooth[-1]),
-        pct=float(np.expm1(te.ys[-1] - te.ys[best_i])) if te.log
-        else float(te.smooth[-1] / te.smooth[best_i] - 1) if te.smooth[best_i] else 0.0)
     msg = text("Overfitting: test loss {where} around step {best:step} ({low:num}) and has"
-               " since {since}{meanwhile}.", where=where, best=best,
-               low=float(te.smooth[best_i]), since=since, meanwhile=meanwhile)
+               " since {since}{meanwhile}.", where="levelled off" if late_low else "was lowest",
+               best=best, low=float(te.smooth[best_i]), since=since, meanwhile=meanwhile)
     acts = (text("keep the checkpoint of step {step:step}, the lowest logged test loss"
                  " ({value:num}), or use early stopping on the test loss",
                  step=step, value=value), actions.REGULARIZE)
