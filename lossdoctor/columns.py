@@ -134,8 +134,6 @@ class ColumnChoice:
     test: list[str] = field(default_factory=list)
     lr: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    #: per split, the other spellings of its main loss, in order of preference
-    others: dict[str, list[str]] = field(default_factory=dict)
 
 
 #: a curve of fewer points than this has no trend (the rules' own least is 5)
@@ -168,9 +166,6 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
         cands = [n for n in names if roles.get(n, split_of(n)) == split]
         picked = _pick(split, cands, source, choice.notes, counts or {})
         getattr(choice, split).extend(picked)
-        if len(picked) == 1 and not component(picked[0]):
-            choice.others[split] = sorted((c for c in cands if c != picked[0]
-                                           and not component(c)), key=_preference)
     if train_col is None and test_col is not None and choice.train == [test_col]:
         choice.train = []
     if not choice.train and not choice.test and train_col is None and test_col is None:
@@ -280,18 +275,29 @@ def _validation_first(best: list[str], ranked: list[str]) -> tuple[list[str], li
     return watched, watched + [c for c in ranked if c != watched[0]]
 
 
-def _summaries_out(best: list[str], ranked: list[str], counts: Mapping[str, int],
-                   notes: list[str]) -> tuple[list[str], list[str]]:
-    """Of equally good spellings, those with too few values for a trend beside one that has
-    enough are summaries (the HF Trainer's closing ``train_loss``, the run's mean, beside
-    its ``loss`` every few steps), not a second curve."""
-    curves = [c for c in best if counts.get(c, 0) >= TREND_POINTS]
-    if len(curves) != 1 or len(best) == 1:
+def _curves_first(split: str, best: list[str], ranked: list[str], counts: Mapping[str, int],
+                  notes: list[str]) -> tuple[list[str], list[str]]:
+    """Spellings of a loss with too few values for a trend, beside one that has enough, are
+    summaries, not curves: of equally good spellings they give way (the HF Trainer's
+    closing ``train_loss``, the run's mean, beside its ``loss`` every few steps); a preferred
+    train spelling gives way too (Lightning's ``train_loss_epoch`` of two epochs beside
+    ``train_loss_step``; a validation's per-batch values are no curve over training)."""
+    curves = [c for c in ranked if counts.get(c, 0) >= TREND_POINTS]
+    if not curves or len(curves) == len(ranked):
         return best, ranked
-    few = [c for c in best if c not in curves]
-    notes.append(f"{', '.join(few)} left out: {max(counts.get(c, 0) for c in few)} value(s)"
-                 f" at most, a summary beside the curve {curves[0]}")
-    return curves, curves + [c for c in ranked if c not in best]
+    if len(best) > 1:
+        kept = [c for c in best if c in curves]
+        if not kept or len(kept) == len(best):
+            return best, ranked
+        few = [c for c in best if c not in kept]
+        notes.append(f"{', '.join(few)} left out: {max(counts.get(c, 0) for c in few)} value(s)"
+                     f" at most, a summary beside the curve {kept[0]}")
+        return kept, kept + [c for c in ranked if c not in best]
+    if split != "train" or best[0] in curves:
+        return best, ranked
+    notes.append(f"{curves[0]} read instead of {best[0]}, which has {counts.get(best[0], 0)}"
+                 " value(s), too few for a trend")
+    return [curves[0]], [curves[0]] + [c for c in ranked if c != curves[0]]
 
 
 def _pick(split: str, cands: list[str], source: str | None, notes: list[str],
@@ -304,8 +310,8 @@ def _pick(split: str, cands: list[str], source: str | None, notes: list[str],
         best = [c for c in ranked if _preference(c)[0] == _preference(ranked[0])[0]]
         if split == "test" and len(best) > 1:
             best, ranked = _validation_first(best, ranked)
-        if len(best) > 1 and counts:
-            best, ranked = _summaries_out(best, ranked, counts, notes)
+        if counts:
+            best, ranked = _curves_first(split, best, ranked, counts, notes)
         if len(best) > 1:
             option = "train_col=" if split == "train" else "test_col="
             raise ColumnError(f"several {split} loss columns: {', '.join(best)}", source,

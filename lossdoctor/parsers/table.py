@@ -21,7 +21,6 @@ from ..columns import (
     STEP_NAMES,
     TEST_TOKENS,
     TRAIN_TOKENS,
-    TREND_POINTS,
     bookkeeping,
     choose_columns,
     component,
@@ -460,9 +459,7 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
         return groups
     notes += choice.notes
     explicit = options.train_col is not None or options.test_col is not None
-    train = _densest(table, choice.train, choice.others.get("train", []), notes) \
-        if options.train_col is None else list(choice.train)
-    test = list(choice.test)        # (a validation's per-batch values are no curve)
+    train, test = list(choice.train), list(choice.test)
     if not test and not explicit:
         if split_from_name(source.name) == "test" and not any(
                 TRAIN_TOKENS & set(tokens(c)) for c in train):
@@ -490,25 +487,6 @@ class _Counts(Mapping[str, int]):
 
     def __len__(self) -> int:
         return len(self.table.values.columns)
-
-
-def _densest(table: Table, chosen: list[str], others: list[str], notes: list[str]
-             ) -> list[str]:
-    """The chosen spelling of the train loss (an epoch's mean before the steps' values),
-    unless it has too few values for a trend and another spelling of it has enough
-    (Lightning's train_loss_epoch of two epochs beside train_loss_step)."""
-    if len(chosen) != 1 or not others:
-        return chosen
-    count = int((~table.missing_of(chosen[0])).sum())
-    if count >= TREND_POINTS:
-        return chosen
-    for other in others:
-        if int((~table.missing_of(other)).sum()) >= TREND_POINTS:
-            notes[:] = [n for n in notes if not n.startswith(f"train loss: {chosen[0]} (")]
-            notes.append(f"{other} read instead of {chosen[0]}, which has {count} value(s),"
-                         " too few for a trend")
-            return [other]
-    return chosen
 
 
 def curve_frame(table: Table, cols: list[str], steps: np.ndarray, split: str, run: str = "",
