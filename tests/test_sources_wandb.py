@@ -14,7 +14,14 @@ from helpers import ROOT
 
 from lossdoctor import cli, diagnose, diagnose_many, read_log
 from lossdoctor.errors import LogReadError
-from lossdoctor.parsers.wandb_records import frame_records, history_row, records
+from lossdoctor.parsers.wandb_records import (
+    _HEAD,
+    BLOCK,
+    HEADER,
+    frame_records,
+    history_row,
+    records,
+)
 
 pytest.importorskip("wandb", reason="the W&B tests need wandb (pip install -e '.[test]')")
 
@@ -128,11 +135,31 @@ def test_run_selection_and_diagnose_many(wandb_dir):
 
 
 @pytest.mark.slow
+def _inside_a_record(data: bytes, after: int) -> int:
+    """A byte offset in the middle of the payload of the first record past ``after``: a cut
+    there is torn, wherever this run's records happen to end (a cut at a fixed share of
+    the file can fall on a record's end)."""
+    pos = HEADER
+    while pos + _HEAD.size <= len(data):
+        left = BLOCK - pos % BLOCK
+        if left < _HEAD.size:
+            pos += left
+            continue
+        _, length, kind = _HEAD.unpack_from(data, pos)
+        if kind == 0 and length == 0:
+            pos += left
+            continue
+        if pos > after and length >= 4:
+            return pos + _HEAD.size + length // 2
+        pos += _HEAD.size + length
+    raise AssertionError("no record past the offset")
+
+
 def test_a_file_cut_while_writing_keeps_what_was_written(wandb_dir, tmp_path):
     file = next(_run_folder(wandb_dir, "overfit").glob("run-*.wandb"))
     data = file.read_bytes()
     cut = tmp_path / "run-cut.wandb"
-    cut.write_bytes(data[: len(data) * 2 // 3])
+    cut.write_bytes(data[: _inside_a_record(data, len(data) * 2 // 3)])
     log = read_log(cut)
     assert 20 < (log["split"] == "train").sum() < 100
     assert any("stopped at a record cut short" in n for n in log.attrs["notes"])
