@@ -80,7 +80,8 @@ class _Record:
 
 
 def sniff_plaintext(source: Source) -> float:
-    """Several lines with a ``loss: <number>`` pair in the head of a text file."""
+    """Several lines with a ``loss: <number>`` pair in the head of a text file (or at its
+    end, after a long preamble), or '<step> <name> <value>' lines."""
     try:
         if source.is_dir or not source.head.strip():
             return 0.0
@@ -124,8 +125,9 @@ def _losses_at_the_end(source: Source) -> bool:
                       "epoch table, nanoGPT's 'step 500: train loss 2.34, val loss 2.45', "
                       "XGBoost's and LightGBM's '[12] validation_0-logloss:0.41' rounds, "
                       "tqdm and Lightning bars (the loss in the postfix or around them), the "
-                      "HF Trainer's console dicts, fairseq's and timm's logs, Python logging "
-                      "lines, ...")
+                      "HF Trainer's console dicts, fairseq's, timm's and Swin's logs "
+                      "('Train: [3/300][100/1251] ... loss 2.1 (2.3)'), Python logging lines, "
+                      "'<step> <name> <value>' lines (build-nanogpt's log.txt), ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     raw = source.text.splitlines()
     # progress bars cut out first (a per-epoch summary beside them is the curve); when the
