@@ -594,6 +594,19 @@ def test_a_test_loss_still_making_new_lows_beside_a_falling_train_loss_is_learni
     assert api.diagnose(frame_).verdict != "learning"
 
 
+def test_a_train_loss_logged_as_a_sum_beside_a_test_mean_both_falling_is_learning():
+    """A ViT's custom CSV: train_loss the epoch's sum over ~500 batches (812 -> 515), val_loss
+    a mean (1.73 -> 0.91), both still falling. The train loss ends 300x above the highest
+    test loss, which read as a train set the model cannot fit (data_problem); two curves
+    both still learning are the learning cell, whatever their levels."""
+    t = np.arange(50, dtype=float)
+    train = noisy(480 + 330 * np.exp(-t / 30), 0.005, 91)
+    test = noisy(0.8 + 0.93 * np.exp(-t / 25), 0.01, 92)
+    report = api.diagnose(frame(train, test, steps=t))
+    assert report.verdict == "learning", report.main.diagnoses
+    assert not any(d.name == "data_problem" for d in report.diagnoses)
+
+
 def test_a_test_rise_the_train_loss_shares_is_not_overfitting():
     # from step 50 to 80 both losses rise 28% and rest there: the weights got worse on both
     # sets (too high a rate), not memorisation; the same test rise beside a train loss that

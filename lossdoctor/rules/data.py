@@ -76,9 +76,13 @@ def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding
     """The train loss ends above the worst the test loss ever was, by more than a share of its
     own fall: corrupted train labels or targets (see data_problem). Positive losses only:
     the gap is a ratio of the two. One of the curves must have moved: two that never did,
-    apart, are one model on two scales, not a train set it cannot fit."""
+    apart, are one model on two scales, not a train set it cannot fit; and both must not
+    still be falling (a train loss logged as a sum over the epoch beside a test mean, both
+    learning, is the learning cell)."""
     if not (tr.log and te.log and (te.moved or tr.moved)):
         return None
+    if tr.windows[-1].direction is FALLING and te.windows[-1].direction is FALLING:
+        return None       # both still learning: the table's learning cell, whatever the levels
     start = tr.windows[-1].start_step
     last = tr.y[tr.steps >= start]
     level = float(np.median(last))
@@ -131,7 +135,7 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     learns more slowly); each whole-run reading also asks the test loss to have fallen
     further than the train loss by ``overfit_z`` standard errors of the two falls (a noisy
     train loss read as not moving could have fallen as far unseen); or, whatever the test
-    loss does now, the train loss ends (the median
+    loss does now (unless both curves still fall), the train loss ends (the median
     of its last window) ``data_gap`` and ``overfit_z`` standard errors above the highest
     the test loss ever was (smoothed), by at least 1 / ``data_ratio`` of how far the train
     loss itself fell from its worst, and one of the two moved: the model fits its own
