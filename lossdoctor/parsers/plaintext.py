@@ -454,11 +454,7 @@ def _pairs(line: str, inferred: set[str] | None = None) -> dict[str, float]:
             continue      # 'Epoch: 3', 'Train Epoch: 1': the x axis, not a value
         context = _split_word(line[last:m.start()]) or context
         last = m.end()
-        if context and not (set(toks) & (TEST_TOKENS | TRAIN_TOKENS)):
-            name = f"{context} {name}"
-            if inferred is not None:
-                inferred.add(name)
-        out[name] = float(m.group(2))
+        out[_in_context(name, toks, context, inferred)] = float(m.group(2))
     if not out:
         last = 0
         for m in _BARE_LOSS.finditer(line):
@@ -468,12 +464,19 @@ def _pairs(line: str, inferred: set[str] | None = None) -> dict[str, float]:
             between = _NAMED_NUMBER.sub(" ", line[last:m.start()])
             context = _split_word(between) or context
             last = m.end()
-            if context and not (set(tokens(name)) & (TEST_TOKENS | TRAIN_TOKENS)):
-                name = f"{context} {name}"
-                if inferred is not None:
-                    inferred.add(name)
-            out[name] = float(m.group(2))
+            out[_in_context(name, tokens(name), context, inferred)] = float(m.group(2))
     return out
+
+
+def _in_context(name: str, toks: list[str], context: str, inferred: set[str] | None) -> str:
+    """``name`` as the split's word before it on its line makes it ('test loss'), unless it
+    names a split itself; such names are added to ``inferred``."""
+    if not context or set(toks) & (TEST_TOKENS | TRAIN_TOKENS):
+        return name
+    named = f"{context} {name}"
+    if inferred is not None:
+        inferred.add(named)
+    return named
 
 
 def _perplexity_loss(records: list[_Record], names: list[str], notes: list[str]) -> list[str]:

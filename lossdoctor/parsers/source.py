@@ -95,9 +95,12 @@ class Source:
     def is_gzip(self) -> bool:
         return not self.is_dir and self._peek(2) == GZIP_MAGIC
 
-    def _peek(self, n: int) -> bytes:
+    def _peek(self, n: int, from_end: bool = False) -> bytes:
+        """The first ``n`` bytes (all: -1), or the last ``n`` when ``from_end``."""
         with open_regular(self.path, self.name) as fh:
             try:
+                if from_end:
+                    fh.seek(max(os.fstat(fh.fileno()).st_size - n, 0))
                 return fh.read(n)
             except OSError as exc:
                 raise LogReadError(f"cannot read: {exc.strerror or exc}", self.name) from None
@@ -123,18 +126,9 @@ class Source:
         """The whole lines of the last bytes of a plain file longer than its head: where a
         console log whose head is all preamble (a banner, samples, a model summary, one
         progress bar's updates) prints its losses. Empty for folders and gzip files."""
-        if self.is_dir or self.is_gzip:
-            return ""
-        with open_regular(self.path, self.name) as fh:
-            try:
-                size = os.fstat(fh.fileno()).st_size
-                if size <= HEAD_BYTES:
-                    return ""
-                fh.seek(size - HEAD_BYTES)
-                data = fh.read(HEAD_BYTES)
-            except OSError as exc:
-                raise LogReadError(f"cannot read: {exc.strerror or exc}", self.name) from None
-        text = data.decode("utf-8", errors="replace")
+        if self.is_dir or self.is_gzip or len(self.head) < HEAD_BYTES:
+            return ""      # a file no longer than its head has no more to show
+        text = self._peek(HEAD_BYTES, from_end=True).decode("utf-8", errors="replace")
         return text.split("\n", 1)[1] if "\n" in text else ""
 
     @cached_property
