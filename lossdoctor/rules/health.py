@@ -229,7 +229,10 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     # below a train loss it cannot fit, the test loss rising is the corrupted train set's
     # doing as much as memorisation: the data problem, when found, is the verdict
     yields = () if tr is None or apart else ("data_problem",)
-    return Finding(msg, levelled, end, ev, acts, yields_to=yields,
+    # it began where the test loss stopped improving: at its best when it rose from there,
+    # where it levelled off when it stayed (its lowest is then a noise dip)
+    onset = best if rose else levelled
+    return Finding(msg, onset, end, ev, acts, yields_to=yields,
                    confidence=confidence(z, th.overfit_z))
 
 
