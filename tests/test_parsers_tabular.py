@@ -533,11 +533,38 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "INFO EPOCH 1 training takes 0:00:16\nINFO  * Train Acc 53.798 Train Loss 1.280\n"
      "INFO Validate: \tTime 0.106 (0.169)\tLoss 1.0955 (1.0861)\tAcc@1 58.0 (60.7)\n"
      "INFO  * Val Acc 60.740 Val Loss 1.086\n", [1.732, 1.28], [1.296, 1.086]),
+    # TF Estimator: an evaluation's results are 'Saving dict for global step N: ...,
+    # loss = X' (its loss, not one more train point); 'Loss for final step: 0.27' names no
+    # step 0
+    ("INFO:tensorflow:loss = 0.6931, step = 0\n"
+     "INFO:tensorflow:loss = 0.5120, step = 100 (2.1 sec)\n"
+     "INFO:tensorflow:global_step/sec: 47.6\n"
+     "INFO:tensorflow:loss = 0.4010, step = 200 (2.1 sec)\n"
+     "INFO:tensorflow:Finished evaluation at 2019-03-01-10:02:30\n"
+     "INFO:tensorflow:Saving dict for global step 200: accuracy = 0.81, global_step = 200,"
+     " loss = 0.4400\n"
+     "INFO:tensorflow:loss = 0.3500, step = 300 (2.1 sec)\n"
+     "INFO:tensorflow:loss = 0.3010, step = 400 (2.1 sec)\n"
+     "INFO:tensorflow:Saving dict for global step 400: accuracy = 0.84, global_step = 400,"
+     " loss = 0.3900\n"
+     "INFO:tensorflow:Loss for final step: 0.2712.\n",
+     [0.6931, 0.512, 0.401, 0.35, 0.301], [0.44, 0.39]),
+    # BERT's and the Hugging Face examples' '***** Eval results *****' banner over one value
+    # a line: its lines are the evaluation's, 'global_step = N' among them
+    ("12/01/2019 10:00:00 - INFO - __main__ -   epoch 1 step 100 loss = 0.61\n"
+     "12/01/2019 10:00:05 - INFO - __main__ -   ***** Eval results *****\n"
+     "12/01/2019 10:00:05 - INFO - __main__ -     global_step = 100\n"
+     "12/01/2019 10:00:05 - INFO - __main__ -     loss = 0.58\n"
+     "12/01/2019 10:00:09 - INFO - __main__ -   epoch 2 step 200 loss = 0.42\n"
+     "12/01/2019 10:00:15 - INFO - __main__ -   ***** Eval results *****\n"
+     "12/01/2019 10:00:15 - INFO - __main__ -     global_step = 200\n"
+     "12/01/2019 10:00:15 - INFO - __main__ -     loss = 0.49\n", [0.61, 0.42], [0.58, 0.49]),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
         "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
         "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context",
         "hf-console-quoted-values", "timm-closing-best-epoch", "a-bar-percent-is-no-value",
-        "swin-train-brackets", "swin-epoch-means"])
+        "swin-train-brackets", "swin-epoch-means", "tf-estimator-eval-dict",
+        "eval-results-banner"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

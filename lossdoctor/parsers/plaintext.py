@@ -41,8 +41,9 @@ _EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[('\"]?\s*(\d+(?:\.\d+)?)(?:\
                     re.IGNORECASE)
 #: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets
 _TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
-#: a counter, with thousands separators or without (BasicSR's ``iter: 100,000``)
-_COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+)"
+#: a counter, with thousands separators or without (BasicSR's ``iter: 100,000``); whole:
+#: 'Loss for final step: 0.2712' names no step
+_COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?!\.\d))"
 _STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration|num_updates)\b['\"]?\s*[:=#]?\s*[\[(]?"
                    rf"\s*{_COUNT}"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
@@ -126,8 +127,11 @@ def _losses_at_the_end(source: Source) -> bool:
                       "XGBoost's and LightGBM's '[12] validation_0-logloss:0.41' rounds, "
                       "tqdm and Lightning bars (the loss in the postfix or around them), the "
                       "HF Trainer's console dicts, fairseq's, timm's and Swin's logs "
-                      "('Train: [3/300][100/1251] ... loss 2.1 (2.3)'), Python logging lines, "
-                      "'<step> <name> <value>' lines (build-nanogpt's log.txt), ...")
+                      "('Train: [3/300][100/1251] ... loss 2.1 (2.3)'), TF Estimator's "
+                      "('loss = 0.41, step = 100', 'Saving dict for global step 500: ... "
+                      "loss = 0.45' and '***** Eval results *****' blocks: the evaluation's), "
+                      "Python logging lines, '<step> <name> <value>' lines (build-nanogpt's "
+                      "log.txt), ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     raw = source.text.splitlines()
     # progress bars cut out first (a per-epoch summary beside them is the curve); when the
@@ -375,9 +379,16 @@ def _has_loss(pairs: dict[str, float]) -> bool:
 def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
     records: list[_Record] = []
     bars = _BarCount()
+    block = ""            # the split a banner names for the lines of one value under it
     for line in lines:
         inferred: set[str] = set()
-        pairs = _pairs(line, inferred)
+        if block and len(_NAMED_NUMBER.findall(line)) != 1:
+            block = ""        # a line of no value or of several ends the block
+        if not block:
+            banner = _BANNER.search(line)
+            word = _split_word(banner.group(2)) if banner else ""
+            block = "" if word in ("train", "training") else word   # a bare loss is train's
+        pairs = _pairs(line, inferred, block)
         x = (bars.at(line) if _has_loss(pairs) else None) if axis == "iteration" \
             else _marker(line, axis, in_epoch, _has_loss(pairs))
         if axis == "line" and pairs:
@@ -442,11 +453,12 @@ def _count(digits: str) -> float:
     return float(digits.replace(",", ""))
 
 
-def _pairs(line: str, inferred: set[str] | None = None) -> dict[str, float]:
+def _pairs(line: str, inferred: set[str] | None = None, block: str = "") -> dict[str, float]:
     """``name: number`` pairs (else ``loss 0.41`` ones); a loss after a split's word ('Test
-    set:', '| valid |') is that split's: 'test loss' (added to ``inferred``)."""
+    set:', '| valid |'), or under a banner that names one (``block``), is that split's:
+    'test loss' (added to ``inferred``)."""
     out: dict[str, float] = {}
-    context, last = "", 0
+    context, last = block, 0
     for m in _PAIR.finditer(line):
         name = " ".join(m.group(1).split())
         toks = tokens(name)
@@ -500,7 +512,17 @@ def _perplexity_loss(records: list[_Record], names: list[str], notes: list[str])
 def _split_word(text: str) -> str:
     words = [_VERBS.get(t, t) for t in tokens(text)
              if t in TEST_TOKENS or t in ("train", "training") or t in _VERBS]
+    if _EVALUATED.search(text):
+        words.append("eval")
     return words[-1] if words else ""
+
+
+#: TF Estimator's line of an evaluation's results ('Saving dict for global step 1000:
+#: accuracy = 0.96, global_step = 1000, loss = 0.061'): its 'loss' is the evaluation's
+_EVALUATED = re.compile(r"\bsaving dict for global step\b", re.IGNORECASE)
+#: a banner over values printed one a line ('***** Eval results *****' of BERT's and the
+#: Hugging Face examples' scripts, then '  eval_loss = 0.41', '  loss = 0.41')
+_BANNER = re.compile(r"(\*{3,}|={3,})\s*([A-Za-z][\w ]{0,40}?)\s*\1\s*$")
 
 
 #: a split's word as a verb heading a line ('Validate: ... Loss 1.29'): that split's values
