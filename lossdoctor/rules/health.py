@@ -192,10 +192,14 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
         apart = _apart(te, tr, th)
         if gap_now <= gap_then or not (apart or (rose and kept_learning)):
             return None
-        # a rise the train loss shares (half of it or more, log scale) is the weights getting
-        # worse on both sets, as a rate too high makes them, not memorisation
+        # a rise the train loss shares (half of it or more, on the log scale and on the
+        # loss's own, the two being one loss on two sets) is the weights getting worse on
+        # both sets, as a rate too high makes them, not memorisation (a memorised train
+        # loss wandering up from 1e-3 to 1e-2 rose by nothing next to the test loss)
         if rose and not kept_learning and tr.log and te.log and \
-                float(tr.ys[-1] - np.interp(best, tr.steps, tr.ys)) >= rise / 2:
+                float(tr.ys[-1] - np.interp(best, tr.steps, tr.ys)) >= rise / 2 and \
+                float(tr.smooth[-1] - np.interp(best, tr.steps, tr.smooth)) >= \
+                float(te.smooth[-1] - te.smooth[best_i]) / 2:
             return None
     step, value = best_logged(te)
     ev: dict[str, Any] = {**tail(te), TEST_BEST_STEP: best,
