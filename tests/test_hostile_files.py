@@ -6,6 +6,7 @@ the suite.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import subprocess
@@ -42,6 +43,20 @@ def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
 def healthy_rows(n: int = 30, start: int = 0) -> str:
     return "".join(f"{e},{2.0 / (e + 1) + 0.3:.5f},{2.0 / (e + 1) + 0.4:.5f}\n"
                    for e in range(start, start + n))
+
+
+# ---------------------------------------------------------------- pathological lines
+
+def test_console_log_with_huge_decoration_lines_is_read_in_linear_time(tmp_path):
+    # a line of a million '*' or '=' (a banner gone wrong) must not make a banner pattern
+    # backtrack over every length at every position: the log is still read, at once
+    text = "".join(f"Epoch {e}: loss={2.0 / (e + 1):.4f}, val_loss={2.2 / (e + 1):.4f}\n"
+                   for e in range(1, 13))
+    text = "*" * 1_000_000 + "\n" + "=" * 1_000_000 + " eval\n" + text
+    (tmp_path / "train.log").write_text(text)
+    done = run("check", "train.log", "--format", "json", cwd=tmp_path, timeout=60)
+    assert done.returncode in (0, 1), done.stderr
+    assert json.loads(done.stdout)["verdict"] == "learning"
 
 
 # ---------------------------------------------------------------- named pipes and devices

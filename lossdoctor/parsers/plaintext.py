@@ -385,7 +385,7 @@ def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
         if block and len(_NAMED_NUMBER.findall(line)) != 1:
             block = ""        # a line of no value or of several ends the block
         if not block:
-            banner = _BANNER.search(line)
+            banner = _BANNER.search(line) if len(line) <= BANNER_MOST else None
             word = _split_word(banner.group(2)) if banner else ""
             block = "" if word in ("train", "training") else word   # a bare loss is train's
         pairs = _pairs(line, inferred, block)
@@ -522,7 +522,9 @@ def _split_word(text: str) -> str:
 _EVALUATED = re.compile(r"\bsaving dict for global step\b", re.IGNORECASE)
 #: a banner over values printed one a line ('***** Eval results *****' of BERT's and the
 #: Hugging Face examples' scripts, then '  eval_loss = 0.41', '  loss = 0.41')
-_BANNER = re.compile(r"(\*{3,}|={3,})\s*([A-Za-z][\w ]{0,40}?)\s*\1\s*$")
+_BANNER = re.compile(r"(\*{3,12}|={3,12})\s*([A-Za-z][\w ]{0,40}?)\s*\1\s*$")
+#: a longer line is no banner (and a pattern is never run over a megabyte of stars)
+BANNER_MOST = 200
 
 
 #: a split's word as a verb heading a line ('Validate: ... Loss 1.29'): that split's values
