@@ -621,6 +621,21 @@ def test_a_test_rise_the_train_loss_shares_is_not_overfitting():
     assert alone.verdict == "overfitting"
 
 
+def test_a_memorised_train_loss_climbing_100x_near_zero_has_not_diverged():
+    # memorised from 1 to 1e-4 by step 25, then climbing steadily to 1e-2 over the last
+    # third (100x its best on the log scale, 0.01 on its own) beside a test loss creeping
+    # up: no blow-up (a false divergence fails a CI gate), the overfitting it is
+    rng = np.random.default_rng(5)
+    t = np.arange(200, dtype=float)
+    log_train = np.where(t < 25, np.log(1e-4) * t / 25,
+                         np.log(1e-4) + np.log(100) * np.clip((t - 130) / 70, 0, 1))
+    train = np.exp(log_train + rng.normal(0, 0.3, len(t)))
+    val = noisy(0.08 + 0.8 * np.exp(-t / 6) + 0.05 * np.clip((t - 40) / 160, 0, 1), 0.01, 6)
+    report = api.diagnose(frame(train, val, steps=t))
+    assert "divergence" not in names(report)
+    assert report.verdict == "overfitting"
+
+
 def test_a_memorised_train_loss_wandering_up_near_zero_does_not_share_a_test_rise():
     # set26's r018: a train loss memorised from 1 to 1e-3 by step 25 then wandering up to
     # 1e-2 (a rise of 2.3 on the log scale, 0.009 on the loss's own) beside a test loss

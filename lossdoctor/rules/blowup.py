@@ -38,7 +38,8 @@ from .registry import rule
 def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     """The curve climbed ``divergence_z`` standard errors above its best, to at least
     ``blowup_factor`` times it and back above where it started (or, for a positive loss,
-    to ``divergence_factor`` times its best), and is still climbing; or climbed (its last
+    to ``divergence_factor`` times its best), by ``material_share`` of its progress on its
+    own scale, and is still climbing; or climbed (its last
     finite value ``blowup_factor`` times its smoothed best) and broke into NaN/Inf: a loss
     that ticks up a little before a NaN (a bad batch) has not diverged. A loss that jumped and
     then rests at a higher level has not diverged, and neither has one that climbs back part
@@ -55,7 +56,10 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     back_up = rise >= float(c.ys[0] - c.ys.min())
     far_up = c.log and rise >= np.log(th.divergence_factor)
     rising = c.windows[-1].direction is Direction.RISING
-    return bool((back_up or far_up) and doubled and rising and _unprecedented(c, rise, th))
+    # and a climb that matters on the loss's own scale: a memorised loss wandering up from
+    # 1e-4 to 1e-2 is 100x its best, and nothing next to what it learned
+    return bool((back_up or far_up) and doubled and rising and _unprecedented(c, rise, th)
+                and material(c, trusted_best(c, th), len(c.ys) - 1, th.material_share))
 
 
 def blowup_begun(c: CurveTrend | None, th: Thresholds) -> bool:
