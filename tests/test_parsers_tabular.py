@@ -559,12 +559,22 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "12/01/2019 10:00:15 - INFO - __main__ -   ***** Eval results *****\n"
      "12/01/2019 10:00:15 - INFO - __main__ -     global_step = 200\n"
      "12/01/2019 10:00:15 - INFO - __main__ -     loss = 0.49\n", [0.61, 0.42], [0.58, 0.49]),
+    # the PyTorch ImageNet example's meters: 'Test: [0/4] ... Loss v (avg)' lines, then the
+    # evaluation's result on a ' * ' line ('LOSS' there, no split word): the test loss
+    ("Epoch: [0][0/108]\tTime 0.41 (0.41)\tLoss 0.1962 (0.1962)\tERR 30.1 (30.1)\n"
+     "Epoch: [0][100/108]\tTime 0.20 (0.21)\tLoss 0.1072 (0.1609)\tERR 25.9 (28.0)\n"
+     "Test: [0/4]\tTime 0.066 (0.066)\tLoss 0.1063 (0.1063)\tERR 25.7 (25.7)\n"
+     " * ERR 24.728 LOSS 0.105\n"
+     "Epoch: [1][0/108]\tTime 0.41 (0.41)\tLoss 0.1062 (0.1062)\tERR 24.7 (24.7)\n"
+     "Epoch: [1][100/108]\tTime 0.20 (0.21)\tLoss 0.0941 (0.0969)\tERR 24.2 (25.6)\n"
+     "Test: [0/4]\tTime 0.068 (0.068)\tLoss 0.0769 (0.0769)\tERR 21.6 (21.6)\n"
+     " * ERR 23.192 LOSS 0.084\n", [0.1072, 0.0941], [0.105, 0.084]),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
         "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
         "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context",
         "hf-console-quoted-values", "timm-closing-best-epoch", "a-bar-percent-is-no-value",
         "swin-train-brackets", "swin-epoch-means", "tf-estimator-eval-dict",
-        "eval-results-banner"])
+        "eval-results-banner", "imagenet-meters-summary"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

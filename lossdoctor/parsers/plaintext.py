@@ -380,15 +380,22 @@ def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
     records: list[_Record] = []
     bars = _BarCount()
     block = ""            # the split a banner names for the lines of one value under it
+    meters = ""           # the split of the last line of values (an evaluation's meters)
     for line in lines:
         inferred: set[str] = set()
         if block and len(_NAMED_NUMBER.findall(line)) != 1:
             block = ""        # a line of no value or of several ends the block
         if not block:
             banner = _BANNER.search(line) if len(line) <= BANNER_MOST else None
-            word = _split_word(banner.group(2)) if banner else ""
-            block = "" if word in ("train", "training") else word   # a bare loss is train's
-        pairs = _pairs(line, inferred, block)
+            block = _test_word(banner.group(2)) if banner else ""
+        if not block and meters and _SUMMARY.match(line):
+            # the closing line of an evaluation's meters holds its result: named by the
+            # meters' split, and as good as stated (over the per-batch meters' own values)
+            pairs = _pairs(line, None, meters)
+        else:
+            pairs = _pairs(line, inferred, block)
+        if pairs:
+            meters = _test_word(line)
         x = (bars.at(line) if _has_loss(pairs) else None) if axis == "iteration" \
             else _marker(line, axis, in_epoch, _has_loss(pairs))
         if axis == "line" and pairs:
@@ -527,6 +534,16 @@ _BANNER = re.compile(r"(\*{3,12}|={3,12})\s*([A-Za-z][\w ]{0,40}?)\s*\1\s*$")
 BANNER_MOST = 200
 
 
+def _test_word(text: str) -> str:
+    """The split's word in ``text`` when it names an evaluation ('' for train's: a bare loss
+    is the train loss anyway)."""
+    word = _split_word(text)
+    return "" if word in ("train", "training") else word
+
+
+#: the PyTorch ImageNet example's closing line of an evaluation's meters (' * Acc@1 76.1',
+#: ' * ERR 24.7 LOSS 0.105'): the split of the meters printed just before it
+_SUMMARY = re.compile(r"^\s*\*\s")
 #: a split's word as a verb heading a line ('Validate: ... Loss 1.29'): that split's values
 _VERBS = {"validate": "val", "validating": "val", "testing": "test"}
 
