@@ -643,6 +643,26 @@ def test_plain_python_dict_lines_use_their_epoch():
     assert got["lr"][1] == pytest.approx([5e-5, 4e-5, 3e-5, 2e-5])
 
 
+def test_runs_that_stopped_after_their_first_epoch_leave_no_point_in_the_next(tmp_path):
+    # Keras consoles appended, ModelCheckpoint's 0-based 'Epoch 00000: ...' before each
+    # epoch's values: a run of 3 epochs, then three that each died in their first epoch (two
+    # at NaN), then the full run: epoch 0 written four times without the steps going back;
+    # the last value written at each step is the run's (no NaN from step 0)
+    def run(losses):
+        return "".join(f"Epoch {e}/6\nEpoch {e - 1:05d}: val_loss improved, saving model to"
+                       f" w.hdf5\n - 3s - loss: {tr} - val_loss: {te}\nEpoch {e + 1}/6\n"
+                       for e, (tr, te) in enumerate(losses, 1))
+    text = (run([(3.37, 3.2), (3.34, 3.1), (3.33, 3.0)]) + run([("nan", "nan")])
+            + run([(11.84, "nan")]) + run([("nan", "nan")])
+            + run([(1.40, 1.18), (1.14, 0.95), (1.02, 0.84), (0.92, 0.8), (0.86, 0.79),
+                   (0.81, 0.8)]))
+    got, log = curves(write(tmp_path, "train_voc.log", text))
+    assert got["train"] == ([0.0, 1, 2, 3, 4, 5], pytest.approx([1.40, 1.14, 1.02, 0.92, 0.86,
+                                                                  0.81]))
+    assert got["test"][1][0] == pytest.approx(1.18)
+    assert not log.frame["value"].isna().any()
+
+
 def test_plain_text_appended_runs_make_segments(tmp_path):
     text = "".join(f"Epoch {e}: loss={1 / e:.3f}\n" for e in range(1, 6))
     text += "".join(f"Epoch {e}: loss={2 / e:.3f}\n" for e in range(1, 5))

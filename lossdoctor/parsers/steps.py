@@ -123,7 +123,8 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
         notes.append(f"resumed {len(resumes)} time{'s' * (len(resumes) > 1)} at step(s) {where}"
                      " (kept the last value written for each step)")
     bounds.append(len(steps))
-    segs = [np.arange(a, b)[keep[a:b]] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
+    segs = [_last_per_step(steps, np.arange(a, b)[keep[a:b]])
+            for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
     if len(segs) == 1:
         return group.iloc[segs[0]].reset_index(drop=True), notes
     per_epoch = segments == "last" and _counted_per_epoch(group["value"].to_numpy(float), segs)
@@ -148,6 +149,16 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
         out = pd.concat(chained)
     out = out.iloc[np.argsort(out["step"].to_numpy(), kind="stable")]
     return out.reset_index(drop=True), notes
+
+
+def _last_per_step(steps: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Of a segment's rows (``idx``, steps not going back), the last written at each step:
+    runs that each stopped after their first epoch, one after the other, write epoch 0 again
+    without going back (a NaN from one of them is no point of the run that followed)."""
+    if len(idx) < 2:
+        return idx
+    s = steps[idx]
+    return idx[np.r_[s[1:] != s[:-1], True]]
 
 
 #: a step counted within each epoch starts again at least this many times
