@@ -230,8 +230,13 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
     start, why, ev, conf = found
     acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
     # spikes, or a knock of the test loss alone, are what a noisy evaluation of an
-    # overfitting model shows too: the verdict is the overfitting when that is found
+    # overfitting model shows too: the verdict is the overfitting when that is found; a knock
+    # of the test loss alone beside a train loss that itself scatters under swing_limit is
+    # what a train set the model cannot fit shows too (corrupted labels hold the train loss
+    # flat above a test loss that wanders): the data problem, when that is found
     yields = ("overfitting",) if SPIKE_COUNT in ev or "test_knock" in ev else ()
+    if "test_knock" in ev and tr.noise < th.swing_limit:
+        yields += ("data_problem",)
     return Finding(text("Learning rate too high: {why}.", why=why), start, float(tr.steps[-1]),
                    ev, acts, yields_to=yields, confidence=conf)
 
