@@ -569,12 +569,21 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "Epoch: [1][100/108]\tTime 0.20 (0.21)\tLoss 0.0941 (0.0969)\tERR 24.2 (25.6)\n"
      "Test: [0/4]\tTime 0.068 (0.068)\tLoss 0.0769 (0.0769)\tERR 21.6 (21.6)\n"
      " * ERR 23.192 LOSS 0.084\n", [0.1072, 0.0941], [0.105, 0.084]),
+    # the early PyTorch-YOLOv3's '[Losses: x 0.27, ..., total 15.14, recall: 0.0]': names
+    # and values with no colon, said to be losses by their heading; 'total' is the loss
+    ("[Epoch 0/30, Batch 0/7329] [Losses: x 0.272151, y 0.254906, w 4.818650, h 4.610126,"
+     " conf 4.368177, cls 0.819295, total 15.143305, recall: 0.00000, precision: 0.00000]\n"
+     "[Epoch 0/30, Batch 1/7329] [Losses: x 0.293469, y 0.274481, w 9.411040, h 7.295195,"
+     " conf 4.243053, cls 0.818346, total 22.335585, recall: 0.00473, precision: 0.00012]\n"
+     "[Epoch 0/30, Batch 2/7329] [Losses: x 0.287134, y 0.270254, w 8.582551, h 5.053944,"
+     " conf 3.922812, cls 0.810259, total 18.926954, recall: 0.00253, precision: 0.00012]\n",
+     [15.143305, 22.335585, 18.926954], None),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
         "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
         "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context",
         "hf-console-quoted-values", "timm-closing-best-epoch", "a-bar-percent-is-no-value",
         "swin-train-brackets", "swin-epoch-means", "tf-estimator-eval-dict",
-        "eval-results-banner", "imagenet-meters-summary"])
+        "eval-results-banner", "imagenet-meters-summary", "yolov3-losses-group"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

@@ -108,6 +108,35 @@ def _as_pairs(header: list[str], row: list[str]) -> str:
     return marker + " ".join(pairs)
 
 
+#: a group of values headed ``Losses:`` whose names and values are not joined by a colon
+#: (the early PyTorch-YOLOv3's ``[Losses: x 0.27, y 0.25, ..., total 15.14, recall: 0.0]``)
+_LOSS_GROUP = re.compile(r"\blosses\s*:\s*([^\]]*)", re.IGNORECASE)
+_NAME_VALUE = re.compile(r"(?<![\w.:])([A-Za-z]\w*) ([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+                         r"(?=\s*(?:,|$))")
+
+
+def name_grouped_losses(lines: list[str]) -> list[str]:
+    """Each ``name value`` in a group headed ``Losses:`` written ``name loss: value``: the
+    heading is what says they are losses (``x``, ``conf``, ``total``), and the missing colon
+    is what hides them; values written ``name: value`` in it (recall, precision) are left
+    as they are."""
+    if not any("osses" in ln and _LOSS_GROUP.search(ln) for ln in lines[:SNIFF_GROUP]):
+        return lines
+    out = []
+    for line in lines:
+        group = _LOSS_GROUP.search(line) if "osses" in line else None
+        if group is None:
+            out.append(line)
+            continue
+        body = _NAME_VALUE.sub(r"\1 loss: \2", group.group(1))
+        out.append(line[:group.start(1)] + body + line[group.end(1):])
+    return out
+
+
+#: the lines a log's head is searched in for a ``Losses:`` group
+SNIFF_GROUP = 200
+
+
 #: pix2pix's and CycleGAN's ``loss_log.txt``: ``===== Training Loss (<date>) =====`` (again at
 #: each resume), then ``(epoch: 1, iters: 100, time: 2.4, data: 9.4) D_A: 0.54 G_A: 0.43 ...``
 _LOSS_BANNER = re.compile(r"^=+\s*training loss\b.*=+\s*$", re.IGNORECASE)

@@ -26,7 +26,14 @@ from ..columns import (
 )
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .consoletext import bar_position, expand_tables, has_bars, name_banner_losses, strip_bars
+from .consoletext import (
+    bar_position,
+    expand_tables,
+    has_bars,
+    name_banner_losses,
+    name_grouped_losses,
+    strip_bars,
+)
 from .jsontable import looks_like_json
 from .registry import ReadOptions, register
 from .source import Source
@@ -91,7 +98,7 @@ def sniff_plaintext(source: Source) -> float:
         return 0.0
     if looks_like_json(text):
         return 0.0
-    lines = text.splitlines()[:SNIFF_LINES]
+    lines = name_grouped_losses(text.splitlines()[:SNIFF_LINES])
     hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln))
     if hits >= 3:
         return 0.75
@@ -130,6 +137,9 @@ def _losses_at_the_end(source: Source) -> bool:
                       "('Train: [3/300][100/1251] ... loss 2.1 (2.3)'), TF Estimator's "
                       "('loss = 0.41, step = 100', 'Saving dict for global step 500: ... "
                       "loss = 0.45' and '***** Eval results *****' blocks: the evaluation's), "
+                      "the PyTorch ImageNet example's meters ('Test: [0/4] ... Loss', ' * ... "
+                      "LOSS 0.105'), the early PyTorch-YOLOv3's '[Losses: x 0.27, ..., total "
+                      "15.1]', "
                       "Python logging lines, '<step> <name> <value>' lines (build-nanogpt's "
                       "log.txt), ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
@@ -261,7 +271,7 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     if _long_lines(lines):
         return "step", _long_records(lines)
-    lines = expand_tables(name_banner_losses(lines))[0]
+    lines = expand_tables(name_grouped_losses(name_banner_losses(lines)))[0]
     axis = _axis_kind(lines)
     counted = _counted_in_epoch(lines) if axis == "step" else ""    # only a step axis asks
     if counted == "untold":
