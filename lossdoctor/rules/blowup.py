@@ -234,7 +234,8 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
     # of the test loss alone beside a train loss that itself scatters under swing_limit is
     # what a train set the model cannot fit shows too (corrupted labels hold the train loss
     # flat above a test loss that wanders): the data problem, when that is found
-    yields = ("overfitting",) if SPIKE_COUNT in ev or "test_knock" in ev else ()
+    yields: tuple[str, ...] = ("overfitting",) if SPIKE_COUNT in ev or "test_knock" in ev \
+        else ()
     if "test_knock" in ev and tr.noise < th.swing_limit:
         yields += ("data_problem",)
     return Finding(text("Learning rate too high: {why}.", why=why), start, float(tr.steps[-1]),
