@@ -390,7 +390,7 @@ def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
     records: list[_Record] = []
     bars = _BarCount()
     block = ""            # the split a banner names for the lines of one value under it
-    meters = ""           # the split of the last line of values (an evaluation's meters)
+    meters = ""           # the last line of values (an evaluation's meters, maybe)
     for line in lines:
         inferred: set[str] = set()
         if block and len(_NAMED_NUMBER.findall(line)) != 1:
@@ -398,14 +398,15 @@ def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
         if not block:
             banner = _BANNER.search(line) if len(line) <= BANNER_MOST else None
             block = _test_word(banner.group(2)) if banner else ""
-        if not block and meters and _SUMMARY.match(line):
+        split = _test_word(meters) if not block and _SUMMARY.match(line) else ""
+        if split:
             # the closing line of an evaluation's meters holds its result: named by the
             # meters' split, and as good as stated (over the per-batch meters' own values)
-            pairs = _pairs(line, None, meters)
+            pairs = _pairs(line, None, split)
         else:
             pairs = _pairs(line, inferred, block)
         if pairs:
-            meters = _test_word(line)
+            meters = line
         x = (bars.at(line) if _has_loss(pairs) else None) if axis == "iteration" \
             else _marker(line, axis, in_epoch, _has_loss(pairs))
         if axis == "line" and pairs:
