@@ -396,7 +396,8 @@ def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
         if block and len(_NAMED_NUMBER.findall(line)) != 1:
             block = ""        # a line of no value or of several ends the block
         if not block:
-            banner = _BANNER.search(line) if len(line) <= BANNER_MOST else None
+            banner = _BANNER.search(line) if len(line) <= BANNER_MOST and (
+                "***" in line or "===" in line) else None
             block = _test_word(banner.group(2)) if banner else ""
         split = _test_word(meters) if not block and _SUMMARY.match(line) else ""
         if split:
@@ -530,14 +531,14 @@ def _perplexity_loss(records: list[_Record], names: list[str], notes: list[str])
 def _split_word(text: str) -> str:
     words = [_VERBS.get(t, t) for t in tokens(text)
              if t in TEST_TOKENS or t in ("train", "training") or t in _VERBS]
-    if _EVALUATED.search(text):
+    if "dict for global" in text and _EVALUATED.search(text):
         words.append("eval")
     return words[-1] if words else ""
 
 
 #: TF Estimator's line of an evaluation's results ('Saving dict for global step 1000:
 #: accuracy = 0.96, global_step = 1000, loss = 0.061'): its 'loss' is the evaluation's
-_EVALUATED = re.compile(r"\bsaving dict for global step\b", re.IGNORECASE)
+_EVALUATED = re.compile(r"\bSaving dict for global step\b")
 #: a banner over values printed one a line ('***** Eval results *****' of BERT's and the
 #: Hugging Face examples' scripts, then '  eval_loss = 0.41', '  loss = 0.41')
 _BANNER = re.compile(r"(\*{3,12}|={3,12})\s*([A-Za-z][\w ]{0,40}?)\s*\1\s*$")
