@@ -59,6 +59,23 @@ def test_console_log_with_huge_decoration_lines_is_read_in_linear_time(tmp_path)
     assert json.loads(done.stdout)["verdict"] == "learning"
 
 
+@pytest.mark.parametrize("head", ["step", "epoch", "tokens", "Batch", "val_loss", '"'])
+def test_a_marker_followed_by_a_long_run_of_blanks_is_read_in_linear_time(tmp_path, head):
+    # 'step' then 100,000 blanks and no number: a pattern with optional separators between
+    # runs of blanks tried every split of them (1,600 blanks took 30 s); a log holding such
+    # a line still reads at once, as a CSV cell of blanks does
+    text = "".join(f"Epoch {e}: loss={2.0 / (e + 1):.4f}, val_loss={2.2 / (e + 1):.4f}\n"
+                   for e in range(1, 13))
+    (tmp_path / "train.log").write_text(head + " " * 100_000 + "x\n" + text)
+    done = run("check", "train.log", "--format", "json", cwd=tmp_path, timeout=60)
+    assert done.returncode in (0, 1), done.stderr
+    (tmp_path / "log.csv").write_text("step,loss,val_loss\n" + "".join(
+        f"{e},{2.0 / (e + 1):.4f},{2.2 / (e + 1):.4f}\n" for e in range(1, 13))
+        + "13," + " " * 100_000 + "x,0.2\n")
+    done = run("check", "log.csv", "--format", "json", cwd=tmp_path, timeout=60)
+    assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr
+
+
 # ---------------------------------------------------------------- named pipes and devices
 
 @needs_fifo

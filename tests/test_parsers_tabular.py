@@ -578,12 +578,19 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "[Epoch 0/30, Batch 2/7329] [Losses: x 0.287134, y 0.270254, w 8.582551, h 5.053944,"
      " conf 3.922812, cls 0.810259, total 18.926954, recall: 0.00253, precision: 0.00012]\n",
      [15.143305, 22.335585, 18.926954], None),
+    # a tutorial's 'Epoch [e/E], Batch [b/N], Loss: ...': the batch counts within its epoch
+    # (made global as epoch * N + b), a point at each print, not one an epoch
+    ("".join(f"Epoch [{e}/3], Batch [{b}/600], Loss: {2.0 / (e * 6 + b / 100):.4f}\n"
+             for e in range(1, 4) for b in range(100, 700, 200)),
+     [round(2.0 / (e * 6 + b / 100), 4) for e in range(1, 4) for b in range(100, 700, 200)],
+     None),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
         "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
         "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context",
         "hf-console-quoted-values", "timm-closing-best-epoch", "a-bar-percent-is-no-value",
         "swin-train-brackets", "swin-epoch-means", "tf-estimator-eval-dict",
-        "eval-results-banner", "imagenet-meters-summary", "yolov3-losses-group"])
+        "eval-results-banner", "imagenet-meters-summary", "yolov3-losses-group",
+        "batch-in-epoch"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

@@ -44,20 +44,23 @@ _WORD = r"[A-Za-z_][\w./-]*"
 _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s*[:=]\s*"
                    rf"['\"]?(?:tensor\(\s*|\((?=\s*(?:{_NUM})\s*[,)])\s*)?({_NUM})(?![\d.]|\s*%)",
                    re.IGNORECASE)
-_EPOCH = re.compile(r"\bepoch\b['\"]?\s*[:=#]?\s*[\[('\"]?\s*(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?",
-                    re.IGNORECASE)
+_EPOCH = re.compile(r"\bepoch\b['\"]?\s*(?:[:=#]\s*)?(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)"
+                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
 #: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets
 _TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
-#: a counter, with thousands separators or without (BasicSR's ``iter: 100,000``); whole:
-#: 'Loss for final step: 0.2712' names no step
-_COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?!\.\d))"
-_STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration|num_updates)\b['\"]?\s*[:=#]?\s*[\[(]?"
-                   rf"\s*{_COUNT}"
+#: a step marker: a step or iteration, or a batch with its epoch's total ('Batch [100/600]',
+#: not 'batch size 32'); its counter, with thousands separators or without (BasicSR's
+#: ``iter: 100,000``), is whole ('Loss for final step: 0.2712' names no step)
+_COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?!\.?\d))"
+_STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration|num_updates|"
+                   r"batch(?=['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?\d+\s*/\s*\d))\b['\"]?\s*"
+                   r"(?:[:=#]\s*)?(?:[\[(]\s*)?"
+                   rf"{_COUNT}"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
 #: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins)
 _SEEN = re.compile(r"\b(?:consumed[ _])?(?:tokens|samples|examples|images|sequences)(?:[ _]seen)?"
-                   rf"\b['\"]?\s*[:=#]?\s*[\[(]?\s*{_COUNT}", re.IGNORECASE)
+                   rf"\b['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?{_COUNT}", re.IGNORECASE)
 #: a boosting round's counter opening the line: XGBoost's and LightGBM's ``[12]\t...``
 _ROUND = re.compile(r"^\s*\[(\d+)\]\s")
 _LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?"
@@ -72,7 +75,7 @@ _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]
 #: a word that makes a line an evaluation's ('VAL loss: 0.02 (epoch: 3, step: 50)')
 _TEST_WORD = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(TEST_TOKENS))})(?![a-z])",
                         re.IGNORECASE)
-_NAMED_NUMBER = re.compile(rf"{_WORD}\s*[:=]?\s*(?:{_NUM})", re.IGNORECASE)
+_NAMED_NUMBER = re.compile(rf"{_WORD}\s*(?:[:=]\s*)?(?:{_NUM})", re.IGNORECASE)
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
 _MARKER_WORDS = frozenset({"epoch", "epochs", "step", "steps", "iter", "iteration", "global"})
 SNIFF_LINES = 400
@@ -352,7 +355,8 @@ def _counted_in_epoch(lines: list[str]) -> str:
     """Whether a step beside an epoch counts the batches of that epoch (it goes back as the
     epoch moves on) rather than the run's steps ('epoch 2 | step 65/1575', N keeps
     growing): "told" when the step carries the epoch's total (PyTorch's tutorial print:
-    'Epoch [2/10], Step [100/600]', made global as epoch * total + step), "untold" when it
+    'Epoch [2/10], Step [100/600]', or 'Batch [100/600]', made global as epoch * total +
+    step), "untold" when it
     does not and goes back at three epochs' starts, never inside an epoch ('loss: 0.02
     (epoch: 3, step: 50)': the epoch is the axis), "" for the run's own steps. An
     evaluation's lines count their own batches, apart from training's."""

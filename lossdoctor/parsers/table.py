@@ -39,9 +39,11 @@ if TYPE_CHECKING:
 
 MISSING = ["", "NA", "N/A", "n/a", "null", "NULL", "None", "none", "-", "--", "?"]
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)"
-_NUMBER = re.compile(rf"^\s*[\"']?\s*(?:tensor\(\s*\[?\s*)?({_NUM})(?![\w.+-])", re.IGNORECASE)
+_NUMBER = re.compile(rf"^\s*(?:[\"']\s*)?(?:tensor\(\s*(?:\[\s*)?)?({_NUM})(?![\w.+-])",
+                     re.IGNORECASE)
 #: timm/DeiT MetricLogger's SmoothedValue, ``'median (global_avg)'``: the average is the loss
-_PAIRED = re.compile(rf"^\s*[\"']?\s*(?:{_NUM})\s*\(\s*({_NUM})\s*\)\s*[\"']?\s*$", re.IGNORECASE)
+_PAIRED = re.compile(rf"^\s*(?:[\"']\s*)?(?:{_NUM})\s*\(\s*({_NUM})\s*\)\s*(?:[\"']\s*)?$",
+                     re.IGNORECASE)
 DELIMITERS = (",", "\t", ";", "|")
 #: wider rows are not loss tables (pandas would take minutes over them): say so at once
 MAX_COLUMNS = 50_000
