@@ -52,15 +52,16 @@ _TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", 
 #: not 'batch size 32'); its counter, with thousands separators or without (BasicSR's
 #: ``iter: 100,000``), is whole ('Loss for final step: 0.2712' names no step)
 _COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?!\.?\d))"
-_STEP = re.compile(r"\b(?:global[ _]step|step|iter|iteration|num_updates|"
-                   r"batch(?=['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?\d+\s*/\s*\d))\b['\"]?\s*"
-                   r"(?:[:=#]\s*)?(?:[\[(]\s*)?"
-                   rf"{_COUNT}"
+#: between a marker and its counter: a quote, a separator, a bracket, each with the blanks
+#: after it (blanks around optional parts made the engine try every split of a long run)
+_SEP = r"['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?"
+_STEP = re.compile(rf"\b(?:global[ _]step|step|iter|iteration|num_updates|"
+                   rf"batch(?={_SEP}\d+\s*/\s*\d))\b{_SEP}{_COUNT}"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
 #: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins)
 _SEEN = re.compile(r"\b(?:consumed[ _])?(?:tokens|samples|examples|images|sequences)(?:[ _]seen)?"
-                   rf"\b['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?{_COUNT}", re.IGNORECASE)
+                   rf"\b{_SEP}{_COUNT}", re.IGNORECASE)
 #: a boosting round's counter opening the line: XGBoost's and LightGBM's ``[12]\t...``
 _ROUND = re.compile(r"^\s*\[(\d+)\]\s")
 _LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?"
@@ -356,10 +357,9 @@ def _counted_in_epoch(lines: list[str]) -> str:
     epoch moves on) rather than the run's steps ('epoch 2 | step 65/1575', N keeps
     growing): "told" when the step carries the epoch's total (PyTorch's tutorial print:
     'Epoch [2/10], Step [100/600]', or 'Batch [100/600]', made global as epoch * total +
-    step), "untold" when it
-    does not and goes back at three epochs' starts, never inside an epoch ('loss: 0.02
-    (epoch: 3, step: 50)': the epoch is the axis), "" for the run's own steps. An
-    evaluation's lines count their own batches, apart from training's."""
+    step), "untold" when it does not and goes back at three epochs' starts, never inside
+    an epoch ('loss: 0.02 (epoch: 3, step: 50)': the epoch is the axis), "" for the run's
+    own steps. An evaluation's lines count their own batches, apart from training's."""
     last: dict[bool, tuple[float, float]] = {}
     restarts = 0
     for ln in lines:

@@ -39,10 +39,10 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     """The curve climbed ``divergence_z`` standard errors above its best, to at least
     ``blowup_factor`` times it and back above where it started (or, for a positive loss,
     to ``divergence_factor`` times its best), by ``material_share`` of its progress on its
-    own scale, and is still climbing; or climbed (its last
-    finite value ``blowup_factor`` times its smoothed best) and broke into NaN/Inf: a loss
-    that ticks up a little before a NaN (a bad batch) has not diverged. A loss that jumped and
-    then rests at a higher level has not diverged, and neither has one that climbs back part
+    own scale, and is still climbing; or climbed (its last finite value ``blowup_factor``
+    times its smoothed best) and broke into NaN/Inf: a loss that ticks up a little before a
+    NaN (a bad batch) has not diverged. A loss that jumped and then rests at a higher level
+    has not diverged, and neither has one that climbs back part
     of the way it fell (too high a rate)."""
     if c is None or len(c.values) < th.min_points or not c.windows:
         return False
