@@ -584,13 +584,31 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
              for e in range(1, 4) for b in range(100, 700, 200)),
      [round(2.0 / (e * 6 + b / 100), 4) for e in range(1, 4) for b in range(100, 700, 200)],
      None),
+    # a custom print with each value before its name ('0.9816 C.E. Loss'), a clock time
+    # ('PM : 0.98') in front that is no value's name; a split's word makes the test's
+    ("".join(f"Epoch {e} @ 10:{27 + e} PM : {1 - e / 50:.4f} C.E. Loss, 9{e}.28% Accuracy,"
+             f" test {1.1 - e / 60:.4f} C.E. Loss\n" for e in range(4)),
+     [round(1 - e / 50, 4) for e in range(4)], [round(1.1 - e / 60, 4) for e in range(4)]),
+    # Caffe's solver: 'Iteration N, loss = X' is the train objective; the test's is the sum
+    # of the weighed parts of its 'Test net output' lines (an accuracy among them is none)
+    ("".join(f"I0712 22:28:0{i}.8 32223 solver.cpp:340] Iteration {i * 40}, Testing net (#0)\n"
+             f"I0712 22:28:0{i}.9 32223 solver.cpp:408]     Test net output #0: loss1/loss1 ="
+             f" {5 - i} (* 0.3 = {(5 - i) * 0.3:g} loss)\n"
+             f"I0712 22:28:0{i}.9 32223 solver.cpp:408]     Test net output #1: loss3/top-1 ="
+             f" 0.{i + 1}\n"
+             f"I0712 22:28:0{i}.9 32223 solver.cpp:408]     Test net output #2: loss3/loss3 ="
+             f" {4 - i} (* 1 = {4 - i} loss)\n"
+             f"I0712 22:28:0{i}.9 32223 solver.cpp:189] Iteration {i * 40}, loss = {7 - i}.5\n"
+             f"I0712 22:28:0{i}.9 32223 solver.cpp:204]     Train net output #0: loss1/loss1 ="
+             f" {6 - i} (* 0.3 = {(6 - i) * 0.3:g} loss)\n" for i in range(3)),
+     [7.5, 6.5, 5.5], [5 * 0.3 + 4, 4 * 0.3 + 3, 3 * 0.3 + 2]),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
         "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
         "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context",
         "hf-console-quoted-values", "timm-closing-best-epoch", "a-bar-percent-is-no-value",
         "swin-train-brackets", "swin-epoch-means", "tf-estimator-eval-dict",
         "eval-results-banner", "imagenet-meters-summary", "yolov3-losses-group",
-        "batch-in-epoch"])
+        "batch-in-epoch", "value-before-name", "caffe-solver"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

@@ -133,6 +133,37 @@ def name_grouped_losses(lines: list[str]) -> list[str]:
     return out
 
 
+#: Caffe's solver prints each output of the net on a line of its own; a loss output with the
+#: part it weighs into the objective: ``Test net output #2: loss3/loss3 = 5.38 (* 1 = 5.38
+#: loss)``
+_NET_OUTPUT = re.compile(r"\b(Train|Test) net output #\d+:")
+_WEIGHED = re.compile(r"\(\*\s*\S+\s*=\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+                      r"|[-+]?(?:nan|inf))\s+loss\)", re.IGNORECASE)
+
+
+def total_net_outputs(lines: list[str]) -> list[str]:
+    """Each run of Caffe's ``Test net output`` lines as one ``Test net output: loss = <sum
+    of the weighed parts>`` line: the objective, as ``Iteration N, loss = ...`` prints it
+    for training (an Inception net's two auxiliary losses weigh in at 0.3 each); the
+    outputs' own names (``loss3/top-1``, an accuracy) are no losses. ``Train net output``
+    lines go: the iteration's line has the train loss."""
+    out: list[str] = []
+    parts: list[float] = []
+    for line in lines:
+        found = _NET_OUTPUT.search(line) if "net output #" in line else None
+        if found is not None:
+            if found.group(1) == "Test" and (weighed := _WEIGHED.search(line)):
+                parts.append(float(weighed.group(1)))
+            continue
+        if parts:
+            out.append(f"Test net output: loss = {sum(parts)!r}")
+            parts = []
+        out.append(line)
+    if parts:
+        out.append(f"Test net output: loss = {sum(parts)!r}")
+    return out
+
+
 #: the lines a log's head is searched in for a ``Losses:`` group
 SNIFF_GROUP = 200
 

@@ -33,6 +33,7 @@ from .consoletext import (
     name_banner_losses,
     name_grouped_losses,
     strip_bars,
+    total_net_outputs,
 )
 from .jsontable import looks_like_json
 from .registry import ReadOptions, register
@@ -73,6 +74,11 @@ _QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
 _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?loss)"
                         rf"{_QUALIFIER}(?:\s+so\s+far)?(?:\s+(?:is|was))?\s+({_NUM})"
                         rf"(?![\w.])", re.IGNORECASE)
+#: a custom print with the value before its name, the name ending in loss and not followed
+#: by a value of its own: ``Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy``
+_VALUE_THEN_LOSS = re.compile(rf"(?<![\w.])({_NUM})\s+((?:{_WORD} ){{0,2}}"
+                              rf"(?:[A-Za-z][\w.-]*?[_.-])?loss)\b(?!\s*[:=]?\s*(?:{_NUM}))",
+                              re.IGNORECASE)
 #: a word that makes a line an evaluation's ('VAL loss: 0.02 (epoch: 3, step: 50)')
 _TEST_WORD = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(TEST_TOKENS))})(?![a-z])",
                         re.IGNORECASE)
@@ -103,7 +109,7 @@ def sniff_plaintext(source: Source) -> float:
     if looks_like_json(text):
         return 0.0
     lines = name_grouped_losses(text.splitlines()[:SNIFF_LINES])
-    hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln))
+    hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln) or _VALUE_THEN_LOSS.search(ln))
     if hits >= 3:
         return 0.75
     if not hits and _losses_at_the_end(source):
@@ -275,6 +281,7 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     if _long_lines(lines):
         return "step", _long_records(lines)
+    lines = total_net_outputs(lines)
     lines = expand_tables(name_grouped_losses(name_banner_losses(lines)))[0]
     axis = _axis_kind(lines)
     counted = _counted_in_epoch(lines) if axis == "step" else ""    # only a step axis asks
@@ -500,6 +507,13 @@ def _pairs(line: str, inferred: set[str] | None = None, block: str = "") -> dict
             context = _split_word(between) or context
             last = m.end()
             out[_in_context(name, tokens(name), context, inferred)] = float(m.group(2))
+    if not _has_loss(out):
+        found = {}
+        for m in _VALUE_THEN_LOSS.finditer(line):
+            name = " ".join(m.group(2).split())
+            context = _split_word(line[:m.start()]) or block
+            found[_in_context(name, tokens(name), context, inferred)] = float(m.group(1))
+        out = found or out        # the number a stray 'PM : 0.98' took is the loss's
     return out
 
 
