@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import LogReadError
-from .frame import LossLog, curve_arrays
+from .frame import LossLog, curve_arrays, summed_splits
 from .records import Diagnosis, Direction, Finding
 from .report import NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext, find_rule
@@ -162,8 +162,9 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
             curves[split] = still(c)
             notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
                          " over the whole run: read as not moving")
+    summed = log.summed_splits(run) if isinstance(log, LossLog) else summed_splits(log)
     ctx = RunContext(curves["train"], curves["test"], lr_steps, lr_values, tuple(broken),
-                     counts, short)
+                     counts, short, summed)
     return ctx, notes
 
 

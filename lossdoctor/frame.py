@@ -91,6 +91,12 @@ class LossLog:
                     np.concatenate([np.asarray(c[4], dtype=float) for c in parts]))
         return curve_arrays(self.run_frame(run), split)
 
+    def summed_splits(self, run: str) -> frozenset[str]:
+        """The splits of a run whose loss the reader summed from logged components."""
+        if self._frame is None:
+            return frozenset(c[1] for c in self.curves or [] if c[0] == run and "+" in c[2])
+        return summed_splits(self.run_frame(run))
+
     def run_frame(self, run: str) -> pd.DataFrame:
         """The rows of one run (the frame itself when the log has one run)."""
         frame = self.frame
@@ -121,6 +127,14 @@ def curve_arrays(frame: pd.DataFrame, split: str) -> tuple[np.ndarray, np.ndarra
     if last - first == count:
         return steps[first:last], values[first:last]
     return steps[mask], values[mask]
+
+
+def summed_splits(frame: pd.DataFrame) -> frozenset[str]:
+    """The splits whose loss is a sum of logged components (its metric reads ``a+b``, as
+    the readers name a summed curve): a sum of parts has no chance level of its own."""
+    metric = frame["metric"].astype(str)
+    return frozenset(str(s) for s in frame.loc[metric.str.contains("+", regex=False), "split"]
+                     .unique())
 
 
 def empty_frame() -> pd.DataFrame:

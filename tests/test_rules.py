@@ -1327,3 +1327,19 @@ def test_a_train_loss_ticking_up_immaterially_beside_a_falling_test_loss_is_lear
     test = noisy(decay(0.5, 1.0, 60), 0.003, 71)
     d = api.diagnose(frame(noisy(up, 0.003, 70), test)).diagnoses[0]
     assert d.message.startswith("Mixed trends:") and d.name == "learning"
+
+
+def test_a_loss_summed_from_components_is_not_read_at_chance_level(tmp_path):
+    # a GAN's 'D loss' + 'G loss' near 0.69 each sums to ~ln 4: no classifier guessing over
+    # 4 classes; the same values logged as one loss are
+    rng = np.random.default_rng(5)
+    d = np.log(2) + 0.002 * rng.standard_normal(40)
+    g = np.log(2) + 0.002 * rng.standard_normal(40)
+    (tmp_path / "gan.log").write_text("".join(
+        f"[Epoch {i}/40] [D loss: {a:.4f}] [G loss: {b:.4f}]\n" for i, (a, b) in
+        enumerate(zip(d, g, strict=True))))
+    (tmp_path / "one.log").write_text("".join(
+        f"[Epoch {i}/40] [loss: {a + b:.4f}]\n" for i, (a, b) in enumerate(zip(d, g, strict=True))))
+    summed = get(api.diagnose(tmp_path / "gan.log"), "plateau")
+    assert "chance_classes" not in summed.evidence and "~ ln" not in summed.message
+    assert get(api.diagnose(tmp_path / "one.log"), "plateau").evidence["chance_classes"] == 4

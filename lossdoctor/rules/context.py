@@ -23,6 +23,8 @@ class RunContext:
     points: dict[str, int] = field(default_factory=dict)
     #: the finite values, in step order, of curves set aside as too short for a trend
     short: dict[str, np.ndarray] = field(default_factory=dict)
+    #: splits whose loss is a sum of logged components (a GAN's D loss + G loss)
+    summed: frozenset[str] = frozenset()
 
     def curves(self) -> list[CurveTrend]:
         return [c for c in (self.train, self.test) if c is not None]

@@ -287,7 +287,8 @@ def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
     for c in flat:
         ev.update(tail(c))
     said = join(" and ", (describe(c) for c in flat))
-    chance = [(c, k) for c in flat if (k := chance_classes(c, th)) is not None]
+    chance = [(c, k) for c in flat if c.split not in ctx.summed
+              and (k := chance_classes(c, th)) is not None]
     at_chance: Said = ""
     acts: tuple[Said, ...] = (text("{lower}, or halve the batch size",
                                    lower=actions.lower_lr(ctx)),
