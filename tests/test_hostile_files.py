@@ -59,6 +59,17 @@ def test_console_log_with_huge_decoration_lines_is_read_in_linear_time(tmp_path)
     assert json.loads(done.stdout)["verdict"] == "learning"
 
 
+def test_a_caffe_output_line_of_open_brackets_is_read_in_linear_time(tmp_path):
+    # Caffe's 'Test net output #k: ... (* w = x loss)': 200,000 '(*' after the marker made
+    # the weight's pattern try every end at every bracket (40,000 took 4 s; quadratic)
+    text = "".join(f"Epoch {e}: loss={2.0 / (e + 1):.4f}, val_loss={2.2 / (e + 1):.4f}\n"
+                   for e in range(1, 13))
+    (tmp_path / "train.log").write_text("Test net output #1: " + "(*" * 200_000 + "\n" + text)
+    done = run("check", "train.log", "--format", "json", cwd=tmp_path, timeout=60)
+    assert done.returncode in (0, 1), done.stderr
+    assert json.loads(done.stdout)["verdict"] == "learning"
+
+
 @pytest.mark.parametrize("head", ["step", "epoch", "tokens", "Batch", "val_loss", '"'])
 def test_a_marker_followed_by_a_long_run_of_blanks_is_read_in_linear_time(tmp_path, head):
     # 'step' then 100,000 blanks and no number: a pattern with optional separators between

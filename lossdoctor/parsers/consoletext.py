@@ -137,7 +137,7 @@ def name_grouped_losses(lines: list[str]) -> list[str]:
 #: part it weighs into the objective: ``Test net output #2: loss3/loss3 = 5.38 (* 1 = 5.38
 #: loss)``
 _NET_OUTPUT = re.compile(r"\b(Train|Test) net output #\d+:")
-_WEIGHED = re.compile(r"\(\*\s*\S+\s*=\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_WEIGHED = re.compile(r"\(\*\s*[-+\d.eE]{1,40}\s*=\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
                       r"|[-+]?(?:nan|inf))\s+loss\)", re.IGNORECASE)
 
 
