@@ -32,6 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: tfevents: lossdoctor's `check` at least this many times faster than EventAccumulator
 EVENTS_SPEEDUP = 25
+#: a console log: every line is tried as each log style it could be (steps, epochs, pairs,
+#: bare losses, split words, stamps), a few regular expressions each, against one scan for
+#: numbers
+CONSOLE_RATIO = 20
 sys.path.insert(0, str(ROOT / "tests"))     # the hand-written event file writer lives there
 
 import tfevents_writer as tw  # noqa: E402
@@ -63,10 +67,11 @@ class Sizes:
     scaling: tuple[int, ...]
     monitor_steps: int
     gzip_blank_mb: int = 1000
+    console_lines: int = 300_000
 
 
 FULL = Sizes(5_000_000, 1_000_000, 1000, (10_000, 100_000, 1_000_000, 10_000_000), 1_000_000)
-QUICK = Sizes(20_000, 5_000, 20, (1_000, 10_000, 100_000), 20_000, 20)
+QUICK = Sizes(20_000, 5_000, 20, (1_000, 10_000, 100_000), 20_000, 20, 5_000)
 #: the minimum any reader of a gzip file does: stream it through zlib, keep nothing
 GUNZIP = ("import gzip, shutil, sys\n"
           "with gzip.open(sys.argv[1]) as src, open('/dev/null', 'wb') as dst:\n"
@@ -110,6 +115,31 @@ def write_big_csv(path: Path, rows: int) -> Path:
                 for s, t, v in zip(steps.tolist(), train.tolist(), trend.tolist(),
                                    strict=True)))
     return path
+
+
+def write_console_log(path: Path, lines: int) -> Path:
+    """Python ``logging`` lines of a training loop: a stamp, the logger's name, then
+    ``step N | loss X | lr Y``, and an evaluation line every 1,000 steps."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    steps = np.arange(lines)
+    loss = 2.0 * np.exp(-steps / (lines / 4)) + 0.3 + rng.normal(0, 0.05, lines)
+    with open(path, "w") as fh:
+        for s, v in zip(steps.tolist(), loss.tolist(), strict=True):
+            stamp = f"2026-12-01 {s // 3600 % 24:02d}:{s // 60 % 60:02d}:{s % 60:02d},000"
+            fh.write(f"{stamp} - train - INFO - step {s} | loss {v:.4f} | lr 1.0e-03\n")
+            if s % 1000 == 999:
+                fh.write(f"{stamp} - train - INFO - eval step {s} | val_loss {v + 0.1:.4f}\n")
+    return path
+
+
+#: the least any reader of a console log does: find every number on every line
+NUMBER_SCAN = ("import re, sys\n"
+               "number = re.compile(r'[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?')\n"
+               "with open(sys.argv[1]) as fh:\n"
+               "    found = sum(len(number.findall(line)) for line in fh)\n"
+               "assert found\n")
 
 
 def write_small_csv(path: Path, epochs: int = 100, seed: int = 0) -> Path:
@@ -215,6 +245,15 @@ def case_big_csv(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
     name = f"CSV {sizes.csv_rows:,} rows"
     return [at_most(name, "wall time", ours.seconds, theirs.seconds, 1.2, "s", "pandas.read_csv"),
             at_most(name, "peak RSS", ours.rss_mb, theirs.rss_mb, 1.2, "MB", "pandas.read_csv")]
+
+
+def case_console(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
+    path = write_console_log(tmp / "train.log", sizes.console_lines)
+    ours, theirs = run.best([run.lossdoctor + ["check", str(path)],
+                             [sys.executable, "-c", NUMBER_SCAN, str(path)]])
+    path.unlink()
+    return [at_most(f"console log {sizes.console_lines:,} lines", "wall time", ours.seconds,
+                    theirs.seconds, CONSOLE_RATIO, "s", "regex number scan")]
 
 
 def case_events(run: Runner, tmp: Path, sizes: Sizes) -> list[Figure]:
@@ -409,7 +448,8 @@ def exponents(sizes: tuple[int, ...], times: list[float]) -> tuple[float, float]
 
 CASES: dict[str, Case] = {"csv": case_big_csv, "events": case_events, "small": case_small,
                           "gzip": case_gzip, "sweep": case_sweep, "scaling": case_scaling,
-                          "watch": case_watch, "monitor": case_monitor}
+                          "watch": case_watch, "monitor": case_monitor,
+                          "console": case_console}
 
 
 def line(fig: Figure) -> str:

@@ -63,12 +63,21 @@ BOOKKEEPING = frozenset({
 _L_PREFIX = re.compile(r"(^|[/.])l_(?=[a-z])")
 
 
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+_NOT_ALNUM = re.compile(r"[^0-9a-zA-Z]+")
+
+
 def tokens(name: str) -> list[str]:
     """``'Train/epoch_loss'`` -> ``['train', 'epoch', 'loss']``; camelCase is split too."""
+    return list(_tokens(name))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(name: str) -> tuple[str, ...]:
+    """(Remembered: a text log splits the same few names on every line.)"""
     if "l_" in name:
         name = _L_PREFIX.sub(r"\1loss_", name)
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
-    return [t for t in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if t]
+    return tuple(t for t in _NOT_ALNUM.split(_CAMEL.sub(r"\1 \2", name).lower()) if t)
 
 
 @lru_cache(maxsize=4096)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
 import numpy as np
 
@@ -547,6 +548,9 @@ def _perplexity_loss(records: list[_Record], names: list[str], notes: list[str])
 
 
 def _split_word(text: str) -> str:
+    low = text.lower()
+    if not any(w in low for w in _SPLIT_WORDS) and "dict for global" not in text:
+        return ""
     words = [_VERBS.get(t, t) for t in tokens(text)
              if t in TEST_TOKENS or t in ("train", "training") or t in _VERBS]
     if "dict for global" in text and _EVALUATED.search(text):
@@ -576,18 +580,29 @@ def _test_word(text: str) -> str:
 _SUMMARY = re.compile(r"^\s*\*\s")
 #: a split's word as a verb heading a line ('Validate: ... Loss 1.29'): that split's values
 _VERBS = {"validate": "val", "validating": "val", "testing": "test"}
+#: every split's word: a text holding none of them (most of a log's text) names no split
+_SPLIT_WORDS = tuple(sorted(TEST_TOKENS | {"train", "training"} | set(_VERBS)))
 
 
 def _wall(line: str) -> float:
     m = _STAMP.search(line)
     if not m:
         return np.nan
-    try:
-        when = datetime.strptime(f"{m.group(1)} {m.group(2)}", "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return np.nan
+    midnight = _midnight(m.group(1))
+    hours, minutes, seconds = (int(p) for p in m.group(2).split(":"))
+    if midnight is None or hours > 23 or minutes > 59 or seconds > 59:
+        return np.nan      # what strptime's %H:%M:%S refuses
     frac = float(f"0.{m.group(3)}") if m.group(3) else 0.0
-    return when.replace(tzinfo=timezone.utc).timestamp() + frac
+    return midnight + hours * 3600 + minutes * 60 + seconds + frac
+
+
+@lru_cache(maxsize=1024)
+def _midnight(day: str) -> float | None:
+    """The UTC timestamp of a date's start (a log's lines share a few dates: parsed once)."""
+    try:
+        return datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        return None
 
 
 def _curve(records: list[_Record], split: str, cols: list[str]):
