@@ -602,13 +602,21 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
              f"I0712 22:28:0{i}.9 32223 solver.cpp:204]     Train net output #0: loss1/loss1 ="
              f" {6 - i} (* 0.3 = {(6 - i) * 0.3:g} loss)\n" for i in range(3)),
      [7.5, 6.5, 5.5], [5 * 0.3 + 4, 4 * 0.3 + 3, 3 * 0.3 + 2]),
+    # Deeplearning4j's ScoreIterationListener, among the logger's other lines: the score at
+    # an iteration is the loss there
+    ("06:36:54.849 [main] INFO org.nd4j.nativeblas.NativeOpsHolder - Number of threads used"
+     " for linear algebra: 32\n" + "".join(
+         f"06:38:1{i}.402 [main] INFO org.deeplearning4j.optimize.listeners."
+         f"ScoreIterationListener - Score at iteration {i * 100} is {1.6 - i / 10}\n"
+         for i in range(4)), [1.6, 1.5, 1.4, 1.3], None),
 ], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
         "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
         "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context",
         "hf-console-quoted-values", "timm-closing-best-epoch", "a-bar-percent-is-no-value",
         "swin-train-brackets", "swin-epoch-means", "tf-estimator-eval-dict",
         "eval-results-banner", "imagenet-meters-summary", "yolov3-losses-group",
-        "batch-in-epoch", "value-before-name", "caffe-solver"])
+        "batch-in-epoch", "value-before-name", "caffe-solver",
+        "dl4j-score"])
 def test_plain_text_line_styles(tmp_path, text, train, test):
     got, log = curves(write(tmp_path, "train.log", text))
     assert log.format == "plain-text"

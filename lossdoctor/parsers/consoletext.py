@@ -133,6 +133,17 @@ def name_grouped_losses(lines: list[str]) -> list[str]:
     return out
 
 
+#: Deeplearning4j's ScoreIterationListener: ``Score at iteration 100 is 1.39`` (its score is
+#: the loss it minimizes)
+_SCORE_AT = re.compile(r"\bScore at iteration (\d+) is\b")
+
+
+def name_scores(lines: list[str]) -> list[str]:
+    """Deeplearning4j's score lines written ``iteration N loss X``: what they mean."""
+    return [_SCORE_AT.sub(r"iteration \1 loss", ln) if "Score at iteration" in ln else ln
+            for ln in lines]
+
+
 #: Caffe's solver prints each output of the net on a line of its own; a loss output with the
 #: part it weighs into the objective: ``Test net output #2: loss3/loss3 = 5.38 (* 1 = 5.38
 #: loss)``

@@ -33,6 +33,7 @@ from .consoletext import (
     has_bars,
     name_banner_losses,
     name_grouped_losses,
+    name_scores,
     strip_bars,
     total_net_outputs,
 )
@@ -109,7 +110,7 @@ def sniff_plaintext(source: Source) -> float:
         return 0.0
     if looks_like_json(text):
         return 0.0
-    lines = name_grouped_losses(text.splitlines()[:SNIFF_LINES])
+    lines = name_grouped_losses(name_scores(text.splitlines()[:SNIFF_LINES]))
     hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln) or _VALUE_THEN_LOSS.search(ln))
     if hits >= 3:
         return 0.75
@@ -133,7 +134,7 @@ def _losses_at_the_end(source: Source) -> bool:
         tail = source.tail_text
     except LogReadError:
         return False
-    return sum(1 for ln in tail.splitlines() if _LOSS_PAIR.search(ln)) >= 3 \
+    return sum(1 for ln in name_scores(tail.splitlines()) if _LOSS_PAIR.search(ln)) >= 3 \
         and not looks_like_json(tail)
 
 
@@ -282,7 +283,7 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     if _long_lines(lines):
         return "step", _long_records(lines)
-    lines = total_net_outputs(lines)
+    lines = name_scores(total_net_outputs(lines))
     lines = expand_tables(name_grouped_losses(name_banner_losses(lines)))[0]
     axis = _axis_kind(lines)
     counted = _counted_in_epoch(lines) if axis == "step" else ""    # only a step axis asks
