@@ -1343,3 +1343,16 @@ def test_a_loss_summed_from_components_is_not_read_at_chance_level(tmp_path):
     summed = get(api.diagnose(tmp_path / "gan.log"), "plateau")
     assert "chance_classes" not in summed.evidence and "~ ln" not in summed.message
     assert get(api.diagnose(tmp_path / "one.log"), "plateau").evidence["chance_classes"] == 4
+
+
+def test_a_test_loss_at_chance_beside_a_train_loss_on_another_scale_is_a_plateau():
+    # a margin loss (ArcFace) fell 25 -> 9.8 and stays there; the validation cross-entropy
+    # sat at ln 37 from its first epoch (0.3% above it at first): no train set the model
+    # cannot fit (a data problem) but a model that learned nothing it could apply
+    epochs = np.arange(1, 13, dtype=float)
+    train = 9.79 + 15.3 * np.exp(-(epochs - 1) * 1.2)
+    test = np.log(37) + 0.0114 * np.exp(-(epochs - 1) * 1.3)
+    report = api.diagnose(frame(train, test, steps=epochs))
+    assert report.verdict == "plateau"
+    d = get(report, "plateau")
+    assert d.evidence["chance_classes"] == 37 and "~ ln 37" in d.message

@@ -15,6 +15,7 @@ from ..wording import Text, text
 from . import actions
 from .context import RunContext, end_direction
 from .measures import (
+    chance_classes,
     climb_se,
     end_rise,
     flat_since,
@@ -76,11 +77,13 @@ def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding
     """The train loss ends above the worst the test loss ever was, by more than a share of its
     own fall: corrupted train labels or targets (see data_problem). Positive losses only:
     the gap is a ratio of the two. One of the curves must have moved: two that never did,
-    apart, are one model on two scales, not a train set it cannot fit; and both must not
+    apart, are one model on two scales, not a train set it cannot fit, and a test loss
+    resting at chance level (ln K) says the model learned nothing it could apply (a train
+    loss above it is on another scale: a margin loss); and both must not
     still be falling (a train loss logged as a sum over the epoch beside a test mean, both
     learning, is the learning cell)."""
-    if not (tr.log and te.log and (te.moved or tr.moved)):
-        return None
+    if not (tr.log and te.log and (te.moved or tr.moved)) or chance_classes(te, th):
+        return None       # a test loss at chance: the model learned nothing it could apply
     if tr.windows[-1].direction is FALLING and te.windows[-1].direction is FALLING:
         return None       # both still learning: the table's learning cell, whatever the levels
     start = tr.windows[-1].start_step

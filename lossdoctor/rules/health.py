@@ -20,6 +20,7 @@ from . import actions
 from .context import RunContext, end_direction
 from .measures import (
     best_logged,
+    chance_classes,
     coarse_print,
     end_rise,
     falls_throughout,
@@ -310,19 +311,3 @@ def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
                   for w in (c.windows[-1] for c in flat) if w.direction is FLAT), default=1.0)
     conf = confidence(margin, 1.0)
     return Finding(msg, since, None, ev, acts, confidence=conf)
-
-
-def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
-    """K when a curve rests at ln K (a classifier guessing uniformly) and never left it:
-    every smoothed value within ``chance_band`` of ln K, and nearer ln K than a quarter of
-    the way to ln(K +- 1)."""
-    if not c.log or len(c.values) < th.min_points:
-        return None
-    level = float(np.median(c.values))
-    if level >= np.log(th.chance_max_classes + 1):
-        return None
-    k = int(round(np.exp(level)))
-    if not 2 <= k <= th.chance_max_classes:
-        return None
-    band = min(th.chance_separation * np.log((k + 1) / k), th.chance_band * np.log(k))
-    return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None

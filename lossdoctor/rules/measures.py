@@ -300,3 +300,24 @@ def falls_throughout(short: dict[str, np.ndarray], th: Thresholds) -> bool:
         if values[-1] <= 0 or np.log(values[0] / values[-1]) < th.still_span:
             return False
     return any(1.0 / math.factorial(len(v)) < th.monotone_p for v in short.values())
+
+
+def chance_classes(c: CurveTrend, th: Thresholds) -> int | None:
+    """K when a curve rests at ln K (a classifier guessing uniformly) and never left it:
+    its median nearer ln K than ``chance_separation`` of the way to ln(K +- 1) (which K),
+    and every smoothed value within ``chance_band`` of ln K (never left it: the first
+    values of a 37-class model sit 0.3% above ln 37, farther than a quarter of the way to
+    ln 38)."""
+    if not c.log or len(c.values) < th.min_points:
+        return None
+    level = float(np.median(c.values))
+    if level >= np.log(th.chance_max_classes + 1):
+        return None
+    k = int(round(np.exp(level)))
+    if not 2 <= k <= th.chance_max_classes:
+        return None
+    separation = th.chance_separation * np.log((k + 1) / k)
+    if abs(level - np.log(k)) > separation:
+        return None
+    band = th.chance_band * np.log(k)
+    return k if float(np.max(np.abs(c.smooth - np.log(k)))) <= band else None
