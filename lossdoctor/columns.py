@@ -119,10 +119,15 @@ def bookkeeping(name: str) -> bool:
     return bool(toks) and not says_loss(name) and bool(BOOKKEEPING & words)
 
 
+#: words that name the whole objective: a loss so named is the main one, and the parts
+#: logged beside it are its components (a VAE's ``elbo_loss`` beside its ``recon_loss``)
+WHOLE = frozenset({"elbo", "objective"})
+
+
 def component(name: str) -> str:
     """What is left of a loss name without split and aggregation words: '' for the main loss."""
     toks = [t for t in tokens(name) if t not in TEST_TOKENS and t not in TRAIN_TOKENS
-            and t not in MODIFIERS and t != "loss"]
+            and t not in MODIFIERS and t not in WHOLE and t != "loss"]
     return " ".join(toks)
 
 

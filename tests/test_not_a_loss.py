@@ -303,6 +303,19 @@ def test_settings_about_a_loss_are_not_components_of_it(tmp_path):
     assert set(log.frame["metric"].astype(str)) == {"nll_loss"}
 
 
+def test_a_loss_named_as_the_whole_objective_is_not_summed_with_its_parts(tmp_path):
+    # a VAE's negative ELBO already holds its reconstruction and KL terms: summing it with
+    # the reconstruction logged beside it counted that twice
+    rows = "".join(f"{s},{v + 0.1:.4f},{v:.4f},0.05,{v + 0.2:.4f},{v + 0.1:.4f}\n"
+                   for s, v in enumerate(falling()))
+    path = write(tmp_path / "metrics.csv", "step,train_elbo_loss,train_recon_loss,train_kld,"
+                 "val_elbo_loss,val_recon_loss\n" + rows)
+    got, log = curves(path)
+    assert got["train"][1] == pytest.approx([round(v + 0.1, 4) for v in falling()])
+    assert got["test"][1] == pytest.approx([round(v + 0.2, 4) for v in falling()])
+    assert set(log.frame["metric"].astype(str)) == {"train_elbo_loss", "val_elbo_loss"}
+
+
 def test_a_true_false_column_is_no_loss_whatever_its_name(tmp_path):
     path = write(tmp_path / "metrics.csv", "epoch,loss\n" + "".join(
         f"{e},{e % 2 == 0}\n" for e in range(30)))
