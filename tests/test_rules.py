@@ -1356,3 +1356,22 @@ def test_a_test_loss_at_chance_beside_a_train_loss_on_another_scale_is_a_plateau
     assert report.verdict == "plateau"
     d = get(report, "plateau")
     assert d.evidence["chance_classes"] == 37 and "~ ln 37" in d.message
+
+
+def test_one_evaluation_up_and_back_is_no_knock_of_the_learning_rate(tmp_path):
+    # five evaluations of a VAE, the third 50% above its neighbours, beside a train loss that
+    # fell and came to rest: one point up and back is a spike (as _spikes counts them), not
+    # a knock; two evaluations up, and the rate is named
+    steps = np.arange(49, 19600, 50)
+    train = noisy(4.5 + 320 * np.exp(-steps / 400), 0.03, 7)
+
+    def verdicts(test: list[float]) -> dict[str, dict]:
+        every = len(steps) // len(test)
+        at = range(every - 1, every * len(test), every)
+        evals = {int(steps[i]): v for i, v in zip(at, test, strict=True)}
+        (tmp_path / "log.csv").write_text("step,loss,val_loss\n" + "".join(
+            f"{s},{t:.4f},{evals.get(int(s), '')}\n" for s, t in zip(steps, train, strict=True)))
+        return {d.name: d.evidence for d in api.diagnose(tmp_path / "log.csv").diagnoses}
+
+    assert "lr_too_high" not in verdicts([5.2, 4.59, 7.09, 4.6, 4.56])
+    assert "test_knock" in verdicts([5.2, 4.59, 7.09, 7.2, 4.6, 4.56])["lr_too_high"]

@@ -316,7 +316,9 @@ def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
 
 def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     """A climb of ``knock_share`` of a curve's progress, well out of its noise, that the
-    curve then came back down from: a step too large threw the weights off."""
+    curve then came back down from: a step too large threw the weights off. It must stand
+    above half its height at two points or more: one point up and straight back (a short
+    curve's smoothing keeps it) is a spike, which ``_spikes`` counts."""
     for c in (tr, te):
         if c is None or len(c.values) < th.min_points:
             continue
@@ -329,7 +331,8 @@ def _knock(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         if (climb < th.knock_share * c.span or climb < noise
                 or c.ys[j] - after < th.knock_recovery * climb
                 or not material(c, i, j, th.material_share)
-                or _outgrown(c, i, j, th)):
+                or _outgrown(c, i, j, th)
+                or int(np.sum(c.ys[i:] > c.ys[i] + climb / 2)) <= 1):
             continue
         start = float(c.steps[i])
         return start, text("the {split} loss was knocked up from {low:num} at step {start:step}"
