@@ -137,6 +137,8 @@ def _preference(name: str) -> tuple[int, int]:
     for rank, word in enumerate(MODIFIERS):
         if word in toks:
             return (1 + rank, len(name))
+    if toks & WHOLE:
+        return (1 + len(MODIFIERS), len(name))  # beside a plain 'train_loss', that one
     return (0, len(name))
 
 

@@ -314,6 +314,10 @@ def test_a_loss_named_as_the_whole_objective_is_not_summed_with_its_parts(tmp_pa
     assert got["train"][1] == pytest.approx([round(v + 0.1, 4) for v in falling()])
     assert got["test"][1] == pytest.approx([round(v + 0.2, 4) for v in falling()])
     assert set(log.frame["metric"].astype(str)) == {"train_elbo_loss", "val_elbo_loss"}
+    # beside a plain train_loss (a run that logs its ELBO twice), the plain one
+    path = write(tmp_path / "metrics.csv", "step,train_loss,train_elbo_loss,valid_loss\n" + "".join(
+        f"{s},{v:.4f},{v:.4f},{v + 0.2:.4f}\n" for s, v in enumerate(falling())))
+    assert set(load(path).frame["metric"].astype(str)) == {"train_loss", "valid_loss"}
 
 
 def test_a_true_false_column_is_no_loss_whatever_its_name(tmp_path):
