@@ -1305,14 +1305,15 @@ def test_test_loss_spikes_beside_a_steadily_learning_train_loss_are_no_lr_verdic
     """A validation loss with a falling baseline that spikes 3-9x now and then (a small
     evaluation set), beside a train loss that falls in every window to its lowest at the
     end: the spikes are the evaluation's noise, not steps that overshoot (which would throw
-    the train loss off too). The same spikes in the train loss still are."""
+    the train loss off too). The same spikes in the train loss still are (with one more
+    late in the run: spikes the run has long been calm since are history)."""
     val = noisy(decay(0.014, 0.08, 20), 0.05, 61)
     for s, k in ((15, 3), (27, 9), (40, 6), (52, 5), (70, 4)):
         val[s] *= k
     train = noisy(decay(0.008, 0.17, 30), 0.01, 62)
     assert api.diagnose(frame(train, val)).verdict != "lr_too_high"
     spiky = train.copy()
-    for s, k in ((15, 3), (27, 9), (40, 6), (52, 5), (70, 4)):
+    for s, k in ((15, 3), (27, 9), (40, 6), (52, 5), (70, 4), (100, 5)):
         spiky[s] *= k
     assert api.diagnose(frame(spiky, noisy(decay(0.014, 0.08, 20), 0.01, 63))).verdict \
         == "lr_too_high"
@@ -1375,3 +1376,21 @@ def test_one_evaluation_up_and_back_is_no_knock_of_the_learning_rate(tmp_path):
 
     assert "lr_too_high" not in verdicts([5.2, 4.59, 7.09, 4.6, 4.56])
     assert "test_knock" in verdicts([5.2, 4.59, 7.09, 7.2, 4.6, 4.56])["lr_too_high"]
+
+
+@pytest.mark.parametrize("spikes_at,rate_named", [
+    ((60, 150, 240, 330), False),        # calm for the last 45%: over (Poisson chance 0.04)
+    ((60, 150, 240, 330, 480), True),    # one more at 80%: still spiking
+])
+def test_spikes_the_run_has_been_calm_long_since_are_history(spikes_at, rate_named):
+    # a train loss spiking x8 every 90 steps up to step 330 of 600, then calm at its floor:
+    # at that rate a calm of 270 steps comes by chance 4% of the time: the spikes are over
+    # even though the last lies past the middle of the run; one more at 480 and they are not
+    steps = np.arange(600, dtype=float)
+    train = noisy(0.3 + 2 * np.exp(-steps / 40), 0.03, 11)
+    for s in spikes_at:
+        train[s] *= 8
+    test = noisy(0.35 + 2 * np.exp(-steps / 40), 0.01, 12)[::20]
+    report = api.diagnose(pd.DataFrame({"step": steps, "loss": train}).merge(
+        pd.DataFrame({"step": steps[::20], "val_loss": test}), how="left"))
+    assert ("lr_too_high" in {d.name for d in report.diagnoses}) is rate_named
