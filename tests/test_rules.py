@@ -1379,13 +1379,13 @@ def test_one_evaluation_up_and_back_is_no_knock_of_the_learning_rate(tmp_path):
 
 
 @pytest.mark.parametrize("spikes_at,rate_named", [
-    ((60, 150, 240, 330), False),        # calm for the last 45%: over (Poisson chance 0.04)
-    ((60, 150, 240, 330, 480), True),    # one more at 80%: still spiking
+    ((60, 140, 220, 300), False),        # calm for 299 steps after 240 of spiking: over
+    ((60, 140, 220, 300, 480), True),    # one more at 480: still spiking
 ])
 def test_spikes_the_run_has_been_calm_long_since_are_history(spikes_at, rate_named):
-    # a train loss spiking x8 every 90 steps up to step 330 of 600, then calm at its floor:
-    # at that rate a calm of 270 steps comes by chance 4% of the time: the spikes are over
-    # even though the last lies past the middle of the run; one more at 480 and they are not
+    # a train loss spiking x8 every 80 steps up to step 300 of 600, then calm at its floor
+    # for longer than it spiked: the spikes are over even though the last lies past the
+    # middle of the run; one more at 480 and they are not
     steps = np.arange(600, dtype=float)
     train = noisy(0.3 + 2 * np.exp(-steps / 40), 0.03, 11)
     for s in spikes_at:

@@ -274,20 +274,18 @@ def _steadily_learning(tr: CurveTrend) -> bool:
 
 
 def _recovered(ev: dict, tr: CurveTrend, th: Thresholds) -> bool:
-    """Whether the run has got over the spikes in ``ev``: the calm since the last one is
-    too long for the rate they came at (n spikes over the steps up to the last: no spike in
-    the calm that followed has a Poisson chance of exp(-n * calm / that span), under
-    ``QUIET_P``), and every window of the train loss that starts after it falls, or is flat
-    while the train loss scatters less than ``swing_limit`` since that spike (a run that
-    settled, not one still swinging between its spikes). The verdict is the run's state at
-    its end, not its history. (A knock is not dismissed so: it is a climb the loss recovered
-    from by definition, and which knock is the biggest can hinge on the cadence of the
-    log.)"""
+    """Whether the run has got over the spikes in ``ev``: it has been calm since the last
+    for at least as long as it was spiking (from the first spike to the last; a span of
+    steps, which the log's cadence does not change as a count of spikes would), and every
+    window of the train loss that starts after it falls, or is flat while the train loss
+    scatters less than ``swing_limit`` since that spike (a run that settled, not one still
+    swinging between its spikes). The verdict is the run's state at its end, not its
+    history. (A knock is not dismissed so: it is a climb the loss recovered from by
+    definition, and which knock is the biggest can hinge on the cadence of the log.)"""
     if "last_spike_step" not in ev:
         return False
     last = ev["last_spike_step"]
-    calm, before = float(tr.steps[-1]) - last, last - float(tr.steps[0])
-    if before > 0 and np.exp(-ev[SPIKE_COUNT] * calm / before) >= QUIET_P:
+    if float(tr.steps[-1]) - last < last - ev[SPIKE_STEPS][0]:
         return False
     later = [w for w in tr.windows if w.start_step > last]
     since = tr.steps > last
@@ -298,11 +296,6 @@ def _recovered(ev: dict, tr: CurveTrend, th: Thresholds) -> bool:
     settled_ok = (Direction.FALLING, Direction.FLAT) if noise < th.swing_limit \
         else (Direction.FALLING,)
     return bool(later and all(w.direction in settled_ok for w in later))
-
-
-#: spikes are over when a calm as long as the one since the last would come by chance less
-#: often than this at the rate they came (a named test level, as a two-sided 0.05 is)
-QUIET_P = 0.05
 
 
 def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
