@@ -1394,3 +1394,16 @@ def test_spikes_the_run_has_been_calm_long_since_are_history(spikes_at, rate_nam
     report = api.diagnose(pd.DataFrame({"step": steps, "loss": train}).merge(
         pd.DataFrame({"step": steps[::20], "val_loss": test}), how="left"))
     assert ("lr_too_high" in {d.name for d in report.diagnoses}) is rate_named
+
+
+def test_spikes_inside_a_last_window_that_still_falls_are_history():
+    # a train loss falling steadily to 1e-3 with two x2.5 spikes at steps 224 and 280 of 400
+    # (the last inside the last window), calm for twice as long since, beside a test loss
+    # still falling: the window that holds the spike falls, so the run has settled: learning
+    steps = np.arange(400, dtype=float)
+    train = noisy(0.001 + 1.5 * np.exp(-steps / 40), 0.04, 21)
+    train[[224, 280]] *= 2.5
+    test = noisy(0.014 + 0.8 * np.exp(-steps / 50), 0.01, 22)
+    report = api.diagnose(frame(train, test, steps=steps))
+    assert report.verdict == "learning"
+    assert "lr_too_high" not in {d.name for d in report.diagnoses}

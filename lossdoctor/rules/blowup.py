@@ -277,17 +277,18 @@ def _recovered(ev: dict, tr: CurveTrend, th: Thresholds) -> bool:
     """Whether the run has got over the spikes in ``ev``: it has been calm since the last
     for at least as long as it was spiking (from the first spike to the last; a span of
     steps, which the log's cadence does not change as a count of spikes would), and every
-    window of the train loss that starts after it falls, or is flat while the train loss
-    scatters less than ``swing_limit`` since that spike (a run that settled, not one still
-    swinging between its spikes). The verdict is the run's state at its end, not its
-    history. (A knock is not dismissed so: it is a climb the loss recovered from by
-    definition, and which knock is the biggest can hinge on the cadence of the log.)"""
+    window of the train loss that ends after it (the one that holds it too) falls, or is
+    flat while the train loss scatters less than ``swing_limit`` since that spike (a run
+    that settled, not one still swinging between its spikes). The verdict is the run's state
+    at its end, not its history. (A knock is not dismissed so: it is a climb the loss
+    recovered from by definition, and which knock is the biggest can hinge on the cadence of
+    the log.)"""
     if "last_spike_step" not in ev:
         return False
     last = ev["last_spike_step"]
     if float(tr.steps[-1]) - last < last - ev[SPIKE_STEPS][0]:
         return False
-    later = [w for w in tr.windows if w.start_step > last]
+    later = [w for w in tr.windows if w.end_step > last]
     since = tr.steps > last
     noise = tr.noise
     if int(since.sum()) >= LOCAL_NOISE_POINTS:      # the scatter of the calm stretch itself
