@@ -77,7 +77,13 @@ def _tokens(name: str) -> tuple[str, ...]:
     """(Remembered: a text log splits the same few names on every line.)"""
     if "l_" in name:
         name = _L_PREFIX.sub(r"\1loss_", name)
-    return tuple(t for t in _NOT_ALNUM.split(_CAMEL.sub(r"\1 \2", name).lower()) if t)
+    lowered = _CAMEL.sub(r"\1 \2", name).lower()
+    if "cross" in lowered:          # 'val_cross_entropy' names the loss 'crossentropy' does
+        lowered = _CROSS_ENTROPY.sub("crossentropy", lowered)
+    return tuple(t for t in _NOT_ALNUM.split(lowered) if t)
+
+
+_CROSS_ENTROPY = re.compile(r"cross[^0-9a-z]{0,3}entropy")
 
 
 @lru_cache(maxsize=4096)
@@ -266,6 +272,15 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> No
     for split in ("train", "test"):
         mine = [n for n in cands if (split == "test") == bool(TEST_TOKENS & set(tokens(n)))]
         objectives = [n for n in mine if not REPORTED & set(tokens(n))]
+        if len(objectives) > 1 and len({component(n) for n in objectives}) == 1:
+            # spellings of one loss (Lightning's train_cross_entropy_epoch and _step): the
+            # preferred one, as among spellings of 'loss'
+            best = min(objectives, key=_preference)
+            getattr(choice, split).append(best)
+            others = ", ".join(n for n in mine if n != best)
+            choice.notes.append(f"{split} loss: {best} (no column is named loss; also found"
+                                f" {others})")
+            continue
         if len(mine) > 1 and len(objectives) == 1:
             getattr(choice, split).append(objectives[0])
             others = ", ".join(n for n in mine if n != objectives[0])

@@ -320,6 +320,18 @@ def test_a_loss_named_as_the_whole_objective_is_not_summed_with_its_parts(tmp_pa
     assert set(load(path).frame["metric"].astype(str)) == {"train_loss", "valid_loss"}
 
 
+def test_cross_entropy_spelled_in_two_words_is_a_loss_and_its_spellings_one(tmp_path):
+    # Lightning's metrics.csv of a segmentation run logging torchmetrics' names: no column
+    # says loss, 'cross_entropy' does; its per-epoch and per-step spellings are one loss
+    rows = "".join(f"0.{e},{v + 0.2:.4f},{e},{e * 21 + 20},,\n,,{e},{e * 21 + 20},{v:.4f},"
+                   f"{v * 1.1:.4f}\n" for e, v in enumerate(falling()))
+    path = write(tmp_path / "metrics.csv", "val_jaccard,val_cross_entropy,epoch,step,"
+                 "train_cross_entropy_epoch,train_cross_entropy_step\n" + rows)
+    got, log = curves(path)
+    assert got["train"][1] == pytest.approx([round(v, 4) for v in falling()])
+    assert got["test"][1] == pytest.approx([round(v + 0.2, 4) for v in falling()])
+
+
 def test_a_true_false_column_is_no_loss_whatever_its_name(tmp_path):
     path = write(tmp_path / "metrics.csv", "epoch,loss\n" + "".join(
         f"{e},{e % 2 == 0}\n" for e in range(30)))
