@@ -65,6 +65,7 @@ _L_PREFIX = re.compile(r"(^|[/.])l_(?=[a-z])")
 
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _NOT_ALNUM = re.compile(r"[^0-9a-zA-Z]+")
+_CROSS_ENTROPY = re.compile(r"cross[^0-9a-z]{0,3}entropy")
 
 
 def tokens(name: str) -> list[str]:
@@ -81,9 +82,6 @@ def _tokens(name: str) -> tuple[str, ...]:
     if "cross" in lowered:          # 'val_cross_entropy' names the loss 'crossentropy' does
         lowered = _CROSS_ENTROPY.sub("crossentropy", lowered)
     return tuple(t for t in _NOT_ALNUM.split(lowered) if t)
-
-
-_CROSS_ENTROPY = re.compile(r"cross[^0-9a-z]{0,3}entropy")
 
 
 @lru_cache(maxsize=4096)

@@ -132,9 +132,10 @@ def curve_arrays(frame: pd.DataFrame, split: str) -> tuple[np.ndarray, np.ndarra
 def summed_splits(frame: pd.DataFrame) -> frozenset[str]:
     """The splits whose loss is a sum of logged components (its metric reads ``a+b``, as
     the readers name a summed curve): a sum of parts has no chance level of its own."""
-    metric = frame["metric"].astype(str)
-    return frozenset(str(s) for s in frame.loc[metric.str.contains("+", regex=False), "split"]
-                     .unique())
+    summed = [m for m in frame["metric"].unique() if "+" in str(m)]
+    if not summed:
+        return frozenset()     # the usual case, without a string per row
+    return frozenset(str(s) for s in frame.loc[frame["metric"].isin(summed), "split"].unique())
 
 
 def empty_frame() -> pd.DataFrame:

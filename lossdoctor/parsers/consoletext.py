@@ -175,6 +175,13 @@ def total_net_outputs(lines: list[str]) -> list[str]:
     return out
 
 
+def named_losses(lines: list[str]) -> list[str]:
+    """The lines with what frameworks print as losses in their own words written as
+    ``name loss: value`` pairs (Caffe's net outputs, Deeplearning4j's scores, ``Losses:``
+    groups): what the sniffer and the reader both read."""
+    return name_grouped_losses(name_scores(total_net_outputs(lines)))
+
+
 #: the lines a log's head is searched in for a ``Losses:`` group
 SNIFF_GROUP = 200
 

@@ -32,10 +32,8 @@ from .consoletext import (
     expand_tables,
     has_bars,
     name_banner_losses,
-    name_grouped_losses,
-    name_scores,
+    named_losses,
     strip_bars,
-    total_net_outputs,
 )
 from .jsontable import looks_like_json
 from .registry import ReadOptions, register
@@ -110,7 +108,7 @@ def sniff_plaintext(source: Source) -> float:
         return 0.0
     if looks_like_json(text):
         return 0.0
-    lines = name_grouped_losses(name_scores(text.splitlines()[:SNIFF_LINES]))
+    lines = named_losses(text.splitlines()[:SNIFF_LINES])
     hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln) or _VALUE_THEN_LOSS.search(ln))
     if hits >= 3:
         return 0.75
@@ -134,7 +132,7 @@ def _losses_at_the_end(source: Source) -> bool:
         tail = source.tail_text
     except LogReadError:
         return False
-    return sum(1 for ln in name_scores(tail.splitlines()) if _LOSS_PAIR.search(ln)) >= 3 \
+    return sum(1 for ln in named_losses(tail.splitlines()) if _LOSS_PAIR.search(ln)) >= 3 \
         and not looks_like_json(tail)
 
 
@@ -283,8 +281,7 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
 def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     if _long_lines(lines):
         return "step", _long_records(lines)
-    lines = name_scores(total_net_outputs(lines))
-    lines = expand_tables(name_grouped_losses(name_banner_losses(lines)))[0]
+    lines = expand_tables(name_banner_losses(named_losses(lines)))[0]
     axis = _axis_kind(lines)
     counted = _counted_in_epoch(lines) if axis == "step" else ""    # only a step axis asks
     if counted == "untold":
