@@ -270,20 +270,17 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> No
     for split in ("train", "test"):
         mine = [n for n in cands if (split == "test") == bool(TEST_TOKENS & set(tokens(n)))]
         objectives = [n for n in mine if not REPORTED & set(tokens(n))]
-        if len(objectives) > 1 and len({component(n) for n in objectives}) == 1:
+        spellings = len(objectives) > 1 and len({component(n) for n in objectives}) == 1
+        if spellings:
             # spellings of one loss (Lightning's train_cross_entropy_epoch and _step): the
             # preferred one, as among spellings of 'loss'
-            best = min(objectives, key=_preference)
-            getattr(choice, split).append(best)
-            others = ", ".join(n for n in mine if n != best)
-            choice.notes.append(f"{split} loss: {best} (no column is named loss; also found"
-                                f" {others})")
-            continue
+            objectives = [min(objectives, key=_preference)]
         if len(mine) > 1 and len(objectives) == 1:
             getattr(choice, split).append(objectives[0])
             others = ", ".join(n for n in mine if n != objectives[0])
+            beside = "" if spellings else ", errors reported beside it"
             choice.notes.append(f"{split} loss: {objectives[0]} (no column is named loss; also"
-                                f" found {others}, errors reported beside it)")
+                                f" found {others}{beside})")
             continue
         if len(mine) > 1:
             option = "train_col=" if split == "train" else "test_col="

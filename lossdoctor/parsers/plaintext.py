@@ -71,14 +71,16 @@ _LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?
 #: (a qualifier in brackets may follow the name: ``loss(avg) 1.7439``, a running mean; the
 #: name may be one word ending in loss: ``smooth_loss 1.6114 | val_loss 1.5365``)
 _QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
-_BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])((?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?loss)"
+#: a loss's name in a print: up to two words, then one ending in loss ('val loss', 'C.E. Loss',
+#: 'smooth_loss')
+_LOSS_NAME = rf"(?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?loss"
+_BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])({_LOSS_NAME})"
                         rf"{_QUALIFIER}(?:\s+so\s+far)?(?:\s+(?:is|was))?\s+({_NUM})"
                         rf"(?![\w.])", re.IGNORECASE)
 #: a custom print with the value before its name, the name ending in loss and not followed
 #: by a value of its own: ``Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy``
-_VALUE_THEN_LOSS = re.compile(rf"(?<![\w.])({_NUM})\s+((?:{_WORD} ){{0,2}}"
-                              rf"(?:[A-Za-z][\w.-]*?[_.-])?loss)\b(?!\s*[:=]?\s*(?:{_NUM}))",
-                              re.IGNORECASE)
+_VALUE_THEN_LOSS = re.compile(rf"(?<![\w.])({_NUM})\s+({_LOSS_NAME})\b"
+                              rf"(?!\s*[:=]?\s*(?:{_NUM}))", re.IGNORECASE)
 #: a word that makes a line an evaluation's ('VAL loss: 0.02 (epoch: 3, step: 50)')
 _TEST_WORD = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(TEST_TOKENS))})(?![a-z])",
                         re.IGNORECASE)
