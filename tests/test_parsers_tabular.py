@@ -678,6 +678,62 @@ def test_plain_text_tqdm_bars_are_read_at_every_update_counted_across_the_bars(t
                                                                        10.0, 12.0]
 
 
+def test_a_val_loss_carried_in_every_bar_update_is_one_point_an_evaluation(tmp_path):
+    # Lightning's tqdm bar shows the last val_loss in its postfix at every update until the
+    # next evaluation: only its first print is a point
+    bar = "Epoch {e}: {p:3d}%|#####     | {n}/4 [00:00<00:00, 60.1it/s, loss={loss}{val}]"
+    text, val = "", ""
+    for e, losses in enumerate(([1.5, 1.2], [1.0, 0.9], [0.8, 0.75])):
+        for n, loss in zip((2, 4), losses, strict=True):
+            text += bar.format(e=e, p=25 * n, n=n, loss=loss, val=val) + "\r"
+        val = f", val_loss={1.3 - 0.2 * e:.1f}"
+        text += bar.format(e=e, p=100, n=4, loss=losses[-1], val=val) + "\n"
+    got, _ = curves(write(tmp_path, "train.log", text))
+    assert got["train"][1] == pytest.approx([1.5, 1.2, 1.0, 0.9, 0.8, 0.75])
+    assert got["test"] == ([4.0, 8.0, 12.0], pytest.approx([1.3, 1.1, 0.9]))
+
+
+def test_evaluations_printed_once_a_bar_keep_their_equal_values(tmp_path):
+    # a val loss at a plateau printed to 3 digits, once at each epoch's end: every one of
+    # them is an evaluation, equal or not
+    bar = "Epoch {e}: 100%|##########| 4/4 [00:00<00:00, 60.1it/s, loss={loss}, val_loss={v}]"
+    vals = [0.9, 0.7, 0.7, 0.7, 0.69]
+    text = "".join(bar.format(e=e, loss=1.0 - 0.1 * e, v=v) + "\n" for e, v in enumerate(vals))
+    got, _ = curves(write(tmp_path, "train.log", text))
+    assert got["test"][1] == pytest.approx(vals)
+
+
+def test_a_rich_live_display_captured_with_its_escape_codes(tmp_path):
+    # Lightning's RichProgressBar run in a terminal: colour codes around the names, the
+    # val_loss on a second line under the bar, each frame erased and redrawn (ESC[2K,
+    # ESC[1A) on the same line of the file; the bar 'Epoch e/E ━━━╸━━ n/total' counts steps
+    esc = "\x1b"
+    text = ""
+    val = ""
+    for e, losses in enumerate(([1.5, 1.2], [1.0, 0.9], [0.8, 0.75])):
+        for n, loss in zip((2, 4), losses, strict=True):
+            text += (f"{esc}[2K{esc}[1A{esc}[2KEpoch {e}/2 {esc}[35m━━━━━━{esc}[0m{esc}[90m╺━━"
+                     f"{esc}[0m {n}/4 {esc}[2m0:00:00 • 0:00:01{esc}[0m {esc}[2;4m60.1it/s"
+                     f"{esc}[0m {esc}[3mv_num: 1.000 train_loss: {loss}{esc}[0m\n")
+            text += f"{' ' * 40}{esc}[3m{val}{esc}[0m"
+        val = f"val_loss: {1.3 - 0.2 * e:.3f} val_acc: 0.7"
+        text += f"{esc}[2K{esc}[1A{esc}[2KValidation ━━━━━━━━ 1/1 0:00:00 • 0:00:00\n"
+        text += f"{' ' * 40}{esc}[3m{val}{esc}[0m"
+    got, log = curves(write(tmp_path, "train.log", text + "\n"))
+    assert got["train"] == ([2.0, 4.0, 6.0, 8.0, 10.0, 12.0],
+                            pytest.approx([1.5, 1.2, 1.0, 0.9, 0.8, 0.75]))
+    assert got["test"][1] == pytest.approx([1.3, 1.1, 0.9])
+    assert "x axis: iteration (progress-bar updates, counted across the bars)" in log.notes
+
+
+def test_colour_codes_around_loss_names_are_dropped(tmp_path):
+    text = "".join(f"\x1b[32mEpoch {e}\x1b[0m \x1b[1mloss\x1b[0m: {1 - e / 10} "
+                   f"\x1b[1mval_loss\x1b[0m: {1.1 - e / 10}\n" for e in range(1, 6))
+    got, _ = curves(write(tmp_path, "train.log", text))
+    assert got["train"] == ([1.0, 2.0, 3.0, 4.0, 5.0], pytest.approx([0.9, 0.8, 0.7, 0.6, 0.5]))
+    assert got["test"][1] == pytest.approx([1.0, 0.9, 0.8, 0.7, 0.6])
+
+
 def test_plain_python_dict_lines_use_their_epoch():
     got, _ = curves(FIX / "plain-text" / "hf_console.txt")
     assert got["train"] == ([0.5, 1.0, 1.5, 2.0], [0.9, 0.7, 0.5, 0.4])

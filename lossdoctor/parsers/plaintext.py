@@ -34,6 +34,7 @@ from .consoletext import (
     name_banner_losses,
     named_losses,
     strip_bars,
+    terminal_lines,
 )
 from .jsontable import looks_like_json
 from .registry import ReadOptions, register
@@ -97,6 +98,7 @@ class _Record:
     wall: float = np.nan
     with_test: set[str] = field(default_factory=set)    # names printed beside a test loss
     inferred: set[str] = field(default_factory=set)     # names given by a split's word
+    bar: int = 0                     # which progress bar's update (the iteration axis)
 
 
 def sniff_plaintext(source: Source) -> float:
@@ -110,7 +112,7 @@ def sniff_plaintext(source: Source) -> float:
         return 0.0
     if looks_like_json(text):
         return 0.0
-    lines = named_losses(text.splitlines()[:SNIFF_LINES])
+    lines = named_losses(terminal_lines(text)[:SNIFF_LINES])
     hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln) or _VALUE_THEN_LOSS.search(ln))
     if hits >= 3:
         return 0.75
@@ -134,7 +136,7 @@ def _losses_at_the_end(source: Source) -> bool:
         tail = source.tail_text
     except LogReadError:
         return False
-    return sum(1 for ln in named_losses(tail.splitlines()) if _LOSS_PAIR.search(ln)) >= 3 \
+    return sum(1 for ln in named_losses(terminal_lines(tail)) if _LOSS_PAIR.search(ln)) >= 3 \
         and not looks_like_json(tail)
 
 
@@ -155,7 +157,7 @@ def _losses_at_the_end(source: Source) -> bool:
                       "Python logging lines, '<step> <name> <value>' lines (build-nanogpt's "
                       "log.txt), ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
-    raw = source.text.splitlines()
+    raw = terminal_lines(source.text)
     # progress bars cut out first (a per-epoch summary beside them is the curve); when the
     # bars' own postfix holds losses the summaries lack (Lightning's, a tqdm postfix), each
     # update of a bar is a point at its iteration
@@ -290,6 +292,8 @@ def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
         axis = "epoch"     # each epoch's last line holds its loss (a running mean, reset)
     in_epoch = counted == "told"
     records = [r for r in _records(lines, axis, in_epoch) if r.values]
+    if axis == "iteration":
+        records = _without_carried(records)
     return axis, _without_reprints(records)
 
 
@@ -333,6 +337,33 @@ def _without_reprints(records: list[_Record]) -> list[_Record]:
     return kept
 
 
+def _without_carried(records: list[_Record]) -> list[_Record]:
+    """The records without the test losses a progress bar carries: its postfix (or the line
+    a live display draws under it) prints the last evaluation again at every update, and
+    only the first print of it is a point. A test loss is carried when one bar prints it
+    at two updates or more; then a print that repeats the one before (NaN as well) is
+    dropped. Evaluations printed once a bar keep all their points, equal or not."""
+    def same(a: float, b: float) -> bool:
+        return a == b or a != a and b != b
+
+    prints: dict[str, list[_Record]] = {}
+    for r in records:
+        for name in r.values:
+            if split_of(name) == "test":
+                prints.setdefault(name, []).append(r)
+    for name, seen in prints.items():
+        bars = [r.bar for r in seen]
+        if len(set(bars)) == len(bars):
+            continue                  # once a bar: evaluations, not a postfix carrying one
+        kept = seen[0].values[name]
+        for r in seen[1:]:
+            if same(r.values[name], kept):
+                del r.values[name]
+            else:
+                kept = r.values[name]
+    return [r for r in records if r.values]
+
+
 def _splits(records: list[_Record]) -> set[str]:
     """The loss splits (train, test) the records hold."""
     return {s for r in records for n in r.values if (s := split_of(n) or "") in ("train", "test")}
@@ -341,7 +372,7 @@ def _splits(records: list[_Record]) -> set[str]:
 def _axis_kind(lines: list[str]) -> str:
     """'iteration' when progress bars print losses (tqdm's postfix), 'step' when loss lines
     carry a step marker, else 'epoch' when lines name two epochs or more, else 'line'."""
-    if any(bar_position(ln) and _has_loss(_pairs(ln)) for ln in lines if "%|" in ln):
+    if any(bar_position(ln) and _has_loss(_pairs(ln)) for ln in lines):
         return "iteration"
     epochs: set[str] = set()
     stepped = 0
@@ -425,7 +456,7 @@ def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
         if axis == "line" and pairs:
             x = float(len(records))
         if x is not None and (not records or records[-1].x != x):
-            records.append(_Record(x, wall=_wall(line)))
+            records.append(_Record(x, wall=_wall(line), bar=bars.bars))
         if pairs and records:
             records[-1].values.update(pairs)
             records[-1].inferred |= inferred
