@@ -726,6 +726,32 @@ def test_a_rich_live_display_captured_with_its_escape_codes(tmp_path):
     assert "x axis: iteration (progress-bar updates, counted across the bars)" in log.notes
 
 
+def test_mindspore_loss_monitor_lines_at_each_epochs_last_step(tmp_path):
+    # MindSpore's LossMonitor prints 'loss is X' (or a Tensor's value); the step counts the
+    # batches of its epoch, here the same last batch at every epoch: the epoch is the axis
+    text = "".join(f"epoch: {e} step: 62, loss is {2.0 - e / 10}\n"
+                   f"Train epoch time: 8835.742 ms, per step time: 142.512 ms\n"
+                   f"epoch: {e} acc: 0.93, best acc is 0.94\n" for e in range(1, 7))
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["train"] == ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                            pytest.approx([1.9, 1.8, 1.7, 1.6, 1.5, 1.4]))
+    assert "x axis: epoch" in log.notes
+    tensor = "".join(f"epoch: 1 step: {n}, loss is Tensor(shape=[], dtype=Float32, value= "
+                     f"{1.0 - n / 100})\n" for n in range(1, 7))
+    assert curves(write(tmp_path, "tensor.log", tensor))[0]["train"][1] == pytest.approx(
+        [0.99, 0.98, 0.97, 0.96, 0.95, 0.94])
+
+
+@pytest.mark.parametrize("line", ["Losses {{'ner': {v}}}", "('Losses', {{u'ner': {v}}})"])
+def test_spacy_losses_dicts_are_the_components_losses(tmp_path, line):
+    # spaCy's training loops print the dict of each component's loss after 'Losses'
+    text = "".join(f"('Epoch : ', {e}, ' batch : ', 436)\n437it [09:29,  1.30s/it]\n"
+                   + line.format(v=0.2 / (e + 1)) + "\n" for e in range(5))
+    got, _ = curves(write(tmp_path, "log_train.txt", text))
+    assert got["train"][1] == pytest.approx([0.2 / (e + 1) for e in range(5)])
+    assert "test" not in got
+
+
 def test_colour_codes_around_loss_names_are_dropped(tmp_path):
     text = "".join(f"\x1b[32mEpoch {e}\x1b[0m \x1b[1mloss\x1b[0m: {1 - e / 10} "
                    f"\x1b[1mval_loss\x1b[0m: {1.1 - e / 10}\n" for e in range(1, 6))

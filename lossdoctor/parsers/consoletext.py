@@ -143,20 +143,30 @@ _NAME_VALUE = re.compile(r"(?<![\w.:])([A-Za-z]\w*) ([-+]?(?:\d+\.?\d*|\.\d+)(?:
                          r"(?=\s*(?:,|$))")
 
 
+#: a dict of losses printed after the word (spaCy's training loops: ``Losses {'ner': 0.18}``,
+#: or under Python 2 ``('Losses', {u'ner': 0.18})``)
+_LOSS_DICT = re.compile(r"\blosses['\"]?,?\s*(\{[^{}]*\})", re.IGNORECASE)
+_DICT_ITEM = re.compile(r"u?['\"](\w+)['\"]\s*:\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
+
+
 def name_grouped_losses(lines: list[str]) -> list[str]:
     """Each ``name value`` in a group headed ``Losses:`` written ``name loss: value``: the
     heading is what says they are losses (``x``, ``conf``, ``total``), and the missing colon
     is what hides them; values written ``name: value`` in it (recall, precision) are left
-    as they are."""
-    if not any("osses" in ln and _LOSS_GROUP.search(ln) for ln in lines[:SNIFF_GROUP]):
+    as they are. So is each item of a dict printed after the word ``Losses`` (spaCy's
+    ``'ner': 0.18``, the loss of its named component)."""
+    if not any("osses" in ln and (_LOSS_GROUP.search(ln) or _LOSS_DICT.search(ln))
+               for ln in lines[:SNIFF_GROUP]):
         return lines
     out = []
     for line in lines:
-        group = _LOSS_GROUP.search(line) if "osses" in line else None
-        if group is None:
+        if "osses" in line and (group := _LOSS_DICT.search(line)):
+            body = _DICT_ITEM.sub(r"\1 loss: \2", group.group(1))
+        elif "osses" in line and (group := _LOSS_GROUP.search(line)):
+            body = _NAME_VALUE.sub(r"\1 loss: \2", group.group(1))
+        else:
             out.append(line)
             continue
-        body = _NAME_VALUE.sub(r"\1 loss: \2", group.group(1))
         out.append(line[:group.start(1)] + body + line[group.end(1):])
     return out
 
@@ -166,9 +176,17 @@ def name_grouped_losses(lines: list[str]) -> list[str]:
 _SCORE_AT = re.compile(r"\bScore at iteration (\d+) is\b")
 
 
+#: MindSpore's LossMonitor: ``epoch: 1 step: 1875, loss is 0.123`` (or ``loss is
+#: Tensor(shape=[], dtype=Float32, value= 0.123)``)
+_LOSS_IS = re.compile(r"\b(loss) is (?:Tensor\([^()]*?value=\s*)?(?=[-+]?(?:\d|\.\d|nan|inf))",
+                      re.IGNORECASE)
+
+
 def name_scores(lines: list[str]) -> list[str]:
-    """Deeplearning4j's score lines written ``iteration N loss X``: what they mean."""
-    return [_SCORE_AT.sub(r"iteration \1 loss", ln) if "Score at iteration" in ln else ln
+    """Deeplearning4j's score lines written ``iteration N loss X`` and MindSpore's ``loss is
+    X`` written ``loss: X``: what they mean."""
+    return [_LOSS_IS.sub(r"\1: ", ln) if "loss is" in ln or "Loss is" in ln else
+            _SCORE_AT.sub(r"iteration \1 loss", ln) if "Score at iteration" in ln else ln
             for ln in lines]
 
 
@@ -205,8 +223,8 @@ def total_net_outputs(lines: list[str]) -> list[str]:
 
 def named_losses(lines: list[str]) -> list[str]:
     """The lines with what frameworks print as losses in their own words written as
-    ``name loss: value`` pairs (Caffe's net outputs, Deeplearning4j's scores, ``Losses:``
-    groups): what the sniffer and the reader both read."""
+    ``name loss: value`` pairs (Caffe's net outputs, Deeplearning4j's scores, MindSpore's
+    ``loss is``, ``Losses:`` groups and dicts): what the sniffer and the reader both read."""
     return name_grouped_losses(name_scores(total_net_outputs(lines)))
 
 

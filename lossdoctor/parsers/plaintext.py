@@ -397,7 +397,8 @@ def _counted_in_epoch(lines: list[str]) -> str:
     growing): "told" when the step carries the epoch's total (PyTorch's tutorial print:
     'Epoch [2/10], Step [100/600]', or 'Batch [100/600]', made global as epoch * total +
     step), "untold" when it does not and goes back at three epochs' starts, never inside
-    an epoch ('loss: 0.02 (epoch: 3, step: 50)': the epoch is the axis), "" for the run's
+    an epoch ('loss: 0.02 (epoch: 3, step: 50)': the epoch is the axis; or stays where it
+    was as the epoch moves on), "" for the run's
     own steps. An evaluation's lines count their own batches, apart from training's."""
     last: dict[bool, tuple[float, float]] = {}
     restarts = 0
@@ -409,7 +410,9 @@ def _counted_in_epoch(lines: list[str]) -> str:
         kind = bool(_TEST_WORD.search(ln))
         was = last.get(kind)
         last[kind] = now
-        if was is None or now[1] >= was[1]:
+        # the same step at the next epoch counts within it too (MindSpore's 'epoch: 2
+        # step: 62, loss is ...', printed at each epoch's last batch)
+        if was is None or now[1] > was[1] or now == was:
             continue
         if step.group(2):
             if now[0] > was[0]:
