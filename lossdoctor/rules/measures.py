@@ -46,8 +46,9 @@ def noise_range(c: CurveTrend, width: int) -> float:
 def not_moved(c: CurveTrend, th: Thresholds) -> bool:
     """Whether a curve has not measurably moved: its smoothed values, beyond the spread
     white noise of its scale explains, stay within ``still_span`` of each other (log scale),
-    its Theil-Sen change over the whole run is not both ``flat_noise_z`` standard errors and
-    ``still_span`` large (a slow steady fall under heavy noise has moved), and it does not
+    its Theil-Sen change over the whole run is not both ``flat_noise_z`` standard errors (of
+    each point's own scatter, ``point_sigma``) and ``still_span`` large (a slow steady fall
+    under heavy noise has moved), and it does not
     scatter ``swing_limit`` or more around its trend (a loss swinging 0.04-0.3 has no trend
     but is not standing still)."""
     width = smooth_width(c, th.smooth_fraction)
@@ -56,7 +57,9 @@ def not_moved(c: CurveTrend, th: Thresholds) -> bool:
     # the spread of white noise of the scale the residual scatter stands for
     if c.span - noise_range(c, width) / median_bias(width) >= th.still_span:
         return False
-    change, z = stretch_change(c, float(c.steps[0]))
+    # each point's own scatter (a smooth curve given 2% of jitter drifts by a standard error
+    # or two of the residual scatter, which a running median of 3 leaves at 44% of it)
+    change, z = stretch_change(c, float(c.steps[0]), point_sigma(c, th))
     return not (abs(z) >= th.flat_noise_z and abs(change) >= th.still_span)
 
 
@@ -140,9 +143,11 @@ def rises_materially(c: CurveTrend, th: Thresholds) -> bool:
             and material(c, low, len(c.ys) - 1, th.material_share))
 
 
-def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
+def stretch_change(c: CurveTrend, start: float, sigma: float | None = None
+                   ) -> tuple[float, float]:
     """Theil-Sen change of the curve from ``start`` to its end (working scale) and that
-    change in standard errors of the points in the stretch."""
+    change in standard errors of the points in the stretch, each of scatter ``sigma`` (by
+    default the residual scatter around the running median, ``c.noise``)."""
     inside = c.steps >= start
     k = int(inside.sum())
     if k < MIN_STRETCH:
@@ -150,7 +155,7 @@ def stretch_change(c: CurveTrend, start: float) -> tuple[float, float]:
     x, y = c.steps[inside], c.y[inside]
     change = theil_sen(x, y) * (x[-1] - x[0])
     n_eff = max(k * (1 - c.rho) / (1 + c.rho), 2.0)
-    se = max(c.noise, c.floor) * np.sqrt(12.0 / n_eff)
+    se = max(c.noise if sigma is None else sigma, c.floor) * np.sqrt(12.0 / n_eff)
     return float(change), float(change / se) if se > 0 else 0.0
 
 
