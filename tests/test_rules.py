@@ -1219,6 +1219,26 @@ def test_a_train_loss_swinging_at_its_untrained_level_made_no_headway():
     assert "no headway" not in said, said
 
 
+def test_a_swinging_train_loss_beside_a_test_loss_still_learning_is_batch_noise():
+    """The same bounce of the train loss, logged per step, beside a test loss evaluated five
+    times that falls at every evaluation to its lowest at the last: the weights still
+    improve, so the train loss's swings are its batches' noise, not a rate too high."""
+    rng = np.random.default_rng(29)
+    steps = np.arange(0, 950, 5.0)
+    bounce = 1.3 * np.exp(0.25 * np.sin(2 * np.pi * steps / 25) + rng.normal(0, 0.25, len(steps)))
+    test = np.full(len(steps), np.nan)
+    evaluated = [37, 75, 113, 151, 189]           # every 38 steps, the last at the end
+    test[evaluated] = [0.45, 0.40, 0.37, 0.33, 0.31]
+    report = api.diagnose(frame(bounce, test, steps=steps))
+    assert report.verdict != "lr_too_high", report.main.diagnoses
+    said = " ".join(d.message for d in report.main.diagnoses)
+    assert "no headway" not in said, said
+    # a test loss that does not keep improving leaves the train loss's swings to judge
+    test[evaluated] = [0.45, 0.41, 0.47, 0.44, 0.46]
+    report = api.diagnose(frame(bounce, test, steps=steps))
+    assert "made no headway" in " ".join(d.message for d in report.main.diagnoses)
+
+
 @pytest.mark.parametrize("jump,spiked", [(0.12, False), (1.5, True)])
 def test_a_negative_losss_spike_is_as_far_out_as_a_positive_losss(jump, spiked):
     """A log-likelihood near -1 (a mixture density network's NLL) whose evaluations jump

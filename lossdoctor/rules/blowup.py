@@ -441,11 +441,13 @@ def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     the median of its last stretch is no lower than that of its first by its own scatter
     nor by ``flat_noise_z`` standard errors (``run_change``). The steps overshoot and the
     weights bounce around a level; a healthy loss, however wide its minibatch noise, falls
-    (a memorised train loss wandering over decades near zero fell far first)."""
+    (a memorised train loss wandering over decades near zero fell far first). A test loss
+    that falls in every window to its lowest value in its last one says the weights still
+    improve: the swings are the batches' noise, not steps that overshoot."""
     # a loss >= 0 with a few exact zeros is on the asinh scale, about relative at its level;
     # one mostly at zero (memorised), or one that can be negative, is not judged so
     relative = tr.log or (float(tr.values.min()) >= 0 and float(np.median(tr.values)) > 0)
-    if not relative or tr.noise < th.swing_limit:
+    if not relative or tr.noise < th.swing_limit or (te is not None and _steadily_learning(te)):
         return None
     change, z = run_change_z(tr, th)
     if z <= -th.flat_noise_z or change <= -tr.noise:
