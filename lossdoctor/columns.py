@@ -124,8 +124,9 @@ def bookkeeping(name: str) -> bool:
 
 
 #: words that name the whole objective: a loss so named is the main one, and the parts
-#: logged beside it are its components (a VAE's ``elbo_loss`` beside its ``recon_loss``)
-WHOLE = frozenset({"elbo", "objective"})
+#: logged beside it are its components (a VAE's ``elbo_loss`` beside its ``recon_loss``;
+#: Ludwig's ``combined`` loss beside each output feature's)
+WHOLE = frozenset({"elbo", "objective", "combined"})
 
 
 def component(name: str) -> str:

@@ -393,3 +393,35 @@ def test_a_closing_summary_beside_the_curve_is_no_second_train_loss(tmp_path):
     path.write_text("".join(json.dumps(r) + "\n" for r in both))
     with pytest.raises(ColumnError, match="several train loss columns"):
         curves(path)
+
+
+def test_sacred_metrics_are_read_at_their_own_steps(tmp_path):
+    # Sacred's metrics.json: each metric's steps and timestamps are no values of it (they
+    # were summed into the loss once, a false divergence of a loss at -0.68)
+    loss = [0.37, -0.2, -0.5, -0.6, -0.65, -0.68]
+    data = {"training.loss": {"steps": [1, 2, 3, 4, 5, 6], "values": loss,
+                              "timestamps": [f"2023-01-01T00:00:0{i}" for i in range(6)]},
+            "validation.loss": {"steps": [2, 4, 6], "values": [0.1, -0.3, -0.5],
+                                "timestamps": ["t"] * 3}}
+    path = tmp_path / "metrics.json"
+    path.write_text(json.dumps(data, indent=2))
+    got, _ = curves(path)
+    assert got["train"] == ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], pytest.approx(loss))
+    assert got["test"] == ([2.0, 4.0, 6.0], pytest.approx([0.1, -0.3, -0.5]))
+
+
+def test_ludwig_training_statistics_read_the_combined_loss(tmp_path):
+    # Ludwig's training_statistics.json: split -> output feature -> metric -> per-epoch list;
+    # the combined loss is the whole objective (not summed with the feature's own), and the
+    # validation loss is the curve watched beside the held-out test set's
+    def split(loss):
+        return {"combined": {"loss": loss}, "label": {"loss": loss, "accuracy": [0.5] * 6}}
+    data = {"training": split([2.0, 1.5, 1.1, 0.8, 0.6, 0.5]),
+            "validation": split([2.1, 1.7, 1.4, 1.3, 1.3, 1.35]),
+            "test": split([2.2, 1.8, 1.5, 1.4, 1.4, 1.45])}
+    path = tmp_path / "training_statistics.json"
+    path.write_text(json.dumps(data))
+    got, log = curves(path)
+    assert got["train"][1] == pytest.approx([2.0, 1.5, 1.1, 0.8, 0.6, 0.5])
+    assert got["test"][1] == pytest.approx([2.1, 1.7, 1.4, 1.3, 1.3, 1.35])
+    assert any("validation-combined-loss" in n for n in log.notes), log.notes

@@ -57,7 +57,7 @@ def sniff_jsonl(source: Source) -> float:
     if not objs or not isinstance(objs[0], dict):
         return 0.0                  # a pretty-printed document starts with a lone '{'
     dicts = [o for o in objs if isinstance(o, dict)]
-    if len(objs) == 1 and any(isinstance(v, list) and len(v) > 1 for v in objs[0].values()):
+    if len(objs) == 1 and _holds_lists(objs[0]):
         return 0.0                  # one JSON object holding lists: Keras history or similar
     keys = {k for d in dicts for k in d}
     if "_step" in keys and ({"_runtime", "_timestamp"} & keys):
@@ -66,6 +66,15 @@ def sniff_jsonl(source: Source) -> float:
         return 0.5
     lossy = any(split_of(str(k)) in ("train", "test") for k in keys)
     return 0.9 if lossy else 0.6
+
+
+def _holds_lists(obj: dict[str, Any], depth: int = 4) -> bool:
+    """Whether an object holds lists of values, ``depth`` levels down at most (Keras's
+    history, Ludwig's ``training_statistics.json``: split, feature, metric): a document of
+    series, not one record of JSON lines."""
+    return depth > 0 and any(
+        (isinstance(v, list) and len(v) > 1) or (isinstance(v, dict) and _holds_lists(v, depth - 1))
+        for v in obj.values())
 
 
 def parse_lines(source: Source) -> tuple[list[dict[str, Any]], list[str]]:
@@ -187,6 +196,8 @@ def read_keras_history(source: Source, options: ReadOptions) -> LossLog:
 
 def _history_log(data: dict[str, Any], source: Source, options: ReadOptions,
                  fmt: str) -> LossLog:
+    if (records := _sacred_records(data)) is not None:
+        return _records_log(records, source, options, fmt)
     columns = {str(k): v for k, v in _set_metrics(data).items() if isinstance(v, list)}
     if not columns:
         raise LogReadError("the JSON object holds no lists of values", source.name,
@@ -203,18 +214,34 @@ def _history_log(data: dict[str, Any], source: Source, options: ReadOptions,
     return log
 
 
-def _set_metrics(data: dict[str, Any]) -> dict[str, Any]:
+def _set_metrics(data: dict[str, Any], prefix: str = "", depth: int = 4) -> dict[str, Any]:
     """``{"validation_0": {"logloss": [...]}}`` (a boosting library's ``evals_result``) ->
-    ``{"validation_0-logloss": [...]}``, the names its console prints; other keys as they are."""
-    if not any(isinstance(v, dict) for v in data.values()):
-        return data
+    ``{"validation_0-logloss": [...]}``, the names its console prints, and so ``depth``
+    levels down (Ludwig's ``training_statistics.json``: ``{"validation": {"combined":
+    {"loss": [...]}}}`` -> ``validation-combined-loss``); other keys as they are."""
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, dict):
-            out.update({f"{key}-{metric}": v for metric, v in value.items()})
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and depth > 1:
+            out.update(_set_metrics(value, f"{name}-", depth - 1))
         else:
-            out[str(key)] = value
+            out[name] = value
     return out
+
+
+def _sacred_records(data: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Sacred's ``metrics.json`` as records by step: ``{"training.loss": {"steps": [...],
+    "values": [...], "timestamps": [...]}, ...}``, each metric at its own steps (its steps
+    and timestamps are no values of it); None for any other object."""
+    if not data or not all(isinstance(v, dict) and isinstance(v.get("values"), list)
+                           and isinstance(v.get("steps"), list) for v in data.values()):
+        return None
+    rows: dict[float, dict[str, Any]] = {}
+    for name, series in data.items():
+        for step, value in zip(series["steps"], series["values"], strict=False):
+            if (x := to_number(step)) is not None:
+                rows.setdefault(x, {"step": x})[str(name)] = value
+    return [rows[x] for x in sorted(rows)]
 
 
 # ---------------------------------------------------------------- generic JSON
@@ -250,8 +277,8 @@ def read_records(source: Source, options: ReadOptions) -> LossLog:
                  and all(isinstance(r, dict) for r in v)]
         if len(inner) == 1:
             data = inner[0]         # {"history": [{...}, ...]}
-        elif any(isinstance(v, list) for v in data.values()):
-            return _history_log(data, source, options, "json-records")
+        elif any(isinstance(v, (list, dict)) for v in data.values()):
+            return _history_log(data, source, options, "json-records")   # lists, nested
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
         return _records_log(data, source, options, "json-records")
     if isinstance(data, list) and data:
