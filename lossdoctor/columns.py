@@ -103,11 +103,19 @@ def split_of(name: str) -> str | None:
     return "train"
 
 
+#: what a run spends, which a word of LOSS_LIKE can be said of: MXNet's ``Time cost``
+RESOURCES = frozenset({"time", "runtime", "wall", "walltime", "elapsed", "duration", "seconds",
+                       "memory", "mem", "gpu", "speed", "throughput", "compute"})
+
+
 def says_loss(name: str) -> bool:
-    """The name says it is a loss: ``loss``, ``val_losses``, ``nll``, ``objective``, ..."""
+    """The name says it is a loss: ``loss``, ``val_losses``, ``nll``, ``objective``, ... (a
+    ``cost`` of time or memory is no loss)."""
     toks = tokens(name)
-    return not counts(toks) and any(t.endswith("loss") or t == "losses" or t in LOSS_LIKE
-                                    for t in toks)
+    if counts(toks):
+        return False
+    return any(t.endswith("loss") or t == "losses" for t in toks) or (
+        any(t in LOSS_LIKE for t in toks) and not RESOURCES & set(toks))
 
 
 def counts(toks: list[str]) -> bool:

@@ -41,6 +41,12 @@ NOT_LOSSES = {
     "headerless-numbers-in-a-file-not-named-loss": ("numbers.txt", "".join(
         f"{v}\n" for v in falling()), "column 1"),
     "json-list-of-numbers": ("data.json", json.dumps(falling()), "'values'"),
+    "mxnet-log-of-accuracy-and-time-cost": ("train.log", "".join(
+        f"INFO:root:Epoch[{e}] Batch [20]\tSpeed: 142.33 samples/sec\taccuracy=0.56\n"
+        f"INFO:root:Epoch[{e}] Train-accuracy=0.{60 + e}\n"
+        f"INFO:root:Epoch[{e}] Time cost={140 - e}.99\n"
+        f"INFO:root:Epoch[{e}] Validation-accuracy=0.{55 + e}\n" for e in range(10)),
+                                            "Time cost"),
     "tensorboard-download-of-accuracy": ("run-.-tag-accuracy.csv", "Wall time,Step,Value\n" +
                                          "".join(f"{1.6e9 + s},{s},{0.5 + s / 100}\n"
                                                  for s in range(30)), "'accuracy'"),

@@ -752,6 +752,45 @@ def test_spacy_losses_dicts_are_the_components_losses(tmp_path, line):
     assert "test" not in got
 
 
+def test_allennlp_metric_tables_name_each_splits_loss(tmp_path):
+    # AllenNLP's trainer: a 'Training | Validation' header, then one row a metric
+    log = "2019-04-15 22:54:21,130 - INFO - allennlp.training.trainer - "
+    text = "".join(f"{log}Epoch {e}/199\n{log}             Training |  Validation\n"
+                   f"{log}loss     |     {2.8 - 0.2 * e:.3f}  |     {2.9 + 0.3 * e:.3f}\n"
+                   f"{log}accuracy |     0.111  |       N/A\n{log}Epoch duration: 00:00:00\n"
+                   for e in range(6))
+    got, _ = curves(write(tmp_path, "stdout.log", text))
+    assert got["train"] == ([0.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+                            pytest.approx([2.8, 2.6, 2.4, 2.2, 2.0, 1.8]))
+    assert got["test"][1] == pytest.approx([2.9, 3.2, 3.5, 3.8, 4.1, 4.4])
+
+
+def test_steps_counted_within_few_long_epochs_are_chained(tmp_path):
+    # the step starts again at every epoch and there are too few epochs for a trend, each
+    # of many logged steps: the epochs are chained (epoch * its steps + step)
+    text = "".join(f"2018-12-04 18:31:47,560 - INFO - epoch {e}, step {s}, training loss = "
+                   f"{3.0 - e * 0.1 - s / 1000:.4f}, validation loss = {3.2 - e * 0.1:.4f}\n"
+                   for e in range(4) for s in range(10, 110, 10))
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert len(got["train"][0]) == 40
+    assert got["train"][0][:3] == [10.0, 20.0, 30.0] and got["train"][0][10] == 110.0
+    assert got["train"][0] == sorted(got["train"][0])
+    # with as many epochs as a trend needs, each epoch's last line is its point
+    many = "".join(f"loss: {1.0 - e / 20 - s / 1000:.4f} (epoch: {e}, step: {s})\n"
+                   for e in range(6) for s in range(10, 60, 10))
+    assert curves(write(tmp_path, "many.log", many))[0]["train"][0] == [0.0, 1.0, 2.0, 3.0,
+                                                                        4.0, 5.0]
+
+
+def test_a_meter_loss_beside_a_pair_of_another_name(tmp_path):
+    # SwAV's and the PyTorch ImageNet example's meters: 'Loss 4.2079 (4.2377)' beside 'Lr: 0.0019'
+    text = "".join(f"INFO - 09/02/20 14:18:08 - 0:00:30 - Epoch: [{e}][50]\tTime 2.376 (1.927)"
+                   f"\tData 0.000 (0.014)\tLoss {4.0 - e / 10:.4f} (4.2377)\tLr: 0.0019\n"
+                   for e in range(6))
+    got, _ = curves(write(tmp_path, "train.log", text))
+    assert got["train"][1] == pytest.approx([4.0, 3.9, 3.8, 3.7, 3.6, 3.5])
+
+
 def test_colour_codes_around_loss_names_are_dropped(tmp_path):
     text = "".join(f"\x1b[32mEpoch {e}\x1b[0m \x1b[1mloss\x1b[0m: {1 - e / 10} "
                    f"\x1b[1mval_loss\x1b[0m: {1.1 - e / 10}\n" for e in range(1, 6))

@@ -224,8 +224,43 @@ def total_net_outputs(lines: list[str]) -> list[str]:
 def named_losses(lines: list[str]) -> list[str]:
     """The lines with what frameworks print as losses in their own words written as
     ``name loss: value`` pairs (Caffe's net outputs, Deeplearning4j's scores, MindSpore's
-    ``loss is``, ``Losses:`` groups and dicts): what the sniffer and the reader both read."""
-    return name_grouped_losses(name_scores(total_net_outputs(lines)))
+    ``loss is``, ``Losses:`` groups and dicts, AllenNLP's metric tables): what the sniffer
+    and the reader both read."""
+    return name_split_tables(name_grouped_losses(name_scores(total_net_outputs(lines))))
+
+
+#: AllenNLP's trainer logs each epoch's metrics as a table under a header of the splits'
+#: names: ``Training |  Validation``, then ``loss     |     2.876  |     2.958`` rows
+_SPLIT_HEADER = re.compile(r"(?:^|\s)(Training)\s*\|\s*(Validation)\s*$")
+_CELL = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|N/A)"
+_SPLIT_ROW = re.compile(r"(?:^|\s)([A-Za-z_][\w./-]*)\s*\|\s*" + _CELL + r"\s*\|\s*" + _CELL
+                        + r"\s*$", re.IGNORECASE)
+
+
+def name_split_tables(lines: list[str]) -> list[str]:
+    """Each row of a table headed by the splits' names written ``training_<name>: v1
+    validation_<name>: v2`` (a cell of ``N/A`` left out): the header is what says which
+    value is whose."""
+    if not any("|" in ln and _SPLIT_HEADER.search(ln) for ln in lines[:SNIFF_GROUP]) and \
+            not any("|" in ln and _SPLIT_HEADER.search(ln) for ln in lines[-SNIFF_GROUP:]):
+        return lines
+    out = []
+    splits: tuple[str, str] | None = None
+    for line in lines:
+        header = _SPLIT_HEADER.search(line) if "|" in line else None
+        if header:
+            splits = (header.group(1).lower(), header.group(2).lower())
+            out.append(line[:header.start(1)])
+            continue
+        row = _SPLIT_ROW.search(line) if splits and "|" in line else None
+        if row is None or splits is None:
+            splits = None
+            out.append(line)
+            continue
+        cells = [f"{split}_{row.group(1)}: {value}" for split, value
+                 in zip(splits, row.group(2, 3), strict=True) if value.upper() != "N/A"]
+        out.append(line[:row.start(1)] + " ".join(cells))
+    return out
 
 
 #: the lines a log's head is searched in for a ``Losses:`` group

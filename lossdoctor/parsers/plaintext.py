@@ -20,6 +20,7 @@ from ..columns import (
     LOSS_LIKE,
     TEST_TOKENS,
     TRAIN_TOKENS,
+    TREND_POINTS,
     choose_columns,
     component,
     split_of,
@@ -289,9 +290,11 @@ def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     lines = expand_tables(name_banner_losses(named_losses(lines)))[0]
     axis = _axis_kind(lines)
     counted = _counted_in_epoch(lines) if axis == "step" else ""    # only a step axis asks
-    if counted == "untold":
+    period = _chain_period(lines) if counted == "untold" else 0.0
+    if counted == "untold" and not period:
         axis = "epoch"     # each epoch's last line holds its loss (a running mean, reset)
-    in_epoch = counted == "told"
+    # 'told': a step given with its epoch's total; a period: the epochs chained
+    in_epoch = -1.0 if counted == "told" else period
     records = [r for r in _records(lines, axis, in_epoch) if r.values]
     if axis == "iteration":
         records = _without_carried(records)
@@ -427,13 +430,31 @@ def _counted_in_epoch(lines: list[str]) -> str:
     return "untold" if restarts else ""
 
 
+def _chain_period(lines: list[str]) -> float:
+    """The steps an epoch holds (the largest step counted within one), when a step counted
+    within each epoch comes with too few epochs for a trend and enough steps for one
+    ('epoch 0, step 10, training loss = 3.80', ..., 'step 59430', four epochs): the epochs
+    are chained, epoch * period + step; else 0, and the epoch is the axis (its last line a
+    running mean of it)."""
+    epochs: set[str] = set()
+    steps: list[float] = []
+    for ln in lines:
+        step, epoch = _STEP.search(ln), _epoch_of(ln)
+        if step and epoch and _has_loss(_pairs(ln)):
+            epochs.add(epoch.group(1))
+            steps.append(_count(step.group(1)))
+    if len(epochs) >= TREND_POINTS or len(steps) < TREND_POINTS * len(epochs):
+        return 0.0
+    return max(steps)
+
+
 def _has_loss(pairs: dict[str, float]) -> bool:
     """Whether a line's pairs hold a train or test loss (not only an lr, an accuracy, a
     count): what makes a bar update or a 'tokens N' line a point."""
     return any(split_of(n) in ("train", "test") for n in pairs)
 
 
-def _records(lines: list[str], axis: str, in_epoch: bool) -> list[_Record]:
+def _records(lines: list[str], axis: str, in_epoch: float) -> list[_Record]:
     records: list[_Record] = []
     bars = _BarCount()
     block = ""            # the split a banner names for the lines of one value under it
@@ -491,10 +512,11 @@ class _BarCount:
         return float(self.bars * total + n)
 
 
-def _marker(line: str, axis: str, in_epoch: bool, loss: bool) -> float | None:
-    """The x of a line: its step (batch-in-epoch steps are made global), its count of
-    samples or tokens seen (on a line that prints a ``loss``: not 'Num examples = 1000'),
-    or its epoch."""
+def _marker(line: str, axis: str, in_epoch: float, loss: bool) -> float | None:
+    """The x of a line: its step (batch-in-epoch steps are made global: with the epoch's
+    total the line prints when ``in_epoch`` is -1, with ``in_epoch`` steps an epoch when it
+    is more than 0), its count of samples or tokens seen (on a line that prints a ``loss``:
+    not 'Num examples = 1000'), or its epoch."""
     if axis == "line":
         return None
     epoch = _epoch_of(line)
@@ -504,8 +526,10 @@ def _marker(line: str, axis: str, in_epoch: bool, loss: bool) -> float | None:
     if not step:
         counted = _ROUND.match(line) or (_SEEN.search(line) if loss else None)
         return _count(counted.group(1)) if counted else None
-    if in_epoch and step.group(2) and epoch:   # 'Epoch [2/10], Step [100/600]
+    if in_epoch < 0 and step.group(2) and epoch:   # 'Epoch [2/10], Step [100/600]
         return float(epoch.group(1)) * float(step.group(2)) + _count(step.group(1))
+    if in_epoch > 0 and epoch:
+        return float(epoch.group(1)) * in_epoch + _count(step.group(1))
     return _count(step.group(1))
 
 
@@ -520,9 +544,9 @@ def _count(digits: str) -> float:
 
 
 def _pairs(line: str, inferred: set[str] | None = None, block: str = "") -> dict[str, float]:
-    """``name: number`` pairs (else ``loss 0.41`` ones); a loss after a split's word ('Test
-    set:', '| valid |'), or under a banner that names one (``block``), is that split's:
-    'test loss' (added to ``inferred``)."""
+    """``name: number`` pairs (and ``loss 0.41`` ones, when no pair is a loss); a loss after
+    a split's word ('Test set:', '| valid |'), or under a banner that names one (``block``),
+    is that split's: 'test loss' (added to ``inferred``)."""
     out: dict[str, float] = {}
     context, last = block, 0
     for m in _PAIR.finditer(line):
@@ -533,7 +557,7 @@ def _pairs(line: str, inferred: set[str] | None = None, block: str = "") -> dict
         context = _split_word(line[last:m.start()]) or context
         last = m.end()
         out[_in_context(name, toks, context, inferred)] = float(m.group(2))
-    if not out:
+    if not _has_loss(out):     # 'Lr: 0.0019' is a pair, 'Loss 4.2079 (4.2377)' beside it not
         last = 0
         for m in _BARE_LOSS.finditer(line):
             name = " ".join(m.group(1).split())
