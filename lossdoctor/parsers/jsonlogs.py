@@ -185,7 +185,8 @@ def sniff_keras_history(source: Source) -> float:
 @register("keras-history-json", priority=65, sniff=sniff_keras_history,
           description='json.dump(history.history): {"loss": [...], "val_loss": [...]}, '
                       "one value per epoch; XGBoost's and LightGBM's evals_result: "
-                      '{"validation_0": {"logloss": [...]}, ...}')
+                      '{"validation_0": {"logloss": [...]}, ...}; Ludwig\'s '
+                      "training_statistics.json; Sacred's metrics.json")
 def read_keras_history(source: Source, options: ReadOptions) -> LossLog:
     data = load_json(source)
     if not isinstance(data, dict):
