@@ -457,6 +457,20 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
     ("step 10 loss=1.0\nstep 20 loss=0.8 val_loss=0.9\nstep 30 loss=0.7\n",
      [1.0, 0.8, 0.7], [0.9]),
     ("loss: 1.0\nloss: 0.9\nloss: 0.8\n", [1.0, 0.9, 0.8], None),
+    # a sentence's full stop after the number, with and without an exponent (8.99e-05 was
+    # read as 8.99 and 0.00013 not at all); 'trained' and 'evaluated' name the splits
+    ("Epoch 0 trained with loss: 0.60096. The running time is 360.98.\n"
+     "Epoch 0 evaluated with loss: 0.37965, dice score: 7.49e-05. The running time is 38.9.\n"
+     "Epoch 1 trained with loss: 0.00012992109361360335. The running time is 350.8.\n"
+     "Epoch 1 evaluated with loss: 0.00011, dice score: 7.51e-05. The running time is 32.3.\n"
+     "Epoch 2 trained with loss: 8.993191042385548e-05. The running time is 350.8.\n"
+     "Epoch 2 evaluated with loss: 9.1e-05, dice score: 7.38e-05. The running time is 32.2.\n",
+     [0.60096, 0.00012992109361360335, 8.993191042385548e-05], [0.37965, 0.00011, 9.1e-05]),
+    # a 'v_' prefix is the validation's ('v_loss 4.59e+00  loss 5.36e+00', rich logging)
+    ("Epoch 0: v_recons 4.545e-01  recons 4.626e-01  v_loss 4.591e+00  loss 5.362e+00\n"
+     "Epoch 1: v_recons 4.458e-01  recons 4.412e-01  v_loss 4.035e+00  loss 4.258e+00\n"
+     "Epoch 2: v_recons 4.1e-01  recons 4.0e-01  v_loss 3.9e+00  loss 3.7e+00\n",
+     [5.362, 4.258, 3.7], [4.591, 4.035, 3.9]),
     ("Epoch 1 - train: loss=0.5 acc=0.8 | val: loss=0.6 acc=0.7\n"
      "Epoch 2 - train: loss=0.4 acc=0.9 | val: loss=0.5 acc=0.8\n"
      "Epoch 3 - train: loss=0.3 acc=0.9 | val: loss=0.5 acc=0.8\n", [0.5, 0.4, 0.3],
@@ -609,7 +623,8 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
          f"06:38:1{i}.402 [main] INFO org.deeplearning4j.optimize.listeners."
          f"ScoreIterationListener - Score at iteration {i * 100} is {1.6 - i / 10}\n"
          for i in range(4)), [1.6, 1.5, 1.4, 1.3], None),
-], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers", "split-context",
+], ids=["emonet-style", "rooftop-style", "step-markers", "no-markers",
+        "full-stop-after-number", "v-prefix-validation", "split-context",
         "tqdm-progress", "nanogpt-eval", "nanogpt-iter", "qualified-bare-loss",
         "one-word-bare-losses", "tokens-seen-axis", "fairseq", "metric-name-is-no-context",
         "hf-console-quoted-values", "timm-closing-best-epoch", "a-bar-percent-is-no-value",

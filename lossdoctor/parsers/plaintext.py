@@ -44,8 +44,11 @@ from .source import Source
 FORMAT = "plain-text"
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
 _WORD = r"[A-Za-z_][\w./-]*"
+#: a number ends there: not before more digits, a decimal part ('1.2.3' is a version) or an
+#: exponent (else '8.99e-05.' ends a sentence and reads as 8.99), nor a percent sign
+_NUM_END = r"(?![\d]|\.\d|[eE][-+]?\d|\s*%)"
 _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s*[:=]\s*"
-                   rf"['\"]?(?:tensor\(\s*|\((?=\s*(?:{_NUM})\s*[,)])\s*)?({_NUM})(?![\d.]|\s*%)",
+                   rf"['\"]?(?:tensor\(\s*|\((?=\s*(?:{_NUM})\s*[,)])\s*)?({_NUM}){_NUM_END}",
                    re.IGNORECASE)
 _EPOCH = re.compile(r"\bepoch\b['\"]?\s*(?:[:=#]\s*)?(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)"
                     r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
@@ -78,7 +81,7 @@ _QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
 _LOSS_NAME = rf"(?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?loss"
 _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])({_LOSS_NAME})"
                         rf"{_QUALIFIER}(?:\s+so\s+far)?(?:\s+(?:is|was))?\s+({_NUM})"
-                        rf"(?![\w.])", re.IGNORECASE)
+                        rf"(?!\w|\.\d)", re.IGNORECASE)
 #: a custom print with the value before its name, the name ending in loss and not followed
 #: by a value of its own: ``Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy``
 _VALUE_THEN_LOSS = re.compile(rf"(?<![\w.])({_NUM})\s+({_LOSS_NAME})\b"
