@@ -425,3 +425,48 @@ def test_ludwig_training_statistics_read_the_combined_loss(tmp_path):
     assert got["train"][1] == pytest.approx([2.0, 1.5, 1.1, 0.8, 0.6, 0.5])
     assert got["test"][1] == pytest.approx([2.1, 1.7, 1.4, 1.3, 1.3, 1.35])
     assert any("validation-combined-loss" in n for n in log.notes), log.notes
+
+
+def _notebook(cells: list[dict], v3: bool = False) -> str:
+    if v3:
+        return json.dumps({"worksheets": [{"cells": cells}], "metadata": {}, "nbformat": 3},
+                          indent=1)
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+                      indent=1)
+
+
+def _fit_cell(epochs: int, text_key: str = "text") -> dict:
+    """A Keras fit cell's stdout, as a notebook saves it (a list of lines)."""
+    lines = []
+    for e in range(1, epochs + 1):
+        lines += [f"Epoch {e}/{epochs}\n",
+                  f"32/32 [==============================] - 1s 10ms/step - loss: {1 / e:.4f}"
+                  f" - val_loss: {1.2 / e + 0.05 * e:.4f}\n"]
+    return {"cell_type": "code", "execution_count": 3, "metadata": {}, "source": ["fit()"],
+            "outputs": [{"output_type": "stream", "name": "stdout", text_key: lines}]}
+
+
+@pytest.mark.parametrize("v3", [False, True])
+def test_a_notebook_is_read_from_what_its_cells_printed(tmp_path, v3):
+    plot = {"cell_type": "code", "execution_count": 4, "metadata": {}, "source": ["plot()"],
+            "outputs": [{"output_type": "display_data", "metadata": {},
+                         "data": {"image/png": "iVBORw0KGgo=",
+                                  "text/plain": ["<Figure size 640x480 with 1 Axes>"]}}]}
+    markdown = {"cell_type": "markdown", "metadata": {}, "source": ["# loss: 0.1"]}
+    path = tmp_path / "train.ipynb"
+    path.write_text(_notebook([markdown, _fit_cell(8), plot], v3))
+    got, log = curves(path)
+    assert log.format == "ipynb"
+    assert got["train"] == ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+                            pytest.approx([1 / e for e in range(1, 9)], abs=1e-4))
+    assert got["test"][1] == pytest.approx([1.2 / e + 0.05 * e for e in range(1, 9)],
+                                           abs=1e-4)
+
+
+def test_a_notebook_without_printed_output_is_a_clear_error(tmp_path):
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "source": ["fit()"],
+            "outputs": []}
+    path = tmp_path / "unrun.ipynb"
+    path.write_text(_notebook([cell]))
+    with pytest.raises(LogReadError, match="no printed output"):
+        load(path)

@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     lightning,
     mlflow,
     mlflow_db,
+    notebook,
     plaintext,
     tensorboard_export,
     tfevents,

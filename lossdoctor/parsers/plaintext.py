@@ -163,7 +163,12 @@ def _losses_at_the_end(source: Source) -> bool:
                       "Python logging lines, '<step> <name> <value>' lines (build-nanogpt's "
                       "log.txt), ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
-    raw = terminal_lines(source.text)
+    return text_log(source.text, source.name, options)
+
+
+def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> LossLog:
+    """The losses a console text prints (``name`` says where it came from, in errors)."""
+    raw = terminal_lines(text)
     # progress bars cut out first (a per-epoch summary beside them is the curve); when the
     # bars' own postfix holds losses the summaries lack (Lightning's, a tqdm postfix), each
     # update of a bar is a point at its iteration
@@ -173,7 +178,7 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
         if _splits(stripped[1]) and _splits(stripped[1]) >= _splits(records):
             axis, records = stripped
     if not records:
-        raise LogReadError("no '<name>: <number>' values in this text", source.name,
+        raise LogReadError("no '<name>: <number>' values in this text", name,
                            "expected lines like 'Epoch 3: loss=0.41, val_loss=0.52'")
     counts: dict[str, int] = {}
     for r in records:
@@ -185,7 +190,7 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     names = _paired_train(records, _stated_over_inferred(
         records, _drop_echoes(records, _drop_strays(counts, notes), notes), notes), notes) \
         if options.train_col is None and options.test_col is None else list(counts)
-    choice = choose_columns(names, options.train_col, options.test_col, source.name,
+    choice = choose_columns(names, options.train_col, options.test_col, name,
                             counts=counts)
     notes += choice.notes
     if not choice.test and options.test_col is None:
@@ -194,8 +199,8 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
               (("train", choice.train), ("test", choice.test), ("lr", choice.lr))]
     frame = concat_frames(frames)
     if not (frame["split"] != "lr").any():
-        raise LogReadError("no loss values in this text", source.name)
-    return LossLog(validate_frame(frame, source.name), source.name, FORMAT, notes)
+        raise LogReadError("no loss values in this text", name)
+    return LossLog(validate_frame(frame, name), name, fmt, notes)
 
 
 #: a loss name seen this often or less is a stray (a checkpoint message) beside a series ...
