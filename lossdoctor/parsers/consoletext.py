@@ -14,7 +14,9 @@ import re
 from .columns import says_loss, tokens
 
 _BAR = re.compile(r"\d{1,3}%\|[^|\n]*\|[^\[\n]*(?:\[[^\]\n]*\]?)?")
-_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?:nan|inf)$",
+#: a number as logs print it (sign, decimals, exponent)
+_NUM_TEXT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_NUMBER = re.compile(rf"^{_NUM_TEXT}$|^[-+]?(?:nan|inf)$",
                      re.IGNORECASE)
 _FRACTION = re.compile(r"^(\d+)/(\d+)$")
 _SIZE = re.compile(r"^[\d.]+[KMGT]i?B?$")
@@ -44,10 +46,6 @@ _BAR_AT = re.compile(r"\d{1,3}%\|[^|\n]*\|\s*(\d+)/(\d+)")
 #: 264.69it/s v_num: 1.000 train_loss: 1.022``: its position, then its times, speed and
 #: metrics to the end of the line (the postfix, as tqdm's bracket holds it)
 _RICH_BAR = re.compile(r"[━╸╺]+\s+(\d+)/(\d+).*")
-#: the marks a line must hold to hold a bar (a cheap test before the patterns)
-_MARKS = ("%|", "━")
-
-
 def _bar_in(line: str) -> re.Pattern[str] | None:
     """The pattern of the progress bar the line may hold, by its marks."""
     return _BAR if "%|" in line else _RICH_BAR if "━" in line else None
@@ -139,14 +137,14 @@ def _as_pairs(header: list[str], row: list[str]) -> str:
 #: a group of values headed ``Losses:`` whose names and values are not joined by a colon
 #: (the early PyTorch-YOLOv3's ``[Losses: x 0.27, y 0.25, ..., total 15.14, recall: 0.0]``)
 _LOSS_GROUP = re.compile(r"\blosses\s*:\s*([^\]]*)", re.IGNORECASE)
-_NAME_VALUE = re.compile(r"(?<![\w.:])([A-Za-z]\w*) ([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+_NAME_VALUE = re.compile(rf"(?<![\w.:])([A-Za-z]\w*) ({_NUM_TEXT})"
                          r"(?=\s*(?:,|$))")
 
 
 #: a dict of losses printed after the word (spaCy's training loops: ``Losses {'ner': 0.18}``,
 #: or under Python 2 ``('Losses', {u'ner': 0.18})``)
 _LOSS_DICT = re.compile(r"\blosses['\"]?,?\s*(\{[^{}]*\})", re.IGNORECASE)
-_DICT_ITEM = re.compile(r"u?['\"](\w+)['\"]\s*:\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
+_DICT_ITEM = re.compile(rf"u?['\"](\w+)['\"]\s*:\s*({_NUM_TEXT})")
 
 
 def name_grouped_losses(lines: list[str]) -> list[str]:
@@ -194,7 +192,7 @@ def name_scores(lines: list[str]) -> list[str]:
 #: part it weighs into the objective: ``Test net output #2: loss3/loss3 = 5.38 (* 1 = 5.38
 #: loss)``
 _NET_OUTPUT = re.compile(r"\b(Train|Test) net output #\d+:")
-_WEIGHED = re.compile(r"\(\*\s*[-+\d.eE]{1,40}\s*=\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_WEIGHED = re.compile(rf"\(\*\s*[-+\d.eE]{{1,40}}\s*=\s*({_NUM_TEXT}"
                       r"|[-+]?(?:nan|inf))\s+loss\)", re.IGNORECASE)
 
 
@@ -232,7 +230,7 @@ def named_losses(lines: list[str]) -> list[str]:
 #: AllenNLP's trainer logs each epoch's metrics as a table under a header of the splits'
 #: names: ``Training |  Validation``, then ``loss     |     2.876  |     2.958`` rows
 _SPLIT_HEADER = re.compile(r"(?:^|\s)(Training)\s*\|\s*(Validation)\s*$")
-_CELL = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|N/A)"
+_CELL = rf"({_NUM_TEXT}|nan|inf|N/A)"
 _SPLIT_ROW = re.compile(r"(?:^|\s)([A-Za-z_][\w./-]*)\s*\|\s*" + _CELL + r"\s*\|\s*" + _CELL
                         + r"\s*$", re.IGNORECASE)
 
@@ -241,8 +239,8 @@ def name_split_tables(lines: list[str]) -> list[str]:
     """Each row of a table headed by the splits' names written ``training_<name>: v1
     validation_<name>: v2`` (a cell of ``N/A`` left out): the header is what says which
     value is whose."""
-    if not any("|" in ln and _SPLIT_HEADER.search(ln) for ln in lines[:SNIFF_GROUP]) and \
-            not any("|" in ln and _SPLIT_HEADER.search(ln) for ln in lines[-SNIFF_GROUP:]):
+    if not any("|" in ln and _SPLIT_HEADER.search(ln)
+               for ln in lines[:SNIFF_GROUP] + lines[-SNIFF_GROUP:]):
         return lines
     out = []
     splits: tuple[str, str] | None = None

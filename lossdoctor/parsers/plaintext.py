@@ -299,12 +299,12 @@ def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     lines = expand_tables(name_banner_losses(named_losses(lines)))[0]
     axis = _axis_kind(lines)
     counted = _counted_in_epoch(lines) if axis == "step" else ""    # only a step axis asks
-    period = _chain_period(lines) if counted == "untold" else 0.0
-    if counted == "untold" and not period:
+    # steps an epoch holds: 0 when each line states its epoch's total, else the epochs chained
+    epoch_steps = 0.0 if counted == "told" else _chain_period(lines) if counted else None
+    if counted == "untold" and not epoch_steps:
+        epoch_steps = None
         axis = "epoch"     # each epoch's last line holds its loss (a running mean, reset)
-    # 'told': a step given with its epoch's total; a period: the epochs chained
-    in_epoch = -1.0 if counted == "told" else period
-    records = [r for r in _records(lines, axis, in_epoch) if r.values]
+    records = [r for r in _records(lines, axis, epoch_steps) if r.values]
     if axis == "iteration":
         records = _without_carried(records)
     return axis, _without_reprints(records)
@@ -411,8 +411,8 @@ def _counted_in_epoch(lines: list[str]) -> str:
     'Epoch [2/10], Step [100/600]', or 'Batch [100/600]', made global as epoch * total +
     step), "untold" when it does not and goes back at three epochs' starts, never inside
     an epoch ('loss: 0.02 (epoch: 3, step: 50)': the epoch is the axis; or stays where it
-    was as the epoch moves on), "" for the run's
-    own steps. An evaluation's lines count their own batches, apart from training's."""
+    was as the epoch moves on), "" for the run's own steps. An evaluation's lines count
+    their own batches, apart from training's."""
     last: dict[bool, tuple[float, float]] = {}
     restarts = 0
     for ln in lines:
@@ -463,7 +463,7 @@ def _has_loss(pairs: dict[str, float]) -> bool:
     return any(split_of(n) in ("train", "test") for n in pairs)
 
 
-def _records(lines: list[str], axis: str, in_epoch: float) -> list[_Record]:
+def _records(lines: list[str], axis: str, epoch_steps: float | None) -> list[_Record]:
     records: list[_Record] = []
     bars = _BarCount()
     block = ""            # the split a banner names for the lines of one value under it
@@ -486,7 +486,7 @@ def _records(lines: list[str], axis: str, in_epoch: float) -> list[_Record]:
         if pairs:
             meters = line
         x = (bars.at(line) if _has_loss(pairs) else None) if axis == "iteration" \
-            else _marker(line, axis, in_epoch, _has_loss(pairs))
+            else _marker(line, axis, epoch_steps, _has_loss(pairs))
         if axis == "line" and pairs:
             x = float(len(records))
         if x is not None and (not records or records[-1].x != x):
@@ -521,11 +521,11 @@ class _BarCount:
         return float(self.bars * total + n)
 
 
-def _marker(line: str, axis: str, in_epoch: float, loss: bool) -> float | None:
-    """The x of a line: its step (batch-in-epoch steps are made global: with the epoch's
-    total the line prints when ``in_epoch`` is -1, with ``in_epoch`` steps an epoch when it
-    is more than 0), its count of samples or tokens seen (on a line that prints a ``loss``:
-    not 'Num examples = 1000'), or its epoch."""
+def _marker(line: str, axis: str, epoch_steps: float | None, loss: bool) -> float | None:
+    """The x of a line: its step (a step counted within its epoch, ``epoch_steps`` not None,
+    is made global: epoch * steps an epoch + step, the steps an epoch being the total the
+    line prints when ``epoch_steps`` is 0), its count of samples or tokens seen (on a line
+    that prints a ``loss``: not 'Num examples = 1000'), or its epoch."""
     if axis == "line":
         return None
     epoch = _epoch_of(line)
@@ -535,10 +535,9 @@ def _marker(line: str, axis: str, in_epoch: float, loss: bool) -> float | None:
     if not step:
         counted = _ROUND.match(line) or (_SEEN.search(line) if loss else None)
         return _count(counted.group(1)) if counted else None
-    if in_epoch < 0 and step.group(2) and epoch:   # 'Epoch [2/10], Step [100/600]
-        return float(epoch.group(1)) * float(step.group(2)) + _count(step.group(1))
-    if in_epoch > 0 and epoch:
-        return float(epoch.group(1)) * in_epoch + _count(step.group(1))
+    per_epoch = float(step.group(2) or 0) if epoch_steps == 0 else epoch_steps
+    if per_epoch and epoch:     # 'Epoch [2/10], Step [100/600]'; chained epochs
+        return float(epoch.group(1)) * per_epoch + _count(step.group(1))
     return _count(step.group(1))
 
 
