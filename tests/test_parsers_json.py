@@ -470,3 +470,40 @@ def test_a_notebook_without_printed_output_is_a_clear_error(tmp_path):
     path.write_text(_notebook([cell]))
     with pytest.raises(LogReadError, match="no printed output"):
         load(path)
+
+
+def _html_cell(rows: list[list[str]], head: list[str]) -> dict:
+    """A cell that displayed a progress table as fastai and the HF Trainer do (HTML)."""
+    html = ('<table border="1" class="dataframe">\n  <thead>\n    <tr>'
+            + "".join(f"<th>{h}</th>" for h in head) + "</tr>\n  </thead>\n  <tbody>\n"
+            + "".join("    <tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>\n"
+                      for r in rows) + "  </tbody>\n</table>")
+    return {"cell_type": "code", "execution_count": 5, "metadata": {}, "source": ["fit()"],
+            "outputs": [{"output_type": "display_data", "metadata": {},
+                         "data": {"text/html": [html],
+                                  "text/plain": ["<IPython.core.display.HTML object>"]}}]}
+
+
+def test_a_notebooks_progress_tables_are_read_the_last_fit_diagnosed(tmp_path):
+    # fastai's fit tables (a time column of clocks), two fits: the last is the run; and the
+    # HF Trainer's table, whose validation loss is 'No log' at steps it was not evaluated
+    head = ["epoch", "train_loss", "valid_loss", "accuracy", "time"]
+    first = [[str(e), f"{2.0 - e / 10:.4f}", f"{2.1 - e / 10:.4f}", "0.5", "00:12"]
+             for e in range(6)]
+    last = [[str(e), f"{1.0 - e / 10:.4f}", f"{1.1 - e / 20:.4f}", "0.7", "00:12"]
+            for e in range(6)]
+    path = tmp_path / "fastai.ipynb"
+    path.write_text(_notebook([_html_cell(first, head), _html_cell(last, head)]))
+    got, _ = curves(path)
+    assert got["train"] == ([0.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+                            pytest.approx([1.0, 0.9, 0.8, 0.7, 0.6, 0.5]))
+    assert got["test"][1] == pytest.approx([1.1, 1.05, 1.0, 0.95, 0.9, 0.85])
+    rows = [[str(s), f"{3.0 - s / 100:.4f}", "No log" if s % 20 else f"{3.1 - s / 100:.4f}"]
+            for s in range(10, 130, 10)]
+    path = tmp_path / "trainer.ipynb"
+    path.write_text(_notebook([_html_cell(rows, ["Step", "Training Loss",
+                                                 "Validation Loss"])]))
+    got, _ = curves(path)
+    assert got["train"][0] == [float(s) for s in range(10, 130, 10)]
+    assert got["test"] == ([20.0, 40.0, 60.0, 80.0, 100.0, 120.0],
+                           pytest.approx([2.9, 2.7, 2.5, 2.3, 2.1, 1.9]))

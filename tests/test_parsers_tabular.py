@@ -1355,3 +1355,16 @@ def test_a_closing_value_written_back_at_step_0_is_no_resume(tmp_path):
     got, log = curves(write(tmp_path, "loss2.csv", "step,loss\n" + resumed))
     assert got["train"][0] == [float(s) for s in range(1, 41)]
     assert got["train"][1][25] == pytest.approx(0.9 / 26, abs=1e-5)
+
+
+def test_fastai_console_table_with_a_time_column(tmp_path):
+    # fastai's fit in a terminal prints its table as text, the last column a clock
+    # among the script's other prints (a file of the table alone is a delimited table)
+    text = ("Loading data from ./data, 12,000 images\nlr_find: suggested lr 1e-3\n"
+            "epoch     train_loss  valid_loss  accuracy  time\n" + "".join(
+                f"{e:<9} {1.0 - e / 10:.6f}    {1.1 - e / 20:.6f}    0.7       00:12\n"
+                for e in range(6)) + "Saved the model to export.pkl\n")
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert log.format == "plain-text"
+    assert got["train"][1] == pytest.approx([1.0, 0.9, 0.8, 0.7, 0.6, 0.5])
+    assert got["test"][1] == pytest.approx([1.1, 1.05, 1.0, 0.95, 0.9, 0.85])

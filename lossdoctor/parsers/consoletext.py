@@ -88,15 +88,22 @@ def _header(line: str) -> list[str] | None:
     return cells
 
 
+#: a row's cell that holds no value but is no text either: a clock (fastai's ``time``
+#: column, ``00:12``), or a dash for a value not logged (``No log`` in the HF Trainer's table)
+_CLOCK = re.compile(r"^\d+:\d\d(?::\d\d)?$")
+
+
 def _row(line: str, width: int) -> list[str] | None:
-    """A table row of ``width`` cells, mostly numbers (a trailing progress bar cut off)."""
+    """A table row of ``width`` cells, all numbers, sizes, clocks or dashes and at least one
+    number (a trailing progress bar cut off)."""
     cells = line.split()
     if cells and cells[-1].endswith(":"):
         cells[-1] = cells[-1].rstrip(":")
     if len(cells) != width:
         return None
-    numeric = sum(bool(_NUMBER.match(c) or _FRACTION.match(c) or _SIZE.match(c)) for c in cells)
-    return cells if numeric == width else None
+    numbers = sum(bool(_NUMBER.match(c) or _FRACTION.match(c)) for c in cells)
+    other = sum(bool(_SIZE.match(c) or _CLOCK.match(c) or c == "-") for c in cells)
+    return cells if numbers and numbers + other == width else None
 
 
 def expand_tables(lines: list[str]) -> tuple[list[str], int]:

@@ -6,6 +6,7 @@ train.ipynb`` reads that text in cell order, as the console would have shown it.
 """
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 from ..errors import LogReadError
@@ -32,7 +33,8 @@ def sniff_notebook(source: Source) -> float:
 
 @register(FORMAT, priority=96, sniff=sniff_notebook,
           description="Jupyter notebooks (.ipynb): what the cells printed (Keras fit, a "
-                      "loop's prints, tqdm bars), read as console text in cell order")
+                      "loop's prints, tqdm bars) and the progress tables they displayed "
+                      "(fastai's, the HF Trainer's), read as console text in cell order")
 def read_notebook(source: Source, options: ReadOptions) -> LossLog:
     data = load_json(source)
     if not isinstance(data, dict):
@@ -66,8 +68,11 @@ def _printed(cell: dict[str, Any]) -> str:
             out.append(_joined(output.get("text")))
         elif kind in ("execute_result", "display_data", "pyout"):
             data = output.get("data")
-            plain = data.get("text/plain") if isinstance(data, dict) else output.get("text")
-            out.append(_joined(plain))
+            if not isinstance(data, dict):
+                out.append(_joined(output.get("text")))
+                continue
+            html = _joined(data.get("text/html"))
+            out.append(_tables(html) if "<table" in html else _joined(data.get("text/plain")))
     text = "".join(out)
     return text if not text or text.endswith("\n") else text + "\n"
 
@@ -79,3 +84,44 @@ def _joined(text: Any) -> str:
     if isinstance(text, list):
         return "".join(t for t in text if isinstance(t, str))
     return ""
+
+
+def _tables(html: str) -> str:
+    """The HTML tables a cell displayed (fastai's and the HF Trainer's progress tables, a
+    DataFrame of the history) as console text: a header line of the column names (one word
+    each: ``Training_Loss``), then a line of cells per row, as a console table prints them."""
+    parser = _TableText()
+    parser.feed(html)
+    parser.close()
+    return "".join(" ".join(row) + "\n" for row in parser.rows if row)
+
+
+#: a table cell that says its value was not logged (the HF Trainer's ``No log``)
+NOT_LOGGED = frozenset({"", "No_log", "N/A", "None", "-"})
+
+
+class _TableText(HTMLParser):
+    """The rows of every table in a page, each a list of its cells' text (spaces inside a
+    cell become ``_``, so that a cell stays one word)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            if self.rows:
+                text = "_".join("".join(self._cell).split())
+                self.rows[-1].append("-" if text in NOT_LOGGED else text)
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
