@@ -57,8 +57,9 @@ def _cells(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _printed(cell: dict[str, Any]) -> str:
-    """The text a cell printed: its streams (stdout and stderr, where tqdm writes) and the
-    plain text of its results; images and errors are no log."""
+    """The text a cell printed: its streams (stdout and stderr, where tqdm writes) and its
+    results, as their plain text or, for the tables they display as HTML, as the tables'
+    rows; images and errors are no log."""
     out = []
     for output in cell.get("outputs") or []:
         if not isinstance(output, dict):
