@@ -48,14 +48,16 @@ REPORTED = frozenset({"rmse", "mae"})
 COUNT_WORDS = frozenset({"num", "number", "n", "nb"})
 COUNTED = frozenset({"tokens", "samples", "examples", "items", "elements", "words", "chars",
                      "sequences", "batches"})
+#: what a run spends (clocks, memory, speed), which a word of LOSS_LIKE can be said of too:
+#: MXNet's ``Time cost`` is no loss
+RESOURCES = frozenset({"time", "runtime", "wall", "walltime", "elapsed", "duration", "seconds",
+                       "memory", "mem", "gpu", "speed", "throughput", "compute"})
 #: bookkeeping, never a loss whatever the file is called: clocks, counters, rates, metrics, ids
-BOOKKEEPING = frozenset({
-    "runtime", "timestamp", "time", "wall", "walltime", "elapsed", "duration", "seconds", "lr",
-    "step", "steps", "epoch", "epochs", "iter", "iteration", "iterations", "acc", "accuracy",
-    "precision", "recall", "f1", "auc", "map", "map50", "iou", "miou", "dice", "bleu", "rouge",
-    "wer", "cer", "label", "labels", "id", "ids", "index", "idx", "class", "target", "seed",
-    "count", "samples", "tokens", "memory", "mem", "gpu", "throughput", "speed", "rate",
-    "score", "correct", "total"})
+BOOKKEEPING = RESOURCES | frozenset({
+    "timestamp", "lr", "step", "steps", "epoch", "epochs", "iter", "iteration", "iterations", "acc",
+    "accuracy", "precision", "recall", "f1", "auc", "map", "map50", "iou", "miou", "dice",
+    "bleu", "rouge", "wer", "cer", "label", "labels", "id", "ids", "index", "idx", "class",
+    "target", "seed", "count", "samples", "tokens", "rate", "score", "correct", "total"})
 
 
 #: BasicSR's and ESRGAN's loss names (``l_pix``, ``l_g_gan``, ``l_d_real``): an ``l_`` prefix
@@ -101,11 +103,6 @@ def split_of(name: str) -> str | None:
     if TEST_TOKENS & set(toks):
         return "test"
     return "train"
-
-
-#: what a run spends, which a word of LOSS_LIKE can be said of: MXNet's ``Time cost``
-RESOURCES = frozenset({"time", "runtime", "wall", "walltime", "elapsed", "duration", "seconds",
-                       "memory", "mem", "gpu", "speed", "throughput", "compute"})
 
 
 def says_loss(name: str) -> bool:
