@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import LogReadError
+from .evidence_keys import TEST_BEST_STEP
 from .frame import LossLog, curve_arrays, summed_splits
 from .records import Diagnosis, Direction, Finding
 from .report import NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext, find_rule
-from .rules.measures import best_logged, not_moved, rises_materially
+from .rules.blowup import climb_start
+from .rules.measures import best_logged, best_step, not_moved, rises_materially
 from .rules.said import describe
 from .thresholds import DEFAULT, Thresholds
 from .trends import CurveTrend, analyze_curve, placed, still
@@ -99,9 +101,17 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
               and since_best < th.overfit_points)
     nearest = ("learning" if still or improving or newlow else "lr_too_high" if rising
                else "overfitting" if parting else "plateau")
+    ev: dict[str, float | str] = {f"{c.split}_direction": c.windows[-1].direction.value
+                                  for c in curves}
+    # where the nearest cell's trouble began, as its own rule would place it: the train
+    # loss's sustained climb, the test loss's smoothed best
+    onset = None
+    if nearest == "lr_too_high" and ctx.train is not None:
+        onset = ev["rise_start_step"] = climb_start(ctx.train, th)
+    elif nearest == "overfitting" and te is not None:
+        onset = ev[TEST_BEST_STEP] = best_step(te)
     return find_rule(nearest).diagnosis(Finding(
-        text("Mixed trends: {said}.", said=said), None, None,
-        {f"{c.split}_direction": c.windows[-1].direction.value for c in curves},
+        text("Mixed trends: {said}.", said=said), onset, None, ev,
         ("look at the curves: the train and test loss disagree",), confidence=0.3))
 
 

@@ -292,6 +292,9 @@ def test_when_no_rule_decides_the_nearest_cell_is_stamped_too(monkeypatch):
     d = report.diagnoses[0]
     assert d.message.startswith("Mixed trends:") and d.name == "overfitting"
     assert (d.code, d.severity, d.confidence) == ("LD201", Severity.WARNING, 0.3)
+    # its onset is the test loss's smoothed best, where the overfitting rule would put it
+    te = report.main.context.test
+    assert d.start_step == d.evidence["test_best_step"] == te.steps[np.argmin(te.smooth)]
     report = api.diagnose(plateau())
     d = report.diagnoses[0]
     assert d.message.startswith("Mixed trends:") and d.name == "plateau"
@@ -310,6 +313,9 @@ def test_when_no_rule_decides_a_rising_train_loss_is_nearest_a_rate_too_high(mon
     d = api.diagnose(frame(noisy(up, 0.005, 47), noisy(1.2 * up, 0.005, 48))).diagnoses[0]
     assert d.message.startswith("Mixed trends:") and d.name == "lr_too_high"
     assert d.confidence == 0.3
+    # its onset is where the train loss's climb began (step 80), as the rule's own findings
+    # place it: within a tenth of the run
+    assert abs(d.start_step - 80) <= N / 10 and d.evidence["rise_start_step"] == d.start_step
     falling = noisy(decay(0.3, 1.0, 40), 0.005, 49)
     assert api.diagnose(frame(noisy(up, 0.005, 47), falling)).diagnoses[0].name == "plateau"
 

@@ -119,7 +119,7 @@ def _unprecedented(c: CurveTrend, rise: float, th: Thresholds) -> bool:
     swings up and down by as much (a cyclic or too-high rate) is oscillating, not diverging,
     but one whose earlier knocks were the first signs of the same blow-up (a rate that keeps
     growing) has left them all far below."""
-    start = float(_climb_start(c, th))
+    start = float(climb_start(c, th))
     before = c.ys[: int(np.searchsorted(c.steps, start))]
     if len(before) < EARLIER_LEAST:
         return True
@@ -142,7 +142,7 @@ def _rise_start(c: CurveTrend, th: Thresholds) -> float:
     return best_step(c) if onset is None else onset
 
 
-def _climb_start(c: CurveTrend, th: Thresholds) -> float:
+def climb_start(c: CurveTrend, th: Thresholds) -> float:
     """Where a sustained climb began: the last time the smoothed loss stood near its running
     best (within ``onset_share`` of its progress plus two standard errors of the smoothed
     curve) before it left for good."""
@@ -181,7 +181,7 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
         return None
     if te is not None and len(te.values) >= th.min_points and not _test_agrees(te, th):
         return None
-    start = _climb_start(tr, th)
+    start = climb_start(tr, th)
     ev = {"train_best_step": best_step(tr), "rise_start_step": start,
           "train_best_value": float(tr.smooth.min()),
           "train_last": float(tr.values[-1]), "train_first": float(tr.values[0])}
@@ -310,7 +310,7 @@ def _late_rise(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     # its best for good
     floor = th.climb_noise * climb_se(tr, width)
     climbs = climb_count(tr, floor, settled(tr, width), th.min_points)
-    start = _rise_start(tr, th) if climbs > 1 else _climb_start(tr, th)
+    start = _rise_start(tr, th) if climbs > 1 else climb_start(tr, th)
     # measured from its best (where the climb began can lie above where it ends, when the
     # best came later): "rose from 1.26 to 1.22" would read as a fall
     began = text("it climbed back {count} times, first at step {start:step}",
