@@ -252,8 +252,10 @@ def test_plain_context_word_makes_a_bare_loss_a_test_loss():
 
 
 def test_plain_steps_within_epochs_become_global():
+    """'Epoch [1/2], Step [100/600]': epochs counted from 1, the run's iteration is
+    (epoch - 1) * 600 + step (epoch * 600 + step put the run one epoch ahead of itself)."""
     got, log = curves(FIX / "plain-text" / "step_in_epoch.txt")
-    assert got["train"] == ([700.0, 800.0, 1300.0, 1400.0], [0.5, 0.4, 0.3, 0.25])
+    assert got["train"] == ([100.0, 200.0, 700.0, 800.0], [0.5, 0.4, 0.3, 0.25])
     assert "x axis: step" in log.notes
 
 
@@ -525,9 +527,9 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "      Epoch    GPU_mem   cls_loss  Instances       Size\n"
      "       2/20         0G      1.131         16        640: 100%|####| 32/32 [00:00<00:00]\n",
      [1.272, 1.131], None),
-    # Swin Transformer's logger: the epoch is in 'Train: [e/E][i/N]', printed before the
-    # 'EPOCH e training takes' line (read as the epoch marker alone, each epoch's train
-    # losses went to the epoch before)
+    # Swin Transformer's logger: the epoch and the batch are in 'Train: [e/E][i/N]', printed
+    # before the 'EPOCH e training takes' line (read as the epoch marker alone, each epoch's
+    # train losses went to the epoch before): each print is a point, at e * N + i
     ("INFO Train: [0/30][0/500]\teta 0:10:00 lr 0.000100\ttime 0.3 (0.3)\tloss 2.9 (2.9)\t"
      "mem 4000MB\nINFO Train: [0/30][100/500]\teta 0:09:00 lr 0.000100\ttime 0.3 (0.3)\t"
      "loss 2.7 (2.8)\tmem 4000MB\nINFO EPOCH 0 training takes 0:05:00\n"
@@ -536,7 +538,7 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "INFO Train: [1/30][0/500]\teta 0:10:00 lr 0.000100\ttime 0.3 (0.3)\tloss 2.4 (2.4)\t"
      "mem 4000MB\nINFO EPOCH 1 training takes 0:05:00\n"
      "INFO Test: [0/50]\tTime 0.1 (0.1)\tLoss 2.2 (2.2)\tAcc@1 20.0 (20.0)\tMem 4000MB\n",
-     [2.7, 2.4], [2.5, 2.2]),
+     [2.9, 2.7, 2.4], [2.5, 2.2]),
     # a variant printing the epoch's means as well (' * Train Loss', ' * Val Loss') beside
     # the meters of 'Train: [e/E]' and 'Validate:' lines: the stated names are the curves
     ("INFO Train: [0/50]\tlr 0.0003\tloss 1.4072 (1.7318)\tAcc@1 48.8 (37.0)\n"
@@ -574,7 +576,8 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "12/01/2019 10:00:15 - INFO - __main__ -     global_step = 200\n"
      "12/01/2019 10:00:15 - INFO - __main__ -     loss = 0.49\n", [0.61, 0.42], [0.58, 0.49]),
     # the PyTorch ImageNet example's meters: 'Test: [0/4] ... Loss v (avg)' lines, then the
-    # evaluation's result on a ' * ' line ('LOSS' there, no split word): the test loss
+    # evaluation's result on a ' * ' line ('LOSS' there, no split word): the test loss; each
+    # 'Epoch: [e][i/N]' print a train point at e * N + i
     ("Epoch: [0][0/108]\tTime 0.41 (0.41)\tLoss 0.1962 (0.1962)\tERR 30.1 (30.1)\n"
      "Epoch: [0][100/108]\tTime 0.20 (0.21)\tLoss 0.1072 (0.1609)\tERR 25.9 (28.0)\n"
      "Test: [0/4]\tTime 0.066 (0.066)\tLoss 0.1063 (0.1063)\tERR 25.7 (25.7)\n"
@@ -582,7 +585,7 @@ def test_plain_step_of_total_that_keeps_growing_across_epochs_is_the_run_step(tm
      "Epoch: [1][0/108]\tTime 0.41 (0.41)\tLoss 0.1062 (0.1062)\tERR 24.7 (24.7)\n"
      "Epoch: [1][100/108]\tTime 0.20 (0.21)\tLoss 0.0941 (0.0969)\tERR 24.2 (25.6)\n"
      "Test: [0/4]\tTime 0.068 (0.068)\tLoss 0.0769 (0.0769)\tERR 21.6 (21.6)\n"
-     " * ERR 23.192 LOSS 0.084\n", [0.1072, 0.0941], [0.105, 0.084]),
+     " * ERR 23.192 LOSS 0.084\n", [0.1962, 0.1072, 0.1062, 0.0941], [0.105, 0.084]),
     # the early PyTorch-YOLOv3's '[Losses: x 0.27, ..., total 15.14, recall: 0.0]': names
     # and values with no colon, said to be losses by their heading; 'total' is the loss
     ("[Epoch 0/30, Batch 0/7329] [Losses: x 0.272151, y 0.254906, w 4.818650, h 4.610126,"
@@ -795,6 +798,19 @@ def test_steps_counted_within_few_long_epochs_are_chained(tmp_path):
                    for e in range(6) for s in range(10, 60, 10))
     assert curves(write(tmp_path, "many.log", many))[0]["train"][0] == [0.0, 1.0, 2.0, 3.0,
                                                                         4.0, 5.0]
+
+
+@pytest.mark.parametrize("marker", ["Epoch: [{e}][{i:3d}/500]", "Epoch {e}[{i}/500]:",
+                                    "Epoch [{e}/4][{i}/500]"])
+def test_a_batch_in_brackets_after_its_epoch_is_a_step(tmp_path, marker):
+    """The PyTorch ImageNet example's 'Epoch: [0][ 10/5005]', PaddlePaddle scripts' 'Epoch
+    1[16/5011]': the bracketed batch counts within the epoch, whose total it prints; each
+    print is a point at epoch * total + batch (read by epoch, 4 batches' losses were 1)."""
+    text = "".join(marker.format(e=e, i=i) + f" loss: {3 - e / 2 - i / 1000:.4f}\n"
+                   for e in range(4) for i in (0, 100, 200, 300))
+    steps, values = curves(write(tmp_path, "train.log", text))[0]["train"]
+    assert steps == [e * 500.0 + i for e in range(4) for i in (0, 100, 200, 300)]
+    assert values[:3] == pytest.approx([3.0, 2.9, 2.8])
 
 
 def test_a_meter_loss_beside_a_pair_of_another_name(tmp_path):

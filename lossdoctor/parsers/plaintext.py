@@ -64,6 +64,12 @@ _SEP = r"['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?"
 _STEP = re.compile(rf"\b(?:global[ _]step|step|iter|iteration|num_updates|"
                    rf"batch(?={_SEP}\d+\s*/\s*\d))\b{_SEP}{_COUNT}"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
+#: a batch counted in brackets right after its epoch, with the epoch's total: PyTorch's
+#: ImageNet example ``Epoch: [0][ 10/5005]``, ``Epoch 1[16/5011]``, ``Epoch [1/10][100/600]``,
+#: Swin's ``Train: [3/300][100/1251]``; group 1 the batch, group 2 the total, as ``_STEP``'s
+_EPOCH_BATCH = re.compile(r"(?:\bepoch\b['\"]?\s*(?:[:=#]\s*)?|\btrain(?:ing)?\s*:\s*)"
+                          r"(?:\[\s*\d+(?:\s*/\s*\d+)?\s*\]|\d+)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]",
+                          re.IGNORECASE)
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
 #: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins)
 _SEEN = re.compile(r"\b(?:consumed[ _])?(?:tokens|samples|examples|images|sequences)(?:[ _]seen)?"
@@ -304,7 +310,8 @@ def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     if counted == "untold" and not epoch_steps:
         epoch_steps = None
         axis = "epoch"     # each epoch's last line holds its loss (a running mean, reset)
-    records = [r for r in _records(lines, axis, epoch_steps) if r.values]
+    first = _first_epoch(lines) if epoch_steps is not None else 0.0
+    records = [r for r in _records(lines, axis, epoch_steps, first) if r.values]
     if axis == "iteration":
         records = _without_carried(records)
     return axis, _without_reprints(records)
@@ -390,7 +397,7 @@ def _axis_kind(lines: list[str]) -> str:
     epochs: set[str] = set()
     stepped = 0
     for ln in lines:
-        marked = bool(_STEP.search(ln) or _ROUND.match(ln))
+        marked = bool(_step_of(ln) or _ROUND.match(ln))
         if (marked or _SEEN.search(ln)) and (pairs := _pairs(ln)) and \
                 (marked or _has_loss(pairs)):
             stepped += 1
@@ -416,7 +423,7 @@ def _counted_in_epoch(lines: list[str]) -> str:
     last: dict[bool, tuple[float, float]] = {}
     restarts = 0
     for ln in lines:
-        step, epoch = _STEP.search(ln), _epoch_of(ln)
+        step, epoch = _step_of(ln), _epoch_of(ln)
         if not (step and epoch):
             continue
         now = (float(epoch.group(1)), _count(step.group(1)))
@@ -448,7 +455,7 @@ def _chain_period(lines: list[str]) -> float:
     epochs: set[str] = set()
     steps: list[float] = []
     for ln in lines:
-        step, epoch = _STEP.search(ln), _epoch_of(ln)
+        step, epoch = _step_of(ln), _epoch_of(ln)
         if step and epoch and _has_loss(_pairs(ln)):
             epochs.add(epoch.group(1))
             steps.append(_count(step.group(1)))
@@ -463,7 +470,16 @@ def _has_loss(pairs: dict[str, float]) -> bool:
     return any(split_of(n) in ("train", "test") for n in pairs)
 
 
-def _records(lines: list[str], axis: str, epoch_steps: float | None) -> list[_Record]:
+def _first_epoch(lines: list[str]) -> float:
+    """1 when the epochs a step is counted within are numbered from 1 ('Epoch [1][10/63]',
+    mmcv's and PyTorch's tutorial prints), else 0: the chained step is then the run's
+    iteration, (epoch - 1) * steps an epoch + step, not one epoch ahead of it."""
+    epochs = [float(e.group(1)) for ln in lines if _step_of(ln) and (e := _epoch_of(ln))]
+    return 1.0 if epochs and min(epochs) >= 1 else 0.0
+
+
+def _records(lines: list[str], axis: str, epoch_steps: float | None,
+             first_epoch: float = 0.0) -> list[_Record]:
     records: list[_Record] = []
     bars = _BarCount()
     block = ""            # the split a banner names for the lines of one value under it
@@ -486,7 +502,7 @@ def _records(lines: list[str], axis: str, epoch_steps: float | None) -> list[_Re
         if pairs:
             meters = line
         x = (bars.at(line) if _has_loss(pairs) else None) if axis == "iteration" \
-            else _marker(line, axis, epoch_steps, _has_loss(pairs))
+            else _marker(line, axis, epoch_steps, _has_loss(pairs), first_epoch)
         if axis == "line" and pairs:
             x = float(len(records))
         if x is not None and (not records or records[-1].x != x):
@@ -521,24 +537,32 @@ class _BarCount:
         return float(self.bars * total + n)
 
 
-def _marker(line: str, axis: str, epoch_steps: float | None, loss: bool) -> float | None:
+def _marker(line: str, axis: str, epoch_steps: float | None, loss: bool,
+            first_epoch: float = 0.0) -> float | None:
     """The x of a line: its step (a step counted within its epoch, ``epoch_steps`` not None,
-    is made global: epoch * steps an epoch + step, the steps an epoch being the total the
-    line prints when ``epoch_steps`` is 0), its count of samples or tokens seen (on a line
-    that prints a ``loss``: not 'Num examples = 1000'), or its epoch."""
+    is made global: (epoch - ``first_epoch``) * steps an epoch + step, the steps an epoch
+    being the total the line prints when ``epoch_steps`` is 0), its count of samples or
+    tokens seen (on a line that prints a ``loss``: not 'Num examples = 1000'), or its
+    epoch."""
     if axis == "line":
         return None
     epoch = _epoch_of(line)
     if axis == "epoch":
         return float(epoch.group(1)) if epoch else None
-    step = _STEP.search(line)
+    step = _step_of(line)
     if not step:
         counted = _ROUND.match(line) or (_SEEN.search(line) if loss else None)
         return _count(counted.group(1)) if counted else None
     per_epoch = float(step.group(2) or 0) if epoch_steps == 0 else epoch_steps
     if per_epoch and epoch:     # 'Epoch [2/10], Step [100/600]'; chained epochs
-        return float(epoch.group(1)) * per_epoch + _count(step.group(1))
+        return (float(epoch.group(1)) - first_epoch) * per_epoch + _count(step.group(1))
     return _count(step.group(1))
+
+
+def _step_of(line: str) -> re.Match[str] | None:
+    """The line's step marker ('step 100', 'Step [100/600]', 'Epoch: [0][10/5005]'): group 1
+    the step, group 2 the steps its epoch holds, when printed."""
+    return _STEP.search(line) or _EPOCH_BATCH.search(line)
 
 
 def _epoch_of(line: str) -> re.Match[str] | None:
