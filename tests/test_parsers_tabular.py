@@ -813,6 +813,27 @@ def test_a_batch_in_brackets_after_its_epoch_is_a_step(tmp_path, marker):
     assert values[:3] == pytest.approx([3.0, 2.9, 2.8])
 
 
+def test_mmengine_lines_are_read_at_their_iteration(tmp_path):
+    """MMEngine (mmdet 3, mmseg 1, mmpretrain): 'Epoch(train) [e][i/N]' or 'Iter(train)
+    [i/N]' mark a training print; an evaluation's 'Epoch(val) [e][n/n]' counts its own
+    batches, and its loss is the test loss at the last training print before it."""
+    head = "2024/01/05 10:00:00 - mmengine - INFO - "
+    text = "".join(
+        "".join(f"{head}Epoch(train)  [{e}][{i:3d}/200]  lr: 1.0000e-02  eta: 0:10:00"
+                f"  time: 0.1000  memory: 1000  loss: {3 - e / 2 - i / 1000:.4f}"
+                f"  loss_cls: 0.5000\n" for i in (100, 200))
+        + f"{head}Epoch(val) [{e}][50/50]    loss: {3.1 - e / 2:.4f}  accuracy/top1: 50.0\n"
+        for e in range(1, 5))
+    got, _ = curves(write(tmp_path, "20240105.log", text))
+    assert got["train"][0] == [100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0, 800.0]
+    assert got["test"] == ([200.0, 400.0, 600.0, 800.0], pytest.approx([2.6, 2.1, 1.6, 1.1]))
+    iters = "".join(f"{head}Iter(train) [{i:4d}/800]  lr: 1.0e-02  loss: {3 - i / 1000:.4f}"
+                    f"  decode.loss_ce: {3 - i / 1000:.4f}  decode.acc_seg: 80.0\n"
+                    for i in range(100, 801, 100))
+    got, _ = curves(write(tmp_path, "iters.log", iters))
+    assert got["train"][0] == [100.0 * k for k in range(1, 9)]
+
+
 def test_a_meter_loss_beside_a_pair_of_another_name(tmp_path):
     # SwAV's and the PyTorch ImageNet example's meters: 'Loss 4.2079 (4.2377)' beside 'Lr: 0.0019'
     text = "".join(f"INFO - 09/02/20 14:18:08 - 0:00:30 - Epoch: [{e}][50]\tTime 2.376 (1.927)"

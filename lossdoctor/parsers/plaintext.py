@@ -50,24 +50,28 @@ _NUM_END = r"(?![\d]|\.\d|[eE][-+]?\d|\s*%)"
 _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s*[:=]\s*"
                    rf"['\"]?(?:tensor\(\s*|\((?=\s*(?:{_NUM})\s*[,)])\s*)?({_NUM}){_NUM_END}",
                    re.IGNORECASE)
-_EPOCH = re.compile(r"\bepoch\b['\"]?\s*(?:[:=#]\s*)?(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)"
+_EPOCH = re.compile(r"\bepoch\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)"
                     r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
 #: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets
 _TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
-#: a step marker: a step or iteration, or a batch with its epoch's total ('Batch [100/600]',
-#: not 'batch size 32'); its counter, with thousands separators or without (BasicSR's
-#: ``iter: 100,000``), is whole ('Loss for final step: 0.2712' names no step)
+#: a step marker: a step or iteration (MMEngine's ``Iter(train) [100/8000]``), or a batch
+#: with its epoch's total ('Batch [100/600]', not 'batch size 32'); its counter, with
+#: thousands separators or without (BasicSR's ``iter: 100,000``), is whole ('Loss for final
+#: step: 0.2712' names no step)
 _COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?!\.?\d))"
 #: between a marker and its counter: a quote, a separator, a bracket, each with the blanks
 #: after it (blanks around optional parts made the engine try every split of a long run)
 _SEP = r"['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?"
 _STEP = re.compile(rf"\b(?:global[ _]step|step|iter|iteration|num_updates|"
-                   rf"batch(?={_SEP}\d+\s*/\s*\d))\b{_SEP}{_COUNT}"
+                   rf"batch(?={_SEP}\d+\s*/\s*\d))\b(?:\(train\))?{_SEP}{_COUNT}"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
 #: a batch counted in brackets right after its epoch, with the epoch's total: PyTorch's
 #: ImageNet example ``Epoch: [0][ 10/5005]``, ``Epoch 1[16/5011]``, ``Epoch [1/10][100/600]``,
-#: Swin's ``Train: [3/300][100/1251]``; group 1 the batch, group 2 the total, as ``_STEP``'s
-_EPOCH_BATCH = re.compile(r"(?:\bepoch\b['\"]?\s*(?:[:=#]\s*)?|\btrain(?:ing)?\s*:\s*)"
+#: Swin's ``Train: [3/300][100/1251]``, MMEngine's ``Epoch(train) [1][ 50/500]`` (not its
+#: evaluations' ``Epoch(val) [1][100/100]``, which count their own batches); group 1 the
+#: batch, group 2 the total, as ``_STEP``'s
+_EPOCH_BATCH = re.compile(r"(?:\bepoch\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
+                          r"|\btrain(?:ing)?\s*:\s*)"
                           r"(?:\[\s*\d+(?:\s*/\s*\d+)?\s*\]|\d+)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]",
                           re.IGNORECASE)
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
