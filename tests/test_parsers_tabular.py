@@ -834,6 +834,42 @@ def test_mmengine_lines_are_read_at_their_iteration(tmp_path):
     assert got["train"][0] == [100.0 * k for k in range(1, 9)]
 
 
+def test_a_loss_said_where_it_was_taken(tmp_path):
+    """'Loss at epoch 0 and iteration 500 is 0.219' (an ASR script's print) is the loss at
+    that place; 'loss is: 0.62' is 'loss is 0.62' (MindSpore's) with a colon."""
+    text = "".join(f"Loss at epoch {e} and iteration 500 is {1 - e / 10}\n" for e in range(6))
+    got, _ = curves(write(tmp_path, "loss.txt", text))
+    assert got["train"] == ([0.0, 1, 2, 3, 4, 5], pytest.approx([1 - e / 10 for e in range(6)]))
+    text = "".join(f"epoch: {e},  loss is: {1 - e / 10}, acc is: 0.5\n" for e in range(6))
+    got, _ = curves(write(tmp_path, "train.log", text))
+    assert got["train"][1] == pytest.approx([1 - e / 10 for e in range(6)])
+
+
+def test_a_heading_names_the_split_of_the_values_printed_under_it(tmp_path):
+    """A PaddlePaddle script prints its evaluation as it prints training ('epoch: 1, loss
+    is: 0.57'), after a line 'testing in eval mode......': the values on the next line of
+    values are the test loss's; a line that merely mentions validation is no heading."""
+    text = "".join(f"epoch: {e},  loss is: {1 - e / 10:.3f}, acc is: 0.8\n"
+                   f"testing in eval mode\u2026\u2026\n"
+                   f"epoch: {e},  loss is: {1.2 - e / 20:.3f}, acc is: 0.7\n"
+                   "Now continue training\u2026\u2026\nSaving the best validation model\n"
+                   for e in range(6))
+    got, _ = curves(write(tmp_path, "training_log.txt", text))
+    assert got["train"][1] == pytest.approx([1 - e / 10 for e in range(6)])
+    assert got["test"][1] == pytest.approx([1.2 - e / 20 for e in range(6)])
+
+
+def test_steps_beside_no_loss_leave_the_epochs_the_axis(tmp_path):
+    """A PINN's logger prints '[epoch:1 iter:50] data:1.01 PDE:0.27' (parts with no loss's
+    name, the step counted within the epoch) and '[Valid] epoch:1, MSE: 0.36': no step
+    printed beside a loss, no chaining of them (it had stopped the read with an error)."""
+    text = "".join(f"  [epoch:{e} iter:{i}] data:0.5 PDE:0.1 phys:0.02\n" for i in (50, 100)
+                   for e in range(1, 7)) + "".join(
+        f"[Valid] epoch:{e}, MSE: {0.5 - e / 100:.3f}\n" for e in range(1, 7))
+    got, _ = curves(write(tmp_path, "train_log.txt", text))
+    assert got["test"][1] == pytest.approx([0.5 - e / 100 for e in range(1, 7)])
+
+
 def test_a_meter_loss_beside_a_pair_of_another_name(tmp_path):
     # SwAV's and the PyTorch ImageNet example's meters: 'Loss 4.2079 (4.2377)' beside 'Lr: 0.0019'
     text = "".join(f"INFO - 09/02/20 14:18:08 - 0:00:30 - Epoch: [{e}][50]\tTime 2.376 (1.927)"

@@ -182,16 +182,25 @@ _SCORE_AT = re.compile(r"\bScore at iteration (\d+) is\b")
 
 
 #: MindSpore's LossMonitor: ``epoch: 1 step: 1875, loss is 0.123`` (or ``loss is
-#: Tensor(shape=[], dtype=Float32, value= 0.123)``)
-_LOSS_IS = re.compile(r"\b(loss) is (?:Tensor\([^()]*?value=\s*)?(?=[-+]?(?:\d|\.\d|nan|inf))",
+#: Tensor(shape=[], dtype=Float32, value= 0.123)``, or a custom print's ``loss is: 0.123``)
+_LOSS_IS = re.compile(r"\b(loss) is:? (?:Tensor\([^()]*?value=\s*)?(?=[-+]?(?:\d|\.\d|nan|inf))",
                       re.IGNORECASE)
 
 
+#: a loss said where it was taken, then its value: ``Loss at epoch 0 and iteration 500 is
+#: 0.219``, ``NCE Loss at epoch 2, step 10: 0.94``; group 1 the name, group 2 the where
+_LOSS_AT = re.compile(r"\b((?:[A-Za-z]\w* )?loss)\s+(?:at|in|after)\s+((?:(?:and\s+|,\s*)?"
+                      r"(?:epoch|iteration|iter|step|batch)\s*[:#]?\s*\d+(?:\s*/\s*\d+)?\s*)+)"
+                      r"(?:is|was|[:=])\s*(?=[-+]?(?:\d|\.\d|nan|inf))", re.IGNORECASE)
+
+
 def name_scores(lines: list[str]) -> list[str]:
-    """Deeplearning4j's score lines written ``iteration N loss X`` and MindSpore's ``loss is
-    X`` written ``loss: X``: what they mean."""
+    """Deeplearning4j's score lines written ``iteration N loss X``, MindSpore's ``loss is
+    X`` written ``loss: X`` and ``Loss at epoch E and iteration I is X`` written ``epoch E
+    and iteration I Loss: X``: what they mean."""
     return [_LOSS_IS.sub(r"\1: ", ln) if "loss is" in ln or "Loss is" in ln else
-            _SCORE_AT.sub(r"iteration \1 loss", ln) if "Score at iteration" in ln else ln
+            _SCORE_AT.sub(r"iteration \1 loss", ln) if "Score at iteration" in ln else
+            _LOSS_AT.sub(r"\2 \1: ", ln) if _LOSS_AT.search(ln) else ln
             for ln in lines]
 
 

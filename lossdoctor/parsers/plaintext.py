@@ -463,8 +463,8 @@ def _chain_period(lines: list[str]) -> float:
         if step and epoch and _has_loss(_pairs(ln)):
             epochs.add(epoch.group(1))
             steps.append(_count(step.group(1)))
-    if len(epochs) >= TREND_POINTS or len(steps) < TREND_POINTS * len(epochs):
-        return 0.0
+    if not steps or len(epochs) >= TREND_POINTS or len(steps) < TREND_POINTS * len(epochs):
+        return 0.0        # (no step printed beside a loss: the steps count something else)
     return max(steps)
 
 
@@ -488,8 +488,11 @@ def _records(lines: list[str], axis: str, epoch_steps: float | None,
     bars = _BarCount()
     block = ""            # the split a banner names for the lines of one value under it
     meters = ""           # the last line of values (an evaluation's meters, maybe)
+    heading = ""          # the split a heading line names for the next line of values
     for line in lines:
         inferred: set[str] = set()
+        if _HEADING.match(line) and len(line) <= HEADING_MOST:
+            heading = _test_word(line)
         if block and len(_NAMED_NUMBER.findall(line)) != 1:
             block = ""        # a line of no value or of several ends the block
         if not block:
@@ -502,9 +505,9 @@ def _records(lines: list[str], axis: str, epoch_steps: float | None,
             # meters' split, and as good as stated (over the per-batch meters' own values)
             pairs = _pairs(line, None, split)
         else:
-            pairs = _pairs(line, inferred, block)
+            pairs = _pairs(line, inferred, block or heading)
         if pairs:
-            meters = line
+            meters, heading = line, ""
         x = (bars.at(line) if _has_loss(pairs) else None) if axis == "iteration" \
             else _marker(line, axis, epoch_steps, _has_loss(pairs), first_epoch)
         if axis == "line" and pairs:
@@ -670,6 +673,13 @@ def _test_word(text: str) -> str:
     return "" if word in ("train", "training") else word
 
 
+#: a line of words that opens with a split's word ('testing in eval mode...', 'Validation:',
+#: 'Evaluating'): the values on the next line of them are that split's, printed as
+#: training's are ('epoch: 1, loss is: 0.57'); digits make it no heading ('Validation loss
+#: improved to 0.41')
+_HEADING = re.compile(r"^\W*(?:test|testing|val|valid|validate|validating|validation|eval|"
+                      r"evaluate|evaluating|evaluation)\b\D*$", re.IGNORECASE)
+HEADING_MOST = 80
 #: the PyTorch ImageNet example's closing line of an evaluation's meters (' * Acc@1 76.1',
 #: ' * ERR 24.7 LOSS 0.105'): the split of the meters printed just before it
 _SUMMARY = re.compile(r"^\s*\*\s")
