@@ -870,6 +870,17 @@ def test_steps_beside_no_loss_leave_the_epochs_the_axis(tmp_path):
     assert got["test"][1] == pytest.approx([0.5 - e / 100 for e in range(1, 7)])
 
 
+def test_ep_is_an_epoch_marker(tmp_path):
+    """'ep 14, loss: 129.47, 6400 train 51.28%' (a notebook's report in markdown, three runs
+    one after another): 'ep' marks the epoch, and the runs are the segments of a log whose
+    epochs start again (read by the order of the lines, they had been one run)."""
+    runs = "".join("```shell\n" + "".join(f"ep {e}, loss: {200 - e * k:.2f}, 6400 train 50%\n"
+                                         for e in range(1, 8)) + "```\n" for k in (9, 3, 1))
+    got, log = curves(write(tmp_path, "report.md", "## results\n" + runs))
+    assert got["train"] == ([1.0, 2, 3, 4, 5, 6, 7], pytest.approx([200 - e for e in range(1, 8)]))
+    assert any("3 segments" in n for n in log.notes)
+
+
 def test_a_meter_loss_beside_a_pair_of_another_name(tmp_path):
     # SwAV's and the PyTorch ImageNet example's meters: 'Loss 4.2079 (4.2377)' beside 'Lr: 0.0019'
     text = "".join(f"INFO - 09/02/20 14:18:08 - 0:00:30 - Epoch: [{e}][50]\tTime 2.376 (1.927)"

@@ -50,8 +50,10 @@ _NUM_END = r"(?![\d]|\.\d|[eE][-+]?\d|\s*%)"
 _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s*[:=]\s*"
                    rf"['\"]?(?:tensor\(\s*|\((?=\s*(?:{_NUM})\s*[,)])\s*)?({_NUM}){_NUM_END}",
                    re.IGNORECASE)
-_EPOCH = re.compile(r"\bepoch\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)"
-                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
+#: an epoch marker ('Epoch 3/10', 'epoch: 3', 'ep 14,'): group 1 the epoch, group 2 the
+#: epochs planned
+_EPOCH = re.compile(r"\b(?:epoch|ep)\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
+                    r"(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?", re.IGNORECASE)
 #: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets
 _TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
 #: a step marker: a step or iteration (MMEngine's ``Iter(train) [100/8000]``), or a batch
@@ -101,7 +103,7 @@ _TEST_WORD = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(TEST_TOKENS))})(?![a-z]
                         re.IGNORECASE)
 _NAMED_NUMBER = re.compile(rf"{_WORD}\s*(?:[:=]\s*)?(?:{_NUM})", re.IGNORECASE)
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
-_MARKER_WORDS = frozenset({"epoch", "epochs", "step", "steps", "iter", "iteration", "global"})
+_MARKER_WORDS = frozenset({"epoch", "epochs", "ep", "step", "steps", "iter", "iteration", "global"})
 SNIFF_LINES = 400
 
 
