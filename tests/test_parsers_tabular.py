@@ -881,6 +881,25 @@ def test_ep_is_an_epoch_marker(tmp_path):
     assert any("3 segments" in n for n in log.notes)
 
 
+def test_a_loss_printed_again_without_a_step_is_the_evaluation(tmp_path):
+    """HRNet's segmentation logger: 'Epoch: [e/E] Iter:[i/N], ... Loss: 0.75' while it
+    trains, then 'Loss: 0.83, MeanIU: 0.71' (the validation's, no step and no split's word):
+    the second is the test loss at that step, not a second train value overwriting the
+    first; a loss its own name gives to training ('train loss') stays the train loss's."""
+    text = "".join(
+        "".join(f"Epoch: [{e}/8] Iter:[{i}/100], Time: 0.5, lr: [0.01], "
+                f"Loss: {2 - e / 5 - i / 1000:.3f}, Acc:0.5\n" for i in (0, 50))
+        + f"Loss: {2.2 - e / 10:.3f}, MeanIU:  0.5, Best_mIoU:  0.5\n" for e in range(6))
+    got, _ = curves(write(tmp_path, "train.log", text))
+    assert got["train"][1] == pytest.approx([2 - e / 5 - i / 1000 for e in range(6)
+                                             for i in (0, 50)])
+    assert got["test"] == ([e * 100.0 + 50 for e in range(6)],
+                           pytest.approx([2.2 - e / 10 for e in range(6)]))
+    named = text.replace("Loss: 2.", "train Loss: 2.").replace("Loss: 1.", "train Loss: 1.")
+    got, _ = curves(write(tmp_path, "named.log", named))
+    assert "test" not in got
+
+
 def test_a_meter_loss_beside_a_pair_of_another_name(tmp_path):
     # SwAV's and the PyTorch ImageNet example's meters: 'Loss 4.2079 (4.2377)' beside 'Lr: 0.0019'
     text = "".join(f"INFO - 09/02/20 14:18:08 - 0:00:30 - Epoch: [{e}][50]\tTime 2.376 (1.927)"

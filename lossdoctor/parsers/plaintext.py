@@ -115,6 +115,7 @@ class _Record:
     with_test: set[str] = field(default_factory=set)    # names printed beside a test loss
     inferred: set[str] = field(default_factory=set)     # names given by a split's word
     bar: int = 0                     # which progress bar's update (the iteration axis)
+    marked: set[str] = field(default_factory=set)       # names given by a line with a marker
 
 
 def sniff_plaintext(source: Source) -> float:
@@ -514,14 +515,30 @@ def _records(lines: list[str], axis: str, epoch_steps: float | None,
             else _marker(line, axis, epoch_steps, _has_loss(pairs), first_epoch)
         if axis == "line" and pairs:
             x = float(len(records))
+        if x is None and axis in ("step", "epoch") and records and \
+                not (block or heading or split) and _reprinted(pairs, records[-1]):
+            # a line with no step of its own that prints a loss the step's own line gave
+            # (HRNet's 'Loss: 0.83, MeanIU: 0.71' after 'Epoch: [e/E] Iter:[i/N] ... Loss:
+            # 0.75'): an evaluation's value, not a second train value at that step
+            pairs = _pairs(line, inferred, "val")
         if x is not None and (not records or records[-1].x != x):
             records.append(_Record(x, wall=_wall(line), bar=bars.bars))
         if pairs and records:
+            if x is not None:
+                records[-1].marked.update(pairs)
             records[-1].values.update(pairs)
             records[-1].inferred |= inferred
             if any(split_of(n) == "test" for n in pairs):
                 records[-1].with_test.update(pairs)
     return records
+
+
+def _reprinted(pairs: dict[str, float], record: _Record) -> bool:
+    """Whether ``pairs`` print again a loss that no split's word names and that a line with
+    its own step or epoch marker gave ``record``, and no test loss."""
+    return any(n in record.marked and split_of(n) == "train"
+               and not set(tokens(n)) & (TEST_TOKENS | TRAIN_TOKENS) for n in pairs) \
+        and not any(split_of(n) == "test" for n in pairs)
 
 
 class _BarCount:
