@@ -29,6 +29,9 @@ TRAIN_TOKENS = frozenset({"train", "training", "trn", "tr", "main", "batch", "tr
 #: tokens that say "the same loss, aggregated differently": not a separate component
 MODIFIERS = ("epoch", "avg", "mean", "total", "overall", "running", "smoothed", "step")
 STATS = frozenset({"min", "max", "std", "stderr", "var", "count"})
+#: the loss seen through exp, not a loss of its own: Megatron's ``lm loss PPL`` beside its
+#: ``lm loss value`` (a log with no loss but a perplexity reads ln(ppl) as its loss)
+PERPLEXITY = frozenset({"ppl", "perplexity"})
 #: settings about a loss, not a loss: AMP's loss_scale, a loss_weight or coefficient
 SETTINGS = frozenset({"scale", "scaler", "weight", "weights", "coef", "coeff", "lambda",
                       "factor"})
@@ -91,7 +94,7 @@ def split_of(name: str) -> str | None:
     """``train``, ``test`` or ``lr`` by the column's name, or None when it is not a loss
     (remembered: a text log asks it of the same few names on every line)."""
     toks = tokens(name)
-    if not toks or STATS & set(toks) or SETTINGS & set(toks):
+    if not toks or (STATS | SETTINGS | PERPLEXITY) & set(toks):
         return None
     if "lr" in toks or re.search(r"(^|[^a-z])lr\d*$", name.lower()) or \
             ("learning" in toks and "rate" in toks):

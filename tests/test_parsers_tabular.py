@@ -900,6 +900,31 @@ def test_a_loss_printed_again_without_a_step_is_the_evaluation(tmp_path):
     assert "test" not in got
 
 
+def test_a_perplexity_beside_its_loss_is_no_part_of_it(tmp_path):
+    """Megatron's 'validation loss at iteration 1000 | lm loss value: 7.6E+00 | lm loss PPL:
+    2.0E+03 |': the perplexity is exp of the loss, not a component to add to it (the test
+    loss had been their sum, 2,000 x its value)."""
+    text = "".join(f" iteration {it}/  500000 | lm loss: {8 - it / 1000:.6E} | loss scale:"
+                   f" 65536.0 |\n validation loss at iteration {it} | lm loss value:"
+                   f" {8.1 - it / 1000:.6E} | lm loss PPL: {np.exp(8.1 - it / 1000):.6E} |\n"
+                   for it in range(1000, 7000, 1000))
+    got, _ = curves(write(tmp_path, "megatron.log", text))
+    assert got["train"][1] == pytest.approx([8 - k for k in range(1, 7)])
+    assert got["test"][1] == pytest.approx([8.1 - k for k in range(1, 7)])
+
+
+def test_espnet_epoch_before_its_word(tmp_path):
+    """ESPnet's '3epoch:train:101-200batch: ... loss=0.9' and '3epoch results: [train] ...
+    loss=0.8, ... [valid] ... loss=0.9': the epoch is the number before the word."""
+    text = "".join(f"INFO: {e}epoch:train:1-100batch: iter_time=1.2e-04, loss={2 - e / 5:.3f}\n"
+                   f"INFO: {e}epoch results: [train] iter_time=1.2e-04, loss={2 - e / 5:.3f},"
+                   f" time=1 minute, [valid] loss={2.1 - e / 5:.3f}, acc=0.6\n"
+                   for e in range(1, 7))
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["test"] == ([1.0, 2, 3, 4, 5, 6], pytest.approx([2.1 - e / 5 for e in range(1, 7)]))
+    assert "x axis: epoch" in log.notes
+
+
 def test_a_meter_loss_beside_a_pair_of_another_name(tmp_path):
     # SwAV's and the PyTorch ImageNet example's meters: 'Loss 4.2079 (4.2377)' beside 'Lr: 0.0019'
     text = "".join(f"INFO - 09/02/20 14:18:08 - 0:00:30 - Epoch: [{e}][50]\tTime 2.376 (1.927)"

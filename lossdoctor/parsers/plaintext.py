@@ -18,6 +18,7 @@ import numpy as np
 
 from ..columns import (
     LOSS_LIKE,
+    PERPLEXITY,
     TEST_TOKENS,
     TRAIN_TOKENS,
     TREND_POINTS,
@@ -54,6 +55,8 @@ _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s
 #: epochs planned
 _EPOCH = re.compile(r"\b(?:epoch|ep)\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
                     r"(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?", re.IGNORECASE)
+#: ESPnet's ``3epoch:train:101-200batch:`` and ``3epoch results:``: the epoch before its word
+_NTH_EPOCH = re.compile(r"\b(\d+)epoch\b")
 #: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets
 _TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
 #: a step marker: a step or iteration (MMEngine's ``Iter(train) [100/8000]``), or a batch
@@ -592,9 +595,9 @@ def _step_of(line: str) -> re.Match[str] | None:
 
 
 def _epoch_of(line: str) -> re.Match[str] | None:
-    """The line's epoch marker ('Epoch 3/10', 'epoch: 3', Swin's 'Train: [3/300]'):
-    group 1 the epoch, group 2 the epochs planned, when printed."""
-    return _EPOCH.search(line) or _TRAIN_EPOCH.search(line)
+    """The line's epoch marker ('Epoch 3/10', 'epoch: 3', Swin's 'Train: [3/300]', ESPnet's
+    '3epoch:train:'): group 1 the epoch, group 2 the epochs planned, when printed."""
+    return _EPOCH.search(line) or _TRAIN_EPOCH.search(line) or _NTH_EPOCH.search(line)
 
 
 def _count(digits: str) -> float:
@@ -651,7 +654,7 @@ def _perplexity_loss(records: list[_Record], names: list[str], notes: list[str])
     perplexity: 74.75'): ln of it is the mean cross-entropy, the test loss; added to the
     records under that name. Nothing when there is not exactly one such value."""
     ppl = [n for n in names if split_of(n) is None and TEST_TOKENS & set(tokens(n))
-           and {"ppl", "perplexity"} & set(tokens(n))]
+           and PERPLEXITY & set(tokens(n))]
     if len(ppl) != 1:
         return []
     name, loss = ppl[0], f"ln({ppl[0]})"
