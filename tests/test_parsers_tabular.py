@@ -925,6 +925,32 @@ def test_espnet_epoch_before_its_word(tmp_path):
     assert "x axis: epoch" in log.notes
 
 
+def test_a_loss_name_with_its_split_after_it(tmp_path):
+    """'epoch  3  loss_t  716.32  loss_v  703.56  loss_min  9999.0': names and values with
+    no colon, the split after the word loss ('_t', '_v'); the running minimum is no loss."""
+    text = "".join(f"epoch {e:10d}  loss_t  {700 - 10 * e:.5f}  loss_v  {690 - 9 * e:.5f}"
+                   f"  loss_min  9999.00000\n" for e in range(6))
+    got, _ = curves(write(tmp_path, "train_log.txt", text))
+    assert got["train"] == ([0.0, 1, 2, 3, 4, 5], pytest.approx([700 - 10 * e for e in range(6)]))
+    assert got["test"][1] == pytest.approx([690 - 9 * e for e in range(6)])
+
+
+def test_a_metric_table_headed_by_the_splits(tmp_path):
+    """A logger's table per epoch: 'METRIC | TRAIN | VALIDATION', a rule of dashes, then
+    'Loss | 0.4471 | 0.7802' (AllenNLP's 'Training | Validation' with a column of names
+    headed too, and rules between)."""
+    rule = "2026-01-18 20:37:25,858 - " + "-" * 60 + "\n"
+    text = "".join(f"2026-01-18 20:35:49,298 - \nEpoch {e}/6\n" + rule
+                   + "2026-01-18 20:37:25,858 - METRIC     | TRAIN      | VALIDATION\n" + rule
+                   + f"2026-01-18 20:37:25,859 - Loss       | {0.5 - e / 20:.4f}     |"
+                   f" {0.8 - e / 30:.4f}\n2026-01-18 20:37:25,859 - Accuracy   | 0.7928     |"
+                   " 0.6250\n" + rule for e in range(1, 7))
+    got, _ = curves(write(tmp_path, "training_log_vit.txt", text))
+    assert got["train"] == ([1.0, 2, 3, 4, 5, 6],
+                            pytest.approx([0.5 - e / 20 for e in range(1, 7)]))
+    assert got["test"][1] == pytest.approx([0.8 - e / 30 for e in range(1, 7)], abs=1e-4)
+
+
 def test_a_meter_loss_beside_a_pair_of_another_name(tmp_path):
     # SwAV's and the PyTorch ImageNet example's meters: 'Loss 4.2079 (4.2377)' beside 'Lr: 0.0019'
     text = "".join(f"INFO - 09/02/20 14:18:08 - 0:00:30 - Epoch: [{e}][50]\tTime 2.376 (1.927)"

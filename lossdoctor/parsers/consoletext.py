@@ -244,9 +244,13 @@ def named_losses(lines: list[str]) -> list[str]:
 
 
 #: AllenNLP's trainer logs each epoch's metrics as a table under a header of the splits'
-#: names: ``Training |  Validation``, then ``loss     |     2.876  |     2.958`` rows
-_SPLIT_HEADER = re.compile(r"(?:^|\s)(Training)\s*\|\s*(Validation)\s*$")
+#: names: ``Training |  Validation``, then ``loss     |     2.876  |     2.958`` rows (others
+#: head the names' column too: ``METRIC | TRAIN | VALIDATION``, then ``Loss | 0.45 | 0.78``)
+_SPLIT_HEADER = re.compile(r"(?:^|\s)(?:[A-Za-z]+\s*\|\s*)?(train(?:ing)?)\s*\|\s*"
+                           r"(val|valid|validation|test|eval|evaluation)\s*$", re.IGNORECASE)
 _CELL = rf"({_NUM_TEXT}|nan|inf|N/A)"
+#: a table's rule: a line that ends in dashes (``... - -----------``, ``+------+------+``)
+_RULE = re.compile(r"[-=+]{8,}\s*$")
 _SPLIT_ROW = re.compile(r"(?:^|\s)([A-Za-z_][\w./-]*)\s*\|\s*" + _CELL + r"\s*\|\s*" + _CELL
                         + r"\s*$", re.IGNORECASE)
 
@@ -265,6 +269,9 @@ def name_split_tables(lines: list[str]) -> list[str]:
         if header:
             splits = (header.group(1).lower(), header.group(2).lower())
             out.append(line[:header.start(1)])
+            continue
+        if splits and _RULE.search(line):
+            out.append(line)          # a rule under the header or between rows
             continue
         row = _SPLIT_ROW.search(line) if splits and "|" in line else None
         if row is None or splits is None:

@@ -89,12 +89,13 @@ _LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?
                         rf"(?:\s*[:=]\s*['\"]?|\s+)(?:tensor\(\s*)?(?:{_NUM})", re.IGNORECASE)
 #: nanoGPT's ``step 500: train loss 2.3456, val loss 2.4567``: a loss name, a space, a number
 #: (a qualifier in brackets may follow the name: ``loss(avg) 1.7439``, a running mean; the
-#: name may be one word ending in loss: ``smooth_loss 1.6114 | val_loss 1.5365``)
+#: name may be one word ending in loss, ``smooth_loss 1.6114 | val_loss 1.5365``, or loss
+#: with a split after it, ``loss_t 734.3  loss_v 720.3``)
 _QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
 #: a loss's name in a print: up to two words, then one ending in loss ('val loss', 'C.E. Loss',
 #: 'smooth_loss')
 _LOSS_NAME = rf"(?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?loss"
-_BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])({_LOSS_NAME})"
+_BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])({_LOSS_NAME}(?:[_.-][A-Za-z][A-Za-z0-9]{{0,7}})?)"
                         rf"{_QUALIFIER}(?:\s+so\s+far)?(?:\s+(?:is|was))?\s+({_NUM})"
                         rf"(?!\w|\.\d)", re.IGNORECASE)
 #: a custom print with the value before its name, the name ending in loss and not followed
