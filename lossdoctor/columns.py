@@ -27,7 +27,7 @@ TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluati
 HELD_OUT_TOKENS = frozenset({"test", "tst", "holdout"})
 TRAIN_TOKENS = frozenset({"train", "training", "trn", "tr", "main", "batch", "trained"})
 #: tokens that say "the same loss, aggregated differently": not a separate component
-MODIFIERS = ("epoch", "avg", "mean", "total", "overall", "running", "smoothed", "step")
+MODIFIERS = ("epoch", "avg", "mean", "total", "overall", "running", "smoothed", "step", "batch")
 STATS = frozenset({"min", "max", "std", "stderr", "var", "count"})
 #: the loss seen through exp, not a loss of its own: Megatron's ``lm loss PPL`` beside its
 #: ``lm loss value`` (a log with no loss but a perplexity reads ln(ppl) as its loss)
@@ -303,8 +303,10 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> No
 def _validation_first(best: list[str], ranked: list[str]) -> tuple[list[str], list[str]]:
     """A validation loss before a held-out test loss (``val_loss`` and ``test_loss``, as
     Lightning logs ``validation_step`` and ``trainer.test``): the validation loss is the one
-    watched during training; the test set is scored once, at the end."""
-    watched = [c for c in best if not HELD_OUT_TOKENS & set(tokens(c))]
+    watched during training; the test set is scored once, at the end. And before an
+    evaluation of the train set (``train_eval_loss`` beside ``validation_loss``: the train
+    set scored in eval mode, not held out)."""
+    watched = [c for c in best if not (HELD_OUT_TOKENS | TRAIN_TOKENS) & set(tokens(c))]
     if len(watched) != 1:
         return best, ranked
     return watched, watched + [c for c in ranked if c != watched[0]]

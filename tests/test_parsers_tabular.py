@@ -149,6 +149,20 @@ def test_lightning_validation_loss_is_the_test_curve_beside_trainer_test(tmp_pat
         load(both)
 
 
+def test_an_evaluation_of_the_train_set_and_a_per_batch_spelling_give_way(tmp_path):
+    """'train_eval_loss' (the train set scored in eval mode) beside 'validation_loss' is no
+    second test loss, and 'train_loss_batch' beside 'train_loss' is the same loss per batch
+    (both had been refused as two of a kind)."""
+    rows = "".join(f"{e},{1 / e:.3f},{1.1 / e:.3f},{1.3 / e:.3f},{0.9 / e:.3f}\n"
+                   for e in range(1, 8))
+    path = write(tmp_path, "full_history.csv", "epoch,train_loss,train_eval_loss,"
+                 "validation_loss,train_loss_batch\n" + rows)
+    got, log = curves(path)
+    assert got["test"][1] == [round(1.3 / e, 3) for e in range(1, 8)]
+    assert got["train"][1] == [round(1 / e, 3) for e in range(1, 8)]
+    assert "test loss: validation_loss (also found train_eval_loss)" in log.notes
+
+
 def test_lightning_version_folder_and_bad_latest(tmp_path):
     logs = tmp_path / "lightning_logs"
     for n, text in ((2, "epoch,step,train_loss\n0,1,0.5\n1,3,0.4\n"),
