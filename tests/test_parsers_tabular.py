@@ -1018,6 +1018,22 @@ def test_plain_text_appended_runs_make_segments(tmp_path):
     assert any("segments" in n for n in log.notes)
 
 
+def test_a_restart_outside_the_other_curve_is_not_its_run(tmp_path):
+    """A TensorBoard folder of a run (train every step, test every 100) and a restart that
+    logged 5 train steps and died: the restart's segment lies outside the test loss's steps,
+    and the run the test curve belongs to is the segment beside it (the two had been judged
+    as one run: a data problem). A restart that reaches the test's steps is still the one."""
+    main = "".join(f"{s},{2 / (1 + s / 20):.4f},{2.1 / (1 + s / 20) if s % 100 == 0 else ''}\n"
+                   for s in range(1, 801))
+    restart = "".join(f"{s},2.30,\n" for s in range(1, 6))
+    got, log = curves(write(tmp_path, "scalars.csv", "step,loss,val_loss\n" + main + restart))
+    assert got["train"][0][-1] == 800 and len(got["test"][0]) == 8
+    assert any("the one beside the other loss's steps (100-800" in n for n in log.notes)
+    longer = "".join(f"{s},2.30,\n" for s in range(1, 150))
+    got, _ = curves(write(tmp_path, "again.csv", "step,loss,val_loss\n" + main + longer))
+    assert got["train"][0][-1] == 149
+
+
 def test_plain_text_sniff_is_not_fooled_by_json_lines(tmp_path):
     path = write(tmp_path, "log.txt", '{"loss": 0.5, "epoch": 1}\n' * 5)
     assert PARSERS["plain-text"].sniff(Source(path)) == 0.0

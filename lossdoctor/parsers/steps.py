@@ -24,8 +24,16 @@ def resolve_steps(log: LossLog, segments: str = "last") -> LossLog:
     if frame.empty or _all_in_order(frame):
         return log
     parts, notes = [], []
-    for (run, split), group in frame.groupby(["run", "split"], sort=False, observed=True):
-        fixed, said = _resolve_curve(group.reset_index(drop=True), segments)
+    groups = list(frame.groupby(["run", "split"], sort=False, observed=True))
+    # the step range of each loss curve that never starts again: where its run's other
+    # curve's segment must lie to be of the same run
+    spans = {key: (float(s[0]), float(s[-1])) for key, g in groups
+             if key[1] != "lr" and len(s := g["step"].to_numpy(float))
+             and np.all(np.diff(s) >= 0)}
+    for (run, split), group in groups:
+        other = spans.get((run, "test" if split == "train" else "train"))
+        fixed, said = _resolve_curve(group.reset_index(drop=True), segments,
+                                     other if split != "lr" else None)
         parts.append(fixed)
         label = f"{split} loss" if split != "lr" else "learning rate"
         label = f"{run}: {label}" if run else label
@@ -85,7 +93,10 @@ def _codes(labels: pd.Series) -> np.ndarray:
     return pd.factorize(labels, use_na_sentinel=False)[0]
 
 
-def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, list[str]]:
+def _resolve_curve(group: pd.DataFrame, segments: str,
+                   beside: tuple[float, float] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """The curve with its steps increasing; ``beside``, the step range of its run's other
+    loss curve, when that one never starts again."""
     steps = group["step"].to_numpy()
     notes: list[str] = []
     if len(steps) >= 3 and np.all(steps == steps[0]):
@@ -129,9 +140,13 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
         return group.iloc[segs[0]].reset_index(drop=True), notes
     per_epoch = segments == "last" and _counted_per_epoch(group["value"].to_numpy(float), segs)
     if segments == "last" and not per_epoch:
+        pick = _beside(steps, segs, beside)
         notes.append(f"{len(segs)} segments (steps restart from the beginning), diagnosing the"
-                     " last; --segments all chains them")
-        out = group.iloc[segs[-1]]
+                     + (" last" if pick == len(segs) - 1 else
+                        f" one beside the other loss's steps ({beside[0]:g}-{beside[1]:g}; the"
+                        " last lies outside them)" if beside else "")
+                     + "; --segments all chains them")
+        out = group.iloc[segs[pick]]
     else:
         notes.append(f"steps start again {len(segs) - 1} times, each time where the loss left"
                      " off: a step counted within each epoch; the segments are chained"
@@ -149,6 +164,24 @@ def _resolve_curve(group: pd.DataFrame, segments: str) -> tuple[pd.DataFrame, li
         out = pd.concat(chained)
     out = out.iloc[np.argsort(out["step"].to_numpy(), kind="stable")]
     return out.reset_index(drop=True), notes
+
+
+def _beside(steps: np.ndarray, segs: list[np.ndarray], beside: tuple[float, float] | None
+            ) -> int:
+    """Which segment to diagnose: the last, unless it lies outside the steps of the run's
+    other loss curve (which never starts again) and an earlier one overlaps them: a restart
+    that logged a few train steps and no evaluation, after a run whose evaluations are the
+    test curve, is not that curve's run."""
+    last = len(segs) - 1
+    if beside is None:
+        return last
+
+    def overlaps(idx: np.ndarray) -> bool:
+        return len(idx) > 0 and steps[idx[0]] <= beside[1] and steps[idx[-1]] >= beside[0]
+
+    if overlaps(segs[last]):
+        return last
+    return next((i for i in range(last - 1, -1, -1) if overlaps(segs[i])), last)
 
 
 def _last_per_step(steps: np.ndarray, idx: np.ndarray) -> np.ndarray:
