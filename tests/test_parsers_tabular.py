@@ -965,6 +965,22 @@ def test_a_metric_table_headed_by_the_splits(tmp_path):
     assert got["test"][1] == pytest.approx([0.8 - e / 30 for e in range(1, 7)], abs=1e-4)
 
 
+def test_a_split_table_after_a_long_preamble(tmp_path):
+    """AllenNLP's stdout: 400 lines of configuration and vocabulary before the first
+    'Training |  Validation' table (only a log's first and last 200 lines had been searched
+    for one: refused as holding no loss)."""
+    head = "".join(f"2019-05-30 12:00:00,000 - INFO - allennlp.common.params - p{i} = {i}\n"
+                   for i in range(400))
+    tables = "".join(
+        "2019-05-30 13:17:45,487 - INFO - allennlp.training.tensorboard_writer -      "
+        "               Training |  Validation\n2019-05-30 13:17:45,491 - INFO - "
+        f"allennlp.training.tensorboard_writer - loss            |     {4 - e / 2:.3f}  |"
+        f"     {2.5 - e / 10:.3f}\n" for e in range(6))
+    got, _ = curves(write(tmp_path, "stdout.log", head + tables + head))
+    assert got["train"][1] == pytest.approx([4 - e / 2 for e in range(6)])
+    assert got["test"][1] == pytest.approx([2.5 - e / 10 for e in range(6)])
+
+
 def test_a_meter_loss_beside_a_pair_of_another_name(tmp_path):
     # SwAV's and the PyTorch ImageNet example's meters: 'Loss 4.2079 (4.2377)' beside 'Lr: 0.0019'
     text = "".join(f"INFO - 09/02/20 14:18:08 - 0:00:30 - Epoch: [{e}][50]\tTime 2.376 (1.927)"

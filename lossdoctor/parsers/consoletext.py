@@ -194,13 +194,18 @@ _LOSS_AT = re.compile(r"\b((?:[A-Za-z]\w* )?loss)\s+(?:at|in|after)\s+((?:(?:and
                       r"(?:is|was|[:=])\s*(?=[-+]?(?:\d|\.\d|nan|inf))", re.IGNORECASE)
 
 
+def _said_where(line: str) -> bool:
+    """Whether a line may say where its loss was taken (``_LOSS_AT``): a cheap look first."""
+    return " at " in line or " after " in line or " in " in line
+
+
 def name_scores(lines: list[str]) -> list[str]:
     """Deeplearning4j's score lines written ``iteration N loss X``, MindSpore's ``loss is
     X`` written ``loss: X`` and ``Loss at epoch E and iteration I is X`` written ``epoch E
     and iteration I Loss: X``: what they mean."""
     return [_LOSS_IS.sub(r"\1: ", ln) if "loss is" in ln or "Loss is" in ln else
             _SCORE_AT.sub(r"iteration \1 loss", ln) if "Score at iteration" in ln else
-            _LOSS_AT.sub(r"\2 \1: ", ln) if _LOSS_AT.search(ln) else ln
+            _LOSS_AT.sub(r"\2 \1: ", ln) if _said_where(ln) and _LOSS_AT.search(ln) else ln
             for ln in lines]
 
 
@@ -255,17 +260,27 @@ _SPLIT_ROW = re.compile(r"(?:^|\s)([A-Za-z_][\w./-]*)\s*\|\s*" + _CELL + r"\s*\|
                         + r"\s*$", re.IGNORECASE)
 
 
+_SPLIT_ENDS = ("validation", "val", "valid", "test", "eval", "evaluation")
+
+
+def _split_header(line: str) -> re.Match[str] | None:
+    """A table's header of the splits' names (``Training |  Validation``), looked for only
+    on a line that ends in an evaluation's word: every line of a long log is asked."""
+    if "|" not in line or not line.rstrip().lower().endswith(_SPLIT_ENDS):
+        return None
+    return _SPLIT_HEADER.search(line)
+
+
 def name_split_tables(lines: list[str]) -> list[str]:
     """Each row of a table headed by the splits' names written ``training_<name>: v1
     validation_<name>: v2`` (a cell of ``N/A`` left out): the header is what says which
     value is whose."""
-    if not any("|" in ln and _SPLIT_HEADER.search(ln)
-               for ln in lines[:SNIFF_GROUP] + lines[-SNIFF_GROUP:]):
+    if not any(_split_header(ln) for ln in lines):
         return lines
     out = []
     splits: tuple[str, str] | None = None
     for line in lines:
-        header = _SPLIT_HEADER.search(line) if "|" in line else None
+        header = _split_header(line)
         if header:
             splits = (header.group(1).lower(), header.group(2).lower())
             out.append(line[:header.start(1)])

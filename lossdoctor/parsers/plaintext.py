@@ -592,13 +592,14 @@ def _marker(line: str, axis: str, epoch_steps: float | None, loss: bool,
 def _step_of(line: str) -> re.Match[str] | None:
     """The line's step marker ('step 100', 'Step [100/600]', 'Epoch: [0][10/5005]'): group 1
     the step, group 2 the steps its epoch holds, when printed."""
-    return _STEP.search(line) or _EPOCH_BATCH.search(line)
+    return _STEP.search(line) or ("[" in line and _EPOCH_BATCH.search(line)) or None
 
 
 def _epoch_of(line: str) -> re.Match[str] | None:
     """The line's epoch marker ('Epoch 3/10', 'epoch: 3', Swin's 'Train: [3/300]', ESPnet's
     '3epoch:train:'): group 1 the epoch, group 2 the epochs planned, when printed."""
-    return _EPOCH.search(line) or _TRAIN_EPOCH.search(line) or _NTH_EPOCH.search(line)
+    return (_EPOCH.search(line) or ("[" in line and _TRAIN_EPOCH.search(line))
+            or ("epoch" in line and _NTH_EPOCH.search(line)) or None)
 
 
 def _count(digits: str) -> float:
