@@ -981,6 +981,17 @@ def test_a_split_table_after_a_long_preamble(tmp_path):
     assert got["test"][1] == pytest.approx([2.5 - e / 10 for e in range(6)])
 
 
+def test_a_split_word_heading_a_phrase_names_the_values_after_it(tmp_path):
+    """'[Epoch: 01] Valid acc: 0.8429 | loss: 9.4068': the loss after 'Valid acc' is the
+    validation's (read as the train loss's, it overwrote the train value of its epoch)."""
+    text = "".join(f"2023.01.18 17:14:14 [Epoch: {e:02d}] Train acc: 0.80 | loss: {11 - e:.4f}\n"
+                   f"2023.01.18 17:15:04 [Epoch: {e:02d}] Valid acc: 0.84 | loss: {9 - e / 4:.4f}\n"
+                   for e in range(1, 7))
+    got, _ = curves(write(tmp_path, "train_log01.txt", text))
+    assert got["train"][1] == pytest.approx([11 - e for e in range(1, 7)])
+    assert got["test"][1] == pytest.approx([9 - e / 4 for e in range(1, 7)])
+
+
 def test_a_meter_loss_beside_a_pair_of_another_name(tmp_path):
     # SwAV's and the PyTorch ImageNet example's meters: 'Loss 4.2079 (4.2377)' beside 'Lr: 0.0019'
     text = "".join(f"INFO - 09/02/20 14:18:08 - 0:00:30 - Epoch: [{e}][50]\tTime 2.376 (1.927)"
