@@ -255,11 +255,12 @@ _SPLIT_HEADER = re.compile(r"(?:^|\s)(?:[A-Za-z]+\s*\|\s*)?(train(?:ing)?)\s*\|\
                            r"(val|valid|validation|test|eval|evaluation)\s*$", re.IGNORECASE)
 _CELL = rf"({_NUM_TEXT}|nan|inf|N/A)"
 #: a table's rule: a line that ends in dashes (``... - -----------``, ``+------+------+``)
-_RULE = re.compile(r"[-=+]{8,}\s*$")
+_TABLE_RULE = re.compile(r"[-=+]{8,}\s*$")
 _SPLIT_ROW = re.compile(r"(?:^|\s)([A-Za-z_][\w./-]*)\s*\|\s*" + _CELL + r"\s*\|\s*" + _CELL
                         + r"\s*$", re.IGNORECASE)
 
 
+#: the words a header of the splits' names ends in (the header's last column, an evaluation's)
 _SPLIT_ENDS = ("validation", "val", "valid", "test", "eval", "evaluation")
 
 
@@ -285,7 +286,7 @@ def name_split_tables(lines: list[str]) -> list[str]:
             splits = (header.group(1).lower(), header.group(2).lower())
             out.append(line[:header.start(1)])
             continue
-        if splits and _RULE.search(line):
+        if splits and _TABLE_RULE.search(line):
             out.append(line)          # a rule under the header or between rows
             continue
         row = _SPLIT_ROW.search(line) if splits and "|" in line else None
