@@ -315,13 +315,14 @@ def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
         return "step", _long_records(lines)
     lines = expand_tables(name_banner_losses(named_losses(lines)))[0]
     axis = _axis_kind(lines)
-    counted = _counted_in_epoch(lines) if axis == "step" else ""    # only a step axis asks
+    marked = _stepped_epochs(lines) if axis == "step" else []     # only a step axis asks
+    counted = _counted_in_epoch(marked)
     # steps an epoch holds: 0 when each line states its epoch's total, else the epochs chained
-    epoch_steps = 0.0 if counted == "told" else _chain_period(lines) if counted else None
+    epoch_steps = 0.0 if counted == "told" else _chain_period(marked) if counted else None
     if counted == "untold" and not epoch_steps:
         epoch_steps = None
         axis = "epoch"     # each epoch's last line holds its loss (a running mean, reset)
-    first = _first_epoch(lines) if epoch_steps is not None else 0.0
+    first = _first_epoch(marked) if epoch_steps is not None else 0.0
     records = [r for r in _records(lines, axis, epoch_steps, first) if r.values]
     if axis == "iteration":
         records = _without_carried(records)
@@ -422,7 +423,18 @@ def _axis_kind(lines: list[str]) -> str:
     return "step" if stepped and len(epochs) < 2 else "epoch" if len(epochs) >= 2 else "line"
 
 
-def _counted_in_epoch(lines: list[str]) -> str:
+#: a line that marks both its step and its epoch, with the two markers
+_Marked = tuple[str, re.Match[str], re.Match[str]]
+
+
+def _stepped_epochs(lines: list[str]) -> list[_Marked]:
+    """The lines that mark both a step and an epoch (found once: how the steps count, how
+    many an epoch holds and where the epochs start are all read from them)."""
+    return [(ln, step, epoch) for ln in lines
+            if (step := _step_of(ln)) and (epoch := _epoch_of(ln))]
+
+
+def _counted_in_epoch(marked: list[_Marked]) -> str:
     """Whether a step beside an epoch counts the batches of that epoch (it goes back as the
     epoch moves on) rather than the run's steps ('epoch 2 | step 65/1575', N keeps
     growing): "told" when the step carries the epoch's total (PyTorch's tutorial print:
@@ -433,10 +445,7 @@ def _counted_in_epoch(lines: list[str]) -> str:
     their own batches, apart from training's."""
     last: dict[bool, tuple[float, float]] = {}
     restarts = 0
-    for ln in lines:
-        step, epoch = _step_of(ln), _epoch_of(ln)
-        if not (step and epoch):
-            continue
+    for ln, step, epoch in marked:
         now = (float(epoch.group(1)), _count(step.group(1)))
         kind = bool(_TEST_WORD.search(ln))
         was = last.get(kind)
@@ -457,7 +466,7 @@ def _counted_in_epoch(lines: list[str]) -> str:
     return "untold" if restarts else ""
 
 
-def _chain_period(lines: list[str]) -> float:
+def _chain_period(marked: list[_Marked]) -> float:
     """The steps an epoch holds (the largest step counted within one), when a step counted
     within each epoch comes with too few epochs for a trend and enough steps for one
     ('epoch 0, step 10, training loss = 3.80', ..., 'step 59430', four epochs): the epochs
@@ -465,9 +474,8 @@ def _chain_period(lines: list[str]) -> float:
     running mean of it)."""
     epochs: set[str] = set()
     steps: list[float] = []
-    for ln in lines:
-        step, epoch = _step_of(ln), _epoch_of(ln)
-        if step and epoch and _has_loss(_pairs(ln)):
+    for ln, step, epoch in marked:
+        if _has_loss(_pairs(ln)):
             epochs.add(epoch.group(1))
             steps.append(_count(step.group(1)))
     if not steps or len(epochs) >= TREND_POINTS or len(steps) < TREND_POINTS * len(epochs):
@@ -481,11 +489,11 @@ def _has_loss(pairs: dict[str, float]) -> bool:
     return any(split_of(n) in ("train", "test") for n in pairs)
 
 
-def _first_epoch(lines: list[str]) -> float:
+def _first_epoch(marked: list[_Marked]) -> float:
     """1 when the epochs a step is counted within are numbered from 1 ('Epoch [1][10/63]',
     mmcv's and PyTorch's tutorial prints), else 0: the chained step is then the run's
     iteration, (epoch - 1) * steps an epoch + step, not one epoch ahead of it."""
-    epochs = [float(e.group(1)) for ln in lines if _step_of(ln) and (e := _epoch_of(ln))]
+    epochs = [float(epoch.group(1)) for _, _, epoch in marked]
     return 1.0 if epochs and min(epochs) >= 1 else 0.0
 
 
