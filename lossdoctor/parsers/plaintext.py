@@ -628,10 +628,11 @@ def _pairs(line: str, inferred: set[str] | None = None, block: str = "") -> dict
         context = _split_word(line[last:m.start()]) or context
         last = m.end()
         out[_in_context(name, toks, context, inferred)] = float(m.group(2))
-        if " " in name and (word := _split_word(name.split(" ", 1)[0])):
+        head = name.split(" ", 1)[0] if " " in name else ""
+        if head and _split_word(head):
             # a split's word heading a phrase names the values after it ('Valid acc: 0.84 |
             # loss: 9.41'), as one before them on the line does
-            context = "" if word in ("train", "training") else word
+            context = _test_word(head)
     if not _has_loss(out):     # 'Lr: 0.0019' is a pair, 'Loss 4.2079 (4.2377)' beside it not
         last = 0
         for m in _BARE_LOSS.finditer(line):

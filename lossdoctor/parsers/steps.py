@@ -141,11 +141,11 @@ def _resolve_curve(group: pd.DataFrame, segments: str,
     per_epoch = segments == "last" and _counted_per_epoch(group["value"].to_numpy(float), segs)
     if segments == "last" and not per_epoch:
         pick = _beside(steps, segs, beside)
+        which = (" last" if beside is None or pick == len(segs) - 1 else
+                 f" one beside the other loss's steps ({beside[0]:g}-{beside[1]:g}; the last"
+                 " lies outside them)")
         notes.append(f"{len(segs)} segments (steps restart from the beginning), diagnosing the"
-                     + (" last" if pick == len(segs) - 1 else
-                        f" one beside the other loss's steps ({beside[0]:g}-{beside[1]:g}; the"
-                        " last lies outside them)" if beside else "")
-                     + "; --segments all chains them")
+                     f"{which}; --segments all chains them")
         out = group.iloc[segs[pick]]
     else:
         notes.append(f"steps start again {len(segs) - 1} times, each time where the loss left"
