@@ -84,6 +84,8 @@ SEEDS: dict[str, tuple[str, bytes]] = {
     **{p.stem: (p.name, p.read_bytes()) for p in FIXTURES},
     "jsonl": ("log.txt", _jsonl()),
     "hf-trainer-state": ("trainer_state.json", _trainer_state()),
+    "catboost": ("catboost_training.json", (FIX / "formats" / "catboost" / "catboost_info"
+                                            / "catboost_training.json").read_bytes()),
     "tensorboard-csv": ("run-.-tag-train_loss.csv", _tb_csv()),
     "tensorboard-json": ("run-.-tag-val_loss.json", _tb_json()),
     "tfevents": ("events.out.tfevents.1600000000.host.1.0", _tfevents()),

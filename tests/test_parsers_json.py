@@ -11,7 +11,7 @@ import pytest
 from helpers import CORPUS, FORMATS, REAL, SHARED, curves, same
 
 from lossdoctor.errors import ColumnError, LogReadError
-from lossdoctor.parsers import PARSERS, load
+from lossdoctor.parsers import PARSERS, ReadOptions, load
 from lossdoctor.parsers.registry import detect
 from lossdoctor.parsers.source import Source
 
@@ -29,6 +29,12 @@ def assert_curves(got, want):
 
 
 # ---------------------------------------------------------------- golden frames
+
+CATBOOST = {
+    "train": (list(map(float, range(12))), [0.59, 0.51, 0.46, 0.42, 0.40, 0.38, 0.365, 0.353,
+                                            0.344, 0.338, 0.332, 0.328]),
+    "test": (list(map(float, range(12))), [0.59, 0.52, 0.47, 0.44, 0.425, 0.42, 0.418, 0.419,
+                                           0.423, 0.428, 0.434, 0.441])}
 
 GOLDEN = {
     "hf-trainer-state/trainer_state.json": ("hf-trainer-state", {
@@ -59,6 +65,9 @@ GOLDEN = {
         "lr": ([1.0, 2.0, 3.0], [0.001, 0.001, 0.0001])}),
     "json-records/val_loss.json": ("json-records", {
         "test": ([0.0, 10.0, 20.0, 30.0], [4.5, 3.25, np.nan, 2.0])}),
+    # the eval set's first metric is AUC (maximised): the loss is the Logloss after it
+    "catboost/catboost_info": ("catboost", CATBOOST),
+    "catboost/catboost_info/catboost_training.json": ("catboost", CATBOOST),
 }
 
 
@@ -507,3 +516,57 @@ def test_a_notebooks_progress_tables_are_read_the_last_fit_diagnosed(tmp_path):
     assert got["train"][0] == [float(s) for s in range(10, 130, 10)]
     assert got["test"] == ([20.0, 40.0, 60.0, 80.0, 100.0, 120.0],
                            pytest.approx([2.9, 2.7, 2.5, 2.3, 2.1, 1.9]))
+
+
+# ---------------------------------------------------------------- CatBoost
+
+def catboost_training(path: Path, learn_metrics, test_metrics, rows) -> Path:
+    """A catboost_training.json as CatBoost writes it: metrics named in meta, values by set."""
+    meta = {"test_sets": ["test"] if test_metrics else [], "test_metrics": test_metrics,
+            "learn_metrics": learn_metrics, "launch_mode": "Train", "parameters": "",
+            "iteration_count": len(rows), "learn_sets": ["learn"], "name": "experiment"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"meta": meta, "iterations": [
+        {"learn": learn, "iteration": i, "passed_time": 0.1 * i, "test": test}
+        for i, (learn, test) in enumerate(rows)]}))
+    return path
+
+
+def test_catboost_reads_the_minimised_metric_never_a_score(tmp_path):
+    rows = [([2.0 - 0.1 * i], [0.9 + 0.001 * i, 3.0 - 0.1 * i]) for i in range(8)]
+    path = catboost_training(tmp_path / "catboost_info" / "catboost_training.json",
+                             [{"best_value": "Min", "name": "RMSE"}],
+                             [{"best_value": "Max", "name": "R2"},
+                              {"best_value": "Min", "name": "RMSE"}], rows)
+    got, log = curves(path)
+    assert got["train"][1] == pytest.approx([2.0 - 0.1 * i for i in range(8)])
+    assert got["test"][1] == pytest.approx([3.0 - 0.1 * i for i in range(8)])
+    assert log.notes[:2] == ["train loss: CatBoost's learn RMSE (minimised)",
+                             "test loss: RMSE on eval set 'test'"]
+    with pytest.raises(LogReadError, match="no learn metric 'MAE'"):
+        load(path, options=ReadOptions(train_col="MAE"))
+
+
+def test_catboost_without_a_minimised_metric_is_refused(tmp_path):
+    path = catboost_training(tmp_path / "catboost_training.json",
+                             [{"best_value": "Max", "name": "Accuracy"}], [],
+                             [([0.5 + 0.01 * i], []) for i in range(8)])
+    with pytest.raises(LogReadError, match="no learn metric is minimised") as err:
+        load(path)
+    assert err.value.path.endswith("catboost_training.json")
+
+
+def test_catboost_eval_set_without_the_loss_leaves_the_train_loss(tmp_path):
+    rows = [([1.0 / (i + 1)], [0.7]) for i in range(8)]
+    path = catboost_training(tmp_path / "catboost_training.json",
+                             [{"best_value": "Min", "name": "Logloss"}],
+                             [{"best_value": "Max", "name": "AUC"}], rows)
+    got, log = curves(path)
+    assert set(got) == {"train"}
+    assert "eval set 'test' has no Logloss (its metrics: AUC)" in log.notes[1]
+
+
+def test_a_catboost_info_folder_is_one_run(tmp_path):
+    from lossdoctor.parsers.discover import discover
+    units = discover(FIX / "catboost")
+    assert [(u.run, u.input_format) for u in units] == [("catboost_info", "catboost")]

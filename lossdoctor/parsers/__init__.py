@@ -8,6 +8,7 @@ from ..frame import LossLog
 
 # importing a format module registers its parser(s)
 from . import (  # noqa: F401
+    catboost,
     delimited,
     hftrainer,
     jsonlogs,
