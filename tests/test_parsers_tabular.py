@@ -774,6 +774,36 @@ def test_mindspore_loss_monitor_lines_at_each_epochs_last_step(tmp_path):
         [0.99, 0.98, 0.97, 0.96, 0.95, 0.94])
 
 
+def catboost_verbose(tests: list[float], learn: list[float], maximised: bool = False) -> str:
+    """CatBoost's verbose print: the metric unnamed, ``best`` the eval set's best yet."""
+    best, lines = tests[0], ["Learning rate set to 0.05"]
+    for i, (t, train) in enumerate(zip(tests, learn, strict=True)):
+        best = max(best, t) if maximised else min(best, t)
+        lines.append(f"{i}:\tlearn: {train:.7f}\ttest: {t:.7f}\tbest: {best:.7f} ({i})\t"
+                     f"total: {10 * i}ms\tremaining: {10 * (len(tests) - i)}ms")
+    return "\n".join(lines + [f"\nbestTest = {best}", "bestIteration = 3"]) + "\n"
+
+
+def test_catboost_verbose_lines_are_the_objectives_curves(tmp_path):
+    learn = [0.7 * 0.9 ** i for i in range(8)]
+    tests = [0.7, 0.6, 0.52, 0.5, 0.51, 0.53, 0.56, 0.6]
+    got, _ = curves(write(tmp_path, "catboost.txt", catboost_verbose(tests, learn)))
+    assert got["train"] == (list(map(float, range(8))), pytest.approx(learn))
+    assert got["test"] == (list(map(float, range(8))), pytest.approx(tests))
+    # without an eval set there is no best: the printed metric is the objective
+    alone = "".join(f"{i}:\tlearn: {v:.7f}\ttotal: {i}ms\tremaining: {8 - i}ms\n"
+                    for i, v in enumerate(learn))
+    assert curves(write(tmp_path, "learn.txt", alone))[0]["train"][1] == pytest.approx(learn)
+
+
+def test_catboost_verbose_lines_of_a_score_that_only_rose_are_no_loss(tmp_path):
+    # AUC as the eval metric: its best is the running maximum, at every test value when it
+    # only rose, as a loss that only fell has its best at every value too
+    auc = [0.8 + 0.01 * i for i in range(8)]
+    with pytest.raises(NoLossError, match="no loss column found"):
+        load(write(tmp_path, "catboost.txt", catboost_verbose(auc, auc, maximised=True)))
+
+
 @pytest.mark.parametrize("line", ["Losses {{'ner': {v}}}", "('Losses', {{u'ner': {v}}})"])
 def test_spacy_losses_dicts_are_the_components_losses(tmp_path, line):
     # spaCy's training loops print the dict of each component's loss after 'Losses'

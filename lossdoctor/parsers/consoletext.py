@@ -9,6 +9,7 @@ losses (pix2pix's and CycleGAN's ``loss_log.txt``), the names are made to say so
 """
 from __future__ import annotations
 
+import math
 import re
 
 from .columns import says_loss, tokens
@@ -243,9 +244,52 @@ def total_net_outputs(lines: list[str]) -> list[str]:
 def named_losses(lines: list[str]) -> list[str]:
     """The lines with what frameworks print as losses in their own words written as
     ``name loss: value`` pairs (Caffe's net outputs, Deeplearning4j's scores, MindSpore's
-    ``loss is``, ``Losses:`` groups and dicts, AllenNLP's metric tables): what the sniffer
-    and the reader both read."""
-    return name_split_tables(name_grouped_losses(name_scores(total_net_outputs(lines))))
+    ``loss is``, ``Losses:`` groups and dicts, AllenNLP's metric tables, CatBoost's
+    ``learn:``/``test:``): what the sniffer and the reader both read."""
+    return name_split_tables(name_grouped_losses(name_scores(total_net_outputs(
+        name_catboost_metrics(lines)))))
+
+
+#: CatBoost's verbose line: ``0:\tlearn: 0.6852\ttest: 0.6862\tbest: 0.6862 (0)\ttotal:
+#: 59.7ms\tremaining: 59.7s``; the metric is not named, ``best`` is the eval set's best yet
+_CATBOOST = re.compile(rf"^(\d+):(\s+learn: {_NUM_TEXT})?(\s+test: ({_NUM_TEXT}))?"
+                       rf"(?:\s+test\d+: {_NUM_TEXT})*(?:\s+best: ({_NUM_TEXT}) \(\d+\))?"
+                       r"\s+total: ")
+
+
+def name_catboost_metrics(lines: list[str]) -> list[str]:
+    """CatBoost's verbose lines written ``iteration N train loss: X test loss: Y``: the
+    metric it prints is the objective unless an eval metric that is maximised (AUC,
+    Accuracy) was chosen, which its ``best`` shows, at or above every test value: then the
+    lines are left as they are, and no loss is read from them."""
+    found = [(i, m) for i, ln in enumerate(lines)
+             if ("learn:" in ln or "test:" in ln) and (m := _CATBOOST.match(ln))
+             and (m.group(2) or m.group(3))]
+    if not found:
+        return lines
+    if not _minimised([(float(m.group(4)), float(m.group(5))) for _, m in found
+                       if m.group(4) is not None and m.group(5) is not None]):
+        return lines
+    out = list(lines)
+    for i, m in found:
+        out[i] = (f"iteration {m.group(1)}" + m.group(2).replace("learn:", "train loss:")
+                  if m.group(2) else f"iteration {m.group(1)}") \
+            + (m.group(3).replace("test:", "test loss:") if m.group(3) else "") \
+            + lines[i][m.end(3) if m.group(3) else m.end(2):]
+    return out
+
+
+def _minimised(tests_and_bests: list[tuple[float, float]]) -> bool:
+    """Whether CatBoost's ``best`` is the running minimum of the test values it was printed
+    beside (a loss), not their running maximum (a score; a score that only rose has its best
+    at every test value, as a loss that only fell has: the running extreme tells them apart).
+    Without an eval set there is no best: the metric printed is the objective."""
+    low = math.inf
+    for test, best in tests_and_bests:
+        low = min(low, test)
+        if not math.isclose(best, low, rel_tol=1e-6):
+            return False
+    return True
 
 
 #: AllenNLP's trainer logs each epoch's metrics as a table under a header of the splits'
