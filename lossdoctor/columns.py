@@ -144,6 +144,16 @@ def component(name: str) -> str:
     return " ".join(toks)
 
 
+def measured(name: str) -> str:
+    """What a loss column measures: its component, with the number of an eval set after a
+    split's word dropped too (XGBoost's ``validation_1-logloss``, LightGBM's
+    ``valid_1/multi_logloss``), so that one metric on two sets is one measure."""
+    toks = tokens(name)
+    kept = [t for i, t in enumerate(toks)
+            if not (t.isdigit() and i and toks[i - 1] in TEST_TOKENS | TRAIN_TOKENS)]
+    return component(" ".join(kept))
+
+
 def _preference(name: str) -> tuple[int, int]:
     """Lower is better among main-loss spellings of one split: plain, then per-epoch, ..."""
     toks = set(tokens(name))

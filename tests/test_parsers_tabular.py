@@ -1441,9 +1441,11 @@ def test_boosting_rounds_are_the_steps_and_a_best_round_reprint_is_no_resume(tmp
     ('{"validation_0": {"rmse": [4.6, 4.2, 4.0]}}', None, [4.6, 4.2, 4.0]),
 ], ids=["xgboost", "lightgbm", "xgboost-one-set-rmse"])
 def test_boosting_evals_result_json(tmp_path, text, train, test):
-    got, _ = curves(write(tmp_path, "evals_result.json", text))
+    got, log = curves(write(tmp_path, "evals_result.json", text))
     assert (got.get("train", (None, None))[1] or None) == (pytest.approx(train) if train else None)
     assert got["test"][1] == pytest.approx(test)
+    # one metric on two eval sets measures the same thing
+    assert not any("measure different things" in note for note in log.notes)
 
 
 def test_basicsr_log_l_prefix_losses_thousands_steps_and_rate_tuple(tmp_path):

@@ -23,7 +23,7 @@ from ..columns import (
     TRAIN_TOKENS,
     bookkeeping,
     choose_columns,
-    component,
+    measured,
     says_loss,
     split_of,
     step_axis,
@@ -470,7 +470,7 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
         else:
             test = _loss_like_test(names, notes)
     if train and test and len(train) == len(test) == 1 and \
-            component(train[0]) != component(test[0]):
+            measured(train[0]) != measured(test[0]):
         notes.append(f"train and test curves measure different things: {train[0]} vs {test[0]}")
     return [("train", "", train), ("test", "", test), ("lr", "", choice.lr)]
 
