@@ -774,6 +774,41 @@ def test_mindspore_loss_monitor_lines_at_each_epochs_last_step(tmp_path):
         [0.99, 0.98, 0.97, 0.96, 0.95, 0.94])
 
 
+def test_an_epochs_train_summary_is_no_point_of_the_batches_curve(tmp_path):
+    # the PyTorch ImageNet example's meters, then the epoch's own summary line: its 'Loss'
+    # (a sum of four task losses here, 4x the batches') had been written over the batch
+    # loss at the epoch's last step, spiking the curve at every epoch's end
+    text = ""
+    for e in range(6):
+        text += "".join(f"Epoch: [{e}][{b}/108]\tTime 0.2 (0.2)\tLoss {0.1 - e / 100 - b / 1e4:.4f}"
+                        f" ({0.1:.4f})\tERR 24.0 (25.0)\n" for b in range(0, 108, 20))
+        text += (f"Training Error: 27.880  Loss: {0.6 - e / 20:.3f}\n"
+                 f"Test: [0/4]\tTime 0.066 (0.066)\tLoss {0.1:.4f} (0.1)\tERR 25.7 (25.7)\n"
+                 f" * ERR 24.728 LOSS {0.105 - e / 200:.3f}\n")
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert max(got["train"][1]) < 0.11
+    assert len(got["train"][1]) == 36
+    assert got["test"][1] == pytest.approx([0.105 - e / 200 for e in range(6)])
+    assert "train loss: 'Loss', printed on 36 lines (epoch Loss also found)" in log.notes
+
+
+def test_skeleton_trainers_mean_losses_and_best_epoch_references(tmp_path):
+    # ST-GCN-style print_log: 'Mean test loss of 63 batches: X.'; the eval's accuracy line
+    # names the best epoch so far ('Best 0.037 ep 0'), which is not the epoch evaluated
+    text = "".join(
+        f"[ Fri Oct 18 02:09:12 2024 ] Training epoch: {e}\n"
+        f"[ Fri Oct 18 02:09:12 2024 ] \tMean training loss: {4 / e:.4f}.\n"
+        f"[ Fri Oct 18 02:09:12 2024 ] Eval epoch: {e}\n"
+        f"Accuracy:  0.{e:02d} Best 0.{e:02d} ep {min(e - 1, 2)}  model:  runs/2102\n"
+        f"[ Fri Oct 18 02:09:21 2024 ] \tMean test loss of 63 batches: {3 / e + 0.5}.\n"
+        f"[ Fri Oct 18 02:09:21 2024 ] \tTop1: 3.70%\n" for e in range(1, 9))
+    got, _ = curves(write(tmp_path, "log.txt", text))
+    assert got["train"] == ([float(e) for e in range(1, 9)],
+                            pytest.approx([4 / e for e in range(1, 9)], rel=1e-3))
+    assert got["test"] == ([float(e) for e in range(1, 9)],
+                           pytest.approx([3 / e + 0.5 for e in range(1, 9)]))
+
+
 def catboost_verbose(tests: list[float], learn: list[float], maximised: bool = False) -> str:
     """CatBoost's verbose print: the metric unnamed, ``best`` the eval set's best yet."""
     best, lines = tests[0], ["Learning rate set to 0.05"]

@@ -195,6 +195,12 @@ _LOSS_AT = re.compile(r"\b((?:[A-Za-z]\w* )?loss)\s+(?:at|in|after)\s+((?:(?:and
                       r"(?:is|was|[:=])\s*(?=[-+]?(?:\d|\.\d|nan|inf))", re.IGNORECASE)
 
 
+#: a loss said with what it was averaged over: ``Mean test loss of 63 batches: 1.0992``
+#: (the skeleton action-recognition trainers': ST-GCN, 2s-AGCN, MS-G3D, CTR-GCN)
+_LOSS_OVER = re.compile(r"\b(loss) of \d+ (?:batches|samples|examples|images|iterations|steps|"
+                        r"sequences)\s*(?=[:=])", re.IGNORECASE)
+
+
 def _said_where(line: str) -> bool:
     """Whether a line may say where its loss was taken (``_LOSS_AT``): a cheap look first."""
     return " at " in line or " after " in line or " in " in line
@@ -202,11 +208,13 @@ def _said_where(line: str) -> bool:
 
 def name_scores(lines: list[str]) -> list[str]:
     """Deeplearning4j's score lines written ``iteration N loss X``, MindSpore's ``loss is
-    X`` written ``loss: X`` and ``Loss at epoch E and iteration I is X`` written ``epoch E
-    and iteration I Loss: X``: what they mean."""
+    X`` written ``loss: X``, ``Loss at epoch E and iteration I is X`` written ``epoch E
+    and iteration I Loss: X`` and ``test loss of 63 batches: X`` written ``test loss: X``:
+    what they mean."""
     return [_LOSS_IS.sub(r"\1: ", ln) if "loss is" in ln or "Loss is" in ln else
             _SCORE_AT.sub(r"iteration \1 loss", ln) if "Score at iteration" in ln else
-            _LOSS_AT.sub(r"\2 \1: ", ln) if _said_where(ln) and _LOSS_AT.search(ln) else ln
+            _LOSS_AT.sub(r"\2 \1: ", ln) if _said_where(ln) and _LOSS_AT.search(ln) else
+            _LOSS_OVER.sub(r"\1", ln) if "oss of " in ln else ln
             for ln in lines]
 
 

@@ -55,6 +55,7 @@ _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s
 #: epochs planned
 _EPOCH = re.compile(r"\b(?:epoch|ep)\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
                     r"(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?", re.IGNORECASE)
+_BEST = re.compile(r"\bbest\b", re.IGNORECASE)
 #: ESPnet's ``3epoch:train:101-200batch:`` and ``3epoch results:``: the epoch before its word
 _NTH_EPOCH = re.compile(r"\b(\d+)epoch\b")
 #: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets
@@ -531,8 +532,12 @@ def _records(lines: list[str], axis: str, epoch_steps: float | None,
                 not (block or heading or split) and _reprinted(pairs, records[-1]):
             # a line with no step of its own that prints a loss the step's own line gave
             # (HRNet's 'Loss: 0.83, MeanIU: 0.71' after 'Epoch: [e/E] Iter:[i/N] ... Loss:
-            # 0.75'): an evaluation's value, not a second train value at that step
-            pairs = _pairs(line, inferred, "val")
+            # 0.75'): an evaluation's value, not a second train value at that step; unless
+            # the line names its split as train itself ('Training Error: 27.9  Loss: 0.63'
+            # after 'Epoch: [0][100/108] ... Loss 0.1072'): the epoch's summary, another
+            # spelling of the train loss than the batches' one, chosen between as any two
+            pairs = {(f"{SUMMARY_WORD} {n}" if n in records[-1].marked else n): v
+                     for n, v in _pairs(line, inferred, "val").items()}
         if x is not None and (not records or records[-1].x != x):
             records.append(_Record(x, wall=_wall(line), bar=bars.bars))
         if pairs and records:
@@ -543,6 +548,10 @@ def _records(lines: list[str], axis: str, epoch_steps: float | None,
             if any(split_of(n) == "test" for n in pairs):
                 records[-1].with_test.update(pairs)
     return records
+
+
+#: the word that marks a train loss printed again in an epoch's summary line: an aggregation
+SUMMARY_WORD = "epoch"
 
 
 def _reprinted(pairs: dict[str, float], record: _Record) -> bool:
@@ -606,7 +615,10 @@ def _step_of(line: str) -> re.Match[str] | None:
 def _epoch_of(line: str) -> re.Match[str] | None:
     """The line's epoch marker ('Epoch 3/10', 'epoch: 3', Swin's 'Train: [3/300]', ESPnet's
     '3epoch:train:'): group 1 the epoch, group 2 the epochs planned, when printed."""
-    return (_EPOCH.search(line) or ("[" in line and _TRAIN_EPOCH.search(line))
+    epoch = _EPOCH.search(line)
+    if epoch and _BEST.search(line, 0, epoch.start()):
+        return None         # 'Accuracy: 0.037 Best 0.037 ep 0': the best's epoch, a reference
+    return (epoch or ("[" in line and _TRAIN_EPOCH.search(line))
             or ("epoch" in line and _NTH_EPOCH.search(line)) or None)
 
 
