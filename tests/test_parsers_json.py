@@ -570,3 +570,30 @@ def test_a_catboost_info_folder_is_one_run(tmp_path):
     from lossdoctor.parsers.discover import discover
     units = discover(FIX / "catboost")
     assert [(u.run, u.input_format) for u in units] == [("catboost_info", "catboost")]
+
+
+@pytest.mark.parametrize("printed", [
+    "{'loss': [2.0, 1.5, 1.2, 1.0, 0.9], 'acc': [0.5, 0.6, 0.7, 0.8, 0.85],"
+    " 'val_loss': [2.1, 1.7, 1.5, nan, 1.4]}",
+    "{'loss': [np.float64(2.0), np.float64(1.5), np.float64(1.2), np.float64(1.0),"
+    " np.float64(0.9)], 'val_loss': [2.1, 1.7, 1.5, nan, 1.4]}",
+], ids=["print", "numpy2"])
+def test_a_printed_keras_history_is_read_as_its_json(tmp_path, printed):
+    # print(history.history) saved to a text file: a Python dict, single quotes and nan
+    path = tmp_path / "训练记录.txt"
+    path.write_text(printed + "\n", encoding="utf-8")
+    got, log = curves(path)
+    assert log.format == "keras-history-json"
+    assert got["train"] == ([0.0, 1.0, 2.0, 3.0, 4.0], [2.0, 1.5, 1.2, 1.0, 0.9])
+    assert same(got["test"][1], [2.1, 1.7, 1.5, math.nan, 1.4])
+
+
+def test_a_printed_dict_of_scalars_stays_console_text(tmp_path):
+    # the HF Trainer's console prints one dict of scalars a line: not a history
+    lines = "".join(f"{{'loss': {1 / (i + 1):.3f}, 'learning_rate': 5e-05, 'epoch': {i}.0}}\n"
+                    for i in range(6))
+    path = tmp_path / "stdout.txt"
+    path.write_text(lines)
+    got, log = curves(path)
+    assert log.format == "plain-text"
+    assert got["train"][1] == pytest.approx([1 / (i + 1) for i in range(6)], rel=1e-2)

@@ -28,6 +28,13 @@ _LOSS_KEY = re.compile(r'"[^"]*loss[^"]*"\s*:', re.IGNORECASE)
 _CHAINER_KEY = re.compile(r'"(main|validation|val|validation/main)/[^"]*"\s*:')
 _DICT_OF_LISTS = re.compile(r'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*(?:\{\s*"(?:[^"\\]|\\.)*"\s*:\s*)?\[')
 _FIRST_ROW = re.compile(r"^\[\s*\[([^\[\]]*)\]")
+#: ``print(history.history)`` or ``str(history.history)`` saved: a Python dict of lists
+_PRINTED_DICT_OF_LISTS = re.compile(r"^\{\s*'[^'\n]{1,200}'\s*:\s*\[")
+#: what a printed dict holds that JSON spells otherwise (numpy 2 prints its scalars wrapped)
+_PYTHON_WORDS = {"nan": "NaN", "inf": "Infinity", "None": "null", "True": "true",
+                 "False": "false"}
+_PYTHON_TOKEN = re.compile(r"'|\b(?:nan|inf|None|True|False)\b|\bnp\.float(?:16|32|64)\("
+                           r"([^()]*)\)")
 
 
 # ---------------------------------------------------------------- JSON lines
@@ -178,8 +185,25 @@ def sniff_keras_history(source: Source) -> float:
     (XGBoost's and LightGBM's ``evals_result``)."""
     text = json_head(source)
     if not _DICT_OF_LISTS.match(text):
-        return 0.0
+        text = head_json_text(source)
+        if not _PRINTED_DICT_OF_LISTS.match(text) or '"' in text:
+            return 0.0
+        return 0.85 if re.search(r"'(val_)?loss'\s*:\s*\[", text) else 0.5
     return 0.85 if re.search(r'"(val_)?loss"\s*:\s*\[', text) else 0.5
+
+
+def _printed_dict(source: Source) -> Any:
+    """A printed Python dict of lists (no double quote in it) read as the JSON it spells:
+    quotes, nan, inf, None and numpy 2's ``np.float64(0.5)`` written JSON's way."""
+    text = source.text.lstrip()
+    if not _PRINTED_DICT_OF_LISTS.match(text) or '"' in text:
+        return None
+    spelled = _PYTHON_TOKEN.sub(lambda m: '"' if m.group(0) == "'" else m.group(1)
+                                if m.group(1) is not None else _PYTHON_WORDS[m.group(0)], text)
+    try:
+        return json.loads(spelled)
+    except (json.JSONDecodeError, RecursionError):
+        return None
 
 
 @register("keras-history-json", priority=65, sniff=sniff_keras_history,
@@ -188,7 +212,9 @@ def sniff_keras_history(source: Source) -> float:
                       '{"validation_0": {"logloss": [...]}, ...}; Ludwig\'s '
                       "training_statistics.json; Sacred's metrics.json")
 def read_keras_history(source: Source, options: ReadOptions) -> LossLog:
-    data = load_json(source)
+    data = _printed_dict(source)
+    if data is None:
+        data = load_json(source)
     if not isinstance(data, dict):
         raise LogReadError(f"expected a JSON object of lists, found a JSON {_kind(data)}",
                            source.name)
