@@ -1110,6 +1110,26 @@ def test_plain_text_appended_runs_make_segments(tmp_path):
     assert any("segments" in n for n in log.notes)
 
 
+def test_appended_runs_each_counting_steps_within_its_epochs(tmp_path):
+    # 3 runs one after another, each epoch announced on a line of its own and its batches
+    # counted from 20 again: the last run's epochs are chained (they had been sorted into
+    # 7 steps holding values of all three runs: a false divergence)
+    rng = np.random.default_rng(3)
+    text = ""
+    for floor in (0.6, 0.4, 0.3):
+        for e in range(1, 21):
+            text += f"Epoch: {e:04d}\n" + "".join(
+                f"iter:{b:04d} loss_train:"
+                f" {(floor + 2 / (e + b / 160)) * rng.uniform(0.95, 1.05):.4f}"
+                f" acc_train: 0.5\n" for b in range(20, 160, 20))
+    got, log = curves(write(tmp_path, "log_train.log", text))
+    steps, values = got["train"]
+    assert len(steps) == 140 and np.all(np.diff(steps) > 0)
+    assert values[-1] < 0.45 and values[0] > 1.8
+    assert "train loss: 3 runs one after another, each with its step counted within each" \
+        " epoch; diagnosing the last (20 epochs)" in log.notes
+
+
 def test_a_restart_outside_the_other_curve_is_not_its_run(tmp_path):
     """A TensorBoard folder of a run (train every step, test every 100) and a restart that
     logged 5 train steps and died: the restart's segment lies outside the test loss's steps,

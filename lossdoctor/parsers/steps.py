@@ -105,7 +105,10 @@ def _resolve_curve(group: pd.DataFrame, segments: str,
     back = np.flatnonzero(np.diff(steps) < 0) + 1
     if len(back) == 0:
         return group, notes
-    if len(back) > max(10, len(steps) // 100):
+    lengths = np.diff(np.r_[0, back, len(steps)])
+    many = len(back) > max(10, len(steps) // 100)
+    if many and np.median(lengths) < MIN_SEGMENT:
+        # shuffled rather than started again: most stretches in order are a point or two
         out = group.iloc[np.argsort(steps, kind="stable")]
         out = out.drop_duplicates("step", keep="last")
         return out.reset_index(drop=True), [f"steps out of order {len(back)} times; sorted"]
@@ -138,7 +141,14 @@ def _resolve_curve(group: pd.DataFrame, segments: str,
             for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
     if len(segs) == 1:
         return group.iloc[segs[0]].reset_index(drop=True), notes
-    per_epoch = segments == "last" and _counted_per_epoch(group["value"].to_numpy(float), segs)
+    runs = _epoch_runs(group["value"].to_numpy(float), segs) if segments == "last" else []
+    # one run of epochs; or, where steps start again many times, runs of epochs one after
+    # another, the last of them long enough to count as one (a few restarts are new runs)
+    per_epoch = len(runs) == 1 or bool(runs) and many and len(runs[-1]) > EPOCHS_LEAST
+    if per_epoch and len(runs) > 1:
+        notes.append(f"{len(runs)} runs one after another, each with its step counted within"
+                     f" each epoch; diagnosing the last ({len(runs[-1])} epochs)")
+        segs = [segs[i] for i in runs[-1]]
     if segments == "last" and not per_epoch:
         pick = _beside(steps, segs, beside)
         which = (" last" if beside is None or pick == len(segs) - 1 else
@@ -200,23 +210,28 @@ EPOCHS_LEAST = 3
 EDGE_POINTS = 5
 
 
-def _counted_per_epoch(values: np.ndarray, segs: list[np.ndarray]) -> bool:
-    """Whether steps that start again are a count within each epoch rather than new runs:
-    ``EPOCHS_LEAST`` restarts or more, each segment starting (the median of its first
-    ``EDGE_POINTS`` values) nearer where the one before it ended than where the first one
-    started (a run started again begins where runs begin, high; the next epoch goes on
-    where the last one ended). Compared on a log scale for a positive loss."""
+def _epoch_runs(values: np.ndarray, segs: list[np.ndarray]) -> list[list[int]]:
+    """The segments (their indices) grouped into runs whose step is a count within each
+    epoch, when steps that start again are that rather than new runs only: a segment that
+    starts (the median of its first ``EDGE_POINTS`` values) nearer where the one before it
+    ended than where its run's first segment started goes on in that run (the next epoch
+    goes on where the last one ended; a run started again begins where runs begin, high).
+    Compared on a log scale for a positive loss. Empty unless there are more than
+    ``EPOCHS_LEAST`` restarts and some run counts that many (a few are new runs)."""
     if len(segs) <= EPOCHS_LEAST or any(len(seg) == 0 for seg in segs):
-        return False
+        return []
     finite = values[np.isfinite(values)]
     v = np.log(values) if len(finite) and np.all(finite > 0) else values
 
     def edge(idx: np.ndarray) -> float:
         return float(np.nanmedian(v[idx])) if np.isfinite(v[idx]).any() else np.nan
 
-    start = edge(segs[0][:EDGE_POINTS])
-    for before, seg in zip(segs[:-1], segs[1:], strict=True):
-        now, then = edge(seg[:EDGE_POINTS]), edge(before[-EDGE_POINTS:])
-        if not abs(now - then) < abs(now - start):
-            return False
-    return True
+    runs = [[0]]
+    for k in range(1, len(segs)):
+        now, then = edge(segs[k][:EDGE_POINTS]), edge(segs[k - 1][-EDGE_POINTS:])
+        start = edge(segs[runs[-1][0]][:EDGE_POINTS])
+        if abs(now - then) < abs(now - start):
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return runs if any(len(run) > EPOCHS_LEAST for run in runs) else []
