@@ -1110,6 +1110,23 @@ def test_plain_text_appended_runs_make_segments(tmp_path):
     assert any("segments" in n for n in log.notes)
 
 
+def test_timm_train_lines_are_read_at_their_batch_of_their_epoch(tmp_path):
+    # timm's train.py: 'Train: 3 [ 200/390 ( 51%)]  Loss: 2.31 (2.40)', then its evaluation's
+    # 'Test: [  77/78]  ...  Loss:  1.20 (1.31)' lines; the x axis had been the order of the
+    # lines, which cannot see a run started again
+    text = ""
+    for e in range(6):
+        for b in (0, 200, 389):
+            text += (f"Train: {e} [ {b:>3d}/390 ({b / 3.9:>3.0f}%)]  Loss:"
+                     f" {3 - e / 3 - b / 1e3:#.4g} ({3.1 - e / 3:#.3g})  Time: 0.581s,"
+                     "  110.16/s  LR: 1.000e-04\n")
+        text += f"Test: [  77/78]  Time: 0.5 (0.5)  Loss:  {2 - e / 10:.4f} ({2 - e / 10:.4f})\n"
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["train"][0] == [float(e * 390 + b) for e in range(6) for b in (0, 200, 389)]
+    assert got["test"][0] == [float(e * 390 + 389) for e in range(6)]
+    assert "x axis: step" in log.notes
+
+
 def test_appended_runs_each_counting_steps_within_its_epochs(tmp_path):
     # 3 runs one after another, each epoch announced on a line of its own and its batches
     # counted from 20 again: the last run's epochs are chained (they had been sorted into

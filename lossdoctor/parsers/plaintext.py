@@ -58,8 +58,10 @@ _EPOCH = re.compile(r"\b(?:epoch|ep)\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
 _BEST = re.compile(r"\bbest\b", re.IGNORECASE)
 #: ESPnet's ``3epoch:train:101-200batch:`` and ``3epoch results:``: the epoch before its word
 _NTH_EPOCH = re.compile(r"\b(\d+)epoch\b")
-#: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets
-_TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
+#: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets; timm's
+#: ``Train: 3 [ 200/390 ( 51%)]``: the epoch before the batch's brackets
+_TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[?\s*(\d+)\s*(?:/\s*(\d+)\s*\]|(?=\[))",
+                          re.IGNORECASE)
 #: a step marker: a step or iteration (MMEngine's ``Iter(train) [100/8000]``), or a batch
 #: with its epoch's total ('Batch [100/600]', not 'batch size 32'); its counter, with
 #: thousands separators or without (BasicSR's ``iter: 100,000``), is whole ('Loss for final
@@ -80,6 +82,11 @@ _EPOCH_BATCH = re.compile(r"(?:\bepoch\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
                           r"|\btrain(?:ing)?\s*:\s*)"
                           r"(?:\[\s*\d+(?:\s*/\s*\d+)?\s*\]|\d+)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]",
                           re.IGNORECASE)
+#: timm's ``Train: 3 [ 200/390 ( 51%)]``: the batch's share of its epoch in its brackets (the
+#: PyTorch MNIST example's ``Train Epoch: 1 [640/60000 (1%)]``, which counts samples, is
+#: read at each epoch's last print)
+_TIMM_BATCH = re.compile(r"\btrain\s*:\s*\d+\s*\[\s*(\d+)\s*/\s*(\d+)\s*\(\s*\d+%\)\s*\]",
+                         re.IGNORECASE)
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
 #: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins)
 _SEEN = re.compile(r"\b(?:consumed[ _])?(?:tokens|samples|examples|images|sequences)(?:[ _]seen)?"
@@ -609,7 +616,8 @@ def _marker(line: str, axis: str, epoch_steps: float | None, loss: bool,
 def _step_of(line: str) -> re.Match[str] | None:
     """The line's step marker ('step 100', 'Step [100/600]', 'Epoch: [0][10/5005]'): group 1
     the step, group 2 the steps its epoch holds, when printed."""
-    return _STEP.search(line) or ("[" in line and _EPOCH_BATCH.search(line)) or None
+    return _STEP.search(line) or ("[" in line and (_EPOCH_BATCH.search(line)
+                                                   or _TIMM_BATCH.search(line))) or None
 
 
 def _epoch_of(line: str) -> re.Match[str] | None:
