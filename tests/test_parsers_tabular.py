@@ -380,21 +380,36 @@ def test_a_console_log_whose_head_is_all_preamble_is_read_as_text(tmp_path):
 def test_a_long_format_of_step_name_value_lines(tmp_path):
     """build-nanogpt's log.txt: one value a line, '<step> <name> <value>', the train loss
     every step, the validation loss and a HellaSwag accuracy every 250. Read as a table it
-    had the header '0 val 10.9499'; it is read by step now, and as its names say no loss,
-    it is refused naming them, and read as the user names them."""
+    had the header '0 val 10.9499'; it is read by step now, its series named by a split's
+    word alone as that split's loss (the accuracy beside them is none), or as the user
+    names them; series of two train words are refused naming them."""
     lines = ["0 val 10.9499", "0 hella 0.2476"]
     for step in range(0, 1001):
         lines.append(f"{step} train {3 + 8 / (1 + step / 50):.6f}")
         if step and step % 250 == 0:
             lines += [f"{step} val {3.1 + 8 / (1 + step / 50):.4f}", f"{step} hella 0.25"]
     path = write(tmp_path, "log.txt", "\n".join(lines) + "\n")
-    with pytest.raises(NoLossError, match="numeric columns: val, hella, train"):
-        load(path)
-    log = load(path, options=ReadOptions(train_col="train", test_col="val"))
-    assert log.format == "plain-text"
-    got = {split: log.curve("", split) for split in ("train", "test")}
-    assert len(got["train"][0]) == 1001 and got["train"][0][-1] == 1000
-    assert list(got["test"][0]) == [0, 250, 500, 750, 1000]
+    for log in (load(path), load(path, options=ReadOptions(train_col="train", test_col="val"))):
+        assert log.format == "plain-text"
+        got = {split: log.curve("", split) for split in ("train", "test")}
+        assert len(got["train"][0]) == 1001 and got["train"][0][-1] == 1000
+        assert list(got["test"][0]) == [0, 250, 500, 750, 1000]
+    assert "'train' and 'val' read as the train and test losses: series named by a split's" \
+        " word alone" in load(path).notes
+    two = write(tmp_path, "two.txt", "\n".join(ln.replace("hella", "training") for ln in lines))
+    with pytest.raises(NoLossError, match="numeric columns: val, training, train"):
+        load(two)
+
+
+def test_llmc_main_log_steps_with_train_and_eval_losses(tmp_path):
+    # llm.c's main.log: 's:N trl:X lr:.. norm:..' every step, 's:N tel:X' every 250
+    text = "".join(f"s:{s} trl:{3 + 8 / (1 + s / 50):.4f} lr:0.0006 norm:1.2\n"
+                   + (f"s:{s} tel:{3.1 + 8 / (1 + s / 50):.4f}\n" if s % 250 == 0 else "")
+                   for s in range(1001))
+    got, _ = curves(write(tmp_path, "main.log", text))
+    assert len(got["train"][0]) == 1001
+    assert got["test"][0] == [0.0, 250.0, 500.0, 750.0, 1000.0]
+    assert got["lr"][1][0] == pytest.approx(0.0006)
 
 
 def test_one_closing_line_with_a_step_is_no_step_axis(tmp_path):

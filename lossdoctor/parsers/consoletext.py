@@ -201,6 +201,11 @@ _LOSS_OVER = re.compile(r"\b(loss) of \d+ (?:batches|samples|examples|images|ite
                         r"sequences)\s*(?=[:=])", re.IGNORECASE)
 
 
+#: llm.c's main.log: ``s:250 trl:6.1565 lr:0.0006 norm:1.23`` and ``s:250 tel:6.1565`` (its
+#: train and eval losses at a step)
+_LLMC = re.compile(r"^s:(\d+) (?:(trl)|tel):")
+
+
 def _said_where(line: str) -> bool:
     """Whether a line may say where its loss was taken (``_LOSS_AT``): a cheap look first."""
     return " at " in line or " after " in line or " in " in line
@@ -209,12 +214,14 @@ def _said_where(line: str) -> bool:
 def name_scores(lines: list[str]) -> list[str]:
     """Deeplearning4j's score lines written ``iteration N loss X``, MindSpore's ``loss is
     X`` written ``loss: X``, ``Loss at epoch E and iteration I is X`` written ``epoch E
-    and iteration I Loss: X`` and ``test loss of 63 batches: X`` written ``test loss: X``:
-    what they mean."""
+    and iteration I Loss: X``, ``test loss of 63 batches: X`` written ``test loss: X`` and
+    llm.c's ``s:250 trl:6.15`` written ``step 250 train loss: 6.15``: what they mean."""
     return [_LOSS_IS.sub(r"\1: ", ln) if "loss is" in ln or "Loss is" in ln else
             _SCORE_AT.sub(r"iteration \1 loss", ln) if "Score at iteration" in ln else
             _LOSS_AT.sub(r"\2 \1: ", ln) if _said_where(ln) and _LOSS_AT.search(ln) else
-            _LOSS_OVER.sub(r"\1", ln) if "oss of " in ln else ln
+            _LOSS_OVER.sub(r"\1", ln) if "oss of " in ln else
+            _LLMC.sub(lambda m: f"step {m.group(1)} {'train' if m.group(2) else 'val'} loss:", ln)
+            if ln.startswith("s:") else ln
             for ln in lines]
 
 

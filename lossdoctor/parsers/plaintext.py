@@ -24,6 +24,7 @@ from ..columns import (
     TREND_POINTS,
     choose_columns,
     component,
+    says_loss,
     split_of,
     tokens,
 )
@@ -215,6 +216,8 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
     names = _paired_train(records, _stated_over_inferred(
         records, _drop_echoes(records, _drop_strays(counts, notes), notes), notes), notes) \
         if options.train_col is None and options.test_col is None else list(counts)
+    if options.train_col is None and options.test_col is None and _long_lines(raw):
+        options = _series_named_by_split(names, options, notes)
     choice = choose_columns(names, options.train_col, options.test_col, name,
                             counts=counts)
     notes += choice.notes
@@ -349,6 +352,24 @@ def _long_lines(lines: list[str]) -> bool:
     found = [m for ln in head if (m := _LONG.match(ln))]
     return len(found) >= 3 and len(found) * 10 >= len(head) * 9 and \
         len({m.group(2) for m in found}) >= 2
+
+
+def _series_named_by_split(names: list[str], options: ReadOptions, notes: list[str]
+                           ) -> ReadOptions:
+    """In the long format, a series named by a split's word alone is that split's loss
+    (build-nanogpt's ``train`` and ``val`` beside its ``hella`` accuracy), when no name says
+    loss and each split has one such series."""
+    if any(says_loss(n) for n in names):
+        return options
+    train = [n for n in names if set(tokens(n)) and set(tokens(n)) <= TRAIN_TOKENS]
+    test = [n for n in names if set(tokens(n)) and set(tokens(n)) <= TEST_TOKENS]
+    if len(train) != 1 or len(test) > 1:
+        return options
+    notes.append(f"{' and '.join(repr(n) for n in train + test)} read as the"
+                 f" {'train and test losses' if test else 'train loss'}: series named by a"
+                 " split's word alone")
+    return ReadOptions(train[0], test[0] if test else None, options.segments,
+                       options.experiment, options.run)
 
 
 def _long_records(lines: list[str]) -> list[_Record]:
