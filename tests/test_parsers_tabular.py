@@ -401,6 +401,24 @@ def test_a_long_format_of_step_name_value_lines(tmp_path):
         load(two)
 
 
+def test_nanogpt_console_that_breaks_into_nan_after_its_last_evaluation(tmp_path):
+    # the evaluation's 'train loss' is the curve beside 'val loss'; but when the per-iter
+    # 'loss' turns NaN after the last evaluation, that spelling holds the run's end (the
+    # NaN had been dropped with it: learning read, non_finite labelled)
+    text = ""
+    for i in range(0, 455, 5):
+        if i % 100 == 0:
+            text += f"step {i}: train loss {4 - i / 400:.4f}, val loss {4.01 - i / 400:.4f}\n"
+        text += f"iter {i}: loss {'nan' if i >= 425 else f'{4 - i / 410:.4f}'}, time 1440ms\n"
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert len(got["train"][0]) == 91 and math.isnan(got["train"][1][-1])
+    assert got["test"][0] == [0.0, 100.0, 200.0, 300.0, 400.0]
+    assert "train loss: 'loss', non-finite after the last 'train loss' (train loss also found)" \
+        in log.notes
+    healthy = text.replace("loss nan", "loss 2.9")
+    assert len(curves(write(tmp_path, "ok.log", healthy))[0]["train"][0]) == 5
+
+
 def test_llmc_main_log_steps_with_train_and_eval_losses(tmp_path):
     # llm.c's main.log: 's:N trl:X lr:.. norm:..' every step, 's:N tel:X' every 250
     text = "".join(f"s:{s} trl:{3 + 8 / (1 + s / 50):.4f} lr:0.0006 norm:1.2\n"

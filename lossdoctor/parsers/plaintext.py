@@ -299,8 +299,8 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
     """Of two main train losses, the one printed on the test loss's lines is the evaluation
     to compare it with (nanoGPT's ``step N: train loss .., val loss ..`` beside its per-batch
     ``iter N: loss ..``); when neither is, the one printed on more lines (a per-step loss
-    beside an epoch summary of it): the other is left out, with a note, instead of refusing
-    the log."""
+    beside an epoch summary of it); the other is left out, with a note, instead of refusing
+    the log, unless it alone shows the run breaking into NaN or Inf."""
     train = [n for n in names if split_of(n) == "train" and not component(n)]
     if len(train) < 2:
         return names
@@ -316,6 +316,14 @@ def _paired_train(records: list[_Record], names: list[str], notes: list[str]) ->
             return names
         kept = lines[0][1]
         why = f"printed on {lines[0][0]} lines"
+    # ... unless another broke into NaN or Inf after the kept one's last value: the run's
+    # end, which the kept spelling did not live to print (nanoGPT's 'iter 425: loss nan'
+    # after its last evaluation)
+    last = max(r.x for r in records if kept in r.values)
+    broke = [n for n in train if n != kept and any(
+        r.x > last and not np.isfinite(r.values.get(n, 0.0)) for r in records)]
+    if broke:
+        kept, why = broke[0], f"non-finite after the last {kept!r}"
     left = [n for n in train if n != kept]
     notes.append(f"train loss: {kept!r}, {why} ({', '.join(left)} also found)")
     return [n for n in names if n not in left]
