@@ -1256,6 +1256,22 @@ def test_generic_one_long_quoted_row(tmp_path):
     assert got["train"][1][0] == 4.0 and got["train"][1][-1] == 1.0
 
 
+def test_two_long_rows_are_the_train_and_val_losses_when_the_file_says_loss(tmp_path):
+    # np.savetxt("losses.txt", [train_losses, val_losses]): two rows, no header; they had
+    # been read as 250 runs of 2 points each
+    train, val = np.geomspace(1600, 150, 250), np.geomspace(80, 17, 250)
+    text = "\n".join(" ".join(f"{v:.18e}" for v in row) for row in (train, val)) + "\n"
+    got, log = curves(write(tmp_path, "losses.txt", text))
+    assert got["train"][1] == pytest.approx(train) and got["test"][1] == pytest.approx(val)
+    assert got["train"][0] == list(map(float, range(250)))
+    assert any("its two rows of values read as train (row 1) and val (row 2)" in n
+               for n in log.notes)
+    flipped, _ = curves(write(tmp_path, "losses.txt", text), train_col="val", test_col="train")
+    assert flipped["train"][1] == pytest.approx(val)
+    with pytest.raises(NoLossError):        # no name says these rows are losses
+        load(write(tmp_path, "rows.txt", text))
+
+
 def test_generic_unnamed_index_and_tensor_cells():
     got, log = curves(FIX / "generic-csv" / "val_loss.csv")
     assert got == {"test": ([0.0, 1.0, 2.0], [0.1414, 0.1409, 0.1380])}

@@ -169,6 +169,14 @@ def read_table(source: Source) -> Table:
     if len(df) == 1 and df.shape[1] > 2 and not header:
         df = pd.DataFrame({"column 1": df.iloc[0].to_numpy()})   # one long row of values
         return to_numbers(df)
+    if len(df) == 2 and df.shape[1] >= TWO_ROWS_LEAST and not header:
+        # two long rows: np.savetxt(path, [train_losses, val_losses])
+        rows = to_numbers(pd.DataFrame({"train": df.iloc[0].to_numpy(),
+                                        "val": df.iloc[1].to_numpy()}))
+        rows.notes.append("its two rows of values read as train (row 1) and val (row 2), the"
+                          " order np.savetxt([train, val]) writes; --train-col val --test-col"
+                          " train reads them the other way round")
+        return rows
     table = to_numbers(df)
     if said:
         table.notes.append(said)
@@ -176,6 +184,10 @@ def read_table(source: Source) -> Table:
         table.notes.append("the last line is incomplete (file cut off?); its empty cells are"
                            " read as not logged")
     return table
+
+
+#: a headerless file of two rows is two series when each row holds at least this many values
+TWO_ROWS_LEAST = 10
 
 
 def _cut_off(source: Source, delim: str | None, ncols: int) -> bool:
