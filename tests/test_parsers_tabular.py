@@ -419,6 +419,19 @@ def test_nanogpt_console_that_breaks_into_nan_after_its_last_evaluation(tmp_path
     assert len(curves(write(tmp_path, "ok.log", healthy))[0]["train"][0]) == 5
 
 
+def test_markers_glued_to_their_counters(tmp_path):
+    # 'epoch18, iter120, loss: 0.027': the epoch and the iteration glued to their numbers
+    # (they had not been read: the lines were placed by a stray 'Finish epoch 3' line);
+    # a checkpoint path's 'global_step50/...' is no step
+    text = "".join(f"epoch{e}, iter{i}, loss: {1 / (1 + e + i / 100):.4f}\n"
+                   + (f"Finish epoch {e}, time elapsed 81.2\n" if i == 90 else "")
+                   for e in range(4) for i in range(0, 100, 10))
+    text += "[Rank 0] Saving checkpoint-50/global_step50/mp_rank_00.pt, logging.py:96\n"
+    got, log = curves(write(tmp_path, "log_train.txt", text))
+    assert len(got["train"][0]) == 40 and np.all(np.diff(got["train"][0]) > 0)
+    assert "x axis: step" in log.notes
+
+
 def test_llmc_main_log_steps_with_train_and_eval_losses(tmp_path):
     # llm.c's main.log: 's:N trl:X lr:.. norm:..' every step, 's:N tel:X' every 250
     text = "".join(f"s:{s} trl:{3 + 8 / (1 + s / 50):.4f} lr:0.0006 norm:1.2\n"

@@ -54,7 +54,10 @@ _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s
                    re.IGNORECASE)
 #: an epoch marker ('Epoch 3/10', 'epoch: 3', 'ep 14,'): group 1 the epoch, group 2 the
 #: epochs planned
-_EPOCH = re.compile(r"\b(?:epoch|ep)\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
+#: a marker glued to its counter, the counter ending at a separator: ``epoch18, iter120,
+#: loss: 0.027`` (not ``global_step50/mp_rank_00.pt``, a path)
+_GLUED = r"(?=\d+(?:[,;:)\]\s]|$))"
+_EPOCH = re.compile(rf"\b(?:epoch|ep)(?:\b|{_GLUED})(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
                     r"(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?", re.IGNORECASE)
 _BEST = re.compile(r"\bbest\b", re.IGNORECASE)
 #: ESPnet's ``3epoch:train:101-200batch:`` and ``3epoch results:``: the epoch before its word
@@ -71,8 +74,8 @@ _COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?!\.?\d))"
 #: between a marker and its counter: a quote, a separator, a bracket, each with the blanks
 #: after it (blanks around optional parts made the engine try every split of a long run)
 _SEP = r"['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?"
-_STEP = re.compile(rf"\b(?:global[ _]step|step|iter|iteration|num_updates|"
-                   rf"batch(?={_SEP}\d+\s*/\s*\d))\b(?:\(train\))?{_SEP}{_COUNT}"
+_STEP = re.compile(rf"\b(?:(?:global[ _]step|step|num_updates|batch(?={_SEP}\d+\s*/\s*\d))\b"
+                   rf"|(?:iter|iteration)(?:\b|{_GLUED}))(?:\(train\))?{_SEP}{_COUNT}"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
 #: a batch counted in brackets right after its epoch, with the epoch's total: PyTorch's
 #: ImageNet example ``Epoch: [0][ 10/5005]``, ``Epoch 1[16/5011]``, ``Epoch [1/10][100/600]``,
@@ -504,7 +507,7 @@ def _counted_in_epoch(marked: list[_Marked]) -> str:
 
 
 def _chain_period(marked: list[_Marked]) -> float:
-    """The steps an epoch holds (the largest step counted within one), when a step counted
+    """The steps an epoch holds (its counts' span and one stride), when a step counted
     within each epoch comes with too few epochs for a trend and enough steps for one
     ('epoch 0, step 10, training loss = 3.80', ..., 'step 59430', four epochs): the epochs
     are chained, epoch * period + step; else 0, and the epoch is the axis (its last line a
@@ -517,7 +520,11 @@ def _chain_period(marked: list[_Marked]) -> float:
             steps.append(_count(step.group(1)))
     if not steps or len(epochs) >= TREND_POINTS or len(steps) < TREND_POINTS * len(epochs):
         return 0.0        # (no step printed beside a loss: the steps count something else)
-    return max(steps)
+    # from its first count to its last and one stride on: 0, 10, ..., 90 is 100 steps (the
+    # largest, 90, put each epoch's first step on the last one's before it)
+    counts = np.unique(steps)
+    stride = float(np.median(np.diff(counts))) if len(counts) > 1 else 1.0
+    return float(counts[-1] - counts[0] + stride)
 
 
 def _has_loss(pairs: dict[str, float]) -> bool:
