@@ -419,6 +419,24 @@ def test_nanogpt_console_that_breaks_into_nan_after_its_last_evaluation(tmp_path
     assert len(curves(write(tmp_path, "ok.log", healthy))[0]["train"][0]) == 5
 
 
+def test_batches_counted_within_epochs_keep_their_evaluations_beside_them(tmp_path):
+    # 'Batch 100/1563, Loss: 1.84' with no epoch on the line, then the epoch's summary and
+    # 'Val Loss: 1.46': chained curve by curve, every evaluation had been left at the last
+    # batch count (1500), and so read in the order of the rows, 0-11, beside batches at
+    # 0-18,700
+    text = ""
+    for e in range(12):
+        text += "".join(f"Batch {b}/1563, Loss: {2 / (1 + e + b / 1563):.4f}, Acc: 40.0%\n"
+                        for b in range(0, 1563, 100))
+        text += (f"Epoch {e + 1}/12:\n  Train Loss: {2 / (1.5 + e):.4f}, Train Acc: 40%\n"
+                 f"  Val Loss: {1.5 / (1 + e) + e / 40:.4f}, Val Acc: 46.94%\n")
+    got, log = curves(write(tmp_path, "log_entrenamiento.txt", text))
+    assert got["train"][0][:3] == [0.0, 100.0, 200.0] and len(got["train"][0]) == 192
+    assert got["test"][0] == [1500.0 + 1600.0 * e for e in range(12)]
+    assert "x axis: step (each epoch's count of batches chained in the order of the lines)" \
+        in log.notes
+
+
 def test_markers_glued_to_their_counters(tmp_path):
     # 'epoch18, iter120, loss: 0.027': the epoch and the iteration glued to their numbers
     # (they had not been read: the lines were placed by a stray 'Finish epoch 3' line);

@@ -42,6 +42,7 @@ from .consoletext import (
 from .jsontable import looks_like_json
 from .registry import ReadOptions, register
 from .source import Source
+from .steps import EPOCHS_LEAST, epoch_runs
 
 FORMAT = "plain-text"
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
@@ -348,7 +349,10 @@ def _parse(lines: list[str]) -> tuple[str, list[_Record]]:
     records = [r for r in _records(lines, axis, epoch_steps, first) if r.values]
     if axis == "iteration":
         records = _without_carried(records)
-    return axis, _without_reprints(records)
+    records = _without_reprints(records)
+    if axis == "step" and _chained_in_line_order(records):
+        axis = "step (each epoch's count of batches chained in the order of the lines)"
+    return axis, records
 
 
 #: a long format, one value a line: ``<step> <name> <value>`` (build-nanogpt's log.txt:
@@ -393,6 +397,38 @@ def _long_records(lines: list[str]) -> list[_Record]:
             records.setdefault(step, _Record(float(step))).values[m.group(2)] = \
                 float(m.group(3))
     return [records[k] for k in sorted(records)]
+
+
+def _chained_in_line_order(records: list[_Record]) -> bool:
+    """Records whose step counts the batches of each epoch, with no epoch on their lines
+    ('Batch 100/1563, Loss: 1.84', then the epoch's 'Val Loss: 1.46'), chained in the order
+    of the lines when the train loss goes on where it left off at every restart (one run
+    of epochs, as ``steps`` reads it): each stretch is put after the one before, so an
+    evaluation printed between them keeps its place beside the batches (chained curve by
+    curve, it had been left at the epoch's last batch count, every one the same). Whether
+    it chained them."""
+    train = [n for n in dict.fromkeys(n for r in records for n in r.values)
+             if split_of(n) == "train"]
+    held = [i for i, r in enumerate(records) if train and train[0] in r.values]
+    back = [k for k in range(1, len(held)) if records[held[k]].x < records[held[k - 1]].x]
+    if len(back) <= EPOCHS_LEAST:
+        return False
+    values = np.array([records[i].values[train[0]] for i in held], dtype=float)
+    bounds = [0, *back, len(held)]
+    segs = [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    if len(epoch_runs(values, segs)) != 1:
+        return False                      # new runs, or too few epochs: the steps' reader
+    offset = 0.0
+    starts = [held[seg[0]] for seg in segs] + [len(records)]
+    for k, seg in enumerate(segs):
+        xs = [records[held[i]].x for i in seg]
+        stride = float(np.median(np.diff(xs))) if len(xs) > 1 else 1.0
+        # every record of the stretch, the evaluations printed in it too (records that
+        # hold no train loss before the first stretch keep their place)
+        for r in records[starts[k]:starts[k + 1]]:
+            r.x = r.x - xs[0] + offset
+        offset += xs[-1] - xs[0] + max(stride, 1.0)
+    return True
 
 
 def _without_reprints(records: list[_Record]) -> list[_Record]:

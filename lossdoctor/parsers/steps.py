@@ -141,7 +141,7 @@ def _resolve_curve(group: pd.DataFrame, segments: str,
             for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
     if len(segs) == 1:
         return group.iloc[segs[0]].reset_index(drop=True), notes
-    runs = _epoch_runs(group["value"].to_numpy(float), segs) if segments == "last" else []
+    runs = epoch_runs(group["value"].to_numpy(float), segs) if segments == "last" else []
     # one run of epochs; or, where steps start again many times, runs of epochs one after
     # another, the last of them long enough to count as one (a few restarts are new runs)
     per_epoch = len(runs) == 1 or bool(runs) and many and len(runs[-1]) > EPOCHS_LEAST
@@ -210,7 +210,7 @@ EPOCHS_LEAST = 3
 EDGE_POINTS = 5
 
 
-def _epoch_runs(values: np.ndarray, segs: list[np.ndarray]) -> list[list[int]]:
+def epoch_runs(values: np.ndarray, segs: list[np.ndarray]) -> list[list[int]]:
     """The segments (their indices) grouped into runs whose step is a count within each
     epoch, when steps that start again are that rather than new runs only: a segment that
     starts (the median of its first ``EDGE_POINTS`` values) nearer where the one before it
