@@ -16,7 +16,7 @@ import numpy as np
 from .errors import ColumnError, NoLossError, close_matches
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     import pandas as pd
 
@@ -216,6 +216,28 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
 
 #: XGBoost's names for the sets of ``eval_set``: ``validation_0-logloss``, ``validation_1-rmse``
 _EVAL_SET = re.compile(r"^validation_(\d+)-(.+)$")
+
+
+#: names only gradient-boosting libraries give their curves: XGBoost's '<set>-<metric>'
+#: ('validation_0-logloss', 'train-rmse', 'eval-mlogloss') and LightGBM's '<set> <metric>'
+#: ('training binary_logloss', 'valid_1 l2', as its "training's binary_logloss" is read)
+_BOOSTING = re.compile(
+    r"^(?:(?:validation_\d+|train|eval|test|valid)-(?:logloss|mlogloss|rmse|rmsle|mae|mape|error|"
+    r"merror|mphe|poisson-nloglik|gamma-nloglik|tweedie-nloglik|cox-nloglik|aft-nloglik)"
+    r"|(?:training|valid_\d+) (?:l1|l2|rmse|binary_logloss|multi_logloss|multi_error|"
+    r"binary_error|huber|fair|poisson|quantile|mape|gamma|tweedie|cross_entropy|xentropy))$")
+
+
+#: the format of CatBoost's own training log (``catboost_info/catboost_training.json``),
+#: and the name its verbose console's unnamed ``learn:`` metric is read under
+CATBOOST_FORMAT = "catboost"
+LEARN_LOSS = "learn-loss"
+
+
+def boosted(fmt: str, names: Iterable[str]) -> bool:
+    """Whether a log is a gradient-boosting library's: CatBoost's own file, or curves named
+    as only XGBoost and LightGBM name them."""
+    return fmt == CATBOOST_FORMAT or any(n == LEARN_LOSS or _BOOSTING.match(n) for n in names)
 
 
 def _eval_sets(names: list[str], notes: list[str]) -> dict[str, str]:

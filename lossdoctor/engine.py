@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .columns import boosted
 from .errors import LogReadError
 from .evidence_keys import TEST_BEST_STEP
-from .frame import LossLog, curve_arrays, summed_splits
+from .frame import LossLog, curve_arrays, metric_names, summed_splits
 from .records import Diagnosis, Direction, Finding
 from .report import NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext, find_rule
@@ -174,7 +175,9 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
                          " over the whole run: read as not moving")
     summed = log.summed_splits(run) if isinstance(log, LossLog) else summed_splits(log)
     ctx = RunContext(curves["train"], curves["test"], lr_steps, lr_values, tuple(broken),
-                     counts, short, summed)
+                     counts, short, summed,
+                     boosted(log.format, log.metrics(run)) if isinstance(log, LossLog)
+                     else boosted("", metric_names(log)))
     return ctx, notes
 
 

@@ -97,6 +97,12 @@ class LossLog:
             return frozenset(c[1] for c in self.curves or [] if c[0] == run and "+" in c[2])
         return summed_splits(self.run_frame(run))
 
+    def metrics(self, run: str) -> frozenset[str]:
+        """The names the reader gave a run's curves (the columns or tags they came from)."""
+        if self._frame is None:
+            return frozenset(str(c[2]) for c in self.curves or [] if c[0] == run)
+        return metric_names(self.run_frame(run))
+
     def run_frame(self, run: str) -> pd.DataFrame:
         """The rows of one run (the frame itself when the log has one run)."""
         frame = self.frame
@@ -127,6 +133,10 @@ def curve_arrays(frame: pd.DataFrame, split: str) -> tuple[np.ndarray, np.ndarra
     if last - first == count:
         return steps[first:last], values[first:last]
     return steps[mask], values[mask]
+
+
+def metric_names(frame: pd.DataFrame) -> frozenset[str]:
+    return frozenset(str(m) for m in frame["metric"].unique())
 
 
 def summed_splits(frame: pd.DataFrame) -> frozenset[str]:

@@ -597,3 +597,12 @@ def test_a_printed_dict_of_scalars_stays_console_text(tmp_path):
     got, log = curves(path)
     assert log.format == "plain-text"
     assert got["train"][1] == pytest.approx([1 / (i + 1) for i in range(6)], rel=1e-2)
+
+
+def test_a_catboost_run_is_told_the_trees_remedies():
+    from lossdoctor import api
+    report = api.diagnose(FIX / "catboost" / "catboost_info")
+    assert report.verdict == "overfitting"
+    said = " ".join(report.runs[0].diagnoses[0].actions)
+    assert "keep the model at round 6" in said and "max_depth" in said
+    assert "dropout" not in said

@@ -818,6 +818,23 @@ def test_warning_and_error_actions_mention_a_number(rule, build):
     assert any(numbers(a) for a in d.actions), d.actions
 
 
+XGBOOST = {"loss": "validation_0-logloss", "val_loss": "validation_1-logloss"}
+BOOSTED = [("overfitting", overfitting, ("round", "max_depth"), ("dropout", "checkpoint")),
+           ("learning", learning, ("add rounds",), ("keep training",)),
+           ("divergence", divergence_to_nan, ("objective",), ("batch normalization", "clip")),
+           ("plateau", plateau, ("stop here",), ("batch size", "schedule"))]
+
+
+@pytest.mark.parametrize("rule,build,said,unsaid", BOOSTED, ids=[r[0] for r in BOOSTED])
+def test_a_boosted_ensembles_actions_are_the_trees(rule, build, said, unsaid):
+    # XGBoost's eval-set names say the model is a gradient-boosted ensemble: rounds, depth
+    # and early stopping, not checkpoints, dropout, batches or clipped gradients
+    trees = " ".join(get(api.diagnose(build().rename(columns=XGBOOST)), rule).actions)
+    assert all(w in trees for w in said) and not any(w in trees for w in unsaid), trees
+    network = " ".join(get(api.diagnose(build()), rule).actions)
+    assert any(w in network for w in unsaid), network
+
+
 def test_overfitting_action_names_the_best_logged_step_and_value():
     data = overfitting()
     d = get(api.diagnose(data), "overfitting")

@@ -14,13 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from ..columns import CATBOOST_FORMAT
 from ..errors import LogReadError
 from ..frame import CurveArrays, LossLog
 from .jsontable import json_head, load_json, to_number
 from .registry import ReadOptions, register
 from .source import Source
 
-FORMAT = "catboost"
+FORMAT = CATBOOST_FORMAT
 TRAINING_FILE = "catboost_training.json"
 _MINIMISED = "min"
 

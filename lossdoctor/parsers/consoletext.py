@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 
-from .columns import says_loss, tokens
+from .columns import LEARN_LOSS, says_loss, tokens
 
 _BAR = re.compile(r"\d{1,3}%\|[^|\n]*\|[^\[\n]*(?:\[[^\]\n]*\]?)?")
 #: a number as logs print it (sign, decimals, exponent)
@@ -273,7 +273,7 @@ _CATBOOST = re.compile(rf"^(\d+):(\s+learn: {_NUM_TEXT})?(\s+test: ({_NUM_TEXT})
 
 
 def name_catboost_metrics(lines: list[str]) -> list[str]:
-    """CatBoost's verbose lines written ``iteration N train loss: X test loss: Y``: the
+    """CatBoost's verbose lines written ``iteration N learn-loss: X test-loss: Y``: the
     metric it prints is the objective unless an eval metric that is maximised (AUC,
     Accuracy) was chosen, which its ``best`` shows, at or above every test value: then the
     lines are left as they are, and no loss is read from them."""
@@ -287,9 +287,9 @@ def name_catboost_metrics(lines: list[str]) -> list[str]:
         return lines
     out = list(lines)
     for i, m in found:
-        out[i] = (f"iteration {m.group(1)}" + m.group(2).replace("learn:", "train loss:")
+        out[i] = (f"iteration {m.group(1)}" + m.group(2).replace("learn:", f"{LEARN_LOSS}:")
                   if m.group(2) else f"iteration {m.group(1)}") \
-            + (m.group(3).replace("test:", "test loss:") if m.group(3) else "") \
+            + (m.group(3).replace("test:", "test-loss:") if m.group(3) else "") \
             + lines[i][m.end(3) if m.group(3) else m.end(2):]
     return out
 

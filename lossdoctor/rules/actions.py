@@ -17,6 +17,9 @@ def lower_lr(ctx: RunContext, step: float | None = None, factor: float = 10.0) -
     lower; a rate that a scheduler raised before the onset is named as the likely cause; a
     rate already decayed far is not told to go down further."""
     lr = ctx.lr_at(step)
+    if lr is None and ctx.boosted:
+        return text("lower the learning rate (eta) {factor:g}x and give it {factor:g}x the"
+                    " rounds (e.g. 0.3 -> 0.03)", factor=factor)
     if lr is None:
         return text("lower the learning rate {factor:g}x (e.g. 1e-3 -> 1e-4; 1e-3 is a usual"
                     " start for SGD and Adam)", factor=factor)
@@ -49,3 +52,43 @@ STUCK_AT_CHANCE = (
     " or the weights are frozen (check requires_grad and what the optimizer was given)",
     "check the loss and the labels: a wrong target encoding or a detached loss keeps a model"
     " at chance")
+
+
+# ---------------------------------------------------------------- by kind of model
+# a gradient-boosted ensemble (CatBoost, XGBoost, LightGBM) has rounds, not steps of a network:
+# no checkpoints, batches, schedules, dropout or gradients to clip
+
+TREES_REGULARIZE = ("regularize the trees: lower max_depth (or num_leaves), raise"
+                    " min_child_weight (min_data_in_leaf) and the L2 penalty (reg_lambda,"
+                    " l2_leaf_reg), sample rows and columns (subsample, colsample_bytree)")
+TREES_CHECKS = ("check the objective and the labels: a custom objective's gradient and hessian,"
+                " the label encoding, infinite or huge targets")
+
+
+def keep_best(ctx: RunContext, step: float, value: float) -> Text:
+    """Where to stop: the lowest logged test loss, as a checkpoint or a round."""
+    if ctx.boosted:
+        return text("keep the model at round {step:step}, the lowest logged test loss"
+                    " ({value:num}): stop early on the eval set (early_stopping_rounds;"
+                    " CatBoost's use_best_model)", step=step, value=value)
+    return text("keep the checkpoint of step {step:step}, the lowest logged test loss"
+                " ({value:num}), or use early stopping on the test loss", step=step, value=value)
+
+
+def regularize(ctx: RunContext) -> str:
+    return TREES_REGULARIZE if ctx.boosted else REGULARIZE
+
+
+def steady(ctx: RunContext) -> tuple[str, ...]:
+    """What keeps an unstable run on course besides a lower rate: for a network, clipped
+    gradients and normalized activations; for trees, a sound objective."""
+    return (TREES_CHECKS,) if ctx.boosted else (CLIP, BATCHNORM)
+
+
+def schedule(ctx: RunContext) -> tuple[str, ...]:
+    return () if ctx.boosted else (SCHEDULE,)
+
+
+def keep_going(ctx: RunContext) -> str:
+    return ("add rounds: the loss is still falling (raise n_estimators, num_boost_round or"
+            " iterations)") if ctx.boosted else "keep training: the loss is still falling"

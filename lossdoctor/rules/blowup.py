@@ -207,7 +207,7 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
                "{test}{under_way}{broke}.", best=float(tr.smooth.min()), best_step=best_step(tr),
                last=float(tr.values[-1]), last_step=tr.steps[-1], start=start, test=test_said,
                under_way=under_way, broke=broke)
-    acts = (actions.lower_lr(ctx, start), actions.CLIP, actions.BATCHNORM)
+    acts: tuple[Said, ...] = (actions.lower_lr(ctx, start), *actions.steady(ctx))
     _, z = end_rise(tr, th)
     return Finding(msg, start, float(tr.steps[-1]), ev, acts,
                    confidence=confidence(z, th.divergence_z))
@@ -228,7 +228,7 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
     if found is None:
         return None
     start, why, ev, conf = found
-    acts = (actions.lower_lr(ctx, start), actions.SCHEDULE)
+    acts: tuple[Said, ...] = (actions.lower_lr(ctx, start), *actions.schedule(ctx))
     # spikes, or a knock of the test loss alone, are what a noisy evaluation of an
     # overfitting model shows too: the verdict is the overfitting when that is found; a knock
     # of the test loss alone beside a train loss that itself scatters under swing_limit is
@@ -491,5 +491,5 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Finding | None:
     acts = (text("stop the run and find what happens at step {step:step}: log(0), 0/0 (an empty"
                  " mask or batch), infinite inputs; torch.autograd.set_detect_anomaly(True)"
                  " helps", step=step),
-            actions.CLIP, actions.lower_lr(ctx, step))
+            actions.steady(ctx)[0], actions.lower_lr(ctx, step))
     return Finding(msg, step, None, ev, acts, confidence=SUREST)   # a NaN is no estimate

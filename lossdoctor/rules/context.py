@@ -25,6 +25,9 @@ class RunContext:
     short: dict[str, np.ndarray] = field(default_factory=dict)
     #: splits whose loss is a sum of logged components (a GAN's D loss + G loss)
     summed: frozenset[str] = frozenset()
+    #: the model is a gradient-boosted ensemble (the log is CatBoost's, XGBoost's or
+    #: LightGBM's): rounds, not steps of a network; the remedies are the trees'
+    boosted: bool = False
 
     def curves(self) -> list[CurveTrend]:
         return [c for c in (self.train, self.test) if c is not None]

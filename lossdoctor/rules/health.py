@@ -79,7 +79,7 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
             said = text("{said}; the train loss is printed in steps of {step:num}, too coarse"
                         " to show its fall", said=said, step=printed)
         return Finding(text("Learning: {said}.", said=said), None, None, ev,
-                       ("keep training: the loss is still falling",),
+                       (actions.keep_going(ctx),),
                        confidence=confidence(z, th.flat_noise_z))
     return None
 
@@ -227,9 +227,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     msg = text("Overfitting: test loss {where} around step {best:step} ({low:num}) and has"
                " since {since}{meanwhile}.", where="levelled off" if late_low else "was lowest",
                best=best, low=float(te.smooth[best_i]), since=since, meanwhile=meanwhile)
-    acts = (text("keep the checkpoint of step {step:step}, the lowest logged test loss"
-                 " ({value:num}), or use early stopping on the test loss",
-                 step=step, value=value), actions.REGULARIZE)
+    acts = (actions.keep_best(ctx, step, value), actions.regularize(ctx))
     end = float(tr.steps[-1]) if tr is not None else float(te.steps[-1])
     # below a train loss it cannot fit, the test loss rising is the corrupted train set's
     # doing as much as memorisation: the data problem, when found, is the verdict
@@ -291,10 +289,11 @@ def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
     chance = [(c, k) for c in flat if c.split not in ctx.summed
               and (k := chance_classes(c, th)) is not None]
     at_chance: Said = ""
-    acts: tuple[Said, ...] = (text("{lower}, or halve the batch size",
-                                   lower=actions.lower_lr(ctx)),
-                              actions.SCHEDULE, "or stop here if this loss is good enough:"
-                              " more steps at this setting will not help")
+    acts: tuple[Said, ...] = (
+        actions.lower_lr(ctx) if ctx.boosted else text("{lower}, or halve the batch size",
+                                                       lower=actions.lower_lr(ctx)),
+        *actions.schedule(ctx), "or stop here if this loss is good enough: more steps at"
+        " this setting will not help")
     if chance:
         c, k = chance[0]
         ev.update(chance_classes=k, chance_loss=float(np.log(k)))
