@@ -437,6 +437,15 @@ def test_batches_counted_within_epochs_keep_their_evaluations_beside_them(tmp_pa
         in log.notes
 
 
+def test_a_table_whose_header_the_console_reader_claimed(tmp_path):
+    # '2d_loss \t3d_loss \t...' then rows of numbers: the console reader read the header
+    # as 'loss 3' pairs and, finding no named values, refused; the table is the log
+    rows = "".join(f"{4 / (1 + i / 50):.6f}\t{5 / (1 + i / 40):.6f}\t\n" for i in range(200))
+    got, log = curves(write(tmp_path, "log.txt", "2d_loss   \t3d_loss   \t\n" + rows))
+    assert log.format == "generic-csv" and len(got["train"][0]) == 200
+    assert got["train"][1][0] == pytest.approx(9.0)
+
+
 def test_markers_glued_to_their_counters(tmp_path):
     # 'epoch18, iter120, loss: 0.027': the epoch and the iteration glued to their numbers
     # (they had not been read: the lines were placed by a stray 'Finish epoch 3' line);

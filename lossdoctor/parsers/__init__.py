@@ -50,7 +50,7 @@ def read_raw(path: str | Path, input_format: str | None = None,
     except LogReadError as exc:
         if input_format and exc.path is None:
             exc.path = source.name
-        console = exc if input_format else _as_console_text(parser.name, source, options, exc)
+        console = exc if input_format else _read_otherwise(parser.name, source, options, exc)
         if isinstance(console, LogReadError):
             raise console from None
         log = console
@@ -59,6 +59,16 @@ def read_raw(path: str | Path, input_format: str | None = None,
                            f"{str(exc)[:100]})", source.name) from None
     log.notes += [n for n in source.notes if n not in log.notes]
     return log
+
+
+def _read_otherwise(chosen: str, source: Source, options: ReadOptions,
+                    failed: LogReadError) -> LossLog | LogReadError:
+    """The log as the other of the two text readers reads it, when the one that claimed it
+    failed: console text for a table that holds no losses, a table for console text with
+    no named values."""
+    if chosen == "plain-text" and not isinstance(failed, ColumnError):
+        return _as_table(source, options, failed)
+    return _as_console_text(chosen, source, options, failed)
 
 
 def _as_console_text(chosen: str, source: Source, options: ReadOptions,
@@ -80,6 +90,20 @@ def _as_console_text(chosen: str, source: Source, options: ReadOptions,
         return failed
     log.notes.insert(0, "read as console text: its lines are no table of losses")
     return log
+
+
+def _as_table(source: Source, options: ReadOptions, failed: LogReadError
+              ) -> LossLog | LogReadError:
+    """A file the console reader claimed (a header of loss names read as 'name value'
+    pairs: ``2d_loss \t3d_loss``) in which it found no named values, read as the table the
+    generic reader also saw in it."""
+    table = PARSERS["generic-csv"]
+    try:
+        if table.sniff(source) <= 0:
+            return failed
+        return table.read(source, options)
+    except (LogReadError, UnicodeError, ValueError, KeyError, IndexError, TypeError):
+        return failed
 
 
 def _prose(head: str) -> bool:
