@@ -446,6 +446,15 @@ def test_a_table_whose_header_the_console_reader_claimed(tmp_path):
     assert got["train"][1][0] == pytest.approx(9.0)
 
 
+def test_a_step_counted_after_the_word_train_in_brackets(tmp_path):
+    # absl logging of a JAX trainer: '[Train 10/1882] {'grads_finite': 1.0, 'train_loss': ..}'
+    text = "".join(f"I1216 14:22:57.913980 139628846601088 train.py:577] [Train {s}/1882]"
+                   f" {{'grads_finite': 1.0, 'loss_scale': 1.0, 'train_loss': {1 / s}}}\n"
+                   for s in range(10, 1890, 10))
+    got, _ = curves(write(tmp_path, "train_log.txt", text))
+    assert got["train"][0] == [float(s) for s in range(10, 1890, 10)]
+
+
 def test_markers_glued_to_their_counters(tmp_path):
     # 'epoch18, iter120, loss: 0.027': the epoch and the iteration glued to their numbers
     # (they had not been read: the lines were placed by a stray 'Finish epoch 3' line);

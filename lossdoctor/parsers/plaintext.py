@@ -90,6 +90,8 @@ _EPOCH_BATCH = re.compile(r"(?:\bepoch\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
 #: timm's ``Train: 3 [ 200/390 ( 51%)]``: the batch's share of its epoch in its brackets (the
 #: PyTorch MNIST example's ``Train Epoch: 1 [640/60000 (1%)]``, which counts samples, is
 #: read at each epoch's last print)
+#: a step counted in brackets after the word train: ``[Train 10/1882] {'train_loss': ..}``
+_TRAIN_COUNT = re.compile(r"\[\s*train(?:ing)?\s+(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
 _TIMM_BATCH = re.compile(r"\btrain\s*:\s*\d+\s*\[\s*(\d+)\s*/\s*(\d+)\s*\(\s*\d+%\)\s*\]",
                          re.IGNORECASE)
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
@@ -692,7 +694,8 @@ def _step_of(line: str) -> re.Match[str] | None:
     """The line's step marker ('step 100', 'Step [100/600]', 'Epoch: [0][10/5005]'): group 1
     the step, group 2 the steps its epoch holds, when printed."""
     return _STEP.search(line) or ("[" in line and (_EPOCH_BATCH.search(line)
-                                                   or _TIMM_BATCH.search(line))) or None
+                                                   or _TIMM_BATCH.search(line)
+                                                   or _TRAIN_COUNT.search(line))) or None
 
 
 def _epoch_of(line: str) -> re.Match[str] | None:
