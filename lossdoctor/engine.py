@@ -75,8 +75,8 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     found no rise from a smoothed best: a best of one evaluation on a short curve); a train
     loss whose last window rises by a share that does not matter beside a test loss still
     falling is learning (the run improves where it counts), and so is a train loss falling
-    beside a test loss whose last window is flat but which logged its lowest value within
-    its last ``overfit_points`` evaluations (it still makes new lows, however small)."""
+    beside a test loss whose last window is flat or rising but which logged its lowest value
+    within its last ``overfit_points`` evaluations (it still makes new lows, however small)."""
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
     still = all(e is Direction.FALLING for e in ends)
@@ -96,10 +96,12 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     # falls: the run still improves where it counts
     improving = (ends == [Direction.RISING, Direction.FALLING] and ctx.train is not None
                  and not rises_materially(ctx.train, th))
-    # a train loss falling beside a test loss whose last window is flat but whose lowest
-    # logged value is among its last overfit_points evaluations: it still makes new lows
-    newlow = (ends == [Direction.FALLING, Direction.FLAT] and te is not None and te.moved
-              and since_best < th.overfit_points)
+    # a train loss falling beside a test loss whose last window is flat, or rises as a
+    # trend, but whose lowest logged value is among its last overfit_points evaluations: it
+    # still makes new lows
+    newlow = (ends[:1] == [Direction.FALLING] and ends[1:] in ([Direction.FLAT],
+                                                               [Direction.RISING])
+              and te is not None and te.moved and since_best < th.overfit_points)
     nearest = ("learning" if still or improving or newlow else "lr_too_high" if rising
                else "overfitting" if parting else "plateau")
     ev: dict[str, float | str] = {f"{c.split}_direction": c.windows[-1].direction.value

@@ -602,6 +602,25 @@ def test_a_test_loss_still_making_new_lows_beside_a_falling_train_loss_is_learni
     assert api.diagnose(frame_).verdict != "learning"
 
 
+def test_a_test_loss_whose_rising_window_ends_at_its_lowest_value_still_learns():
+    # a Lightning run's metrics.csv (a real log): 15 evaluations, flat and noisy 0.69-0.75
+    # for ten, then 0.654, its lowest, at the last: its last window's trend rises (2.8
+    # standard errors) but it logged a new low at its end, beside a train loss still falling
+    steps = np.arange(1, 16) * 312.0 - 1
+    val = np.array([0.790277, 0.736276, 0.730639, 0.751753, 0.703568, 0.694638, 0.713700,
+                    0.704101, 0.747172, 0.700902, 0.685524, 0.694699, 0.710113, 0.711735,
+                    0.654182])
+    train = np.array([0.745922, 0.657956, 0.609840, 0.580966, 0.572478, 0.522187, 0.513100,
+                      0.466713, 0.461795, 0.435926, 0.452937, 0.411184, 0.401880, 0.391326,
+                      0.371433])
+    data = pd.DataFrame({"step": steps, "train_loss": train, "val_loss": val})
+    report = api.diagnose(data)
+    assert report.runs[0].context.test.windows[-1].direction.value == "rising"
+    assert report.verdict == "learning", report.main.diagnoses
+    data.loc[14, "val_loss"] = 0.70          # no new low at its end: not learning
+    assert api.diagnose(data).verdict != "learning"
+
+
 def test_a_train_loss_logged_as_a_sum_beside_a_test_mean_both_falling_is_learning():
     """A ViT's custom CSV: train_loss the epoch's sum over ~500 batches (812 -> 515), val_loss
     a mean (1.73 -> 0.91), both still falling. The train loss ends 300x above the highest
