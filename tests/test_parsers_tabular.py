@@ -913,6 +913,24 @@ def test_catboost_verbose_lines_are_the_objectives_curves(tmp_path):
     assert curves(write(tmp_path, "learn.txt", alone))[0]["train"][1] == pytest.approx(learn)
 
 
+def test_catboost_verbose_lines_of_two_fits_printed_every_100_iterations(tmp_path):
+    # a notebook's cell fits twice (the second fit's best starts again), and metric_period
+    # prints every 100th iteration, so the best can lie between the printed values
+    def fit(scale: float) -> list[str]:
+        out, best = [], np.inf
+        for i in range(0, 1000, 100):
+            test = scale * (0.3 + 0.5 * np.exp(-i / 200))
+            best = min(best, test * (0.999 if i else 1.0))     # an unprinted iteration's
+            out.append(f"{i}:\tlearn: {scale * 0.8 * np.exp(-i / 300):.7f}\ttest: {test:.7f}"
+                       f"\tbest: {best:.7f} ({i})\ttotal: 1s\tremaining: 1s")
+        return out
+    text = "\n".join(fit(2.0) + ["bestTest = 0.6", "bestIteration = 900"] + fit(1.0)) + "\n"
+    got, log = curves(write(tmp_path, "cell.txt", text))
+    assert len(got["test"][0]) == 10 and got["test"][1][-1] == pytest.approx(0.3 + 0.5 *
+                                                                             np.exp(-4.5))
+    assert any("segments" in n for n in log.notes)
+
+
 def test_catboost_verbose_lines_of_a_score_that_only_rose_are_no_loss(tmp_path):
     # AUC as the eval metric: its best is the running maximum, at every test value when it
     # only rose, as a loss that only fell has its best at every value too

@@ -282,8 +282,8 @@ def name_catboost_metrics(lines: list[str]) -> list[str]:
              and (m.group(2) or m.group(3))]
     if not found:
         return lines
-    if not _minimised([(float(m.group(4)), float(m.group(5))) for _, m in found
-                       if m.group(4) is not None and m.group(5) is not None]):
+    if not _minimised([(int(m.group(1)), float(m.group(4)), float(m.group(5)))
+                       for _, m in found if m.group(4) is not None and m.group(5) is not None]):
         return lines
     out = list(lines)
     for i, m in found:
@@ -294,15 +294,19 @@ def name_catboost_metrics(lines: list[str]) -> list[str]:
     return out
 
 
-def _minimised(tests_and_bests: list[tuple[float, float]]) -> bool:
-    """Whether CatBoost's ``best`` is the running minimum of the test values it was printed
-    beside (a loss), not their running maximum (a score; a score that only rose has its best
-    at every test value, as a loss that only fell has: the running extreme tells them apart).
-    Without an eval set there is no best: the metric printed is the objective."""
-    low = math.inf
-    for test, best in tests_and_bests:
-        low = min(low, test)
-        if not math.isclose(best, low, rel_tol=1e-6):
+def _minimised(printed: list[tuple[int, float, float]]) -> bool:
+    """Whether CatBoost's ``best`` is the minimum of the test values so far (a loss), not
+    their maximum (a score; a score that only rose has its best at every test value, as a
+    loss that only fell has: the running extreme tells them apart): never above the
+    running minimum of the values printed (it may be below it, at an iteration that
+    ``metric_period`` left out), over each fit (the iteration going back starts another:
+    a notebook fits several). Without an eval set there is no best: the metric printed is
+    the objective."""
+    low, last = math.inf, -1
+    for iteration, test, best in printed:
+        low = min(low if iteration > last else math.inf, test)
+        last = iteration
+        if best > low and not math.isclose(best, low, rel_tol=1e-6):
             return False
     return True
 
