@@ -45,7 +45,7 @@ LOSS_LIKE = ("nll", "objective", "cost", "mse", "mae", "rmse", "bce", "xent", "c
              "huber")
 #: of those, the errors a regression reports beside its objective (an MSE): RMSE is its
 #: square root (the same trend on a log scale), MAE a second measure of the same fit
-REPORTED = frozenset({"rmse", "mae"})
+REPORTED = frozenset({"rmse", "mae", "l1"})
 #: a name that counts what the loss was taken over, not a loss: ``num_loss_tokens``,
 #: ``n_loss_samples``, ``loss_tokens``
 COUNT_WORDS = frozenset({"num", "number", "n", "nb"})
@@ -115,7 +115,18 @@ def says_loss(name: str) -> bool:
     if counts(toks):
         return False
     return any(t.endswith("loss") or t == "losses" for t in toks) or (
-        any(t in LOSS_LIKE for t in toks) and not RESOURCES & set(toks))
+        any(t in LOSS_LIKE for t in toks) and not RESOURCES & set(toks)) or _set_norm(toks)
+
+
+#: the L2 and L1 errors LightGBM names its regression metrics by (its l2 is the MSE)
+NORM_ERRORS = ("l2", "l1")
+
+
+def _set_norm(toks: list[str]) -> bool:
+    """A split's word and an L2 or L1 error, nothing else (LightGBM's ``training's l2``,
+    ``valid_1's l1``): an ``l2_norm`` or ``l2_reg`` column is no loss."""
+    return len(toks) > 1 and toks[-1] in NORM_ERRORS and all(
+        t in TEST_TOKENS or t in TRAIN_TOKENS or t.isdigit() for t in toks[:-1])
 
 
 def counts(toks: list[str]) -> bool:
@@ -224,7 +235,7 @@ _EVAL_SET = re.compile(r"^validation_(\d+)-(.+)$")
 _BOOSTING = re.compile(
     r"^(?:(?:validation_\d+|train|eval|test|valid)-(?:logloss|mlogloss|rmse|rmsle|mae|mape|error|"
     r"merror|mphe|poisson-nloglik|gamma-nloglik|tweedie-nloglik|cox-nloglik|aft-nloglik)"
-    r"|(?:training|valid_\d+) (?:l1|l2|rmse|binary_logloss|multi_logloss|multi_error|"
+    r"|(?:training|valid(?:_\d+)?) (?:l1|l2|rmse|binary_logloss|multi_logloss|multi_error|"
     r"binary_error|huber|fair|poisson|quantile|mape|gamma|tweedie|cross_entropy|xentropy))$")
 
 

@@ -47,6 +47,8 @@ NOT_LOSSES = {
         f"INFO:root:Epoch[{e}] Time cost={140 - e}.99\n"
         f"INFO:root:Epoch[{e}] Validation-accuracy=0.{55 + e}\n" for e in range(10)),
                                             "Time cost"),
+    "an-l2-norm-and-an-l2-penalty": ("metrics.csv", "epoch,l2_norm,l2_reg,accuracy\n" + "".join(
+        f"{e},{10 - e / 3},{0.01 * (e + 1)},{0.5 + e / 40}\n" for e in range(12)), "l2_norm"),
     "tensorboard-download-of-accuracy": ("run-.-tag-accuracy.csv", "Wall time,Step,Value\n" +
                                          "".join(f"{1.6e9 + s},{s},{0.5 + s / 100}\n"
                                                  for s in range(30)), "'accuracy'"),

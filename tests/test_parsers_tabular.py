@@ -1601,7 +1601,11 @@ def test_tsv_with_sparse_validation_is_a_table_not_console_text(tmp_path):
      "[2]\ttraining's binary_logloss: 0.55\tvalid_1's binary_logloss: 0.60\n"
      "[3]\ttraining's binary_logloss: 0.50\tvalid_1's binary_logloss: 0.58\n",
      [0.61, 0.55, 0.5], [0.64, 0.6, 0.58]),
-], ids=["xgboost-two-sets", "xgboost-one-set", "lightgbm"])
+    ("[10]\ttraining's l1: 0.61\ttraining's l2: 0.41\tvalid's l1: 0.64\tvalid's l2: 0.44\n"
+     "[20]\ttraining's l1: 0.55\ttraining's l2: 0.35\tvalid's l1: 0.60\tvalid's l2: 0.40\n"
+     "[30]\ttraining's l1: 0.50\ttraining's l2: 0.30\tvalid's l1: 0.58\tvalid's l2: 0.38\n",
+     [0.41, 0.35, 0.3], [0.44, 0.4, 0.38]),
+], ids=["xgboost-two-sets", "xgboost-one-set", "lightgbm", "lightgbm-l2-beside-l1"])
 def test_boosting_round_logs_are_console_text(tmp_path, text, train, test):
     # '[12]' alone is a JSON array: a round counter followed by words is console text
     got, log = curves(write(tmp_path, "train.log", text))

@@ -149,7 +149,9 @@ def sniff_plaintext(source: Source) -> float:
     if looks_like_json(text):
         return 0.0
     lines = named_losses(terminal_lines(text)[:SNIFF_LINES])
-    hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln) or _VALUE_THEN_LOSS.search(ln))
+    # (a boosting round's line counts too: LightGBM's '[10]\ttraining's l2: 0.41' names no loss)
+    hits = sum(1 for ln in lines if _LOSS_PAIR.search(ln) or _VALUE_THEN_LOSS.search(ln)
+               or (_ROUND.match(ln) and ": " in ln))
     if hits >= 3:
         return 0.75
     if not hits and _losses_at_the_end(source):
