@@ -455,6 +455,15 @@ def test_a_step_counted_after_the_word_train_in_brackets(tmp_path):
     assert got["train"][0] == [float(s) for s in range(10, 1890, 10)]
 
 
+def test_a_cost_printed_without_a_colon(tmp_path):
+    # a course lab's gradient descent: 'Iteration 1000: Cost 3.41e+00  dj_dw: -3.7e-01 ...'
+    text = "".join(f"Iteration {i:4d}: Cost {1e4 / (1 + i):.2e}  dj_dw: -3.712e-01, dj_db:"
+                   f"  6.007e-01   w:  1.949e+02, b: 1.08228e+02\n" for i in range(0, 10000, 1000))
+    got, _ = curves(write(tmp_path, "lab.txt", text))
+    assert got["train"][0] == [float(i) for i in range(0, 10000, 1000)]
+    assert got["train"][1][1] == pytest.approx(1e4 / 1001, rel=1e-2)
+
+
 def test_markers_glued_to_their_counters(tmp_path):
     # 'epoch18, iter120, loss: 0.027': the epoch and the iteration glued to their numbers
     # (they had not been read: the lines were placed by a stray 'Finish epoch 3' line);

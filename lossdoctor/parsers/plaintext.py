@@ -109,7 +109,7 @@ _LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?
 _QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
 #: a loss's name in a print: up to two words, then one ending in loss ('val loss', 'C.E. Loss',
 #: 'smooth_loss')
-_LOSS_NAME = rf"(?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?loss"
+_LOSS_NAME = rf"(?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?(?:loss|cost)"
 _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])({_LOSS_NAME}(?:[_.-][A-Za-z][A-Za-z0-9]{{0,7}})?)"
                         rf"{_QUALIFIER}(?:\s+so\s+far)?(?:\s+(?:is|was))?\s+({_NUM})"
                         rf"(?!\w|\.\d)", re.IGNORECASE)
