@@ -621,6 +621,23 @@ def test_a_test_loss_whose_rising_window_ends_at_its_lowest_value_still_learns()
     assert api.diagnose(data).verdict != "learning"
 
 
+def test_a_noisy_train_loss_rising_late_beside_a_test_loss_still_learning():
+    # a W&B run (a real log): the train loss is one batch's value per epoch, up late from
+    # 0.022 to 0.12 and back (a late rise of 4.5 standard errors on a running median of 3);
+    # the validation loss falls in every window to its lowest value at the last epoch: the
+    # batches' noise, not a rate too high (lr_too_high had been said)
+    train = [0.191, 0.3536, 0.1829, 0.0369, 0.022, 0.0835, 0.0712, 0.0934, 0.12, 0.0399]
+    val = [0.2291, 0.2384, 0.1805, 0.1666, 0.1693, 0.1479, 0.1423, 0.1264, 0.1346, 0.1138]
+    def run(test: list[float]) -> str:
+        steps = np.arange(10) * 6.0
+        data = pd.concat([pd.DataFrame({"step": steps + 2, "train_loss": train}),
+                          pd.DataFrame({"step": steps + 5, "val_loss": test})])
+        return api.diagnose(data.sort_values("step")).verdict
+    assert run(val) == "learning"
+    # no new low at its end: the rise stands
+    assert run(val[:8] + [0.1546, 0.1638]) == "lr_too_high"
+
+
 def test_a_train_loss_logged_as_a_sum_beside_a_test_mean_both_falling_is_learning():
     """A ViT's custom CSV: train_loss the epoch's sum over ~500 batches (812 -> 515), val_loss
     a mean (1.73 -> 0.91), both still falling. The train loss ends 300x above the highest

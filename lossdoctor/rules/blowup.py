@@ -257,6 +257,12 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     if _steadily_learning(tr):
         found = [f for f in found if "test_knock" not in f[2] and "test_swing" not in f[2]
                  and f[2].get("spike_splits") != ["test"]]
+    if te is not None and _steadily_learning(te) and _climbs_back(te, th) is None:
+        # and the other way round: beside a test loss that falls in every window to its
+        # lowest value in the last, without climbing back itself, a train loss's late rise
+        # or climbs back are its batches' noise (the weights still improve), not steps that
+        # overshoot
+        found = [f for f in found if "train_rise" not in f[2] and "train_climbs" not in f[2]]
     if not found:
         return None
     start, why, ev, conf = found[0]
@@ -370,13 +376,24 @@ def _outgrown(c: CurveTrend, low: int, top: int, th: Thresholds) -> bool:
     return below >= max(th.knock_recovery * climb, th.near_se * smooth_se(c, width))
 
 
-def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
-    width = smooth_width(tr, th.smooth_fraction)
-    se = climb_se(tr, width)
-    skip = settled(tr, width)
-    climbed, fell = climbs_and_falls(tr, th.climb_noise * se, skip, th.min_points)
-    if climbed <= 0 or climbed < th.climb_share * fell or climbed < th.late_rise * tr.span:
+def _climbs_back(c: CurveTrend, th: Thresholds) -> tuple[float, float] | None:
+    """(climbed, fell), the smoothed curve's climbs and falls beyond ``climb_noise``
+    standard errors summed, when the climbs add up to ``climb_share`` of the falls and
+    ``late_rise`` of its progress (a trend that keeps climbing back); else None."""
+    width = smooth_width(c, th.smooth_fraction)
+    climbed, fell = climbs_and_falls(c, th.climb_noise * climb_se(c, width), settled(c, width),
+                                     th.min_points)
+    if climbed <= 0 or climbed < th.climb_share * fell or climbed < th.late_rise * c.span:
         return None
+    return climbed, fell
+
+
+def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    found = _climbs_back(tr, th)
+    if found is None:
+        return None
+    climbed, fell = found
+    skip = settled(tr, smooth_width(tr, th.smooth_fraction))
     i, j = biggest_climb(tr, skip)
     if not material(tr, i, j, th.material_share):
         return None
