@@ -1348,6 +1348,16 @@ def test_two_long_rows_are_the_train_and_val_losses_when_the_file_says_loss(tmp_
         load(write(tmp_path, "rows.txt", text))
 
 
+def test_a_loss_component_never_logged_is_left_out_of_the_sum(tmp_path):
+    # 'step,velocity_loss,stress_loss' with the stress column empty on every row: the sum
+    # had no row to stand on ("no loss values")
+    rows = "".join(f"{s},{5 / (1 + s / 100):.5f},\n" for s in range(10, 300))
+    got, log = curves(write(tmp_path, "train_log.csv", "step,velocity_loss,stress_loss\n" + rows))
+    assert len(got["train"][0]) == 290
+    assert "train loss: velocity_loss (stress_loss never logged a value)" in log.notes
+    assert not any("sum of 2" in n for n in log.notes)
+
+
 def test_generic_unnamed_index_and_tensor_cells():
     got, log = curves(FIX / "generic-csv" / "val_loss.csv")
     assert got == {"test": ([0.0, 1.0, 2.0], [0.1414, 0.1409, 0.1380])}
