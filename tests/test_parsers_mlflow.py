@@ -222,3 +222,21 @@ def test_corpus_cases(case):
     assert log.splits() == ["train", "test"]
     losses = log.frame[log.frame["split"] != "lr"]
     assert [losses["step"].min(), losses["step"].max()] == labels["steps"]
+
+
+def test_a_dvclive_folder_is_read_by_its_headers(tmp_path):
+    # DVCLive's plots/metrics/<name>.tsv: 'step<TAB>loss' (or 'timestamp step loss'); a test
+    # loss written once at the end (test_1_loss) is no curve beside the eval loss
+    metrics = tmp_path / "dvclive" / "plots" / "metrics"
+    (metrics / "train").mkdir(parents=True)
+    (metrics / "eval").mkdir()
+    (metrics / "train" / "loss.tsv").write_text(
+        "step\tloss\n" + "".join(f"{s}\t{1 / (1 + s)}\n" for s in range(2, 32)))
+    (metrics / "eval" / "loss.tsv").write_text("timestamp\tstep\tloss\n" + "".join(
+        f"{1700000000000 + s}\t{s}\t{1.1 / (1 + s)}\n" for s in range(2, 32)))
+    (metrics / "test_1_loss.tsv").write_text("step\ttest_1_loss\n32\t1.04\n")
+    log = load(tmp_path / "dvclive" / "plots")
+    train, test = log.curve("", "train"), log.curve("", "test")
+    assert list(train[0]) == list(range(2, 32)) and train[1][0] == pytest.approx(1 / 3)
+    assert list(test[0]) == list(range(2, 32)) and test[1][-1] == pytest.approx(1.1 / 32)
+    assert not any("unreadable" in n for n in log.notes)

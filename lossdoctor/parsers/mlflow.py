@@ -95,8 +95,12 @@ def _value(text: str) -> float | None:
 
 
 def read_metric(source: Source) -> Metric:
-    """Parse 'timestamp value step' lines (old stores: 'timestamp value'); bad lines skipped."""
+    """Parse 'timestamp value step' lines (old stores: 'timestamp value'); bad lines skipped.
+    DVCLive's ``plots/metrics/<name>.tsv`` is read by its header (``step  loss``, or
+    ``timestamp  step  loss``)."""
     lines = [ln.split() for ln in source.text.splitlines() if ln.strip()]
+    if lines and "step" in lines[0] and len(lines[0]) in (2, 3):
+        return _dvclive_metric(lines)
     widths = [len(p) for p in lines if len(p) in (2, 3)]
     width = max(set(widths), key=widths.count) if widths else 0   # one odd line: not the rule
     rows: list[tuple[float, float, float]] = []
@@ -125,6 +129,29 @@ def read_metric(source: Source) -> Metric:
     last = bool(bad) and bad[-1] == len(lines) - 1
     return Metric(arr[:, 2], arr[:, 1], arr[:, 0] / 1000.0, len(bad) - last, last,
                   int(dup.sum()))
+
+
+def _dvclive_metric(lines: list[list[str]]) -> Metric:
+    """DVCLive's columns by its header: the step, the value, a timestamp when written."""
+    header = lines[0]
+    at_step, at_time = header.index("step"), header.index("timestamp") if "timestamp" in \
+        header else None
+    at_value = next(i for i in range(len(header)) if i not in (at_step, at_time))
+    rows = []
+    for parts in lines[1:]:
+        value = _value(parts[at_value]) if len(parts) == len(header) else None
+        try:
+            step = float(parts[at_step])
+            ts = float(parts[at_time]) if at_time is not None else np.nan
+        except (ValueError, IndexError):
+            value = None
+        if value is not None:
+            rows.append((ts, value, step))
+    if not rows:
+        raise LogReadError("no values under this DVCLive metric's header", "")
+    arr = np.array(rows, dtype=float)
+    return Metric(arr[:, 2], arr[:, 1], arr[:, 0] / 1000.0, len(lines) - 1 - len(rows), False,
+                  0)
 
 
 def _metric_notes(name: str, metric: Metric) -> list[str]:
@@ -197,7 +224,8 @@ def _run_name(run: Path) -> str:
 def metric_files(run: Path) -> dict[str, Path]:
     root = run / "metrics"
     files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return {p.relative_to(root).as_posix(): p for p in files}
+    # DVCLive writes plots/metrics/<name>.tsv: the metric is named without its ending
+    return {p.relative_to(root).as_posix().removesuffix(".tsv"): p for p in files}
 
 
 def _curve(paths: list[Path], names: list[str], notes: list[str]) -> pd.DataFrame:
@@ -238,7 +266,7 @@ def is_run_folder(folder: Path) -> bool:
 
 @register("mlflow", priority=90, sniff=sniff_mlflow, folder=is_run_folder,
           description="MLflow file store: a run folder (metrics/<name>), an experiment with one "
-                      "run, or one metric file")
+                      "run, or one metric file; DVCLive's plots/ folder (metrics/<name>.tsv)")
 def read_mlflow(source: Source, options: ReadOptions) -> LossLog:
     if not source.is_dir:
         return _single_file(source, options)
