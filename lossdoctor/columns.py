@@ -401,7 +401,16 @@ def _pick(split: str, cands: list[str], source: str | None, notes: list[str],
         return [ranked[0]]
     if len(cands) == 1:
         return cands
-    # only components (YOLO box/obj/cls, Mask R-CNN parts): their sum is the loss optimised
+    # only components (YOLO box/obj/cls, Mask R-CNN parts): their sum is the loss optimised;
+    # a part that never logged a value (a stress_loss column left empty beside
+    # velocity_loss) would leave no row to sum
+    empty = [c for c in cands if counts.get(c, 1) == 0]
+    if empty and len(empty) < len(cands):
+        kept = [c for c in cands if c not in empty]
+        notes.append(f"{split} loss: {', '.join(kept)}"
+                     + (f", the sum of {len(kept)} components" if len(kept) > 1 else "")
+                     + f" ({', '.join(empty)} never logged a value)")
+        return kept
     notes.append(f"{split} loss is the sum of {len(cands)} components: {', '.join(cands)}")
     return cands
 

@@ -441,8 +441,7 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
     skip.add(wall_name)
     data_names = [n for n in names if n not in skip]
     notes += table.notes
-    groups = [_logged(table, group, notes)
-              for group in pick_curves(table, data_names, source, options, notes)]
+    groups = pick_curves(table, data_names, source, options, notes)
     for split, _, cols in groups:
         if split != "lr":
             _check_numeric(table, cols, source)
@@ -456,22 +455,6 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
         notes.insert(0, f"x axis: {step_name}")
     # the curves' own arrays: the tidy frame is built only if someone asks for it
     return LossLog(None, source.name, fmt, notes, curves=curves)
-
-
-def _logged(table: Table, group: Curve, notes: list[str]) -> Curve:
-    """A sum of components without those that never logged a value (a ``stress_loss``
-    column left empty beside ``velocity_loss``): an empty part would leave no row to sum."""
-    split, run, cols = group
-    empty = [c for c in cols if table.missing_of(c).all()]
-    if split == "lr" or not empty or len(empty) == len(cols):
-        return group
-    kept = [c for c in cols if c not in empty]
-    summed = f"{split} loss is the sum of {len(cols)} components"
-    notes[:] = [n for n in notes if not n.startswith(summed)]
-    notes.append(f"{split} loss: {', '.join(kept)}"
-                 + (f", the sum of {len(kept)} components" if len(kept) > 1 else "")
-                 + f" ({', '.join(empty)} never logged a value)")
-    return split, run, kept
 
 
 def pick_curves(table: Table, names: list[str], source: Source, options: ReadOptions,
