@@ -42,7 +42,7 @@ from .consoletext import (
 from .jsontable import looks_like_json
 from .registry import ReadOptions, register
 from .source import Source
-from .steps import EPOCHS_LEAST, epoch_runs
+from .steps import EPOCHS_LEAST, chain_starts, epoch_runs
 
 FORMAT = "plain-text"
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
@@ -87,11 +87,11 @@ _EPOCH_BATCH = re.compile(r"(?:\bepoch\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
                           r"|\btrain(?:ing)?\s*:\s*)"
                           r"(?:\[\s*\d+(?:\s*/\s*\d+)?\s*\]|\d+)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]",
                           re.IGNORECASE)
+#: a step counted in brackets after the word train: ``[Train 10/1882] {'train_loss': ..}``
+_TRAIN_COUNT = re.compile(r"\[\s*train(?:ing)?\s+(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
 #: timm's ``Train: 3 [ 200/390 ( 51%)]``: the batch's share of its epoch in its brackets (the
 #: PyTorch MNIST example's ``Train Epoch: 1 [640/60000 (1%)]``, which counts samples, is
 #: read at each epoch's last print)
-#: a step counted in brackets after the word train: ``[Train 10/1882] {'train_loss': ..}``
-_TRAIN_COUNT = re.compile(r"\[\s*train(?:ing)?\s+(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
 _TIMM_BATCH = re.compile(r"\btrain\s*:\s*\d+\s*\[\s*(\d+)\s*/\s*(\d+)\s*\(\s*\d+%\)\s*\]",
                          re.IGNORECASE)
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
@@ -425,16 +425,14 @@ def _chained_in_line_order(records: list[_Record]) -> bool:
     segs = [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     if len(epoch_runs(values, segs)) != 1:
         return False                      # new runs, or too few epochs: the steps' reader
-    offset = 0.0
-    starts = [held[seg[0]] for seg in segs] + [len(records)]
-    for k, seg in enumerate(segs):
-        xs = [records[held[i]].x for i in seg]
-        stride = float(np.median(np.diff(xs))) if len(xs) > 1 else 1.0
+    stretches = [np.array([records[held[i]].x for i in seg]) for seg in segs]
+    ends = [held[seg[0]] for seg in segs] + [len(records)]
+    for k, (xs, start) in enumerate(zip(stretches, chain_starts(stretches, least_stride=1.0),
+                                        strict=True)):
         # every record of the stretch, the evaluations printed in it too (records that
         # hold no train loss before the first stretch keep their place)
-        for r in records[starts[k]:starts[k + 1]]:
-            r.x = r.x - xs[0] + offset
-        offset += xs[-1] - xs[0] + max(stride, 1.0)
+        for r in records[ends[k]:ends[k + 1]]:
+            r.x = r.x - xs[0] + start
     return True
 
 

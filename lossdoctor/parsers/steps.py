@@ -162,18 +162,26 @@ def _resolve_curve(group: pd.DataFrame, segments: str,
                      " off: a step counted within each epoch; the segments are chained"
                      if per_epoch else
                      f"{len(segs)} segments (steps restart from the beginning), chained")
-        chained, offset = [], 0.0
-        for idx in segs:
-            seg = group.iloc[idx]
-            s = seg["step"].to_numpy()
-            gap = float(np.median(np.diff(s))) if len(s) > 1 else 1.0
-            chained.append(seg.assign(step=s - s[0] + offset))
-            offset += s[-1] - s[0] + gap
+        steps_of = [group["step"].to_numpy()[idx] for idx in segs]
+        chained = [group.iloc[idx].assign(step=s - s[0] + start)
+                   for idx, s, start in zip(segs, steps_of, chain_starts(steps_of),
+                                            strict=True)]
         import pandas as pd
 
         out = pd.concat(chained)
     out = out.iloc[np.argsort(out["step"].to_numpy(), kind="stable")]
     return out.reset_index(drop=True), notes
+
+
+def chain_starts(stretches: list[np.ndarray], least_stride: float = 0.0) -> list[float]:
+    """Where each stretch of steps counted from its own start begins once they are chained:
+    after the one before, one stride on (its median step, at least ``least_stride``)."""
+    starts, offset = [], 0.0
+    for s in stretches:
+        starts.append(offset)
+        gap = float(np.median(np.diff(s))) if len(s) > 1 else 1.0
+        offset += s[-1] - s[0] + max(gap, least_stride)
+    return starts
 
 
 def _beside(steps: np.ndarray, segs: list[np.ndarray], beside: tuple[float, float] | None
