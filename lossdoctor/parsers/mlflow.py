@@ -100,22 +100,10 @@ def read_metric(source: Source) -> Metric:
     ``timestamp  step  loss``)."""
     lines = [ln.split() for ln in source.text.splitlines() if ln.strip()]
     if lines and "step" in lines[0] and len(lines[0]) in (2, 3):
-        return _dvclive_metric(lines)
+        return _dvclive_metric(lines, source.name)
     widths = [len(p) for p in lines if len(p) in (2, 3)]
     width = max(set(widths), key=widths.count) if widths else 0   # one odd line: not the rule
-    rows: list[tuple[float, float, float]] = []
-    bad: list[int] = []
-    for i, parts in enumerate(lines):
-        value = _value(parts[1]) if len(parts) == width and width in (2, 3) else None
-        try:
-            ts = float(parts[0])
-            step = float(parts[2]) if width == 3 else float(len(rows))
-        except (ValueError, IndexError):
-            value = None
-        if value is None:
-            bad.append(i)
-            continue
-        rows.append((ts, value, step))
+    rows, bad = _rows(lines, width, 0, 1, 2 if width == 3 else None)
     if not rows:
         raise LogReadError("no 'timestamp value step' lines in this metric file", source.name,
                            "expected MLflow's metrics/<name> file")
@@ -131,27 +119,37 @@ def read_metric(source: Source) -> Metric:
                   int(dup.sum()))
 
 
-def _dvclive_metric(lines: list[list[str]]) -> Metric:
+def _dvclive_metric(lines: list[list[str]], name: str) -> Metric:
     """DVCLive's columns by its header: the step, the value, a timestamp when written."""
     header = lines[0]
     at_step, at_time = header.index("step"), header.index("timestamp") if "timestamp" in \
         header else None
     at_value = next(i for i in range(len(header)) if i not in (at_step, at_time))
-    rows = []
-    for parts in lines[1:]:
-        value = _value(parts[at_value]) if len(parts) == len(header) else None
+    rows, bad = _rows(lines[1:], len(header), at_time, at_value, at_step)
+    if not rows:
+        raise LogReadError("no values under this DVCLive metric's header", name)
+    arr = np.array(rows, dtype=float)
+    return Metric(arr[:, 2], arr[:, 1], arr[:, 0] / 1000.0, len(bad), False, 0)
+
+
+def _rows(lines: list[list[str]], width: int, at_time: int | None, at_value: int,
+          at_step: int | None) -> tuple[list[tuple[float, float, float]], list[int]]:
+    """(time, value, step) of each line of ``width`` cells, the cells at those places (no
+    time: NaN; no step: the line's place among the good ones), and the bad lines' indices."""
+    rows: list[tuple[float, float, float]] = []
+    bad: list[int] = []
+    for i, parts in enumerate(lines):
+        value = _value(parts[at_value]) if len(parts) == width else None
         try:
-            step = float(parts[at_step])
             ts = float(parts[at_time]) if at_time is not None else np.nan
+            step = float(parts[at_step]) if at_step is not None else float(len(rows))
         except (ValueError, IndexError):
             value = None
-        if value is not None:
-            rows.append((ts, value, step))
-    if not rows:
-        raise LogReadError("no values under this DVCLive metric's header", "")
-    arr = np.array(rows, dtype=float)
-    return Metric(arr[:, 2], arr[:, 1], arr[:, 0] / 1000.0, len(lines) - 1 - len(rows), False,
-                  0)
+        if value is None:
+            bad.append(i)
+            continue
+        rows.append((ts, value, step))
+    return rows, bad
 
 
 def _metric_notes(name: str, metric: Metric) -> list[str]:
