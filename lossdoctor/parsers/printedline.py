@@ -1,0 +1,214 @@
+"""What one printed line of a console log says: its step or epoch marker, its ``name:
+number`` pairs (the split a word before them names), and its time stamp."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from functools import lru_cache
+
+import numpy as np
+
+from ..columns import LOSS_LIKE, TEST_TOKENS, TRAIN_TOKENS, split_of, tokens
+
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
+_WORD = r"[A-Za-z_][\w./-]*"
+#: a number ends there: not before more digits, a decimal part ('1.2.3' is a version) or an
+#: exponent (else '8.99e-05.' ends a sentence and reads as 8.99), nor a percent sign
+_NUM_END = r"(?![\d]|\.\d|[eE][-+]?\d|\s*%)"
+_PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}})['\"]?\s*[:=]\s*"
+                   rf"['\"]?(?:tensor\(\s*|\((?=\s*(?:{_NUM})\s*[,)])\s*)?({_NUM}){_NUM_END}",
+                   re.IGNORECASE)
+#: an epoch marker ('Epoch 3/10', 'epoch: 3', 'ep 14,'): group 1 the epoch, group 2 the
+#: epochs planned
+#: a marker glued to its counter, the counter ending at a separator: ``epoch18, iter120,
+#: loss: 0.027`` (not ``global_step50/mp_rank_00.pt``, a path)
+_GLUED = r"(?=\d+(?:[,;:)\]\s]|$))"
+_EPOCH = re.compile(rf"\b(?:epoch|ep)(?:\b|{_GLUED})(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
+                    r"(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?", re.IGNORECASE)
+_BEST = re.compile(r"\bbest\b", re.IGNORECASE)
+#: ESPnet's ``3epoch:train:101-200batch:`` and ``3epoch results:``: the epoch before its word
+_NTH_EPOCH = re.compile(r"\b(\d+)epoch\b")
+#: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets; timm's
+#: ``Train: 3 [ 200/390 ( 51%)]``: the epoch before the batch's brackets
+_TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[?\s*(\d+)\s*(?:/\s*(\d+)\s*\]|(?=\[))",
+                          re.IGNORECASE)
+#: a step marker: a step or iteration (MMEngine's ``Iter(train) [100/8000]``), or a batch
+#: with its epoch's total ('Batch [100/600]', not 'batch size 32'); its counter, with
+#: thousands separators or without (BasicSR's ``iter: 100,000``), is whole ('Loss for final
+#: step: 0.2712' names no step)
+_COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?!\.?\d))"
+#: between a marker and its counter: a quote, a separator, a bracket, each with the blanks
+#: after it (blanks around optional parts made the engine try every split of a long run)
+_SEP = r"['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?"
+_STEP = re.compile(rf"\b(?:(?:global[ _]step|step|num_updates|batch(?={_SEP}\d+\s*/\s*\d))\b"
+                   rf"|(?:iter|iteration)(?:\b|{_GLUED}))(?:\(train\))?{_SEP}{_COUNT}"
+                   r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
+#: a batch counted in brackets right after its epoch, with the epoch's total: PyTorch's
+#: ImageNet example ``Epoch: [0][ 10/5005]``, ``Epoch 1[16/5011]``, ``Epoch [1/10][100/600]``,
+#: Swin's ``Train: [3/300][100/1251]``, MMEngine's ``Epoch(train) [1][ 50/500]`` (not its
+#: evaluations' ``Epoch(val) [1][100/100]``, which count their own batches); group 1 the
+#: batch, group 2 the total, as ``_STEP``'s
+_EPOCH_BATCH = re.compile(r"(?:\bepoch\b(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
+                          r"|\btrain(?:ing)?\s*:\s*)"
+                          r"(?:\[\s*\d+(?:\s*/\s*\d+)?\s*\]|\d+)\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]",
+                          re.IGNORECASE)
+#: a step counted in brackets after the word train: ``[Train 10/1882] {'train_loss': ..}``
+_TRAIN_COUNT = re.compile(r"\[\s*train(?:ing)?\s+(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
+#: timm's ``Train: 3 [ 200/390 ( 51%)]``: the batch's share of its epoch in its brackets (the
+#: PyTorch MNIST example's ``Train Epoch: 1 [640/60000 (1%)]``, which counts samples, is
+#: read at each epoch's last print)
+_TIMM_BATCH = re.compile(r"\btrain\s*:\s*\d+\s*\[\s*(\d+)\s*/\s*(\d+)\s*\(\s*\d+%\)\s*\]",
+                         re.IGNORECASE)
+#: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
+#: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins)
+SEEN = re.compile(r"\b(?:consumed[ _])?(?:tokens|samples|examples|images|sequences)(?:[ _]seen)?"
+                   rf"\b{_SEP}{_COUNT}", re.IGNORECASE)
+#: a boosting round's counter opening the line: XGBoost's and LightGBM's ``[12]\t...``
+ROUND = re.compile(r"^\s*\[(\d+)\]\s")
+LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?"
+                        rf"(?:\s*[:=]\s*['\"]?|\s+)(?:tensor\(\s*)?(?:{_NUM})", re.IGNORECASE)
+#: nanoGPT's ``step 500: train loss 2.3456, val loss 2.4567``: a loss name, a space, a number
+#: (a qualifier in brackets may follow the name: ``loss(avg) 1.7439``, a running mean; the
+#: name may be one word ending in loss, ``smooth_loss 1.6114 | val_loss 1.5365``, or loss
+#: with a split after it, ``loss_t 734.3  loss_v 720.3``)
+_QUALIFIER = r"(?:\s*[(\[][\w .-]{1,12}[)\]])?"
+#: a loss's name in a print: up to two words, then one ending in loss ('val loss', 'C.E. Loss',
+#: 'smooth_loss')
+_LOSS_NAME = rf"(?:{_WORD} ){{0,2}}(?:[A-Za-z][\w.-]*?[_.-])?(?:loss|cost)"
+_BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])({_LOSS_NAME}(?:[_.-][A-Za-z][A-Za-z0-9]{{0,7}})?)"
+                        rf"{_QUALIFIER}(?:\s+so\s+far)?(?:\s+(?:is|was))?\s+({_NUM})"
+                        rf"(?!\w|\.\d)", re.IGNORECASE)
+#: a custom print with the value before its name, the name ending in loss and not followed
+#: by a value of its own: ``Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy``
+VALUE_THEN_LOSS = re.compile(rf"(?<![\w.])({_NUM})\s+({_LOSS_NAME})\b"
+                              rf"(?!\s*[:=]?\s*(?:{_NUM}))", re.IGNORECASE)
+#: a word that makes a line an evaluation's ('VAL loss: 0.02 (epoch: 3, step: 50)')
+TEST_WORD = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(TEST_TOKENS))})(?![a-z])",
+                        re.IGNORECASE)
+NAMED_NUMBER = re.compile(rf"{_WORD}\s*(?:[:=]\s*)?(?:{_NUM})", re.IGNORECASE)
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
+_MARKER_WORDS = frozenset({"epoch", "epochs", "ep", "step", "steps", "iter", "iteration", "global"})
+
+
+def has_loss(pairs: dict[str, float]) -> bool:
+    """Whether a line's pairs hold a train or test loss (not only an lr, an accuracy, a
+    count): what makes a bar update or a 'tokens N' line a point."""
+    return any(split_of(n) in ("train", "test") for n in pairs)
+
+
+def step_of(line: str) -> re.Match[str] | None:
+    """The line's step marker ('step 100', 'Step [100/600]', 'Epoch: [0][10/5005]'): group 1
+    the step, group 2 the steps its epoch holds, when printed."""
+    return _STEP.search(line) or ("[" in line and (_EPOCH_BATCH.search(line)
+                                                   or _TIMM_BATCH.search(line)
+                                                   or _TRAIN_COUNT.search(line))) or None
+
+
+def epoch_of(line: str) -> re.Match[str] | None:
+    """The line's epoch marker ('Epoch 3/10', 'epoch: 3', Swin's 'Train: [3/300]', ESPnet's
+    '3epoch:train:'): group 1 the epoch, group 2 the epochs planned, when printed."""
+    epoch = _EPOCH.search(line)
+    if epoch and _BEST.search(line, 0, epoch.start()):
+        return None         # 'Accuracy: 0.037 Best 0.037 ep 0': the best's epoch, a reference
+    return (epoch or ("[" in line and _TRAIN_EPOCH.search(line))
+            or ("epoch" in line and _NTH_EPOCH.search(line)) or None)
+
+
+def count(digits: str) -> float:
+    return float(digits.replace(",", ""))
+
+
+def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> dict[str, float]:
+    """``name: number`` pairs (and ``loss 0.41`` ones, when no pair is a loss); a loss after
+    a split's word ('Test set:', '| valid |'), or under a banner that names one (``block``),
+    is that split's: 'test loss' (added to ``inferred``)."""
+    out: dict[str, float] = {}
+    context, last = block, 0
+    for m in _PAIR.finditer(line):
+        name = " ".join(m.group(1).split())
+        toks = tokens(name)
+        if not toks or (toks[-1] in _MARKER_WORDS and not any("loss" in t for t in toks)):
+            continue      # 'Epoch: 3', 'Train Epoch: 1': the x axis, not a value
+        context = split_word(line[last:m.start()]) or context
+        last = m.end()
+        out[_in_context(name, toks, context, inferred)] = float(m.group(2))
+        head = name.split(" ", 1)[0] if " " in name else ""
+        if head and split_word(head):
+            # a split's word heading a phrase names the values after it ('Valid acc: 0.84 |
+            # loss: 9.41'), as one before them on the line does
+            context = test_word(head)
+    if not has_loss(out):     # 'Lr: 0.0019' is a pair, 'Loss 4.2079 (4.2377)' beside it not
+        last = 0
+        for m in _BARE_LOSS.finditer(line):
+            name = " ".join(m.group(1).split())
+            # a split's word standing alone before it (fairseq's '| valid | ... | loss 8.7'),
+            # not one inside another value's name ('val_acc 0.91 | loss 0.52')
+            between = NAMED_NUMBER.sub(" ", line[last:m.start()])
+            context = split_word(between) or context
+            last = m.end()
+            out[_in_context(name, tokens(name), context, inferred)] = float(m.group(2))
+    if not has_loss(out):
+        found = {}
+        for m in VALUE_THEN_LOSS.finditer(line):
+            name = " ".join(m.group(2).split())
+            context = split_word(line[:m.start()]) or block
+            found[_in_context(name, tokens(name), context, inferred)] = float(m.group(1))
+        out = found or out        # the number a stray 'PM : 0.98' took is the loss's
+    return out
+
+
+def _in_context(name: str, toks: list[str], context: str, inferred: set[str] | None) -> str:
+    """``name`` as the split's word before it on its line makes it ('test loss'), unless it
+    names a split itself; such names are added to ``inferred``."""
+    if not context or set(toks) & (TEST_TOKENS | TRAIN_TOKENS):
+        return name
+    named = f"{context} {name}"
+    if inferred is not None:
+        inferred.add(named)
+    return named
+
+
+def split_word(text: str) -> str:
+    low = text.lower()
+    if not any(w in low for w in _SPLIT_WORDS) and "dict for global" not in text:
+        return ""
+    words = [_VERBS.get(t, t) for t in tokens(text)
+             if t in TEST_TOKENS or t in ("train", "training") or t in _VERBS]
+    if "dict for global" in text and _EVALUATED.search(text):
+        words.append("eval")
+    return words[-1] if words else ""
+#: TF Estimator's line of an evaluation's results ('Saving dict for global step 1000:
+#: accuracy = 0.96, global_step = 1000, loss = 0.061'): its 'loss' is the evaluation's
+_EVALUATED = re.compile(r"\bSaving dict for global step\b")
+
+
+def test_word(text: str) -> str:
+    """The split's word in ``text`` when it names an evaluation ('' for train's: a bare loss
+    is the train loss anyway)."""
+    word = split_word(text)
+    return "" if word in ("train", "training") else word
+#: a split's word as a verb heading a line ('Validate: ... Loss 1.29'): that split's values
+_VERBS = {"validate": "val", "validating": "val", "testing": "test"}
+#: every split's word: a text holding none of them (most of a log's text) names no split
+_SPLIT_WORDS = tuple(sorted(TEST_TOKENS | {"train", "training"} | set(_VERBS)))
+
+
+def wall_time(line: str) -> float:
+    m = _STAMP.search(line)
+    if not m:
+        return np.nan
+    midnight = _midnight(m.group(1))
+    hours, minutes, seconds = (int(p) for p in m.group(2).split(":"))
+    if midnight is None or hours > 23 or minutes > 59 or seconds > 59:
+        return np.nan      # what strptime's %H:%M:%S refuses
+    frac = float(f"0.{m.group(3)}") if m.group(3) else 0.0
+    return midnight + hours * 3600 + minutes * 60 + seconds + frac
+
+
+@lru_cache(maxsize=1024)
+def _midnight(day: str) -> float | None:
+    """The UTC timestamp of a date's start (a log's lines share a few dates: parsed once)."""
+    try:
+        return datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        return None
