@@ -86,7 +86,13 @@ def _tokens(name: str) -> tuple[str, ...]:
     lowered = _CAMEL.sub(r"\1 \2", name).lower()
     if "cross" in lowered:          # 'val_cross_entropy' names the loss 'crossentropy' does
         lowered = _CROSS_ENTROPY.sub("crossentropy", lowered)
-    return tuple(t for t in _NOT_ALNUM.split(lowered) if t)
+    toks = [t for t in _NOT_ALNUM.split(lowered) if t]
+    # 'ls' right after a split's word is the loss abbreviated (``tr_ls``, ``val_ls_box_reg``)
+    return tuple("loss" if t == "ls" and i and toks[i - 1] in _SPLIT_WORDS else t
+                 for i, t in enumerate(toks))
+
+
+_SPLIT_WORDS = TRAIN_TOKENS | TEST_TOKENS
 
 
 @lru_cache(maxsize=4096)

@@ -240,3 +240,18 @@ def test_a_dvclive_folder_is_read_by_its_headers(tmp_path):
     assert list(train[0]) == list(range(2, 32)) and train[1][0] == pytest.approx(1 / 3)
     assert list(test[0]) == list(range(2, 32)) and test[1][-1] == pytest.approx(1.1 / 32)
     assert not any("unreadable" in n for n in log.notes)
+
+
+def test_loss_abbreviated_ls_after_a_split_word(tmp_path):
+    """``tr_ls`` / ``val_ls`` with their components (``tr_ls_box_reg``) beside score metrics:
+    'ls' after a split's word is the loss; a bare ``ls`` beside them names nothing."""
+    run = tmp_path / "run"
+    for name, values in (("tr_ls", [0.71, 0.59, 0.55, 0.40, 0.30]),
+                         ("tr_ls_box_reg", [0.24, 0.21, 0.19, 0.15, 0.11]),
+                         ("val_ls", [0.69, 0.70, 0.85, 1.1, 1.4]),
+                         ("val_ls_box_reg", [0.2, 0.2, 0.3, 0.4, 0.5]),
+                         ("score_avg", [0.1, 0.2, 0.3, 0.3, 0.3]), ("ls", [1, 2, 3, 4, 5])):
+        write_metric(run, name, [f"{1700000000 + i} {v} {i}" for i, v in enumerate(values)])
+    log = load(run)
+    metrics = log.frame.groupby("split", observed=True)["metric"].first().to_dict()
+    assert metrics == {"train": "tr_ls", "test": "val_ls"}
