@@ -14,7 +14,8 @@ from lossdoctor.errors import ColumnError, LogReadError, NoLossError
 from lossdoctor.parsers import PARSERS, ReadOptions, load, load_pair
 from lossdoctor.parsers.registry import detect
 from lossdoctor.parsers.source import Source
-from lossdoctor.parsers.table import has_header, sniff_delimiter, split_from_name
+from lossdoctor.parsers.table import has_header, sniff_delimiter
+from lossdoctor.parsers.tablecurves import split_from_name
 
 FIX = FORMATS
 NAN = math.nan

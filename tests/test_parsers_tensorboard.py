@@ -16,7 +16,7 @@ from lossdoctor.parsers import ReadOptions, eventscan, load, load_pair
 from lossdoctor.parsers.eventscan import scan
 from lossdoctor.parsers.registry import detect
 from lossdoctor.parsers.source import Source
-from lossdoctor.parsers.table import split_from_name
+from lossdoctor.parsers.tablecurves import split_from_name
 from lossdoctor.parsers.tfevents import read_file
 from lossdoctor.parsers.tfrecord import split_records
 

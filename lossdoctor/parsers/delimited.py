@@ -9,7 +9,8 @@ from ..errors import LogReadError
 from ..frame import LossLog, from_dataframe
 from .registry import ReadOptions, register
 from .source import Source
-from .table import has_header, read_table, sniff_delimiter, table_to_log
+from .table import has_header, read_table, sniff_delimiter
+from .tablecurves import table_to_log
 
 _KERAS_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: words Keras never puts in a metric name (it writes 'val_' and nothing else)

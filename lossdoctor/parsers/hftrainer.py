@@ -12,7 +12,7 @@ from ..frame import LossLog
 from .jsontable import json_head, load_json, records_to_table, to_number
 from .registry import ReadOptions, register
 from .source import Source
-from .table import table_to_log
+from .tablecurves import table_to_log
 
 STATE_FILE = "trainer_state.json"
 #: keys of the end-of-training summary row: its train_loss is a run average, not a point

@@ -22,7 +22,7 @@ from .jsontable import (
 )
 from .registry import ReadOptions, register
 from .source import Source
-from .table import split_from_name, table_to_log
+from .tablecurves import split_from_name, table_to_log
 
 _LOSS_KEY = re.compile(r'"[^"]*loss[^"]*"\s*:', re.IGNORECASE)
 _CHAINER_KEY = re.compile(r'"(main|validation|val|validation/main)/[^"]*"\s*:')

@@ -11,7 +11,8 @@ from ..errors import LogReadError
 from ..frame import LossLog
 from .registry import ReadOptions, register
 from .source import Source
-from .table import Table, has_header, read_table, sniff_delimiter, table_to_log
+from .table import Table, has_header, read_table, sniff_delimiter
+from .tablecurves import table_to_log
 
 FORMAT = "lightning-csv"
 METRICS = "metrics.csv"

@@ -14,7 +14,7 @@ from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .jsontable import head_is_whole, head_json_text
 from .registry import ReadOptions, register
 from .source import Source
-from .table import split_from_name
+from .tablecurves import split_from_name
 
 if TYPE_CHECKING:     # pandas is imported when metrics are read, not to sniff a folder
     import pandas as pd

@@ -20,7 +20,8 @@ from .jsontable import head_json_text, json_head, load_json, to_number
 from .registry import ReadOptions, register
 from .runs import frames_per_run
 from .source import Source
-from .table import read_table, split_from_name
+from .table import read_table
+from .tablecurves import split_from_name
 from .tfevents import SPLIT_FOLDERS, Curve, combine
 
 CSV_HEADER = ["wall time", "step", "value"]

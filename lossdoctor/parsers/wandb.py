@@ -13,7 +13,8 @@ from ..errors import ColumnError, LogReadError
 from ..frame import LossLog, concat_frames, validate_frame
 from .registry import ReadOptions, register
 from .source import Source
-from .table import Table, curve_frame, read_table, sniff_delimiter, split_from_name, table_to_log
+from .table import Table, read_table, sniff_delimiter
+from .tablecurves import curve_frame, split_from_name, table_to_log
 
 FORMAT = "wandb-csv"
 SEP = " - "
