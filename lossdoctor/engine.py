@@ -13,7 +13,7 @@ from .frame import LossLog, curve_arrays, metric_names, summed_splits
 from .records import Diagnosis, Direction, Finding
 from .report import NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext, find_rule
-from .rules.blowup import climb_start
+from .rules.divergence import climb_start
 from .rules.measures import best_logged, best_step, not_moved, rises_materially
 from .rules.said import describe
 from .thresholds import DEFAULT, Thresholds

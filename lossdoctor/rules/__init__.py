@@ -1,7 +1,7 @@
 """Diagnoses: importing the rule families fills the registry."""
 from __future__ import annotations
 
-from . import blowup, data, evidence, health  # noqa: F401  (registration)
+from . import data, divergence, evidence, health, instability  # noqa: F401  (registration)
 from .context import RunContext
 from .registry import RULES, Rule, find_rule
 
