@@ -218,12 +218,14 @@ def _unnamed_curves(table: Table, names: list[str], source: Source,
     """No column is named like a loss: when the file's name says it holds a loss
     (``val_loss.txt``, a TensorBoard download of tag ``loss``), its one value column is the
     curve and several are runs of it. Bookkeeping (clocks, counters, rates, metrics, ids,
-    true/false flags) never is; nothing else is guessed."""
+    true/false flags) never is, nor a column of whole numbers counting up by one stride
+    (Julia's ``x1,x2`` header over an epoch and a loss); nothing else is guessed."""
     if not says_loss(source.path.name):
         return []
     split = split_from_name(source.name)
     numeric = [n for n in names if table.has_numbers(n) and n not in table.garbage
-               and n not in table.flags and split_of(n) is None and not bookkeeping(n)]
+               and n not in table.flags and split_of(n) is None and not bookkeeping(n)
+               and not _counts_up(table.values[n].to_numpy())]     # a counter, however named
     by_split = _named_by_split(numeric)
     if by_split:
         notes.append(f"columns {', '.join(by_split.values())} read as the"
