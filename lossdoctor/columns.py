@@ -71,6 +71,10 @@ _L_PREFIX = re.compile(r"(^|[/.])l_(?=[a-z])")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _NOT_ALNUM = re.compile(r"[^0-9a-zA-Z]+")
 _CROSS_ENTROPY = re.compile(r"cross[^0-9a-z]{0,3}entropy")
+#: errors spelled out (Keras' ``mean_squared_error``, a header's 'Mean Squared Error'): the
+#: losses their short names are
+_SPELLED_ERRORS = re.compile(r"(root[^0-9a-z]{0,3})?mean[^0-9a-z]{0,3}(squared|absolute)"
+                             r"[^0-9a-z]{0,3}error")
 
 
 def tokens(name: str) -> list[str]:
@@ -86,6 +90,8 @@ def _tokens(name: str) -> tuple[str, ...]:
     lowered = _CAMEL.sub(r"\1 \2", name).lower()
     if "cross" in lowered:          # 'val_cross_entropy' names the loss 'crossentropy' does
         lowered = _CROSS_ENTROPY.sub("crossentropy", lowered)
+    if "error" in lowered:          # 'mean squared error' names the loss 'mse' does
+        lowered = _SPELLED_ERRORS.sub(_short_error, lowered)
     toks = [t for t in _NOT_ALNUM.split(lowered) if t]
     # 'ls' right after a split's word is the loss abbreviated (``tr_ls``, ``val_ls_box_reg``)
     return tuple("loss" if t == "ls" and i and toks[i - 1] in _SPLIT_WORDS else t
@@ -93,6 +99,10 @@ def _tokens(name: str) -> tuple[str, ...]:
 
 
 _SPLIT_WORDS = TRAIN_TOKENS | TEST_TOKENS
+
+
+def _short_error(m: re.Match[str]) -> str:
+    return ("r" if m.group(1) else "") + ("mse" if m.group(2) == "squared" else "mae")
 
 
 @lru_cache(maxsize=4096)

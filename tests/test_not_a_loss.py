@@ -377,3 +377,35 @@ def test_numbered_metrics_in_a_file_named_loss_are_no_runs_of_it(tmp_path):
     got, log = curves(path)
     assert got["train"][1][0] == 2.0 and got["test"][1][0] == 2.1
     assert any("columns train, valid read as the train and test loss" in n for n in log.notes)
+
+
+def test_a_counter_beside_an_unnamed_loss_is_not_a_run_of_it(tmp_path):
+    """Julia's DataFrame header ``x1,x2`` over an epoch counter and a loss printed as
+    ``510895.58 (tracked)``, in ``loss.csv``: the counter, which rises by one every row,
+    had been read as a second run of the loss and called a divergence."""
+    rows = "".join(f"{e},{5e5 * 0.9 ** e + 800} (tracked)\n" for e in range(1, 121))
+    out, log = curves(write(tmp_path / "loss.csv", "x1,x2\n" + rows))
+    assert log.frame["metric"].unique().tolist() == ["x2"]
+    assert list(out) == ["train"] and out["train"][1][0] == pytest.approx(5e5 * 0.9 + 800)
+    result = CliRunner().invoke(cli.main, ["check", str(tmp_path / "loss.csv"), "--format", "json"])
+    assert json.loads(result.output)["verdict"] != "divergence"
+
+
+@pytest.mark.parametrize("header,read", [
+    ("Percent Good,Mean Squared Error,", "Mean Squared Error"),
+    ("epoch,mean_squared_error,val_mean_squared_error", "mean_squared_error"),
+    ("epoch,root_mean_squared_error", "root_mean_squared_error"),
+])
+def test_an_error_spelled_out_is_a_loss(tmp_path, header, read):
+    """'Mean Squared Error' is the loss 'mse' is (a table with no column named loss)."""
+    width = len(header.rstrip(",").split(","))
+    rows = "".join(",".join([str(e)] + [str(v)] * (width - 1)) + "\n"
+                   for e, v in enumerate(falling(40)))
+    log = load(write(tmp_path / "epoch_log.csv", header + "\n" + rows))
+    assert log.frame[log.frame["split"] == "train"]["metric"].iloc[0] == read
+
+
+def test_a_mean_error_of_no_kind_is_still_no_loss(tmp_path):
+    with pytest.raises(NoLossError):
+        load(write(tmp_path / "m.csv", "epoch,mean_error\n" + "".join(
+            f"{e},{v}\n" for e, v in enumerate(falling(30)))))
