@@ -42,7 +42,7 @@ STEP_NAMES = ("step", "global_step", "globalstep", "iteration", "iter", "it",
 EPOCH_NAMES = ("epoch", "epochs", "ep", "epoch/epoch")
 #: words that make a name a loss when no name says "loss": an objective, a likelihood, an error
 LOSS_LIKE = ("nll", "objective", "cost", "mse", "mae", "rmse", "bce", "xent", "crossentropy",
-             "huber")
+             "huber", "ce")
 #: of those, the errors a regression reports beside its objective (an MSE): RMSE is its
 #: square root (the same trend on a log scale), MAE a second measure of the same fit
 REPORTED = frozenset({"rmse", "mae", "l1"})

@@ -409,3 +409,16 @@ def test_a_mean_error_of_no_kind_is_still_no_loss(tmp_path):
     with pytest.raises(NoLossError):
         load(write(tmp_path / "m.csv", "epoch,mean_error\n" + "".join(
             f"{e},{v}\n" for e, v in enumerate(falling(30)))))
+
+
+def test_a_validation_ce_beside_no_test_loss_is_the_test_loss(tmp_path):
+    """``val_mean_ce`` (a mean cross-entropy) beside ``val_ppl`` and accuracies, with no
+    test column named loss: the test loss, and the run's overfitting is seen."""
+    rows = "".join(f"{e},{3 / e + 0.5},{0.4 + e / 100},{1.5 + 0.02 * (e - 6) ** 2 / 6}\n"
+                   for e in range(1, 21))
+    out, log = curves(write(tmp_path / "epoch_log.csv",
+                            "epoch,train_loss,val_top1,val_mean_ce\n" + rows))
+    assert log.frame[log.frame["split"] == "test"]["metric"].iloc[0] == "val_mean_ce"
+    result = CliRunner().invoke(cli.main, ["check", str(tmp_path / "epoch_log.csv"),
+                                           "--format", "json"])
+    assert json.loads(result.output)["verdict"] == "overfitting"
