@@ -606,3 +606,24 @@ def test_a_catboost_run_is_told_the_trees_remedies():
     said = " ".join(report.runs[0].diagnoses[0].actions)
     assert "keep the model at round 6" in said and "max_depth" in said
     assert "dropout" not in said
+
+
+def test_step_train_val_triples_are_two_curves(tmp_path):
+    """``[[15, 2.17, 2.16], [30, 2.04, 2.08], ...]`` (a loss_history.json of step, train and
+    val): a train and a test curve on those steps, not TensorBoard's [wall_time, step,
+    value] with the losses taken for steps (which read as a false divergence)."""
+    rows = [[15 * (i + 1), 2.0 / (i + 1) + 0.1, 2.1 / (i + 1) + 0.12] for i in range(40)]
+    path = tmp_path / "loss_history.json"
+    path.write_text(json.dumps(rows))
+    got, log = curves(path)
+    assert set(got) == {"train", "test"}
+    assert got["train"][0] == [float(r[0]) for r in rows]
+    assert got["test"][1] == pytest.approx([r[2] for r in rows])
+    assert "read as [step, train loss, val loss]" in log.notes[0]
+
+
+def test_wall_time_step_value_rows_stay_one_curve(tmp_path):
+    path = tmp_path / "loss.json"
+    path.write_text(json.dumps([[1.6e9 + 7.5 * i, i, 1 / (i + 1)] for i in range(30)]))
+    got, _ = curves(path)
+    assert list(got) == ["train"] and got["train"][0] == [float(i) for i in range(30)]

@@ -322,6 +322,8 @@ def _rows_log(data: list[Any], source: Source, options: ReadOptions) -> LossLog:
                            source.name, "expected [step, loss] pairs or a list of numbers")
     rows = [r if isinstance(r, list) else [r] for r in data]
     cells = np.array([[_num(r, i) for i in range(width)] for r in rows], dtype=float)
+    if width == 3 and _step_and_two_losses(cells):
+        return _step_pairs_log(cells, rows, source)
     if width == 1:
         steps, values, wall = np.arange(len(rows), dtype=float), cells[:, 0], None
     else:
@@ -342,6 +344,26 @@ def _rows_log(data: list[Any], source: Source, options: ReadOptions) -> LossLog:
     if dropped:
         notes.append(f"{dropped} row(s) without a number skipped")
     return LossLog(validate_frame(concat_frames([frame]), source.name), source.name,
+                   "json-records", notes)
+
+
+def _step_and_two_losses(cells: np.ndarray) -> bool:
+    """Whether [a, b, c] rows are [step, train, val] rather than TensorBoard's [wall_time,
+    step, value]: the first column counts whole steps up, the second is not whole."""
+    first, second = cells[:, 0], cells[:, 1]
+    first, second = first[np.isfinite(first)], second[np.isfinite(second)]
+    return len(first) >= 2 and bool(np.all(first == np.round(first))) and \
+        bool(np.all(np.diff(first) >= 0)) and bool(np.any(second != np.round(second)))
+
+
+def _step_pairs_log(cells: np.ndarray, rows: list[list[Any]], source: Source) -> LossLog:
+    """[step, train, val] rows: a train and a test curve on the rows' steps."""
+    frames = [make_frame("", split, cells[keep, 0], cells[keep, i])
+              for i, split in ((1, "train"), (2, "test"))
+              if (keep := ~np.isnan(cells[:, 0]) & _present(rows, i)).any()]
+    notes = ["rows [step, a, b] read as [step, train loss, val loss], the order such rows"
+             " are usually written in"]
+    return LossLog(validate_frame(concat_frames(frames), source.name), source.name,
                    "json-records", notes)
 
 
