@@ -21,10 +21,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluation", "dev",
-                         "vl", "v", "tst", "holdout", "evaluated", "validated", "tested"})
+                         "vl", "v", "va", "tst", "te", "holdout", "evaluated", "validated",
+                         "tested"})
 #: a held-out set scored after training (Lightning's ``trainer.test``): beside a validation
 #: loss, not the curve a run is watched by
-HELD_OUT_TOKENS = frozenset({"test", "tst", "holdout"})
+HELD_OUT_TOKENS = frozenset({"test", "tst", "te", "holdout"})
 TRAIN_TOKENS = frozenset({"train", "training", "trn", "tr", "main", "batch", "trained"})
 #: tokens that say "the same loss, aggregated differently": not a separate component
 MODIFIERS = ("epoch", "avg", "mean", "total", "overall", "running", "smoothed", "step", "batch")

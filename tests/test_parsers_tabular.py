@@ -1823,3 +1823,24 @@ def test_fastai_console_table_with_a_time_column(tmp_path):
     assert log.format == "plain-text"
     assert got["train"][1] == pytest.approx([1.0, 0.9, 0.8, 0.7, 0.6, 0.5])
     assert got["test"][1] == pytest.approx([1.1, 1.05, 1.0, 0.95, 0.9, 0.85])
+
+
+def test_a_pipe_table_after_a_preamble_with_abbreviated_splits(tmp_path):
+    """``epoch | tr_loss | ... | va_loss | ... | te_loss | ... | time`` rows (``61s``) under
+    a script's settings (``train=45000  val=5000``): a table, its tr/va/te the train,
+    validation and held-out test losses (the validation loss the test curve)."""
+    rows = "".join(f"{e:5d} | {1.5 / e + 0.3:7.3f} | {50 + e:6.2f} | {1.6 / e + 1.3:7.3f} | "
+                   f"{1.6 / e + 1.31:7.3f} | {60 + e}s\n" for e in range(1, 31))
+    text = ("device=cuda  args={'epochs': 30, 'lr': 0.02}\ntrain=45000  val=5000  test=10000\n\n"
+            "epoch | tr_loss | tr_acc | va_loss | te_loss | time\n" + rows + "\nwrote: results\n")
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["train"][1] == pytest.approx([round(1.5 / e + 0.3, 3) for e in range(1, 31)])
+    assert got["test"][1] == pytest.approx([round(1.6 / e + 1.3, 3) for e in range(1, 31)])
+    assert got["train"][0] == [float(e) for e in range(1, 31)]
+
+
+def test_a_line_of_pipes_with_numbers_is_no_table_header(tmp_path):
+    text = "start: lr=0.2\n" + "".join(f"epoch {e} | train loss {1 / e:.4f} | val loss"
+                                       f" {1.1 / e:.4f}\n" for e in range(1, 21))
+    got, _ = curves(write(tmp_path, "train.log", text))
+    assert got["test"][1] == pytest.approx([round(1.1 / e, 4) for e in range(1, 21)])

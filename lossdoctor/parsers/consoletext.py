@@ -73,14 +73,23 @@ def strip_bars(lines: list[str]) -> list[str]:
 _YOLO5 = ["epoch", "gpu_mem", "box", "obj", "cls", "total"]
 
 
+def _cells(line: str) -> list[str]:
+    """A table line's cells: split at blanks, or at pipes when it has two or more (a
+    ``epoch | tr_loss | va_loss`` table, whose names may hold blanks)."""
+    if line.count("|") >= 2:
+        return [c.strip() for c in line.strip().strip("|").split("|")]
+    return line.split()
+
+
 def _header(line: str) -> list[str] | None:
     """The cells of a table header: names only, at least one a loss, no ':'/'=' pairs
     (YOLOv5's and YOLOv7's ``Epoch gpu_mem box obj cls total labels img_size``: the mean
     box, objectness and class losses and their total)."""
     if "=" in line or ": " in line:
         return None
-    cells = line.split()
-    if len(cells) < 2 or not all(_HEADER_CELL.match(c) for c in cells):
+    cells = _cells(line)
+    if len(cells) < 2 or not all(c and all(_HEADER_CELL.match(w) for w in c.split())
+                                 for c in cells):
         return None
     if [c.lower() for c in cells[:6]] == _YOLO5:
         return cells[:2] + [f"{c}_loss" for c in cells[2:6]] + cells[6:]
@@ -90,14 +99,15 @@ def _header(line: str) -> list[str] | None:
 
 
 #: a row's cell that holds no value but is no text either: a clock (fastai's ``time``
-#: column, ``00:12``), or a dash for a value not logged (``No log`` in the HF Trainer's table)
-_CLOCK = re.compile(r"^\d+:\d\d(?::\d\d)?$")
+#: column, ``00:12``) or a duration (``61s``), or a dash for a value not logged (``No log``
+#: in the HF Trainer's table)
+_CLOCK = re.compile(r"^\d+:\d\d(?::\d\d)?$|^\d+(?:\.\d+)?(?:ms|s|min|h)$")
 
 
 def _row(line: str, width: int) -> list[str] | None:
     """A table row of ``width`` cells, all numbers, sizes, clocks or dashes and at least one
     number (a trailing progress bar cut off)."""
-    cells = line.split()
+    cells = _cells(line)
     if cells and cells[-1].endswith(":"):
         cells[-1] = cells[-1].rstrip(":")
     if len(cells) != width:
