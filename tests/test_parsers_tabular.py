@@ -1844,3 +1844,18 @@ def test_a_line_of_pipes_with_numbers_is_no_table_header(tmp_path):
                                        f" {1.1 / e:.4f}\n" for e in range(1, 21))
     got, _ = curves(write(tmp_path, "train.log", text))
     assert got["test"][1] == pytest.approx([round(1.1 / e, 4) for e in range(1, 21)])
+
+
+def test_a_loss_named_for_its_iteration_and_epoch(tmp_path):
+    """``Loss for Iter 51: 0.398, acc = 0.26`` every 50 iterations and ``Test loss for epoch
+    0: 0.2198, Acc = 0.61`` after each epoch of 100: the train loss per iteration, the test
+    loss at the iteration it was evaluated after."""
+    lines = []
+    for epoch in range(10):
+        for it in range(epoch * 100 + 1, epoch * 100 + 101, 50):
+            lines.append(f"Loss for Iter {it}: {1 / it ** 0.3:.6f}, acc = 0.5\n")
+        lines.append(f"Test loss for epoch {epoch}: {0.3 / (epoch + 1):.6f}, Acc = 0.6\n")
+    got, _ = curves(write(tmp_path, "log_train.txt", "Namespace(lr=1.0)\n" + "".join(lines)))
+    assert got["train"][0][:3] == [1.0, 51.0, 101.0]
+    assert got["test"][1][:2] == pytest.approx([0.3, 0.15])
+    assert got["test"][0][:2] == [51.0, 151.0]

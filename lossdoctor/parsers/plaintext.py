@@ -35,6 +35,7 @@ from .consoletext import (
 )
 from .jsontable import looks_like_json
 from .printedline import (
+    LOSS_FOR,
     LOSS_PAIR,
     NAMED_NUMBER,
     ROUND,
@@ -82,7 +83,7 @@ def sniff_plaintext(source: Source) -> float:
     lines = named_losses(terminal_lines(text)[:SNIFF_LINES])
     # (a boosting round's line counts too: LightGBM's '[10]\ttraining's l2: 0.41' names no loss)
     hits = sum(1 for ln in lines if LOSS_PAIR.search(ln) or VALUE_THEN_LOSS.search(ln)
-               or (ROUND.match(ln) and ": " in ln))
+               or LOSS_FOR.search(ln) or (ROUND.match(ln) and ": " in ln))
     if hits >= 3:
         return 0.75
     if not hits and _losses_at_the_end(source):

@@ -82,6 +82,10 @@ _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])({_LOSS_NAME}(?:[_.-][A-Za-z][A-Za-z0
 #: by a value of its own: ``Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy``
 VALUE_THEN_LOSS = re.compile(rf"(?<![\w.])({_NUM})\s+({_LOSS_NAME})\b"
                               rf"(?!\s*[:=]?\s*(?:{_NUM}))", re.IGNORECASE)
+#: a loss named for its step or epoch: ``Loss for Iter 51: 0.398``, ``Test loss for epoch 0:
+#: 0.2198`` (the marker is read as every line's; 'Loss for final step: 0.27' names none)
+LOSS_FOR = re.compile(rf"(?<![\w.])((?:{_WORD} )?(?:loss|cost)) for (?:the )?(?:epoch|iter|"
+                      rf"iteration|step|batch) \d+\s*[:=]\s*({_NUM}){_NUM_END}", re.IGNORECASE)
 #: a word that makes a line an evaluation's ('VAL loss: 0.02 (epoch: 3, step: 50)')
 TEST_WORD = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(TEST_TOKENS))})(?![a-z])",
                         re.IGNORECASE)
@@ -137,6 +141,10 @@ def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> di
             # a split's word heading a phrase names the values after it ('Valid acc: 0.84 |
             # loss: 9.41'), as one before them on the line does
             context = test_word(head)
+    if not has_loss(out):
+        for m in LOSS_FOR.finditer(line):
+            name = " ".join(m.group(1).split())
+            out[_in_context(name, tokens(name), context, inferred)] = float(m.group(2))
     if not has_loss(out):     # 'Lr: 0.0019' is a pair, 'Loss 4.2079 (4.2377)' beside it not
         last = 0
         for m in _BARE_LOSS.finditer(line):
