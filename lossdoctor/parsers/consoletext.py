@@ -13,6 +13,7 @@ import math
 import re
 
 from .columns import LEARN_LOSS, says_loss, tokens
+from .translated import in_english
 
 _BAR = re.compile(r"\d{1,3}%\|[^|\n]*\|[^\[\n]*(?:\[[^\]\n]*\]?)?")
 #: a number as logs print it (sign, decimals, exponent)
@@ -270,9 +271,10 @@ def named_losses(lines: list[str]) -> list[str]:
     """The lines with what frameworks print as losses in their own words written as
     ``name loss: value`` pairs (Caffe's net outputs, Deeplearning4j's scores, MindSpore's
     ``loss is``, ``Losses:`` groups and dicts, AllenNLP's metric tables, CatBoost's
-    ``learn:``/``test:``): what the sniffer and the reader both read."""
+    ``learn:``/``test:``), and in English where other languages' words are printed: what
+    the sniffer and the reader both read."""
     return name_split_tables(name_grouped_losses(name_scores(total_net_outputs(
-        name_catboost_metrics(lines)))))
+        name_catboost_metrics(in_english(lines))))))
 
 
 #: CatBoost's verbose line: ``0:\tlearn: 0.6852\ttest: 0.6862\tbest: 0.6862 (0)\ttotal:

@@ -135,7 +135,7 @@ def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> di
             continue      # 'Epoch: 3', 'Train Epoch: 1': the x axis, not a value
         context = split_word(line[last:m.start()]) or context
         last = m.end()
-        out[_in_context(name, toks, context, inferred)] = float(m.group(2))
+        out.setdefault(_in_context(name, toks, context, inferred), float(m.group(2)))
         head = name.split(" ", 1)[0] if " " in name else ""
         if head and split_word(head):
             # a split's word heading a phrase names the values after it ('Valid acc: 0.84 |

@@ -55,7 +55,8 @@ def _same_loss(a: str, b: str) -> bool:
 def drop_echoes(records: list[Record], names: list[str], notes: list[str]) -> list[str]:
     """A loss printed again under another name, only on lines of the points that print it
     already and with the same value ('Val Loss: 3.25' and, when it is the best so far,
-    'saving best model (val_loss=3.25)'), is an echo of it: dropped, with a note."""
+    'saving best model (val_loss=3.25)') or with one it printed before (a closing 'best
+    val loss: 3.21'), is an echo of it: dropped, with a note."""
     keep = list(names)
     for echo in names:
         if split_of(echo) not in ("train", "test"):
@@ -64,12 +65,23 @@ def drop_echoes(records: list[Record], names: list[str], notes: list[str]) -> li
             if not _same_loss(other, echo):
                 continue
             seen = [r for r in records if echo in r.values]
-            if seen and len(seen) < sum(other in r.values for r in records) and all(
-                    r.values.get(other) == r.values[echo] for r in seen):
+            if seen and len(seen) < sum(other in r.values for r in records) and \
+                    _repeats(records, echo, other):
                 keep.remove(echo)
                 notes.append(f"{echo!r} repeats {other!r} on {len(seen)} of its lines: ignored")
                 break
     return keep
+
+
+def _repeats(records: list[Record], echo: str, other: str) -> bool:
+    """Whether each value of ``echo`` is ``other``'s at its point or one printed before."""
+    printed: set[float] = set()
+    for r in records:
+        if other in r.values:
+            printed.add(r.values[other])
+        if echo in r.values and r.values[echo] not in printed:
+            return False
+    return True
 
 
 def stated_over_inferred(records: list[Record], names: list[str], notes: list[str]
