@@ -627,3 +627,16 @@ def test_wall_time_step_value_rows_stay_one_curve(tmp_path):
     path.write_text(json.dumps([[1.6e9 + 7.5 * i, i, 1 / (i + 1)] for i in range(30)]))
     got, _ = curves(path)
     assert list(got) == ["train"] and got["train"][0] == [float(i) for i in range(30)]
+
+
+def test_a_loss_list_beside_a_list_of_stats_records(tmp_path):
+    """``{"config": {...}, "loss": [...], "stats": [{"time": .., "lr": .., "step": ..}, ...]}``:
+    the loss list is the curve; the stats records alone hold no loss (it had been refused)."""
+    n = 60
+    doc = {"config": {"lr": 5e-4}, "loss": [2.8 / (1 + i / 10) + 0.5 for i in range(n)],
+           "stats": [{"time": 0.8, "memory": 5000.0, "lr": 5e-4, "step": i} for i in range(n)],
+           "eval_results": {}}
+    path = tmp_path / "history_muon.json"
+    path.write_text(json.dumps(doc))
+    got, _ = curves(path)
+    assert got["train"][1] == pytest.approx(doc["loss"])

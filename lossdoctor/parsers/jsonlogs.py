@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..columns import TEST_TOKENS, one_series_split, split_of, tokens
+from ..columns import TEST_TOKENS, one_series_split, says_loss, split_of, tokens
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from .hftrainer import read_hf
@@ -302,7 +302,9 @@ def read_records(source: Source, options: ReadOptions) -> LossLog:
     if isinstance(data, dict):
         inner = [v for v in data.values() if isinstance(v, list) and v
                  and all(isinstance(r, dict) for r in v)]
-        if len(inner) == 1:
+        losses = [k for k, v in data.items() if says_loss(str(k)) and isinstance(v, list)
+                  and v and all(isinstance(x, (int, float)) for x in v[:100])]
+        if len(inner) == 1 and not losses:
             data = inner[0]         # {"history": [{...}, ...]}
         elif any(isinstance(v, (list, dict)) for v in data.values()):
             return _history_log(data, source, options, "json-records")   # lists, nested
