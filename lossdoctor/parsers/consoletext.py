@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import re
 
-from .columns import LEARN_LOSS, says_loss, tokens
+from ..columns import LEARN_LOSS
+from ..names import says_loss, tokens
 from .translated import in_english
 
 _BAR = re.compile(r"\d{1,3}%\|[^|\n]*\|[^\[\n]*(?:\[[^\]\n]*\]?)?")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import csv
 import re
 
-from ..columns import tokens
 from ..errors import LogReadError
 from ..frame import LossLog, from_dataframe
+from ..names import tokens
 from .registry import ReadOptions, register
 from .source import Source
 from .table import has_header, read_table, sniff_delimiter

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..columns import TEST_TOKENS, TRAIN_TOKENS, tokens
 from ..errors import LogReadError
 from ..frame import LossLog
+from ..names import TEST_TOKENS, TRAIN_TOKENS, tokens
 from .jsontable import json_head, load_json, records_to_table, to_number
 from .registry import ReadOptions, register
 from .source import Source

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from ..columns import TEST_TOKENS, one_series_split, says_loss, split_of, tokens
+from ..columns import one_series_split
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
+from ..names import TEST_TOKENS, says_loss, split_of, tokens
 from .hftrainer import read_hf
 from .jsontable import (
     columns_to_table,

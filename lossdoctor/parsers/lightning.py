@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..columns import split_of
 from ..errors import LogReadError
 from ..frame import LossLog
+from ..names import split_of
 from .registry import ReadOptions, register
 from .source import Source
 from .table import Table, has_header, read_table, sniff_delimiter

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..columns import choose_columns, one_series_split, split_of
+from ..columns import choose_columns, one_series_split
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
+from ..names import split_of
 from .jsontable import head_is_whole, head_json_text
 from .registry import ReadOptions, register
 from .source import Source

@@ -13,17 +13,10 @@ import re
 
 import numpy as np
 
-from ..columns import (
-    TEST_TOKENS,
-    TRAIN_TOKENS,
-    TREND_POINTS,
-    choose_columns,
-    says_loss,
-    split_of,
-    tokens,
-)
+from ..columns import TREND_POINTS, choose_columns
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
+from ..names import TEST_TOKENS, TRAIN_TOKENS, says_loss, split_of, tokens
 from .consoletext import (
     bar_position,
     expand_tables,

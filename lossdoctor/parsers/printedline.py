@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..columns import LOSS_LIKE, TEST_TOKENS, TRAIN_TOKENS, split_of, tokens
+from ..names import LOSS_LIKE, TEST_TOKENS, TRAIN_TOKENS, split_of, tokens
 
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
 _WORD = r"[A-Za-z_][\w./-]*"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..columns import PERPLEXITY, TEST_TOKENS, component, split_of, tokens
+from ..names import PERPLEXITY, TEST_TOKENS, component, split_of, tokens
 from .steps import EPOCHS_LEAST, chain_starts, epoch_runs
 
 

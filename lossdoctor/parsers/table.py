@@ -14,11 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..columns import (
-    EPOCH_NAMES,
-    STEP_NAMES,
-)
 from ..errors import LogReadError
+from ..names import EPOCH_NAMES, STEP_NAMES
 from .source import Source
 
 if TYPE_CHECKING:

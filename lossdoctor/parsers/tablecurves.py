@@ -9,20 +9,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..columns import (
+from ..columns import choose_columns, step_axis
+from ..errors import ColumnError, LogReadError, NotNumericError
+from ..frame import CurveArrays, LossLog, make_frame
+from ..names import (
     LOSS_LIKE,
     TEST_TOKENS,
     TRAIN_TOKENS,
     bookkeeping,
-    choose_columns,
     measured,
     says_loss,
     split_of,
-    step_axis,
     tokens,
 )
-from ..errors import ColumnError, LogReadError, NotNumericError
-from ..frame import CurveArrays, LossLog, make_frame
 from .registry import ReadOptions
 from .source import Source
 from .table import Table

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..columns import choose_columns, split_of
+from ..columns import choose_columns
 from ..errors import ColumnError, LogReadError
 from ..frame import CurveArrays, LossLog
+from ..names import split_of
 from .registry import ReadOptions, register
 from .runs import frames_per_run
 from .source import Source

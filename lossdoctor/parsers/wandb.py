@@ -8,9 +8,10 @@ from __future__ import annotations
 import csv
 import re
 
-from ..columns import TRAIN_TOKENS, choose_columns, says_loss, tokens
+from ..columns import choose_columns
 from ..errors import ColumnError, LogReadError
 from ..frame import LossLog, concat_frames, validate_frame
+from ..names import TRAIN_TOKENS, says_loss, tokens
 from .registry import ReadOptions, register
 from .source import Source
 from .table import Table, read_table, sniff_delimiter

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..columns import choose_columns
 from ..errors import ColumnError, LogReadError, UsageError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
-from .columns import choose_columns
 from .mlflow import Metric, combine_metrics
 from .registry import ReadOptions, register
 from .runs import frames_per_run
