@@ -4,7 +4,7 @@
 call stores the point in constant amortised time. While a curve holds at most ``keep``
 points it is kept exactly, so ``report()`` is what ``check`` says of the same numbers;
 beyond that it is kept as medians of equal-count bins of 3, 9, 27, ... points (the
-streaming form of the bin medians that ``trends.reduce_points`` takes of a long curve), so
+streaming form of the bin medians that ``smoothing.reduce_points`` takes of a long curve), so
 memory stays bounded and a diagnosis costs the same at step 1,000 and at step 1,000,000.
 """
 from __future__ import annotations
@@ -74,7 +74,7 @@ class Curve:
 
     def _compact(self) -> None:
         """Three stored points become their median: the bins grow from 3**k to 3**(k+1)."""
-        from .trends import reduce_points
+        from .smoothing import reduce_points
 
         full = self.n - self.n % 3
         s, v = reduce_points(self.steps[:full], self.values[:full], full // 3)

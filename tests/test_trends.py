@@ -6,14 +6,9 @@ import pandas as pd
 import pytest
 
 from lossdoctor.records import Direction
+from lossdoctor.smoothing import reduce_points, running_median
 from lossdoctor.thresholds import DEFAULT
-from lossdoctor.trends import (
-    analyze_curve,
-    first_min,
-    reduce_points,
-    running_median,
-    theil_sen,
-)
+from lossdoctor.trends import analyze_curve, first_min, theil_sen
 
 FALLING, FLAT, RISING = Direction.FALLING, Direction.FLAT, Direction.RISING
 

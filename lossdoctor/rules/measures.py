@@ -6,8 +6,9 @@ import math
 import numpy as np
 
 from ..records import Direction
+from ..smoothing import median_width
 from ..thresholds import Thresholds
-from ..trends import CurveTrend, median_bias, median_width, printed_step, theil_sen
+from ..trends import CurveTrend, median_bias, printed_step, theil_sen
 
 #: a median of n normal values has sqrt(pi / 2) times the standard error of their mean
 MEDIAN_SE = float(np.sqrt(np.pi / 2))
