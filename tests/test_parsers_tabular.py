@@ -1859,3 +1859,22 @@ def test_a_loss_named_for_its_iteration_and_epoch(tmp_path):
     assert got["train"][0][:3] == [1.0, 51.0, 101.0]
     assert got["test"][1][:2] == pytest.approx([0.3, 0.15])
     assert got["test"][0][:2] == [51.0, 151.0]
+
+
+def test_perplexities_at_each_epoch_and_no_loss(tmp_path):
+    """'Train perplexity at epoch 0: 396.31' and 'Validation perplexity at epoch 0: 228.86'
+    beside per-batch 'perplexity: 13027.55 speed: ..' lines and a closing 'Test Perplexity':
+    ln of each epoch's perplexity is its split's loss (the log had been refused)."""
+    lines = ["Vocabulary size: 10000"]
+    for e in range(20):
+        lines += [f"{f / 10:.4f} perplexity: {900 / (e + 1) + 40:.2f} speed: 9000.0 wps"
+                  for f in range(3)]
+        lines += [f"Train perplexity at epoch {e}: {400 / (e + 1) + 38:.2f}",
+                  f"Validation perplexity at epoch {e}: {230 / (e + 1) + 80:.2f}"]
+    lines.append("Test Perplexity: 76.20")
+    got, log = curves(write(tmp_path, "nohup.out", "\n".join(lines) + "\n"))
+    assert got["train"][1] == pytest.approx([math.log(round(400 / (e + 1) + 38, 2))
+                                             for e in range(20)])
+    assert got["test"][1][:3] == pytest.approx([math.log(round(230 / (e + 1) + 80, 2))
+                                                for e in range(3)])
+    assert any("ln(Train perplexity)" in n for n in log.notes)

@@ -154,6 +154,9 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
         if options.train_col is None and options.test_col is None else list(counts)
     if options.train_col is None and options.test_col is None and _long_lines(raw):
         options = _series_named_by_split(names, options, notes)
+    if options.train_col is None and options.test_col is None and \
+            not any(split_of(n) in ("train", "test") for n in names):
+        options = _perplexities(records, names, options, notes)
     choice = choose_columns(names, options.train_col, options.test_col, name,
                             counts=counts)
     notes += choice.notes
@@ -165,6 +168,19 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
     if not (frame["split"] != "lr").any():
         raise LogReadError("no loss values in this text", name)
     return LossLog(validate_frame(frame, name), name, fmt, notes)
+
+
+def _perplexities(records: list[Record], names: list[str], options: ReadOptions,
+                  notes: list[str]) -> ReadOptions:
+    """A log that prints no loss but a train perplexity (and maybe a test one): ln of each,
+    the cross-entropy, is the split's loss (added to ``names``)."""
+    train = perplexity_loss(records, names, notes, "train")
+    if not train:
+        return options
+    test = perplexity_loss(records, names, notes, "test")
+    names += train + test
+    return ReadOptions(train[0], test[0] if test else None, options.segments,
+                       options.experiment, options.run)
 
 
 def _parse(lines: list[str]) -> tuple[str, list[Record]]:

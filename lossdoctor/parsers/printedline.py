@@ -82,10 +82,12 @@ _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])({_LOSS_NAME}(?:[_.-][A-Za-z][A-Za-z0
 #: by a value of its own: ``Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy``
 VALUE_THEN_LOSS = re.compile(rf"(?<![\w.])({_NUM})\s+({_LOSS_NAME})\b"
                               rf"(?!\s*[:=]?\s*(?:{_NUM}))", re.IGNORECASE)
-#: a loss named for its step or epoch: ``Loss for Iter 51: 0.398``, ``Test loss for epoch 0:
-#: 0.2198`` (the marker is read as every line's; 'Loss for final step: 0.27' names none)
-LOSS_FOR = re.compile(rf"(?<![\w.])((?:{_WORD} )?(?:loss|cost)) for (?:the )?(?:epoch|iter|"
-                      rf"iteration|step|batch) \d+\s*[:=]\s*({_NUM}){_NUM_END}", re.IGNORECASE)
+#: a loss (or perplexity) named for its step or epoch: ``Loss for Iter 51: 0.398``, ``Test
+#: loss for epoch 0: 0.2198``, ``Train perplexity at epoch 0: 396.31`` (the marker is read as
+#: every line's; 'Loss for final step: 0.27' names none)
+LOSS_FOR = re.compile(rf"(?<![\w.])((?:{_WORD} )?(?:loss|cost|perplexity|ppl)) (?:for|at) "
+                      r"(?:the )?(?:epoch|iter|iteration|step|batch) \d+\s*[:=]\s*"
+                      rf"({_NUM}){_NUM_END}", re.IGNORECASE)
 #: a word that makes a line an evaluation's ('VAL loss: 0.02 (epoch: 3, step: 50)')
 TEST_WORD = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(TEST_TOKENS))})(?![a-z])",
                         re.IGNORECASE)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..names import PERPLEXITY, TEST_TOKENS, component, split_of, tokens
+from ..names import PERPLEXITY, TEST_TOKENS, TRAIN_TOKENS, component, split_of, tokens
 from .steps import EPOCHS_LEAST, chain_starts, epoch_runs
 
 
@@ -211,12 +211,19 @@ def splits_of(records: list[Record]) -> set[str]:
     return {s for r in records for n in r.values if (s := split_of(n) or "") in ("train", "test")}
 
 
-def perplexity_loss(records: list[Record], names: list[str], notes: list[str]) -> list[str]:
-    """An evaluation that prints its perplexity and no loss (OpenNMT's 'Validation
-    perplexity: 74.75'): ln of it is the mean cross-entropy, the test loss; added to the
-    records under that name. Nothing when there is not exactly one such value."""
-    ppl = [n for n in names if split_of(n) is None and TEST_TOKENS & set(tokens(n))
+def perplexity_loss(records: list[Record], names: list[str], notes: list[str],
+                    split: str = "test") -> list[str]:
+    """A split that prints its perplexity and no loss (OpenNMT's 'Validation perplexity:
+    74.75', 'Train perplexity at epoch 0: 396.31'): ln of it is the mean cross-entropy, the
+    split's loss; added to the records under that name. Of several such names, the one
+    printed most often; nothing when none is."""
+    words = TEST_TOKENS if split == "test" else TRAIN_TOKENS - TEST_TOKENS
+    ppl = [n for n in names if split_of(n) is None and words & set(tokens(n))
+           and not (split == "train" and TEST_TOKENS & set(tokens(n)))
            and PERPLEXITY & set(tokens(n))]
+    if len(ppl) > 1:        # a closing 'Test Perplexity: 76.2' beside one an epoch: the curve
+        counts = sorted(((sum(n in r.values for r in records), n) for n in ppl), reverse=True)
+        ppl = [counts[0][1]] if counts[0][0] > counts[1][0] else ppl
     if len(ppl) != 1:
         return []
     name, loss = ppl[0], f"ln({ppl[0]})"
@@ -224,6 +231,6 @@ def perplexity_loss(records: list[Record], names: list[str], notes: list[str]) -
         value = r.values.get(name)
         if value is not None:
             r.values[loss] = float(np.log(value)) if value > 0 else float("nan")
-    notes.append(f"test loss: {loss}, the cross-entropy its perplexity is exp of (no test"
-                 " loss printed)")
+    notes.append(f"{split} loss: {loss}, the cross-entropy its perplexity is exp of (no"
+                 f" {split} loss printed)")
     return [loss]
