@@ -16,10 +16,10 @@ from .names import (
     MODIFIERS,
     REPORTED,
     STEP_NAMES,
-    TEST_TOKENS,
     TRAIN_TOKENS,
     WHOLE,
     component,
+    names_test,
     says_loss,
     split_of,
     tokens,
@@ -180,13 +180,24 @@ def _quote(name: str) -> str:
     return name if re.fullmatch(r"[\w./-]+", name) else repr(name)
 
 
+def _total_of_parts(names: list[str]) -> str | None:
+    """Of several names, the one whose words every other holds, and more (DeePMD's
+    ``rmse_trn`` beside ``rmse_e_trn`` and ``rmse_f_trn``, its energy and force parts): the
+    total beside its parts; else None."""
+    if len(names) < 2:
+        return None
+    words = {n: set(tokens(n)) for n in names}
+    found = [n for n in names if all(words[n] < words[m] for m in names if m != n)]
+    return found[0] if len(found) == 1 else None
+
+
 def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> None:
     """No name says 'loss': names that say nll, objective, mse, ... are the losses; an
     objective (mse) beside the errors reported with it (rmse, mae) is the one, two
     objectives (mse and nll) are the user's to choose."""
     cands = [n for n in names if says_loss(n) and split_of(n) is None]
     for split in ("train", "test"):
-        mine = [n for n in cands if (split == "test") == bool(TEST_TOKENS & set(tokens(n)))]
+        mine = [n for n in cands if (split == "test") == names_test(tokens(n))]
         objectives = [n for n in mine if not REPORTED & set(tokens(n))]
         spellings = len(objectives) > 1 and len({component(n) for n in objectives}) == 1
         if spellings:
@@ -199,6 +210,13 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> No
             beside = "" if spellings else ", errors reported beside it"
             choice.notes.append(f"{split} loss: {objectives[0]} (no column is named loss; also"
                                 f" found {others}{beside})")
+            continue
+        total = _total_of_parts(mine)
+        if total:
+            getattr(choice, split).append(total)
+            parts = ", ".join(n for n in mine if n != total)
+            choice.notes.append(f"{split} loss: {total} (no column is named loss; its parts"
+                                f" {parts} also found)")
             continue
         if len(mine) > 1:
             option = "train_col=" if split == "train" else "test_col="

@@ -107,9 +107,21 @@ def split_of(name: str) -> str | None:
         return None
     if counts(toks):
         return None       # num_loss_tokens: how many tokens the loss was taken over
-    if TEST_TOKENS & set(toks):
+    if names_test(toks):
         return "test"
     return "train"
+
+
+#: a test split's word that can stand for something else beside a train split's (DeePMD's
+#: ``rmse_v_trn``: the virial's error on the train set)
+WEAK_TEST = frozenset({"v"})
+
+
+def names_test(toks: list[str]) -> bool:
+    """Whether a name's tokens name a test split: a test word, unless the only one is a
+    letter that can mean something else and a train word stands beside it."""
+    found = TEST_TOKENS & set(toks)
+    return bool(found - WEAK_TEST) or bool(found) and not TRAIN_TOKENS & set(toks)
 
 
 def says_loss(name: str) -> bool:

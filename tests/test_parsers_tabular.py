@@ -1878,3 +1878,39 @@ def test_perplexities_at_each_epoch_and_no_loss(tmp_path):
     assert got["test"][1][:3] == pytest.approx([math.log(round(230 / (e + 1) + 80, 2))
                                                 for e in range(3)])
     assert any("ln(Train perplexity)" in n for n in log.notes)
+
+
+def test_deepmd_lcurve_commented_header_and_its_total(tmp_path):
+    """DeePMD's lcurve.out: '#  step  rmse_val  rmse_trn  rmse_e_val ... lr' as a comment
+    over padded columns; rmse_trn and rmse_val are the totals beside their energy, force and
+    virial parts (rmse_v_trn is a train column: its 'v' is the virial, not validation)."""
+    header = ("#  step      rmse_val    rmse_trn    rmse_e_val  rmse_e_trn    rmse_f_val  "
+              "rmse_f_trn    rmse_v_val  rmse_v_trn         lr\n"
+              "# If there is no available reference data, rmse_*_{val,trn} will print nan\n")
+    rows = "".join(f"{s:7d}" + "".join(f"  {v:10.2e}" for v in (
+        10 / (1 + s / 100), 9 / (1 + s / 100), 0.1, 0.1, 0.3, 0.3, 0.02, 0.02, 1e-3)) + "\n"
+        for s in range(0, 4000, 100))
+    got, log = curves(write(tmp_path, "lcurve.out", header + rows))
+    assert set(log.frame["metric"]) >= {"rmse_trn", "rmse_val"}
+    assert got["train"][1][0] == pytest.approx(9.0) and got["test"][1][0] == pytest.approx(10.0)
+    assert got["train"][0][:2] == [0.0, 100.0]
+
+
+def test_savetxt_header_comment_names_the_columns(tmp_path):
+    text = "# epoch train_loss val_loss\n" + "".join(
+        f"{e} {1 / (e + 1):.5f} {1.2 / (e + 1):.5f}\n" for e in range(20))
+    got, _ = curves(write(tmp_path, "losses.txt", text))
+    assert got["test"][1][1] == pytest.approx(0.6)
+
+
+def test_deepxde_loss_dat_sums_its_terms(tmp_path):
+    """DeepXDE's loss.dat: '# step, loss_train, loss_test, metrics_test' over one column per
+    loss term of each (three here, no metric): the train and test losses are their sums."""
+    rows = "".join(" ".join(f"{v:.18e}" for v in [s, *(t / (1 + s / 1000) for t in (1, 2, 3)),
+                                                  *(t / (1 + s / 900) for t in (1, 2, 3))]) + "\n"
+                   for s in range(0, 20000, 1000))
+    got, log = curves(write(tmp_path, "loss.dat", "# step, loss_train, loss_test, metrics_test\n"
+                            + rows))
+    assert got["train"][1][0] == pytest.approx(6.0)
+    assert got["test"][1][1] == pytest.approx(6 / (1 + 1000 / 900))
+    assert any("sum of 3 components" in n for n in log.notes)

@@ -147,7 +147,8 @@ def read_table(source: Source) -> Table:
     _check_width(source, lines, delim, header)
     df = _read_frame(source, delim, header, skip, _step_columns(lines[0], delim, header))
     if not header:
-        df.columns = [f"column {i + 1}" for i in range(df.shape[1])]
+        named = _commented_header(source.head_text.splitlines()[:skip], delim, df.shape[1])
+        df.columns = named or [f"column {i + 1}" for i in range(df.shape[1])]
     df.columns = _unique([str(c).strip().strip('"') for c in df.columns], source.name)
     if len(df) == 1 and df.shape[1] > 2 and not header:
         df = pd.DataFrame({"column 1": df.iloc[0].to_numpy()})   # one long row of values
@@ -241,6 +242,34 @@ def _leading_comments(lines: list[str]) -> int:
     while n and not lines[n - 1].lstrip().startswith("#"):
         n -= 1
     return n
+
+
+#: DeepXDE's loss.dat header: its loss groups hold one column per loss term each
+_DEEPXDE = ["step", "loss_train", "loss_test", "metrics_test"]
+
+
+def _commented_header(comments: list[str], delim: str | None, width: int) -> list[str]:
+    """Column names a ``#`` comment line above a headerless table gives (np.savetxt's
+    ``header=``, DeePMD's ``#  step  rmse_val  rmse_trn ...``): the last comment line of
+    ``width`` names, none of them a number; DeepXDE's ``# step, loss_train, loss_test,
+    metrics_test``, whose groups span several columns, with its train and test terms
+    numbered (as many of each, the metrics the rest); else []."""
+    for line in reversed(comments):
+        text = line.strip().lstrip("#").strip()
+        names = [n.strip() for n in (text.split(delim) if delim and delim.strip() and delim in text
+                                     else text.replace(",", " ").split()) if n.strip()]
+        if names == _DEEPXDE and width >= 3:
+            metrics = (width - 1) % 2
+            terms = (width - 1 - metrics) // 2
+            return (["step"] + [f"loss_train_term{i + 1}" for i in range(terms)]
+                    + [f"loss_test_term{i + 1}" for i in range(terms)]
+                    + [f"metrics_test_{i + 1}" for i in range(metrics)])
+        if len(names) == width and all(_NAME.match(n) for n in names):
+            return names
+    return []
+
+
+_NAME = re.compile(r"^[A-Za-z_][\w./()\[\]-]*$")
 
 
 def _title(lines: list[str]) -> int:
