@@ -1894,6 +1894,11 @@ def test_deepmd_lcurve_commented_header_and_its_total(tmp_path):
     assert set(log.frame["metric"]) >= {"rmse_trn", "rmse_val"}
     assert got["train"][1][0] == pytest.approx(9.0) and got["test"][1][0] == pytest.approx(10.0)
     assert got["train"][0][:2] == [0.0, 100.0]
+    # with no validation columns at all, the virial's train error is no test loss either
+    train_only = "#  step   rmse_trn  rmse_e_trn  rmse_f_trn  rmse_v_trn  lr\n" + "".join(
+        f"{s} {9 / (1 + s / 100):.4e} 0.1 0.3 0.02 1e-3\n" for s in range(0, 4000, 100))
+    got, _ = curves(write(tmp_path, "train_only.out", train_only))
+    assert "test" not in got and "train" in got
 
 
 def test_savetxt_header_comment_names_the_columns(tmp_path):

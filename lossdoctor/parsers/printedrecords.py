@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..names import PERPLEXITY, TEST_TOKENS, TRAIN_TOKENS, component, split_of, tokens
+from ..names import (
+    PERPLEXITY,
+    TEST_TOKENS,
+    TRAIN_TOKENS,
+    component,
+    names_test,
+    split_of,
+    tokens,
+)
 from .steps import EPOCHS_LEAST, chain_starts, epoch_runs
 
 
@@ -219,7 +227,7 @@ def perplexity_loss(records: list[Record], names: list[str], notes: list[str],
     printed most often; nothing when none is."""
     words = TEST_TOKENS if split == "test" else TRAIN_TOKENS - TEST_TOKENS
     ppl = [n for n in names if split_of(n) is None and words & set(tokens(n))
-           and not (split == "train" and TEST_TOKENS & set(tokens(n)))
+           and not (split == "train" and names_test(tokens(n)))
            and PERPLEXITY & set(tokens(n))]
     if len(ppl) > 1:        # a closing 'Test Perplexity: 76.2' beside one an epoch: the curve
         counts = sorted(((sum(n in r.values for r in records), n) for n in ppl), reverse=True)

@@ -18,6 +18,7 @@ from ..names import (
     TRAIN_TOKENS,
     bookkeeping,
     measured,
+    names_test,
     says_loss,
     split_of,
     tokens,
@@ -42,7 +43,7 @@ def split_from_name(name: str) -> str:
         if tag & (TEST_TOKENS | TRAIN_TOKENS):      # the tag says it; else the run's name
             return "test" if tag & TEST_TOKENS else "train"
         stem = export.group(1)
-    return "test" if TEST_TOKENS & set(tokens(stem)) else "train"
+    return "test" if names_test(tokens(stem)) else "train"
 
 
 Curve = tuple[str, str, list[str]]      # (split, run, columns summed into the curve)
@@ -176,7 +177,7 @@ def _loss_like_test(names: list[str], notes: list[str]) -> list[str]:
     for word in LOSS_LIKE:
         for n in names:
             toks = set(tokens(n))
-            if word in toks and TEST_TOKENS & toks and split_of(n) is None:
+            if word in toks and names_test(list(toks)) and split_of(n) is None:
                 notes.append(f"test loss: {n} (no test column is named loss)")
                 return [n]
     return []
