@@ -1919,3 +1919,22 @@ def test_deepxde_loss_dat_sums_its_terms(tmp_path):
     assert got["train"][1][0] == pytest.approx(6.0)
     assert got["test"][1][1] == pytest.approx(6 / (1 + 1000 / 900))
     assert any("sum of 3 components" in n for n in log.notes)
+
+
+def test_yolov5_console_without_a_total_column(tmp_path):
+    """Later YOLOv5 releases print 'Epoch gpu_mem box obj cls labels img_size' (no total),
+    under a train.py options line and above each epoch's validation rows: box, obj and cls
+    are the losses, their sum the train loss (the log had been refused)."""
+    header = "     Epoch   gpu_mem       box       obj       cls    labels  img_size\n"
+    text = "train: weights=yolov5s.pt, cfg=, epochs=10, batch_size=32, imgsz=640\n\n"
+    for e in range(8):
+        text += (header + f"       {e}/9        0G   {0.058 - e / 200:.5f}   0.02423   0.09789"
+                 f"        54       640: 100%|##########| 401/401 [1:13:28<00:00, 10.99s/it]\n"
+                 "               Class     Images     Labels          P          R     mAP@.5"
+                 " mAP@.5:.95: 100%|##########| 60/60 [06:55<00:00,  6.92s/it]\n"
+                 "                 all       3796       4416      0.006      0.793     0.0166"
+                 "    0.00834\n\n")
+    got, log = curves(write(tmp_path, "training_output.txt", text))
+    assert got["train"][1] == pytest.approx([0.058 - e / 200 + 0.02423 + 0.09789
+                                             for e in range(8)])
+    assert any("sum of 3 components" in n for n in log.notes)

@@ -93,8 +93,10 @@ def _header(line: str) -> list[str] | None:
     if len(cells) < 2 or not all(c and all(_HEADER_CELL.match(w) for w in c.split())
                                  for c in cells):
         return None
-    if [c.lower() for c in cells[:6]] == _YOLO5:
-        return cells[:2] + [f"{c}_loss" for c in cells[2:6]] + cells[6:]
+    lowered = [c.lower() for c in cells[:6]]
+    if lowered[:5] == _YOLO5[:5]:        # (later YOLOv5 releases print no total)
+        losses = 4 if lowered == _YOLO5 else 3
+        return cells[:2] + [f"{c}_loss" for c in cells[2:2 + losses]] + cells[2 + losses:]
     if not any(says_loss(c) for c in cells):
         return None
     return cells
