@@ -70,9 +70,7 @@ def tokens(name: str) -> list[str]:
     return list(_tokens(name))
 
 
-@lru_cache(maxsize=4096)
-def _tokens(name: str) -> tuple[str, ...]:
-    """(Remembered: a text log splits the same few names on every line.)"""
+def _split(name: str) -> tuple[str, ...]:
     if "l_" in name:
         name = _L_PREFIX.sub(r"\1loss_", name)
     lowered = _CAMEL.sub(r"\1 \2", name).lower()
@@ -80,10 +78,16 @@ def _tokens(name: str) -> tuple[str, ...]:
         lowered = _CROSS_ENTROPY.sub("crossentropy", lowered)
     if "error" in lowered:          # 'mean squared error' names the loss 'mse' does
         lowered = _SPELLED_ERRORS.sub(_short_error, lowered)
-    toks = [t for t in _NOT_ALNUM.split(lowered) if t]
+    toks = tuple(t for t in _NOT_ALNUM.split(lowered) if t)
+    if "ls" not in toks:
+        return toks
     # 'ls' right after a split's word is the loss abbreviated (``tr_ls``, ``val_ls_box_reg``)
     return tuple("loss" if t == "ls" and i and toks[i - 1] in _SPLIT_WORDS else t
                  for i, t in enumerate(toks))
+
+
+#: (remembered: a text log splits the same few names on every line)
+_tokens = lru_cache(maxsize=4096)(_split)
 
 
 _SPLIT_WORDS = TRAIN_TOKENS | TEST_TOKENS

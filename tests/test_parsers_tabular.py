@@ -1938,3 +1938,15 @@ def test_yolov5_console_without_a_total_column(tmp_path):
     assert got["train"][1] == pytest.approx([0.058 - e / 200 + 0.02423 + 0.09789
                                              for e in range(8)])
     assert any("sum of 3 components" in n for n in log.notes)
+
+
+@pytest.mark.parametrize("text,word", [
+    ("2026-12-01 00:00:05,000 - train - INFO - step 5 | ", "train"),
+    ("Epoch 3 ValLoss", "val"), ("Validate: [10/20] ", "val"), ("| valid | epoch 003 | ", "valid"),
+    ("val2 metrics ", ""), ("interval 3 ", ""), ("Testing in eval mode ", "eval"),
+])
+def test_the_split_a_stretch_of_a_line_names(text, word):
+    """The last split's word standing as a word of its own (camelCase split, digits part of
+    a word), a verb read as its split."""
+    from lossdoctor.parsers.printedline import split_word
+    assert split_word(text) == word

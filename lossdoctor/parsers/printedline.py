@@ -182,11 +182,12 @@ def split_word(text: str) -> str:
     low = text.lower()
     if not any(w in low for w in _SPLIT_WORDS) and "dict for global" not in text:
         return ""
-    words = [_VERBS.get(t, t) for t in tokens(text)
-             if t in TEST_TOKENS or t in ("train", "training") or t in _VERBS]
+    found = [_VERBS.get(t, t) for t in _SPLIT_WORD.findall(_CAMEL.sub(r"\1 \2", text).lower())]
     if "dict for global" in text and _EVALUATED.search(text):
-        words.append("eval")
-    return words[-1] if words else ""
+        found.append("eval")
+    return found[-1] if found else ""
+
+
 #: TF Estimator's line of an evaluation's results ('Saving dict for global step 1000:
 #: accuracy = 0.96, global_step = 1000, loss = 0.061'): its 'loss' is the evaluation's
 _EVALUATED = re.compile(r"\bSaving dict for global step\b")
@@ -201,6 +202,11 @@ def test_word(text: str) -> str:
 _VERBS = {"validate": "val", "validating": "val", "testing": "test"}
 #: every split's word: a text holding none of them (most of a log's text) names no split
 _SPLIT_WORDS = tuple(sorted(TEST_TOKENS | {"train", "training"} | set(_VERBS)))
+#: one of them standing as a word of its own, as ``names.tokens`` splits words (at anything
+#: but letters and digits, and between camelCase's humps): one search, not a split a line
+_SPLIT_WORD = re.compile(rf"(?<![a-z0-9])({'|'.join(sorted(_SPLIT_WORDS, key=len, reverse=True))})"
+                         r"(?![a-z0-9])")
+_CAMEL = re.compile(r"([a-z])([A-Z])")
 
 
 def wall_time(line: str) -> float:
