@@ -89,6 +89,9 @@ def _header(line: str) -> list[str] | None:
     box, objectness and class losses and their total)."""
     if "=" in line or ": " in line:
         return None
+    first = line.lstrip(" \t|").split(None, 1)
+    if not first or not _HEADER_CELL.match(first[0]):
+        return None       # (most lines: a time stamp or a number first)
     cells = _cells(line)
     if len(cells) < 2 or not all(c and all(_HEADER_CELL.match(w) for w in c.split())
                                  for c in cells):
