@@ -86,7 +86,9 @@ def read_keras(source: Source, options: ReadOptions) -> LossLog:
 
 
 @register("generic-csv", priority=10, sniff=sniff_generic,
-          description="any delimited table: CSV, TSV, padded columns, no header, one long row")
+          description="any delimited table: CSV, TSV, padded columns, no header, one long row,"
+                      " names in a '#' comment line (np.savetxt, DeePMD's lcurve.out, "
+                      "DeepXDE's loss.dat)")
 def read_generic(source: Source, options: ReadOptions) -> LossLog:
     return table_to_log(read_table(source), source, options, "generic-csv")
 
