@@ -70,10 +70,16 @@ def tokens(name: str) -> list[str]:
     return list(_tokens(name))
 
 
+def humps_apart(text: str) -> str:
+    """``text`` in lower case with camelCase's humps set apart (``valLoss`` -> ``val loss``),
+    as names are split into words."""
+    return _CAMEL.sub(r"\1 \2", text).lower()
+
+
 def _split(name: str) -> tuple[str, ...]:
     if "l_" in name:
         name = _L_PREFIX.sub(r"\1loss_", name)
-    lowered = _CAMEL.sub(r"\1 \2", name).lower()
+    lowered = humps_apart(name)
     if "cross" in lowered:          # 'val_cross_entropy' names the loss 'crossentropy' does
         lowered = _CROSS_ENTROPY.sub("crossentropy", lowered)
     if "error" in lowered:          # 'mean squared error' names the loss 'mse' does

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..names import LOSS_LIKE, TEST_TOKENS, TRAIN_TOKENS, split_of, tokens
+from ..names import LOSS_LIKE, TEST_TOKENS, TRAIN_TOKENS, humps_apart, split_of, tokens
 
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?)\b"
 _WORD = r"[A-Za-z_][\w./-]*"
@@ -62,11 +62,11 @@ _TIMM_BATCH = re.compile(r"\btrain\s*:\s*\d+\s*\[\s*(\d+)\s*/\s*(\d+)\s*\(\s*\d+
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
 #: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins)
 SEEN = re.compile(r"\b(?:consumed[ _])?(?:tokens|samples|examples|images|sequences)(?:[ _]seen)?"
-                   rf"\b{_SEP}{_COUNT}", re.IGNORECASE)
+                  rf"\b{_SEP}{_COUNT}", re.IGNORECASE)
 #: a boosting round's counter opening the line: XGBoost's and LightGBM's ``[12]\t...``
 ROUND = re.compile(r"^\s*\[(\d+)\]\s")
 LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?"
-                        rf"(?:\s*[:=]\s*['\"]?|\s+)(?:tensor\(\s*)?(?:{_NUM})", re.IGNORECASE)
+                       rf"(?:\s*[:=]\s*['\"]?|\s+)(?:tensor\(\s*)?(?:{_NUM})", re.IGNORECASE)
 #: nanoGPT's ``step 500: train loss 2.3456, val loss 2.4567``: a loss name, a space, a number
 #: (a qualifier in brackets may follow the name: ``loss(avg) 1.7439``, a running mean; the
 #: name may be one word ending in loss, ``smooth_loss 1.6114 | val_loss 1.5365``, or loss
@@ -81,7 +81,7 @@ _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])({_LOSS_NAME}(?:[_.-][A-Za-z][A-Za-z0
 #: a custom print with the value before its name, the name ending in loss and not followed
 #: by a value of its own: ``Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy``
 VALUE_THEN_LOSS = re.compile(rf"(?<![\w.])({_NUM})\s+({_LOSS_NAME})\b"
-                              rf"(?!\s*[:=]?\s*(?:{_NUM}))", re.IGNORECASE)
+                             rf"(?!\s*[:=]?\s*(?:{_NUM}))", re.IGNORECASE)
 #: a loss (or perplexity) named for its step or epoch: ``Loss for Iter 51: 0.398``, ``Test
 #: loss for epoch 0: 0.2198``, ``Train perplexity at epoch 0: 396.31`` (the marker is read as
 #: every line's; 'Loss for final step: 0.27' names none)
@@ -90,7 +90,7 @@ LOSS_FOR = re.compile(rf"(?<![\w.])((?:{_WORD} )?(?:loss|cost|perplexity|ppl)) (
                       rf"({_NUM}){_NUM_END}", re.IGNORECASE)
 #: a word that makes a line an evaluation's ('VAL loss: 0.02 (epoch: 3, step: 50)')
 TEST_WORD = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(TEST_TOKENS))})(?![a-z])",
-                        re.IGNORECASE)
+                       re.IGNORECASE)
 NAMED_NUMBER = re.compile(rf"{_WORD}\s*(?:[:=]\s*)?(?:{_NUM})", re.IGNORECASE)
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
 _MARKER_WORDS = frozenset({"epoch", "epochs", "ep", "step", "steps", "iter", "iteration", "global"})
@@ -182,7 +182,7 @@ def split_word(text: str) -> str:
     low = text.lower()
     if not any(w in low for w in _SPLIT_WORDS) and "dict for global" not in text:
         return ""
-    found = [_VERBS.get(t, t) for t in _SPLIT_WORD.findall(_CAMEL.sub(r"\1 \2", text).lower())]
+    found = [_VERBS.get(t, t) for t in _SPLIT_WORD.findall(humps_apart(text))]
     if "dict for global" in text and _EVALUATED.search(text):
         found.append("eval")
     return found[-1] if found else ""
@@ -206,7 +206,6 @@ _SPLIT_WORDS = tuple(sorted(TEST_TOKENS | {"train", "training"} | set(_VERBS)))
 #: but letters and digits, and between camelCase's humps): one search, not a split a line
 _SPLIT_WORD = re.compile(rf"(?<![a-z0-9])({'|'.join(sorted(_SPLIT_WORDS, key=len, reverse=True))})"
                          r"(?![a-z0-9])")
-_CAMEL = re.compile(r"([a-z])([A-Z])")
 
 
 def wall_time(line: str) -> float:

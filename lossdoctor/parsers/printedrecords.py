@@ -225,7 +225,7 @@ def perplexity_loss(records: list[Record], names: list[str], notes: list[str],
     74.75', 'Train perplexity at epoch 0: 396.31'): ln of it is the mean cross-entropy, the
     split's loss; added to the records under that name. Of several such names, the one
     printed most often; nothing when none is."""
-    words = TEST_TOKENS if split == "test" else TRAIN_TOKENS - TEST_TOKENS
+    words = TEST_TOKENS if split == "test" else TRAIN_TOKENS
     ppl = [n for n in names if split_of(n) is None and words & set(tokens(n))
            and not (split == "train" and names_test(tokens(n)))
            and PERPLEXITY & set(tokens(n))]
