@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
-from ..columns import TREND_POINTS, choose_columns
+from ..columns import choose_columns
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from ..names import TEST_TOKENS, TRAIN_TOKENS, says_loss, split_of, tokens
 from .consoletext import (
-    bar_position,
     expand_tables,
     has_bars,
     name_banner_losses,
@@ -27,19 +24,15 @@ from .consoletext import (
     terminal_lines,
 )
 from .jsontable import looks_like_json
+from .printedaxis import BarCount, marker, printed_axis
 from .printedline import (
     LOSS_FOR,
     LOSS_PAIR,
     NAMED_NUMBER,
     ROUND,
-    SEEN,
-    TEST_WORD,
     VALUE_THEN_LOSS,
-    count,
-    epoch_of,
     has_loss,
     pairs_of,
-    step_of,
     test_word,
     wall_time,
 )
@@ -188,15 +181,7 @@ def _parse(lines: list[str]) -> tuple[str, list[Record]]:
     if _long_lines(lines):
         return "step", _long_records(lines)
     lines = expand_tables(name_banner_losses(named_losses(lines)))[0]
-    axis = _axis_kind(lines)
-    marked = _stepped_epochs(lines) if axis == "step" else []     # only a step axis asks
-    counted = _counted_in_epoch(marked)
-    # steps an epoch holds: 0 when each line states its epoch's total, else the epochs chained
-    epoch_steps = 0.0 if counted == "told" else _chain_period(marked) if counted else None
-    if counted == "untold" and not epoch_steps:
-        epoch_steps = None
-        axis = "epoch"     # each epoch's last line holds its loss (a running mean, reset)
-    first = _first_epoch(marked) if epoch_steps is not None else 0.0
+    axis, epoch_steps, first = printed_axis(lines)
     records = [r for r in _records(lines, axis, epoch_steps, first) if r.values]
     if axis == "iteration":
         records = without_carried(records)
@@ -250,104 +235,10 @@ def _long_records(lines: list[str]) -> list[Record]:
     return [records[k] for k in sorted(records)]
 
 
-def _axis_kind(lines: list[str]) -> str:
-    """'iteration' when progress bars print losses (tqdm's postfix), 'step' when loss lines
-    carry a step marker, else 'epoch' when lines name two epochs or more, else 'line'."""
-    if any(bar_position(ln) and has_loss(pairs_of(ln)) for ln in lines):
-        return "iteration"
-    epochs: set[str] = set()
-    stepped = 0
-    for ln in lines:
-        marked = bool(step_of(ln) or ROUND.match(ln))
-        if (marked or SEEN.search(ln)) and (pairs := pairs_of(ln)) and \
-                (marked or has_loss(pairs)):
-            stepped += 1
-            if stepped == 2:
-                return "step"
-        if len(epochs) < 2 and (epoch := epoch_of(ln)):
-            epochs.add(epoch.group(1))
-    # an epoch axis needs epochs: one mention ('*** Best metric: 0.45 (epoch 77)' closing
-    # timm's log) is no axis; one line with a step among lines of epochs (the HF Trainer's
-    # closing 'TrainOutput(global_step=2260, training_loss=...)') is no step axis
-    return "step" if stepped and len(epochs) < 2 else "epoch" if len(epochs) >= 2 else "line"
-
-
-#: a line that marks both its step and its epoch, with the two markers
-_Marked = tuple[str, re.Match[str], re.Match[str]]
-
-
-def _stepped_epochs(lines: list[str]) -> list[_Marked]:
-    """The lines that mark both a step and an epoch (found once: how the steps count, how
-    many an epoch holds and where the epochs start are all read from them)."""
-    return [(ln, step, epoch) for ln in lines
-            if (step := step_of(ln)) and (epoch := epoch_of(ln))]
-
-
-def _counted_in_epoch(marked: list[_Marked]) -> str:
-    """Whether a step beside an epoch counts the batches of that epoch (it goes back as the
-    epoch moves on) rather than the run's steps ('epoch 2 | step 65/1575', N keeps
-    growing): "told" when the step carries the epoch's total (PyTorch's tutorial print:
-    'Epoch [2/10], Step [100/600]', or 'Batch [100/600]', made global as epoch * total +
-    step), "untold" when it does not and goes back at three epochs' starts, never inside
-    an epoch ('loss: 0.02 (epoch: 3, step: 50)': the epoch is the axis; or stays where it
-    was as the epoch moves on), "" for the run's own steps. An evaluation's lines count
-    their own batches, apart from training's."""
-    last: dict[bool, tuple[float, float]] = {}
-    restarts = 0
-    for ln, step, epoch in marked:
-        now = (float(epoch.group(1)), count(step.group(1)))
-        kind = bool(TEST_WORD.search(ln))
-        was = last.get(kind)
-        last[kind] = now
-        # the same step at the next epoch counts within it too (MindSpore's 'epoch: 2
-        # step: 62, loss is ...', printed at each epoch's last batch)
-        if was is None or now[1] > was[1] or now == was:
-            continue
-        if step.group(2):
-            if now[0] > was[0]:
-                return "told"
-        elif now[0] == was[0]:
-            return ""              # back inside an epoch: a resume, not a count per epoch
-        elif now[0] > was[0]:      # (both back: the run itself starts again)
-            restarts += 1
-            if restarts == 3:
-                return "untold"
-    return "untold" if restarts else ""
-
-
-def _chain_period(marked: list[_Marked]) -> float:
-    """The steps an epoch holds (its counts' span and one stride), when a step counted
-    within each epoch comes with too few epochs for a trend and enough steps for one
-    ('epoch 0, step 10, training loss = 3.80', ..., 'step 59430', four epochs): the epochs
-    are chained, epoch * period + step; else 0, and the epoch is the axis (its last line a
-    running mean of it)."""
-    epochs: set[str] = set()
-    steps: list[float] = []
-    for ln, step, epoch in marked:
-        if has_loss(pairs_of(ln)):
-            epochs.add(epoch.group(1))
-            steps.append(count(step.group(1)))
-    if not steps or len(epochs) >= TREND_POINTS or len(steps) < TREND_POINTS * len(epochs):
-        return 0.0        # (no step printed beside a loss: the steps count something else)
-    # from its first count to its last and one stride on: 0, 10, ..., 90 is 100 steps (the
-    # largest, 90, put each epoch's first step on the last one's before it)
-    counts = np.unique(steps)
-    stride = float(np.median(np.diff(counts))) if len(counts) > 1 else 1.0
-    return float(counts[-1] - counts[0] + stride)
-
-
-def _first_epoch(marked: list[_Marked]) -> float:
-    """1 when the epochs a step is counted within are numbered from 1 ('Epoch [1][10/63]',
-    mmcv's and PyTorch's tutorial prints), else 0: the chained step is then the run's
-    iteration, (epoch - 1) * steps an epoch + step, not one epoch ahead of it."""
-    epochs = [float(epoch.group(1)) for _, _, epoch in marked]
-    return 1.0 if epochs and min(epochs) >= 1 else 0.0
-
-
 def _records(lines: list[str], axis: str, epoch_steps: float | None,
              first_epoch: float = 0.0) -> list[Record]:
     records: list[Record] = []
-    bars = _BarCount()
+    bars = BarCount()
     block = ""            # the split a banner names for the lines of one value under it
     meters = ""           # the last line of values (an evaluation's meters, maybe)
     heading = ""          # the split a heading line names for the next line of values
@@ -371,7 +262,7 @@ def _records(lines: list[str], axis: str, epoch_steps: float | None,
         if pairs:
             meters, heading = line, ""
         x = (bars.at(line) if has_loss(pairs) else None) if axis == "iteration" \
-            else _marker(line, axis, epoch_steps, has_loss(pairs), first_epoch)
+            else marker(line, axis, epoch_steps, has_loss(pairs), first_epoch)
         if axis == "line" and pairs:
             x = float(len(records))
         if x is None and axis in ("step", "epoch") and records and \
@@ -406,50 +297,6 @@ def _reprinted(pairs: dict[str, float], record: Record) -> bool:
     return any(n in record.marked and split_of(n) == "train"
                and not set(tokens(n)) & (TEST_TOKENS | TRAIN_TOKENS) for n in pairs) \
         and not any(split_of(n) == "test" for n in pairs)
-
-
-class _BarCount:
-    """Iterations counted across progress bars: an update of a bar that prints a loss is at
-    ``bars before it * its total + its n``; a bar starts again when its epoch changes or n
-    goes back. Lines between bars (a val loss by ``tqdm.write``) belong to the last update."""
-
-    def __init__(self) -> None:
-        self.bars = 0
-        self.last: tuple[str | None, int] = (None, -1)
-
-    def at(self, line: str) -> float | None:
-        where = bar_position(line)
-        if where is None:
-            return None
-        n, total = where
-        epoch = epoch_of(line)
-        tag = epoch.group(1) if epoch else None
-        if self.last[1] >= 0 and (tag != self.last[0] or n < self.last[1]):
-            self.bars += 1
-        self.last = (tag, n)
-        return float(self.bars * total + n)
-
-
-def _marker(line: str, axis: str, epoch_steps: float | None, loss: bool,
-            first_epoch: float = 0.0) -> float | None:
-    """The x of a line: its step (a step counted within its epoch, ``epoch_steps`` not None,
-    is made global: (epoch - ``first_epoch``) * steps an epoch + step, the steps an epoch
-    being the total the line prints when ``epoch_steps`` is 0), its count of samples or
-    tokens seen (on a line that prints a ``loss``: not 'Num examples = 1000'), or its
-    epoch."""
-    if axis == "line":
-        return None
-    epoch = epoch_of(line)
-    if axis == "epoch":
-        return float(epoch.group(1)) if epoch else None
-    step = step_of(line)
-    if not step:
-        counted = ROUND.match(line) or (SEEN.search(line) if loss else None)
-        return count(counted.group(1)) if counted else None
-    per_epoch = float(step.group(2) or 0) if epoch_steps == 0 else epoch_steps
-    if per_epoch and epoch:     # 'Epoch [2/10], Step [100/600]'; chained epochs
-        return (float(epoch.group(1)) - first_epoch) * per_epoch + count(step.group(1))
-    return count(step.group(1))
 
 
 #: a banner over values printed one a line ('***** Eval results *****' of BERT's and the
