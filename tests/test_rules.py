@@ -1029,6 +1029,24 @@ def test_a_stuck_train_loss_beside_a_test_loss_that_fell_is_a_data_problem_under
         assert "test and train loss fell" in said
 
 
+def test_a_sparse_test_loss_still_falling_in_every_window_has_not_risen_since_its_best():
+    """A per-step train loss stuck at 0.92 (15% minibatch noise) beside 20 evaluations of a
+    test loss easing from 0.91 to 0.72 in every window: the median of the test loss's last
+    stretch stands above its last points only because the fall goes on, which is no rise
+    since its best; over the whole run the test loss fell and the train loss did not: a
+    data problem, on 10 of 12 noise draws (6 when the ongoing fall read as a rise)."""
+    verdicts = []
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        steps = np.arange(0, 1000, 4.0)
+        evals = np.arange(50, 1001, 50.0)
+        test = (0.61 + 0.30 * np.exp(-(evals - 50) / 900)) * np.exp(rng.normal(0, 0.003, 20))
+        log = pd.concat([pd.DataFrame({"step": steps, "loss": 0.92 * np.exp(
+            rng.normal(0, 0.15, len(steps)))}), pd.DataFrame({"step": evals, "val_loss": test})])
+        verdicts.append(api.diagnose(log.sort_values("step")).verdict)
+    assert verdicts.count("data_problem") >= 10, verdicts
+
+
 def test_a_noisy_train_loss_that_fell_about_as_far_as_the_test_loss_has_learned():
     # a per-step train loss falling 4x under heavy minibatch noise, flat in its last window
     # only because of the noise, beside a clean test loss that fell as far: not a data problem

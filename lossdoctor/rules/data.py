@@ -53,7 +53,10 @@ def _whole_run_falls(tr: CurveTrend, te: CurveTrend, th: Thresholds
     tr_change = (min(stretch_change(tr, float(tr.steps[0]))[0], run_change(tr, th))
                  if tr.moved else 0.0)
     rise, rise_z = end_rise(te, th)
-    rose = rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
+    # a last window that still falls has not risen (its last stretch's median stands above
+    # its last points only because the fall goes on)
+    rose = (rise_z >= th.overfit_z and rise >= th.overfit_rise_share * te.span
+            and te.windows[-1].direction is not FALLING)
     if te_z > -th.overfit_z or rose:
         return None
     return max(-tr_change, 0.0), -te_change
