@@ -1950,3 +1950,27 @@ def test_the_split_a_stretch_of_a_line_names(text, word):
     a word), a verb read as its split."""
     from lossdoctor.parsers.printedline import split_word
     assert split_word(text) == word
+
+
+def test_stable_baselines3_console_tables(tmp_path):
+    """Stable-Baselines3 prints each update as a table of one key a row ('| train/ |' a
+    section, '|    loss    | 0.021 |' its keys): the total 'loss' of the 'train/' section
+    is the train loss, at the table's total_timesteps; lines between the tables (an
+    episode's reward) are read as before, and the first table, with no train section yet,
+    gives no loss."""
+    def table(i: int) -> str:
+        rows = [("time/", ""), ("   fps", "1089"), ("   iterations", str(i)),
+                ("   total_timesteps", str(2048 * i))]
+        if i > 1:
+            rows += [("train/", ""), ("   entropy_loss", "-1.38"), ("   learning_rate", "0.0003"),
+                     ("   loss", f"{0.5 / i:.4g}"), ("   n_updates", str(10 * i)),
+                     ("   value_loss", f"{0.9 / i:.4g}")]
+        rule = "-" * 41
+        return "\n".join([rule, *(f"| {k:<23} | {v:<11} |" for k, v in rows), rule]) + "\n"
+    text = "Using cpu device\n" + "".join(
+        f"Output {i}: Average over 100 episodes - Reward: 0.{i}\n{table(i)}" for i in range(1, 13))
+    got, log = curves(write(tmp_path, "ppo_on.txt", text))
+    assert got["train"][0] == [2048.0 * i for i in range(2, 13)]
+    assert got["train"][1] == pytest.approx([float(f"{0.5 / i:.4g}") for i in range(2, 13)])
+    assert "test" not in got
+    assert set(log.frame["metric"][log.frame["split"] == "train"]) == {"train/loss"}

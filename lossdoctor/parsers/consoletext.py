@@ -14,6 +14,7 @@ import re
 
 from ..columns import LEARN_LOSS
 from ..names import says_loss, tokens
+from .keyvaluetables import gather_key_value_tables
 from .translated import in_english
 
 _BAR = re.compile(r"\d{1,3}%\|[^|\n]*\|[^\[\n]*(?:\[[^\]\n]*\]?)?")
@@ -280,7 +281,7 @@ def named_losses(lines: list[str]) -> list[str]:
     ``learn:``/``test:``), and in English where other languages' words are printed: what
     the sniffer and the reader both read."""
     return name_split_tables(name_grouped_losses(name_scores(total_net_outputs(
-        name_catboost_metrics(in_english(lines))))))
+        name_catboost_metrics(gather_key_value_tables(in_english(lines)))))))
 
 
 #: CatBoost's verbose line: ``0:\tlearn: 0.6852\ttest: 0.6862\tbest: 0.6862 (0)\ttotal:

@@ -116,7 +116,9 @@ def _losses_at_the_end(source: Source) -> bool:
                       "LOSS 0.105'), the early PyTorch-YOLOv3's '[Losses: x 0.27, ..., total "
                       "15.1]', "
                       "Python logging lines, '<step> <name> <value>' lines (build-nanogpt's "
-                      "log.txt), pipe tables, perplexities, logs printed in Chinese, Japanese, "
+                      "log.txt), pipe tables, Stable-Baselines3's key-value tables ('|    loss   "
+                      "| 0.021 |' under '| train/ |'), perplexities, logs printed in Chinese, "
+                      "Japanese, "
                       "Spanish, Portuguese, French, German, Italian or Russian, ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     return text_log(source.text, source.name, options)
