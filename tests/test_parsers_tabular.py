@@ -1974,3 +1974,28 @@ def test_stable_baselines3_console_tables(tmp_path):
     assert got["train"][1] == pytest.approx([float(f"{0.5 / i:.4g}") for i in range(2, 13)])
     assert "test" not in got
     assert set(log.frame["metric"][log.frame["split"] == "train"]) == {"train/loss"}
+
+
+def test_an_evaluations_batches_counted_against_their_own_total_sit_at_the_epochs_end(tmp_path):
+    """PaddleClas prints training's batches as '[Train][Epoch 3/20][Iter: 40/98]' and the
+    evaluation's as '[Eval][Epoch 3][Iter: 10/25]', then the evaluation's '[Avg]': the
+    evaluation's count is of its own 25 batches, not training's steps, so each epoch's
+    evaluation sits at the epoch's end on training's axis (epoch * 98), its value the
+    average, instead of being chained on an axis of 25 steps an epoch beside training's 98."""
+    head = "[2022/10/07 21:47:28] ppcls INFO: "
+    lines = []
+    for e in range(1, 21):
+        for i in range(0, 98, 20):
+            lines.append(f"{head}[Train][Epoch {e}/20][Iter: {i}/98]lr(LinearWarmup): 0.001, "
+                         f"CELoss: {6.9 / e + i / 1e4:.5f}, loss: {6.9 / e + i / 1e4:.5f}, "
+                         "batch_cost: 0.48535s, ips: 263.72637 samples/s")
+        lines.append(f"{head}[Train][Epoch {e}/20][Avg]CELoss: {6.9 / e:.5f}, loss: {6.9 / e:.5f}")
+        for i in (0, 10, 20):
+            lines.append(f"{head}[Eval][Epoch {e}][Iter: {i}/25]CELoss: {9.0 - e / 10:.5f}, "
+                         f"loss: {9.0 - e / 10:.5f}, top1: 0.001")
+        lines.append(f"{head}[Eval][Epoch {e}][Avg]CELoss: {5.0 / e:.5f}, loss: {5.0 / e:.5f}, "
+                     "top1: 0.00146")
+    got, _ = curves(write(tmp_path, "train.log", "\n".join(lines) + "\n"))
+    assert got["test"][0] == [98.0 * e for e in range(1, 21)]
+    assert got["test"][1] == pytest.approx([round(5.0 / e, 5) for e in range(1, 21)])
+    assert max(got["train"][0]) <= 98.0 * 20

@@ -24,7 +24,7 @@ from .consoletext import (
     terminal_lines,
 )
 from .jsontable import looks_like_json
-from .printedaxis import BarCount, marker, printed_axis
+from .printedaxis import Axis, BarCount, marker, printed_axis
 from .printedline import (
     LOSS_FOR,
     LOSS_PAIR,
@@ -183,14 +183,14 @@ def _parse(lines: list[str]) -> tuple[str, list[Record]]:
     if _long_lines(lines):
         return "step", _long_records(lines)
     lines = expand_tables(name_banner_losses(named_losses(lines)))[0]
-    axis, epoch_steps, first = printed_axis(lines)
-    records = [r for r in _records(lines, axis, epoch_steps, first) if r.values]
-    if axis == "iteration":
+    axis = printed_axis(lines)
+    records = [r for r in _records(lines, axis) if r.values]
+    if axis.kind == "iteration":
         records = without_carried(records)
     records = without_reprints(records)
-    if axis == "step" and chained_in_line_order(records):
-        axis = "step (each epoch's count of batches chained in the order of the lines)"
-    return axis, records
+    if axis.kind == "step" and chained_in_line_order(records):
+        return "step (each epoch's count of batches chained in the order of the lines)", records
+    return axis.kind, records
 
 
 #: a long format, one value a line: ``<step> <name> <value>`` (build-nanogpt's log.txt:
@@ -237,8 +237,7 @@ def _long_records(lines: list[str]) -> list[Record]:
     return [records[k] for k in sorted(records)]
 
 
-def _records(lines: list[str], axis: str, epoch_steps: float | None,
-             first_epoch: float = 0.0) -> list[Record]:
+def _records(lines: list[str], axis: Axis) -> list[Record]:
     records: list[Record] = []
     bars = BarCount()
     block = ""            # the split a banner names for the lines of one value under it
@@ -263,11 +262,11 @@ def _records(lines: list[str], axis: str, epoch_steps: float | None,
             pairs = pairs_of(line, inferred, block or heading)
         if pairs:
             meters, heading = line, ""
-        x = (bars.at(line) if has_loss(pairs) else None) if axis == "iteration" \
-            else marker(line, axis, epoch_steps, has_loss(pairs), first_epoch)
-        if axis == "line" and pairs:
+        x = (bars.at(line) if has_loss(pairs) else None) if axis.kind == "iteration" \
+            else marker(line, axis, has_loss(pairs))
+        if axis.kind == "line" and pairs:
             x = float(len(records))
-        if x is None and axis in ("step", "epoch") and records and \
+        if x is None and axis.kind in ("step", "epoch") and records and \
                 not (block or heading or split) and _reprinted(pairs, records[-1]):
             # a line with no step of its own that prints a loss the step's own line gave
             # (HRNet's 'Loss: 0.83, MeanIU: 0.71' after 'Epoch: [e/E] Iter:[i/N] ... Loss:

@@ -3,6 +3,8 @@ or line number, and how steps counted within each epoch are made the run's own."
 from __future__ import annotations
 
 import re
+from collections import Counter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -11,20 +13,39 @@ from .consoletext import bar_position
 from .printedline import ROUND, SEEN, TEST_WORD, count, epoch_of, has_loss, pairs_of, step_of
 
 
-def printed_axis(lines: list[str]) -> tuple[str, float | None, float]:
-    """(axis, steps an epoch holds, first epoch's number) of console ``lines``: the axis is
-    'iteration', 'step', 'epoch' or 'line'; the steps an epoch holds are None for the run's
-    own steps, 0 when each line states its epoch's total, else the epochs' chained period;
-    the first epoch is 1 when a step counted within its epoch is numbered from epoch 1."""
-    axis = _axis_kind(lines)
-    marked = _stepped_epochs(lines) if axis == "step" else []     # only a step axis asks
+class Axis(NamedTuple):
+    """How a console log's lines sit on the run's axis."""
+    #: 'iteration' (progress-bar updates), 'step', 'epoch' or 'line'
+    kind: str
+    #: steps an epoch holds: None for the run's own steps, 0 when each line states its
+    #: epoch's total, else the epochs' chained period
+    epoch_steps: float | None = None
+    #: 1 when a step counted within its epoch is numbered from epoch 1, else 0
+    first_epoch: float = 0.0
+    #: the training lines' stated total of batches an epoch (0 when none is stated): an
+    #: evaluation's lines that state another total count its own batches
+    train_total: float = 0.0
+
+
+def printed_axis(lines: list[str]) -> Axis:
+    """The axis of console ``lines``."""
+    kind = _axis_kind(lines)
+    marked = _stepped_epochs(lines) if kind == "step" else []     # only a step axis asks
     counted = _counted_in_epoch(marked)
     epoch_steps = 0.0 if counted == "told" else _chain_period(marked) if counted else None
     if counted == "untold" and not epoch_steps:
         epoch_steps = None
-        axis = "epoch"     # each epoch's last line holds its loss (a running mean, reset)
+        kind = "epoch"     # each epoch's last line holds its loss (a running mean, reset)
     first = _first_epoch(marked) if epoch_steps is not None else 0.0
-    return axis, epoch_steps, first
+    return Axis(kind, epoch_steps, first, _train_total(marked) if counted == "told" else 0.0)
+
+
+def _train_total(marked: list[_Marked]) -> float:
+    """The total of batches an epoch that the training lines (no evaluation's word) state
+    most often, 0 when they state none."""
+    totals = Counter(step.group(2) for ln, step, _ in marked
+                     if step.group(2) and not TEST_WORD.search(ln))
+    return float(totals.most_common(1)[0][0]) if totals else 0.0
 
 
 def _axis_kind(lines: list[str]) -> str:
@@ -143,23 +164,26 @@ class BarCount:
         return float(self.bars * total + n)
 
 
-def marker(line: str, axis: str, epoch_steps: float | None, loss: bool,
-            first_epoch: float = 0.0) -> float | None:
-    """The x of a line: its step (a step counted within its epoch, ``epoch_steps`` not None,
-    is made global: (epoch - ``first_epoch``) * steps an epoch + step, the steps an epoch
-    being the total the line prints when ``epoch_steps`` is 0), its count of samples or
-    tokens seen (on a line that prints a ``loss``: not 'Num examples = 1000'), or its
-    epoch."""
-    if axis == "line":
+def marker(line: str, axis: Axis, loss: bool) -> float | None:
+    """The x of a line: its step (a step counted within its epoch is made global: (epoch -
+    first epoch) * steps an epoch + step, the steps an epoch being the total the line prints
+    when the axis says so; an evaluation's batch, counted against another total than
+    training's, sits at its epoch's end), its count of samples or tokens seen (on a line
+    that prints a ``loss``: not 'Num examples = 1000'), or its epoch."""
+    if axis.kind == "line":
         return None
     epoch = epoch_of(line)
-    if axis == "epoch":
+    if axis.kind == "epoch":
         return float(epoch.group(1)) if epoch else None
     step = step_of(line)
     if not step:
         counted = ROUND.match(line) or (SEEN.search(line) if loss else None)
         return count(counted.group(1)) if counted else None
-    per_epoch = float(step.group(2) or 0) if epoch_steps == 0 else epoch_steps
+    told = float(step.group(2) or 0)
+    if epoch and axis.train_total and told and told != axis.train_total:
+        # '[Eval][Epoch 3][Iter: 10/25]' beside training's '[Iter: 80/98]': after the epoch
+        return (float(epoch.group(1)) - axis.first_epoch + 1) * axis.train_total
+    per_epoch = told if axis.epoch_steps == 0 else axis.epoch_steps
     if per_epoch and epoch:     # 'Epoch [2/10], Step [100/600]'; chained epochs
-        return (float(epoch.group(1)) - first_epoch) * per_epoch + count(step.group(1))
+        return (float(epoch.group(1)) - axis.first_epoch) * per_epoch + count(step.group(1))
     return count(step.group(1))
