@@ -518,6 +518,30 @@ def test_a_notebooks_progress_tables_are_read_the_last_fit_diagnosed(tmp_path):
                            pytest.approx([2.9, 2.7, 2.5, 2.3, 2.1, 1.9]))
 
 
+def test_a_table_displayed_after_an_unfinished_line_is_read_on_lines_of_its_own(tmp_path):
+    """fastai's fine_tune: a download bar left without a newline on stderr, then each fit's
+    table displayed in the same cell, each result's plain text without a newline of its own
+    (a progress bar's '<IPython.core.display.HTML object>'): every displayed result starts
+    and ends a line, so the tables' headers are not glued to the text before them."""
+    head = ["epoch", "train_loss", "valid_loss", "error_rate", "time"]
+    rows = [[str(e), f"{1.0 - e / 10:.4f}", f"{1.1 - e / 20:.4f}", "0.1", "01:14"]
+            for e in range(6)]
+    table = _html_cell(rows, head)["outputs"][0]
+    bar = {"output_type": "display_data", "metadata": {},
+           "data": {"text/html": ["<progress value='1' max='6'></progress>"],
+                    "text/plain": "<IPython.core.display.HTML object>"}}
+    download = {"output_type": "stream", "name": "stderr",
+                "text": "  0%|          | 0.00/83.3M [00:00<?, ?B/s]"}
+    cell = {"cell_type": "code", "execution_count": 5, "metadata": {}, "source": ["fit()"],
+            "outputs": [download, bar, table, bar]}
+    path = tmp_path / "fastai.ipynb"
+    path.write_text(_notebook([cell]))
+    got, _ = curves(path)
+    assert got["train"] == ([0.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+                            pytest.approx([1.0, 0.9, 0.8, 0.7, 0.6, 0.5]))
+    assert got["test"][1] == pytest.approx([1.1, 1.05, 1.0, 0.95, 0.9, 0.85])
+
+
 # ---------------------------------------------------------------- CatBoost
 
 def catboost_training(path: Path, learn_metrics, test_metrics, rows) -> Path:

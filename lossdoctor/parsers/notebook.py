@@ -73,7 +73,12 @@ def _printed(cell: dict[str, Any]) -> str:
                 out.append(_joined(output.get("text")))
                 continue
             html = _joined(data.get("text/html"))
-            out.append(_tables(html) if "<table" in html else _joined(data.get("text/plain")))
+            shown = _tables(html) if "<table" in html else _joined(data.get("text/plain"))
+            # a displayed result is a block of its own: on lines apart from a stream's
+            # unfinished line before it (a download bar) and from what follows it
+            if out and not out[-1].endswith("\n"):
+                out.append("\n")
+            out.append(shown if not shown or shown.endswith("\n") else shown + "\n")
     text = "".join(out)
     return text if not text or text.endswith("\n") else text + "\n"
 
