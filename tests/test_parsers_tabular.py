@@ -1839,6 +1839,22 @@ def test_a_pipe_table_after_a_preamble_with_abbreviated_splits(tmp_path):
     assert got["train"][0] == [float(e) for e in range(1, 31)]
 
 
+def test_a_pipe_tables_percentages_and_remarks_after_a_row_leave_it_a_row(tmp_path):
+    """`` Epoch | TrainLoss | TrainAcc | ValLoss | ValAcc | LR | Time`` rows whose accuracies
+    are percentages (``50.80%``) and whose best epochs carry a remark after the last cell
+    (``19.6s  <- best``): rows still, their losses read, the percentages not."""
+    rows = "".join(f"{e:6d} | {1.0 / e + 0.4:9.4f} | {50 + e:6.2f}% | {0.9 / e + 0.5:8.4f} | "
+                   f"{60 + e:6.2f}% | 0.001000 | {19 + e / 10:5.1f}s"
+                   + ("  \u2190 best" if e % 3 == 0 else "") + "\n" for e in range(1, 23))
+    text = ("Starting training \u2014 50 epochs, batch=256\n\n"
+            " Epoch | TrainLoss | TrainAcc |  ValLoss |  ValAcc |       LR |   Time\n"
+            + "-" * 70 + "\n" + rows)
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["train"] == ([float(e) for e in range(1, 23)],
+                            pytest.approx([round(1.0 / e + 0.4, 4) for e in range(1, 23)]))
+    assert got["test"][1] == pytest.approx([round(0.9 / e + 0.5, 4) for e in range(1, 23)])
+
+
 def test_a_line_of_pipes_with_numbers_is_no_table_header(tmp_path):
     text = "start: lr=0.2\n" + "".join(f"epoch {e} | train loss {1 / e:.4f} | val loss"
                                        f" {1.1 / e:.4f}\n" for e in range(1, 21))

@@ -110,6 +110,9 @@ def _header(line: str) -> list[str] | None:
 #: column, ``00:12``) or a duration (``61s``), or a dash for a value not logged (``No log``
 #: in the HF Trainer's table)
 _CLOCK = re.compile(r"^\d+:\d\d(?::\d\d)?$|^\d+(?:\.\d+)?(?:ms|s|min|h)$")
+#: a percentage cell (an accuracy, ``50.80%``): a value, but no loss's
+_PERCENT = re.compile(r"^\d+(?:\.\d+)?%$")
+_DIGIT = re.compile(r"\d")
 
 
 def _row(line: str, width: int) -> list[str] | None:
@@ -120,8 +123,11 @@ def _row(line: str, width: int) -> list[str] | None:
         cells[-1] = cells[-1].rstrip(":")
     if len(cells) != width:
         return None
+    if len(cells[-1].split(None, 1)) == 2 and not _DIGIT.search(cells[-1].split(None, 1)[1]):
+        cells[-1] = cells[-1].split(None, 1)[0]     # a remark after the row ('19.6s  <- best')
     numbers = sum(bool(_NUMBER.match(c) or _FRACTION.match(c)) for c in cells)
-    other = sum(bool(_SIZE.match(c) or _CLOCK.match(c) or c == "-") for c in cells)
+    other = sum(bool(_SIZE.match(c) or _CLOCK.match(c) or _PERCENT.match(c) or c == "-")
+                for c in cells)
     return cells if numbers and numbers + other == width else None
 
 
