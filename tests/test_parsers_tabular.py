@@ -1855,6 +1855,24 @@ def test_a_pipe_tables_percentages_and_remarks_after_a_row_leave_it_a_row(tmp_pa
     assert got["test"][1] == pytest.approx([round(0.9 / e + 0.5, 4) for e in range(1, 23)])
 
 
+def test_numbers_printed_as_tensors_or_numpy_scalars_are_read_as_numbers(tmp_path):
+    """A loop that prints its losses without ``.item()`` (``train_loss tensor(16.5469,
+    device='cuda:0')``, ``tensor(0.41, grad_fn=<NllLossBackward0>)``) and a dict of NumPy 2
+    scalars (``{'val_loss': np.float64(0.52)}``): each is its number; a tensor of several
+    numbers is none."""
+    lines = []
+    for e in range(1, 13):
+        lines.append(f"Epoch {e}")
+        lines.append(f"train_loss tensor({2.0 / e + 0.5:.4f}, device='cuda:0', "
+                     "grad_fn=<NllLossBackward0>)")
+        lines.append(f"{{'val_loss': np.float64({2.2 / e + 0.6:.4f}), 'epoch': {e}}}")
+        lines.append("weights tensor([1., 2., 3.])")
+    got, log = curves(write(tmp_path, "train.log", "\n".join(lines) + "\n"))
+    assert got["train"] == ([float(e) for e in range(1, 13)],
+                            pytest.approx([round(2.0 / e + 0.5, 4) for e in range(1, 13)]))
+    assert got["test"][1] == pytest.approx([round(2.2 / e + 0.6, 4) for e in range(1, 13)])
+
+
 def test_a_line_of_pipes_with_numbers_is_no_table_header(tmp_path):
     text = "start: lr=0.2\n" + "".join(f"epoch {e} | train loss {1 / e:.4f} | val loss"
                                        f" {1.1 / e:.4f}\n" for e in range(1, 21))

@@ -15,6 +15,7 @@ import re
 from ..columns import LEARN_LOSS
 from ..names import says_loss, tokens
 from .keyvaluetables import gather_key_value_tables
+from .printedobjects import unwrap_numbers
 from .translated import in_english
 
 _BAR = re.compile(r"\d{1,3}%\|[^|\n]*\|[^\[\n]*(?:\[[^\]\n]*\]?)?")
@@ -284,10 +285,11 @@ def named_losses(lines: list[str]) -> list[str]:
     """The lines with what frameworks print as losses in their own words written as
     ``name loss: value`` pairs (Caffe's net outputs, Deeplearning4j's scores, MindSpore's
     ``loss is``, ``Losses:`` groups and dicts, AllenNLP's metric tables, CatBoost's
-    ``learn:``/``test:``), and in English where other languages' words are printed: what
-    the sniffer and the reader both read."""
+    ``learn:``/``test:``, Stable-Baselines3's key-value tables), numbers printed as tensors
+    or NumPy scalars as numbers, and in English where other languages' words are printed:
+    what the sniffer and the reader both read."""
     return name_split_tables(name_grouped_losses(name_scores(total_net_outputs(
-        name_catboost_metrics(gather_key_value_tables(in_english(lines)))))))
+        name_catboost_metrics(gather_key_value_tables(unwrap_numbers(in_english(lines))))))))
 
 
 #: CatBoost's verbose line: ``0:\tlearn: 0.6852\ttest: 0.6862\tbest: 0.6862 (0)\ttotal:

@@ -117,7 +117,8 @@ def _losses_at_the_end(source: Source) -> bool:
                       "15.1]', "
                       "Python logging lines, '<step> <name> <value>' lines (build-nanogpt's "
                       "log.txt), pipe tables, Stable-Baselines3's key-value tables ('|    loss   "
-                      "| 0.021 |' under '| train/ |'), perplexities, logs printed in Chinese, "
+                      "| 0.021 |' under '| train/ |'), losses printed as torch tensors or NumPy "
+                      "scalars, perplexities, logs printed in Chinese, "
                       "Japanese, "
                       "Spanish, Portuguese, French, German, Italian or Russian, ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
