@@ -85,7 +85,7 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
     if train_col is None and test_col is not None and choice.train == [test_col]:
         choice.train = []
     if not choice.train and not choice.test and train_col is None and test_col is None:
-        _loss_like([n for n in names if n not in roles], choice, source)
+        _loss_like([n for n in names if n not in roles], choice, source, counts or {})
     if not choice.train and not choice.test:
         raise no_loss(source, names if numeric is None else numeric)
     return choice
@@ -191,7 +191,8 @@ def _total_of_parts(names: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> None:
+def _loss_like(names: list[str], choice: ColumnChoice, source: str | None,
+               counts: Mapping[str, int]) -> None:
     """No name says 'loss': names that say nll, objective, mse, ... are the losses; an
     objective (mse) beside the errors reported with it (rmse, mae) is the one, two
     objectives (mse and nll) are the user's to choose."""
@@ -202,8 +203,11 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None) -> No
         spellings = len(objectives) > 1 and len({component(n) for n in objectives}) == 1
         if spellings:
             # spellings of one loss (Lightning's train_cross_entropy_epoch and _step): the
-            # preferred one, as among spellings of 'loss'
-            objectives = [min(objectives, key=_preference)]
+            # preferred one, as among spellings of 'loss' (a summary of too few values for a
+            # trend giving way to a curve)
+            ranked = sorted(objectives, key=_preference)
+            objectives = _curves_first(split, ranked[:1], ranked, counts, choice.notes)[0] \
+                if counts else ranked[:1]
         if len(mine) > 1 and len(objectives) == 1:
             getattr(choice, split).append(objectives[0])
             others = ", ".join(n for n in mine if n != objectives[0])

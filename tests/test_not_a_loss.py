@@ -340,6 +340,20 @@ def test_cross_entropy_spelled_in_two_words_is_a_loss_and_its_spellings_one(tmp_
     assert got["test"][1] == pytest.approx([round(v + 0.2, 4) for v in falling()])
 
 
+def test_an_error_logged_once_an_epoch_gives_way_to_its_per_step_spelling(tmp_path):
+    # Lightning's metrics.csv of a regression run named by its metric (no column says loss):
+    # train_mse_epoch holds one value (one epoch), train_mse_step 35: the summary of too few
+    # values for a trend gives way to the curve, as train_loss_epoch does to train_loss_step
+    rows = "".join(f"{10 * 0.8 ** s:.5f},{(10 * 0.8 ** s) ** 0.5:.5f},0,{s},,,,\n"
+                   for s in range(35))
+    rows += ",,0,34,,,1.2,2.5\n"
+    path = write(tmp_path / "metrics.csv", "train_mse_step,train_rmse_step,epoch,step,"
+                 "val_mse_step,val_rmse_step,val_mse_epoch,train_mse_epoch\n" + rows)
+    got, log = curves(path)
+    assert got["train"][1] == pytest.approx([round(10 * 0.8 ** s, 5) for s in range(35)])
+    assert any("train_mse_step read instead of train_mse_epoch" in n for n in log.notes)
+
+
 def test_a_true_false_column_is_no_loss_whatever_its_name(tmp_path):
     path = write(tmp_path / "metrics.csv", "epoch,loss\n" + "".join(
         f"{e},{e % 2 == 0}\n" for e in range(30)))
