@@ -118,6 +118,28 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
         ("look at the curves: the train and test loss disagree",), confidence=0.3))
 
 
+Points = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _taking_turns(points: Points) -> tuple[Points, int]:
+    """The curves without the zeros a logger writes for the loss it did not compute (a 0
+    val_loss at a training step, a 0 train_loss at an evaluation's): at the steps both
+    curves hold, never both are non-zero, each is zero at some and non-zero at others, and
+    every zero lies at such a step. Also how many zeros were left out (0: none)."""
+    if set(points) != {"train", "test"}:
+        return points, 0
+    (ts, tv), (es, ev) = points["train"], points["test"]
+    _, ti, ei = np.intersect1d(ts, es, return_indices=True)
+    on_t, on_e = tv[ti] != 0, ev[ei] != 0
+    if not len(ti) or np.any(on_t & on_e) or on_t.all() or on_e.all() or not (
+            on_t.any() and on_e.any()):
+        return points, 0
+    zeros = int(np.sum(tv == 0) + np.sum(ev == 0))
+    if zeros != int(np.sum(~on_t) + np.sum(~on_e)):
+        return points, 0            # a zero away from the shared steps: a value, maybe
+    return {"train": (ts[tv != 0], tv[tv != 0]), "test": (es[ev != 0], ev[ev != 0])}, zeros
+
+
 def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run: str = ""
                   ) -> tuple[RunContext, list[str]]:
     """Trends of the train and test curves of one run on a shared step span.
@@ -134,6 +156,10 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
     # each curve at its finite steps, in order (views of 1e7 rows, not copies): its first
     # and last step are its range
     points = {s: placed(*arrays[s]) for s in ("train", "test") if len(arrays[s][0])}
+    points, turns = _taking_turns(points)
+    if turns:
+        notes.append(f"train and test loss take turns at 0 ({turns} zeros, each where the other"
+                     " loss was logged): placeholders of a logger that writes both, left out")
     ends = [(p[0][0], p[0][-1]) for p in points.values() if len(p[0])]
     if not ends:
         raise LogReadError(f"no finite steps{f' for run {run}' if run else ''}", source)

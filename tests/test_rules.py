@@ -1504,3 +1504,21 @@ def test_spikes_inside_a_last_window_that_still_falls_are_history():
     report = api.diagnose(frame(train, test, steps=steps))
     assert report.verdict == "learning"
     assert "lr_too_high" not in {d.name for d in report.diagnoses}
+
+
+def test_zeros_a_logger_writes_for_the_loss_it_did_not_compute_are_left_out():
+    """A script that logs both losses every epoch, 0 for the one it did not compute (the
+    val loss at training epochs, the train loss at the evaluations' every 10th): those zeros
+    are no values. Read as values, the test loss was flat at 0 and the run a plateau; left
+    out, both losses still fall: learning. Zeros that do not take turns so (a memorised
+    train loss printed down to 0 beside a val loss logged at every epoch) are values."""
+    steps = np.arange(56.0)
+    evals = steps % 10 == 9
+    train = np.where(evals, 0.0, 600 * np.exp(-steps / 40) + 150)
+    val = np.where(evals, 650 * np.exp(-steps / 40) + 200, 0.0)
+    report = api.diagnose(frame(train, val, steps=steps))
+    assert report.verdict == "learning"
+    assert any("take turns at 0" in n for n in report.main.notes)
+    memorised = np.where(steps > 40, 0.0, 0.5 * np.exp(-steps / 5))
+    report = api.diagnose(frame(memorised, 0.3 + 0.2 * np.exp(-steps / 10), steps=steps))
+    assert not any("take turns at 0" in n for n in report.main.notes)
