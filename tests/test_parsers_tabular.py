@@ -2033,3 +2033,22 @@ def test_an_evaluations_batches_counted_against_their_own_total_sit_at_the_epoch
     assert got["test"][0] == [98.0 * e for e in range(1, 21)]
     assert got["test"][1] == pytest.approx([round(5.0 / e, 5) for e in range(1, 21)])
     assert max(got["train"][0]) <= 98.0 * 20
+
+
+def test_a_single_batchs_loss_gives_way_to_the_epochs_mean(tmp_path):
+    """'Epoch 01 | Batch 20/62 | batch_loss=0.8740' every 20 batches, and each epoch's
+    'Train Loss: 0.8731' (the mean over all 62): a few sampled batches scatter far more
+    than the mean of the epoch, which is the train loss read once it has points enough
+    for a trend; a loss named as the step's own (no 'batch' in it) stays the curve."""
+    rng = np.random.default_rng(4)
+    lines = []
+    for e in range(1, 21):
+        for b in (20, 40, 60, 62):
+            lines.append(f"2026-05-01 04:25:30 | DEBUG | Epoch {e:02d} | Batch {b}/62 | "
+                         f"batch_loss={0.9 / e ** 0.5 * np.exp(rng.normal(0, 0.3)):.4f}")
+        lines.append(f"2026-05-01 04:25:38 | INFO | Epoch [{e:02d}/20] LR: 0.001000 | "
+                     f"Train Loss: {0.9 / e ** 0.5:.4f} | Train Acc: 0.5651")
+    got, log = curves(write(tmp_path, "train.log", "\n".join(lines) + "\n"))
+    assert got["train"][1] == pytest.approx([round(0.9 / e ** 0.5, 4) for e in range(1, 21)])
+    renamed = write(tmp_path, "step.log", "\n".join(lines).replace("batch_loss", "loss") + "\n")
+    assert len(curves(renamed)[0]["train"][1]) == 80

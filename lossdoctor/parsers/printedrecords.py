@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..columns import TREND_POINTS
 from ..names import (
     PERPLEXITY,
     TEST_TOKENS,
@@ -113,8 +114,9 @@ def paired_train(records: list[Record], names: list[str], notes: list[str]) -> l
     """Of two main train losses, the one printed on the test loss's lines is the evaluation
     to compare it with (nanoGPT's ``step N: train loss .., val loss ..`` beside its per-batch
     ``iter N: loss ..``); when neither is, the one printed on more lines (a per-step loss
-    beside an epoch summary of it); the other is left out, with a note, instead of refusing
-    the log, unless it alone shows the run breaking into NaN or Inf."""
+    beside an epoch summary of it), unless that one is a single batch's (``batch_loss``)
+    beside an epoch's mean with points enough; the other is left out, with a note, instead
+    of refusing the log, unless it alone shows the run breaking into NaN or Inf."""
     train = [n for n in names if split_of(n) == "train" and not component(n)]
     if len(train) < 2:
         return names
@@ -130,6 +132,11 @@ def paired_train(records: list[Record], names: list[str], notes: list[str]) -> l
             return names
         kept = lines[0][1]
         why = f"printed on {lines[0][0]} lines"
+        # ... but a single batch's loss ('batch_loss', sampled every few batches) gives way
+        # to a mean of the epoch's batches ('Train Loss') that has points enough for a trend
+        means = [(k, n) for k, n in lines if "batch" not in tokens(n) and k >= TREND_POINTS]
+        if "batch" in tokens(kept) and means:
+            kept, why = means[0][1], f"a mean over batches, beside {kept!r}, a single batch's"
     # ... unless another broke into NaN or Inf after the kept one's last value: the run's
     # end, which the kept spelling did not live to print (nanoGPT's 'iter 425: loss nan'
     # after its last evaluation)
