@@ -2052,3 +2052,19 @@ def test_a_single_batchs_loss_gives_way_to_the_epochs_mean(tmp_path):
     assert got["train"][1] == pytest.approx([round(0.9 / e ** 0.5, 4) for e in range(1, 21)])
     renamed = write(tmp_path, "step.log", "\n".join(lines).replace("batch_loss", "loss") + "\n")
     assert len(curves(renamed)[0]["train"][1]) == 80
+
+
+def test_a_batchs_loss_printed_under_each_epoch_marker_is_a_point_a_line(tmp_path):
+    """'Epoch [1/5], Batch Loss: 10.75' on every batch, with no step of its own: the
+    epoch's last line is one batch, not the epoch; each line is a point, in line order.
+    A loss that does not say batch under the same markers (a running mean that the epoch's
+    last line sums up) stays one point an epoch."""
+    rng = np.random.default_rng(6)
+    lines = [f"Epoch [{e}/5], Batch Loss: "
+             f"{2.0 / (1 + (e - 1) * 5 + b / 10) ** 0.3 * np.exp(rng.normal(0, 0.1)):.4f}"
+             for e in range(1, 6) for b in range(50)]
+    got, log = curves(write(tmp_path, "train.log", "\n".join(lines) + "\n"))
+    assert len(got["train"][1]) == 250
+    assert "x axis: order of the lines" in log.notes
+    running = write(tmp_path, "running.log", "\n".join(lines).replace("Batch Loss", "loss") + "\n")
+    assert curves(running)[0]["train"][0] == [1.0, 2.0, 3.0, 4.0, 5.0]

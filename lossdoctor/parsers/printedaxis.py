@@ -30,6 +30,8 @@ class Axis(NamedTuple):
 def printed_axis(lines: list[str]) -> Axis:
     """The axis of console ``lines``."""
     kind = _axis_kind(lines)
+    if kind == "epoch" and _batches_under_epochs(lines):
+        kind = "line"
     marked = _stepped_epochs(lines) if kind == "step" else []     # only a step axis asks
     counted = _counted_in_epoch(marked)
     epoch_steps = 0.0 if counted == "told" else _chain_period(marked) if counted else None
@@ -46,6 +48,21 @@ def _train_total(marked: list[_Marked]) -> float:
     totals = Counter(step.group(2) for ln, step, _ in marked
                      if step.group(2) and not TEST_WORD.search(ln))
     return float(totals.most_common(1)[0][0]) if totals else 0.0
+
+
+#: a loss named as a single batch's: 'Batch Loss', 'batch_loss'
+_BATCH_LOSS = re.compile(r"batch[\s_-]?loss", re.IGNORECASE)
+
+
+def _batches_under_epochs(lines: list[str]) -> bool:
+    """Whether a loss named as a single batch's ('Epoch [1/5], Batch Loss: 10.75') is
+    printed on at least a trend's points of lines under each epoch marker, with no step of
+    its own: each line is then a point (the epoch's last one is one batch, not the epoch)."""
+    per_epoch: Counter[str] = Counter()
+    for ln in lines:
+        if "atch" in ln and _BATCH_LOSS.search(ln) and (epoch := epoch_of(ln)):
+            per_epoch[epoch.group(1)] += 1
+    return len(per_epoch) >= 2 and float(np.median(list(per_epoch.values()))) >= TREND_POINTS
 
 
 def _axis_kind(lines: list[str]) -> str:
