@@ -15,14 +15,11 @@ import re
 from ..columns import LEARN_LOSS
 from ..names import says_loss, tokens
 from .keyvaluetables import gather_key_value_tables
+from .numbertext import NUM_TEXT, NUMBER
 from .printedobjects import unwrap_numbers
 from .translated import in_english
 
 _BAR = re.compile(r"\d{1,3}%\|[^|\n]*\|[^\[\n]*(?:\[[^\]\n]*\]?)?")
-#: a number as logs print it (sign, decimals, exponent)
-_NUM_TEXT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_NUMBER = re.compile(rf"^{_NUM_TEXT}$|^[-+]?(?:nan|inf)$",
-                     re.IGNORECASE)
 _FRACTION = re.compile(r"^(\d+)/(\d+)$")
 _SIZE = re.compile(r"^[\d.]+[KMGT]i?B?$")
 _HEADER_CELL = re.compile(r"^[A-Za-z_][\w./()\-]*$")
@@ -126,7 +123,7 @@ def _row(line: str, width: int) -> list[str] | None:
         return None
     if len(cells[-1].split(None, 1)) == 2 and not _DIGIT.search(cells[-1].split(None, 1)[1]):
         cells[-1] = cells[-1].split(None, 1)[0]     # a remark after the row ('19.6s  <- best')
-    numbers = sum(bool(_NUMBER.match(c) or _FRACTION.match(c)) for c in cells)
+    numbers = sum(bool(NUMBER.match(c) or _FRACTION.match(c)) for c in cells)
     other = sum(bool(_SIZE.match(c) or _CLOCK.match(c) or _PERCENT.match(c) or c == "-")
                 for c in cells)
     return cells if numbers and numbers + other == width else None
@@ -159,10 +156,10 @@ def _as_pairs(header: list[str], row: list[str]) -> str:
     for name, cell in zip(header, row, strict=True):
         kind = _MARKERS.get(name.lower())
         frac = _FRACTION.match(cell)
-        if kind and (frac or _NUMBER.match(cell)):
+        if kind and (frac or NUMBER.match(cell)):
             marker = f"{kind} {frac.group(1) if frac else cell} "
             continue
-        if _NUMBER.match(cell) and tokens(name):
+        if NUMBER.match(cell) and tokens(name):
             pairs.append(f"{name}={cell}")
     return marker + " ".join(pairs)
 
@@ -170,14 +167,14 @@ def _as_pairs(header: list[str], row: list[str]) -> str:
 #: a group of values headed ``Losses:`` whose names and values are not joined by a colon
 #: (the early PyTorch-YOLOv3's ``[Losses: x 0.27, y 0.25, ..., total 15.14, recall: 0.0]``)
 _LOSS_GROUP = re.compile(r"\blosses\s*:\s*([^\]]*)", re.IGNORECASE)
-_NAME_VALUE = re.compile(rf"(?<![\w.:])([A-Za-z]\w*) ({_NUM_TEXT})"
+_NAME_VALUE = re.compile(rf"(?<![\w.:])([A-Za-z]\w*) ({NUM_TEXT})"
                          r"(?=\s*(?:,|$))")
 
 
 #: a dict of losses printed after the word (spaCy's training loops: ``Losses {'ner': 0.18}``,
 #: or under Python 2 ``('Losses', {u'ner': 0.18})``)
 _LOSS_DICT = re.compile(r"\blosses['\"]?,?\s*(\{[^{}]*\})", re.IGNORECASE)
-_DICT_ITEM = re.compile(rf"u?['\"](\w+)['\"]\s*:\s*({_NUM_TEXT})")
+_DICT_ITEM = re.compile(rf"u?['\"](\w+)['\"]\s*:\s*({NUM_TEXT})")
 
 
 def name_grouped_losses(lines: list[str]) -> list[str]:
@@ -254,7 +251,7 @@ def name_scores(lines: list[str]) -> list[str]:
 #: part it weighs into the objective: ``Test net output #2: loss3/loss3 = 5.38 (* 1 = 5.38
 #: loss)``
 _NET_OUTPUT = re.compile(r"\b(Train|Test) net output #\d+:")
-_WEIGHED = re.compile(rf"\(\*\s*[-+\d.eE]{{1,40}}\s*=\s*({_NUM_TEXT}"
+_WEIGHED = re.compile(rf"\(\*\s*[-+\d.eE]{{1,40}}\s*=\s*({NUM_TEXT}"
                       r"|[-+]?(?:nan|inf))\s+loss\)", re.IGNORECASE)
 
 
@@ -294,8 +291,8 @@ def named_losses(lines: list[str]) -> list[str]:
 
 #: CatBoost's verbose line: ``0:\tlearn: 0.6852\ttest: 0.6862\tbest: 0.6862 (0)\ttotal:
 #: 59.7ms\tremaining: 59.7s``; the metric is not named, ``best`` is the eval set's best yet
-_CATBOOST = re.compile(rf"^(\d+):(\s+learn: {_NUM_TEXT})?(\s+test: ({_NUM_TEXT}))?"
-                       rf"(?:\s+test\d+: {_NUM_TEXT})*(?:\s+best: ({_NUM_TEXT}) \(\d+\))?"
+_CATBOOST = re.compile(rf"^(\d+):(\s+learn: {NUM_TEXT})?(\s+test: ({NUM_TEXT}))?"
+                       rf"(?:\s+test\d+: {NUM_TEXT})*(?:\s+best: ({NUM_TEXT}) \(\d+\))?"
                        r"\s+total: ")
 
 
@@ -343,7 +340,7 @@ def _minimised(printed: list[tuple[int, float, float]]) -> bool:
 #: head the names' column too: ``METRIC | TRAIN | VALIDATION``, then ``Loss | 0.45 | 0.78``)
 _SPLIT_HEADER = re.compile(r"(?:^|\s)(?:[A-Za-z]+\s*\|\s*)?(train(?:ing)?)\s*\|\s*"
                            r"(val|valid|validation|test|eval|evaluation)\s*$", re.IGNORECASE)
-_CELL = rf"({_NUM_TEXT}|nan|inf|N/A)"
+_CELL = rf"({NUM_TEXT}|nan|inf|N/A)"
 #: a table's rule: a line that ends in dashes (``... - -----------``, ``+------+------+``)
 _TABLE_RULE = re.compile(r"[-=+]{8,}\s*$")
 _SPLIT_ROW = re.compile(r"(?:^|\s)([A-Za-z_][\w./-]*)\s*\|\s*" + _CELL + r"\s*\|\s*" + _CELL

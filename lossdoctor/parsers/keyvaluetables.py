@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import re
 
+from .numbertext import NUMBER
+
 #: a table's row: ``| key | value |``; a section's row leaves the value empty
 _ROW = re.compile(r"^\s*\|\s*([A-Za-z_][\w./ -]*?)\s*\|\s*(\S*)\s*\|\s*$")
-#: a number as the logger prints it
-_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?:nan|inf)$",
-                     re.IGNORECASE)
 #: the keys that count the table's place on the run's axis, the first one found wins
 STEP_KEYS = ("total_timesteps", "iterations", "n_updates")
 
@@ -38,7 +37,7 @@ def gather_key_value_tables(lines: list[str]) -> list[str]:
             key, value = row.group(1), row.group(2)
             if not value:
                 section = key if key.endswith("/") else f"{key}/"
-            elif _NUMBER.match(value):
+            elif NUMBER.match(value):
                 table.append((section + key, value))
             rows.append(line)
             continue

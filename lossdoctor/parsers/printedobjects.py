@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
-_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)"
+from .numbertext import NUM_TEXT
+
 #: a one-number tensor or NumPy scalar, with whatever the repr adds after the number
 _OBJECT = re.compile(rf"\b(?:tensor|np\.float(?:16|32|64)|numpy\.float(?:16|32|64))\(\s*"
-                     rf"({_NUM})\s*(?:,[^()]*(?:\([^()]*\)[^()]*)*)?\)")
+                     rf"({NUM_TEXT}|[-+]?(?:nan|inf))\s*(?:,[^()]*(?:\([^()]*\)[^()]*)*)?\)")
 
 
 def unwrap_numbers(lines: list[str]) -> list[str]:
