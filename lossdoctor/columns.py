@@ -206,8 +206,7 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None,
             # preferred one, as among spellings of 'loss' (a summary of too few values for a
             # trend giving way to a curve)
             ranked = sorted(objectives, key=_preference)
-            objectives = _curves_first(split, ranked[:1], ranked, counts, choice.notes)[0] \
-                if counts else ranked[:1]
+            objectives = _curves_first(split, ranked[:1], ranked, counts, choice.notes)[0]
         if len(mine) > 1 and len(objectives) == 1:
             getattr(choice, split).append(objectives[0])
             others = ", ".join(n for n in mine if n != objectives[0])

@@ -130,14 +130,15 @@ def _taking_turns(points: Points) -> tuple[Points, int]:
         return points, 0
     (ts, tv), (es, ev) = points["train"], points["test"]
     _, ti, ei = np.intersect1d(ts, es, return_indices=True)
-    on_t, on_e = tv[ti] != 0, ev[ei] != 0
-    if not len(ti) or np.any(on_t & on_e) or on_t.all() or on_e.all() or not (
-            on_t.any() and on_e.any()):
+    kept_t, kept_e = tv != 0, ev != 0
+    on_t, on_e = kept_t[ti], kept_e[ei]
+    shared = len(ti)
+    if np.any(on_t & on_e) or not (0 < on_t.sum() < shared and 0 < on_e.sum() < shared):
         return points, 0
-    zeros = int(np.sum(tv == 0) + np.sum(ev == 0))
+    zeros = int(np.sum(~kept_t) + np.sum(~kept_e))
     if zeros != int(np.sum(~on_t) + np.sum(~on_e)):
         return points, 0            # a zero away from the shared steps: a value, maybe
-    return {"train": (ts[tv != 0], tv[tv != 0]), "test": (es[ev != 0], ev[ev != 0])}, zeros
+    return {"train": (ts[kept_t], tv[kept_t]), "test": (es[kept_e], ev[kept_e])}, zeros
 
 
 def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run: str = ""

@@ -5,6 +5,7 @@ strings."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluation", "dev",
@@ -127,11 +128,12 @@ def split_of(name: str) -> str | None:
 WEAK_TEST = frozenset({"v"})
 
 
-def names_test(toks: list[str]) -> bool:
+def names_test(toks: Iterable[str]) -> bool:
     """Whether a name's tokens name a test split: a test word, unless the only one is a
     letter that can mean something else and a train word stands beside it."""
-    found = TEST_TOKENS & set(toks)
-    return bool(found - WEAK_TEST) or bool(found) and not TRAIN_TOKENS & set(toks)
+    words = set(toks)
+    found = TEST_TOKENS & words
+    return bool(found - WEAK_TEST) or bool(found) and not TRAIN_TOKENS & words
 
 
 def says_loss(name: str) -> bool:
@@ -152,7 +154,7 @@ def _set_norm(toks: list[str]) -> bool:
     """A split's word and an L2 or L1 error, nothing else (LightGBM's ``training's l2``,
     ``valid_1's l1``): an ``l2_norm`` or ``l2_reg`` column is no loss."""
     return len(toks) > 1 and toks[-1] in NORM_ERRORS and all(
-        t in TEST_TOKENS or t in TRAIN_TOKENS or t.isdigit() for t in toks[:-1])
+        t in _SPLIT_WORDS or t.isdigit() for t in toks[:-1])
 
 
 def counts(toks: list[str]) -> bool:
@@ -187,5 +189,5 @@ def measured(name: str) -> str:
     ``valid_1/multi_logloss``), so that one metric on two sets is one measure."""
     toks = tokens(name)
     kept = [t for i, t in enumerate(toks)
-            if not (t.isdigit() and i and toks[i - 1] in TEST_TOKENS | TRAIN_TOKENS)]
+            if not (t.isdigit() and i and toks[i - 1] in _SPLIT_WORDS)]
     return component(" ".join(kept))

@@ -15,7 +15,7 @@ import re
 from ..columns import LEARN_LOSS
 from ..names import says_loss, tokens
 from .keyvaluetables import gather_key_value_tables
-from .numbertext import NUM_TEXT, NUMBER
+from .numbertext import NUM_TEXT, NUMBER, VALUE_TEXT
 from .printedobjects import unwrap_numbers
 from .translated import in_english
 
@@ -121,8 +121,9 @@ def _row(line: str, width: int) -> list[str] | None:
         cells[-1] = cells[-1].rstrip(":")
     if len(cells) != width:
         return None
-    if len(cells[-1].split(None, 1)) == 2 and not _DIGIT.search(cells[-1].split(None, 1)[1]):
-        cells[-1] = cells[-1].split(None, 1)[0]     # a remark after the row ('19.6s  <- best')
+    parts = cells[-1].split(None, 1)
+    if len(parts) == 2 and not _DIGIT.search(parts[1]):
+        cells[-1] = parts[0]        # a remark after the row ('19.6s  <- best')
     numbers = sum(bool(NUMBER.match(c) or _FRACTION.match(c)) for c in cells)
     other = sum(bool(_SIZE.match(c) or _CLOCK.match(c) or _PERCENT.match(c) or c == "-")
                 for c in cells)
@@ -251,8 +252,8 @@ def name_scores(lines: list[str]) -> list[str]:
 #: part it weighs into the objective: ``Test net output #2: loss3/loss3 = 5.38 (* 1 = 5.38
 #: loss)``
 _NET_OUTPUT = re.compile(r"\b(Train|Test) net output #\d+:")
-_WEIGHED = re.compile(rf"\(\*\s*[-+\d.eE]{{1,40}}\s*=\s*({NUM_TEXT}"
-                      r"|[-+]?(?:nan|inf))\s+loss\)", re.IGNORECASE)
+_WEIGHED = re.compile(rf"\(\*\s*[-+\d.eE]{{1,40}}\s*=\s*({VALUE_TEXT})\s+loss\)",
+                      re.IGNORECASE)
 
 
 def total_net_outputs(lines: list[str]) -> list[str]:

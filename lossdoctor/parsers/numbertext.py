@@ -6,5 +6,7 @@ import re
 
 #: the number's text, to build other patterns from
 NUM_TEXT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+#: a number, nan or inf (match it case-blind)
+VALUE_TEXT = rf"{NUM_TEXT}|[-+]?(?:nan|inf)"
 #: a whole cell or word that is a number, nan or inf
-NUMBER = re.compile(rf"^{NUM_TEXT}$|^[-+]?(?:nan|inf)$", re.IGNORECASE)
+NUMBER = re.compile(rf"^(?:{VALUE_TEXT})$", re.IGNORECASE)

@@ -10,6 +10,7 @@ progress bar leaves its final (epoch-average) value. Printed Python dicts
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..columns import choose_columns
 from ..errors import LogReadError
@@ -118,9 +119,8 @@ def _losses_at_the_end(source: Source) -> bool:
                       "Python logging lines, '<step> <name> <value>' lines (build-nanogpt's "
                       "log.txt), pipe tables, Stable-Baselines3's key-value tables ('|    loss   "
                       "| 0.021 |' under '| train/ |'), losses printed as torch tensors or NumPy "
-                      "scalars, perplexities, logs printed in Chinese, "
-                      "Japanese, "
-                      "Spanish, Portuguese, French, German, Italian or Russian, ...")
+                      "scalars, perplexities, logs printed in Chinese, Japanese, Spanish, "
+                      "Portuguese, French, German, Italian or Russian, ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     return text_log(source.text, source.name, options)
 
@@ -176,8 +176,7 @@ def _perplexities(records: list[Record], names: list[str], options: ReadOptions,
         return options
     test = perplexity_loss(records, names, notes, "test")
     names += train + test
-    return ReadOptions(train[0], test[0] if test else None, options.segments,
-                       options.experiment, options.run)
+    return replace(options, train_col=train[0], test_col=test[0] if test else None)
 
 
 def _parse(lines: list[str]) -> tuple[str, list[Record]]:
@@ -222,8 +221,7 @@ def _series_named_by_split(names: list[str], options: ReadOptions, notes: list[s
     notes.append(f"{' and '.join(repr(n) for n in train + test)} read as the"
                  f" {'train and test losses' if test else 'train loss'}: series named by a"
                  " split's word alone")
-    return ReadOptions(train[0], test[0] if test else None, options.segments,
-                       options.experiment, options.run)
+    return replace(options, train_col=train[0], test_col=test[0] if test else None)
 
 
 def _long_records(lines: list[str]) -> list[Record]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-from .numbertext import NUM_TEXT
+from .numbertext import VALUE_TEXT
 
 #: a one-number tensor or NumPy scalar, with whatever the repr adds after the number
 _OBJECT = re.compile(rf"\b(?:tensor|np\.float(?:16|32|64)|numpy\.float(?:16|32|64))\(\s*"
-                     rf"({NUM_TEXT}|[-+]?(?:nan|inf))\s*(?:,[^()]*(?:\([^()]*\)[^()]*)*)?\)")
+                     rf"({VALUE_TEXT})\s*(?:,[^()]*(?:\([^()]*\)[^()]*)*)?\)")
 
 
 def unwrap_numbers(lines: list[str]) -> list[str]:

@@ -127,7 +127,7 @@ def paired_train(records: list[Record], names: list[str], notes: list[str]) -> l
     else:
         # none printed with it (a per-step 'loss' beside an epoch summary's 'train_loss'):
         # the one printed on more lines is the curve, when one is
-        lines = sorted(((sum(n in r.values for r in records), n) for n in train), reverse=True)
+        lines = _by_lines(records, train)
         if lines[0][0] == lines[1][0]:
             return names
         kept = lines[0][1]
@@ -148,6 +148,11 @@ def paired_train(records: list[Record], names: list[str], notes: list[str]) -> l
     left = [n for n in train if n != kept]
     notes.append(f"train loss: {kept!r}, {why} ({', '.join(left)} also found)")
     return [n for n in names if n not in left]
+
+
+def _by_lines(records: list[Record], names: list[str]) -> list[tuple[int, str]]:
+    """(how many records print it, name) of each name, the most printed first."""
+    return sorted(((sum(n in r.values for r in records), n) for n in names), reverse=True)
 
 
 def chained_in_line_order(records: list[Record]) -> bool:
@@ -237,7 +242,7 @@ def perplexity_loss(records: list[Record], names: list[str], notes: list[str],
            and not (split == "train" and names_test(tokens(n)))
            and PERPLEXITY & set(tokens(n))]
     if len(ppl) > 1:        # a closing 'Test Perplexity: 76.2' beside one an epoch: the curve
-        counts = sorted(((sum(n in r.values for r in records), n) for n in ppl), reverse=True)
+        counts = _by_lines(records, ppl)
         ppl = [counts[0][1]] if counts[0][0] > counts[1][0] else ppl
     if len(ppl) != 1:
         return []

@@ -177,7 +177,7 @@ def _loss_like_test(names: list[str], notes: list[str]) -> list[str]:
     for word in LOSS_LIKE:
         for n in names:
             toks = set(tokens(n))
-            if word in toks and names_test(list(toks)) and split_of(n) is None:
+            if word in toks and names_test(toks) and split_of(n) is None:
                 notes.append(f"test loss: {n} (no test column is named loss)")
                 return [n]
     return []
