@@ -141,6 +141,20 @@ def _taking_turns(points: Points) -> tuple[Points, int]:
     return {"train": (ts[kept_t], tv[kept_t]), "test": (es[kept_e], ev[kept_e])}, zeros
 
 
+def _leading_zeros(points: Points) -> tuple[Points, dict[str, int]]:
+    """The curves without the exact zeros before their first non-zero value (a logger that
+    writes 0 for an evaluation it skipped until the one it ran: an untrained model's loss
+    is not 0), and how many each lost. A curve of zeros only is left to the caller."""
+    cut: dict[str, int] = {}
+    out = dict(points)
+    for split, (steps, values) in points.items():
+        first = int(np.argmax(values != 0)) if len(values) else 0
+        if first and values[first] != 0:
+            out[split] = (steps[first:], values[first:])
+            cut[split] = first
+    return out, cut
+
+
 def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run: str = ""
                   ) -> tuple[RunContext, list[str]]:
     """Trends of the train and test curves of one run on a shared step span.
@@ -161,6 +175,10 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
     if turns:
         notes.append(f"train and test loss take turns at 0 ({turns} zeros, each where the other"
                      " loss was logged): placeholders of a logger that writes both, left out")
+    points, leading = _leading_zeros(points)
+    for split, n in leading.items():
+        notes.append(f"{split} loss is 0 at its first {n} points and not after: placeholders"
+                     " of evaluations not run (an untrained model's loss is not 0), left out")
     ends = [(p[0][0], p[0][-1]) for p in points.values() if len(p[0])]
     if not ends:
         raise LogReadError(f"no finite steps{f' for run {run}' if run else ''}", source)
