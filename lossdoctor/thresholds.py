@@ -29,7 +29,7 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "early_low_z": (0, 50, False),
     "blowup_points": (1, 10_000, False), "blowup_noise_z": (0, 1000, True),
     "blowup_stretch": (3, 10_000, False), "lr_step": (1, 1e9, True),
-    "edging_z": (0, 50, False), "data_gap": (0, 100, True),
+    "edging_z": (0, 50, False), "data_gap": (0, 100, True), "carry_share": (0, 1, False),
     "overfit_points": (1, 10_000, False),
 }
 
@@ -77,6 +77,11 @@ class Thresholds:
     #: a sparse test loss's flat last window still edges down when it falls flat_share of
     #: its progress and this many standard errors (the sign of a smaller change is noise)
     edging_z: float = 1.0
+    #: beside a train window that moved before and is flat now, tilting either way within its
+    #: noise, a test loss whose last window still falls this share of its progress carries
+    #: the verdict (learning: the run improves where it counts); a smaller fall is the tail
+    #: of a curve that levels off, no evidence against the train loss's rest
+    carry_share: float = 0.1
     #: a positive loss whose smoothed values all stay within this fraction of each other
     #: (log scale) has not measurably moved: flat, and no instability is read into it
     still_span: float = 0.01

@@ -1506,6 +1506,46 @@ def test_spikes_inside_a_last_window_that_still_falls_are_history():
     assert "lr_too_high" not in {d.name for d in report.diagnoses}
 
 
+def test_a_test_loss_written_as_0_until_its_first_evaluation_is_read_from_there():
+    """YOLO runs validation only at the last epoch when told to, and writes 0 for it before:
+    an untrained model's loss is not 0, so the leading zeros are no evaluations. Read as
+    values, the test loss was flat at 0 and the run a plateau; left out, one evaluation is
+    too few for a trend and the train loss decides. Zeros after the first evaluations (a
+    loss memorised down to 0) are values."""
+    train = noisy(decay(0.2, tau=60.0), 0.01, 71)
+    val = np.zeros(N)
+    val[-1] = 0.3
+    report = api.diagnose(frame(train, val))
+    assert report.verdict == "learning", report.main.diagnoses
+    assert any("test loss is 0 at its first 119 points" in n for n in report.main.notes)
+    assert report.runs[0].context.test is None
+    val = decay(0.3, 1.0)
+    val[:30] = 0.0                                # the evaluations start at step 30
+    test = api.diagnose(frame(train, val)).runs[0].context.test
+    assert test is not None and test.steps[0] == 30
+    memorised = np.where(T > 80, 0.0, decay(0.0, 1.0, 8))
+    test = api.diagnose(frame(train, memorised)).runs[0].context.test
+    assert test is not None and len(test.steps) == N
+
+
+@pytest.mark.parametrize("seed, levelling_verdict", [(1, "plateau"), (2, "plateau"),
+                                                     (6, "learning")])
+def test_a_test_loss_still_falling_carries_the_verdict_beside_a_resting_train_loss(
+        seed, levelling_verdict):
+    """The train loss fell and now rests, scattering 20% a point; its last window tilts up
+    (seeds 1, 2) or down (seed 6) within that noise. Beside a test loss whose last window
+    still falls a fifth of its progress the run improves where it counts: learning, whichever
+    way the tilt goes (the tilt up read as mixed trends and a plateau). Beside a test loss
+    that levels off, falling 7% of its progress in its last window, only the tilt down
+    (a train loss still edging down) is learning; the tilt up is mixed trends."""
+    train = noisy(decay(0.3, 2.0, 8), 0.2, 300 + seed)
+    falling = noisy(0.2 + 0.4 * np.exp(-T / 60), 0.002, 400 + seed)
+    report = api.diagnose(frame(train, falling))
+    assert report.verdict == "learning", report.main.diagnoses
+    levelling = noisy(0.2 + 0.4 * np.exp(-T / 28), 0.002, 400 + seed)
+    assert api.diagnose(frame(train, levelling)).verdict == levelling_verdict
+
+
 def test_zeros_a_logger_writes_for_the_loss_it_did_not_compute_are_left_out():
     """A script that logs both losses every epoch, 0 for the one it did not compute (the
     val loss at training epochs, the train loss at the evaluations' every 10th): those zeros

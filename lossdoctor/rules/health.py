@@ -52,13 +52,14 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
     if tr is None and te is None:
         return _fell_at_every_point(ctx, th)
     # a flat train window still edging down (too noisy to be significant alone), or printed
-    # too coarsely to show a fall, beside a test loss that falls significantly: the test
-    # loss, the cleaner curve, carries the evidence
+    # too coarsely to show a fall, beside a test loss that falls significantly, or one that
+    # falls by carry_share of its progress: the test loss, the cleaner curve, carries the
+    # evidence
     printed = (coarse_print(ctx.train, th) if tr is FLAT and te is FALLING
                and ctx.train is not None else 0.0)
     train_done = tr is FLAT and (_converged(ctx.train, ctx.test, th) or (
-        te is FALLING and ctx.train is not None and (ctx.train.windows[-1].z < 0
-                                                     or printed > 0)))
+        te is FALLING and ctx.train is not None
+        and (ctx.train.windows[-1].z < 0 or printed > 0 or _test_carries(ctx, th))))
     # and the other way round: a test window that falls by a relevant share of its progress
     # and a standard error or more, on too few evaluations to be judged alone (fewer than
     # LOCAL_NOISE_POINTS) and so not significant, beside a significantly falling train loss
@@ -82,6 +83,15 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
                        (actions.keep_going(ctx),),
                        confidence=confidence(z, th.flat_noise_z))
     return None
+
+
+def _test_carries(ctx: RunContext, th: Thresholds) -> bool:
+    """Whether the test loss's last window falls ``carry_share`` of its progress beside a
+    train loss that moved before (one that never moved has learned nothing): whichever way
+    the flat train window tilts within its noise, the run still improves where it counts."""
+    te, tr = ctx.test, ctx.train
+    return (tr is not None and tr.moved and te is not None and bool(te.windows)
+            and te.windows[-1].share <= -th.carry_share)
 
 
 def _fell_at_every_point(ctx: RunContext, th: Thresholds) -> Finding | None:
