@@ -2068,3 +2068,28 @@ def test_a_batchs_loss_printed_under_each_epoch_marker_is_a_point_a_line(tmp_pat
     assert "x axis: order of the lines" in log.notes
     running = write(tmp_path, "running.log", "\n".join(lines).replace("Batch Loss", "loss") + "\n")
     assert curves(running)[0]["train"][0] == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_a_long_table_of_one_value_a_row_is_read_a_column_per_series(tmp_path):
+    """TensorBoard's get_scalars() frame (run, tag, step, value, a wall time) and pandas'
+    melt output (epoch, split, metric, value) hold every curve in one value column: the
+    series a row belongs to is named by its labels, and read as a column of that name
+    (refused before: the only number column, ``value``, is named like no loss)."""
+    rows = ["run,tag,step,value,wall_time"]
+    for step in range(1, 7):
+        rows.append(f"train,epoch_loss,{step},{2.0 / step},{1e9 + step}")
+        rows.append(f"validation,epoch_loss,{step},{2.2 / step + 0.1},{1e9 + step + 0.5}")
+        rows.append(f"train,epoch_accuracy,{step},{0.5 + step / 20},{1e9 + step}")
+    got, log = curves(write(tmp_path, "scalars.csv", "\n".join(rows) + "\n"))
+    assert got["train"] == ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [2.0 / s for s in range(1, 7)])
+    assert same(got["test"][1], [2.2 / s + 0.1 for s in range(1, 7)])
+    assert any("a long table" in n and "run, tag" in n for n in log.notes)
+    melted = "epoch,split,metric,value\n" + "".join(
+        f"{e},train,loss,{1 / e}\n{e},val,loss,{1.5 / e}\n" for e in range(1, 8))
+    got, _ = curves(write(tmp_path, "training_log.csv", melted))
+    assert got["train"][0] == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+    assert same(got["test"][1], [1.5 / e for e in range(1, 8)])
+    # a table with a value column beside other text (a comment per row) is not one
+    with pytest.raises(NoLossError):
+        load(write(tmp_path, "notes.csv", "step,name,value,comment\n" + "".join(
+            f"{s},loss,{1 / s},ok\n" for s in range(1, 8))))

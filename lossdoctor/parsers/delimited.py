@@ -88,7 +88,9 @@ def read_keras(source: Source, options: ReadOptions) -> LossLog:
 @register("generic-csv", priority=10, sniff=sniff_generic,
           description="any delimited table: CSV, TSV, padded columns, no header, one long row,"
                       " names in a '#' comment line (np.savetxt, DeePMD's lcurve.out, "
-                      "DeepXDE's loss.dat)")
+                      "DeepXDE's loss.dat), a long table of one value a row named by its"
+                      " labels (TensorBoard's get_scalars() 'run,tag,step,value', pandas"
+                      " melt's 'epoch,split,metric,value')")
 def read_generic(source: Source, options: ReadOptions) -> LossLog:
     return table_to_log(read_table(source), source, options, "generic-csv")
 

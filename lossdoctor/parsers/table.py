@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import LogReadError
 from ..names import EPOCH_NAMES, STEP_NAMES
+from .longtable import long_to_wide
 from .source import Source
 
 if TYPE_CHECKING:
@@ -161,7 +162,12 @@ def read_table(source: Source) -> Table:
                           " order np.savetxt([train, val]) writes; --train-col val --test-col"
                           " train reads them the other way round")
         return rows
+    long = long_to_wide(df) if header else None
+    if long is not None:
+        df = long[0]
     table = to_numbers(df)
+    if long is not None:
+        table.notes.append(long[1])
     if said:
         table.notes.append(said)
     if _cut_off(source, delim, df.shape[1]):

@@ -1,0 +1,51 @@
+"""Long (tidy) tables, one value a row named by label columns, to one column per series.
+
+TensorBoard's ``experiment.get_scalars()`` frame (``run,tag,step,value``) and pandas ``melt``
+output (``epoch,split,metric,value``) hold every curve in one ``value`` column; the series a
+row belongs to is named by its labels (``train/loss``), which the column detection then
+reads as it reads any header.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..names import EPOCH_NAMES, STEP_NAMES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: the column that holds the numbers
+VALUE_NAMES = ("value", "values", "metric_value", "scalar_value")
+#: columns whose text names the series a row belongs to (``run`` names the run)
+LABEL_NAMES = ("tag", "metric", "metric_name", "name", "key", "split", "phase", "stage",
+               "mode", "subset", "run")
+#: more distinct labels than this: not names of curves
+MAX_SERIES = 200
+
+
+def long_to_wide(df: pd.DataFrame) -> tuple[pd.DataFrame, str] | None:
+    """The wide frame of a long table and a note saying so; None when ``df`` is not one:
+    a value column, label columns of text (a few distinct names) and a step or epoch
+    column, and nothing else but other numbers (a wall time, dropped)."""
+    lower = {str(c).lower(): c for c in df.columns}
+    values = [lower[n] for n in VALUE_NAMES if n in lower]
+    labels = [c for c in df.columns if str(c).lower() in LABEL_NAMES
+              and df[c].dtype.kind == "O"]
+    axis = [lower[n] for n in (*STEP_NAMES, *EPOCH_NAMES) if n in lower]
+    if len(values) != 1 or not labels or not axis:
+        return None
+    rest = set(df.columns) - {values[0], *labels, *axis}
+    if any(df[c].dtype.kind not in "fiu" for c in rest):
+        return None                  # other text columns: not one value a row
+    names = df[labels].astype(str).agg("/".join, axis=1) if len(labels) > 1 \
+        else df[labels[0]].astype(str)
+    if names.nunique() > MAX_SERIES:
+        return None
+    key = axis[0]
+    wide = (df.assign(_series=names).groupby([key, "_series"], sort=False)[values[0]]
+            .last().unstack("_series"))
+    wide = wide.sort_index().reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    note = (f"a long table: one value a row, its series named by {', '.join(labels)};"
+            f" read as {len(wide.columns) - 1} columns by {key}")
+    return wide, note
