@@ -16,14 +16,7 @@ from ..columns import choose_columns
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from ..names import TEST_TOKENS, TRAIN_TOKENS, says_loss, split_of, tokens
-from .consoletext import (
-    expand_tables,
-    has_bars,
-    name_banner_losses,
-    named_losses,
-    strip_bars,
-    terminal_lines,
-)
+from .consoletext import expand_tables, name_banner_losses, named_losses
 from .jsontable import looks_like_json
 from .printedaxis import Axis, BarCount, marker, printed_axis
 from .printedline import (
@@ -51,6 +44,7 @@ from .printedrecords import (
 )
 from .registry import ReadOptions, register
 from .source import Source
+from .terminal import has_bars, strip_bars, terminal_lines
 
 FORMAT = "plain-text"
 SNIFF_LINES = 400

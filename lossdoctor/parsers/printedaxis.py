@@ -9,8 +9,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ..columns import TREND_POINTS
-from .consoletext import bar_position
 from .printedline import ROUND, SEEN, TEST_WORD, count, epoch_of, has_loss, pairs_of, step_of
+from .terminal import bar_position
 
 
 class Axis(NamedTuple):
