@@ -664,3 +664,23 @@ def test_a_loss_list_beside_a_list_of_stats_records(tmp_path):
     path.write_text(json.dumps(doc))
     got, _ = curves(path)
     assert got["train"][1] == pytest.approx(doc["loss"])
+
+
+def test_json_records_of_one_value_each_are_read_a_column_per_series(tmp_path):
+    """A JSON-lines export of scalars, one record a value (``{"step": 1, "tag":
+    "train/loss", "value": 0.5}``), and a JSON list of pandas-melted records: the series of
+    a record is named by its labels (refused before: the one number key is ``value``)."""
+    path = tmp_path / "scalars.jsonl"
+    path.write_text("".join(
+        json.dumps({"step": s, "tag": tag, "value": v, "wall_time": 1e9 + s}) + "\n"
+        for s in range(1, 8) for tag, v in (("train/loss", 2.0 / s), ("val/loss", 2.2 / s))))
+    got, log = curves(path)
+    assert got["train"] == ([float(s) for s in range(1, 8)], [2.0 / s for s in range(1, 8)])
+    assert same(got["test"][1], [2.2 / s for s in range(1, 8)])
+    assert any("a long table" in n for n in log.notes)
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps([{"epoch": e, "split": sp, "metric": "loss", "value": v}
+                                for e in range(1, 8) for sp, v in (("train", 1 / e),
+                                                                   ("val", 1.5 / e))]))
+    got, _ = curves(path)
+    assert same(got["test"][1], [1.5 / e for e in range(1, 8)])

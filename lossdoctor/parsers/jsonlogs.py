@@ -115,7 +115,8 @@ def parse_lines(source: Source) -> tuple[list[dict[str, Any]], list[str]]:
 
 @register("jsonl", priority=50, sniff=sniff_jsonl,
           description="JSON lines, one object per line: DETR/DeiT/MAE log.txt, detectron2 "
-                      "metrics.json")
+                      "metrics.json, one value a line named by its labels ('step', 'tag',"
+                      " 'value')")
 def read_jsonl(source: Source, options: ReadOptions) -> LossLog:
     records, notes = parse_lines(source)
     log = table_to_log(records_to_table(records), source, options, "jsonl")

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import LogReadError
+from .longtable import VALUE_NAMES, long_to_wide
 from .source import HEAD_BYTES, Source
 from .table import Table
 
@@ -91,9 +92,20 @@ def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def records_to_table(records: list[dict[str, Any]]) -> Table:
-    """One row per record, one column per key that holds numbers somewhere."""
+    """One row per record, one column per key that holds numbers somewhere; records of one
+    value each, named by their labels (``{"step": 1, "tag": "train/loss", "value": 0.5}``),
+    one column per series."""
     flat = [flatten(r) for r in records]
     keys = list(dict.fromkeys(k for r in flat for k in r))
+    if any(str(k).lower() in VALUE_NAMES for k in keys):
+        import pandas as pd
+
+        long = long_to_wide(pd.DataFrame(flat, columns=keys))
+        if long is not None:
+            wide, note = long
+            table = columns_to_table({c: wide[c].tolist() for c in wide.columns})
+            table.notes.append(note)
+            return table
     return columns_to_table({str(k): [r.get(k, _ABSENT) for r in flat] for k in keys})
 
 
