@@ -684,3 +684,13 @@ def test_json_records_of_one_value_each_are_read_a_column_per_series(tmp_path):
                                                                    ("val", 1.5 / e))]))
     got, _ = curves(path)
     assert same(got["test"][1], [1.5 / e for e in range(1, 8)])
+    # Comet's metrics: names and values under their own keys, values as strings, an epoch
+    # beside the step
+    path = tmp_path / "metrics.json"
+    path.write_text(json.dumps([{"metricName": name, "metricValue": str(v), "step": s,
+                                 "epoch": s // 3, "timestamp": 1e9 + s}
+                                for s in range(1, 8) for name, v in (("loss", 2.0 / s),
+                                                                     ("val_loss", 2.2 / s))]))
+    got, _ = curves(path)
+    assert got["train"][0] == [float(s) for s in range(1, 8)]
+    assert same(got["test"][1], [2.2 / s for s in range(1, 8)])

@@ -1,9 +1,10 @@
 """Long (tidy) tables, one value a row named by label columns, to one column per series.
 
-TensorBoard's ``experiment.get_scalars()`` frame (``run,tag,step,value``) and pandas ``melt``
-output (``epoch,split,metric,value``) hold every curve in one ``value`` column; the series a
-row belongs to is named by its labels (``train/loss``), which the column detection then
-reads as it reads any header.
+TensorBoard's ``experiment.get_scalars()`` frame (``run,tag,step,value``), Comet's metrics
+(``metricName``, ``metricValue``, ``step``), ClearML's scalars (``metric``, ``variant``) and
+pandas ``melt`` output (``epoch,split,metric,value``) hold every curve in one value column;
+the series a row belongs to is named by its labels (``train/loss``), which the column
+detection then reads as it reads any header.
 """
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: the column that holds the numbers
-VALUE_NAMES = ("value", "values", "metric_value", "scalar_value")
+VALUE_NAMES = ("value", "values", "metric_value", "metricvalue", "scalar_value")
 #: columns whose text names the series a row belongs to (``run`` names the run)
-LABEL_NAMES = ("tag", "metric", "metric_name", "name", "key", "split", "phase", "stage",
-               "mode", "subset", "run")
+LABEL_NAMES = ("tag", "metric", "metric_name", "metricname", "name", "key", "variant",
+               "split", "phase", "stage", "mode", "subset", "run")
 #: more distinct labels than this: not names of curves
 MAX_SERIES = 200
 
