@@ -1562,3 +1562,24 @@ def test_zeros_a_logger_writes_for_the_loss_it_did_not_compute_are_left_out():
     memorised = np.where(steps > 40, 0.0, 0.5 * np.exp(-steps / 5))
     report = api.diagnose(frame(memorised, 0.3 + 0.2 * np.exp(-steps / 10), steps=steps))
     assert not any("take turns at 0" in n for n in report.main.notes)
+
+
+def test_a_memorised_train_loss_ticking_up_beside_a_test_loss_climbing_away_is_overfitting():
+    """The train loss memorised its set to 0.16 and then ticked up to 0.22, a late rise
+    of a rate too high by itself, while the test loss climbed from its best at 0.64 to 1.96,
+    far above it: the test loss rose more than twice as far (log scale) and now stands
+    above the train loss by more than its rise, so the tick is the memorising run's, and the
+    overfitting, also found, is the verdict (a set33 binary adder read lr_too_high). Both
+    losses knocked up together and resting at one level (a bad batch that threw the weights
+    off) stay a rate too high, though the test loss rose more than twice as far."""
+    train = 0.16 + 0.55 * np.exp(-T / 10) + np.clip((T - 60) * 0.004, 0, 0.06)
+    val = 0.6 + 0.3 * np.exp(-T / 5) + 1.5 * (1 - np.exp(-np.clip(T - 15, 0, None) / 40))
+    report = api.diagnose(frame(noisy(train, 0.01, 81), noisy(val, 0.01, 82)))
+    assert report.verdict == "overfitting", report.main.diagnoses
+    assert "lr_too_high" in {d.name for d in report.diagnoses}
+    after = np.clip(T - 45, 0, None)
+    train = np.where(T < 45, 1.7 + 0.6 * np.exp(-T / 10), 2.3 + 2.5 * np.exp(-after / 12))
+    val = np.where(T < 45, 0.95 + 1.35 * np.exp(-T / 10), 2.31 + 3.0 * np.exp(-after / 12))
+    report = api.diagnose(frame(noisy(train, 0.01, 83), noisy(val, 0.01, 84)))
+    assert report.verdict == "lr_too_high"
+    assert "overfitting" in {d.name for d in report.diagnoses}
