@@ -694,3 +694,14 @@ def test_json_records_of_one_value_each_are_read_a_column_per_series(tmp_path):
     got, _ = curves(path)
     assert got["train"][0] == [float(s) for s in range(1, 8)]
     assert same(got["test"][1], [2.2 / s for s in range(1, 8)])
+    # a test loss evaluated every 4th step: the steps it skipped are not logged, not NaN
+    # (read as written NaNs, they made a false non_finite); a NaN the log wrote stays one
+    path = tmp_path / "sparse.jsonl"
+    path.write_text("".join(
+        json.dumps({"step": s, "tag": tag, "value": v}) + "\n" for s in range(1, 21)
+        for tag, v in (("train/loss", 2.0 / s if s < 15 else math.nan),
+                       ("val/loss", 2.2 / s)) if tag == "train/loss" or s % 4 == 0))
+    got, log = curves(path)
+    assert got["test"][0] == [4.0, 8.0, 12.0, 16.0, 20.0]
+    assert same(got["test"][1], [2.2 / s for s in (4, 8, 12, 16, 20)])
+    assert [math.isnan(v) for v in got["train"][1]] == [s >= 15 for s in range(1, 21)]

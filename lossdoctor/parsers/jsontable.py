@@ -100,7 +100,7 @@ def records_to_table(records: list[dict[str, Any]]) -> Table:
     if any(str(k).lower() in VALUE_NAMES for k in keys):
         import pandas as pd
 
-        long = long_to_wide(pd.DataFrame(flat, columns=keys))
+        long = long_to_wide(pd.DataFrame(flat, columns=keys), absent=_ABSENT)
         if long is not None:
             wide, note = long
             table = columns_to_table({c: wide[c].tolist() for c in wide.columns})

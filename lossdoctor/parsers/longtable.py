@@ -8,7 +8,8 @@ detection then reads as it reads any header.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
 from ..names import EPOCH_NAMES, STEP_NAMES
 
@@ -24,10 +25,13 @@ LABEL_NAMES = ("tag", "metric", "metric_name", "metricname", "name", "key", "var
 MAX_SERIES = 200
 
 
-def long_to_wide(df: pd.DataFrame) -> tuple[pd.DataFrame, str] | None:
+def long_to_wide(df: pd.DataFrame, absent: Any = float("nan")
+                 ) -> tuple[pd.DataFrame, str] | None:
     """The wide frame of a long table and a note saying so; None when ``df`` is not one:
     a value column, label columns of text (a few distinct names) and a step or epoch
-    column, and nothing else but other numbers (a wall time, dropped)."""
+    column, and nothing else but other numbers (a wall time, dropped). A series not logged
+    at a step holds ``absent`` there (the reader's own mark of a cell not written, which a
+    written NaN must not be taken for)."""
     lower = {str(c).lower(): c for c in df.columns}
     values = [lower[n] for n in VALUE_NAMES if n in lower]
     labels = [c for c in df.columns if str(c).lower() in LABEL_NAMES
@@ -43,8 +47,12 @@ def long_to_wide(df: pd.DataFrame) -> tuple[pd.DataFrame, str] | None:
     if names.nunique() > MAX_SERIES:
         return None
     key = axis[0]
-    wide = (df.assign(_series=names).groupby([key, "_series"], sort=False)[values[0]]
-            .last().unstack("_series"))
+    groups = df.assign(_series=names).groupby([key, "_series"], sort=False)
+    wide = groups[values[0]].last().unstack("_series")
+    if not (isinstance(absent, float) and math.isnan(absent)):
+        # the cells no row wrote (a NaN there is pandas' filling, not the log's value)
+        written = groups.size().unstack("_series", fill_value=0) > 0
+        wide = wide.astype(object).where(written, absent)
     wide = wide.sort_index().reset_index()
     wide.columns = [str(c) for c in wide.columns]
     note = (f"a long table: one value a row, its series named by {', '.join(labels)};"
