@@ -85,7 +85,8 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     if not tr.moved:
         return None                       # a loss that never moved is not unstable
     te = te if te is not None and te.moved else None
-    found = [f for check in (_late_rise, _knock, _climbing_back, _spikes, _swings, _no_headway)
+    found = [f for check in (_late_rise, _knock, _climbing_back, _spikes, _swings, _no_headway,
+                             _worse_than_start)
              if (f := check(tr, te, th)) is not None]
     found = [f for f in found if not _recovered(f[2], tr, th)]
     if _steadily_learning(tr):
@@ -96,7 +97,8 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
         # lowest value in the last, without climbing back itself, a train loss's late rise
         # or climbs back are its batches' noise (the weights still improve), not steps that
         # overshoot
-        found = [f for f in found if "train_rise" not in f[2] and "train_climbs" not in f[2]]
+        found = [f for f in found if not {"train_rise", "train_climbs", "train_above_start"}
+                 & set(f[2])]
     if not found:
         return None
     start, why, ev, conf = found[0]
@@ -314,3 +316,27 @@ def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         swing=np.expm1(tr.noise), change=np.expm1(change), z=z), {
         "train_swing": tr.noise, "train_run_change": change, "train_run_change_z": z}, \
         confidence(tr.noise, th.swing_limit)
+
+
+def _worse_than_start(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
+    """The train loss ends worse than it started: the median of its last stretch stands
+    ``flat_noise_z`` standard errors above its first logged value (the untrained model's
+    loss; the error of one point's scatter and of that median, combined), by ``late_rise``
+    of the curve's progress (a loss thrown up 300x by one spike and back near where it
+    started has not ended worse by what matters). Training made the fit worse, so the
+    steps overshoot, however small its swings and however early it rose (before a running
+    median settles, where the late rise is measured from). A positive loss only: the rise
+    is a ratio."""
+    if not tr.log:
+        return None
+    first, last, m = stretch_ends(tr, th)
+    up = last - float(tr.y[0])
+    se = float(np.hypot(max(point_sigma(tr, th), tr.floor), smooth_se(tr, m)))
+    if up < th.flat_noise_z * se or up < th.late_rise * tr.span:
+        return None
+    z = up / se
+    return rise_start(tr, th), text(
+        "the train loss ends worse than it started: the median of its last stretch stands"
+        " {up:+.0%} above its first value ({first:num}; {z:se})",
+        up=np.expm1(up), first=float(tr.values[0]), z=z), {
+        "train_above_start": up, "train_above_start_z": z}, confidence(z, th.flat_noise_z)
