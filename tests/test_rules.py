@@ -1615,3 +1615,26 @@ def test_a_train_loss_that_ends_above_its_untrained_value_ended_worse_than_it_st
         said = " ".join(d.message for d in api.diagnose(frame(curve, None, steps=steps))
                         .main.diagnoses)
         assert "worse than it started" not in said, said
+
+
+def test_a_loss_summed_over_each_epoch_as_it_grows_is_no_divergence(tmp_path):
+    """A loop that logs its running total every 100 batches and starts it again each epoch
+    ('Epoch,Batch,Loss': 0.24, 22.7, 43.3, 62.7, 80.8, then 0.15 at the next epoch) saws up
+    and back ten times: at the end it climbs within its epoch far above its best, as a
+    blow-up under way would, but it keeps coming back down from its peaks. Not a
+    divergence, an error that fails a CI gate; a train loss that swings so and then breaks
+    into NaN, or whose test loss blows up beside it, still is one."""
+    rows, mean = ["Epoch,Batch,Loss"], 0.2
+    for epoch in range(1, 11):
+        for batch in (1, 101, 201, 301, 401):
+            rows.append(f"{epoch},{batch},{mean * batch * (1 + 0.05 * np.sin(batch)):.6f}")
+        mean *= 0.88
+    log = tmp_path / "training_log.csv"
+    log.write_text("\n".join(rows) + "\n")
+    report = api.diagnose(log)
+    assert "divergence" not in names(report), report.main.diagnoses
+    # the same saw, whose last epoch's total runs into NaN: a blow-up that broke
+    rows[-1] = rows[-1].rsplit(",", 1)[0] + ",nan"
+    rows[-2] = rows[-2].rsplit(",", 1)[0] + ",1e6"
+    log.write_text("\n".join(rows) + "\n")
+    assert api.diagnose(log).verdict in ("divergence", "non_finite")

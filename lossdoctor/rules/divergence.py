@@ -15,6 +15,7 @@ from .measures import (
     climb_se,
     end_rise,
     material,
+    point_sigma,
     rise_onset,
     settled,
     smooth_width,
@@ -149,6 +150,37 @@ def climb_start(c: CurveTrend, th: Thresholds) -> float:
 
 #: a climb is compared with the earlier ones only when this many points precede it
 EARLIER_LEAST = 3
+#: a loss that rose ``blowup_factor`` times and came back this many times since its climb
+#: began swings (see ``swinging``)
+SWINGS_LEAST = 2
+
+
+def swinging(c: CurveTrend, th: Thresholds) -> bool:
+    """Since its climb began the logged loss rose and came back ``SWINGS_LEAST`` times or
+    more (``_swings_back``) and now stands ``blowup_factor`` times below the highest it
+    logged since: a loss that swings (a total summed over each epoch and logged as it
+    grows, a cyclic rate), not one that blows up."""
+    at = int(np.searchsorted(c.steps, climb_start(c, th)))
+    return (_swings_back(c, at, th) >= SWINGS_LEAST
+            and float(c.ys[-1]) <= float(c.y[at:].max()) - float(np.log(th.blowup_factor)))
+
+
+def _swings_back(c: CurveTrend, at: int, th: Thresholds) -> int:
+    """How many times the logged loss, from index ``at`` (where its climb began) on, rose
+    ``blowup_factor`` times and ``divergence_z`` sigmas of a point above the level it
+    started the climb at and came back down to it: a blow-up climbs and does not return,
+    however wildly its minibatches scatter on the way (a positive loss only; 0 otherwise)."""
+    if not c.log or at >= len(c.y):
+        return 0
+    level = float(c.y[at])
+    up = max(float(np.log(th.blowup_factor)), th.divergence_z * point_sigma(c, th))
+    count, high = 0, False
+    for v in c.y[at:].tolist():
+        if not high and v >= level + up:
+            high = True
+        elif high and v <= level:
+            count, high = count + 1, False
+    return count
 
 
 @rule("LD301", "divergence", Severity.ERROR, 10, "train rising, test rising (often to NaN)")
@@ -162,12 +194,17 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     blow-up has clearly begun, its last ``blowup_points`` points (and the test loss's) each
     stand ``blowup_noise_z`` noise sigmas above their best, in a material climb still rising
     over the last ``blowup_stretch`` points, larger than any before it or far above all of
-    it.
+    it; unless the train loss swings, rising and coming back down from its peaks since the
+    climb began (``swinging``), never broke into NaN/Inf, and the test loss did not diverge
+    itself.
     """
     tr, te = ctx.train, ctx.test
     full = diverged(tr, th)
     if tr is None or not (full or blowing_up(tr, te, th)):
         return None
+    if swinging(tr, th) and not tr.non_finite_count and not (te is not None
+                                                              and diverged(te, th)):
+        return None           # a train loss that keeps coming back down, alone, swings
     if te is not None and len(te.values) >= th.min_points and not _test_agrees(te, th):
         return None
     start = climb_start(tr, th)
