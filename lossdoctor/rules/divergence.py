@@ -155,12 +155,12 @@ EARLIER_LEAST = 3
 SWINGS_LEAST = 2
 
 
-def swinging(c: CurveTrend, th: Thresholds) -> bool:
-    """Since its climb began the logged loss rose and came back ``SWINGS_LEAST`` times or
-    more (``_swings_back``) and now stands ``blowup_factor`` times below the highest it
-    logged since: a loss that swings (a total summed over each epoch and logged as it
-    grows, a cyclic rate), not one that blows up."""
-    at = int(np.searchsorted(c.steps, climb_start(c, th)))
+def swinging(c: CurveTrend, start: float, th: Thresholds) -> bool:
+    """Since its climb began (at step ``start``, ``climb_start``) the logged loss rose and
+    came back ``SWINGS_LEAST`` times or more (``_swings_back``) and now stands
+    ``blowup_factor`` times below the highest it logged since: a loss that swings (a total
+    summed over each epoch and logged as it grows, a cyclic rate), not one that blows up."""
+    at = int(np.searchsorted(c.steps, start))
     return (_swings_back(c, at, th) >= SWINGS_LEAST
             and float(c.ys[-1]) <= float(c.y[at:].max()) - float(np.log(th.blowup_factor)))
 
@@ -202,12 +202,12 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     full = diverged(tr, th)
     if tr is None or not (full or blowing_up(tr, te, th)):
         return None
-    if swinging(tr, th) and not tr.non_finite_count and not (te is not None
-                                                              and diverged(te, th)):
+    start = climb_start(tr, th)
+    if swinging(tr, start, th) and not tr.non_finite_count and not (te is not None
+                                                                     and diverged(te, th)):
         return None           # a train loss that keeps coming back down, alone, swings
     if te is not None and len(te.values) >= th.min_points and not _test_agrees(te, th):
         return None
-    start = climb_start(tr, th)
     ev = {"train_best_step": best_step(tr), "rise_start_step": start,
           "train_best_value": float(tr.smooth.min()),
           "train_last": float(tr.values[-1]), "train_first": float(tr.values[0])}

@@ -329,7 +329,7 @@ def _worse_than_start(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     is a ratio."""
     if not tr.log:
         return None
-    first, last, m = stretch_ends(tr, th)
+    _, last, m = stretch_ends(tr, th)
     up = last - float(tr.y[0])
     se = float(np.hypot(max(point_sigma(tr, th), tr.floor), smooth_se(tr, m)))
     if up < th.flat_noise_z * se or up < th.late_rise * tr.span:
