@@ -2093,3 +2093,22 @@ def test_a_long_table_of_one_value_a_row_is_read_a_column_per_series(tmp_path):
     with pytest.raises(NoLossError):
         load(write(tmp_path, "notes.csv", "step,name,value,comment\n" + "".join(
             f"{s},loss,{1 / s},ok\n" for s in range(1, 8))))
+
+
+def test_generic_rows_wider_than_the_header_are_named_in_a_note(tmp_path):
+    # per-batch rows with an epoch's summary row of more cells than the header names: the
+    # batch rows are read, and the note says which lines were not (they were dropped silently)
+    rows = [f"{e},{b},{1 / (e + b)}" for e in range(1, 4) for b in range(1, 4)]
+    text = "Epoch,Batch,Loss\r\n" + "\r\n".join(
+        rows[:3] + ["1,summary,0.5,0.9,100"] + rows[3:] + ["2,summary,0.4,0.9,100"]) + "\r\n"
+    got, log = curves(write(tmp_path, "training_log.csv", text))
+    assert len(got["train"][1]) == 9
+    assert "2 lines (the first, line 5) not read: 5 cells under a header of 3 columns" \
+        in log.notes
+
+
+def test_generic_one_wide_row_is_named_by_its_line_in_the_file(tmp_path):
+    text = "# lr 1e-3\nepoch,loss\n1,0.5\n2,0.4,9\n3,0.3\n4,0.25\n"
+    got, log = curves(write(tmp_path, "x.csv", text))
+    assert got["train"] == ([1.0, 3.0, 4.0], [0.5, 0.3, 0.25])
+    assert "line 4 not read: 3 cells under a header of 2 columns" in log.notes

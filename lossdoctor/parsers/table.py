@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -146,7 +147,10 @@ def read_table(source: Source) -> Table:
         if row is not None:
             return to_numbers(row)
     _check_width(source, lines, delim, header)
-    df = _read_frame(source, delim, header, skip, _step_columns(lines[0], delim, header))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        df = _read_frame(source, delim, header, skip, _step_columns(lines[0], delim, header))
+    skipped = _skipped_lines(caught)
     if not header:
         named = _commented_header(source.head_text.splitlines()[:skip], delim, df.shape[1])
         df.columns = named or [f"column {i + 1}" for i in range(df.shape[1])]
@@ -173,7 +177,24 @@ def read_table(source: Source) -> Table:
     if _cut_off(source, delim, df.shape[1]):
         table.notes.append("the last line is incomplete (file cut off?); its empty cells are"
                            " read as not logged")
+    if skipped:
+        table.notes.append(skipped)
     return table
+
+
+_SKIPPED = re.compile(r"Skipping line (\d+): [Ee]xpected (\d+) fields?(?: in line \d+)?, saw (\d+)")
+
+
+def _skipped_lines(caught: list[warnings.WarningMessage]) -> str:
+    """A note naming the lines pandas left out for holding more cells than the header (an
+    epoch's summary row under per-batch rows): a user must know a row was not read."""
+    found = {int(m[1]): (m[2], m[3]) for w in caught for m in _SKIPPED.finditer(str(w.message))}
+    if not found:
+        return ""       # (a first read retried as text warns twice: the lines are counted once)
+    first = min(found)
+    expected, saw = found[first]
+    lines = f"line {first}" if len(found) == 1 else f"{len(found)} lines (the first, line {first})"
+    return f"{lines} not read: {saw} cells under a header of {expected} columns"
 
 
 #: a headerless file of two rows is two series when each row holds at least this many values
@@ -311,7 +332,7 @@ def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0,
     kwargs: dict[str, Any] = dict(sep=delim if delim else r"\s+", header=0 if header else None,
                   skiprows=skip,
                   keep_default_na=False, na_values=MISSING, skipinitialspace=True,
-                  skip_blank_lines=True, on_bad_lines="skip",
+                  skip_blank_lines=True, on_bad_lines="warn",
                   compression=None,     # the bytes decide (Source), not a '.gz' in the name
                   engine="c" if delim else "python")
     if delim is None or not _padded(source, delim):
