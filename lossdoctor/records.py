@@ -69,6 +69,8 @@ class CurveSummary:
     windows: tuple[Window, ...] = ()
     #: the scale the trend was judged on: "log" (noise and changes are relative) or "linear"
     scale: str = "linear"
+    #: the last step whose value is NaN/Inf (a run can log finite values again after it)
+    last_non_finite_step: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +81,7 @@ class CurveSummary:
             "noise": _num(self.noise),
             "scale": self.scale,
             "first_non_finite_step": _num(self.non_finite_step),
+            "last_non_finite_step": _num(self.last_non_finite_step),
             "windows": [
                 {"start_step": _num(w.start_step), "end_step": _num(w.end_step),
                  "slope": _num(w.slope), "change": _num(w.change),

@@ -339,4 +339,5 @@ def _summary(split: str, steps: np.ndarray, values: np.ndarray, noise: float,
     return CurveSummary(split, len(values) + len(bad_steps), first[0], first[1], last[0],
                         last[1], best[0], best[1], noise,
                         float(bad_steps[0]) if len(bad_steps) else None, windows,
-                        "log" if log else "linear")
+                        "log" if log else "linear",
+                        float(bad_steps[-1]) if len(bad_steps) else None)

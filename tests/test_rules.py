@@ -794,6 +794,33 @@ def test_non_finite_onset_with_uneven_steps():
     assert d.start_step == steps[int(FIRST_NAN)]
 
 
+def test_non_finite_that_the_run_got_over_says_so_and_does_not_say_stop(tmp_path):
+    # `nan` written at the first two evaluations only (YOLOv5's val losses), finite for 118
+    # since: a non_finite finding still (LABELS.md: any NaN), told as past, its action to
+    # check the weights rather than to stop a run that went on
+    df = single_inf()
+    df.loc[70, "loss"] = df.loc[71, "loss"]
+    df["val_loss"] = df.val_loss.astype(object)
+    df.loc[:1, "val_loss"] = "nan"
+    df.to_csv(tmp_path / "results.csv", index=False)
+    d = get(api.diagnose(tmp_path / "results.csv"), "non_finite")
+    assert d.start_step == 0
+    assert d.evidence["last_non_finite_step"] == 1
+    assert "test loss was NaN/Inf at steps 0 to 1 (2 test values) and is finite again" \
+        in str(d.message)
+    assert not str(d.actions[0]).startswith("stop the run")
+    assert "check that no NaN reached the weights" in str(d.actions[0])
+    # a NaN that ends the run is still one to stop it for
+    kept = get(api.diagnose(non_finite()), "non_finite")
+    assert "last_non_finite_step" not in kept.evidence
+    assert str(kept.actions[0]).startswith("stop the run")
+
+
+def test_non_finite_lone_inf_mid_run_is_one_value():
+    d = get(api.diagnose(single_inf()), "non_finite")
+    assert "train loss was NaN/Inf at step 70 (1 train value;" in str(d.message)
+
+
 # ---------------------------------------------------------------- evidence and actions
 
 EVIDENCE = {

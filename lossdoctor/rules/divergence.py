@@ -245,6 +245,8 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Finding | None:
 
     The run produced losses that are not numbers; everything after is meaningless. Stop,
     find the step where they start: log(0), division by zero, infinite inputs, or a blow-up.
+    A run that logged finite values again after them (enough for a trend, in every curve
+    that had them) is told so, and to check that no NaN reached the weights.
     """
     every = [*ctx.curves(), *ctx.broken]
     bad = [(c.summary.non_finite_step, c) for c in every
@@ -258,12 +260,34 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Finding | None:
           "last_finite_step": float(last_good[-1]) if len(last_good) else None}
     counts_said = join(", ", (text("{count} {split}", count=c.non_finite_count, split=c.split)
                               for _, c in bad))
+    values = "value" if sum(c.non_finite_count for _, c in bad) == 1 else "values"
     last_said = "" if not len(last_good) else text(
         "; last finite value {value:num}", value=float(curve.values[len(last_good) - 1]))
-    msg = text("Non-finite loss: {split} loss is NaN/Inf from step {step:step} ({counts} values)"
-               "{last}.", split=curve.split, step=step, counts=counts_said, last=last_said)
-    acts = (text("stop the run and find what happens at step {step:step}: log(0), 0/0 (an empty"
-                 " mask or batch), infinite inputs; torch.autograd.set_detect_anomaly(True)"
-                 " helps", step=step),
-            actions.steady(ctx)[0], actions.lower_lr(ctx, step))
+    # a run that went on logging finite values (enough for a trend) after its last NaN in
+    # every curve got over it: what to look for differs from a run that NaN ended
+    lasts = [(c, b if c.summary.last_non_finite_step is None
+              else c.summary.last_non_finite_step) for b, c in bad]
+    until = max(last for _, last in lasts)
+    recovered = all(int((c.steps > last).sum()) >= th.min_points for c, last in lasts)
+    if recovered:
+        ev["last_non_finite_step"] = until
+        where = (text("at step {step:step}", step=step) if until == step else
+                 text("at steps {step:step} to {until:step}", step=step, until=until))
+        before = "" if not len(last_good) else text(
+            "; {value:num} just before", value=float(curve.values[len(last_good) - 1]))
+        msg = text("Non-finite loss: {split} loss was NaN/Inf {where} ({counts} {values}"
+                   "{before}) and is finite again since.", split=curve.split, where=where,
+                   counts=counts_said, values=values, before=before)
+        find = text("find what happens at step {step:step}: log(0), 0/0 (an empty mask or"
+                    " batch), infinite inputs; the run went on with finite losses, so check"
+                    " that no NaN reached the weights (torch.autograd.set_detect_anomaly(True)"
+                    " helps)", step=step)
+    else:
+        msg = text("Non-finite loss: {split} loss is NaN/Inf from step {step:step} ({counts}"
+                   " {values}){last}.", split=curve.split, step=step, counts=counts_said,
+                   values=values, last=last_said)
+        find = text("stop the run and find what happens at step {step:step}: log(0), 0/0 (an"
+                    " empty mask or batch), infinite inputs; torch.autograd.set_detect_anomaly"
+                    "(True) helps", step=step)
+    acts = (find, actions.steady(ctx)[0], actions.lower_lr(ctx, step))
     return Finding(msg, step, None, ev, acts, confidence=SUREST)   # a NaN is no estimate
