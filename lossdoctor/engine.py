@@ -14,7 +14,14 @@ from .records import Diagnosis, Direction, Finding
 from .report import NO_FINDING, Report, RunReport
 from .rules import RULES, Rule, RunContext, find_rule
 from .rules.divergence import climb_start
-from .rules.measures import best_logged, best_step, not_moved, rises_materially
+from .rules.measures import (
+    NO_ORDER,
+    WITHIN_SPAN,
+    best_logged,
+    best_step,
+    rises_materially,
+    standing_still,
+)
 from .rules.said import describe
 from .thresholds import DEFAULT, Thresholds
 from .trends import CurveTrend, analyze_curve, placed, still
@@ -215,11 +222,22 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
                          f"{'s' if len(c.values) != 1 else ''} at distinct steps, too few for"
                          f" a trend (need {th.min_points}); ignored")
             curves[split] = None
+    whys = {split: standing_still(c, th) if c is not None and c.log and c.windows else ""
+            for split, c in curves.items()}
     for split, c in curves.items():
-        if c is not None and c.log and c.windows and not_moved(c, th):
+        why = whys[split]
+        # a curve with no order beside one that moves (a blown-up train loss swinging
+        # around its level beside a test loss swinging wider) is read as it is: only two
+        # curves at rest together, or one alone, are noise around their levels
+        if why == NO_ORDER and whys[_other(split)] == "" and curves[_other(split)] is not None:
+            why = ""
+        if c is not None and why:
             curves[split] = still(c)
             notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
-                         " over the whole run: read as not moving")
+                         " over the whole run: read as not moving" if why == WITHIN_SPAN else
+                         f"the {split} loss's points show no trend and no order (Mann-Kendall"
+                         " and von Neumann tests, 1%): read as noise around its level, not"
+                         " moving")
     summed = log.summed_splits(run) if isinstance(log, LossLog) else summed_splits(log)
     ctx = RunContext(curves["train"], curves["test"], lr_steps, lr_values, tuple(broken),
                      counts, short, summed,

@@ -360,3 +360,24 @@ def test_a_loss_memorised_to_exact_zero_has_a_finite_noise():
     values[[20, 35, 50]] = 1e-4
     c = analyze_curve("train", steps, values)
     assert c.floor < 1e-3 and c.noise < 1e-3
+
+
+# ---------------------------------------------------------------- order in the points
+
+
+def test_white_noise_shows_no_order_and_a_trend_or_a_swing_does():
+    from lossdoctor.rules.measures import trend_z, unordered
+
+    rng = np.random.default_rng(0)
+    calm = sum(unordered(rng.normal(0, 0.02, n)) for n in (12, 20, 40, 200) for _ in range(50))
+    assert calm >= 180                     # of 200: the two tests' 1% and 5% false alarms
+    t = np.arange(200.0)
+    noise = rng.normal(0, 0.02, 200)
+    assert not unordered(noise - 0.02 * t / 200)       # one sigma over the run, monotone
+    assert not unordered(0.02 * np.sin(t / 10) + 0.2 * noise)    # a smooth swing
+    # a U of 10 evaluations (a test loss at its best halfway, then back up) is structure
+    assert not unordered(np.log([0.098, 0.084, 0.074, 0.074, 0.069, 0.072, 0.070, 0.082,
+                                 0.075, 0.084]))
+    # too few points for even a perfect order to show: no reading either way
+    assert trend_z(np.arange(5.0)) is None and not unordered(np.array([1.0, 3, 2, 5, 4]))
+    assert trend_z(-np.arange(30.0)) < -5

@@ -44,24 +44,76 @@ def noise_range(c: CurveTrend, width: int) -> float:
     return 2.0 * smooth_se(c, width) * float(np.sqrt(2.0 * np.log(m)))
 
 
-def not_moved(c: CurveTrend, th: Thresholds) -> bool:
-    """Whether a curve has not measurably moved: its smoothed values, beyond the spread
-    white noise of its scale explains, stay within ``still_span`` of each other (log scale),
-    its Theil-Sen change over the whole run is not both ``flat_noise_z`` standard errors (of
-    each point's own scatter, ``point_sigma``) and ``still_span`` large (a slow steady fall
-    under heavy noise has moved), and it does not
-    scatter ``swing_limit`` or more around its trend (a loss swinging 0.04-0.3 has no trend
-    but is not standing still)."""
+#: why a curve reads as standing still (``standing_still``)
+WITHIN_SPAN, NO_ORDER = "within its span", "no order"
+
+
+def standing_still(c: CurveTrend, th: Thresholds) -> str:
+    """Why a curve has not measurably moved, '' when it has. It has moved when it scatters
+    ``swing_limit`` or more around its trend (a loss swinging 0.04-0.3 has no trend but is
+    not standing still), or its Theil-Sen change over the whole run is both
+    ``flat_noise_z`` standard errors (of each point's own scatter, ``point_sigma``) and
+    ``still_span`` large (a slow steady fall under heavy noise). Else it stands still when
+    its points in their order are noise around a level (``unordered``: Mann-Kendall and
+    von Neumann; ``NO_ORDER``) and neither swing nor spike, or when its smoothed values,
+    beyond the spread white noise of its scale explains, stay within ``still_span`` of each
+    other (log scale; ``WITHIN_SPAN``)."""
     width = smooth_width(c, th.smooth_fraction)
     if c.noise >= th.swing_limit:
-        return False      # swinging by a quarter around its level is not standing still
-    # the spread of white noise of the scale the residual scatter stands for
-    if c.span - noise_range(c, width) / median_bias(width) >= th.still_span:
-        return False
+        return ""         # swinging by a quarter around its level is not standing still
     # each point's own scatter (a smooth curve given 2% of jitter drifts by a standard error
     # or two of the residual scatter, which a running median of 3 leaves at 44% of it)
-    change, z = stretch_change(c, float(c.steps[0]), point_sigma(c, th))
-    return not (abs(z) >= th.flat_noise_z and abs(change) >= th.still_span)
+    sigma = point_sigma(c, th)
+    change, z = stretch_change(c, float(c.steps[0]), sigma)
+    mk = trend_z(c.y[np.isfinite(c.y)])
+    if abs(z) >= th.flat_noise_z and abs(change) >= th.still_span and (
+            mk is None or abs(mk) >= TREND_Z):
+        return ""
+    if c.span - noise_range(c, width) / median_bias(width) < th.still_span:
+        return WITHIN_SPAN
+    # however far apart its smoothed values stand (2% of jitter on 20 points, whose scatter
+    # the residuals estimate loosely), unless it swings or spikes (a test loss bouncing
+    # between 0.46 and 1.39 at random is unstable, not still)
+    if unordered(c.y) and sigma < th.swing_limit and not spikes(c, th):
+        return NO_ORDER
+    return ""
+
+
+#: the two-sided normal quantile of the Mann-Kendall test and the one-sided one of the von
+#: Neumann ratio: 5% each
+TREND_Z, SERIAL_Z = 2.576, 1.645
+
+
+def unordered(y: np.ndarray) -> bool:
+    """Whether points, in the order they were logged, carry no sign of a trend or of any
+    structure: neither a Mann-Kendall test (a monotone trend, by ranks) nor the von Neumann
+    ratio (successive differences against the spread: 2 for white noise, near 0 for any
+    smooth curve) rejects noise around a level at 1%. Neither needs a noise estimate, which
+    on a short curve is itself noisy: 2% of jitter on a flat 20-point curve read as moved.
+    False when the points are too few for even a perfect order to show."""
+    y = y[np.isfinite(y)]
+    mk = trend_z(y)
+    if mk is None or abs(mk) >= TREND_Z:
+        return False
+    spread = float(((y - y.mean()) ** 2).sum())
+    if spread <= 0:
+        return False
+    n = len(y)
+    ratio = float((np.diff(y) ** 2).sum()) / spread
+    return (ratio - 2.0) / math.sqrt(4.0 * (n - 2) / ((n + 1) * (n - 1))) > -SERIAL_Z
+
+
+def trend_z(y: np.ndarray) -> float | None:
+    """The Mann-Kendall statistic of finite points ``y`` in normal units (continuity
+    corrected; no tie correction), None when they are too few for even a perfect order to
+    reach ``TREND_Z``."""
+    n = len(y)
+    sd = math.sqrt(n * (n - 1) * (2 * n + 5) / 18.0)
+    if n * (n - 1) / 2 - 1 < TREND_Z * sd:
+        return None
+    i, j = np.triu_indices(n, k=1)
+    s = float(np.sign(y[j] - y[i]).sum())
+    return float(np.sign(s)) * max(abs(s) - 1.0, 0.0) / sd
 
 
 def coarse_print(c: CurveTrend, th: Thresholds) -> float:
