@@ -236,7 +236,7 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
             notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
                          " over the whole run: read as not moving" if why == WITHIN_SPAN else
                          f"the {split} loss's points show no trend and no order (Mann-Kendall"
-                         " and von Neumann tests, 1%): read as noise around its level, not"
+                         " test at 1%, von Neumann at 5%): read as noise around its level, not"
                          " moving")
     summed = log.summed_splits(run) if isinstance(log, LossLog) else summed_splits(log)
     ctx = RunContext(curves["train"], curves["test"], lr_steps, lr_values, tuple(broken),

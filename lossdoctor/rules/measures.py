@@ -79,8 +79,9 @@ def standing_still(c: CurveTrend, th: Thresholds) -> str:
     return ""
 
 
-#: the two-sided normal quantile of the Mann-Kendall test and the one-sided one of the von
-#: Neumann ratio: 5% each
+#: the two-sided normal quantile of the Mann-Kendall test at 1% (a trend must be clear to
+#: count as a move) and the one-sided one of the von Neumann ratio at 5% (its power on a U
+#: of 10 evaluations is low: a test loss's rise after its best must still show)
 TREND_Z, SERIAL_Z = 2.576, 1.645
 
 
@@ -88,7 +89,7 @@ def unordered(y: np.ndarray) -> bool:
     """Whether points, in the order they were logged, carry no sign of a trend or of any
     structure: neither a Mann-Kendall test (a monotone trend, by ranks) nor the von Neumann
     ratio (successive differences against the spread: 2 for white noise, near 0 for any
-    smooth curve) rejects noise around a level at 1%. Neither needs a noise estimate, which
+    smooth curve) rejects noise around a level (at 1% and 5%). Neither needs a noise estimate, which
     on a short curve is itself noisy: 2% of jitter on a flat 20-point curve read as moved.
     False when the points are too few for even a perfect order to show."""
     y = y[np.isfinite(y)]
