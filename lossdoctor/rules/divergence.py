@@ -261,8 +261,7 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Finding | None:
     counts_said = join(", ", (text("{count} {split}", count=c.non_finite_count, split=c.split)
                               for _, c in bad))
     values = "value" if sum(c.non_finite_count for _, c in bad) == 1 else "values"
-    last_said = "" if not len(last_good) else text(
-        "; last finite value {value:num}", value=float(curve.values[len(last_good) - 1]))
+    before = float(curve.values[len(last_good) - 1]) if len(last_good) else None
     # a run that went on logging finite values (enough for a trend) after its last NaN in
     # every curve got over it: what to look for differs from a run that NaN ended
     lasts = [(c, b if c.summary.last_non_finite_step is None
@@ -273,11 +272,10 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Finding | None:
         ev["last_non_finite_step"] = until
         where = (text("at step {step:step}", step=step) if until == step else
                  text("at steps {step:step} to {until:step}", step=step, until=until))
-        before = "" if not len(last_good) else text(
-            "; {value:num} just before", value=float(curve.values[len(last_good) - 1]))
         msg = text("Non-finite loss: {split} loss was NaN/Inf {where} ({counts} {values}"
                    "{before}) and is finite again since.", split=curve.split, where=where,
-                   counts=counts_said, values=values, before=before)
+                   counts=counts_said, values=values, before="" if before is None else
+                   text("; {value:num} just before", value=before))
         find = text("find what happens at step {step:step}: log(0), 0/0 (an empty mask or"
                     " batch), infinite inputs; the run went on with finite losses, so check"
                     " that no NaN reached the weights (torch.autograd.set_detect_anomaly(True)"
@@ -285,7 +283,8 @@ def non_finite(ctx: RunContext, th: Thresholds) -> Finding | None:
     else:
         msg = text("Non-finite loss: {split} loss is NaN/Inf from step {step:step} ({counts}"
                    " {values}){last}.", split=curve.split, step=step, counts=counts_said,
-                   values=values, last=last_said)
+                   values=values, last="" if before is None else
+                   text("; last finite value {value:num}", value=before))
         find = text("stop the run and find what happens at step {step:step}: log(0), 0/0 (an"
                     " empty mask or batch), infinite inputs; torch.autograd.set_detect_anomaly"
                     "(True) helps", step=step)

@@ -65,10 +65,10 @@ def standing_still(c: CurveTrend, th: Thresholds) -> str:
     # or two of the residual scatter, which a running median of 3 leaves at 44% of it)
     sigma = point_sigma(c, th)
     change, z = stretch_change(c, float(c.steps[0]), sigma)
-    mk = trend_z(c.y[np.isfinite(c.y)])
-    if abs(z) >= th.flat_noise_z and abs(change) >= th.still_span and (
-            mk is None or abs(mk) >= TREND_Z):
-        return ""
+    if abs(z) >= th.flat_noise_z and abs(change) >= th.still_span:
+        mk = trend_z(c.y)             # (asked only here: ``unordered`` computes its own)
+        if mk is None or abs(mk) >= TREND_Z:
+            return ""
     if c.span - noise_range(c, width) / median_bias(width) < th.still_span:
         return WITHIN_SPAN
     # however far apart its smoothed values stand (2% of jitter on 20 points, whose scatter
@@ -89,8 +89,9 @@ def unordered(y: np.ndarray) -> bool:
     """Whether points, in the order they were logged, carry no sign of a trend or of any
     structure: neither a Mann-Kendall test (a monotone trend, by ranks) nor the von Neumann
     ratio (successive differences against the spread: 2 for white noise, near 0 for any
-    smooth curve) rejects noise around a level (at 1% and 5%). Neither needs a noise estimate, which
-    on a short curve is itself noisy: 2% of jitter on a flat 20-point curve read as moved.
+    smooth curve) rejects noise around a level (at 1% and 5%). Neither needs a noise
+    estimate, which on a short curve is itself noisy: 2% of jitter on a flat 20-point curve
+    read as moved.
     False when the points are too few for even a perfect order to show."""
     y = y[np.isfinite(y)]
     mk = trend_z(y)
