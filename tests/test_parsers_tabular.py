@@ -2057,17 +2057,55 @@ def test_a_single_batchs_loss_gives_way_to_the_epochs_mean(tmp_path):
 def test_a_batchs_loss_printed_under_each_epoch_marker_is_a_point_a_line(tmp_path):
     """'Epoch [1/5], Batch Loss: 10.75' on every batch, with no step of its own: the
     epoch's last line is one batch, not the epoch; each line is a point, in line order.
-    A loss that does not say batch under the same markers (a running mean that the epoch's
-    last line sums up) stays one point an epoch."""
+    A loss that does not say batch under the same markers, printed as the running mean
+    since the epoch began, stays one point an epoch: its last line sums the epoch up."""
     rng = np.random.default_rng(6)
-    lines = [f"Epoch [{e}/5], Batch Loss: "
-             f"{2.0 / (1 + (e - 1) * 5 + b / 10) ** 0.3 * np.exp(rng.normal(0, 0.1)):.4f}"
-             for e in range(1, 6) for b in range(50)]
+    batch = np.array([[2.0 / (1 + (e - 1) * 5 + b / 10) ** 0.3 * np.exp(rng.normal(0, 0.1))
+                       for b in range(50)] for e in range(1, 6)])
+    lines = [f"Epoch [{e + 1}/5], Batch Loss: {v:.4f}" for e, row in enumerate(batch)
+             for v in row]
     got, log = curves(write(tmp_path, "train.log", "\n".join(lines) + "\n"))
     assert len(got["train"][1]) == 250
     assert "x axis: order of the lines" in log.notes
-    running = write(tmp_path, "running.log", "\n".join(lines).replace("Batch Loss", "loss") + "\n")
-    assert curves(running)[0]["train"][0] == [1.0, 2.0, 3.0, 4.0, 5.0]
+    means = batch.cumsum(axis=1) / np.arange(1, 51)
+    running = write(tmp_path, "running.log", "".join(
+        f"Epoch [{e + 1}/5], loss: {v:.4f}\n" for e, row in enumerate(means) for v in row))
+    got, _ = curves(running)
+    assert got["train"] == ([1.0, 2.0, 3.0, 4.0, 5.0], [round(v, 4) for v in means[:, -1]])
+
+
+def test_losses_printed_under_each_epoch_that_no_running_mean_can_be_are_each_a_point(
+        tmp_path):
+    """'Epoch 1, Batch 50: Loss 2.1402' then 'Batch 100: Loss 0.0225': a running mean of
+    losses >= 0 over 100 batches is at least half of one over the first 50, so these are
+    each their own batches' losses (a posture detector's log read as 10 epoch points, flat
+    at 0.0026 with a last tick up, got lr_too_high; its 400 prints show the fall in epoch
+    1 and the plateau since). Each is a point, spread over its epoch (the last at the epoch,
+    where its evaluation sits); the same fall printed as running means stays one point an
+    epoch. The test asks the loss's own batches, not the other losses a line prints."""
+    rng = np.random.default_rng(3)
+    raw = np.array([[max(2.2 * np.exp(-(e * 40 + b) / 4), 0.0) + 0.0026
+                     * np.exp(rng.normal(0, 0.05)) for b in range(40)] for e in range(10)])
+    text = "".join(f"Epoch {e + 1}, Batch {50 * (b + 1)}: Loss {raw[e, b]:.4f}\n"
+                   + ("Val Loss: 0.0031\n" if b == 39 else "")
+                   for e in range(10) for b in range(40))
+    got, log = curves(write(tmp_path, "training_log.txt", text))
+    steps, values = got["train"]
+    assert len(values) == 400 and same(values, [round(v, 4) for v in raw.ravel()])
+    assert steps[39] == 1.0 and steps[-1] == 10.0 and same(steps[:2], [1 / 40, 2 / 40])
+    assert got["test"][0] == [float(e) for e in range(1, 11)]
+    assert "x axis: epoch" in log.notes
+    means = raw.cumsum(axis=1) / np.arange(1, 41)
+    running = "".join(f"Epoch {e + 1}, Batch {50 * (b + 1)}: Loss {means[e, b]:.4f}\n"
+                      for e in range(10) for b in range(40))
+    assert curves(write(tmp_path, "running.txt", running))[0]["train"][0] == \
+        [float(e) for e in range(1, 11)]
+    # losses of other names, one a line (MXNet's 'Epoch[5] Train-M0_BboxLoss=0.0656',
+    # 'Epoch[5] Train-M1_KpointLoss=0.1883'), are not compared with each other
+    several = "".join(f"Epoch[{e}] Train-M0_BboxLoss={0.07 - e / 1000 + k / 1e4:.4f}\n"
+                      f"Epoch[{e}] Train-M1_KpointLoss={0.2 - e / 1000 + k / 1e4:.4f}\n"
+                      for e in range(1, 11) for k in range(3))
+    assert len(curves(write(tmp_path, "speedometer.log", several))[0]["train"][1]) == 10
 
 
 def test_a_long_table_of_one_value_a_row_is_read_a_column_per_series(tmp_path):

@@ -236,7 +236,7 @@ def _records(lines: list[str], axis: Axis) -> list[Record]:
     block = ""            # the split a banner names for the lines of one value under it
     meters = ""           # the last line of values (an evaluation's meters, maybe)
     heading = ""          # the split a heading line names for the next line of values
-    for line in lines:
+    for i, line in enumerate(lines):
         inferred: set[str] = set()
         if _HEADING.match(line) and len(line) <= HEADING_MOST:
             heading = test_word(line)
@@ -256,6 +256,7 @@ def _records(lines: list[str], axis: Axis) -> list[Record]:
         if pairs:
             meters, heading = line, ""
         x = (bars.at(line) if has_loss(pairs) else None) if axis.kind == "iteration" \
+            else axis.spread[i] if axis.spread and i in axis.spread \
             else marker(line, axis, has_loss(pairs))
         if axis.kind == "line" and pairs:
             x = float(len(records))

@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..columns import TREND_POINTS
+from ..names import split_of
 from .printedline import ROUND, SEEN, TEST_WORD, count, epoch_of, has_loss, pairs_of, step_of
 from .terminal import bar_position
 
@@ -25,6 +26,9 @@ class Axis(NamedTuple):
     #: the training lines' stated total of batches an epoch (0 when none is stated): an
     #: evaluation's lines that state another total count its own batches
     train_total: float = 0.0
+    #: on an epoch axis, the x of each train line (by its index) when an epoch's prints are
+    #: each a point of their own, spread evenly over the epoch (``spread_prints``)
+    spread: dict[int, float] | None = None
 
 
 def printed_axis(lines: list[str]) -> Axis:
@@ -37,9 +41,13 @@ def printed_axis(lines: list[str]) -> Axis:
     epoch_steps = 0.0 if counted == "told" else _chain_period(marked) if counted else None
     if counted == "untold" and not epoch_steps:
         epoch_steps = None
-        kind = "epoch"     # each epoch's last line holds its loss (a running mean, reset)
+        kind = "epoch"
     first = _first_epoch(marked) if epoch_steps is not None else 0.0
-    return Axis(kind, epoch_steps, first, _train_total(marked) if counted == "told" else 0.0)
+    # each epoch's last line holds its loss (a running mean, reset), unless the prints are
+    # shown to be losses of their own batches: then each is a point within its epoch
+    spread = spread_prints(lines) if kind == "epoch" else None
+    return Axis(kind, epoch_steps, first, _train_total(marked) if counted == "told" else 0.0,
+                spread)
 
 
 def _train_total(marked: list[_Marked]) -> float:
@@ -149,6 +157,68 @@ def _chain_period(marked: list[_Marked]) -> float:
     counts = np.unique(steps)
     stride = float(np.median(np.diff(counts))) if len(counts) > 1 else 1.0
     return float(counts[-1] - counts[0] + stride)
+
+
+#: a batch's count on a line ('Epoch 1, Batch 50: Loss 2.14'), for the test of running means
+_BATCH_COUNT = re.compile(r"\b(?:batch|step|iter(?:ation)?)\s*[:#=]?\s*(\d+)", re.IGNORECASE)
+
+
+def spread_prints(lines: list[str]) -> dict[int, float] | None:
+    """Each train line's x within its epoch (epoch - 1 + (k + 1) / m for its k-th of m
+    prints: the last at the epoch itself, where its evaluation sits) when the prints are
+    shown not to be a running mean since the epoch began (``_not_running_means``), else
+    None."""
+    prints = _epoch_prints(lines)
+    if not _not_running_means(prints):
+        return None
+    spread: dict[int, float] = {}
+    for (epoch, _), found in prints.items():
+        for k, (i, _, _) in enumerate(found):
+            spread.setdefault(i, float(epoch) - 1 + (k + 1) / len(found))
+    return spread
+
+
+#: a train line's index, the batches its loss can have been averaged over, and the loss
+_Print = tuple[int, float, float]
+
+
+def _epoch_prints(lines: list[str]) -> dict[tuple[str, str], list[_Print]]:
+    """The train losses printed under each epoch marker, by (epoch, the loss's name), one
+    loss a line. The batches a print covers are the count the line prints (plus one: a
+    count from 0), else its place among its epoch's prints less one (the fewest it can
+    hold when prints are evenly spaced)."""
+    epochs: dict[tuple[str, str], list[_Print]] = {}
+    for i, ln in enumerate(lines):
+        epoch = epoch_of(ln)
+        if not epoch or TEST_WORD.search(ln):
+            continue
+        loss = [(n, v) for n, v in pairs_of(ln).items() if split_of(n) == "train"]
+        if len(loss) != 1 or not loss[0][1] >= 0:
+            continue
+        found = epochs.setdefault((epoch.group(1), loss[0][0]), [])
+        counted = _BATCH_COUNT.search(ln[epoch.end():])
+        found.append((i, count(counted.group(1)) + 1 if counted else float(len(found)),
+                      loss[0][1]))
+    return epochs
+
+
+def _not_running_means(epochs: dict[tuple[str, str], list[_Print]]) -> bool:
+    """Whether the prints are shown not to be a running mean since the epoch began: such a
+    mean of losses >= 0 over n batches, times n, can only grow as batches are added, so a
+    print whose n * mean falls below an earlier one's by more than the printed digits allow
+    is a loss of its own batches (a window's mean, or one batch's). A log that never
+    contradicts a running mean is read as one."""
+    for found in epochs.values():
+        _, n, mean = np.array(found).T
+        if len(n) < 3 or np.any(np.diff(n) <= 0):
+            continue                             # not one count going up: not comparable
+        steps = np.diff(np.unique(mean))
+        digit = float(steps.min()) if len(steps) else 0.0     # the printing's resolution
+        low = (n * (mean + digit))[1:]           # the least each total can be
+        high = np.maximum.accumulate(n * np.maximum(mean - digit, 0.0))[:-1]
+        if np.any(low < high):
+            return True
+    return False
 
 
 def _first_epoch(marked: list[_Marked]) -> float:
