@@ -743,6 +743,20 @@ def test_a_memorised_train_loss_wandering_up_near_zero_does_not_share_a_test_ris
     assert "overfitting" not in names(api.diagnose(frame(shared, val, steps=t)))
 
 
+def test_a_train_losss_tick_up_that_the_test_loss_outran_is_no_blow_up():
+    # set37's s37_039 (a barcode CNN, SGD+momentum at 0.3): train epoch means 2.20 -> 0.74,
+    # then ticking up to 0.87 and 0.82 over its last epochs, beside a test loss climbing
+    # from 1.37 to 2.34: a memorising run. The tick stands "over 100 noise sigmas" of a
+    # smooth curve, but the test loss rose far more and ends far above: no joint blow-up
+    # (a false divergence fails a CI gate), on the whole log and on every prefix
+    log = api.load(FRESH / "set37" / "s37_039" / "lightning_logs" / "version_0"
+                   / "metrics.csv").frame
+    steps = sorted(log["step"].unique())
+    said = {api.diagnose(log[log["step"] <= s]).verdict for s in steps[5:]}
+    assert "divergence" not in said, said
+    assert api.diagnose(log).verdict in ("overfitting", "lr_too_high")
+
+
 def test_a_train_loss_that_never_moved_has_not_converged():
     # the train loss is noise around 2.79 for the whole run; the test loss (7 evaluations)
     # rose, then edges down: a train loss that learned nothing is no "converged" one that

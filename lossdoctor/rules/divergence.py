@@ -15,6 +15,7 @@ from .measures import (
     climb_se,
     end_rise,
     material,
+    outran,
     point_sigma,
     rise_onset,
     settled,
@@ -91,12 +92,15 @@ def _still_climbing(c: CurveTrend, th: Thresholds) -> bool:
 def blowing_up(tr: CurveTrend | None, te: CurveTrend | None, th: Thresholds) -> bool:
     """Divergence named as it begins: the train loss's climb has clearly begun and no earlier
     climb came near it (a loss that swings as much oscillates), and the test loss's climb has
-    begun too: the joint blow-up that tells divergence from a too-high rate. Without a test
-    trend to confirm it, the train loss must also be back above where it started."""
+    begun too: the joint blow-up that tells divergence from a too-high rate; unless the test
+    loss outran it (``outran``: a memorising model's test loss climbing away from a train
+    loss that ticked up, which a point-to-point scatter of epoch means makes "sigmas").
+    Without a test trend to confirm it, the train loss must also be back above where it
+    started."""
     if tr is None or not blowup_begun(tr, th):
         return False
     rise, _ = end_rise(tr, th)
-    if not _unprecedented(tr, rise, th):
+    if not _unprecedented(tr, rise, th) or outran(tr, te, th):
         return False
     if te is not None and len(te.values) >= th.min_points and te.windows:
         return blowup_begun(te, th)

@@ -23,6 +23,7 @@ from .measures import (
     lowest,
     material,
     noise_range,
+    outran,
     point_sigma,
     run_change_z,
     settled,
@@ -57,23 +58,11 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
     # shows too (corrupted labels hold the train loss flat above a test loss that wanders):
     # the data problem, when that is found
     yields: tuple[str, ...] = ("overfitting",) if SPIKE_COUNT in ev or "test_knock" in ev \
-        or _outrun(ev, tr, ctx.test, th) else ()
+        or ("train_rise" in ev and outran(tr, ctx.test, th)) else ()
     if "test_knock" in ev and tr.noise < th.swing_limit:
         yields += ("data_problem",)
     return Finding(text("Learning rate too high: {why}.", why=why), start, float(tr.steps[-1]),
                    ev, acts, yields_to=yields, confidence=conf)
-
-
-def _outrun(ev: dict, tr: CurveTrend, te: CurveTrend | None, th: Thresholds) -> bool:
-    """Whether the train loss's late rise is a memorising run's tick: the test loss rose
-    more than twice as far since its best and ends above the train loss by more than its
-    own rise (the log scale). A rise the train loss shares by half or more is the weights
-    getting worse on both sets, as the overfitting rule reads it too; two losses thrown up
-    together to one level are not apart."""
-    if "train_rise" not in ev or te is None or not (te.log and tr.log):
-        return False
-    rise = end_rise(te, th)[0]
-    return rise >= 2 * ev["train_rise"] and float(te.ys[-1] - tr.ys[-1]) >= rise
 
 
 def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
