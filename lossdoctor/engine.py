@@ -19,6 +19,7 @@ from .rules.measures import (
     WITHIN_SPAN,
     best_logged,
     best_step,
+    end_rise,
     rises_materially,
     standing_still,
 )
@@ -90,7 +91,8 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     rising = (ctx.train is not None and ctx.train.windows
               and ctx.train.windows[-1].direction is Direction.RISING
               and Direction.FALLING not in ends
-              and any(rises_materially(c, th) for c in curves))
+              and any(rises_materially(c, th) for c in curves)
+              and end_rise(ctx.train, th)[1] >= th.flat_noise_z)
     said = join("; ", (describe(c) for c in curves))
     # the table's overfitting cell: train falling, test rising (by a share that matters,
     # evaluated overfit_points times since its lowest logged value: once can be noise)
