@@ -168,16 +168,18 @@ def spread_prints(lines: list[str]) -> dict[int, float] | None:
     prints: the last at the epoch itself, where its evaluation sits) when the prints are
     shown not to be a running mean since the epoch began (``_not_running_means``), else
     None."""
-    prints = _epoch_prints(lines)
-    if not _not_running_means(prints):
+    if not _not_running_means(_epoch_prints(lines[:RUNNING_MEAN_LINES])):
         return None
     spread: dict[int, float] = {}
-    for (epoch, _), found in prints.items():
+    for (epoch, _), found in _epoch_prints(lines).items():
         for k, (i, _, _) in enumerate(found):
             spread.setdefault(i, float(epoch) - 1 + (k + 1) / len(found))
     return spread
 
 
+#: the lines the test of running means reads (a logger prints the same way every epoch, and
+#: the fast fall that shows it comes early): a log of running means pays no more
+RUNNING_MEAN_LINES = 20_000
 #: a train line's index, the batches its loss can have been averaged over, and the loss
 _Print = tuple[int, float, float]
 
