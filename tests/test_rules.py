@@ -352,6 +352,29 @@ def test_a_noisy_per_step_loss_at_its_floor_rising_within_its_noise_is_no_rate_t
     assert said == []
 
 
+@pytest.mark.parametrize("tau", [1.5, 6.0])
+def test_a_plateau_after_a_fast_fall_starts_where_the_loss_came_to_rest(tau):
+    """400 per-batch losses that fall 2.2 -> 0.003 within their first points and then rest
+    (a posture detector's log): every window is flat (tau 1.5: a Theil-Sen slope of the first
+    window's 133 points, most of them level, does not see the fall) or the first falls and
+    the rest are flat (tau 6). The plateau began where the smoothed curve came within the
+    last window's flat tolerance of its level (about 8 tau), not at the first step nor at
+    the second window's start, whatever the noise; a curve that never moved rests from its
+    start."""
+    t = np.arange(400.0)
+    since = set()
+    for rel in (0.02, 0.05, 0.1):
+        y = noisy(2.2 * np.exp(-t / tau) + 0.0026, rel, 7)
+        d = get(api.diagnose(frame(y, None, steps=t)), "plateau")
+        assert d.start_step == d.evidence["flat_since_step"]
+        assert f"since about step {d.start_step:g}" in d.message
+        since.add(d.start_step)
+    assert all(4 * tau <= s <= 12 * tau for s in since), since
+    still = get(api.diagnose(frame(noisy(np.full(400, 2.3), 0.0005, 8), None, steps=t)),
+                "plateau")
+    assert still.evidence["flat_since_step"] == 0
+
+
 # ---------------------------------------------------------------- onsets
 
 

@@ -228,13 +228,30 @@ def stretch_change(c: CurveTrend, start: float, sigma: float | None = None
 
 def flat_since(c: CurveTrend) -> float:
     """Where the curve's trailing run of flat windows begins (its last window's start when
-    that is not flat)."""
-    start = c.windows[-1].start_step
-    for w in reversed(c.windows):
-        if w.direction is not Direction.FLAT:
-            break
-        start = w.start_step
-    return start
+    that is not flat), or earlier where the curve came to rest inside the falling window
+    before that run (or inside its first window, when every window is flat but the curve
+    moved: a fast fall a Theil-Sen slope of a window's many level points does not show): the
+    first step there where the smoothed curve stands within the last window's flat
+    tolerance of the level it rests at (the median of its smoothed values there)."""
+    last = c.windows[-1]
+    if last.direction is not Direction.FLAT:
+        return last.start_step
+    run = len(c.windows) - 1
+    while run > 0 and c.windows[run - 1].direction is Direction.FLAT:
+        run -= 1
+    start = c.windows[run].start_step
+    if run > 0 and c.windows[run - 1].direction is Direction.FALLING:
+        fell_from = c.windows[run - 1].start_step
+    elif run == 0 and c.moved:
+        fell_from = start
+    else:
+        return start                      # rose before it rested, or never moved
+    level = float(np.median(c.ys[c.steps >= last.start_step]))
+    came = np.flatnonzero((c.steps >= fell_from) & (c.ys <= level + last.tolerance))
+    if not len(came):
+        return start
+    # (no later than the flat run's start: the windows say it was flat from there)
+    return float(c.steps[came[0]]) if run == 0 else min(float(c.steps[came[0]]), start)
 
 
 def total_fall(c: CurveTrend) -> float:
