@@ -2074,6 +2074,30 @@ def test_a_batchs_loss_printed_under_each_epoch_marker_is_a_point_a_line(tmp_pat
     assert got["train"] == ([1.0, 2.0, 3.0, 4.0, 5.0], [round(v, 4) for v in means[:, -1]])
 
 
+def test_batches_counted_under_an_epoch_header_line_are_chained_across_the_epochs(tmp_path):
+    """A `logging` log that names the epoch on a header line of its own ('Epoch 3/70 -
+    Training Phase') above its batches ('Batch 5/19 | Loss: 8.67 | Avg Loss: 7.89'), then the
+    validation's batches and the epoch's summary: the batch counts go back every epoch, so
+    the last epoch's 6 points had been read as the run (an iron-ore LSTM's 65 epochs: a rate
+    too high; plateau labelled). The header's epoch chains them, (epoch - 1) * 19 + batch,
+    and the validation loss sits at each epoch's end."""
+    rng = np.random.default_rng(4)
+    out = []
+    for e in range(1, 13):
+        out.append(f"2025-09-01 09:52:59,026 - train - INFO - Epoch {e}/70 - Training Phase")
+        for b in (1, 5, 9, 13, 17, 19):
+            loss = (4 + 6 * np.exp(-(e - 1 + b / 19) / 2)) * np.exp(rng.normal(0, 0.3))
+            out.append(f"2025-09-01 09:52:59,468 - train - INFO -     Batch {b:3d}/ 19 |"
+                       f" Loss: {loss:.6f} | Avg Loss: {loss:.6f} | Progress: {b / 19:6.1%}")
+        out.append("2025-09-01 09:52:59,531 - train - INFO -     Val Batch  1/ 4 | Loss: 5.6")
+        out.append(f"2025-09-01 09:52:59,534 - train - INFO - Epoch {e}/70 Complete:")
+        out.append(f"2025-09-01 09:52:59,534 - train - INFO -   Val Loss:   {2.4 + 1 / e:.6f}")
+    got, _ = curves(write(tmp_path, "training.log", "\n".join(out) + "\n"))
+    steps, _ = got["train"]
+    assert len(steps) == 72 and steps[:2] == [1.0, 5.0] and steps[-1] == 11 * 19 + 19
+    assert got["test"][0] == [19.0 * e for e in range(1, 13)]
+
+
 def test_losses_printed_under_each_epoch_that_no_running_mean_can_be_are_each_a_point(
         tmp_path):
     """'Epoch 1, Batch 50: Loss 2.1402' then 'Batch 100: Loss 0.0225': a running mean of

@@ -25,8 +25,10 @@ from .printedline import (
     NAMED_NUMBER,
     ROUND,
     VALUE_THEN_LOSS,
+    epoch_of,
     has_loss,
     pairs_of,
+    step_of,
     test_word,
     wall_time,
 )
@@ -236,6 +238,7 @@ def _records(lines: list[str], axis: Axis) -> list[Record]:
     block = ""            # the split a banner names for the lines of one value under it
     meters = ""           # the last line of values (an evaluation's meters, maybe)
     heading = ""          # the split a heading line names for the next line of values
+    header = None         # the last epoch header line's marker ('Epoch 1/70 - Training')
     for i, line in enumerate(lines):
         inferred: set[str] = set()
         if _HEADING.match(line) and len(line) <= HEADING_MOST:
@@ -257,7 +260,9 @@ def _records(lines: list[str], axis: Axis) -> list[Record]:
             meters, heading = line, ""
         x = (bars.at(line) if has_loss(pairs) else None) if axis.kind == "iteration" \
             else axis.spread[i] if axis.spread and i in axis.spread \
-            else marker(line, axis, has_loss(pairs))
+            else marker(line, axis, has_loss(pairs), header)
+        if axis.epoch_steps is not None and (epoch := epoch_of(line)) and not step_of(line):
+            header = epoch
         if axis.kind == "line" and pairs:
             x = float(len(records))
         if x is None and axis.kind in ("step", "epoch") and records and \

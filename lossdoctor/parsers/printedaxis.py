@@ -29,6 +29,8 @@ class Axis(NamedTuple):
     #: on an epoch axis, the x of each train line (by its index) when an epoch's prints are
     #: each a point of their own, spread evenly over the epoch (``spread_prints``)
     spread: dict[int, float] | None = None
+    #: a loss's step without an epoch of its own takes the last epoch header line's
+    headed: bool = False
 
 
 def printed_axis(lines: list[str]) -> Axis:
@@ -47,7 +49,7 @@ def printed_axis(lines: list[str]) -> Axis:
     # shown to be losses of their own batches: then each is a point within its epoch
     spread = spread_prints(lines) if kind == "epoch" else None
     return Axis(kind, epoch_steps, first, _train_total(marked) if counted == "told" else 0.0,
-                spread)
+                spread, _headed(marked))
 
 
 def _train_total(marked: list[_Marked]) -> float:
@@ -100,10 +102,33 @@ _Marked = tuple[str, re.Match[str], re.Match[str]]
 
 
 def _stepped_epochs(lines: list[str]) -> list[_Marked]:
-    """The lines that mark both a step and an epoch (found once: how the steps count, how
-    many an epoch holds and where the epochs start are all read from them)."""
-    return [(ln, step, epoch) for ln in lines
-            if (step := step_of(ln)) and (epoch := epoch_of(ln))]
+    """The lines that mark a step and an epoch, their own or, for a loss's step that states
+    its epoch's total, the last epoch header's above it ('Epoch 1/70 - Training Phase',
+    then '  Batch 5/19 | Loss: 8.67'). Found once: how the steps count, how many an epoch
+    holds and where the epochs start are all read from them."""
+    own: list[_Marked] = []
+    marked: list[_Marked] = []
+    header: re.Match[str] | None = None
+    headers = True         # until batches come before any epoch line: then its lines close
+    for ln in lines:       # the epochs (a summary after the batches), no header opens them
+        epoch = epoch_of(ln)
+        step = step_of(ln)
+        if epoch and not step:
+            header = epoch
+        elif step and epoch:
+            own.append((ln, step, epoch))
+            marked.append((ln, step, epoch))
+        elif headers and step and step.group(2) and has_loss(pairs_of(ln)):
+            if header is None:
+                headers = False
+            else:
+                marked.append((ln, step, header))     # a loss's 'Batch 5/19' under its header
+    return marked if headers else own
+
+
+def _headed(marked: list[_Marked]) -> bool:
+    """Whether some marked lines take their epoch from a header line above them."""
+    return any(epoch.string != ln for ln, _, epoch in marked)
 
 
 def _counted_in_epoch(marked: list[_Marked]) -> str:
@@ -253,18 +278,21 @@ class BarCount:
         return float(self.bars * total + n)
 
 
-def marker(line: str, axis: Axis, loss: bool) -> float | None:
+def marker(line: str, axis: Axis, loss: bool, header: re.Match[str] | None = None
+           ) -> float | None:
     """The x of a line: its step (a step counted within its epoch is made global: (epoch -
-    first epoch) * steps an epoch + step, the steps an epoch being the total the line prints
-    when the axis says so; an evaluation's batch, counted against another total than
-    training's, sits at its epoch's end), its count of samples or tokens seen (on a line
-    that prints a ``loss``: not 'Num examples = 1000'), or its epoch."""
+    first epoch) * steps an epoch + step, the epoch the line's own or the last epoch
+    ``header`` line's above it, the steps an epoch being the total the line prints when the
+    axis says so; an evaluation's batch, counted against another total than training's,
+    sits at its epoch's end), its count of samples or tokens seen (on a line that prints a
+    ``loss``: not 'Num examples = 1000'), or its epoch."""
     if axis.kind == "line":
         return None
     epoch = epoch_of(line)
     if axis.kind == "epoch":
         return float(epoch.group(1)) if epoch else None
     step = step_of(line)
+    epoch = epoch or (header if axis.headed and step and step.group(2) and loss else None)
     if not step:
         counted = ROUND.match(line) or (SEEN.search(line) if loss else None)
         return count(counted.group(1)) if counted else None
