@@ -2124,6 +2124,15 @@ def test_losses_printed_under_each_epoch_that_no_running_mean_can_be_are_each_a_
                       for e in range(10) for b in range(40))
     assert curves(write(tmp_path, "running.txt", running))[0]["train"][0] == \
         [float(e) for e in range(1, 11)]
+    # a running mean printed at every batch counted from 1 whose second batch's loss is
+    # near 0 halves at once (2.0, 1.005, ...): its batch count is taken as printed, the
+    # weaker of the two bounds (counted from 0 it would cover one batch more), so it stays
+    # a running mean
+    first = np.array([2.0] + [0.01] * 9)
+    steep = "".join(f"Epoch {e}, Batch {b + 1}: Loss {m:.4f}\n" for e in range(1, 8)
+                    for b, m in enumerate((first / e).cumsum() / np.arange(1, 11)))
+    assert curves(write(tmp_path, "steep.txt", steep))[0]["train"][0] == \
+        [float(e) for e in range(1, 8)]
     # losses of other names, one a line (MXNet's 'Epoch[5] Train-M0_BboxLoss=0.0656',
     # 'Epoch[5] Train-M1_KpointLoss=0.1883'), are not compared with each other
     several = "".join(f"Epoch[{e}] Train-M0_BboxLoss={0.07 - e / 1000 + k / 1e4:.4f}\n"

@@ -211,9 +211,9 @@ _Print = tuple[int, float, float]
 
 def _epoch_prints(lines: list[str]) -> dict[tuple[str, str], list[_Print]]:
     """The train losses printed under each epoch marker, by (epoch, the loss's name), one
-    loss a line. The batches a print covers are the count the line prints (plus one: a
-    count from 0), else its place among its epoch's prints less one (the fewest it can
-    hold when prints are evenly spaced)."""
+    loss a line. The batches a print covers are taken as the count the line prints (one
+    fewer than it covers when counted from 0: the weaker bound), else its place among its
+    epoch's prints less one (the fewest it can hold when prints are evenly spaced)."""
     epochs: dict[tuple[str, str], list[_Print]] = {}
     for i, ln in enumerate(lines):
         epoch = epoch_of(ln)
@@ -224,7 +224,7 @@ def _epoch_prints(lines: list[str]) -> dict[tuple[str, str], list[_Print]]:
             continue
         found = epochs.setdefault((epoch.group(1), loss[0][0]), [])
         counted = _BATCH_COUNT.search(ln[epoch.end():])
-        found.append((i, count(counted.group(1)) + 1 if counted else float(len(found)),
+        found.append((i, count(counted.group(1)) if counted else float(len(found)),
                       loss[0][1]))
     return epochs
 
