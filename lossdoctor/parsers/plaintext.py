@@ -261,7 +261,7 @@ def _records(lines: list[str], axis: Axis) -> list[Record]:
         x = (bars.at(line) if has_loss(pairs) else None) if axis.kind == "iteration" \
             else axis.spread[i] if axis.spread and i in axis.spread \
             else marker(line, axis, has_loss(pairs), header)
-        if axis.epoch_steps is not None and (epoch := epoch_of(line)) and not step_of(line):
+        if axis.headed and (epoch := epoch_of(line)) and not step_of(line):
             header = epoch
         if axis.kind == "line" and pairs:
             x = float(len(records))

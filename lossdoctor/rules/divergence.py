@@ -100,7 +100,7 @@ def blowing_up(tr: CurveTrend | None, te: CurveTrend | None, th: Thresholds) -> 
     if tr is None or not blowup_begun(tr, th):
         return False
     rise, _ = end_rise(tr, th)
-    if not _unprecedented(tr, rise, th) or outran(tr, te, th):
+    if not _unprecedented(tr, rise, th) or outran(rise, tr, te, th):
         return False
     if te is not None and len(te.values) >= th.min_points and te.windows:
         return blowup_begun(te, th)

@@ -58,7 +58,7 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
     # shows too (corrupted labels hold the train loss flat above a test loss that wanders):
     # the data problem, when that is found
     yields: tuple[str, ...] = ("overfitting",) if SPIKE_COUNT in ev or "test_knock" in ev \
-        or ("train_rise" in ev and outran(tr, ctx.test, th)) else ()
+        or ("train_rise" in ev and outran(ev["train_rise"], tr, ctx.test, th)) else ()
     if "test_knock" in ev and tr.noise < th.swing_limit:
         yields += ("data_problem",)
     return Finding(text("Learning rate too high: {why}.", why=why), start, float(tr.steps[-1]),

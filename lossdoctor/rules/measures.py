@@ -156,16 +156,17 @@ def end_rise(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
     return rise, float(z)
 
 
-def outran(tr: CurveTrend, te: CurveTrend | None, th: Thresholds) -> bool:
-    """Whether the train loss's rise since its best is a memorising run's tick: the test
-    loss rose more than twice as far since its best and ends above the train loss by more
-    than its own rise (the log scale). A rise the train loss shares by half or more is the
-    weights getting worse on both sets; two losses thrown up together to one level are not
-    apart."""
+def outran(train_rise: float, tr: CurveTrend, te: CurveTrend | None, th: Thresholds
+           ) -> bool:
+    """Whether the train loss's rise since its best (``train_rise``, ``end_rise``'s) is a
+    memorising run's tick: the test loss rose more than twice as far since its best and
+    ends above the train loss by more than its own rise (the log scale). A rise the train
+    loss shares by half or more is the weights getting worse on both sets; two losses
+    thrown up together to one level are not apart."""
     if te is None or not (te.log and tr.log) or len(te.values) < th.min_points:
         return False
     rise = end_rise(te, th)[0]
-    return rise >= 2 * end_rise(tr, th)[0] and float(te.ys[-1] - tr.ys[-1]) >= rise
+    return rise >= 2 * train_rise and float(te.ys[-1] - tr.ys[-1]) >= rise
 
 
 def lowest(c: CurveTrend, width: int, early_z: float) -> int:
