@@ -710,7 +710,8 @@ def test_two_flat_curves_of_white_noise_are_a_plateau_not_a_rate_too_high():
     # stood apart by more than the noise seemed to explain; read as moved, its last points
     # then made a "late rise" (lr_too_high on 75 of 300 draws). Points that show neither a
     # trend nor any order are noise around a level now
-    verdicts, unordered = [], 0
+    # (21 of 300 then; 5 since a curve moving under 4% of its level in all reads as still)
+    verdicts, said = [], 0
     for n in (12, 20, 40):
         t = np.arange(n, dtype=float)
         for seed in range(100):
@@ -718,11 +719,12 @@ def test_two_flat_curves_of_white_noise_are_a_plateau_not_a_rate_too_high():
             report = api.diagnose(frame(1.95 * np.exp(rng.normal(0, 0.02, n)),
                                         1.93 * np.exp(rng.normal(0, 0.02, n)), steps=t))
             verdicts.append(report.verdict)
-            unordered += any("show no trend and no order (Mann-Kendall" in note
-                             for note in report.runs[0].notes)
-    assert verdicts.count("plateau") >= 270
-    assert verdicts.count("lr_too_high") <= 25
-    assert unordered >= 30       # the note says why a curve that moved 5% reads as still
+            said += any(note.endswith("read as noise around its level, not moving")
+                        or note.endswith("over the whole run: read as not moving")
+                        for note in report.runs[0].notes)
+    assert verdicts.count("plateau") >= 285
+    assert verdicts.count("lr_too_high") <= 10
+    assert said == 300           # the notes say why a curve read as still
     report = api.diagnose(frame(1.95 * np.exp(np.random.default_rng(1).normal(0, 0.02, 20)),
                                 None, steps=np.arange(20.0)))
     assert report.verdict == "plateau"
@@ -1744,3 +1746,35 @@ def test_a_loss_summed_over_each_epoch_as_it_grows_is_no_divergence(tmp_path):
     rows[-2] = rows[-2].rsplit(",", 1)[0] + ",1e6"
     log.write_text("\n".join(rows) + "\n")
     assert api.diagnose(log).verdict in ("divergence", "non_finite")
+
+
+def test_a_loss_that_barely_moved_reads_the_same_with_and_without_jitter():
+    # a rate far too small: both losses fall 2% in a straight line over 25 epochs, printed
+    # to many digits. Read as moving, 2% of jitter per point (a standard error of 1.4% on
+    # the whole-run change of 25 points) made it flat on most draws: the verdict turned on
+    # the jitter. A curve that moved under 4% of its level in all has not measurably moved
+    t = np.arange(25, dtype=float)
+    train, test = 1.673 * np.exp(-0.00094 * t), 1.677 * np.exp(-0.00094 * t)
+    plain = api.diagnose(frame(train, test, steps=t))
+    assert plain.verdict == "plateau"
+    d = get(plain, "plateau")
+    assert d.evidence["never_moved"] and "Neither loss moved measurably" in d.message
+    assert "raise it 10x" in d.actions[0] and "lower the learning rate" not in " ".join(d.actions)
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        jittered = frame(train * np.exp(rng.normal(0, 0.02, 25)),
+                         test * np.exp(rng.normal(0, 0.02, 25)), steps=t)
+        assert api.diagnose(jittered).verdict == "plateau", seed
+
+
+def test_a_small_fall_that_speeds_up_is_learning_and_a_larger_steady_one_too():
+    # a model at ln 10 whose fall is just beginning: 2% in all, but its last third falls
+    # more than half of it; and the high floor, 0.72 -> 0.68 over the run
+    t = np.arange(60, dtype=float)
+    start = 2.306 * (1 - 0.02 * (t / 59) ** 2.5)
+    report = api.diagnose(frame(noisy(start, 0.0005, 3), noisy(start, 0.0002, 4), steps=t))
+    assert report.verdict == "learning"
+    assert not any("not moving" in note for note in report.runs[0].notes)
+    floor = 0.68 + 0.04 * (1 - t / 59)
+    assert api.diagnose(frame(noisy(floor, 0.001, 5), noisy(floor * 1.02, 0.001, 6),
+                              steps=t)).verdict == "learning"

@@ -53,6 +53,12 @@ STUCK_AT_CHANCE = (
     "check the loss and the labels: a wrong target encoding or a detached loss keeps a model"
     " at chance")
 
+NEVER_MOVED = (
+    "the loss has barely moved over the whole run: if the model was trained already (a resumed"
+    " run, a fine-tune at its floor), stop here; else the learning rate is far too small (raise"
+    " it 10x) or the weights are frozen (check requires_grad and what the optimizer was given)",
+    "check that the loss reaches the weights: a detached loss or a wrong target encoding keeps"
+    " a model where it started")
 
 # ---------------------------------------------------------------- by kind of model
 # a gradient-boosted ensemble (CatBoost, XGBoost, LightGBM) has rounds, not steps of a network:

@@ -177,7 +177,8 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     # (the train loss: its last window) shows it as a trend of its own: a noise dip of a
     # flat test loss is no best, nor is a drift of a flat train loss learning
     trend_up = any(w.direction is RISING for w in te.windows if w.end_step > best)
-    rose = (rise_z >= th.overfit_z * (1 if trend_up else th.level_factor)
+    # and a test loss read as not moving at all (``standing_still``) rose from no best
+    rose = (te.moved and rise_z >= th.overfit_z * (1 if trend_up else th.level_factor)
             and rise >= th.overfit_rise_share * te.span)
     kept_learning = (tr is not None and tr.moved
                      and train_z >= th.overfit_z * (1 if end_direction(tr) is FALLING
@@ -311,6 +312,14 @@ def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
                          " over {k} classes and has not moved from its start.",
                          split=c.split, level=float(np.median(c.values)), k=k)
         acts = actions.STUCK_AT_CHANCE
+    elif not any(c.moved for c in flat):
+        # every curve stayed within its noise or ``still_span`` of its level from its start:
+        # the run never left where it began, which a lower rate will not mend
+        ev["never_moved"] = True
+        at_chance = text(" {which} measurably from its start.", which="Neither loss moved"
+                         if len(flat) > 1 else text("The {split} loss never moved",
+                                                    split=flat[0].split))
+        acts = actions.NEVER_MOVED
     msg = text("Plateau since about step {since:step}: {said}.{at_chance}",
                since=since, said=said, at_chance=at_chance)
     # how far inside "flat" each last window is: its z under flat_noise_z, or its share under

@@ -44,6 +44,11 @@ def noise_range(c: CurveTrend, width: int) -> float:
     return 2.0 * smooth_se(c, width) * float(np.sqrt(2.0 * np.log(m)))
 
 
+#: a last window falling this many times the curve's mean pace (its share of the progress
+#: per window length, times the number of windows: 1 for a steady fall): a fall that speeds
+#: up (a curve in its first phase of learning) is not standing still, however little it has
+#: moved yet
+ACCELERATING = 1.5
 #: why a curve reads as standing still (``standing_still``)
 WITHIN_SPAN, NO_ORDER = "within its span", "no order"
 
@@ -65,7 +70,10 @@ def standing_still(c: CurveTrend, th: Thresholds) -> str:
     # or two of the residual scatter, which a running median of 3 leaves at 44% of it)
     sigma = point_sigma(c, th)
     change, z = stretch_change(c, float(c.steps[0]), sigma)
-    if abs(z) >= th.flat_noise_z and abs(change) >= th.still_span:
+    last = c.windows[-1]
+    speeding = (last.direction is Direction.FALLING
+                and -last.share * len(c.windows) >= ACCELERATING)
+    if abs(z) >= th.flat_noise_z and (abs(change) >= th.still_span or speeding):
         mk = trend_z(c.y)             # (asked only here: ``unordered`` computes its own)
         if mk is None or abs(mk) >= TREND_Z:
             return ""
