@@ -234,6 +234,21 @@ def test_jsonl_without_step_key_uses_line_index(tmp_path):
     assert got == {"train": ([0.0, 1.0], [3.0, 2.0]), "test": ([0.0, 1.0], [4.0, 3.0])}
 
 
+def test_jsonl_step_column_that_no_loss_row_has_is_not_the_axis(tmp_path):
+    # an RL log: game records count their own ``steps``, network records hold the loss; the
+    # steps column covered half the rows and was taken as the axis, leaving every loss row
+    # without a step ("no loss values in the loss column")
+    rows = []
+    for episode in range(6):
+        rows.append({"type": "gameplay", "episode": episode, "reward": 5.0, "steps": 17 + episode})
+        rows.append({"type": "network", "episode": episode, "critic_loss": 8.0 / (episode + 1)})
+    path = tmp_path / "metrics.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    got, log = curves(path)
+    assert got["train"][1] == [8.0 / (e + 1) for e in range(6)]
+    assert any("steps is not the x axis: no row with a loss has it" in n for n in log.notes)
+
+
 def test_nested_records_are_flattened(tmp_path):
     path = tmp_path / "log.json"
     path.write_text(json.dumps([{"epoch": 1, "train": {"loss": 2.0}, "val": {"loss": 3.0}},

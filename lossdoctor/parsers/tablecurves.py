@@ -77,6 +77,14 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
             _check_numeric(table, cols, source)
     curves = [curve_arrays(table, cols, steps, split, run, wall)
               for split, run, cols in groups if cols]
+    if axis is None and step_name and not any(len(c[4]) and c[1] != "lr" for c in curves):
+        # the step column is empty wherever a loss is (an RL log's game records count their
+        # ``steps``, its network records hold the losses): the next axis that is not
+        empty = step_name
+        steps, step_name = step_axis(table.values.drop(columns=[empty]), notes)
+        notes.append(f"{empty} is not the x axis: no row with a loss has it")
+        curves = [curve_arrays(table, cols, steps, split, run, wall)
+                  for split, run, cols in groups if cols]
     if not any(len(c[4]) and c[1] != "lr" for c in curves):      # no loss rows
         raise LogReadError("no loss values in the loss column(s)", source.name,
                            f"columns {', '.join(c for _, _, cols in groups for c in cols)}"
