@@ -286,6 +286,16 @@ def _pick(split: str, cands: list[str], source: str | None, notes: list[str],
         if len(ranked) > 1:
             notes.append(f"{split} loss: {ranked[0]} (also found {', '.join(ranked[1:])})")
         return [ranked[0]]
+    if split == "test":
+        # a validation's components beside a held-out test set's (``Validation: loss_R=``
+        # and ``Test: loss_R=`` each epoch): the validation's are the curve, as a
+        # validation loss is before a test loss; summed together they were neither
+        watched = [c for c in cands if not (HELD_OUT_TOKENS | TRAIN_TOKENS) & set(tokens(c))]
+        if watched and len(watched) < len(cands):
+            left = ", ".join(c for c in cands if c not in watched)
+            notes.append(f"test loss: the validation's components; {left} (a held-out test"
+                         " set's) left out")
+            cands = watched
     if len(cands) == 1:
         return cands
     # only components (YOLO box/obj/cls, Mask R-CNN parts): their sum is the loss optimised;

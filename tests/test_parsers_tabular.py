@@ -253,6 +253,22 @@ def test_plain_keras_console_epoch_line_then_progress_lines():
     assert got["train"][0] == [1.0, 2.0, 3.0]
 
 
+def test_validation_components_beside_a_test_sets_are_the_test_loss(tmp_path):
+    # each epoch prints its train, validation and held-out test components; the validation's
+    # and the test set's had been summed into one "test loss" of 4 components
+    lines = []
+    for epoch in range(1, 7):
+        lines += [f"=====Epoch {epoch}",
+                  f"Train: loss_R={2.0 / epoch:.4f}, loss_S={1.0 / epoch:.4f}",
+                  f"Validation: loss_R={1.5 / epoch:.4f}, loss_S={0.5 / epoch:.4f}",
+                  f"Test: loss_R={9.0:.4f}, loss_S={9.0:.4f}"]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    got, log = curves(path)
+    assert got["test"][1] == pytest.approx([2.0 / e for e in range(1, 7)], rel=1e-3)
+    assert any("(a held-out test set's) left out" in n for n in log.notes)
+
+
 def test_plain_logging_output_ignores_config_lines_and_reads_timestamps():
     got, log = curves(FIX / "plain-text" / "training.log")
     assert got == {"train": ([1.0, 2.0, 3.0], [1.6, 1.2, 1.1])}   # learning_rate: config only
