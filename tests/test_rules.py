@@ -1778,3 +1778,16 @@ def test_a_small_fall_that_speeds_up_is_learning_and_a_larger_steady_one_too():
     floor = 0.68 + 0.04 * (1 - t / 59)
     assert api.diagnose(frame(noisy(floor, 0.001, 5), noisy(floor * 1.02, 0.001, 6),
                               steps=t)).verdict == "learning"
+
+
+def test_a_train_loss_falling_tenfold_below_a_resting_test_loss_is_overfitting():
+    # the test loss rests near 0.06, easing by 0.006 over its last half, while the train
+    # loss falls 0.0056 -> 0.0016: on a log plot the gap widens 12x -> 38x, though the
+    # difference of the two shrinks; that difference alone had read "not pulling apart"
+    # (mixed trends, a plateau)
+    t = np.arange(300, dtype=float)
+    train = noisy(0.8 * np.exp(-t / 32) + 0.0015, 0.05, 11)
+    test = noisy(0.055 + 0.7 * np.exp(-t / 25) + 0.03 * np.exp(-t / 150), 0.005, 12)
+    report = api.diagnose(frame(train, test, steps=t))
+    assert report.verdict == "overfitting"
+    assert "test/train" in get(report, "overfitting").message

@@ -202,7 +202,13 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
         # augmentation or corrupted train labels keep the train loss above it) it rose as
         # a trend while the train loss kept learning
         apart = _apart(te, tr, th)
-        if gap_now <= gap_then or not (apart or (rose and kept_learning)):
+        # the gap widens as a ratio when both losses are positive (a test loss resting at
+        # 0.06 beside a train loss falling 0.006 -> 0.002 pulls away 10x -> 25x, though the
+        # difference shrinks), else as a difference
+        widened = gap_now > gap_then or (te.log and tr.log and float(te.ys[-1] - tr.ys[-1])
+                                         > float(te.ys[best_i]) - float(
+                                             np.interp(best, tr.steps, tr.ys)))
+        if not widened or not (apart or (rose and kept_learning)):
             return None
         # a rise the train loss shares (half of it or more, on the log scale and on the
         # loss's own, the two being one loss on two sets) is the weights getting worse on
@@ -230,11 +236,17 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     # the train loss from where its fall was measured: the test loss's levelling off when
     # that fall is the evidence, else its best
     since_step = best if rose or levelled >= best else levelled
+    gap: Said = ""
+    if tr is not None and gap_then is not None and gap_now is not None:
+        gap = (text("gap {gap_then:num} -> {gap_now:num}", gap_then=gap_then, gap_now=gap_now)
+               if gap_now > gap_then else  # the gap widened as a ratio only
+               text("test/train {then:.3g}x -> {now:.3g}x",
+                    then=float(np.exp(te.ys[best_i] - np.interp(best, tr.steps, tr.ys))),
+                    now=float(np.exp(te.ys[-1] - tr.ys[-1]))))
     meanwhile = "" if tr is None else text(
-        " while train loss went from {then:num} (step {since:step}) to {now:num} (gap"
-        " {gap_then:num} -> {gap_now:num})", then=float(np.interp(since_step, tr.steps,
-                                                                  tr.smooth)),
-        since=since_step, now=float(tr.smooth[-1]), gap_then=gap_then, gap_now=gap_now)
+        " while train loss went from {then:num} (step {since:step}) to {now:num} ({gap})",
+        then=float(np.interp(since_step, tr.steps, tr.smooth)), since=since_step,
+        now=float(tr.smooth[-1]), gap=gap)
     msg = text("Overfitting: test loss {where} around step {best:step} ({low:num}) and has"
                " since {since}{meanwhile}.", where="levelled off" if late_low else "was lowest",
                best=best, low=float(te.smooth[best_i]), since=since, meanwhile=meanwhile)
