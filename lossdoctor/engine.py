@@ -235,8 +235,9 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
             why = ""
         if c is not None and why:
             curves[split] = still(c)
-            notes.append(f"the {split} loss stayed within {th.still_span:.0%} of its level"
-                         " over the whole run: read as not moving" if why == WITHIN_SPAN else
+            notes.append(f"the {split} loss moved less than {th.still_span:.0%} of its level,"
+                         " beyond what its noise explains, over the whole run: read as not"
+                         " moving" if why == WITHIN_SPAN else
                          f"the {split} loss's points show no trend and no order (Mann-Kendall"
                          " test at 1%, von Neumann at 5%): read as noise around its level, not"
                          " moving")
