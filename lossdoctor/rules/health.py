@@ -194,10 +194,14 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     if not (rose or kept_learning):
         return None
     gap_then = gap_now = None
+    ratios: tuple[float, float] | None = None       # test / train then and now, log scale
     apart = True
     if tr is not None:
         gap_then = float(te.smooth[best_i]) - float(np.interp(best, tr.steps, tr.smooth))
         gap_now = float(te.smooth[-1] - tr.smooth[-1])
+        if te.log and tr.log:
+            ratios = (float(te.ys[best_i] - np.interp(best, tr.steps, tr.ys)),
+                      float(te.ys[-1] - tr.ys[-1]))
         # the test loss pulls away from the train loss: it ends above it, or (dropout,
         # augmentation or corrupted train labels keep the train loss above it) it rose as
         # a trend while the train loss kept learning
@@ -205,9 +209,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
         # the gap widens as a ratio when both losses are positive (a test loss resting at
         # 0.06 beside a train loss falling 0.006 -> 0.002 pulls away 10x -> 25x, though the
         # difference shrinks), else as a difference
-        widened = gap_now > gap_then or (te.log and tr.log and float(te.ys[-1] - tr.ys[-1])
-                                         > float(te.ys[best_i]) - float(
-                                             np.interp(best, tr.steps, tr.ys)))
+        widened = gap_now > gap_then or (ratios is not None and ratios[1] > ratios[0])
         if not widened or not (apart or (rose and kept_learning)):
             return None
         # a rise the train loss shares (half of it or more, on the log scale and on the
@@ -237,12 +239,11 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
     # that fall is the evidence, else its best
     since_step = best if rose or levelled >= best else levelled
     gap: Said = ""
-    if tr is not None and gap_then is not None and gap_now is not None:
-        gap = (text("gap {gap_then:num} -> {gap_now:num}", gap_then=gap_then, gap_now=gap_now)
-               if gap_now > gap_then else  # the gap widened as a ratio only
-               text("test/train {then:.3g}x -> {now:.3g}x",
-                    then=float(np.exp(te.ys[best_i] - np.interp(best, tr.steps, tr.ys))),
-                    now=float(np.exp(te.ys[-1] - tr.ys[-1]))))
+    if gap_then is not None and gap_now is not None:
+        gap = (text("test/train {then:.3g}x -> {now:.3g}x", then=float(np.exp(ratios[0])),
+                    now=float(np.exp(ratios[1])))       # the gap widened as a ratio only
+               if gap_now <= gap_then and ratios is not None else
+               text("gap {gap_then:num} -> {gap_now:num}", gap_then=gap_then, gap_now=gap_now))
     meanwhile = "" if tr is None else text(
         " while train loss went from {then:num} (step {since:step}) to {now:num} ({gap})",
         then=float(np.interp(since_step, tr.steps, tr.smooth)), since=since_step,
