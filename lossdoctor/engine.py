@@ -25,7 +25,7 @@ from .rules.measures import (
 )
 from .rules.said import describe
 from .thresholds import DEFAULT, Thresholds
-from .trends import CurveTrend, analyze_curve, placed, still
+from .trends import LOCAL_NOISE_POINTS, CurveTrend, analyze_curve, placed, still
 from .wording import join, text
 
 if TYPE_CHECKING:
@@ -228,10 +228,9 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
             for split, c in curves.items()}
     for split, c in curves.items():
         why = whys[split]
-        # a curve with no order beside one that moves (a blown-up train loss swinging
-        # around its level beside a test loss swinging wider) is read as it is: only two
-        # curves at rest together, or one alone, are noise around their levels
-        if why == NO_ORDER and whys[_other(split)] == "" and curves[_other(split)] is not None:
+        other = curves[_other(split)]
+        if why == NO_ORDER and whys[_other(split)] == "" and other is not None and \
+                c is not None and not _noise_beside(split, c, other, th):
             why = ""
         if c is not None and why:
             curves[split] = still(c)
@@ -247,6 +246,19 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
                      boosted(log.format, log.metrics(run)) if isinstance(log, LossLog)
                      else boosted("", metric_names(log)))
     return ctx, notes
+
+
+def _noise_beside(split: str, c: CurveTrend, other: CurveTrend, th: Thresholds) -> bool:
+    """Whether a curve whose points show no order is noise around its level beside a curve
+    that moved. Only two curves at rest together, or one alone, are, as a rule: a blown-up
+    train loss swinging around its level beside a test loss swinging wider is not at rest.
+    A test loss of ``LOCAL_NOISE_POINTS`` evaluations or more beside a train loss that moved
+    without swinging (scatter under ``swing_limit``) and now rests is: its evaluations
+    scatter around a level the model no longer changes, and a down-swing of its last window
+    is no progress (fewer evaluations are too few for the order tests to say much)."""
+    return (split == "test" and other.noise < th.swing_limit
+            and other.windows[-1].direction is Direction.FLAT
+            and len(c.values) >= LOCAL_NOISE_POINTS)
 
 
 def rate_step(steps: np.ndarray, rates: np.ndarray, span: tuple[float, float],

@@ -1791,3 +1791,19 @@ def test_a_train_loss_falling_tenfold_below_a_resting_test_loss_is_overfitting()
     report = api.diagnose(frame(train, test, steps=t))
     assert report.verdict == "overfitting"
     assert "test/train" in get(report, "overfitting").message
+
+
+def test_test_evaluations_scattering_without_order_beside_a_resting_train_loss_are_no_trend():
+    # a train loss that fell and rests (2% noise) beside 25 evaluations scattering 12%
+    # around one level in no order: their down-swings and up-swings are the evaluation's
+    # noise, not learning and not a rate too high (read so on 4 of 40 draws before: the
+    # test curve's lack of order counted only beside a train loss at rest too)
+    t = np.arange(200, dtype=float)
+    verdicts = []
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        test = np.full(len(t), np.nan)
+        test[7::8] = 1.3 * np.exp(rng.normal(0, 0.12, len(t[7::8])))
+        verdicts.append(api.diagnose(frame(noisy(0.38 + 0.6 * np.exp(-t / 30), 0.02, seed),
+                                           test, steps=t)).verdict)
+    assert not {"learning", "lr_too_high"} & set(verdicts), verdicts
