@@ -236,10 +236,16 @@ def _validation_first(best: list[str], ranked: list[str]) -> tuple[list[str], li
     watched during training; the test set is scored once, at the end. And before an
     evaluation of the train set (``train_eval_loss`` beside ``validation_loss``: the train
     set scored in eval mode, not held out)."""
-    watched = [c for c in best if not (HELD_OUT_TOKENS | TRAIN_TOKENS) & set(tokens(c))]
+    watched = _watched(best)
     if len(watched) != 1:
         return best, ranked
     return watched, watched + [c for c in ranked if c != watched[0]]
+
+
+def _watched(names: list[str]) -> list[str]:
+    """The names of a loss watched during training: not a held-out test set's, nor an
+    evaluation of the train set."""
+    return [c for c in names if not (HELD_OUT_TOKENS | TRAIN_TOKENS) & set(tokens(c))]
 
 
 def _curves_first(split: str, best: list[str], ranked: list[str], counts: Mapping[str, int],
@@ -290,7 +296,7 @@ def _pick(split: str, cands: list[str], source: str | None, notes: list[str],
         # a validation's components beside a held-out test set's (``Validation: loss_R=``
         # and ``Test: loss_R=`` each epoch): the validation's are the curve, as a
         # validation loss is before a test loss; summed together they were neither
-        watched = [c for c in cands if not (HELD_OUT_TOKENS | TRAIN_TOKENS) & set(tokens(c))]
+        watched = _watched(cands)
         if watched and len(watched) < len(cands):
             left = ", ".join(c for c in cands if c not in watched)
             notes.append(f"test loss: the validation's components; {left} (a held-out test"

@@ -75,17 +75,19 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
     for split, _, cols in groups:
         if split != "lr":
             _check_numeric(table, cols, source)
-    curves = [curve_arrays(table, cols, steps, split, run, wall)
-              for split, run, cols in groups if cols]
-    if axis is None and step_name and not any(len(c[4]) and c[1] != "lr" for c in curves):
+    def on(axis_steps: np.ndarray) -> list[CurveArrays]:
+        return [curve_arrays(table, cols, axis_steps, split, run, wall)
+                for split, run, cols in groups if cols]
+
+    curves = on(steps)
+    if axis is None and step_name and not _loss_rows(curves):
         # the step column is empty wherever a loss is (an RL log's game records count their
         # ``steps``, its network records hold the losses): the next axis that is not
         empty = step_name
         steps, step_name = step_axis(table.values.drop(columns=[empty]), notes)
         notes.append(f"{empty} is not the x axis: no row with a loss has it")
-        curves = [curve_arrays(table, cols, steps, split, run, wall)
-                  for split, run, cols in groups if cols]
-    if not any(len(c[4]) and c[1] != "lr" for c in curves):      # no loss rows
+        curves = on(steps)
+    if not _loss_rows(curves):
         raise LogReadError("no loss values in the loss column(s)", source.name,
                            f"columns {', '.join(c for _, _, cols in groups for c in cols)}"
                            " have no numbers")
@@ -93,6 +95,11 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
         notes.insert(0, f"x axis: {step_name}")
     # the curves' own arrays: the tidy frame is built only if someone asks for it
     return LossLog(None, source.name, fmt, notes, curves=curves)
+
+
+def _loss_rows(curves: list[CurveArrays]) -> bool:
+    """Whether some loss curve (not the learning rate) has a row."""
+    return any(len(c[4]) and c[1] != "lr" for c in curves)
 
 
 def pick_curves(table: Table, names: list[str], source: Source, options: ReadOptions,

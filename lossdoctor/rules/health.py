@@ -312,7 +312,7 @@ def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
     said = join(" and ", (describe(c) for c in flat))
     chance = [(c, k) for c in flat if c.split not in ctx.summed
               and (k := chance_classes(c, th)) is not None]
-    at_chance: Said = ""
+    stuck: Said = ""
     acts: tuple[Said, ...] = (
         actions.lower_lr(ctx) if ctx.boosted else text("{lower}, or halve the batch size",
                                                        lower=actions.lower_lr(ctx)),
@@ -321,7 +321,7 @@ def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
     if chance:
         c, k = chance[0]
         ev.update(chance_classes=k, chance_loss=float(np.log(k)))
-        at_chance = text(" The {split} loss {level:num} ~ ln {k}: the model predicts uniformly"
+        stuck = text(" The {split} loss {level:num} ~ ln {k}: the model predicts uniformly"
                          " over {k} classes and has not moved from its start.",
                          split=c.split, level=float(np.median(c.values)), k=k)
         acts = actions.STUCK_AT_CHANCE
@@ -329,12 +329,12 @@ def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
         # every curve stayed within its noise or ``still_span`` of its level from its start:
         # the run never left where it began, which a lower rate will not mend
         ev["never_moved"] = True
-        at_chance = text(" {which} measurably from its start.", which="Neither loss moved"
+        stuck = text(" {which} measurably from its start.", which="Neither loss moved"
                          if len(flat) > 1 else text("The {split} loss never moved",
                                                     split=flat[0].split))
         acts = actions.NEVER_MOVED
-    msg = text("Plateau since about step {since:step}: {said}.{at_chance}",
-               since=since, said=said, at_chance=at_chance)
+    msg = text("Plateau since about step {since:step}: {said}.{stuck}",
+               since=since, said=said, stuck=stuck)
     # how far inside "flat" each last window is: its z under flat_noise_z, or its share under
     # flat_share, whichever is the wider margin; the least flat curve decides
     margin = min((max(th.flat_noise_z / max(abs(w.z), 1e-9),
