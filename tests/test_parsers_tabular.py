@@ -436,6 +436,44 @@ def test_nanogpt_console_that_breaks_into_nan_after_its_last_evaluation(tmp_path
     assert len(curves(write(tmp_path, "ok.log", healthy))[0]["train"][0]) == 5
 
 
+def test_cells_of_a_split_word_and_a_number_between_bars_are_the_split_losses(tmp_path):
+    """'step 100 | train 2.59 | val 2.61 | lr 1.00e-03 | 14s' (a char-level transformer's
+    evaluations, beside its batches' '  step 500 | loss 1.91') and 'Epoch 01 | train 7.164 |
+    val 5.535 (saved)': no name said loss, so the evaluations were not read (2-4 points,
+    not enough evidence). The split's word alone is the split's loss, with a train cell on
+    the line; a percent, or a test cell alone, is not."""
+    text = "".join(
+        f"step {s:5d} | train {4 / (1 + s / 300):.4f} | val {4.1 / (1 + s / 400):.4f} |"
+        f" lr 1.00e-03 | {s // 10}s\n" + (f"  step {s:5d} | loss {4 / (1 + s / 290):.4f} |"
+                                          " lr 1e-3\n" if s % 500 == 0 else "")
+        for s in range(0, 2100, 100))
+    got, log = curves(write(tmp_path, "train_log.txt", text))
+    assert len(got["train"][0]) == 21 and got["test"][1][-1] == pytest.approx(4.1 / 6, abs=1e-4)
+    assert "train loss: 'train loss', printed with the test loss (loss also found)" in log.notes
+    epochs = "".join(f"Epoch {e:02d} | train {7 / e:.3f} | val {6 / e:.3f}"
+                     f"{' (saved)' if e % 3 else ''}\n" for e in range(1, 21))
+    got, _ = curves(write(tmp_path, "train.txt", epochs))
+    assert got["train"][0] == [float(e) for e in range(1, 21)] and len(got["test"][0]) == 20
+    for other in ("Epoch {e} | train {a}% | val {a}%\n", "Epoch {e} | test {a} | n 4\n"):
+        path = write(tmp_path, "other.txt", "".join(other.format(e=e, a=50 + e)
+                                                    for e in range(1, 21)))
+        with pytest.raises(LogReadError):
+            load(path)
+
+
+def test_a_run_appended_from_epoch_one_again_is_a_new_segment_not_a_spread(tmp_path):
+    """Ten runs appended to one log, each 'Epoch 1/20, Train Loss: ..' on: the train lines
+    of each epoch number were gathered over all the runs and spread over the epoch (0.1,
+    0.2, ..., steps the test loss did not have). Prints under one epoch marker are the
+    ones in a row; the same epoch met again after others starts a new run."""
+    text = "".join(f"Epoch {e}/20, Train Loss: {0.3 + r / 100 + 0.5 / e:.4f}\n"
+                   f"Epoch {e}/20, Validation Loss: {0.35 + r / 100 + 0.5 / e:.4f}\n"
+                   for r in range(4) for e in range(1, 21))
+    got, log = curves(write(tmp_path, "training.log", text))
+    assert got["train"][0] == got["test"][0] == [float(e) for e in range(1, 21)]
+    assert got["train"][1][0] == pytest.approx(0.83)
+
+
 def test_batches_counted_within_epochs_keep_their_evaluations_beside_them(tmp_path):
     # 'Batch 100/1563, Loss: 1.84' with no epoch on the line, then the epoch's summary and
     # 'Val Loss: 1.46': chained curve by curve, every evaluation had been left at the last

@@ -196,7 +196,7 @@ def spread_prints(lines: list[str]) -> dict[int, float] | None:
     if not _not_running_means(_epoch_prints(lines[:RUNNING_MEAN_LINES])):
         return None
     spread: dict[int, float] = {}
-    for (epoch, _), found in _epoch_prints(lines).items():
+    for (epoch, _, _), found in _epoch_prints(lines).items():
         for k, (i, _, _) in enumerate(found):
             spread.setdefault(i, float(epoch) - 1 + (k + 1) / len(found))
     return spread
@@ -209,12 +209,15 @@ RUNNING_MEAN_LINES = 20_000
 _Print = tuple[int, float, float]
 
 
-def _epoch_prints(lines: list[str]) -> dict[tuple[str, str], list[_Print]]:
+def _epoch_prints(lines: list[str]) -> dict[tuple[str, str, int], list[_Print]]:
     """The train losses printed under each epoch marker, by (epoch, the loss's name), one
     loss a line. The batches a print covers are taken as the count the line prints (one
     fewer than it covers when counted from 0: the weaker bound), else its place among its
-    epoch's prints less one (the fewest it can hold when prints are evenly spaced)."""
-    epochs: dict[tuple[str, str], list[_Print]] = {}
+    epoch's prints less one (the fewest it can hold when prints are evenly spaced). An
+    epoch's prints are the ones in a row under its marker: the same epoch met again after
+    others (a run appended to the log, counting from epoch 1 again) starts a new group."""
+    epochs: dict[tuple[str, str, int], list[_Print]] = {}
+    visits: dict[str, tuple[str, int]] = {}   # per loss name: its last epoch, and which visit
     for i, ln in enumerate(lines):
         epoch = epoch_of(ln)
         if not epoch or TEST_WORD.search(ln):
@@ -222,14 +225,18 @@ def _epoch_prints(lines: list[str]) -> dict[tuple[str, str], list[_Print]]:
         loss = [(n, v) for n, v in pairs_of(ln).items() if split_of(n) == "train"]
         if len(loss) != 1 or not loss[0][1] >= 0:
             continue
-        found = epochs.setdefault((epoch.group(1), loss[0][0]), [])
+        last, visit = visits.get(loss[0][0], ("", 0))
+        if epoch.group(1) != last:
+            visit += 1
+        visits[loss[0][0]] = (epoch.group(1), visit)
+        found = epochs.setdefault((epoch.group(1), loss[0][0], visit), [])
         counted = _BATCH_COUNT.search(ln[epoch.end():])
         found.append((i, count(counted.group(1)) if counted else float(len(found)),
                       loss[0][1]))
     return epochs
 
 
-def _not_running_means(epochs: dict[tuple[str, str], list[_Print]]) -> bool:
+def _not_running_means(epochs: dict[tuple[str, str, int], list[_Print]]) -> bool:
     """Whether the prints are shown not to be a running mean since the epoch began: such a
     mean of losses >= 0 over n batches, times n, can only grow as batches are added, so a
     print whose n * mean falls below an earlier one's by more than the printed digits allow

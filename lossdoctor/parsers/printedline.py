@@ -157,6 +157,8 @@ def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> di
             context = split_word(between) or context
             last = m.end()
             out[_in_context(name, tokens(name), context, inferred)] = float(m.group(2))
+    if not has_loss(out) and "|" in line:
+        out = _split_cells(line) or out
     if not has_loss(out):
         found = {}
         for m in VALUE_THEN_LOSS.finditer(line):
@@ -165,6 +167,23 @@ def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> di
             found[_in_context(name, tokens(name), context, inferred)] = float(m.group(1))
         out = found or out        # the number a stray 'PM : 0.98' took is the loss's
     return out
+
+
+#: a cell of a line cut by bars that is a split's word and a number: ``| train 2.59 | val 2.61``
+_SPLIT_CELL = re.compile(rf"^\s*(train(?:ing)?|val(?:id(?:ation)?)?|test|eval|dev)\s+({_NUM})"
+                         rf"{_NUM_END}(?:\s|$)", re.IGNORECASE)
+
+
+def _split_cells(line: str) -> dict[str, float]:
+    """In a line cut into cells by bars that names no loss, cells holding a split's word and
+    a number alone (``step 100 | train 2.59 | val 2.61 | lr 1e-3``): each split's loss, when
+    a train cell is among them (what else a train and a validation value side by side are
+    printed for), as a series named by a split's word alone is in the long format."""
+    found = {}
+    for cell in line.split("|"):
+        if m := _SPLIT_CELL.match(cell):
+            found[f"{m.group(1).lower()} loss"] = float(m.group(2))
+    return found if any(split_of(n) == "train" for n in found) else {}
 
 
 def _in_context(name: str, toks: list[str], context: str, inferred: set[str] | None) -> str:
