@@ -74,8 +74,9 @@ class Thresholds:
     flat_noise_z: float = 2.5
     #: ... or below this share of the curve's progress (the range of its smoothed trend)
     flat_share: float = 0.04
-    #: a sparse test loss's flat last window still edges down when it falls flat_share of
-    #: its progress and this many standard errors (the sign of a smaller change is noise)
+    #: a flat last window still edges down when it falls this many standard errors (a
+    #: sparse test loss's, by flat_share of its progress too; a train loss's beside a test
+    #: loss that falls): the sign of a smaller change is noise
     edging_z: float = 1.0
     #: beside a train window that moved before and is flat now, tilting either way within its
     #: noise, a test loss whose last window still falls this share of its progress carries

@@ -1807,3 +1807,26 @@ def test_test_evaluations_scattering_without_order_beside_a_resting_train_loss_a
         verdicts.append(api.diagnose(frame(noisy(0.38 + 0.6 * np.exp(-t / 30), 0.02, seed),
                                            test, steps=t)).verdict)
     assert not {"learning", "lr_too_high"} & set(verdicts), verdicts
+
+
+def test_a_flat_train_window_tilting_within_a_standard_error_does_not_decide_the_verdict():
+    """A train loss resting after its fall beside a test loss still edging down (4.7% of its
+    progress in the last window): the flat train window's tilt within one standard error is
+    noise, and the verdict followed its sign (learning at z -0.4, a plateau at +0.1; r0029,
+    plateau, read learning with every second point dropped). A tilt down of a standard error
+    or more is the train loss edging down too."""
+    test = noisy(0.5 + 1.5 * np.exp(-T / 10) + 0.3 * np.exp(-T / 150), 0.002, 41)
+    seen = {}
+    for tilt in np.linspace(0.0, 0.03, 13):
+        train = noisy(0.4 + 1.2 * np.exp(-T / 12), 0.01, 40) * np.exp(
+            tilt * np.clip(T - 80, 0, None) / 40)
+        report = api.diagnose(frame(train, test))
+        curves = report.to_dict()["curves"]
+        z = curves["train"]["windows"][-1]["z"]
+        assert curves["train"]["windows"][-1]["direction"] == "flat"
+        assert curves["test"]["windows"][-1]["direction"] == "falling"
+        seen[round(z, 2)] = report.verdict
+    within = {v for z, v in seen.items() if abs(z) < 1}
+    assert any(-1 < z < 0 for z in seen) and any(0 < z < 1 for z in seen)
+    assert within == {"plateau"}
+    assert {v for z, v in seen.items() if z <= -1} == {"learning"}

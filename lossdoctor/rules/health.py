@@ -51,7 +51,8 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
     tr, te = end_direction(ctx.train), end_direction(ctx.test)
     if tr is None and te is None:
         return _fell_at_every_point(ctx, th)
-    # a flat train window still edging down (too noisy to be significant alone), or printed
+    # a flat train window still edging down (by edging_z standard errors or more: too noisy
+    # to be significant alone, yet not a tilt within its noise, whose sign is chance), or printed
     # too coarsely to show a fall, beside a test loss that falls significantly, or one that
     # falls by carry_share of its progress: the test loss, the cleaner curve, carries the
     # evidence
@@ -59,7 +60,7 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
                and ctx.train is not None else 0.0)
     train_done = tr is FLAT and (_converged(ctx.train, ctx.test, th) or (
         te is FALLING and ctx.train is not None
-        and (ctx.train.windows[-1].z < 0 or printed > 0 or _test_carries(ctx, th))))
+        and (ctx.train.windows[-1].z <= -th.edging_z or printed > 0 or _test_carries(ctx, th))))
     # and the other way round: a test window that falls by a relevant share of its progress
     # and a standard error or more, on too few evaluations to be judged alone (fewer than
     # LOCAL_NOISE_POINTS) and so not significant, beside a significantly falling train loss
