@@ -1830,3 +1830,25 @@ def test_a_flat_train_window_tilting_within_a_standard_error_does_not_decide_the
     assert any(-1 < z < 0 for z in seen) and any(0 < z < 1 for z in seen)
     assert within == {"plateau"}
     assert {v for z, v in seen.items() if z <= -1} == {"learning"}
+
+
+def test_a_burst_over_points_in_a_row_is_one_spike_however_densely_it_was_logged():
+    """A memorised train loss wandering 30% around 3e-4 beside a flat test loss, thrown up
+    60x once (s39_037: x45 and x33 at two epochs in a row): logged over one point, two or
+    three, it is one excursion, and two were counted as 'spiked 2 times' (lr_too_high found
+    from the second point on). Two bursts apart are two spikes."""
+    rng = np.random.default_rng(7)
+    t = np.arange(400, dtype=float)
+    train = np.maximum(np.exp(-t / 20), 3e-4) * np.exp(0.3 * rng.standard_normal(len(t)))
+    test = noisy(0.3 + 0.5 * np.exp(-t / 8), 0.01, 8)
+    found = []
+    for width in (1, 2, 3):
+        burst = train.copy()
+        burst[300:300 + width] *= 60
+        found.append([d.name for d in api.diagnose(frame(burst, test, steps=t)).diagnoses])
+    assert found[0] == found[1] == found[2] and "lr_too_high" not in found[0]
+    twice = train.copy()
+    twice[200:202] *= 60
+    twice[300:302] *= 60
+    spiked = get(api.diagnose(frame(twice, test, steps=t)), "lr_too_high")
+    assert spiked.evidence["spike_count"] == 2

@@ -234,22 +234,30 @@ def _climbing_back(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
 
 
 def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
-    found = [(float(c.steps[i]), float(c.values[i] / c.smooth[i]) if c.smooth[i] else np.inf,
-              c.split, float(zz))
-             for c in (tr, te) if c is not None for i, zz in spikes(c, th)]
-    if len(found) < th.spike_count:
+    """Spikes far out of a curve's scatter, ``spike_count`` times or more. Points out in a
+    row are one spike (a burst over two logged points is one event, whose count would
+    otherwise hang on how densely the log was written)."""
+    found, events = [], 0
+    for c in (tr, te):
+        if c is None:
+            continue
+        at = spikes(c, th)
+        events += sum(1 for k, (i, _) in enumerate(at) if k == 0 or i > at[k - 1][0] + 1)
+        found += [(float(c.steps[i]), float(c.values[i] / c.smooth[i]) if c.smooth[i]
+                   else np.inf, c.split, float(zz)) for i, zz in at]
+    if events < th.spike_count:
         return None
     found.sort()
     start = found[0][0]                   # _instability moves it to an earlier first climb
     where = join(", ", (text("{step:step} ({split} x{ratio:.1f})", step=s, split=sp, ratio=r)
                         for s, r, sp, _ in found[:6]))
     return start, text("the loss spiked {count} times far out of its own scatter ({z:g} standard"
-                       " deviations or more), at steps {where}", count=len(found),
+                       " deviations or more), at steps {where}", count=events,
                        z=th.spike_z, where=where), {
-        SPIKE_STEPS: [s for s, *_ in found[:20]], SPIKE_COUNT: len(found),
+        SPIKE_STEPS: [s for s, *_ in found[:20]], SPIKE_COUNT: events,
         "last_spike_step": found[-1][0],
         "spike_splits": sorted({sp for _, _, sp, _ in found})}, \
-        confidence(len(found), th.spike_count)
+        confidence(events, th.spike_count)
 
 
 def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
