@@ -1852,3 +1852,19 @@ def test_a_burst_over_points_in_a_row_is_one_spike_however_densely_it_was_logged
     twice[300:302] *= 60
     spiked = get(api.diagnose(frame(twice, test, steps=t)), "lr_too_high")
     assert spiked.evidence["spike_count"] == 2
+
+
+def test_a_data_problem_read_over_the_whole_run_names_the_logged_ends():
+    """A test loss that fell 1.9 -> 0.6 in its first tenth and rests, beside a train loss
+    scattering around 0.8: read over the whole run, whose Theil-Sen trend (the statistic)
+    reads an early fall as small. The message had said 'the test and train loss fell 8.1%
+    and 0.0%', a change of the log printed as a share, and nothing a user could set beside
+    the curve's own 1.88 -> 0.58; it gives the share of the loss and the logged ends now."""
+    train = noisy(np.full(len(T), 0.8), 0.15, 71)
+    test = noisy(0.6 + 1.3 * np.exp(-T / 6), 0.01, 72)
+    found = get(api.diagnose(frame(train, test)), "data_problem")
+    fell = float(-np.expm1(found.evidence["test_rate"]))
+    assert f"over the whole run the test and train loss fell {fell:.1%} and 0.0%" in \
+        found.message
+    assert f"logged, test {test[0]:.4g} -> {test[-1]:.4g}, train {train[0]:.4g} ->" \
+        f" {train[-1]:.4g})" in found.message

@@ -182,8 +182,16 @@ def data_problem(ctx: RunContext, th: Thresholds) -> Finding | None:
     since = flat_since(tr) if w_tr.direction is FLAT else w_te.start_step
     ev = {**tail(tr), **tail(te), "train_rate": -tr_rate, "test_rate": -te_rate,
           "train_flat_since_step": since}
-    said = text("{te:.1%} and {tr:.1%}", te=te_rate, tr=max(0.0, tr_rate))
+    # the rates are changes of the log of each loss: as shares of the loss, 1 - exp(-rate)
+    said = text("{te:.1%} and {tr:.1%}", te=float(-np.expm1(-te_rate)),
+                tr=float(-np.expm1(-max(0.0, tr_rate))))
     over = "the last window" if run is None else "the whole run"
+    if run is not None:
+        # a trend fitted over the whole run reads a fall that came early as small: the
+        # logged ends say how far each loss went
+        said = text("{said} (Theil-Sen trends; logged, test {a:num} -> {b:num}, train {c:num} ->"
+                    " {d:num})", said=said, a=te.summary.first_value, b=te.summary.last_value,
+                    c=tr.summary.first_value, d=tr.summary.last_value)
     ends: Text | str = ""
     if gap is not None:
         ev["test_below_train"] = gap
