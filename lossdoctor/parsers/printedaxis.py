@@ -214,9 +214,9 @@ def _epoch_prints(lines: list[str]) -> dict[tuple[str, str, int], list[_Print]]:
     visit of that epoch), one loss a line. The batches a print covers are taken as the count
     the line prints (one fewer than it covers when counted from 0: the weaker bound), else
     its place among its epoch's prints less one (the fewest it can hold when prints are
-    evenly spaced). An
-    epoch's prints are the ones in a row under its marker: the same epoch met again after
-    others (a run appended to the log, counting from epoch 1 again) starts a new group."""
+    evenly spaced). An epoch's prints are the ones in a row under its marker: the same
+    epoch met again after others (a run appended to the log, counting from epoch 1 again)
+    starts a new group."""
     epochs: dict[tuple[str, str, int], list[_Print]] = {}
     visits: dict[str, tuple[str, int]] = {}   # per loss name: its last epoch, and which visit
     for i, ln in enumerate(lines):
