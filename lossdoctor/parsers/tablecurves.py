@@ -75,6 +75,7 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
     for split, _, cols in groups:
         if split != "lr":
             _check_numeric(table, cols, source)
+
     def on(axis_steps: np.ndarray) -> list[CurveArrays]:
         return [curve_arrays(table, cols, axis_steps, split, run, wall)
                 for split, run, cols in groups if cols]
@@ -82,7 +83,8 @@ def table_to_log(table: Table, source: Source, options: ReadOptions, fmt: str,
     curves = on(steps)
     if axis is None and step_name and not _loss_rows(curves):
         # the step column is empty wherever a loss is (an RL log's game records count their
-        # ``steps``, its network records hold the losses): the next axis that is not
+        # ``steps``, its network records hold the losses): it is no axis, and the next
+        # candidate column is
         empty = step_name
         steps, step_name = step_axis(table.values.drop(columns=[empty]), notes)
         notes.append(f"{empty} is not the x axis: no row with a loss has it")

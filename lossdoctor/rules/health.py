@@ -323,8 +323,8 @@ def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
         c, k = chance[0]
         ev.update(chance_classes=k, chance_loss=float(np.log(k)))
         stuck = text(" The {split} loss {level:num} ~ ln {k}: the model predicts uniformly"
-                         " over {k} classes and has not moved from its start.",
-                         split=c.split, level=float(np.median(c.values)), k=k)
+                     " over {k} classes and has not moved from its start.",
+                     split=c.split, level=float(np.median(c.values)), k=k)
         acts = actions.STUCK_AT_CHANCE
     elif not any(c.moved for c in flat):
         # every curve stayed within its noise or ``still_span`` of its level from its start:
