@@ -162,14 +162,27 @@ class Source:
     @property
     def plain_utf8(self) -> bool:
         """True when pandas may read the path directly (fast path for big files)."""
+        return not self.is_gzip and self._utf8_head
+
+    @property
+    def _utf8_head(self) -> bool:
         head = self.head
-        if self.is_gzip or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
             return False
         try:
             head[:-4].decode("utf-8")
         except UnicodeDecodeError:
             return False
         return b"\x00" not in head
+
+    def utf8_input(self) -> Path | io.BytesIO | None:
+        """What pandas may read as UTF-8 bytes without a decoded copy: the path of a plain
+        file, or the decompressed bytes of a gzip one (a str in a StringIO holds up to 4
+        bytes a character: a 1 GB gzip bomb of one line had taken 7 GB); None when the
+        text must be decoded first (a BOM, UTF-16, NUL bytes)."""
+        if not self._utf8_head:
+            return None
+        return io.BytesIO(self.raw()) if self.is_gzip else self.path
 
 
 def decode(data: bytes, name: str, partial: bool = False) -> str:

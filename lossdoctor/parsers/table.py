@@ -337,19 +337,20 @@ def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0,
                   engine="c" if delim else "python")
     if delim is None or not _padded(source, delim):
         kwargs.pop("skipinitialspace")      # costs a fifth of the parse; nothing to skip
-    if float_columns and source.plain_utf8 and not source.head.startswith(b"\xef\xbb\xbf"):
+    if float_columns and (utf8 := source.utf8_input()) is not None:
         # the step column parsed straight to floats: no second copy of millions of steps
         try:
-            return pd.read_csv(source.path, dtype=dict.fromkeys(float_columns, "float64"),
-                               **kwargs)
+            return pd.read_csv(utf8, dtype=dict.fromkeys(float_columns, "float64"), **kwargs)
         except (ValueError, TypeError, pd.errors.ParserError, UnicodeDecodeError):
             pass                # a step cell that is not a number: read it as text below
     try:
-        if source.plain_utf8 and not source.head.startswith(b"\xef\xbb\xbf"):
+        if (utf8 := source.utf8_input()) is not None:
             try:
-                return pd.read_csv(source.path, **kwargs)
+                return pd.read_csv(utf8, **kwargs)
             except UnicodeDecodeError:    # UTF-8 at the top, Latin-1 further down
-                return pd.read_csv(source.path, encoding="latin-1", **kwargs)
+                if isinstance(utf8, io.BytesIO):
+                    utf8.seek(0)
+                return pd.read_csv(utf8, encoding="latin-1", **kwargs)
         return pd.read_csv(io.StringIO(source.text), **kwargs)
     except LogReadError:        # the bytes themselves (a gzip past its size limit)
         raise
