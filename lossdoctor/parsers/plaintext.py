@@ -50,6 +50,11 @@ from .terminal import has_bars, strip_bars, terminal_lines
 
 FORMAT = "plain-text"
 SNIFF_LINES = 400
+#: a printed line longer than this is read at its two ends only, which hold any print of a
+#: loss it carries (a progress bar's updates are lines of their own, split at each carriage
+#: return; a metrics dict is a few KB): the middle of a dumped array or of a hostile file's
+#: one-gigabyte line is not scanned by every pattern below (4 minutes a gigabyte)
+LONGEST_LINE = 100_000
 
 
 def sniff_plaintext(source: Source) -> float:
@@ -124,6 +129,11 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
 def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> LossLog:
     """The losses a console text prints (``name`` says where it came from, in errors)."""
     raw = terminal_lines(text)
+    if long := sum(len(ln) > LONGEST_LINE for ln in raw):
+        raw = [_ends(ln) if len(ln) > LONGEST_LINE else ln for ln in raw]
+        cut = [f"{long} line(s) longer than {LONGEST_LINE:,} characters read at their ends only"]
+    else:
+        cut = []
     # progress bars cut out first (a per-epoch summary beside them is the curve); when the
     # bars' own postfix holds losses the summaries lack (Lightning's, a tqdm postfix), each
     # update of a bar is a point at its iteration
@@ -141,7 +151,7 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
             counts[n] = counts.get(n, 0) + 1
     notes = [{"line": "x axis: order of the lines",
               "iteration": "x axis: iteration (progress-bar updates, counted across the bars)"}
-             .get(axis, f"x axis: {axis}")]
+             .get(axis, f"x axis: {axis}"), *cut]
     names = paired_train(records, stated_over_inferred(
         records, drop_echoes(records, drop_strays(counts, notes), notes), notes), notes) \
         if options.train_col is None and options.test_col is None else list(counts)
@@ -161,6 +171,14 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
     if not (frame["split"] != "lr").any():
         raise LogReadError("no loss values in this text", name)
     return LossLog(validate_frame(frame, name), name, fmt, notes)
+
+
+def _ends(line: str) -> str:
+    """The first and the last ``LONGEST_LINE / 2`` characters of a line, cut at blanks (a
+    number is never cut in two)."""
+    half = LONGEST_LINE // 2
+    head, tail = line[:half].rsplit(None, 1), line[-half:].split(None, 1)
+    return (head[0] if len(head) == 2 else "") + " " + (tail[1] if len(tail) == 2 else "")
 
 
 def _perplexities(records: list[Record], names: list[str], options: ReadOptions,
