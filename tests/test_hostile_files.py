@@ -70,6 +70,19 @@ def test_a_caffe_output_line_of_open_brackets_is_read_in_linear_time(tmp_path):
     assert json.loads(done.stdout)["verdict"] == "learning"
 
 
+def test_a_console_line_too_long_to_be_a_print_is_read_at_its_ends(tmp_path):
+    # a dumped array or a hostile file's gigabyte line: every pattern scanned all of it (4
+    # minutes a gigabyte); the lines around it are the log, and a loss printed at either end
+    # of it is still read (see test_very_long_lines_are_read)
+    lines = [f"Epoch {e}: loss={2.0 / (e + 1):.4f}, val_loss={2.2 / (e + 1):.4f}\n"
+             for e in range(1, 13)]
+    lines.insert(5, "[" + "0.25, " * 40_000 + "0.5]\n")
+    (tmp_path / "train.log").write_text("".join(lines))
+    log = load(tmp_path / "train.log")
+    assert "1 line(s) longer than 100,000 characters read at their ends only" in log.notes
+    assert log.curve("", "train")[0].tolist() == [float(e) for e in range(1, 13)]
+
+
 @pytest.mark.parametrize("head", ["step", "epoch", "tokens", "Batch", "val_loss", '"'])
 def test_a_marker_followed_by_a_long_run_of_blanks_is_read_in_linear_time(tmp_path, head):
     # 'step' then 100,000 blanks and no number: a pattern with optional separators between
@@ -168,6 +181,23 @@ def test_gzip_of_newlines_is_read_in_bounded_memory(tmp_path):
     assert done.returncode == 0, done.stderr
     grew_kb = int(done.stdout.split()[-1]) - int(base.stdout.split()[-1])
     assert grew_kb < 100_000, f"reading grew the process by {grew_kb} KB"   # not 300 MB
+
+
+def test_gzip_table_of_one_huge_line_is_read_without_a_decoded_copy(tmp_path):
+    # 1 MB expanding to a 200 MB line under a CSV header: its text in a StringIO (up to 4
+    # bytes a character) had taken 7 times the expanded size; pandas reads the bytes now
+    base = subprocess.run([sys.executable, "-c", PEAK_RSS, os.devnull], capture_output=True,
+                          text=True, timeout=60)
+    bomb = tmp_path / "metrics.csv.gz"
+    pack = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [pack.compress(b"epoch,loss\n0,1.0\n1,0.5\n2,")]
+    parts += [pack.compress(b"0" * (1 << 20)) for _ in range(200)]
+    bomb.write_bytes(b"".join(parts) + pack.compress(b"\n") + pack.flush())
+    done = subprocess.run([sys.executable, "-c", PEAK_RSS, str(bomb)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    grew_kb = int(done.stdout.split()[-1]) - int(base.stdout.split()[-1])
+    assert grew_kb < 3 * 200_000, f"reading grew the process by {grew_kb} KB"
 
 
 def test_gzip_expanding_past_the_limit_is_refused_and_the_limit_can_be_raised(tmp_path):
