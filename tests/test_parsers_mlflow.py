@@ -255,3 +255,33 @@ def test_loss_abbreviated_ls_after_a_split_word(tmp_path):
     log = load(run)
     metrics = log.frame.groupby("split", observed=True)["metric"].first().to_dict()
     assert metrics == {"train": "tr_ls", "test": "val_ls"}
+
+
+@pytest.mark.parametrize("layout", ["dvclive", "mlflow"])
+def test_a_summary_logged_once_beside_the_loss_curve_is_left_out(tmp_path, layout):
+    # the HF Trainer's MLflow and DVCLive callbacks close a run with train_loss, the run's
+    # mean, once, beside loss every few steps: the two had been refused as ambiguous
+    if layout == "dvclive":
+        root = tmp_path / "live" / "plots"
+        metrics = root / "metrics"
+        metrics.mkdir(parents=True)
+        (metrics / "loss.tsv").write_text(
+            "step\tloss\n" + "".join(f"{s}\t{2 / (1 + s)}\n" for s in range(40)))
+        (metrics / "eval_loss.tsv").write_text(
+            "step\teval_loss\n" + "".join(f"{s}\t{2.2 / (1 + s)}\n" for s in range(3, 40, 4)))
+        (metrics / "train_loss.tsv").write_text("step\ttrain_loss\n41\t0.31")   # no newline
+    else:
+        root = tmp_path / "run"
+        metrics = root / "metrics"
+        metrics.mkdir(parents=True)
+        (metrics / "loss").write_text(
+            "".join(f"1700000000{s:03d} {2 / (1 + s)} {s}\n" for s in range(40)))
+        (metrics / "eval_loss").write_text(
+            "".join(f"1700000000{s:03d} {2.2 / (1 + s)} {s}\n" for s in range(3, 40, 4)))
+        (metrics / "train_loss").write_text("1700000000041 0.31 41\n")
+    log = load(root)
+    train = log.curve("", "train")
+    assert len(train[0]) == 40 and train[1][0] == pytest.approx(2.0)
+    assert len(log.curve("", "test")[0]) == 10
+    assert "train_loss left out: 1 value(s) at most, a summary beside the curve loss" \
+        in log.notes

@@ -40,6 +40,8 @@ for name, kind in runs.items():
             step = int(row["epoch"])
             run.log({"train/loss": float(row["loss"]), "val/loss": float(row["val_loss"]),
                      "lr": float(row["lr"])}, step=step)
+    # the HF Trainer's W&B callback closes a run with the mean train loss, logged once
+    run.log({"train/train_loss": 0.5}, step=step + 1)
     run.finish()
 """
 
@@ -120,7 +122,7 @@ def test_decoder_agrees_with_wandbs_own_protobuf_schema(wandb_dir):
                            for i in rec.history.item})
     found, lost = records(data)
     ours = [history_row(p).values for num, p in found if num == 2]
-    assert lost == [] and ours == theirs and len(ours) == 100
+    assert lost == [] and ours == theirs and len(ours) == 101    # 100 epochs, the summary
 
 
 @pytest.mark.slow
@@ -218,3 +220,14 @@ def test_watch_reads_a_run_file_whole(wandb_dir):
     assert seen[0].report.source == str(file)
     whole = diagnose(file)
     assert [d.message for d in seen[0].report.diagnoses] == [d.message for d in whole.diagnoses]
+
+
+@pytest.mark.slow
+def test_a_summary_logged_once_beside_the_loss_curve_is_left_out(wandb_dir):
+    # the HF Trainer's W&B callback logs train/train_loss once, at the end, beside
+    # train/loss every few steps: the two had been refused as ambiguous train losses
+    frame = read_log(_run_folder(wandb_dir, "overfit"))
+    assert (frame["split"] == "train").sum() == 100
+    result = check(_run_folder(wandb_dir, "overfit"))
+    assert result.exit_code in (0, 1), result.output
+    assert "train/train_loss left out: 1 value(s) at most" in result.output

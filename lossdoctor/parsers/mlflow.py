@@ -14,7 +14,7 @@ from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from ..names import split_of
 from .jsontable import head_is_whole, head_json_text
 from .registry import ReadOptions, register
-from .source import Source
+from .source import Source, open_regular
 from .tablecurves import split_from_name
 
 if TYPE_CHECKING:     # pandas is imported when metrics are read, not to sniff a folder
@@ -227,6 +227,20 @@ def metric_files(run: Path) -> dict[str, Path]:
     return {p.relative_to(root).as_posix().removesuffix(".tsv"): p for p in files}
 
 
+def _line_count(path: Path) -> int:
+    """How many values a metric file holds, by its lines (less DVCLive's header): enough to
+    tell a curve from a summary logged once beside it (the HF Trainer's closing
+    ``train_loss`` beside its ``loss``)."""
+    lines, last = 0, b"\n"
+    try:
+        with open_regular(path) as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                lines, last = lines + chunk.count(b"\n"), chunk[-1:]
+    except LogReadError:
+        return 0
+    return max(lines + (last != b"\n") - (path.suffix == ".tsv"), 0)
+
+
 def _curve(paths: list[Path], names: list[str], notes: list[str]) -> pd.DataFrame:
     """One split's frame; several metrics (components) are summed where their steps meet."""
     metrics = [read_metric(Source(p)) for p in paths]
@@ -273,7 +287,8 @@ def read_mlflow(source: Source, options: ReadOptions) -> LossLog:
     files = metric_files(run)
     if not files:
         raise LogReadError("the MLflow run has no metrics", source.name)
-    choice = choose_columns(list(files), options.train_col, options.test_col, source.name)
+    choice = choose_columns(list(files), options.train_col, options.test_col, source.name,
+                            counts={n: _line_count(p) for n, p in files.items()})
     notes += choice.notes
     frames = []
     for split, names in (("train", choice.train), ("test", choice.test), ("lr", choice.lr)):

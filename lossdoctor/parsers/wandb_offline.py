@@ -158,7 +158,8 @@ def _one_run(file: Path, name: str, options: ReadOptions) -> LossLog:
     if not metrics:
         raise ColumnError("the W&B run has no numeric history", name,
                           "was anything logged with wandb.log?")
-    choice = choose_columns(list(metrics), options.train_col, options.test_col, name)
+    choice = choose_columns(list(metrics), options.train_col, options.test_col, name,
+                            counts={k: len(m.values) for k, m in metrics.items()})
     notes += choice.notes
     frames = []
     for split, keys in (("train", choice.train), ("test", choice.test), ("lr", choice.lr)):
