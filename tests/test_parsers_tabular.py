@@ -12,6 +12,7 @@ from helpers import CORPUS, FORMATS, REAL, curves, same
 
 from lossdoctor.errors import ColumnError, LogReadError, NoLossError
 from lossdoctor.parsers import PARSERS, ReadOptions, load, load_pair
+from lossdoctor.parsers.consoletext import name_listed_values
 from lossdoctor.parsers.registry import detect
 from lossdoctor.parsers.source import Source
 from lossdoctor.parsers.table import has_header, sniff_delimiter
@@ -373,6 +374,25 @@ def test_a_console_log_whose_head_holds_commas_is_read_as_text(tmp_path):
     table = "a,b,c\n" + "".join(f"{i},{i * 2},{i * 3}\n" for i in range(50))
     with pytest.raises(NoLossError, match="numeric columns: a, b, c"):
         load(write(tmp_path, "numbers.csv", table))
+
+
+def test_names_and_values_printed_as_two_lists(tmp_path):
+    """``[Avg. Loss, Loss]: [10.44, 7.17]`` (a logger printing its names and values as two
+    lists), and Keras's ``model.metrics_names`` beside what ``evaluate`` returned: each
+    value is the loss its name says, not a run of numbers with no name."""
+    text = "".join(f"2021-08-08 15:24:33,421 - model.train - INFO - Epoch {e}    "
+                   f"[Avg. Loss, Loss]: [{4 / e:.4f}, {4.2 / e:.4f}], 0\n" for e in range(1, 9))
+    got, log = curves(write(tmp_path, "job.out", text))
+    assert got["train"][0] == [float(e) for e in range(1, 9)]
+    assert "train loss: train Loss (also found train Avg. Loss)" in log.notes
+    text = "".join(f"epoch {e} ['loss', 'val_loss', 'accuracy'] [{1 / e:.5f}, "
+                   f"{1.1 / e + e / 100:.5f}, 0.9]\n" for e in range(1, 11))
+    got, _ = curves(write(tmp_path, "train.log", text))
+    assert got["train"][1] == pytest.approx([1 / e for e in range(1, 11)], abs=1e-5)
+    assert got["test"][1] == pytest.approx([1.1 / e + e / 100 for e in range(1, 11)], abs=1e-5)
+    # two lists of different lengths, or no loss among the names: left as printed
+    assert "[a, b]: [1, 2, 3]" in name_listed_values(["[a, b]: [1, 2, 3] loss 0.4"])[0]
+    assert name_listed_values(["[acc, f1]: [0.9, 0.8]"]) == ["[acc, f1]: [0.9, 0.8]"]
 
 
 def test_a_console_log_whose_head_is_all_preamble_is_read_as_text(tmp_path):

@@ -242,7 +242,33 @@ def named_losses(lines: list[str]) -> list[str]:
     or NumPy scalars as numbers, and in English where other languages' words are printed:
     what the sniffer and the reader both read."""
     return name_split_tables(name_grouped_losses(name_scores(total_net_outputs(
-        name_catboost_metrics(gather_key_value_tables(unwrap_numbers(in_english(lines))))))))
+        name_catboost_metrics(gather_key_value_tables(name_listed_values(
+            unwrap_numbers(in_english(lines)))))))))
+
+
+#: one name of a list: words joined by single blanks (``Avg. Loss``), quoted or not
+_LISTED_NAME = r"['\"]?[A-Za-z][\w./-]*(?: [\w./-]+)*['\"]?"
+#: names and their values printed as two lists: ``[Avg. Loss, Loss]: [10.44, 7.17]``, or
+#: Keras's ``model.metrics_names`` beside what ``evaluate`` returned: ``['loss', 'acc']
+#: [0.35, 0.87]``
+_LISTED = re.compile(rf"[\[(]\s*({_LISTED_NAME}(?:\s*,\s*{_LISTED_NAME})+)\s*[\])]\s*[:=]?\s*"
+                     rf"[\[(]\s*((?:{VALUE_TEXT})(?:\s*,\s*(?:{VALUE_TEXT}))+)\s*[\])]",
+                     re.IGNORECASE)
+
+
+def name_listed_values(lines: list[str]) -> list[str]:
+    """A list of names followed by a list of as many values, one of the names a loss,
+    written as ``name: value`` pairs (a list printed whole hides which value is whose)."""
+    out = []
+    for line in lines:
+        if ("oss" in line or "OSS" in line) and "]" in line and (m := _LISTED.search(line)):
+            names = [n.strip().strip("'\"") for n in m.group(1).split(",")]
+            values = [v.strip() for v in m.group(2).split(",")]
+            if len(names) == len(values) and any(says_loss(n) for n in names):
+                line = line[:m.start()] + ", ".join(
+                    f"{n}: {v}" for n, v in zip(names, values, strict=True)) + line[m.end():]
+        out.append(line)
+    return out
 
 
 #: CatBoost's verbose line: ``0:\tlearn: 0.6852\ttest: 0.6862\tbest: 0.6862 (0)\ttotal:
