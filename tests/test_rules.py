@@ -1868,3 +1868,26 @@ def test_a_data_problem_read_over_the_whole_run_names_the_logged_ends():
         found.message
     assert f"logged, test {test[0]:.4g} -> {test[-1]:.4g}, train {train[0]:.4g} ->" \
         f" {train[-1]:.4g})" in found.message
+
+
+def test_one_spike_seen_in_both_curves_is_one_event():
+    """A train and a test loss both learning, thrown up together (a bad batch whose weights
+    the next evaluation still carries): each time one event, seen twice. Counted per curve,
+    two such events were 'spiked 4 times', and the count hung on whether the log held a
+    test loss evaluated at those steps (real82's unet log: 4 spikes at 2 steps); once,
+    beside a steadily learning run, it is no rate too high either way."""
+    t = np.arange(120, dtype=float)
+    train = noisy(0.2 + np.exp(-t / 25), 0.01, 11)
+    test = noisy(0.25 + np.exp(-t / 25), 0.01, 12)
+    once_train, once_test = train.copy(), test.copy()
+    once_train[60] *= 4
+    once_test[60] *= 4
+    found = api.diagnose(frame(once_train, once_test, steps=t))
+    alone = api.diagnose(frame(once_train, test, steps=t))
+    assert "lr_too_high" not in [d.name for d in found.diagnoses]
+    assert found.verdict == alone.verdict
+    once_train[90] *= 4
+    once_test[90] *= 4
+    spiked = get(api.diagnose(frame(once_train, once_test, steps=t)), "lr_too_high")
+    assert spiked.evidence["spike_count"] == 2
+    assert "at steps 60 (train x" in spiked.message and ", test x" in spiked.message

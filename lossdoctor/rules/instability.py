@@ -238,19 +238,29 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     row are one spike (a burst over two logged points is one event, whose count would
     otherwise hang on how densely the log was written)."""
     found, events = [], 0
+    train_steps: list[float] = []
     for c in (tr, te):
         if c is None:
             continue
         at = spikes(c, th)
-        events += sum(1 for k, (i, _) in enumerate(at) if k == 0 or i > at[k - 1][0] + 1)
+        firsts = [i for k, (i, _) in enumerate(at) if k == 0 or i > at[k - 1][0] + 1]
+        if c is tr:
+            train_steps = [float(c.steps[i]) for i, _ in at]
+            events += len(firsts)
+        else:       # a test spike over a train spike since the evaluation before is that one
+            events += sum(1 for i in firsts if not any(
+                (c.steps[i - 1] if i else -np.inf) < s <= c.steps[i] for s in train_steps))
         found += [(float(c.steps[i]), float(c.values[i] / c.smooth[i]) if c.smooth[i]
                    else np.inf, c.split, float(zz)) for i, zz in at]
     if events < th.spike_count:
         return None
-    found.sort()
+    found.sort(key=lambda f: (f[0], f[2] != "train"))     # by step, the train loss first
     start = found[0][0]                   # _instability moves it to an earlier first climb
-    where = join(", ", (text("{step:step} ({split} x{ratio:.1f})", step=s, split=sp, ratio=r)
-                        for s, r, sp, _ in found[:6]))
+    at_step: dict[float, list[Text]] = {}
+    for s, r, sp, _ in found[:6]:
+        at_step.setdefault(s, []).append(text("{split} x{ratio:.1f}", split=sp, ratio=r))
+    where = join(", ", (text("{step:step} ({seen})", step=s, seen=join(", ", seen))
+                        for s, seen in at_step.items()))
     return start, text("the loss spiked {count} times far out of its own scatter ({z:g} standard"
                        " deviations or more), at steps {where}", count=events,
                        z=th.spike_z, where=where), {
