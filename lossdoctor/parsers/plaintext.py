@@ -120,7 +120,8 @@ def _losses_at_the_end(source: Source) -> bool:
                       "Python logging lines, '<step> <name> <value>' lines (build-nanogpt's "
                       "log.txt), pipe tables, Stable-Baselines3's key-value tables ('|    loss   "
                       "| 0.021 |' under '| train/ |'), losses printed as torch tensors or NumPy "
-                      "scalars, perplexities, logs printed in Chinese, Japanese, Spanish, "
+                      "scalars, names and values printed as two lists ('[Avg. Loss, Loss]: "
+                      "[10.4, 7.2]'), perplexities, logs printed in Chinese, Japanese, Spanish, "
                       "Portuguese, French, German, Italian or Russian, ...")
 def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
     return text_log(source.text, source.name, options)
