@@ -31,6 +31,7 @@ from .measures import (
     smooth_width,
     spikes,
     stretch_ends,
+    white_noise,
 )
 from .registry import rule
 
@@ -303,11 +304,17 @@ def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     weights bounce around a level; a healthy loss, however wide its minibatch noise, falls
     (a memorised train loss wandering over decades near zero fell far first). A test loss
     that falls in every window to its lowest value in its last one says the weights still
-    improve: the swings are the batches' noise, not steps that overshoot."""
+    improve: the swings are the batches' noise, not steps that overshoot. Nor do points
+    that are white noise around a level (``white_noise``: no trend, no autocorrelation over
+    lags 1-10): minibatch noise at a floor (one late epoch of per-step losses) is white
+    however wide, where weights that overshoot carry over from step to step or swing with
+    a period."""
     # a loss >= 0 with a few exact zeros is on the asinh scale, about relative at its level;
     # one mostly at zero (memorised), or one that can be negative, is not judged so
     relative = tr.log or (float(tr.values.min()) >= 0 and float(np.median(tr.values)) > 0)
     if not relative or tr.noise < th.swing_limit or (te is not None and _steadily_learning(te)):
+        return None
+    if white_noise(tr.y):
         return None
     change, z = run_change_z(tr, th)
     if z <= -th.flat_noise_z or change <= -tr.noise:

@@ -113,6 +113,33 @@ def unordered(y: np.ndarray) -> bool:
     return (ratio - 2.0) / math.sqrt(4.0 * (n - 2) / ((n + 1) * (n - 1))) > -SERIAL_Z
 
 
+#: the lags a portmanteau test of whiteness looks at (a period of a few points, such as a
+#: data order repeating every epoch of a per-step log, shows at its own lag, not the first)
+WHITE_LAGS = 10
+#: the chi-squared distribution's 95% points for 2..10 degrees of freedom (Ljung-Box at 5%)
+_CHI2_95 = (5.991, 7.815, 9.488, 11.070, 12.592, 14.067, 15.507, 16.919, 18.307)
+
+
+def white_noise(y: np.ndarray) -> bool:
+    """Whether points, in their order, are white noise around a level: no Mann-Kendall
+    trend (at 1%) and no autocorrelation at lags 1 to ``WHITE_LAGS`` (the Ljung-Box test at
+    5%). Minibatch noise is white however wide; weights bouncing around a level carry
+    over from step to step, and a swing with a period shows at its lag. False when the
+    points are too few for the test (under 5 a lag)."""
+    y = y[np.isfinite(y)]
+    n, lags = len(y), min(WHITE_LAGS, len(y) // 5)
+    mk = trend_z(y)
+    if lags < 2 or mk is None or abs(mk) >= TREND_Z:
+        return False
+    d = y - y.mean()
+    spread = float(d @ d)
+    if spread <= 0:
+        return False
+    r = np.array([float(d[k:] @ d[:-k]) / spread for k in range(1, lags + 1)])
+    q = n * (n + 2) * float((r ** 2 / (n - np.arange(1, lags + 1))).sum())
+    return q < _CHI2_95[lags - 2]
+
+
 def trend_z(y: np.ndarray) -> float | None:
     """The Mann-Kendall statistic of finite points ``y`` in normal units (continuity
     corrected; no tie correction), None when they are too few for even a perfect order to
