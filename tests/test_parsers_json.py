@@ -267,6 +267,19 @@ def test_keras_history_of_unequal_lists(tmp_path):
     assert any("unequal length" in n for n in log.notes)
 
 
+def test_components_logged_at_different_rows_say_what_the_sum_leaves_out(tmp_path):
+    # two heads trained one after the other, saved in one history (real81's hdfc-lstm:
+    # reg_* 30 epochs, cls_* 19): prefixed losses are summed as parts of one loss, which
+    # are logged together; unequal parts are summed where both were, and the note says so
+    path = tmp_path / "training_history.json"
+    path.write_text(json.dumps({"reg_loss": [1.2 - e / 100 for e in range(30)],
+                                "cls_loss": [0.73 - e / 1000 for e in range(19)]}))
+    got, log = curves(path)
+    assert len(got["train"][0]) == 19
+    assert ("train loss components logged at different rows (reg_loss 30, cls_loss 19 values):"
+            " summed over the 19 rows that hold them all") in log.notes
+
+
 def test_keras_history_without_numbers(tmp_path):
     path = tmp_path / "history.json"
     path.write_text('{"loss": ["a", "b"]}')

@@ -131,6 +131,14 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
     if train and test and len(train) == len(test) == 1 and \
             measured(train[0]) != measured(test[0]):
         notes.append(f"train and test curves measure different things: {train[0]} vs {test[0]}")
+    counts = _Counts(table)
+    for split, cols in (("train", train), ("test", test)):
+        held = [counts[c] for c in cols]
+        if len(set(held)) > 1:      # parts of one loss are logged together: say what is lost
+            both = int((~np.any([table.missing_of(c) for c in cols], axis=0)).sum())
+            notes.append(f"{split} loss components logged at different rows ("
+                         + ", ".join(f"{c} {n}" for c, n in zip(cols, held, strict=True))
+                         + f" values): summed over the {both} rows that hold them all")
     return [("train", "", train), ("test", "", test), ("lr", "", choice.lr)]
 
 
