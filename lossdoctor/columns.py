@@ -3,6 +3,7 @@ chosen by what their names say (``names``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from .names import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Iterator
 
     import pandas as pd
 
@@ -50,6 +51,26 @@ class ColumnChoice:
     test: list[str] = field(default_factory=list)
     lr: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+class CountedWhenAsked(Mapping[str, int]):
+    """Values per name for ``choose_columns``, counted only for the names it asks about and
+    once each: a wide table's columns, or a run's metric files read to their ends, cost
+    nothing unless they could be a loss."""
+
+    def __init__(self, names: Iterable[str], count: Callable[[str], int]) -> None:
+        self._names, self._count, self._known = list(names), count, dict[str, int]()
+
+    def __getitem__(self, name: str) -> int:
+        if name not in self._known:
+            self._known[name] = self._count(name)
+        return self._known[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 #: a curve of fewer points than this has no trend (the rules' own least is 5)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..columns import choose_columns, one_series_split
+from ..columns import CountedWhenAsked, choose_columns, one_series_split
 from ..errors import LogReadError
 from ..frame import LossLog, concat_frames, make_frame, validate_frame
 from ..names import split_of
@@ -288,7 +288,7 @@ def read_mlflow(source: Source, options: ReadOptions) -> LossLog:
     if not files:
         raise LogReadError("the MLflow run has no metrics", source.name)
     choice = choose_columns(list(files), options.train_col, options.test_col, source.name,
-                            counts={n: _line_count(p) for n, p in files.items()})
+                            counts=CountedWhenAsked(files, lambda n: _line_count(files[n])))
     notes += choice.notes
     frames = []
     for split, names in (("train", choice.train), ("test", choice.test), ("lr", choice.lr)):

@@ -130,7 +130,8 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
 def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> LossLog:
     """The losses a console text prints (``name`` says where it came from, in errors)."""
     raw = terminal_lines(text)
-    if long := sum(len(ln) > LONGEST_LINE for ln in raw):
+    if max(map(len, raw), default=0) > LONGEST_LINE:        # (one pass in C: a hot path)
+        long = sum(len(ln) > LONGEST_LINE for ln in raw)
         raw = [_ends(ln) if len(ln) > LONGEST_LINE else ln for ln in raw]
         cut = [f"{long} line(s) longer than {LONGEST_LINE:,} characters read at their ends only"]
     else:

@@ -4,12 +4,11 @@ counting columns, and the learning rate."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..columns import choose_columns, step_axis
+from ..columns import CountedWhenAsked, choose_columns, step_axis
 from ..errors import ColumnError, LogReadError, NotNumericError
 from ..frame import CurveArrays, LossLog, make_frame
 from ..names import (
@@ -110,9 +109,11 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
     chosen = (options.train_col, options.test_col)
     names = [n for n in names if n not in table.flags or n in chosen]   # true/false: no loss
     numeric = [n for n in names if table.has_numbers(n)]      # some cell is a number
+    counts = CountedWhenAsked(table.values.columns,
+                              lambda name: int((~table.missing_of(name)).sum()))
     try:
         choice = choose_columns(names, options.train_col, options.test_col, source.name,
-                                numeric=numeric, counts=_Counts(table))
+                                numeric=numeric, counts=counts)
     except ColumnError:
         groups = _unnamed_curves(table, names, source, notes)
         if not groups:
@@ -131,7 +132,6 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
     if train and test and len(train) == len(test) == 1 and \
             measured(train[0]) != measured(test[0]):
         notes.append(f"train and test curves measure different things: {train[0]} vs {test[0]}")
-    counts = _Counts(table)
     for split, cols in (("train", train), ("test", test)):
         held = [counts[c] for c in cols]
         if len(set(held)) > 1:      # parts of one loss are logged together: say what is lost
@@ -140,22 +140,6 @@ def pick_curves(table: Table, names: list[str], source: Source, options: ReadOpt
                          + ", ".join(f"{c} {n}" for c, n in zip(cols, held, strict=True))
                          + f" values): summed over the {both} rows that hold them all")
     return [("train", "", train), ("test", "", test), ("lr", "", choice.lr)]
-
-
-class _Counts(Mapping[str, int]):
-    """How many values each column holds, counted only for the names asked about."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
-    def __getitem__(self, name: str) -> int:
-        return int((~self.table.missing_of(name)).sum())
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.table.values.columns)
-
-    def __len__(self) -> int:
-        return len(self.table.values.columns)
 
 
 def curve_frame(table: Table, cols: list[str], steps: np.ndarray, split: str, run: str = "",
