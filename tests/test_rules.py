@@ -129,6 +129,16 @@ def train_climb_under_way() -> pd.DataFrame:
                  noisy(decay(0.6, tau=10), 0.01, 20), 0.1)
 
 
+def blown_up_and_stuck(rest: float) -> pd.DataFrame:
+    # learns 1.0 -> 0.005, blows up from RISE_FROM to ~1e5 and comes down to rest at ``rest``
+    # (the model predicting the mean), the test loss with it: flat at the end, not climbing
+    peak = np.exp(17.0 * np.exp(-((T - RISE_FROM - 12) / 5) ** 2))
+    after = np.where(T > RISE_FROM + 12, rest, 0.0)
+    train = np.maximum(decay(0.005, 1.0, 8) * peak, after)
+    train = np.where(T > RISE_FROM + 25, rest, train)
+    return frame(noisy(train, 0.02, 45), noisy(train * 1.1, 0.02, 46), 2e-3)
+
+
 def lr_bumps() -> pd.DataFrame:
     # falls, then its trend climbs back twice (x4, x3.5 over a dozen steps) and falls again
     bumps = 1 + 3 * np.exp(-((T - 50) / 6) ** 2) + 2.5 * np.exp(-((T - 90) / 6) ** 2)
@@ -400,6 +410,20 @@ def test_divergence_onset_is_where_the_loss_left_its_best_for_good(rise_from):
     d = get(api.diagnose(frame(train, noisy(train * 1.2, 0.02, 32))), "divergence")
     assert abs(d.start_step - rise_from) <= 0.1 * N
     assert d.start_step >= d.evidence["train_best_step"]
+
+
+def test_a_blow_up_that_undid_all_it_learned_is_divergence_though_it_rests_at_the_end():
+    # the loss blew up (to 1e5) and rests above its start, 200x its best: the run destroyed
+    # what it learned, climbing or not; the 1e5 peak does not make the rest immaterial
+    d = get(api.diagnose(blown_up_and_stuck(1.07)), "divergence")
+    assert api.diagnose(blown_up_and_stuck(1.07)).verdict == "divergence"
+    assert abs(d.start_step - RISE_FROM) <= 0.1 * N
+
+
+def test_a_blow_up_that_rests_below_its_start_is_a_rate_too_high():
+    # the same blow-up coming down to rest at 0.3: worse than its best, not back at the
+    # start; a rate too high that knocked the model back, not divergence
+    assert api.diagnose(blown_up_and_stuck(0.3)).verdict == "lr_too_high"
 
 
 @pytest.mark.parametrize("tau", [6.0, 15.0, 25.0])

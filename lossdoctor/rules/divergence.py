@@ -30,11 +30,12 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     """The curve climbed ``divergence_z`` standard errors above its best, to at least
     ``blowup_factor`` times it and back above where it started (or, for a positive loss,
     to ``divergence_factor`` times its best), by ``material_share`` of its progress on its
-    own scale, and is still climbing; or climbed (its last finite value ``blowup_factor``
-    times its smoothed best) and broke into NaN/Inf: a loss that ticks up a little before a
-    NaN (a bad batch) has not diverged. A loss that jumped and then rests at a higher level
-    has not diverged, and neither has one that climbs back part
-    of the way it fell (too high a rate)."""
+    own scale, and is still climbing, or rests both above its start and
+    ``divergence_factor`` times its best (a blow-up that undid all the run learned); or
+    climbed (its last finite value ``blowup_factor`` times its smoothed best) and broke into
+    NaN/Inf: a loss that ticks up a little before a NaN (a bad batch) has not diverged. A
+    loss that jumped and then rests at a level below its start has not diverged, and
+    neither has one that climbs back part of the way it fell (too high a rate)."""
     if c is None or len(c.values) < th.min_points or not c.windows:
         return False
     rise, z = end_rise(c, th)
@@ -46,7 +47,9 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
         return True                       # climbed, then broke into NaN/Inf
     back_up = rise >= float(c.ys[0] - c.ys.min())
     far_up = c.log and rise >= np.log(th.divergence_factor)
-    rising = c.windows[-1].direction is Direction.RISING
+    # still climbing, or resting where the blow-up left it, above its start and
+    # divergence_factor times its best: the run has undone all it learned
+    rising = c.windows[-1].direction is Direction.RISING or (back_up and far_up)
     # and a climb that matters on the loss's own scale: a memorised loss wandering up from
     # 1e-4 to 1e-2 is 100x its best, and nothing next to what it learned
     return bool((back_up or far_up) and doubled and rising and _unprecedented(c, rise, th)

@@ -232,9 +232,12 @@ def settled(c: CurveTrend, width: int) -> int:
 
 def material(c: CurveTrend, low: int, high: int, share: float) -> bool:
     """Whether the climb of the smoothed curve from index ``low`` to ``high`` is at least
-    ``share`` of its progress on the loss's own scale too: a loss near zero that wanders
-    by factors on a log scale moves by nothing next to what it has learned."""
-    return bool(c.smooth[high] - c.smooth[low] >= share * c.progress)
+    ``share`` of what it had learned by ``low`` on the loss's own scale too (its fall to
+    there; its whole range when it had not fallen): a loss near zero that wanders by factors
+    on a log scale moves by nothing next to what it learned, and a blow-up to 1e5 is not
+    made small by its own peak."""
+    learned = float(c.smooth[: low + 1].max() - c.smooth[low])
+    return bool(c.smooth[high] - c.smooth[low] >= share * (learned if learned > 0 else c.progress))
 
 
 def rises_materially(c: CurveTrend, th: Thresholds) -> bool:
