@@ -129,12 +129,12 @@ def train_climb_under_way() -> pd.DataFrame:
                  noisy(decay(0.6, tau=10), 0.01, 20), 0.1)
 
 
-def blown_up_and_stuck(rest: float) -> pd.DataFrame:
-    # learns 1.0 -> 0.005, blows up from RISE_FROM to ~1e5 and comes down to rest at ``rest``
-    # (the model predicting the mean), the test loss with it: flat at the end, not climbing
+def blown_up_and_stuck(rest: float, height: float = 1.0) -> pd.DataFrame:
+    # learns ``height`` -> 0.005, blows up from RISE_FROM to ~1e5 and comes down to rest at
+    # ``rest`` (the model predicting the mean), the test loss with it: flat at the end
     peak = np.exp(17.0 * np.exp(-((T - RISE_FROM - 12) / 5) ** 2))
     after = np.where(T > RISE_FROM + 12, rest, 0.0)
-    train = np.maximum(decay(0.005, 1.0, 8) * peak, after)
+    train = np.maximum(decay(0.005, height, 8) * peak, after)
     train = np.where(T > RISE_FROM + 25, rest, train)
     return frame(noisy(train, 0.02, 45), noisy(train * 1.1, 0.02, 46), 2e-3)
 
@@ -420,10 +420,41 @@ def test_a_blow_up_that_undid_all_it_learned_is_divergence_though_it_rests_at_th
     assert abs(d.start_step - RISE_FROM) <= 0.1 * N
 
 
-def test_a_blow_up_that_rests_below_its_start_is_a_rate_too_high():
-    # the same blow-up coming down to rest at 0.3: worse than its best, not back at the
-    # start; a rate too high that knocked the model back, not divergence
-    assert api.diagnose(blown_up_and_stuck(0.3)).verdict == "lr_too_high"
+def test_a_blow_up_that_left_the_loss_far_above_its_best_is_divergence_below_its_start_too():
+    # learned 5 -> 0.005 and rests at 0.3 after the blow-up: below its start, but 60x its
+    # best (divergence_factor 10x)
+    assert api.diagnose(blown_up_and_stuck(0.3, height=5.0)).verdict == "divergence"
+
+
+def test_a_blow_up_that_rests_a_few_times_its_best_is_a_rate_too_high():
+    # the same blow-up coming down to rest at 0.02: 4x its best, far below its start; a
+    # rate too high that knocked the model back, not divergence
+    assert api.diagnose(blown_up_and_stuck(0.02)).verdict == "lr_too_high"
+
+
+def test_lone_spikes_while_both_losses_fall_in_every_window_are_no_rate_too_high():
+    # both losses fall over four decades to their lowest values at the end, the train loss
+    # spiking x2-3 five times late on (small batches near zero): noise around a falling
+    # trend; the same spikes once the losses have levelled off are a rate too high
+    falling = np.exp(-T / 12)
+    train, test = noisy(falling, 0.02, 51), noisy(1.3 * falling, 0.02, 52)
+    for i, k in enumerate((70, 82, 93, 104, 111)):
+        train[k] *= 2.2 + 0.2 * i
+    report = api.diagnose(frame(train, test))
+    assert report.verdict == "learning", report.verdict
+    assert "lr_too_high" not in names(report)
+    assert api.diagnose(lr_spikes()).verdict == "lr_too_high"
+
+
+def test_a_train_loss_thrown_up_alone_beside_a_test_loss_creeping_up_is_no_divergence():
+    # a Bayesian net's train loss, NLL plus a KL term whose weight is ramped up: 0.33 ->
+    # 100 and rising, while the test loss (the NLL alone) creeps up 10% from its best; not
+    # one blow-up of the weights (the test loss rose under 5% as far on the log scale)
+    ramp = np.clip((T - 10) / 60, 0, 1)
+    train = noisy(0.33 + 100 * ramp ** 2 + 0.02 * T / N, 0.01, 49)
+    test = noisy(0.45 * (1 + 0.1 * np.clip((T - 10) / (N - 10), 0, 1)), 0.005, 50)
+    report = api.diagnose(frame(train, test))
+    assert "divergence" not in names(report), report.verdict
 
 
 @pytest.mark.parametrize("tau", [6.0, 15.0, 25.0])

@@ -29,13 +29,14 @@ from .registry import rule
 def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     """The curve climbed ``divergence_z`` standard errors above its best, to at least
     ``blowup_factor`` times it and back above where it started (or, for a positive loss,
-    to ``divergence_factor`` times its best), by ``material_share`` of its progress on its
-    own scale, and is still climbing, or rests both above its start and
-    ``divergence_factor`` times its best (a blow-up that undid all the run learned); or
-    climbed (its last finite value ``blowup_factor`` times its smoothed best) and broke into
-    NaN/Inf: a loss that ticks up a little before a NaN (a bad batch) has not diverged. A
-    loss that jumped and then rests at a level below its start has not diverged, and
-    neither has one that climbs back part of the way it fell (too high a rate)."""
+    to ``divergence_factor`` times its best), by ``material_share`` of what it had learned
+    by its best on its own scale, and is still climbing, or rests ``divergence_factor``
+    times its best (where a blow-up left it: near the untrained level, the model predicting
+    the mean); or climbed (its last finite value ``blowup_factor`` times its smoothed best)
+    and broke into NaN/Inf: a loss that ticks up a little before a NaN (a bad batch) has
+    not diverged. A loss that jumped and then rests at a few times its best has not
+    diverged, and neither has one that climbs back part of the way it fell (too high a
+    rate)."""
     if c is None or len(c.values) < th.min_points or not c.windows:
         return False
     rise, z = end_rise(c, th)
@@ -47,12 +48,11 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
         return True                       # climbed, then broke into NaN/Inf
     back_up = rise >= float(c.ys[0] - c.ys.min())
     far_up = c.log and rise >= np.log(th.divergence_factor)
-    # still climbing, or resting where the blow-up left it, above its start and
-    # divergence_factor times its best: the run has undone all it learned
-    rising = c.windows[-1].direction is Direction.RISING or (back_up and far_up)
+    # still climbing, or resting where the blow-up left it, divergence_factor times its best
+    stays_up = c.windows[-1].direction is Direction.RISING or far_up
     # and a climb that matters on the loss's own scale: a memorised loss wandering up from
     # 1e-4 to 1e-2 is 100x its best, and nothing next to what it learned
-    return bool((back_up or far_up) and doubled and rising and _unprecedented(c, rise, th)
+    return bool((back_up or far_up) and doubled and stays_up and _unprecedented(c, rise, th)
                 and material(c, trusted_best(c, th), len(c.ys) - 1, th.material_share))
 
 
@@ -133,6 +133,18 @@ def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:
     return bool(te.y[-1] - te.ys.min() >= np.log(th.blowup_factor))
 
 
+def _left_behind(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
+    """The test loss rose less than ``material_share`` of the train loss's rise since their
+    bests (log scale; a train loss that never broke into NaN/Inf): a train loss thrown up
+    300x beside a test loss creeping up 10% is not one blow-up of the weights but a train
+    loss that measures something else (a penalty whose weight is ramped up, a KL term
+    annealed in)."""
+    if len(te.values) < th.min_points or not te.windows or not (tr.log and te.log) \
+            or tr.non_finite_count:
+        return False
+    return end_rise(te, th)[0] < th.material_share * end_rise(tr, th)[0]
+
+
 def rise_start(c: CurveTrend, th: Thresholds) -> float:
     """Where the rise began: first climb above the running best, else the best step."""
     onset = rise_onset(c, th.rise_tolerance)
@@ -197,13 +209,16 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     Badly set hyper-parameters, a bad architecture or a bug. Lower the learning rate, clip
     gradients, and check the code (loss, data normalisation, schedule). Statistic: the train
     loss ends ``divergence_z`` standard errors above its best, ``blowup_factor`` times it and
-    back above its start (or ``divergence_factor`` times it), still rising; or, as soon as a
+    back above its start (or ``divergence_factor`` times it), still rising or resting at
+    ``divergence_factor`` times its best; or, as soon as a
     blow-up has clearly begun, its last ``blowup_points`` points (and the test loss's) each
     stand ``blowup_noise_z`` noise sigmas above their best, in a material climb still rising
     over the last ``blowup_stretch`` points, larger than any before it or far above all of
     it; unless the train loss swings, rising and coming back down from its peaks since the
     climb began (``swinging``), never broke into NaN/Inf, and the test loss did not diverge
-    itself.
+    itself; and not when the test loss rose less than ``material_share`` as far as the train
+    loss (log scale: a train loss thrown up alone measures something else, a penalty
+    ramped up).
     """
     tr, te = ctx.train, ctx.test
     full = diverged(tr, th)
@@ -214,6 +229,8 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
                                                                      and diverged(te, th)):
         return None           # a train loss that keeps coming back down, alone, swings
     if te is not None and len(te.values) >= th.min_points and not _test_agrees(te, th):
+        return None
+    if te is not None and _left_behind(te, tr, th):
         return None
     ev = {"train_best_step": best_step(tr), "rise_start_step": start,
           "train_best_value": float(tr.smooth.min()),

@@ -82,6 +82,12 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     if _steadily_learning(tr):
         found = [f for f in found if "test_knock" not in f[2] and "test_swing" not in f[2]
                  and f[2].get("spike_splits") != ["test"]]
+    if te is not None and _steadily_learning(tr) and _steadily_learning(te) \
+            and not any(_material_spike(c, th) for c in (tr, te)):
+        # both losses fall in every window to their lowest values in the last, and no spike
+        # matters next to what its loss had learned by then: batches' noise around a
+        # falling trend near zero, not steps that overshoot (the weights improve throughout)
+        found = [f for f in found if SPIKE_COUNT not in f[2]]
     if te is not None and _steadily_learning(te) and _climbs_back(te, th) is None:
         # and the other way round: beside a test loss that falls in every window to its
         # lowest value in the last, without climbing back itself, a train loss's late rise
@@ -94,6 +100,17 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     start, why, ev, conf = found[0]
     # the trouble began at its earliest sign, or at the train loss's first climb
     return min(min(f[0] for f in found), rise_start(tr, th)), why, ev, conf
+
+
+def _material_spike(c: CurveTrend, th: Thresholds) -> bool:
+    """Whether one of the curve's spikes stands above its trend by ``material_share`` of
+    what the loss had learned by then, on its own scale (its smoothed fall to that point):
+    a loss that fell four decades, spiking x2 at 5e-4, has spiked by nothing it learned."""
+    for i, _ in spikes(c, th):
+        learned = float(c.smooth[: i + 1].max() - c.smooth[: i + 1].min())
+        if float(c.values[i] - c.smooth[i]) >= th.material_share * learned:
+            return True
+    return False
 
 
 def _steadily_learning(tr: CurveTrend) -> bool:
