@@ -291,6 +291,33 @@ def test_plain_steps_within_epochs_become_global():
     assert "x axis: step" in log.notes
 
 
+def test_rows_with_one_empty_field_more_than_the_header_are_put_back_under_it(tmp_path):
+    """Flair's loss.tsv writes a doubled tab after TRAIN_LOSS: each row holds one field more
+    than the header; read_csv took the epoch as the row's label and every name landed one
+    column left of its values (the train loss under LEARNING_RATE, the time as EPOCH)."""
+    head = "EPOCH\tTIMESTAMP\tLEARNING_RATE\tTRAIN_LOSS\tTRAIN_F1\tDEV_LOSS\tDEV_F1\n"
+    rows = "".join(f"{e}\t17:{27 + e}:16\t0.1000\t{0.5 / (e + 1):.4f}\t\t_\t{0.6 / (e + 1):.4f}"
+                   f"\t0.{70 + e}\n" for e in range(8))
+    got, log = curves(write(tmp_path, "loss.tsv", head + rows))
+    assert got["train"] == ([float(e) for e in range(8)],
+                            [round(0.5 / (e + 1), 4) for e in range(8)])
+    assert got["test"][1] == [round(0.6 / (e + 1), 4) for e in range(8)]
+    assert any("one field more than its header" in n for n in log.notes)
+
+
+def test_a_loop_counter_with_its_epochs_total_is_a_step(tmp_path):
+    """A TTS trainer's 'epoch=0 i=3/530 total loss=0.23': the loop counter with the epoch's
+    total is the step within the epoch (made global); read by epoch, the log was 2 points.
+    A loose 'i = 3' is no step."""
+    text = "".join(f"epoch={e} i={i}/4 total loss={1 / (1 + 4 * e + i):.5f}\n"
+                   for e in range(3) for i in range(4))
+    got, log = curves(write(tmp_path, "overnight.log", text))
+    assert got["train"][0] == [float(x) for x in range(12)]
+    assert "x axis: step" in log.notes
+    loose = "".join(f"Epoch {e}: i = {e % 3}, loss = {1 / (1 + e):.4f}\n" for e in range(1, 7))
+    assert curves(write(tmp_path, "loose.log", loose))[0]["train"][0] == [1.0, 2, 3, 4, 5, 6]
+
+
 def test_plain_steps_within_epochs_without_a_total_read_by_epoch(tmp_path):
     """ERFNet's print: 'loss: X (epoch: e, step: s)' with s counting the epoch's batches
     (no total to make it global) and the validation batches counted again: each epoch's

@@ -151,6 +151,10 @@ def read_table(source: Source) -> Table:
         warnings.simplefilter("always", pd.errors.ParserWarning)
         df = _read_frame(source, delim, header, skip, _step_columns(lines[0], delim, header))
     skipped = _skipped_lines(caught)
+    realigned = _realigned(df) if header and len(lines) > 1 and len(
+        _cells(lines[1], delim)) == len(_cells(lines[0], delim)) + 1 else None
+    if realigned is not None:
+        df = realigned
     if not header:
         named = _commented_header(source.head_text.splitlines()[:skip], delim, df.shape[1])
         df.columns = named or [f"column {i + 1}" for i in range(df.shape[1])]
@@ -179,6 +183,9 @@ def read_table(source: Source) -> Table:
                            " read as not logged")
     if skipped:
         table.notes.append(skipped)
+    if realigned is not None:
+        table.notes.append("its rows hold one field more than its header, empty in every row"
+                           " (a doubled delimiter): left out, each name over its own values")
     return table
 
 
@@ -358,6 +365,25 @@ def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0,
             ValueError, OverflowError, MemoryError) as exc:
         text = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
         raise LogReadError(f"not a readable table ({text})", source.name) from None
+
+
+def _realigned(df: pd.DataFrame) -> pd.DataFrame | None:
+    """A table whose rows hold one field more than its header, the extra one empty in every
+    row (a doubled delimiter, as Flair's loss.tsv writes after its train loss): read_csv
+    takes each row's first field as its label and every name lands one column to the left
+    of its values. The rows with that empty field dropped, under the header's names; None
+    when no single field is empty throughout."""
+    import pandas as pd
+
+    if isinstance(df.index, pd.MultiIndex) or len(df.index) != len(df):
+        return None
+    fields = [pd.Series(df.index.to_numpy())] + [
+        df.iloc[:, i].reset_index(drop=True) for i in range(df.shape[1])]
+    empty = [i for i, f in enumerate(fields) if f.isna().all()]
+    if len(empty) != 1:
+        return None
+    del fields[empty[0]]
+    return pd.DataFrame(dict(zip(df.columns, fields, strict=True)))
 
 
 def _padded(source: Source, delim: str) -> bool:
