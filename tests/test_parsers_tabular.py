@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from helpers import CORPUS, FORMATS, REAL, curves, same
 
+import lossdoctor.api as api
 from lossdoctor.errors import ColumnError, LogReadError, NoLossError
 from lossdoctor.parsers import PARSERS, ReadOptions, load, load_pair
 from lossdoctor.parsers.consoletext import name_listed_values
@@ -1860,6 +1861,29 @@ def test_steps_counted_within_each_epoch_are_chained_not_runs(tmp_path):
     assert got["train"][0] == [float(it) for it in range(10, 210, 10)]
     assert any("5 segments (steps restart from the beginning), diagnosing the last" in n
                for n in log.notes)
+
+
+def _bar(desc: str, n: int, total: int, post: str) -> str:
+    done = "#" * (10 * n // total)
+    return (f"{desc}: {100 * n // total:3d}%|{done:<10}| {n}/{total}"
+            f" [00:01<00:01, 2.0it/s, {post}]\n")
+
+
+def test_progress_bars_whose_epochs_start_again_are_segments(tmp_path):
+    """Cross-validation printed as tqdm bars, '[fold_0] 001/3:' to '[fold_1] 003/3:': the
+    bars' own epoch counter goes back at each new fold, whose loss starts high again: the
+    folds are segments (the last diagnosed), not one run climbing back five times. A
+    validation bar's own '1/1' after a training bar's 'Epoch 3/5' is no new start."""
+    text = "".join(_bar(f"[fold_{f}] {e:03d}/3", n, 4,
+                        f"loss={3.9 / (1 + 4 * e + n) * (1 + f):.4f}")
+                   for f in range(2) for e in range(1, 4) for n in range(1, 5))
+    report = api.diagnose(write(tmp_path, "train_log.txt", text))
+    assert any("2 segments (steps restart from the beginning), diagnosing the last" in n
+               for n in report.notes)
+    text = "".join(_bar(f"Epoch {e}/3", n, 4, f"loss={3.9 / (1 + 4 * e + n):.4f}")
+                   for e in range(1, 4) for n in range(1, 5)) + _bar("1/1", 1, 1, "val_loss=0.5")
+    report = api.diagnose(write(tmp_path, "with_eval.txt", text))
+    assert not any("segments" in n for n in report.notes), report.notes
 
 
 def test_a_one_word_title_above_a_table_is_not_its_header(tmp_path):

@@ -264,26 +264,46 @@ def _first_epoch(marked: list[_Marked]) -> float:
     return 1.0 if epochs and min(epochs) >= 1 else 0.0
 
 
+#: a bar's own counter of epochs, right before its percentage: ``[fold_0] 001/200:  25%|``
+_BAR_EPOCH = re.compile(r"(\d+)\s*/\s*\d+\s*:?\s*\d{1,3}%\|")
+
+
 class BarCount:
     """Iterations counted across progress bars: an update of a bar that prints a loss is at
     ``bars before it * its total + its n``; a bar starts again when its epoch changes or n
-    goes back. Lines between bars (a val loss by ``tqdm.write``) belong to the last update."""
+    goes back. When the epochs themselves go back (epoch 200 of a fold, then epoch 1 of the
+    next; a run started again) the count starts again too: the steps restart, a new segment.
+    Lines between bars (a val loss by ``tqdm.write``) belong to the last update."""
 
     def __init__(self) -> None:
         self.bars = 0
-        self.last: tuple[str | None, int] = (None, -1)
+        self.last: tuple[tuple[str, float] | None, int] = (None, -1)
 
     def at(self, line: str) -> float | None:
         where = bar_position(line)
         if where is None:
             return None
         n, total = where
-        epoch = epoch_of(line)
-        tag = epoch.group(1) if epoch else None
-        if self.last[1] >= 0 and (tag != self.last[0] or n < self.last[1]):
-            self.bars += 1
+        tag = _bar_epoch(line)
+        last = self.last[0]
+        if self.last[1] >= 0 and (tag != last or n < self.last[1]):
+            # the epochs went back, counted the same way (not an evaluation's own '1/1'
+            # bar after a training bar's 'Epoch 3/10')
+            restarted = tag is not None and last is not None and tag[0] == last[0] \
+                and tag[1] < last[1]
+            self.bars = 0 if restarted else self.bars + 1
         self.last = (tag, n)
         return float(self.bars * total + n)
+
+
+def _bar_epoch(line: str) -> tuple[str, float] | None:
+    """The epoch a bar's line names, with how it names it: its 'Epoch 3' ('epoch'), else
+    the bar's own counter right before its percentage ('counter')."""
+    if epoch := epoch_of(line):
+        return "epoch", float(epoch.group(1))
+    if counter := _BAR_EPOCH.search(line):
+        return "counter", float(counter.group(1))
+    return None
 
 
 def marker(line: str, axis: Axis, loss: bool, header: re.Match[str] | None = None
