@@ -375,7 +375,7 @@ def _realigned(df: pd.DataFrame) -> pd.DataFrame | None:
     when no single field is empty throughout."""
     import pandas as pd
 
-    if isinstance(df.index, pd.MultiIndex) or len(df.index) != len(df):
+    if isinstance(df.index, pd.MultiIndex):      # two fields more, or more
         return None
     fields = [pd.Series(df.index.to_numpy())] + [
         df.iloc[:, i].reset_index(drop=True) for i in range(df.shape[1])]

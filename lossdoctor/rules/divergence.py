@@ -210,15 +210,14 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     gradients, and check the code (loss, data normalisation, schedule). Statistic: the train
     loss ends ``divergence_z`` standard errors above its best, ``blowup_factor`` times it and
     back above its start (or ``divergence_factor`` times it), still rising or resting at
-    ``divergence_factor`` times its best; or, as soon as a
-    blow-up has clearly begun, its last ``blowup_points`` points (and the test loss's) each
-    stand ``blowup_noise_z`` noise sigmas above their best, in a material climb still rising
-    over the last ``blowup_stretch`` points, larger than any before it or far above all of
-    it; unless the train loss swings, rising and coming back down from its peaks since the
-    climb began (``swinging``), never broke into NaN/Inf, and the test loss did not diverge
-    itself; and not when the test loss rose less than ``material_share`` as far as the train
-    loss (log scale: a train loss thrown up alone measures something else, a penalty
-    ramped up).
+    ``divergence_factor`` times its best; or, as soon as a blow-up has clearly begun, its
+    last ``blowup_points`` points (and the test loss's) each stand ``blowup_noise_z`` noise
+    sigmas above their best, in a material climb still rising over the last
+    ``blowup_stretch`` points, larger than any before it or far above all of it; unless the
+    train loss swings, rising and coming back down from its peaks since the climb began
+    (``swinging``), never broke into NaN/Inf, and the test loss did not diverge itself; and
+    not when the test loss rose less than ``material_share`` as far as the train loss (log
+    scale: a train loss thrown up alone measures something else, a penalty ramped up).
     """
     tr, te = ctx.train, ctx.test
     full = diverged(tr, th)

@@ -20,6 +20,7 @@ from .measures import (
     climb_se,
     climbs_and_falls,
     end_rise,
+    learned_by,
     lowest,
     material,
     noise_range,
@@ -106,11 +107,8 @@ def _material_spike(c: CurveTrend, th: Thresholds) -> bool:
     """Whether one of the curve's spikes stands above its trend by ``material_share`` of
     what the loss had learned by then, on its own scale (its smoothed fall to that point):
     a loss that fell four decades, spiking x2 at 5e-4, has spiked by nothing it learned."""
-    for i, _ in spikes(c, th):
-        learned = float(c.smooth[: i + 1].max() - c.smooth[: i + 1].min())
-        if float(c.values[i] - c.smooth[i]) >= th.material_share * learned:
-            return True
-    return False
+    return any(float(c.values[i] - c.smooth[i]) >= th.material_share * learned_by(c, i)
+               for i, _ in spikes(c, th))
 
 
 def _steadily_learning(tr: CurveTrend) -> bool:

@@ -236,8 +236,14 @@ def material(c: CurveTrend, low: int, high: int, share: float) -> bool:
     there; its whole range when it had not fallen): a loss near zero that wanders by factors
     on a log scale moves by nothing next to what it learned, and a blow-up to 1e5 is not
     made small by its own peak."""
-    learned = float(c.smooth[: low + 1].max() - c.smooth[low])
+    learned = learned_by(c, low)
     return bool(c.smooth[high] - c.smooth[low] >= share * (learned if learned > 0 else c.progress))
+
+
+def learned_by(c: CurveTrend, i: int) -> float:
+    """How far the smoothed curve had fallen by index ``i``, on the loss's own scale: from
+    its highest before to its value there."""
+    return float(c.smooth[: i + 1].max() - c.smooth[i])
 
 
 def rises_materially(c: CurveTrend, th: Thresholds) -> bool:
