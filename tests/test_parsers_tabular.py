@@ -306,6 +306,40 @@ def test_rows_with_one_empty_field_more_than_the_header_are_put_back_under_it(tm
     assert any("one field more than its header" in n for n in log.notes)
 
 
+def test_an_epoch_done_line_is_the_train_loss_not_an_evaluation(tmp_path):
+    """Flair's training.log: per-batch 'epoch 1 - iter 14/149 - loss 0.49', then 'EPOCH 1
+    done: loss 0.2911 - lr 0.1000', 'DEV : loss 0.23' and 'TEST : loss 0.22'. The line that
+    closes its epoch prints the train loss again; read as an evaluation it made a third
+    test loss beside DEV and TEST, and the log was refused."""
+    text = ""
+    for e in range(1, 5):
+        text += "".join(f"2019-06-11 13:45:02,441 epoch {e} - iter {i}/60 - loss "
+                        f"{1 / (e + i / 60):.6f}\n" for i in range(0, 60, 15))
+        text += (f"2019-06-11 13:54:52,676 EPOCH {e} done: loss {1 / (e + 0.5):.4f} - lr 0.1000"
+                 f" - bad epochs 0\n2019-06-11 13:55:49,388 DEV : loss {0.9 / e:.4f} - score"
+                 f" 0.81\n2019-06-11 13:56:46,862 TEST : loss {0.95 / e:.4f} - score 0.82\n")
+    got, log = curves(write(tmp_path, "training.log", text))
+    assert got["test"][1] == [round(0.9 / e, 4) for e in range(1, 5)]
+    assert len(got["train"][0]) == 16
+
+
+def test_one_loss_spelt_two_ways_on_lines_apart_is_one_series(tmp_path):
+    """Runs appended to one log by two versions of a script: 'Tr loss=0.20 | Va loss=0.10'
+    then 'tr_loss=0.36  va_loss=0.37'. Never on one line together, each pair is one loss:
+    the log was refused for two test losses. Two names on one line stay two."""
+    old = "".join(f"Ep {e}/3 | Tr loss={0.3 / e:.4f} | Va loss={0.2 / e:.4f}\n"
+                  for e in range(1, 4))
+    new = "".join(f"Ep {e}/6  tr_loss={0.5 / e:.4f}  |  va_loss={0.45 + 0.01 * e:.4f}\n"
+                  for e in range(1, 7))
+    got, log = curves(write(tmp_path, "training.log", old + new))
+    assert got["test"][1][-6:] == [round(0.45 + 0.01 * e, 4) for e in range(1, 7)]
+    assert any("'Va loss' and 'va_loss' are never printed on one line" in n for n in log.notes)
+    both = "".join(f"Ep {e}/6  val_loss={0.5 / e:.4f}  Val Loss={0.6 / e:.4f}\n"
+                   for e in range(1, 7))
+    with pytest.raises(ColumnError, match="several test loss"):
+        curves(write(tmp_path, "both.log", both))
+
+
 def test_a_loop_counter_with_its_epochs_total_is_a_step(tmp_path):
     """A TTS trainer's 'epoch=0 i=3/530 total loss=0.23': the loop counter with the epoch's
     total is the step within the epoch (made global); read by epoch, the log was 2 points.
@@ -1867,6 +1901,23 @@ def _bar(desc: str, n: int, total: int, post: str) -> str:
     done = "#" * (10 * n // total)
     return (f"{desc}: {100 * n // total:3d}%|{done:<10}| {n}/{total}"
             f" [00:01<00:01, 2.0it/s, {post}]\n")
+
+
+def test_a_console_whose_bars_fill_the_head_is_read_as_console_text(tmp_path):
+    """tqdm's redraws of one bar (1,568 updates an epoch, split by carriage returns) fill
+    the first 64 KiB before the first epoch's summary ('...it/s]epoch   0 | train_loss:
+    12.43 | ...'): no loss in the head, so the table reader took the file and found no
+    numbers. Bars in the head say a console capture."""
+    text = "训练数据集的长度为：6419\n"          # real87's: no prose a table reader would see
+    for e in range(6):
+        text += f"-------第 {e + 1} 轮训练开始-------\n"
+        text += "".join(f"\r{100 * n // 1568:3d}%|####      | {n}/1568 [00:{n % 60:02d}<00:10,"
+                        f" 63.84it/s]" for n in range(1569))
+        text += f"epoch {e:3d} | train_loss: {12.4 / (e + 1):.5f} | acc_day: 0.9{e}\n"
+    path = write(tmp_path, "train.log", text)
+    assert len(text.split("train_loss")[0]) > 65536
+    assert api.diagnose(path).format == "plain-text"
+    assert curves(path)[0]["train"][1] == [round(12.4 / (e + 1), 5) for e in range(6)]
 
 
 def test_progress_bars_whose_epochs_start_again_are_segments(tmp_path):

@@ -39,6 +39,7 @@ from .printedrecords import (
     drop_strays,
     paired_train,
     perplexity_loss,
+    spelt_apart,
     splits_of,
     stated_over_inferred,
     without_carried,
@@ -76,6 +77,8 @@ def sniff_plaintext(source: Source) -> float:
         return 0.75
     if not hits and _losses_at_the_end(source):
         return 0.75       # a long preamble, then the training's lines
+    if not hits and has_bars(lines):
+        return 0.5        # progress bars redrawn past the head: a console capture, no table
     if _long_lines(lines):
         return 0.75       # '<step> <name> <value>' lines: the delimited reader sees 3 columns
     if lines and "\t" in lines[0]:
@@ -147,13 +150,15 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
     if not records:
         raise LogReadError("no '<name>: <number>' values in this text", name,
                            "expected lines like 'Epoch 3: loss=0.41, val_loss=0.52'")
+    notes = [{"line": "x axis: order of the lines",
+              "iteration": "x axis: iteration (progress-bar updates, counted across the bars)"}
+             .get(axis, f"x axis: {axis}"), *cut]
     counts: dict[str, int] = {}
     for r in records:
         for n in r.values:
             counts[n] = counts.get(n, 0) + 1
-    notes = [{"line": "x axis: order of the lines",
-              "iteration": "x axis: iteration (progress-bar updates, counted across the bars)"}
-             .get(axis, f"x axis: {axis}"), *cut]
+    for old, new in spelt_apart(records, list(counts), notes).items():
+        counts[new] += counts.pop(old)
     names = paired_train(records, stated_over_inferred(
         records, drop_echoes(records, drop_strays(counts, notes), notes), notes), notes) \
         if options.train_col is None and options.test_col is None else list(counts)
@@ -293,8 +298,11 @@ def _records(lines: list[str], axis: Axis) -> list[Record]:
             # the line names its split as train itself ('Training Error: 27.9  Loss: 0.63'
             # after 'Epoch: [0][100/108] ... Loss 0.1072'): the epoch's summary, another
             # spelling of the train loss than the batches' one, chosen between as any two
+            # ... and so is a line that says its epoch is done ('EPOCH 1 done: loss 0.29',
+            # Flair's, whose evaluations print 'DEV : loss' and 'TEST : loss' of their own)
+            context = "" if _EPOCH_DONE.search(line) else "val"
             pairs = {(f"{SUMMARY_WORD} {n}" if n in records[-1].marked else n): v
-                     for n, v in pairs_of(line, inferred, "val").items()}
+                     for n, v in pairs_of(line, inferred, context).items()}
         if x is not None and (not records or records[-1].x != x):
             records.append(Record(x, wall=wall_time(line), bar=bars.bars))
         if pairs and records:
@@ -309,6 +317,9 @@ def _records(lines: list[str], axis: Axis) -> list[Record]:
 
 #: the word that marks a train loss printed again in an epoch's summary line: an aggregation
 SUMMARY_WORD = "epoch"
+#: a line closing its epoch: 'EPOCH 3 done', 'Epoch 3 finished', 'End of epoch 3'
+_EPOCH_DONE = re.compile(r"\bepoch\s*\d+\s*(?:is\s+)?(?:done|finished|completed?|ended)\b"
+                         r"|\bend\s+of\s+epoch\b", re.IGNORECASE)
 
 
 def _reprinted(pairs: dict[str, float], record: Record) -> bool:

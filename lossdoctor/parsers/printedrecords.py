@@ -56,6 +56,33 @@ def drop_strays(counts: dict[str, int], notes: list[str]) -> list[str]:
     return keep
 
 
+def spelt_apart(records: list[Record], names: list[str], notes: list[str]) -> dict[str, str]:
+    """One loss printed under two spellings on lines apart ('Va loss=0.10' by one run's
+    script, 'va_loss=0.35' by the next one's, appended to one log): never on one line
+    together, they are one series, read under the spelling its last line uses (the
+    records renamed in place, with a note). Two names printed on one line are two losses,
+    left as they are. Returns the renaming (old name -> new)."""
+    lossy = [n for n in names if split_of(n) in ("train", "test")]
+    pairs = [(a, b) for i, a in enumerate(lossy) for b in lossy[i + 1:] if _same_loss(a, b)]
+    renamed: dict[str, str] = {}
+    for a, b in pairs:
+        if a in renamed or b in renamed or any(a in r.values and b in r.values for r in records):
+            continue
+        last_a = max(i for i, r in enumerate(records) if a in r.values)
+        last_b = max(i for i, r in enumerate(records) if b in r.values)
+        old, new = (a, b) if last_a < last_b else (b, a)
+        renamed[old] = new
+        notes.append(f"{old!r} and {new!r} are never printed on one line: one loss spelt two"
+                     f" ways, read as {new!r}")
+    for r in records if renamed else ():
+        r.values = {renamed.get(n, n): v for n, v in r.values.items()}
+        for kept in (r.marked, r.inferred, r.with_test):
+            moved = kept & renamed.keys()
+            kept -= moved
+            kept |= {renamed[n] for n in moved}
+    return renamed
+
+
 def _same_loss(a: str, b: str) -> bool:
     """Two names of one split's same loss (component): 'Val Loss' and 'val_loss'."""
     return a != b and split_of(a) == split_of(b) and component(a) == component(b)
