@@ -340,6 +340,22 @@ def test_one_loss_spelt_two_ways_on_lines_apart_is_one_series(tmp_path):
         curves(write(tmp_path, "both.log", both))
 
 
+def test_a_last_run_without_a_test_loss_is_not_paired_with_an_earlier_runs(tmp_path):
+    """Keras fits appended to one console: the first with validation, the last (a final fit
+    on all the data) without. Each curve's last segment would pair the last run's train
+    loss with the first run's val_loss; the last run is read alone, with a note. With
+    --segments all, nothing is left out."""
+    fit = "".join(f"Epoch {e}/6\n100/100 - 3s - loss: {0.5 / e:.4f} - val_loss:"
+                  f" {0.3 + 0.02 * e:.4f}\n" for e in range(1, 7))
+    last = "".join(f"Epoch {e}/6\n100/100 - 3s - loss: {0.4 / e:.4f}\n" for e in range(1, 7))
+    path = write(tmp_path, "model_training_log.txt", fit + last)
+    report = api.diagnose(path)
+    assert report.verdict == "learning"
+    assert any("logs no test loss: the earlier runs' test loss is left out" in n
+               for n in report.notes)
+    assert "test" in curves(path, segments="all")[0]
+
+
 def test_a_loop_counter_with_its_epochs_total_is_a_step(tmp_path):
     """A TTS trainer's 'epoch=0 i=3/530 total loss=0.23': the loop counter with the epoch's
     total is the step within the epoch (made global); read by epoch, the log was 2 points.

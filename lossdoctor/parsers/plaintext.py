@@ -172,12 +172,29 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
     notes += choice.notes
     if not choice.test and options.test_col is None:
         choice.test = perplexity_loss(records, names, notes)
+    if choice.test and options.segments == "last" and options.test_col is None and \
+            (start := _last_run_start(records)) is not None and \
+            not any(c in r.values for r in records[start:] for c in choice.test):
+        notes.append(f"the last run (its steps start again at {records[start].x:g}) logs no"
+                     f" test loss: the earlier runs' test loss is left out")
+        choice.test = []
     frames = [_curve(records, split, cols) for split, cols in
               (("train", choice.train), ("test", choice.test), ("lr", choice.lr))]
     frame = concat_frames(frames)
     if not (frame["split"] != "lr").any():
         raise LogReadError("no loss values in this text", name)
     return LossLog(validate_frame(frame, name), name, fmt, notes)
+
+
+def _last_run_start(records: list[Record]) -> int | None:
+    """Index of the record where the log's last run begins: the last time the steps went
+    back to where the log began (an appended run, a second fit), None when they never did."""
+    if len(records) < 2:
+        return None
+    first = records[0].x
+    starts = [i for i in range(1, len(records))
+              if records[i].x < records[i - 1].x and records[i].x <= first]
+    return starts[-1] if starts else None
 
 
 def _ends(line: str) -> str:
