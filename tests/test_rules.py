@@ -422,8 +422,11 @@ def test_a_blow_up_that_undid_all_it_learned_is_divergence_though_it_rests_at_th
 
 def test_a_blow_up_that_left_the_loss_far_above_its_best_is_divergence_below_its_start_too():
     # learned 5 -> 0.005 and rests at 0.3 after the blow-up: below its start, but 60x its
-    # best (divergence_factor 10x)
-    assert api.diagnose(blown_up_and_stuck(0.3, height=5.0)).verdict == "divergence"
+    # best (divergence_factor 10x); without a test loss to confirm it, a train loss resting
+    # 10x above its best is no divergence (a per-step loss's best can be a deep noise dip)
+    log = blown_up_and_stuck(0.3, height=5.0)
+    assert api.diagnose(log).verdict == "divergence"
+    assert "divergence" not in names(api.diagnose(log.drop(columns="val_loss")))
 
 
 def test_a_blow_up_that_rests_a_few_times_its_best_is_a_rate_too_high():

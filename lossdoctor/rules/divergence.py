@@ -26,7 +26,7 @@ from .measures import (
 from .registry import rule
 
 
-def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
+def diverged(c: CurveTrend | None, th: Thresholds, resting: bool = True) -> bool:
     """The curve climbed ``divergence_z`` standard errors above its best, to at least
     ``blowup_factor`` times it and back above where it started (or, for a positive loss,
     to ``divergence_factor`` times its best), by ``material_share`` of what it had learned
@@ -36,7 +36,8 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     and broke into NaN/Inf: a loss that ticks up a little before a NaN (a bad batch) has
     not diverged. A loss that jumped and then rests at a few times its best has not
     diverged, and neither has one that climbs back part of the way it fell (too high a
-    rate)."""
+    rate). ``resting=False`` asks it to be still climbing (a train loss with no test loss to
+    confirm it: a per-step loss whose best was a deep noise dip rests "10x" above it)."""
     if c is None or len(c.values) < th.min_points or not c.windows:
         return False
     rise, z = end_rise(c, th)
@@ -49,7 +50,7 @@ def diverged(c: CurveTrend | None, th: Thresholds) -> bool:
     back_up = rise >= float(c.ys[0] - c.ys.min())
     far_up = c.log and rise >= np.log(th.divergence_factor)
     # still climbing, or resting where the blow-up left it, divergence_factor times its best
-    stays_up = c.windows[-1].direction is Direction.RISING or far_up
+    stays_up = c.windows[-1].direction is Direction.RISING or (far_up and resting)
     # and a climb that matters on the loss's own scale: a memorised loss wandering up from
     # 1e-4 to 1e-2 is 100x its best, and nothing next to what it learned
     return bool((back_up or far_up) and doubled and stays_up and _unprecedented(c, rise, th)
@@ -220,7 +221,7 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
     scale: a train loss thrown up alone measures something else, a penalty ramped up).
     """
     tr, te = ctx.train, ctx.test
-    full = diverged(tr, th)
+    full = diverged(tr, th, resting=te is not None and len(te.values) >= th.min_points)
     if tr is None or not (full or blowing_up(tr, te, th)):
         return None
     start = climb_start(tr, th)
