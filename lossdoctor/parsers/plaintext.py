@@ -189,12 +189,9 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
 def _last_run_start(records: list[Record]) -> int | None:
     """Index of the record where the log's last run begins: the last time the steps went
     back to where the log began (an appended run, a second fit), None when they never did."""
-    if len(records) < 2:
-        return None
-    first = records[0].x
-    starts = [i for i in range(1, len(records))
-              if records[i].x < records[i - 1].x and records[i].x <= first]
-    return starts[-1] if starts else None
+    first = records[0].x if records else 0.0
+    return next((i for i in range(len(records) - 1, 0, -1)
+                 if records[i].x < records[i - 1].x and records[i].x <= first), None)
 
 
 def _ends(line: str) -> str:

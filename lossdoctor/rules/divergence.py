@@ -134,16 +134,16 @@ def _test_agrees(te: CurveTrend, th: Thresholds) -> bool:
     return bool(te.y[-1] - te.ys.min() >= np.log(th.blowup_factor))
 
 
-def _left_behind(te: CurveTrend, tr: CurveTrend, th: Thresholds) -> bool:
+def _left_behind(te: CurveTrend, tr: CurveTrend, train_rise: float, th: Thresholds) -> bool:
     """The test loss rose less than ``material_share`` of the train loss's rise since their
-    bests (log scale; a train loss that never broke into NaN/Inf): a train loss thrown up
-    300x beside a test loss creeping up 10% is not one blow-up of the weights but a train
-    loss that measures something else (a penalty whose weight is ramped up, a KL term
-    annealed in)."""
+    bests (``train_rise``, ``end_rise``'s; log scale; a train loss that never broke into
+    NaN/Inf): a train loss thrown up 300x beside a test loss creeping up 10% is not one
+    blow-up of the weights but a train loss that measures something else (a penalty whose
+    weight is ramped up, a KL term annealed in)."""
     if len(te.values) < th.min_points or not te.windows or not (tr.log and te.log) \
             or tr.non_finite_count:
         return False
-    return end_rise(te, th)[0] < th.material_share * end_rise(tr, th)[0]
+    return end_rise(te, th)[0] < th.material_share * train_rise
 
 
 def rise_start(c: CurveTrend, th: Thresholds) -> float:
@@ -230,7 +230,8 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
         return None           # a train loss that keeps coming back down, alone, swings
     if te is not None and len(te.values) >= th.min_points and not _test_agrees(te, th):
         return None
-    if te is not None and _left_behind(te, tr, th):
+    rise, z = end_rise(tr, th)
+    if te is not None and _left_behind(te, tr, rise, th):
         return None
     ev = {"train_best_step": best_step(tr), "rise_start_step": start,
           "train_best_value": float(tr.smooth.min()),
@@ -258,7 +259,6 @@ def divergence(ctx: RunContext, th: Thresholds) -> Finding | None:
                last=float(tr.values[-1]), last_step=tr.steps[-1], start=start, test=test_said,
                under_way=under_way, broke=broke)
     acts: tuple[Said, ...] = (actions.lower_lr(ctx, start), *actions.steady(ctx))
-    _, z = end_rise(tr, th)
     return Finding(msg, start, float(tr.steps[-1]), ev, acts,
                    confidence=confidence(z, th.divergence_z))
 
