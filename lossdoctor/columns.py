@@ -219,7 +219,9 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None,
     objectives (mse and nll) are the user's to choose."""
     cands = [n for n in names if says_loss(n) and split_of(n) is None]
     for split in ("train", "test"):
-        mine = [n for n in cands if (split == "test") == names_test(tokens(n))]
+        mine = _summaries_left_out(
+            [n for n in cands if (split == "test") == names_test(tokens(n))], counts,
+            choice.notes)
         objectives = [n for n in mine if not REPORTED & set(tokens(n))]
         spellings = len(objectives) > 1 and len({component(n) for n in objectives}) == 1
         if spellings:
@@ -249,6 +251,23 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None,
         if mine:
             getattr(choice, split).append(mine[0])
             choice.notes.append(f"{split} loss: {mine[0]} (no column is named loss)")
+
+
+def _summaries_left_out(names: list[str], counts: Mapping[str, int],
+                        notes: list[str]) -> list[str]:
+    """Of several loss-like names, the one with enough values for a trend when each other
+    has too few: those are summaries of the run (a closing ``Avg Train CE`` printed once
+    beside ``TRAIN CROSS ENTROPY`` every epoch), not a second loss to choose from."""
+    curves = [n for n in names if counts.get(n, 0) >= TREND_POINTS]
+    if len(names) < 2 or len(curves) != 1:
+        return names
+    notes.append(_summary_note([n for n in names if n != curves[0]], curves[0], counts))
+    return curves
+
+
+def _summary_note(few: list[str], curve: str, counts: Mapping[str, int]) -> str:
+    return (f"{', '.join(few)} left out: {max(counts.get(n, 0) for n in few)} value(s) at"
+            f" most, a summary beside the curve {curve}")
 
 
 def _validation_first(best: list[str], ranked: list[str]) -> tuple[list[str], list[str]]:
@@ -284,8 +303,7 @@ def _curves_first(split: str, best: list[str], ranked: list[str], counts: Mappin
         if not kept or len(kept) == len(best):
             return best, ranked
         few = [c for c in best if c not in kept]
-        notes.append(f"{', '.join(few)} left out: {max(counts.get(c, 0) for c in few)} value(s)"
-                     f" at most, a summary beside the curve {kept[0]}")
+        notes.append(_summary_note(few, kept[0], counts))
         return kept, kept + [c for c in ranked if c not in best]
     if split != "train" or best[0] in curves:
         return best, ranked

@@ -16,7 +16,8 @@ TEST_TOKENS = frozenset({"val", "valid", "validation", "test", "eval", "evaluati
 HELD_OUT_TOKENS = frozenset({"test", "tst", "te", "holdout"})
 TRAIN_TOKENS = frozenset({"train", "training", "trn", "tr", "main", "batch", "trained"})
 #: tokens that say "the same loss, aggregated differently": not a separate component
-MODIFIERS = ("epoch", "avg", "mean", "total", "overall", "running", "smoothed", "step", "batch")
+MODIFIERS = ("epoch", "avg", "mean", "total", "overall", "running", "smoothed", "step", "batch",
+             "current")
 STATS = frozenset({"min", "max", "std", "stderr", "var", "count"})
 #: the loss seen through exp, not a loss of its own: Megatron's ``lm loss PPL`` beside its
 #: ``lm loss value`` (a log with no loss but a perplexity reads ln(ppl) as its loss)

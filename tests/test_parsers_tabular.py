@@ -323,6 +323,41 @@ def test_an_epoch_done_line_is_the_train_loss_not_an_evaluation(tmp_path):
     assert len(got["train"][0]) == 16
 
 
+def test_a_loss_printed_once_as_a_summary_gives_way_to_the_curve_beside_it(tmp_path):
+    """A SLURM job's output: 'TRAIN CROSS ENTROPY: 0.47' and 'VALID CROSS ENTROPY: 0.53'
+    each epoch, then 'Avg Train CE' and 'Avg Valid CE' once at the end. No name says loss,
+    and two could be the train loss: the log was refused. The one printed once is the
+    run's summary, not a second loss."""
+    text = "".join(f"#### EPOCH {e} ####\nTRAIN CROSS ENTROPY: {0.5 / (e + 1):.6f}\n"
+                   f"VALID CROSS ENTROPY: {0.4 + 0.3 / (e + 1):.6f}\n"
+                   f"VALIDATION CLASSIFICATION RATE:0.875\n" for e in range(12))
+    text += "Avg Valid CE: 0.42\nAvg Train CE: 0.05\n"
+    got, log = curves(write(tmp_path, "job.out", text))
+    assert got["train"][1] == [round(0.5 / (e + 1), 6) for e in range(12)]
+    assert got["test"][1] == [round(0.4 + 0.3 / (e + 1), 6) for e in range(12)]
+    assert any("Avg Train CE left out" in n for n in log.notes)
+
+
+def test_the_current_cost_beside_the_average_is_one_loss_spelt_two_ways(tmp_path):
+    """PaddlePaddle v1's glog lines: 'Batch=1000 ... AvgCost=11.56 CurrentCost=11.56' mid
+    pass, 'Pass=0 Batch=1472 ... AvgCost=11.18' at its end, and 'Test samples=91292
+    cost=10.81'. The current cost (of the last batches) and the pass's running average
+    are one loss aggregated two ways: the log was refused for two train losses."""
+    text = ""
+    for p in range(6):
+        cur = 11.5 - 0.3 * p
+        text += (f"I0305 23:00:01.177073    35 TrainerInternal.cpp:165]  Batch=1000 samples="
+                 f"128000 AvgCost={cur:.4f} CurrentCost={cur - 0.05:.4f} Eval: error=0.13\n"
+                 f"I0305 23:00:29.745251    35 TrainerInternal.cpp:182]  Pass={p} Batch=1472"
+                 f" samples=188399 AvgCost={cur - 0.1:.4f} Eval: error=0.12\n"
+                 f"I0305 23:00:50.979264    35 Tester.cpp:127]  Test samples=91292 cost="
+                 f"{cur - 0.4:.4f} Eval: error=0.12\n")
+    got, log = curves(write(tmp_path, "train.log", text))
+    assert got["test"][1] == [round(11.5 - 0.3 * p - 0.4, 4) for p in range(6)]
+    assert len(got["train"][1]) == 12 and got["train"][1][:2] == [11.5, 11.4]
+    assert any("AvgCost" in n and "CurrentCost" in n for n in log.notes)
+
+
 def test_one_loss_spelt_two_ways_on_lines_apart_is_one_series(tmp_path):
     """Runs appended to one log by two versions of a script: 'Tr loss=0.20 | Va loss=0.10'
     then 'tr_loss=0.36  va_loss=0.37'. Never on one line together, each pair is one loss:
