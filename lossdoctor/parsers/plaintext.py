@@ -131,22 +131,10 @@ def read_plaintext(source: Source, options: ReadOptions) -> LossLog:
 
 
 def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> LossLog:
-    """The losses a console text prints (``name`` says where it came from, in errors)."""
-    raw = terminal_lines(text)
-    if max(map(len, raw), default=0) > LONGEST_LINE:        # (one pass in C: a hot path)
-        long = sum(len(ln) > LONGEST_LINE for ln in raw)
-        raw = [_ends(ln) if len(ln) > LONGEST_LINE else ln for ln in raw]
-        cut = [f"{long} line(s) longer than {LONGEST_LINE:,} characters read at their ends only"]
-    else:
-        cut = []
-    # progress bars cut out first (a per-epoch summary beside them is the curve); when the
-    # bars' own postfix holds losses the summaries lack (Lightning's, a tqdm postfix), each
-    # update of a bar is a point at its iteration
-    axis, records = _parse(raw)
-    if has_bars(raw):
-        stripped = _parse(strip_bars(raw))
-        if splits_of(stripped[1]) and splits_of(stripped[1]) >= splits_of(records):
-            axis, records = stripped
+    """The losses a console text prints (``name`` says where it came from, in errors): its
+    lines read into records, the names among them cleaned, the columns chosen."""
+    raw, cut = _readable_lines(text)
+    axis, records = _records_without_bars(raw)
     if not records:
         raise LogReadError("no '<name>: <number>' values in this text", name,
                            "expected lines like 'Epoch 3: loss=0.41, val_loss=0.52'")
@@ -157,33 +145,77 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
     for r in records:
         for n in r.values:
             counts[n] = counts.get(n, 0) + 1
-    for old, new in spelt_apart(records, list(counts), notes).items():
-        counts[new] += counts.pop(old)
-    names = paired_train(records, stated_over_inferred(
-        records, drop_echoes(records, drop_strays(counts, notes), notes), notes), notes) \
-        if options.train_col is None and options.test_col is None else list(counts)
-    if options.train_col is None and options.test_col is None and _long_lines(raw):
-        options = _series_named_by_split(names, options, notes)
-    if options.train_col is None and options.test_col is None and \
-            not any(split_of(n) in ("train", "test") for n in names):
-        options = _perplexities(records, names, options, notes)
+    names, options = _loss_names(records, counts, raw, options, notes)
     choice = choose_columns(names, options.train_col, options.test_col, name,
                             counts=counts)
     notes += choice.notes
-    if not choice.test and options.test_col is None:
-        choice.test = perplexity_loss(records, names, notes)
-    if choice.test and options.segments == "last" and options.test_col is None and \
-            (start := _last_run_start(records)) is not None and \
-            not any(c in r.values for r in records[start:] for c in choice.test):
-        notes.append(f"the last run (its steps start again at {records[start].x:g}) logs no"
-                     f" test loss: the earlier runs' test loss is left out")
-        choice.test = []
+    choice.test = _test_columns(records, names, choice.test, options, notes)
     frames = [_curve(records, split, cols) for split, cols in
               (("train", choice.train), ("test", choice.test), ("lr", choice.lr))]
     frame = concat_frames(frames)
     if not (frame["split"] != "lr").any():
         raise LogReadError("no loss values in this text", name)
     return LossLog(validate_frame(frame, name), name, fmt, notes)
+
+
+def _readable_lines(text: str) -> tuple[list[str], list[str]]:
+    """The text's lines as a terminal shows them, a line too long to scan read at its ends
+    only (and a note saying so)."""
+    raw = terminal_lines(text)
+    if max(map(len, raw), default=0) <= LONGEST_LINE:        # (one pass in C: a hot path)
+        return raw, []
+    long = sum(len(ln) > LONGEST_LINE for ln in raw)
+    return ([_ends(ln) if len(ln) > LONGEST_LINE else ln for ln in raw],
+            [f"{long} line(s) longer than {LONGEST_LINE:,} characters read at their ends only"])
+
+
+def _records_without_bars(raw: list[str]) -> tuple[str, list[Record]]:
+    """The lines' records with progress bars cut out first (a per-epoch summary beside them
+    is the curve); when the bars' own postfix holds losses the summaries lack (Lightning's,
+    a tqdm postfix), each update of a bar is a point at its iteration."""
+    axis, records = _parse(raw)
+    if has_bars(raw):
+        stripped = _parse(strip_bars(raw))
+        if splits_of(stripped[1]) and splits_of(stripped[1]) >= splits_of(records):
+            return stripped
+    return axis, records
+
+
+def _loss_names(records: list[Record], counts: dict[str, int], raw: list[str],
+                options: ReadOptions, notes: list[str]) -> tuple[list[str], ReadOptions]:
+    """The names that may be losses, through passes that each note what they did: one loss
+    spelt two ways merged (``counts`` follows), then, unless the user named the columns,
+    stray and echoed names dropped, a stated split preferred to an inferred one, a train
+    loss paired with its test loss; and the columns a log's own layout settles (series
+    named by their split, perplexities)."""
+    for old, new in spelt_apart(records, list(counts), notes).items():
+        counts[new] += counts.pop(old)
+    if options.train_col is not None or options.test_col is not None:
+        return list(counts), options
+    names = drop_strays(counts, notes)
+    for clean in (drop_echoes, stated_over_inferred, paired_train):
+        names = clean(records, names, notes)
+    if _long_lines(raw):
+        options = _series_named_by_split(names, options, notes)
+    if options.train_col is None and options.test_col is None and \
+            not any(split_of(n) in ("train", "test") for n in names):
+        options = _perplexities(records, names, options, notes)
+    return names, options
+
+
+def _test_columns(records: list[Record], names: list[str], test: list[str],
+                  options: ReadOptions, notes: list[str]) -> list[str]:
+    """The test loss chosen, else a test perplexity's ln; none when the log's last run (the
+    one diagnosed) logs no test loss, which an earlier run's would stand in for."""
+    if not test and options.test_col is None:
+        test = perplexity_loss(records, names, notes)
+    if test and options.segments == "last" and options.test_col is None and \
+            (start := _last_run_start(records)) is not None and \
+            not any(c in r.values for r in records[start:] for c in test):
+        notes.append(f"the last run (its steps start again at {records[start].x:g}) logs no"
+                     f" test loss: the earlier runs' test loss is left out")
+        return []
+    return test
 
 
 def _last_run_start(records: list[Record]) -> int | None:
