@@ -186,6 +186,18 @@ def test_timestamp_prefixed_lines_are_text_not_json(tmp_path):
     assert got["train"][1] == [t for _, t, _ in epochs()]
 
 
+def test_logging_lines_opening_with_a_braced_source_are_text_not_json(tmp_path):
+    """Airflow's log format, '[{train.py:45} INFO - Epoch 1, loss = 0.34, val_loss = 0.47':
+    '[{' opened a JSON array of objects to the detector, and the log was refused as
+    invalid JSON at line 1, column 3."""
+    text = "".join(f"[{{3667621017.py:45}} INFO - Epoch {e:4d}, loss = {t}, val_loss = {v}\n"
+                   f"[{{3667621017.py:54}} INFO - saved intermediate checkpoint\n"
+                   for e, t, v in epochs())
+    got, log = curves(write(tmp_path / "log.txt", text))
+    assert log.format == "plain-text"
+    assert got["test"][1] == [v for _, _, v in epochs()]
+
+
 def test_detectron2_console_log(tmp_path):
     text = "".join(
         f"[12/21 21:{i // 60:02d}:{i % 60:02d} d2.utils.events]:  eta: 0:10:00  iter: {i}"

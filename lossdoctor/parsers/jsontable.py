@@ -50,8 +50,8 @@ def head_json_text(source: Source) -> str:
 
 
 _JSON_START = re.compile(
-    r'^(?:\{\s*(?:"|\}|$)|\[\s*(?:$|[\[{"\]]|(?:-?(?:\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|Infinity)'
-    r'|NaN|true|false|null)\s*(?:[,\]]|$)))')
+    r'^(?:\{\s*(?:"|\}|$)|\[\s*(?:$|\{\s*(?:"|\}|$)|[\["\]]'
+    r'|(?:-?(?:\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|Infinity)|NaN|true|false|null)\s*(?:[,\]]|$)))')
 
 
 #: ``[12]\tvalid_0's l2: 0.5``: a boosting round's counter in brackets, then words (XGBoost,
@@ -61,8 +61,9 @@ _ROUND = re.compile(r"^\[\s*\d+\s*\][ \t]+[A-Za-z]")
 
 def looks_like_json(text: str) -> bool:
     """Text that starts as a JSON document does: ``{"`` or ``[1,`` -- not ``[12/21 21:00:41]``
-    (a timestamp), ``[INFO]``, ``[12]\tvalid-logloss:0.5`` (a boosting round) or
-    ``{'loss': 0.5}`` (a printed Python dict)."""
+    (a timestamp), ``[INFO]``, ``[{train.py:45} INFO -`` (Airflow's logging format),
+    ``[12]\tvalid-logloss:0.5`` (a boosting round) or ``{'loss': 0.5}`` (a printed Python
+    dict)."""
     head = text.lstrip()[:200]
     return bool(_JSON_START.match(head)) and not _ROUND.match(head)
 
