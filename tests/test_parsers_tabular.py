@@ -2201,6 +2201,28 @@ def test_yolov5_console_without_a_total_column(tmp_path):
     assert any("sum of 3 components" in n for n in log.notes)
 
 
+@pytest.mark.parametrize("bar", ["100% \u2501\u2501\u2501\u2501\u2501\u2501 8/8 1.2it/s 6.6s",
+                                 "45% \u2501\u2501\u2501\u2578\u2500\u2500 4/8 1.1it/s 3.0s<3.4s",
+                                 "0% \u00d4\u00f6\u00c7\u00d4\u00f6\u00c7 0/8"])
+def test_ultralytics_rows_under_a_progress_bar_of_their_own_style(tmp_path, bar):
+    """Ultralytics 8.3+ draws its own bar after a row's 'Size' cell ('320: 100% ━━━ 8/8
+    1.2it/s'), not tqdm's '100%|███|': the rows had one cell too many for the header and
+    went unread (and a PowerShell capture turns the bar into mojibake). What follows the
+    row's colon is the bar, whatever its style."""
+    text = "engine/trainer: agnostic_nms=False, amp=True, box=7.5, cls=0.5, dfl=1.5\n"
+    for e in range(1, 9):
+        text += ("      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size\n"
+                 f"      {e}/8         0G      {3.3 - 0.1 * e:.3f}      5.818      4.334"
+                 f"         30        320: {bar}\n"
+                 "                 Class     Images  Instances      Box(P          R      mAP50"
+                 "  mAP50-95): 100% \u2501\u2501\u2501 1/1 3.1it/s 0.3s\n"
+                 "                   all          4         17          0          0"
+                 "          0          0\n")
+    got, log = curves(write(tmp_path, "train_output.txt", text))
+    assert got["train"][1] == pytest.approx([3.3 - 0.1 * e + 5.818 + 4.334 for e in range(1, 9)])
+    assert any("sum of 3 components" in n for n in log.notes)
+
+
 @pytest.mark.parametrize("text,word", [
     ("2026-12-01 00:00:05,000 - train - INFO - step 5 | ", "train"),
     ("Epoch 3 ValLoss", "val"), ("Validate: [10/20] ", "val"), ("| valid | epoch 003 | ", "valid"),

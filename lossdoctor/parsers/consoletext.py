@@ -72,6 +72,8 @@ def _row(line: str, width: int) -> list[str] | None:
     """A table row of ``width`` cells, all numbers, sizes, clocks or dashes and at least one
     number (a trailing progress bar cut off)."""
     cells = _cells(line)
+    if len(cells) > width and cells[width - 1].endswith(":"):
+        cells = cells[:width]      # a progress bar after the row's colon, of any style
     if cells and cells[-1].endswith(":"):
         cells[-1] = cells[-1].rstrip(":")
     if len(cells) != width:
