@@ -78,7 +78,9 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     a whole (plateau), unless every curve still falls (learning), the train loss rises
     while no curve falls, and a rise matters on the loss's own scale ("if the loss rises
     during training, the learning rate is usually too large"; a short flat curve's noise
-    read as a rise in its last few points is no such rise), or the train loss falls while
+    read as a rise in its last few points is no such rise), or the test loss rises by a
+    share that matters and the train loss rose half as far with it (worse on both sets: a
+    rate too high too), or the train loss falls while
     the test loss rises by a share that matters (overfitting's cell, when its own rule
     found no rise from a smoothed best: a best of one evaluation on a short curve); a train
     loss whose last window rises by a share that does not matter beside a test loss still
@@ -111,8 +113,12 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     newlow = (ends[:1] == [Direction.FALLING] and ends[1:] in ([Direction.FLAT],
                                                                [Direction.RISING])
               and te is not None and te.moved and since_best < th.overfit_points)
-    nearest = ("learning" if still or improving or newlow else "lr_too_high" if rising
-               else "overfitting" if parting else "plateau")
+    # a test loss rising beside a train loss that rose with it: the weights got worse on
+    # both sets, as a rate too high makes them
+    together = (ends[-1:] == [Direction.RISING] and te is not None and ctx.train is not None
+                and _rose_together(ctx.train, te, th))
+    nearest = ("learning" if still or improving or newlow else "lr_too_high"
+               if rising or together else "overfitting" if parting else "plateau")
     ev: dict[str, float | str] = {f"{c.split}_direction": c.windows[-1].direction.value
                                   for c in curves}
     # where the nearest cell's trouble began, as its own rule would place it: the train
@@ -125,6 +131,18 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     return find_rule(nearest).diagnosis(Finding(
         text("Mixed trends: {said}.", said=said), onset, None, ev,
         ("look at the curves: the train and test loss disagree",), confidence=0.3))
+
+
+def _rose_together(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> bool:
+    """Whether the test loss rose since its smoothed best by a share that matters and the
+    train loss rose half as far or more over the same steps (log scale): the line the
+    overfitting rule draws between memorising and getting worse on both sets."""
+    if not (te.log and tr.log and rises_materially(te, th)):
+        return False
+    best = best_step(te)
+    te_rise = float(te.ys[-1] - np.interp(best, te.steps, te.ys))
+    tr_rise = float(tr.ys[-1] - np.interp(best, tr.steps, tr.ys))
+    return te_rise > 0 and tr_rise >= te_rise / 2
 
 
 Points = dict[str, tuple[np.ndarray, np.ndarray]]

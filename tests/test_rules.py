@@ -330,6 +330,32 @@ def test_when_no_rule_decides_a_rising_train_loss_is_nearest_a_rate_too_high(mon
     assert api.diagnose(frame(noisy(up, 0.005, 47), falling)).diagnoses[0].name == "plateau"
 
 
+def test_when_no_rule_decides_a_test_loss_rising_with_the_train_loss_is_a_rate_too_high(
+        monkeypatch):
+    """No rule fires; the test loss's last window rises by a share that matters and the
+    train loss, its own last window flat, stands higher than at the test loss's best by half
+    that rise or more: the weights got worse on both sets, as a rate too high makes them
+    (set28's w048: both losses thrown up together to a level that rests). A train loss that
+    fell meanwhile is the overfitting cell; one that did not move with it, a plateau."""
+    from dataclasses import replace
+
+    for code, r in list(RULES.items()):
+        monkeypatch.setitem(RULES, code, replace(r, check=lambda ctx, th: None))
+    base = decay(0.5, 1.0, 20)
+    step = np.where(T < 60, base, base[60] * np.minimum(1.3, 1 + 0.05 * (T - 60)))
+    rising = np.where(T < 60, 1.2 * base, 1.2 * base[60] * (1 + 0.006 * (T - 60)))
+    test = noisy(rising, 0.005, 52)
+    d = api.diagnose(frame(noisy(step, 0.005, 51), test)).diagnoses[0]
+    assert d.message.startswith("Mixed trends:") and d.name == "lr_too_high", d.message
+    ends = [c.windows[-1].direction.value for c in api.diagnose(frame(
+        noisy(step, 0.005, 51), test)).main.context.curves()]
+    assert ends == ["flat", "rising"]
+    fell = np.where(T < 60, base, base[60] * (1 - 0.003 * (T - 60)))
+    assert api.diagnose(frame(noisy(fell, 0.005, 51), test)).diagnoses[0].name == "overfitting"
+    flat = np.where(T < 60, base, base[60])
+    assert api.diagnose(frame(noisy(flat, 0.005, 51), test)).diagnoses[0].name == "plateau"
+
+
 @pytest.mark.parametrize("seed", [16, 30])
 def test_a_flat_short_log_whose_noise_reads_as_a_rise_is_no_rate_too_high(seed):
     """19 evaluations of two losses that fell at once and then scatter 5% around 0.07: the
