@@ -80,13 +80,13 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     during training, the learning rate is usually too large"; a short flat curve's noise
     read as a rise in its last few points is no such rise), or the test loss rises by a
     share that matters and the train loss rose half as far with it (worse on both sets: a
-    rate too high too), or the train loss falls while
-    the test loss rises by a share that matters (overfitting's cell, when its own rule
-    found no rise from a smoothed best: a best of one evaluation on a short curve); a train
-    loss whose last window rises by a share that does not matter beside a test loss still
-    falling is learning (the run improves where it counts), and so is a train loss falling
-    beside a test loss whose last window is flat or rising but which logged its lowest value
-    within its last ``overfit_points`` evaluations (it still makes new lows, however small)."""
+    rate too high too), or the train loss falls while the test loss rises by a share that
+    matters (overfitting's cell, when its own rule found no rise from a smoothed best: a
+    best of one evaluation on a short curve); a train loss whose last window rises by a
+    share that does not matter beside a test loss still falling is learning (the run
+    improves where it counts), and so is a train loss falling beside a test loss whose last
+    window is flat or rising but which logged its lowest value within its last
+    ``overfit_points`` evaluations (it still makes new lows, however small)."""
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
     still = all(e is Direction.FALLING for e in ends)
