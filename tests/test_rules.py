@@ -356,6 +356,21 @@ def test_when_no_rule_decides_a_test_loss_rising_with_the_train_loss_is_a_rate_t
     assert api.diagnose(frame(noisy(flat, 0.005, 51), test)).diagnoses[0].name == "plateau"
 
 
+def test_a_test_loss_swinging_down_within_a_flat_last_window_made_no_progress():
+    """set38's s38_030 (a fresh run in the repository): a rate too high throws the test loss
+    0.04 -> 0.24 -> 0.10 -> 0.31 -> 0.085 over its last evaluations beside a train loss
+    wandering 0.05-0.25. The last window's Theil-Sen slope, tilted by the peak at its start,
+    "fell" more than the test loss swings, yet the window reads flat (within its noise):
+    that swing down is the swinging, not progress, and the swings are the rate's (a plateau
+    before)."""
+    report = api.diagnose(FRESH / "set38" / "s38_030" / "train_log.csv")
+    test_curve = report.main.context.test
+    assert test_curve.windows[-1].direction.value == "flat"
+    assert test_curve.windows[-1].share < 0          # its slope tilts down
+    d = report.diagnoses[0]
+    assert d.name == "lr_too_high" and "test_swing" in d.evidence, d.message
+
+
 @pytest.mark.parametrize("seed", [16, 30])
 def test_a_flat_short_log_whose_noise_reads_as_a_rise_is_no_rate_too_high(seed):
     """19 evaluations of two losses that fell at once and then scatter 5% around 0.07: the

@@ -289,16 +289,20 @@ def _spikes(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
 def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     """The test loss (evaluated on the whole test set, so free of minibatch noise) swings
     around its trend by ``swing_limit`` or more (relative) and by more than its last
-    window's Theil-Sen fall: the weights themselves jump around (a fall 30x in the first
-    epochs does not make the swings of the rest of the run a plateau, nor does a swing
-    down within the last window count as progress). Beside a train loss that swings
+    window's Theil-Sen fall, when that window falls: the weights themselves jump around (a
+    fall 30x in the first epochs does not make the swings of the rest of the run a plateau,
+    nor does a swing down within the last window count as progress, whose Theil-Sen slope
+    on a few evaluations a peak at its start tilts down). Beside a train loss that swings
     ``swing_limit`` or more itself, the test loss's scatter is read on the scale of white
     noise (residual scatter / ``median_bias``): both curves swinging around a level is the
     weights jumping around, and a short running median follows a few evaluations' swings."""
     c = te if te is not None and len(te.values) >= th.min_points else None
     if c is None or not c.log:
         return None
-    improved = -c.windows[-1].share * c.span      # the last window's Theil-Sen fall
+    # the last window's Theil-Sen fall, when it is one (a swing down within a window read
+    # as flat is the swinging, not progress)
+    last = c.windows[-1]
+    improved = -last.share * c.span if last.direction is Direction.FALLING else 0.0
     swing = c.noise
     if swing < th.swing_limit and tr.log and tr.noise >= th.swing_limit:
         swing = point_sigma(c, th)
