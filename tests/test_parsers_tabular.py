@@ -391,6 +391,26 @@ def test_a_last_run_without_a_test_loss_is_not_paired_with_an_earlier_runs(tmp_p
     assert "test" in curves(path, segments="all")[0]
 
 
+def test_a_last_run_without_a_train_loss_is_not_paired_with_an_earlier_runs(tmp_path):
+    """The mirror: runs appended to one log, the last a rerun that prints only its dev
+    loss (real91's NER log of 13 runs). The earlier run's train loss, overfitting, would
+    stand beside the last run's dev loss; the last run is read alone, with a note. A last
+    "run" that logs neither loss (a learning rate printed alone) is no rerun, and a listing
+    of every epoch's validation after the training lines is none either (see the test of a
+    console whose head holds commas)."""
+    first = "".join(f"Iter: {i} | Train Loss: {0.5 / (i + 1):.4f} | Dev Loss:"
+                    f" {0.3 + 0.02 * i:.4f}\n" for i in range(0, 800, 100))
+    last = "".join(f"Iter: {i} | Dev Loss: {0.9 / (i / 100 + 1):.4f}\n" for i in range(0, 800, 100))
+    path = write(tmp_path, "train.log", first + last)
+    got, log = curves(path)
+    assert "train" not in got and got["test"][1][0] == 0.9
+    assert any("logs no train loss: the earlier runs' train loss is left out" in n
+               for n in log.notes)
+    assert "train" in curves(path, segments="all")[0]
+    got, log = curves(write(tmp_path, "two.log", first + "Iter: 0 | lr: 0.001\n"))
+    assert got["train"][1][0] == 0.5 and got["test"][1][0] == 0.3
+
+
 def test_a_loop_counter_with_its_epochs_total_is_a_step(tmp_path):
     """A TTS trainer's 'epoch=0 i=3/530 total loss=0.23': the loop counter with the epoch's
     total is the step within the epoch (made global); read by epoch, the log was 2 points.

@@ -149,7 +149,9 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
     choice = choose_columns(names, options.train_col, options.test_col, name,
                             counts=counts)
     notes += choice.notes
-    choice.test = _test_columns(records, names, choice.test, options, notes)
+    choice.test = _test_columns(records, names, choice.test, choice.train, options, notes)
+    if options.train_col is None:
+        choice.train = _in_last_run(records, "train", choice.train, choice.test, options, notes)
     frames = [_curve(records, split, cols) for split, cols in
               (("train", choice.train), ("test", choice.test), ("lr", choice.lr))]
     frame = concat_frames(frames)
@@ -204,18 +206,33 @@ def _loss_names(records: list[Record], counts: dict[str, int], raw: list[str],
 
 
 def _test_columns(records: list[Record], names: list[str], test: list[str],
-                  options: ReadOptions, notes: list[str]) -> list[str]:
-    """The test loss chosen, else a test perplexity's ln; none when the log's last run (the
-    one diagnosed) logs no test loss, which an earlier run's would stand in for."""
-    if not test and options.test_col is None:
-        test = perplexity_loss(records, names, notes)
-    if test and options.segments == "last" and options.test_col is None and \
-            (start := _last_run_start(records)) is not None and \
-            not any(c in r.values for r in records[start:] for c in test):
-        notes.append(f"the last run (its steps start again at {records[start].x:g}) logs no"
-                     f" test loss: the earlier runs' test loss is left out")
-        return []
-    return test
+                  train: list[str], options: ReadOptions, notes: list[str]) -> list[str]:
+    """The test loss chosen, else a test perplexity's ln; none when the log's last run logs
+    none (see ``_in_last_run``)."""
+    if options.test_col is not None:
+        return test
+    return _in_last_run(records, "test", test or perplexity_loss(records, names, notes),
+                        train, options, notes)
+
+
+def _in_last_run(records: list[Record], split: str, columns: list[str], others: list[str],
+                 options: ReadOptions, notes: list[str]) -> list[str]:
+    """``columns``, the split's loss, or none when the log's last run (the one diagnosed)
+    logs none of them but logs the other split's loss, ``others``, as the earlier runs did:
+    a rerun (a final fit on all the data, a rerun that logs only its dev loss) beside which
+    an earlier run's curve would stand in. A listing of one split's values after the other's
+    (every epoch's validation printed at the end) is no rerun."""
+    if not columns or options.segments != "last":
+        return columns
+    start = _last_run_start(records)
+    if start is None or any(c in r.values for r in records[start:] for c in columns):
+        return columns
+    if not all(any(c in r.values for r in part for c in others)
+               for part in (records[:start], records[start:])):
+        return columns
+    notes.append(f"the last run (its steps start again at {records[start].x:g}) logs no"
+                 f" {split} loss: the earlier runs' {split} loss is left out")
+    return []
 
 
 def _last_run_start(records: list[Record]) -> int | None:
