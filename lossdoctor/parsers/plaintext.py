@@ -149,9 +149,12 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
     choice = choose_columns(names, options.train_col, options.test_col, name,
                             counts=counts)
     notes += choice.notes
-    choice.test = _test_columns(records, names, choice.test, choice.train, options, notes)
+    # the log's last run, the one diagnosed, when its steps start again
+    start = _last_run_start(records) if options.segments == "last" else None
+    choice.test = _test_columns(records, names, choice.test, choice.train, start, options,
+                                notes)
     if options.train_col is None:
-        choice.train = _in_last_run(records, "train", choice.train, choice.test, options, notes)
+        choice.train = _in_last_run(records, start, "train", choice.train, choice.test, notes)
     frames = [_curve(records, split, cols) for split, cols in
               (("train", choice.train), ("test", choice.test), ("lr", choice.lr))]
     frame = concat_frames(frames)
@@ -206,26 +209,26 @@ def _loss_names(records: list[Record], counts: dict[str, int], raw: list[str],
 
 
 def _test_columns(records: list[Record], names: list[str], test: list[str],
-                  train: list[str], options: ReadOptions, notes: list[str]) -> list[str]:
+                  train: list[str], start: int | None, options: ReadOptions,
+                  notes: list[str]) -> list[str]:
     """The test loss chosen, else a test perplexity's ln; none when the log's last run logs
     none (see ``_in_last_run``)."""
     if options.test_col is not None:
         return test
-    return _in_last_run(records, "test", test or perplexity_loss(records, names, notes),
-                        train, options, notes)
+    return _in_last_run(records, start, "test",
+                        test or perplexity_loss(records, names, notes), train, notes)
 
 
-def _in_last_run(records: list[Record], split: str, columns: list[str], others: list[str],
-                 options: ReadOptions, notes: list[str]) -> list[str]:
-    """``columns``, the split's loss, or none when the log's last run (the one diagnosed)
-    logs none of them but logs the other split's loss, ``others``, as the earlier runs did:
-    a rerun (a final fit on all the data, a rerun that logs only its dev loss) beside which
-    an earlier run's curve would stand in. A listing of one split's values after the other's
-    (every epoch's validation printed at the end) is no rerun."""
-    if not columns or options.segments != "last":
-        return columns
-    start = _last_run_start(records)
-    if start is None or any(c in r.values for r in records[start:] for c in columns):
+def _in_last_run(records: list[Record], start: int | None, split: str, columns: list[str],
+                 others: list[str], notes: list[str]) -> list[str]:
+    """``columns``, the split's loss, or none when the log's last run (from record
+    ``start``, the one diagnosed) logs none of them but logs the other split's loss,
+    ``others``, as the earlier runs did: a rerun (a final fit on all the data, a rerun that
+    logs only its dev loss) beside which an earlier run's curve would stand in. A listing
+    of one split's values after the other's (every epoch's validation printed at the end)
+    is no rerun."""
+    if not columns or start is None or any(c in r.values for r in records[start:]
+                                           for c in columns):
         return columns
     if not all(any(c in r.values for r in part for c in others)
                for part in (records[:start], records[start:])):
