@@ -20,6 +20,7 @@ from .rules.measures import (
     best_logged,
     best_step,
     end_rise,
+    rise_since,
     rises_materially,
     standing_still,
 )
@@ -135,14 +136,13 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
 
 def _rose_together(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> bool:
     """Whether the test loss rose since its smoothed best by a share that matters and the
-    train loss rose half as far or more over the same steps (log scale): the line the
-    overfitting rule draws between memorising and getting worse on both sets."""
+    train loss rose half as far or more over the same steps (log scale), as the overfitting
+    rule asks of a rise the train loss shares: getting worse on both sets, not memorising."""
     if not (te.log and tr.log and rises_materially(te, th)):
         return False
     best = best_step(te)
-    te_rise = float(te.ys[-1] - np.interp(best, te.steps, te.ys))
-    tr_rise = float(tr.ys[-1] - np.interp(best, tr.steps, tr.ys))
-    return te_rise > 0 and tr_rise >= te_rise / 2
+    te_rise = rise_since(te, best)
+    return te_rise > 0 and rise_since(tr, best) >= te_rise / 2
 
 
 Points = dict[str, tuple[np.ndarray, np.ndarray]]

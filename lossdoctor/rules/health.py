@@ -26,6 +26,7 @@ from .measures import (
     falls_throughout,
     flat_since,
     lowest,
+    rise_since,
     rises_materially,
     settled,
     smooth_se,
@@ -218,7 +219,7 @@ def overfitting(ctx: RunContext, th: Thresholds) -> Finding | None:
         # both sets, as a rate too high makes them, not memorisation (a memorised train
         # loss wandering up from 1e-3 to 1e-2 rose by nothing next to the test loss)
         if rose and not kept_learning and tr.log and te.log and \
-                float(tr.ys[-1] - np.interp(best, tr.steps, tr.ys)) >= rise / 2 and \
+                rise_since(tr, best) >= rise / 2 and \
                 float(tr.smooth[-1] - np.interp(best, tr.steps, tr.smooth)) >= \
                 float(te.smooth[-1] - te.smooth[best_i]) / 2:
             return None

@@ -172,6 +172,12 @@ def smooth_width(c: CurveTrend, fraction: float) -> int:
     return median_width(len(c.values), fraction)
 
 
+def rise_since(c: CurveTrend, step: float) -> float:
+    """How far the smoothed curve ends above where it stood at ``step`` (working scale): a
+    loss's share in a rise of the other split's since that split's best."""
+    return float(c.ys[-1] - np.interp(step, c.steps, c.ys))
+
+
 def end_rise(c: CurveTrend, th: Thresholds) -> tuple[float, float]:
     """How far the curve ends above its best, on the working scale, and that rise in
     standard errors: the median of the last stretch (as long as the smoothing; the last
