@@ -21,6 +21,7 @@ from lossdoctor import cli
 from lossdoctor.errors import LogReadError
 from lossdoctor.parsers import load
 from lossdoctor.parsers.gunzip import LIMIT_VARIABLE
+from lossdoctor.parsers.registry import ReadOptions
 
 LOSSDOCTOR = str(Path(sys.executable).with_name("lossdoctor"))
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
@@ -257,6 +258,20 @@ def test_utf32_errors_hold_no_nul_bytes(tmp_path):
     done = run("check", str(path))
     assert done.returncode == 2
     assert "numeric columns: id, label" in one_error_line(done)
+
+
+@pytest.mark.parametrize("header", ["epoch,loss,val_loss\n", ""])
+def test_a_terminal_sequence_before_the_first_line_is_not_the_log(tmp_path, header):
+    # bash in a SLURM job started with TERM=xterm prints ESC[?1034h before the job's output:
+    # glued to the first line it made a column named '\x1b[?1034h0.0002' (no override could
+    # name the loss column of a headerless table)
+    path = tmp_path / "slurm-4242.out"
+    rows = healthy_rows().replace(",", "\t")
+    path.write_bytes(b"\x1b[?1034h" + (header.replace(",", "\t") + rows).encode())
+    log = load(path, options=None if header else ReadOptions(train_col="column 2"))
+    assert len(log.frame[log.frame["split"] == "train"]) == 30
+    assert log.frame["value"].iloc[0] == pytest.approx(2.3)
+    assert ("x axis: epoch" in log.notes) == bool(header)    # the axis named, not 'ESC[..epoch'
 
 
 def test_a_file_name_with_a_newline_is_printed_escaped_on_one_line(tmp_path):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 from functools import cached_property
 from pathlib import Path
@@ -167,8 +168,8 @@ class Source:
     @property
     def _utf8_head(self) -> bool:
         head = self.head
-        if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
-            return False
+        if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\x1b")):
+            return False      # a BOM or a terminal's control sequence: decode first
         try:
             head[:-4].decode("utf-8")
         except UnicodeDecodeError:
@@ -185,8 +186,19 @@ class Source:
         return io.BytesIO(self.raw()) if self.is_gzip else self.path
 
 
+#: terminal control sequences opening a file: bash prints ``ESC[?1034h`` (meta key mode) as
+#: a batch job's shell starts with TERM=xterm, glued to the job's first line of output
+_LEADING_CSI = re.compile(r"^(?:\x1b\[[0-9;?]*[A-Za-z])+")
+
+
 def decode(data: bytes, name: str, partial: bool = False) -> str:
-    """Bytes to text: BOMs, UTF-32, UTF-16 and Latin-1 are honoured; binary data is refused."""
+    """Bytes to text: BOMs, UTF-32, UTF-16 and Latin-1 are honoured; binary data is refused;
+    a terminal's control sequences before the first line are not the log's."""
+    text = _decoded(data, name, partial)
+    return _LEADING_CSI.sub("", text) if text.startswith("\x1b") else text
+
+
+def _decoded(data: bytes, name: str, partial: bool) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return _drop_nul_tail(data[3:]).decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
