@@ -20,6 +20,7 @@ from .rules.measures import (
     best_logged,
     best_step,
     end_rise,
+    level_scatter,
     rise_since,
     rises_materially,
     standing_still,
@@ -250,6 +251,9 @@ def build_context(log: LossLog | pd.DataFrame, th: Thresholds, source: str, run:
         if why == NO_ORDER and whys[_other(split)] == "" and other is not None and \
                 c is not None and not _noise_beside(split, c, other, th):
             why = ""
+        if why and split == "test" and whys["train"] and c is not None and \
+                level_scatter(c) >= th.swing_limit:
+            why = ""      # swinging around its level beside a train loss that stands still
         if c is not None and why:
             curves[split] = still(c)
             notes.append(f"the {split} loss moved less than {th.still_span:.0%} of its level,"

@@ -1472,6 +1472,23 @@ def test_both_losses_swinging_around_a_level_is_lr_too_high_not_a_plateau():
     assert "test loss swings" not in said
 
 
+def test_a_test_loss_swinging_around_its_level_beside_a_still_train_loss_is_lr_too_high():
+    """Plain SGD at a rate far too high: the train loss sits at 1.15, above chance, with no
+    trend, and the test loss (the whole test set) lands anywhere between 0.5x and 2x its
+    level every epoch, in runs a running median of 3 follows (its residuals read 6%). A
+    rate too small leaves the weights, and the test loss with them, where they are: swings
+    around the level are steps that throw the weights around, not a plateau. The same
+    train loss beside a calm test loss is one."""
+    rng = np.random.default_rng(0)
+    train = 1.15 * np.exp(rng.normal(0, 0.08, 15))
+    test = 1.1 * np.exp(rng.uniform(-0.7, 0.7, 15))
+    report = api.diagnose(frame(train, test, steps=np.arange(15.0)))
+    assert report.verdict == "lr_too_high", report.main.diagnoses
+    assert "around its level" in get(report, "lr_too_high").message
+    calm = 1.1 * np.exp(rng.normal(0, 0.03, 15))
+    assert api.diagnose(frame(train, calm, steps=np.arange(15.0))).verdict == "plateau"
+
+
 def test_a_train_loss_swinging_at_its_untrained_level_made_no_headway():
     """SGD at rate 2: the train loss oscillates 1.1-1.6 around the level it started at for the
     whole run. No sign taken one at a time stands out (no

@@ -21,6 +21,7 @@ from .measures import (
     climbs_and_falls,
     end_rise,
     learned_by,
+    level_scatter,
     lowest,
     material,
     noise_range,
@@ -73,12 +74,13 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     a late rise, a knock (a climb the loss later recovered from), a trend that keeps
     climbing back, spikes far out of the curve's scatter, or a test loss that swings more
     than it ever improved."""
-    if not tr.moved:
-        return None                       # a loss that never moved is not unstable
     te = te if te is not None and te.moved else None
-    found = [f for check in (_late_rise, _knock, _climbing_back, _spikes, _swings, _no_headway,
-                             _worse_than_start)
-             if (f := check(tr, te, th)) is not None]
+    # a train loss that never moved is not unstable; beside it, only a test loss that swings
+    # says the steps throw the weights around (a rate too small leaves them, and the test
+    # loss with them, where they are)
+    checks = ((_late_rise, _knock, _climbing_back, _spikes, _swings, _no_headway,
+               _worse_than_start) if tr.moved else (_swings,))
+    found = [f for check in checks if (f := check(tr, te, th)) is not None]
     found = [f for f in found if not _recovered(f[2], tr, th)]
     train_steady = _steadily_learning(tr)
     test_steady = te is not None and _steadily_learning(te)
@@ -297,7 +299,11 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     on a few evaluations a peak at its start tilts down). Beside a train loss that swings
     ``swing_limit`` or more itself, the test loss's scatter is read on the scale of white
     noise (residual scatter / ``median_bias``): both curves swinging around a level is the
-    weights jumping around, and a short running median follows a few evaluations' swings."""
+    weights jumping around, and a short running median follows a few evaluations' swings.
+    Beside a train loss that never moved, a test loss with no trend and no order is read
+    around its level (``level_scatter``: evaluations swinging 4x in pairs and runs leave a
+    running median's residuals small), and a fall within its own range is no progress: the
+    weights jump around without learning (a rate too small leaves them where they are)."""
     c = te if te is not None and len(te.values) >= th.min_points else None
     if c is None or not c.log:
         return None
@@ -305,17 +311,27 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     # as flat is the swinging, not progress)
     last = c.windows[-1]
     improved = -last.share * c.span if last.direction is Direction.FALLING else 0.0
-    swing = c.noise
+    # beside a train loss that never moved, a test loss with no trend and no order swings
+    # around its level, and it made progress only by a new low below all its earlier ones
+    around_level = 0.0 if tr.moved else level_scatter(c)
+    before = c.y[c.steps < last.start_step]
+    if around_level and len(before):
+        improved = min(improved, max(float(before.min() - c.y[c.steps >= last.start_step]
+                                           .min()), 0.0))
+    swing = max(c.noise, around_level)
     if swing < th.swing_limit and tr.log and tr.noise >= th.swing_limit:
         swing = point_sigma(c, th)
     if swing < th.swing_limit or swing < improved:
         return None
-    return float(c.steps[0]), text(
-        "the test loss swings +-{swing:.0%} around its trend, more than its last window's"
-        " trend fell ({improved:.0%})", swing=np.expm1(swing),
-        improved=np.expm1(max(improved, 0.0))), {
-        "test_swing": swing, "test_improvement": improved}, confidence(swing,
-                                                                          th.swing_limit)
+    why = (text("the test loss swings +-{swing:.0%} around its level with no trend beside a"
+                " train loss that did not move, and its last window's low stands"
+                " {improved:.0%} below its earlier lows", swing=np.expm1(swing),
+                improved=np.expm1(max(improved, 0.0))) if swing == around_level else
+           text("the test loss swings +-{swing:.0%} around its trend, more than its last"
+                " window's trend fell ({improved:.0%})", swing=np.expm1(swing),
+                improved=np.expm1(max(improved, 0.0))))
+    return float(c.steps[0]), why, {"test_swing": swing, "test_improvement": improved}, \
+        confidence(swing, th.swing_limit)
 
 
 def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):

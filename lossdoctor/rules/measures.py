@@ -8,7 +8,7 @@ import numpy as np
 from ..records import Direction
 from ..smoothing import median_width
 from ..thresholds import Thresholds
-from ..trends import CurveTrend, median_bias, printed_step, theil_sen
+from ..trends import CurveTrend, median_bias, printed_step, robust_scale, theil_sen
 
 #: a median of n normal values has sqrt(pi / 2) times the standard error of their mean
 MEDIAN_SE = float(np.sqrt(np.pi / 2))
@@ -35,6 +35,16 @@ def point_sigma(c: CurveTrend, th: Thresholds) -> float:
     """The scatter of one point as white noise would have it: the residual scatter around
     the running median over the share of it such a median leaves (``median_bias``)."""
     return c.noise / median_bias(smooth_width(c, th.smooth_fraction))
+
+
+def level_scatter(c: CurveTrend) -> float:
+    """How far the points of a curve with no monotone trend (Mann-Kendall at 1%) scatter
+    around its level: 1.4826 MAD of its values (working scale); 0 for a curve with a trend.
+    A running median follows evaluations that swing in pairs or runs (1.43, 1.42, 1.71,
+    1.76, 0.87, ...) and leaves residuals of a few percent where the values swing 4x;
+    around a level that is not moving, the level itself is what they scatter around."""
+    mk = trend_z(c.y)
+    return robust_scale(c.y) if mk is not None and abs(mk) < TREND_Z else 0.0
 
 
 def noise_range(c: CurveTrend, width: int) -> float:
