@@ -1489,6 +1489,26 @@ def test_a_test_loss_swinging_around_its_level_beside_a_still_train_loss_is_lr_t
     assert api.diagnose(frame(train, calm, steps=np.arange(15.0))).verdict == "plateau"
 
 
+def test_a_test_loss_swinging_around_its_level_above_its_lowest_is_lr_too_high():
+    """Adam at a rate too high: the train loss falls 1.5 -> 0.2 in its first epochs and
+    rests, and the test loss, after its first fall, lands anywhere between 0.55x and 1.8x
+    its level every epoch with no trend, its latest evaluation 30% or more above its
+    lowest. The swings dwarf anything it gains: the weights jump around. The same test
+    loss whose latest evaluation is its lowest by a fifth still improves: no rate verdict."""
+    rng = np.random.default_rng(2)
+    t = np.arange(20.0)
+    train = (0.2 + 1.3 * np.exp(-t / 1.5)) * np.exp(rng.normal(0, 0.05, 20))
+    test = 0.5 * np.exp(rng.uniform(-0.6, 0.6, 20))
+    test[0] = 1.6
+    test[-1] = max(test[-1], 1.3 * test[1:-1].min())
+    report = api.diagnose(frame(train, test, steps=t))
+    assert report.verdict == "lr_too_high", report.main.diagnoses
+    assert "around its level" in get(report, "lr_too_high").message
+    low = test.copy()
+    low[-1] = 0.8 * test[:-1].min()
+    assert api.diagnose(frame(train, low, steps=t)).verdict != "lr_too_high"
+
+
 def test_a_train_loss_swinging_at_its_untrained_level_made_no_headway():
     """SGD at rate 2: the train loss oscillates 1.1-1.6 around the level it started at for the
     whole run. No sign taken one at a time stands out (no

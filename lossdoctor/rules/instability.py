@@ -61,6 +61,7 @@ def lr_too_high(ctx: RunContext, th: Thresholds) -> Finding | None:
     # shows too (corrupted labels hold the train loss flat above a test loss that wanders):
     # the data problem, when that is found
     yields: tuple[str, ...] = ("overfitting",) if SPIKE_COUNT in ev or "test_knock" in ev \
+        or ("test_swing_around_level" in ev and tr.moved) \
         or ("train_rise" in ev and outran(ev["train_rise"], tr, ctx.test, th)) else ()
     if "test_knock" in ev and tr.noise < th.swing_limit:
         yields += ("data_problem",)
@@ -102,6 +103,9 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
                  & set(f[2])]
     if not found:
         return None
+    # a test loss's swings read around its level are the evidence of last resort: another
+    # sign, when there is one, speaks first
+    found.sort(key=lambda f: "test_swing_around_level" in f[2])
     start, why, ev, conf = found[0]
     # the trouble began at its earliest sign, or at the train loss's first climb
     return min(min(f[0] for f in found), rise_start(tr, th)), why, ev, conf
@@ -300,10 +304,12 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     ``swing_limit`` or more itself, the test loss's scatter is read on the scale of white
     noise (residual scatter / ``median_bias``): both curves swinging around a level is the
     weights jumping around, and a short running median follows a few evaluations' swings.
-    Beside a train loss that never moved, a test loss with no trend and no order is read
-    around its level (``level_scatter``: evaluations swinging 4x in pairs and runs leave a
-    running median's residuals small), and a fall within its own range is no progress: the
-    weights jump around without learning (a rate too small leaves them where they are)."""
+    Else a test loss with no trend (Mann-Kendall) is read around its level
+    (``level_scatter``: evaluations swinging 4x in pairs and runs leave a running median's
+    residuals small), beside a train loss that never moved (the weights jump around
+    without learning; a rate too small leaves them where they are) or when its latest
+    evaluation is not its lowest (one whose latest is its lowest still improves); and then
+    only a new low below all its earlier ones is progress, not a fall within its range."""
     c = te if te is not None and len(te.values) >= th.min_points else None
     if c is None or not c.log:
         return None
@@ -311,27 +317,42 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     # as flat is the swinging, not progress)
     last = c.windows[-1]
     improved = -last.share * c.span if last.direction is Direction.FALLING else 0.0
-    # beside a train loss that never moved, a test loss with no trend and no order swings
-    # around its level, and it made progress only by a new low below all its earlier ones
-    around_level = 0.0 if tr.moved else level_scatter(c)
-    before = c.y[c.steps < last.start_step]
-    if around_level and len(before):
-        improved = min(improved, max(float(before.min() - c.y[c.steps >= last.start_step]
-                                           .min()), 0.0))
-    swing = max(c.noise, around_level)
+    swing = c.noise
     if swing < th.swing_limit and tr.log and tr.noise >= th.swing_limit:
         swing = point_sigma(c, th)
-    if swing < th.swing_limit or swing < improved:
-        return None
-    why = (text("the test loss swings +-{swing:.0%} around its level with no trend beside a"
-                " train loss that did not move, and its last window's low stands"
-                " {improved:.0%} below its earlier lows", swing=np.expm1(swing),
-                improved=np.expm1(max(improved, 0.0))) if swing == around_level else
-           text("the test loss swings +-{swing:.0%} around its trend, more than its last"
-                " window's trend fell ({improved:.0%})", swing=np.expm1(swing),
-                improved=np.expm1(max(improved, 0.0))))
-    return float(c.steps[0]), why, {"test_swing": swing, "test_improvement": improved}, \
-        confidence(swing, th.swing_limit)
+    ev: dict[str, float] = {"test_swing": swing, "test_improvement": improved}
+    if swing >= th.swing_limit and swing >= improved:
+        why = text("the test loss swings +-{swing:.0%} around its trend, more than its last"
+                   " window's trend fell ({improved:.0%})", swing=np.expm1(swing),
+                   improved=np.expm1(max(improved, 0.0)))
+    else:
+        # a test loss with no trend swings around its level (beside a train loss that never
+        # moved, or when its latest evaluation is not its lowest: one whose latest is its
+        # lowest still improves, however it swung on the way), and it made progress only
+        # by a new low below all its earlier ones
+        swing = (level_scatter(c) if not tr.moved or best_logged(c)[0] < float(c.steps[-1])
+                 else 0.0)
+        before = c.y[c.steps < last.start_step]
+        if len(before):
+            improved = min(improved, max(float(before.min() - c.y[c.steps >= last.start_step]
+                                               .min()), 0.0))
+        if swing < th.swing_limit or swing < improved:
+            return None
+        ev = {"test_swing": swing, "test_improvement": improved,
+              "test_swing_around_level": swing}
+        beside = (text("beside a train loss that did not move") if not tr.moved else
+                  text("its latest evaluation {now:num}, {up:.0%} above its lowest",
+                       now=float(c.values[-1]), up=float(np.expm1(c.y[-1] - c.y.min()))))
+        why = text("the test loss swings +-{swing:.0%} around its level with no trend"
+                   " ({beside}), and its last window's low stands {improved:.0%} below its"
+                   " earlier lows", swing=np.expm1(swing), beside=beside,
+                   improved=-np.expm1(-max(improved, 0.0)))
+    # swings around a level beside a train loss that learned began where it first climbed,
+    # as every rate too high is placed (the test loss's own swings start wherever its first
+    # fall ended); beside one that never moved, at the start
+    start = rise_start(tr, th) if "test_swing_around_level" in ev and tr.moved \
+        else float(c.steps[0])
+    return start, why, ev, confidence(swing, th.swing_limit)
 
 
 def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
