@@ -20,6 +20,7 @@ from .rules.measures import (
     best_logged,
     best_step,
     end_rise,
+    falls_back,
     level_scatter,
     rise_since,
     rises_materially,
@@ -91,7 +92,8 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     ``overfit_points`` evaluations (it still makes new lows, however small)."""
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
-    still = all(e is Direction.FALLING for e in ends)
+    still = all(e is Direction.FALLING for e in ends) and not (
+        ctx.test is not None and falls_back(ctx.test))
     rising = (ctx.train is not None and ctx.train.windows
               and ctx.train.windows[-1].direction is Direction.RISING
               and Direction.FALLING not in ends

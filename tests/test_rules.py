@@ -1509,6 +1509,25 @@ def test_a_test_loss_swinging_around_its_level_above_its_lowest_is_lr_too_high()
     assert api.diagnose(frame(train, low, steps=t)).verdict != "lr_too_high"
 
 
+def test_a_test_loss_falling_back_towards_an_earlier_lowest_is_not_still_learning():
+    """A detection transformer whose validation loss reached its lowest (6.9) at epoch 19,
+    was knocked up to 8.5 and is coming back down in its last window, still 10-20% above
+    that lowest, while the train loss eases down. The last window falls, but the run makes
+    no new low where it counts: not "learning, keep training". The same run whose test
+    loss falls to new lows in its last window is."""
+    t = np.arange(60.0)
+    rng = np.random.default_rng(2)
+    train = (6.7 + 2.1 * np.exp(-t / 6)) * np.exp(rng.normal(0, 0.03, 60))
+    test = np.where(t < 20, 6.9 + 1.2 * np.exp(-t / 5), 7.6 + 0.4 * np.sin(t / 6)) \
+        * np.exp(rng.normal(0, 0.02, 60))
+    test[20:40] += np.linspace(0, 0.6, 20)
+    test[40:] += np.linspace(0.6, 0.1, 20)
+    assert api.diagnose(frame(train, test, steps=t)).verdict != "learning"
+    lower = test.copy()
+    lower[40:] = np.linspace(test[40], 0.9 * test[:40].min(), 20)
+    assert api.diagnose(frame(train, lower, steps=t)).verdict == "learning"
+
+
 def test_a_train_loss_swinging_at_its_untrained_level_made_no_headway():
     """SGD at rate 2: the train loss oscillates 1.1-1.6 around the level it started at for the
     whole run. No sign taken one at a time stands out (no

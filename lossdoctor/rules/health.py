@@ -23,6 +23,7 @@ from .measures import (
     chance_classes,
     coarse_print,
     end_rise,
+    falls_back,
     falls_throughout,
     flat_since,
     lowest,
@@ -47,11 +48,15 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
 
     Healthy. Keep training; the test loss has not bottomed out yet, so more steps should
     still help. Statistic: the last window's Theil-Sen change is beyond ``flat_noise_z``
-    standard errors and ``flat_share`` of the curve's progress.
+    standard errors and ``flat_share`` of the curve's progress; a test loss counts as still
+    falling only when its lowest logged value lies in that window (one falling back towards
+    a lowest logged earlier is recovering or swinging, not improving on what it reached).
     """
     tr, te = end_direction(ctx.train), end_direction(ctx.test)
     if tr is None and te is None:
         return _fell_at_every_point(ctx, th)
+    if ctx.test is not None and falls_back(ctx.test):
+        te = FLAT     # falling back towards a lowest logged before its last window: no new low
     # a flat train window still edging down (by edging_z standard errors or more: too noisy
     # to be significant alone, yet not a tilt within its noise, whose sign is chance), or printed
     # too coarsely to show a fall, beside a test loss that falls significantly, or one that

@@ -351,6 +351,13 @@ def best_logged(c: CurveTrend) -> tuple[float, float]:
     return c.summary.min_step, c.summary.min_value
 
 
+def falls_back(c: CurveTrend) -> bool:
+    """Whether the curve's last window falls towards a lowest value it logged before that
+    window: recovering or swinging back, not improving on what it reached."""
+    return (bool(c.windows) and c.windows[-1].direction is Direction.FALLING
+            and best_logged(c)[0] < c.windows[-1].start_step)
+
+
 def best_step(c: CurveTrend) -> float:
     return float(c.steps[c.best_index])
 
