@@ -312,6 +312,20 @@ def _curves_first(split: str, best: list[str], ranked: list[str], counts: Mappin
     return [curves[0]], [curves[0]] + [c for c in ranked if c != curves[0]]
 
 
+def _one_spelling(split: str, best: list[str], ranked: list[str], counts: Mapping[str, int],
+                  notes: list[str]) -> tuple[list[str], list[str]]:
+    """Names that differ only in case are one loss printed twice (a progress bar's
+    ``loss=`` after each batch and an ``Epoch 10 Loss: 87.17`` line after each epoch): the
+    one logged most often (the first, when as often) is read."""
+    if len(best) < 2 or len({c.casefold() for c in best}) > 1:
+        return best, ranked
+    kept = max(best, key=lambda c: counts.get(c, 0))
+    others = [c for c in best if c != kept]
+    notes.append(f"{split} loss: {kept}; {', '.join(others)}, the same name in another case"
+                 " (one loss printed twice), left out")
+    return [kept], [kept] + [c for c in ranked if c not in best]
+
+
 def _pick(split: str, cands: list[str], source: str | None, notes: list[str],
           counts: Mapping[str, int]) -> list[str]:
     if not cands:
@@ -324,6 +338,7 @@ def _pick(split: str, cands: list[str], source: str | None, notes: list[str],
             best, ranked = _validation_first(best, ranked)
         if counts:
             best, ranked = _curves_first(split, best, ranked, counts, notes)
+            best, ranked = _one_spelling(split, best, ranked, counts, notes)
         if len(best) > 1:
             option = "train_col=" if split == "train" else "test_col="
             raise ColumnError(f"several {split} loss columns: {', '.join(best)}", source,

@@ -1009,6 +1009,25 @@ def test_plain_text_tqdm_bars_are_read_at_every_update_counted_across_the_bars(t
                                                                        10.0, 12.0]
 
 
+def test_a_loss_printed_in_a_bar_and_again_capitalised_after_each_epoch_is_one_loss(tmp_path):
+    # a tqdm bar per epoch with the batch loss in its postfix (past its total, without the
+    # bar), then the epoch's mean printed as 'Epoch 3 Loss: 87.17': 'loss' and 'Loss' are
+    # one loss printed twice, not two
+    # train losses to choose between (a real capture was refused so)
+    bar = "Epoch {e}: {p:3d}%|#####     | {n}/4 [00:21<00:00, 21.4s/it, loss={loss}]"
+    text = ""
+    for e in range(1, 11):
+        for n in (2, 4):
+            text += "\r" + bar.format(e=e, p=25 * n, n=n, loss=round(90 + (e * n) % 7, 1))
+        # the loader yields more batches than the bar's total: tqdm drops the bar
+        text += f"\rEpoch {e}: 5it [00:30, 16.4s/it, loss={89 + e % 4}]"
+        text += "\r" + " " * 60 + f"\rEpoch {e} Loss: {88 + e % 3:.4f}\n"
+    got, log = curves(write(tmp_path, "train.out", text))
+    assert list(got) == ["train"] and len(got["train"][0]) >= 10
+    assert any("Loss, the same name in another case (one loss printed twice)" in n
+               for n in log.notes), log.notes
+
+
 def test_a_val_loss_carried_in_every_bar_update_is_one_point_an_evaluation(tmp_path):
     # Lightning's tqdm bar shows the last val_loss in its postfix at every update until the
     # next evaluation: only its first print is a point
