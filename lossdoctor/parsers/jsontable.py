@@ -55,14 +55,16 @@ _JSON_START = re.compile(
 
 
 #: ``[12]\tvalid_0's l2: 0.5``: a boosting round's counter in brackets, then words (XGBoost,
-#: LightGBM): console text, though ``[12]`` alone is a JSON array
-_ROUND = re.compile(r"^\[\s*\d+\s*\][ \t]+[A-Za-z]")
+#: LightGBM), or the PyTorch tutorial's ``[1,  2000] loss: 2.173`` (epoch and batch):
+#: console text, though ``[12]`` and ``[1,  2000]`` alone are JSON arrays
+_ROUND = re.compile(r"^\[\s*\d+(?:\s*,\s*\d+)*\s*\][ \t]+[A-Za-z]")
 
 
 def looks_like_json(text: str) -> bool:
     """Text that starts as a JSON document does: ``{"`` or ``[1,`` -- not ``[12/21 21:00:41]``
     (a timestamp), ``[INFO]``, ``[{train.py:45} INFO -`` (Airflow's logging format),
-    ``[12]\tvalid-logloss:0.5`` (a boosting round) or ``{'loss': 0.5}`` (a printed Python
+    ``[12]\tvalid-logloss:0.5`` (a boosting round), ``[1,  2000] loss: 2.173`` (the PyTorch
+    tutorial's epoch and batch) or ``{'loss': 0.5}`` (a printed Python
     dict)."""
     head = text.lstrip()[:200]
     return bool(_JSON_START.match(head)) and not _ROUND.match(head)
