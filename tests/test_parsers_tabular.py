@@ -1028,6 +1028,31 @@ def test_a_loss_printed_in_a_bar_and_again_capitalised_after_each_epoch_is_one_l
                for n in log.notes), log.notes
 
 
+def test_the_pytorch_tutorials_epoch_and_batch_counter_opens_console_text_not_json(tmp_path):
+    # the CIFAR-10 tutorial prints '[1,  2000] loss: 2.173': a file that starts with it was
+    # refused as 'invalid JSON at line 1, column 12: Extra data' ('[1,  2000]' is an array)
+    text = "".join(f"[{e}, {i:5d}] loss: {2.3 / (1 + 0.1 * (6 * e + i / 2000)):.3f}\n"
+                   for e in range(1, 11) for i in range(2000, 12001, 2000))
+    got, _ = curves(write(tmp_path, "train.log", text + "Finished Training\n"))
+    assert len(got["train"][1]) == 60 and got["train"][1][0] == pytest.approx(1.353)
+
+
+def test_a_loss_named_with_a_qualifier_in_parentheses_is_read(tmp_path):
+    # '[5] Training loss (Running): 0.172' each epoch, '(Total)' train and validation
+    # losses every fifth: names with a parenthesised word were no names at all ('no loss
+    # column found' beside a model summary's 'LSTM Hidden Dim : 64')
+    text = "LSTM Hidden Dim : 64\nl1 output dim : 66\n"
+    for e in range(1, 41):
+        text += f"[{e},    70] Training loss (Running): {1 / e:.3f}\n"
+        if e % 5 == 0:
+            text += (f"[{e}] Training loss (Total): {0.9 / e:.3f}\n"
+                     f"[{e}] Validation loss (Total): {0.5 + 0.2 / e:.3f}\n")
+    got, log = curves(write(tmp_path, "nohup.out", text))
+    assert set(got) == {"train", "test"}
+    assert got["test"][1][:2] == pytest.approx([0.54, 0.52])
+    assert any("Training loss (" in n for n in log.notes), log.notes
+
+
 def test_a_val_loss_carried_in_every_bar_update_is_one_point_an_evaluation(tmp_path):
     # Lightning's tqdm bar shows the last val_loss in its postfix at every update until the
     # next evaluation: only its first print is a point
