@@ -1053,6 +1053,25 @@ def test_a_loss_named_with_a_qualifier_in_parentheses_is_read(tmp_path):
     assert any("Training loss (" in n for n in log.notes), log.notes
 
 
+def test_a_bare_counter_of_planned_epochs_on_evaluation_lines_is_the_epoch(tmp_path):
+    # 'INFO:root:[3/1000]: train_loss: .., test_loss: ..' for each of several early-stopped
+    # runs appended to one file: the counter is the epoch (it restarts with each run, so
+    # the last run is diagnosed), not the order of the lines across all runs
+    text = ""
+    for run in range(3):
+        text += f"INFO:root:=====\nINFO:root:{run}: motif_{run}\n"
+        for e in range(1, 21):
+            text += (f"INFO:root:[{e}/1000]: train_auc: 90.1, train_loss: {1 / e + run:.4f},"
+                     f" test_auc: 91.2, test_loss: {1 / e + 0.2 + 0.004 * e:.4f}\n")
+    got, log = curves(write(tmp_path, "training.log", text))
+    assert got["train"][0] == [float(e) for e in range(1, 21)]
+    assert got["train"][1][0] == pytest.approx(3.0)
+    assert "x axis: epoch" in log.notes
+    # a batch counter on lines with no evaluation's loss stays a count of lines
+    batches = "".join(f"[{b}/938] loss: {1 / b:.4f}\n" for b in range(1, 41))
+    assert "x axis: epoch" not in curves(write(tmp_path, "b.log", batches))[1].notes
+
+
 def test_a_val_loss_carried_in_every_bar_update_is_one_point_an_evaluation(tmp_path):
     # Lightning's tqdm bar shows the last val_loss in its postfix at every update until the
     # next evaluation: only its first print is a point

@@ -113,14 +113,22 @@ def step_of(line: str) -> re.Match[str] | None:
                                                    or _TRAIN_COUNT.search(line))) or None
 
 
+#: a bare counter of planned rounds opening a line's message, ``[3/1000] train_loss: ..``
+#: or ``INFO:root:[3/1000]: ..``: the epoch when the line also holds an evaluation's loss
+#: (batches are counted on lines without one)
+_BARE_EPOCH = re.compile(r"(?:^|[\s:])\[\s*(\d+)\s*/\s*(\d+)\s*\]:?\s+[A-Za-z]")
+
+
 def epoch_of(line: str) -> re.Match[str] | None:
     """The line's epoch marker ('Epoch 3/10', 'epoch: 3', Swin's 'Train: [3/300]', ESPnet's
-    '3epoch:train:'): group 1 the epoch, group 2 the epochs planned, when printed."""
+    '3epoch:train:', '[3/1000] train_loss: .. val_loss: ..'): group 1 the epoch, group 2
+    the epochs planned, when printed."""
     epoch = _EPOCH.search(line)
     if epoch and _BEST.search(line, 0, epoch.start()):
         return None         # 'Accuracy: 0.037 Best 0.037 ep 0': the best's epoch, a reference
     return (epoch or ("[" in line and _TRAIN_EPOCH.search(line))
-            or ("epoch" in line and _NTH_EPOCH.search(line)) or None)
+            or ("epoch" in line and _NTH_EPOCH.search(line))
+            or ("[" in line and TEST_WORD.search(line) and _BARE_EPOCH.search(line)) or None)
 
 
 def count(digits: str) -> float:
