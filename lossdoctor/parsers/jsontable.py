@@ -64,8 +64,7 @@ def looks_like_json(text: str) -> bool:
     """Text that starts as a JSON document does: ``{"`` or ``[1,`` -- not ``[12/21 21:00:41]``
     (a timestamp), ``[INFO]``, ``[{train.py:45} INFO -`` (Airflow's logging format),
     ``[12]\tvalid-logloss:0.5`` (a boosting round), ``[1,  2000] loss: 2.173`` (the PyTorch
-    tutorial's epoch and batch) or ``{'loss': 0.5}`` (a printed Python
-    dict)."""
+    tutorial's epoch and batch) or ``{'loss': 0.5}`` (a printed Python dict)."""
     head = text.lstrip()[:200]
     return bool(_JSON_START.match(head)) and not _ROUND.match(head)
 

@@ -320,8 +320,8 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     swing = c.noise
     if swing < th.swing_limit and tr.log and tr.noise >= th.swing_limit:
         swing = point_sigma(c, th)
-    ev: dict[str, float] = {"test_swing": swing, "test_improvement": improved}
-    if swing >= th.swing_limit and swing >= improved:
+    around = swing < th.swing_limit or swing < improved     # read around its level
+    if not around:
         why = text("the test loss swings +-{swing:.0%} around its trend, more than its last"
                    " window's trend fell ({improved:.0%})", swing=np.expm1(swing),
                    improved=np.expm1(max(improved, 0.0)))
@@ -338,8 +338,6 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
                                                .min()), 0.0))
         if swing < th.swing_limit or swing < improved:
             return None
-        ev = {"test_swing": swing, "test_improvement": improved,
-              "test_swing_around_level": swing}
         beside = (text("beside a train loss that did not move") if not tr.moved else
                   text("its latest evaluation {now:num}, {up:.0%} above its lowest",
                        now=float(c.values[-1]), up=float(np.expm1(c.y[-1] - c.y.min()))))
@@ -350,8 +348,10 @@ def _swings(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     # swings around a level beside a train loss that learned began where it first climbed,
     # as every rate too high is placed (the test loss's own swings start wherever its first
     # fall ended); beside one that never moved, at the start
-    start = rise_start(tr, th) if "test_swing_around_level" in ev and tr.moved \
-        else float(c.steps[0])
+    start = rise_start(tr, th) if around and tr.moved else float(c.steps[0])
+    ev = {"test_swing": swing, "test_improvement": improved}
+    if around:
+        ev["test_swing_around_level"] = swing
     return start, why, ev, confidence(swing, th.swing_limit)
 
 
