@@ -141,12 +141,17 @@ def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> di
     is that split's: 'test loss' (added to ``inferred``)."""
     out: dict[str, float] = {}
     context, last = block, 0
-    for m in _PAIR.finditer(line):
+    low = line.lower()
+    # each pattern runs only on a line holding the text it cannot match without (most of a
+    # long log's lines hold one style): a pair's sign, a loss's name, 'for' or 'at'
+    paired = ":" in line or "=" in line
+    named = "loss" in low or "cost" in low
+    for m in _PAIR.finditer(line) if paired else ():
         name = " ".join(m.group(1).split())
         toks = tokens(name)
         if not toks or (toks[-1] in _MARKER_WORDS and not any("loss" in t for t in toks)):
             continue      # 'Epoch: 3', 'Train Epoch: 1': the x axis, not a value
-        context = split_word(line[last:m.start()]) or context
+        context = _split_in(line[last:m.start()], False) or context
         last = m.end()
         out.setdefault(_in_context(name, toks, context, inferred), float(m.group(2)))
         head = name.split(" ", 1)[0] if " " in name else ""
@@ -154,23 +159,22 @@ def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> di
             # a split's word heading a phrase names the values after it ('Valid acc: 0.84 |
             # loss: 9.41'), as one before them on the line does
             context = test_word(head)
-    if not has_loss(out):
+    if not has_loss(out) and (" for " in low or " at " in low):
         for m in LOSS_FOR.finditer(line):
             name = " ".join(m.group(1).split())
             out[_in_context(name, tokens(name), context, inferred)] = float(m.group(2))
-    if not has_loss(out):     # 'Lr: 0.0019' is a pair, 'Loss 4.2079 (4.2377)' beside it not
+    if not has_loss(out) and named:  # 'Lr: 0.0019' is a pair, 'Loss 4.2 (4.23)' beside it not
         last = 0
-        for m in _BARE_LOSS.finditer(line):
+        for m in _BARE_LOSS.finditer(line, _name_start(low)):
             name = " ".join(m.group(1).split())
             # a split's word standing alone before it (fairseq's '| valid | ... | loss 8.7'),
             # not one inside another value's name ('val_acc 0.91 | loss 0.52')
-            between = NAMED_NUMBER.sub(" ", line[last:m.start()])
-            context = split_word(between) or context
+            context = _split_in(line[last:m.start()], True) or context
             last = m.end()
             out[_in_context(name, tokens(name), context, inferred)] = float(m.group(2))
     if not has_loss(out) and "|" in line:
         out = _split_cells(line) or out
-    if not has_loss(out):
+    if not has_loss(out) and named:
         found = {}
         for m in VALUE_THEN_LOSS.finditer(line):
             name = " ".join(m.group(2).split())
@@ -178,6 +182,14 @@ def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> di
             found[_in_context(name, tokens(name), context, inferred)] = float(m.group(1))
         out = found or out        # the number a stray 'PM : 0.98' took is the loss's
     return out
+
+
+def _name_start(low: str) -> int:
+    """Where a loss's name can start at the earliest: two words before the word in which
+    'loss' or 'cost' first shows (``_LOSS_NAME``), so a long line's head is not tried."""
+    found = [i for i in (low.find("loss"), low.find("cost")) if i >= 0]
+    head = low[:min(found)].rsplit(" ", 3) if found else []
+    return len(head[0]) + 1 if len(head) == 4 else 0
 
 
 #: a cell of a line cut by bars that is a split's word and a number: ``| train 2.59 | val 2.61``
@@ -206,6 +218,21 @@ def _in_context(name: str, toks: list[str], context: str, inferred: set[str] | N
     if inferred is not None:
         inferred.add(named)
     return named
+
+
+#: digits as one digit: how a text's split words read does not depend on which digits it holds
+_ONE_DIGIT = str.maketrans("123456789", "000000000")
+
+
+def _split_in(text: str, named_numbers_out: bool) -> str:
+    """``split_word`` of ``text``, with its ``name value`` pairs taken out first when asked.
+    The lines of a log repeat a few texts but for their numbers: each is read once."""
+    return _template_split(text.translate(_ONE_DIGIT), named_numbers_out)
+
+
+@lru_cache(maxsize=4096)
+def _template_split(text: str, named_numbers_out: bool) -> str:
+    return split_word(NAMED_NUMBER.sub(" ", text) if named_numbers_out else text)
 
 
 def split_word(text: str) -> str:
