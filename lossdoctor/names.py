@@ -18,7 +18,7 @@ TRAIN_TOKENS = frozenset({"train", "training", "trn", "tr", "main", "batch", "tr
 #: tokens that say "the same loss, aggregated differently": not a separate component
 MODIFIERS = ("epoch", "avg", "mean", "total", "overall", "running", "smoothed", "step", "batch",
              "current")
-STATS = frozenset({"min", "max", "std", "stderr", "var", "count"})
+STATS = frozenset({"min", "max", "std", "stderr", "var", "count", "best"})
 #: the loss seen through exp, not a loss of its own: Megatron's ``lm loss PPL`` beside its
 #: ``lm loss value`` (a log with no loss but a perplexity reads ln(ppl) as its loss)
 PERPLEXITY = frozenset({"ppl", "perplexity"})

@@ -2008,6 +2008,28 @@ def test_a_loss_echoed_in_a_checkpoint_message_is_not_a_second_loss(tmp_path):
     assert any("'val_loss' repeats 'Val Loss' on 7 of its lines" in n for n in log.notes)
 
 
+def test_a_value_printed_as_the_best_so_far_is_not_a_curve(tmp_path):
+    """'-> Saved best (loss: 0.24)' on the epochs that improve a combined validation score,
+    under 'Train - CE: ..' and 'Val - CE: ..': the lowest so far, printed only when it falls,
+    is no loss curve (it had been read as the train loss, a curve that can only fall). A
+    column named for the best so far (``best_val_loss``) is not a loss either."""
+    text = ""
+    for e in range(1, 41):
+        train, val = 0.03 + 0.9 / e ** 2, 0.02 + 0.17 / e ** 2 + (0.0005 * e if e > 12 else 0)
+        text += f"\nEpoch {e}\n  Train - CE: {train:.4f}, KL: 0.8, acc: 97.1%\n"
+        text += f"  Val   - CE: {val:.4f}, KL: 0.8, acc: 97.5%\n"
+        if e <= 12:
+            text += f"  -> Saved best (loss: {val + 0.05:.4f})\n"
+    got, log = curves(write(tmp_path, "train_log.txt", text))
+    assert len(got["train"][1]) == 40 and got["train"][1][-1] == pytest.approx(0.0306, abs=1e-4)
+    assert len(got["test"][1]) == 40 and got["test"][1][-1] == pytest.approx(0.0400, abs=1e-4)
+    rows = "".join(f"{e},{1 / e:.4f},{0.5 + abs(e - 10) / 40:.4f},{0.5 + max(10 - e, 0) / 40:.4f}\n"
+                   for e in range(1, 31))
+    got, log = curves(write(tmp_path, "history.csv", "epoch,loss,val_loss,best_val_loss\n" + rows))
+    assert got["test"][1][-1] == pytest.approx(1.0)
+    assert api.diagnose(tmp_path / "history.csv").verdict == "overfitting"
+
+
 def test_steps_counted_within_each_epoch_are_chained_not_runs(tmp_path):
     """An iteration that starts again every epoch beside an epoch column the reader does
     not know ('eporch'): each new count goes on where the loss left off, so the counts are

@@ -27,6 +27,9 @@ _GLUED = r"(?=\d+(?:[,;:)\]\s]|$))"
 _EPOCH = re.compile(rf"\b(?:epoch|ep)(?:\b|{_GLUED})(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
                     r"(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?", re.IGNORECASE)
 _BEST = re.compile(r"\bbest\b", re.IGNORECASE)
+#: the word best right before a value's name, only brackets and signs between: that value is
+#: the best so far (a running minimum, as a name holding 'best' is: ``names.STATS``)
+_AFTER_BEST = re.compile(r"\bbest[\s(\[:=,-]*$", re.IGNORECASE)
 #: ESPnet's ``3epoch:train:101-200batch:`` and ``3epoch results:``: the epoch before its word
 _NTH_EPOCH = re.compile(r"\b(\d+)epoch\b")
 #: Swin Transformer's ``Train: [3/300][100/1251]``: the epoch in the first brackets; timm's
@@ -151,6 +154,8 @@ def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> di
         toks = tokens(name)
         if not toks or (toks[-1] in _MARKER_WORDS and not any("loss" in t for t in toks)):
             continue      # 'Epoch: 3', 'Train Epoch: 1': the x axis, not a value
+        if _AFTER_BEST.search(line, last, m.start()):
+            continue      # '-> Saved best (loss: 0.24)': the lowest so far, not a point
         context = _split_in(line[last:m.start()], False) or context
         last = m.end()
         out.setdefault(_in_context(name, toks, context, inferred), float(m.group(2)))
