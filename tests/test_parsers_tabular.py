@@ -1242,6 +1242,25 @@ def test_allennlp_metric_tables_name_each_splits_loss(tmp_path):
     assert got["test"][1] == pytest.approx([2.9, 3.2, 3.5, 3.8, 4.1, 4.4])
 
 
+def test_a_global_batch_counted_over_the_run_is_the_step_axis(tmp_path):
+    """'Epoch 2, Global Batch 2344, Training Loss: .., Validation Loss: ..' every 5 batches
+    over 6 epochs: the global batch counts the run's steps (it grows as each epoch starts),
+    even where one epoch's first print repeats the last one's count; the epoch is no axis
+    here (it had read 6 points, each epoch's last print)."""
+    text, batch = "", 0
+    for e in range(1, 7):
+        for k in range(40):
+            batch += 5
+            if e == 5 and k == 0:
+                batch -= 5          # the first print of epoch 5 repeats the last of epoch 4
+            text += (f"2024-11-05 23:14:47,205 - INFO - Epoch {e}, Global Batch {batch},"
+                     f" Training Loss: {3 + 30 / batch ** 0.5:.4f}, Validation Loss:"
+                     f" {0.4 + 10 / batch:.4f}, Validation Accuracy: 0.5\n")
+    got, log = curves(write(tmp_path, "training.log", text))
+    assert len(got["train"][0]) == 239 and got["train"][0][-1] == 1195.0
+    assert "x axis: step" in log.notes
+
+
 def test_steps_counted_within_few_long_epochs_are_chained(tmp_path):
     # the step starts again at every epoch and there are too few epochs for a trend, each
     # of many logged steps: the epochs are chained (epoch * its steps + step)

@@ -138,15 +138,19 @@ def _counted_in_epoch(marked: list[_Marked]) -> str:
     'Epoch [2/10], Step [100/600]', or 'Batch [100/600]', made global as epoch * total +
     step), "untold" when it does not and goes back at three epochs' starts, never inside
     an epoch ('loss: 0.02 (epoch: 3, step: 50)': the epoch is the axis; or stays where it
-    was as the epoch moves on), "" for the run's own steps. An evaluation's lines count
-    their own batches, apart from training's."""
+    was as the epoch moves on) more often than it grows as a new epoch starts, "" for the
+    run's own steps ('Epoch 5, Global Batch 7095' once beside 'Epoch 4, Global Batch 7095',
+    the count growing at the other epochs' starts). An evaluation's lines count their own
+    batches, apart from training's."""
     last: dict[bool, tuple[float, float]] = {}
-    restarts = 0
+    restarts = grew = 0
     for ln, step, epoch in marked:
         now = (float(epoch.group(1)), count(step.group(1)))
         kind = bool(TEST_WORD.search(ln))
         was = last.get(kind)
         last[kind] = now
+        if was is not None and now[1] > was[1] and now[0] > was[0]:
+            grew += 1
         # the same step at the next epoch counts within it too (MindSpore's 'epoch: 2
         # step: 62, loss is ...', printed at each epoch's last batch)
         if was is None or now[1] > was[1] or now == was:
@@ -158,9 +162,9 @@ def _counted_in_epoch(marked: list[_Marked]) -> str:
             return ""              # back inside an epoch: a resume, not a count per epoch
         elif now[0] > was[0]:      # (both back: the run itself starts again)
             restarts += 1
-            if restarts == 3:
+            if restarts == 3 and not grew:
                 return "untold"
-    return "untold" if restarts else ""
+    return "untold" if restarts > grew else ""
 
 
 def _chain_period(marked: list[_Marked]) -> float:

@@ -36,7 +36,8 @@ _NTH_EPOCH = re.compile(r"\b(\d+)epoch\b")
 #: ``Train: 3 [ 200/390 ( 51%)]``: the epoch before the batch's brackets
 _TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[?\s*(\d+)\s*(?:/\s*(\d+)\s*\]|(?=\[))",
                           re.IGNORECASE)
-#: a step marker: a step or iteration (MMEngine's ``Iter(train) [100/8000]``), or a batch
+#: a step marker: a step or iteration (MMEngine's ``Iter(train) [100/8000]``), a global batch
+#: (``Epoch 2, Global Batch 2344, Training Loss: ..``, counted over the whole run), or a batch
 #: or a loop counter (``i=3/530``, ``it 7/100``) with its epoch's total ('Batch [100/600]',
 #: not 'batch size 32' nor a loose 'i = 3'); its counter, with
 #: thousands separators or without (BasicSR's ``iter: 100,000``), is whole ('Loss for final
@@ -45,7 +46,7 @@ _COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?!\.?\d))"
 #: between a marker and its counter: a quote, a separator, a bracket, each with the blanks
 #: after it (blanks around optional parts made the engine try every split of a long run)
 _SEP = r"['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?"
-_STEP = re.compile(rf"\b(?:(?:global[ _]step|step|num_updates"
+_STEP = re.compile(rf"\b(?:(?:global[ _](?:step|batch)|step|num_updates"
                    rf"|(?:batch|itr|it|i)(?={_SEP}\d+\s*/\s*\d))\b"
                    rf"|(?:iter|iteration)(?:\b|{_GLUED}))(?:\(train\))?{_SEP}{_COUNT}"
                    r"(?:\s*/\s*(\d+))?", re.IGNORECASE)
