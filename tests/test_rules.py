@@ -2066,3 +2066,21 @@ def test_white_minibatch_noise_at_a_floor_is_no_rate_too_high():
     assert sum(r.verdict == "plateau" for r in white) >= 17
     assert all(r.verdict == "lr_too_high" for r in zigzag)
     assert all("train_swing" in r.diagnoses[0].evidence for r in zigzag)
+
+
+def test_a_test_loss_at_a_new_low_beside_a_falling_train_loss_is_still_learning():
+    """Fifteen epochs: the train loss still falls 9% in its last window, the test loss's
+    last window falls 4% of its progress (under ``flat_share``: flat) but its last
+    evaluation is its lowest yet: the run still improves where it counts (learning, not a
+    plateau). The same curves with the last evaluation back above the low read plateau."""
+    steps = np.arange(15.0)
+    train = np.array([0.996, 0.908, 0.698, 0.508, 0.460, 0.421, 0.413, 0.384, 0.363, 0.338,
+                      0.340, 0.328, 0.327, 0.311, 0.305])
+    test = np.array([1.005, 0.844, 0.526, 0.403, 0.384, 0.351, 0.338, 0.325, 0.328, 0.293,
+                     0.286, 0.2775, 0.2868, 0.2737, 0.2706])
+    assert api.diagnose(frame(train, test, steps=steps)).verdict == "learning"
+    for scale in (0.01, 100.0):
+        assert api.diagnose(frame(train * scale, test * scale, steps=steps)).verdict == "learning"
+    back = test.copy()
+    back[-1] = 0.2790
+    assert api.diagnose(frame(train, back, steps=steps)).verdict == "plateau"

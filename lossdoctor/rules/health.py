@@ -70,10 +70,7 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
     # and the other way round: a test window that falls by a relevant share of its progress
     # and a standard error or more, on too few evaluations to be judged alone (fewer than
     # LOCAL_NOISE_POINTS) and so not significant, beside a significantly falling train loss
-    test_edging = (te is FLAT and tr is FALLING and ctx.test is not None and ctx.test.moved
-                   and ctx.test.windows[-1].points < LOCAL_NOISE_POINTS
-                   and ctx.test.windows[-1].share <= -th.flat_share
-                   and ctx.test.windows[-1].z <= -th.edging_z)
+    test_edging = te is FLAT and tr is FALLING and _test_edging(ctx, th)
     if (tr in (FALLING, None) or train_done) and (te in (FALLING, None) or test_edging):
         curves = [c for c in ctx.curves() if c.windows]
         ev: dict[str, Any] = {}
@@ -90,6 +87,21 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
                        (actions.keep_going(ctx),),
                        confidence=confidence(z, th.flat_noise_z))
     return None
+
+
+def _test_edging(ctx: RunContext, th: Thresholds, new_low: bool = False) -> bool:
+    """Whether a flat test window beside a falling train loss still edges down: on too few
+    evaluations to be judged alone (fewer than LOCAL_NOISE_POINTS), it falls by a standard
+    error or more, and by ``flat_share`` of its progress or to a new low below every
+    earlier evaluation at its last one (only the latter when ``new_low``: a test loss at
+    its lowest yet still benefits from training)."""
+    te = ctx.test
+    if te is None or not te.moved or not te.windows or len(te.y) < 2:
+        return False
+    w = te.windows[-1]
+    lowest = float(te.y[-1]) < float(te.y[:-1].min())
+    return (w.points < LOCAL_NOISE_POINTS and w.z <= -th.edging_z
+            and (lowest or (not new_low and w.share <= -th.flat_share)))
 
 
 def _test_carries(ctx: RunContext, th: Thresholds) -> bool:
@@ -302,13 +314,15 @@ def plateau(ctx: RunContext, th: Thresholds) -> Finding | None:
     stop if the loss is good enough: more steps at this setting will not help. Statistic:
     neither curve's last window moves beyond ``flat_noise_z`` standard errors and
     ``flat_share`` of its progress (a train loss still easing down above a flat test loss
-    counts as flat for the test: the test loss no longer benefits).
+    counts as flat for the test: the test loss no longer benefits, unless a short test
+    window ends at a new low below all its earlier evaluations).
     """
     tr, te = end_direction(ctx.train), end_direction(ctx.test)
     if tr is None and te is None:
         return None
     eases_above = (tr is FALLING and te is FLAT and ctx.train is not None
-                   and ctx.test is not None and ctx.test.smooth[-1] <= ctx.train.smooth[-1])
+                   and ctx.test is not None and ctx.test.smooth[-1] <= ctx.train.smooth[-1]
+                   and not _test_edging(ctx, th, new_low=True))
     if not eases_above and (tr not in (FLAT, None) or te not in (FLAT, None)):
         return None
     flat = [c for c in ctx.curves() if c.windows]
