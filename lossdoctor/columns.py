@@ -107,6 +107,8 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
         choice.train = []
     if not choice.train and not choice.test and train_col is None and test_col is None:
         _loss_like([n for n in names if n not in roles], choice, source, counts or {})
+    elif train_col is None and test_col is None and bool(choice.train) != bool(choice.test):
+        _objective_beside([n for n in names if n not in roles], choice, counts or {})
     if not choice.train and not choice.test:
         raise no_loss(source, names if numeric is None else numeric)
     return choice
@@ -251,6 +253,22 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None,
         if mine:
             getattr(choice, split).append(mine[0])
             choice.notes.append(f"{split} loss: {mine[0]} (no column is named loss)")
+
+
+def _objective_beside(names: list[str], choice: ColumnChoice, counts: Mapping[str, int]
+                      ) -> None:
+    """One split's loss is named loss and the other split has none so named: that split's
+    one objective (``val_sumMSE`` beside ``train_loss``; not an error reported beside it,
+    rmse or mae, nor one of several) is its loss."""
+    split = "test" if choice.train else "train"
+    mine = _summaries_left_out(
+        [n for n in names if says_loss(n) and split_of(n) is None
+         and (split == "test") == names_test(tokens(n)) and not REPORTED & set(tokens(n))],
+        counts, choice.notes)
+    if len(mine) == 1:
+        getattr(choice, split).append(mine[0])
+        choice.notes.append(f"{split} loss: {mine[0]} (no {split} column is named loss; the"
+                            " one objective beside the other split's loss)")
 
 
 def _summaries_left_out(names: list[str], counts: Mapping[str, int],

@@ -1261,6 +1261,45 @@ def test_a_global_batch_counted_over_the_run_is_the_step_axis(tmp_path):
     assert "x axis: step" in log.notes
 
 
+def test_folds_counting_epochs_as_e_k_of_n_are_runs_and_an_objective_is_the_test_loss(tmp_path):
+    """Five cross-validation folds, each '[Fold k] Head E1/6: train_loss=.. val_sumMSE=..
+    (SBP=.., DBP=..)' then 'Finetune E1/10': 'E3/10' is an epoch marker, so each stage
+    starts again and the last one is diagnosed (read as one curve by line order, each
+    fold's first loss of ~4,000 had been read as lr_too_high spikes); beside a train loss
+    named loss, the validation's one objective (an MSE) is the test loss."""
+    rng = np.random.default_rng(5)
+    text = ""
+    for fold in range(5):
+        text += f"=== Training fold {fold} ===\n"
+        for stage, epochs in (("Head", 6), ("Finetune", 10)):
+            for e in range(1, epochs + 1):
+                k = e + (6 if stage == "Finetune" else 0)
+                train = 4000.0 if k == 1 else 500 - 14 * k
+                val = 300 + (k - 10) ** 2 * 0.8 + rng.normal(0, 3)
+                text += (f"[Fold {fold}] {stage} E{e}/{epochs}: train_loss={train:.4f}"
+                         f" val_sumMSE={val:.4f} (SBP={val * 0.7:.4f}, DBP={val * 0.3:.4f})\n")
+    got, log = curves(write(tmp_path, "train_history.txt", text))
+    assert got["train"][0] == [float(e) for e in range(1, 11)]
+    assert got["test"][0] == [float(e) for e in range(1, 11)]
+    assert "x axis: epoch" in log.notes
+    assert any("test loss: val_sumMSE (no test column is named loss" in n for n in log.notes)
+    assert api.diagnose(tmp_path / "train_history.txt").verdict != "lr_too_high"
+
+
+def test_records_printed_without_newlines_are_cut_apart(tmp_path):
+    """``print(..., end='')`` in a loop: 'epoch: 1/1000, train_loss: 6.84, train_acc:
+    0.39epoch: 2/1000, ...' on one line, the runs restarting at epoch 1. Each glued record
+    is a point (the whole line had been one point, and the log's earlier run diagnosed)."""
+    early = "".join(f"epoch: {e}/100, train_loss: {2.4 - e / 20:.4f}, train_acc: 0.5 \n"
+                    for e in range(1, 41))
+    glued = "".join(f"epoch: {e}/1000, train_loss: {7.2 - e / 10 if e < 15 else 7.86:.4f},"
+                    f" train_acc: 0.0454" for r in range(3) for e in range(1, 31))
+    got, log = curves(write(tmp_path, "logs.txt", early + glued))
+    assert got["train"][0] == [float(e) for e in range(1, 31)]
+    assert got["train"][1][-1] == pytest.approx(7.86)
+    assert any("segments" in n for n in log.notes)
+
+
 def test_steps_counted_within_few_long_epochs_are_chained(tmp_path):
     # the step starts again at every epoch and there are too few epochs for a trend, each
     # of many logged steps: the epochs are chained (epoch * its steps + step)

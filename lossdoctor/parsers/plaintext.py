@@ -30,6 +30,7 @@ from .printedline import (
     pairs_of,
     step_of,
     test_word,
+    unglued,
     wall_time,
 )
 from .printedrecords import (
@@ -164,9 +165,9 @@ def text_log(text: str, name: str, options: ReadOptions, fmt: str = FORMAT) -> L
 
 
 def _readable_lines(text: str) -> tuple[list[str], list[str]]:
-    """The text's lines as a terminal shows them, a line too long to scan read at its ends
-    only (and a note saying so)."""
-    raw = terminal_lines(text)
+    """The text's lines as a terminal shows them, records glued on one line cut apart
+    (``unglued``), a line too long to scan read at its ends only (and a note saying so)."""
+    raw = [piece for ln in terminal_lines(text) for piece in unglued(ln)]
     if max(map(len, raw), default=0) <= LONGEST_LINE:        # (one pass in C: a hot path)
         return raw, []
     long = sum(len(ln) > LONGEST_LINE for ln in raw)

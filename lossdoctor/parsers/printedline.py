@@ -19,12 +19,14 @@ _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}}(?: \([A-
                    rf"['\"]?\s*[:=]\s*"
                    rf"['\"]?(?:tensor\(\s*|\((?=\s*(?:{_NUM})\s*[,)])\s*)?({_NUM}){_NUM_END}",
                    re.IGNORECASE)
-#: an epoch marker ('Epoch 3/10', 'epoch: 3', 'ep 14,'): group 1 the epoch, group 2 the
-#: epochs planned
 #: a marker glued to its counter, the counter ending at a separator: ``epoch18, iter120,
 #: loss: 0.027`` (not ``global_step50/mp_rank_00.pt``, a path)
 _GLUED = r"(?=\d+(?:[,;:)\]\s]|$))"
-_EPOCH = re.compile(rf"\b(?:epoch|ep)(?:\b|{_GLUED})(?:\(train\))?['\"]?\s*(?:[:=#]\s*)?"
+#: an epoch marker ('Epoch 3/10', 'epoch: 3', 'ep 14,', or a bare E glued to its counter
+#: and the epochs planned, ``[Fold 2] Finetune E3/10:``): group 1 the epoch, group 2 the
+#: epochs planned
+_EPOCH = re.compile(rf"\b(?:(?:epoch|ep)(?:\b|{_GLUED})|e(?=\d+/\d+\b))(?:\(train\))?"
+                    r"['\"]?\s*(?:[:=#]\s*)?"
                     r"(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?", re.IGNORECASE)
 _BEST = re.compile(r"\bbest\b", re.IGNORECASE)
 #: the word best right before a value's name, only brackets and signs between: that value is
@@ -133,6 +135,26 @@ def epoch_of(line: str) -> re.Match[str] | None:
     return (epoch or ("[" in line and _TRAIN_EPOCH.search(line))
             or ("epoch" in line and _NTH_EPOCH.search(line))
             or ("[" in line and TEST_WORD.search(line) and _BARE_EPOCH.search(line)) or None)
+
+
+#: records glued on one line ('..., train_acc: 0.3898epoch: 2/1000, train_loss: ..', a
+#: print with end=''): at least this many, each opened by the same epoch marker
+GLUED_RECORDS = 3
+
+
+def unglued(line: str) -> list[str]:
+    """A line holding ``GLUED_RECORDS`` or more records each opened by the same spelling of
+    an epoch marker, cut before each; else the line itself."""
+    if line.count("poch") < GLUED_RECORDS or not (first := _EPOCH.search(line)):
+        return [line]
+    # the first marker's own text, found again glued to the number before it (no word
+    # boundary there)
+    marker = re.escape(line[first.start():first.start(1)])
+    starts = [m.start() for m in re.finditer(rf"{marker}(?=\d)", line)]
+    if len(starts) < GLUED_RECORDS:
+        return [line]
+    head = [line[:starts[0]]] if line[:starts[0]].strip() else []
+    return head + [line[a:b] for a, b in zip(starts, [*starts[1:], len(line)], strict=True)]
 
 
 def count(digits: str) -> float:
