@@ -1300,6 +1300,25 @@ def test_records_printed_without_newlines_are_cut_apart(tmp_path):
     assert any("segments" in n for n in log.notes)
 
 
+def test_an_epoch_header_names_the_split_of_the_values_under_it(tmp_path):
+    """ST-GCN's torchlight log: 'Training epoch: 4' and 'Eval epoch: 4' header lines, each
+    followed by '\tmean_loss: ..' on a line of its own: the evaluation's mean_loss is the
+    test loss (it had been read as the train loss's value at those epochs)."""
+    lines = ["[03.24.23|09:56:11] Parameters:", ""]
+    for e in range(30):
+        lines += [f"[03.24.23|09:56:11] Training epoch: {e}",
+                  f"[03.24.23|09:56:31] \tmean_loss: {2.5 * np.exp(-e / 8) + 0.3:.6f}",
+                  "[03.24.23|09:56:31] Done."]
+        if e % 5 == 4:
+            lines += [f"[03.24.23|09:56:51] Eval epoch: {e}",
+                      f"[03.24.23|09:57:10] \tmean_loss: {2 * np.exp(-e / 10) + 0.5:.6f}",
+                      "[03.24.23|09:57:10] \tTop1: 40.00%", "[03.24.23|09:57:10] Done."]
+    got, log = curves(write(tmp_path, "log.txt", "\n".join(lines) + "\n"))
+    assert got["train"][0] == [float(e) for e in range(30)]
+    assert got["train"][1][-1] == pytest.approx(2.5 * np.exp(-29 / 8) + 0.3, abs=1e-5)
+    assert got["test"][0] == [4.0, 9.0, 14.0, 19.0, 24.0, 29.0]
+
+
 def test_steps_counted_within_few_long_epochs_are_chained(tmp_path):
     # the step starts again at every epoch and there are too few epochs for a trend, each
     # of many logged steps: the epochs are chained (epoch * its steps + step)

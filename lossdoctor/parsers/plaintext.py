@@ -350,6 +350,10 @@ def _records(lines: list[str], axis: Axis) -> list[Record]:
             pairs = pairs_of(line, inferred, block or heading)
         if pairs:
             meters, heading = line, ""
+        elif "poch" in line and epoch_of(line):
+            # an epoch's header line with no value ('Eval epoch: 19', ST-GCN's torchlight
+            # log): its split's word names the values printed under it
+            heading = test_word(line)
         x = (bars.at(line) if has_loss(pairs) else None) if axis.kind == "iteration" \
             else axis.spread[i] if axis.spread and i in axis.spread \
             else marker(line, axis, has_loss(pairs), header)
