@@ -350,10 +350,11 @@ def _records(lines: list[str], axis: Axis) -> list[Record]:
             pairs = pairs_of(line, inferred, block or heading)
         if pairs:
             meters, heading = line, ""
-        elif "poch" in line and epoch_of(line):
+        elif "poch" in line and (epoch := epoch_of(line)):
             # an epoch's header line with no value ('Eval epoch: 19', ST-GCN's torchlight
-            # log): its split's word names the values printed under it
-            heading = test_word(line)
+            # log): the split's word before its marker names the values printed under it
+            # (not one after it: 'Epoch 00003: val_loss improved' over Keras' next epoch)
+            heading = test_word(line[:epoch.start()])
         x = (bars.at(line) if has_loss(pairs) else None) if axis.kind == "iteration" \
             else axis.spread[i] if axis.spread and i in axis.spread \
             else marker(line, axis, has_loss(pairs), header)
