@@ -54,7 +54,7 @@ def test_a_growing_pair_reports_each_verdict_change_as_check_gives_it(tmp_path, 
     is check's report on the files at that moment (the config in the folder included), and
     each file is read whole once: after that only what it appended is parsed."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "lossdoctor.toml").write_text('ignore = ["plateau"]\n')
+    (tmp_path / "lossdoctor.toml").write_text('ignore = ["learning"]\n')
     start_pair(tmp_path)
     writes = iter([(TRAIN, 400, 700), (TEST, 400, 700), (TRAIN, 700, 1000),
                    (TEST, 700, 1000)])
@@ -84,8 +84,8 @@ def test_a_growing_pair_reports_each_verdict_change_as_check_gives_it(tmp_path, 
     code = watch(train=TRAIN, test=TEST, interval=1.0, idle=3, on_change=changed,
                  sleep=sleep, clock=lambda: now[0])
     assert code == 0
-    assert changes == ["learning", "no_finding", "overfitting"]   # no plateau: the config
-    assert agreed == [True, True, True]
+    assert changes == ["no_finding", "overfitting"]    # no learning: the config ignores it
+    assert agreed == [True, True]
     assert check_json()["verdict"] == "overfitting"               # the final files
     assert sorted(full_reads) == [TRAIN, TEST]
 
