@@ -1319,6 +1319,21 @@ def test_an_epoch_header_names_the_split_of_the_values_under_it(tmp_path):
     assert got["test"][0] == [4.0, 9.0, 14.0, 19.0, 24.0, 29.0]
 
 
+def test_console_text_under_a_rule_of_hashes_names_its_values_when_none_is_a_loss(tmp_path):
+    """A C++ trainer's output: a rule of '#', a preamble of sentences, then 'Iteration: 100
+    \tError: 0.196': the table reader took the first sentence for a header and listed it as
+    the numeric columns; the console reader names the value printed (Error), which the user
+    can choose."""
+    text = ("#" * 40 + "\nAttempting to configure model from file 'train.txt'\n\n"
+            "Model configured successfully!\nlambda is 0.1\n\n"
+            + "".join(f"Iteration: {i}\tError: {0.2 / (i / 100) ** 1.5:.9f}\n"
+                      for i in range(100, 3100, 100)))
+    path = write(tmp_path, "train_output.txt", text)
+    with pytest.raises(NoLossError, match="numeric columns: Error"):
+        load(path)
+    assert api.diagnose(path, train_col="Error").verdict == "learning"
+
+
 def test_steps_counted_within_few_long_epochs_are_chained(tmp_path):
     # the step starts again at every epoch and there are too few epochs for a trend, each
     # of many logged steps: the epochs are chained (epoch * its steps + step)

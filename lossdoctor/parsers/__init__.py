@@ -108,8 +108,9 @@ def _as_table(source: Source, options: ReadOptions, failed: LogReadError
 
 def _prose(head: str) -> bool:
     """Whether a file's first line reads as a sentence (a warning, a logger's line) rather
-    than a table's header: words, a colon or a bar between them."""
-    first = next((ln for ln in head.splitlines() if ln.strip()), "")
+    than a table's header: words, a colon or a bar between them (a rule of '#' or '=' above
+    it is no line of words)."""
+    first = next((ln for ln in head.splitlines() if any(c.isalnum() for c in ln)), "")
     return ": " in first or " | " in first or len(first.split()) >= 6
 
 
