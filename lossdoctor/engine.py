@@ -86,10 +86,11 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     rate too high too), or the train loss falls while the test loss rises by a share that
     matters (overfitting's cell, when its own rule found no rise from a smoothed best: a
     best of one evaluation on a short curve); a train loss whose last window rises by a
-    share that does not matter beside a test loss still falling is learning (the run
-    improves where it counts), and so is a train loss falling beside a test loss whose last
-    window is flat or rising but which logged its lowest value within its last
-    ``overfit_points`` evaluations (it still makes new lows, however small)."""
+    share that does not matter, or at all when the test loss's latest evaluation is its
+    lowest (a snapshot of one batch's loss ticking up), beside a test loss still falling is
+    learning (the run improves where it counts), and so is a train loss falling beside a
+    test loss whose last window is flat or rising but which logged its lowest value within
+    its last ``overfit_points`` evaluations (it still makes new lows, however small)."""
     curves = [c for c in ctx.curves() if c.windows]
     ends = [c.windows[-1].direction for c in curves]
     still = all(e is Direction.FALLING for e in ends) and not (
@@ -107,10 +108,12 @@ def _mixed(ctx: RunContext, th: Thresholds) -> Diagnosis:
     since_best = int(np.sum(te.steps > best_logged(te)[0])) if te is not None else 0
     parting = (ends == [Direction.FALLING, Direction.RISING] and te is not None
                and rises_materially(te, th) and since_best >= th.overfit_points)
-    # a train loss ticking up by a share that does not matter beside a test loss that still
-    # falls: the run still improves where it counts
+    # a train loss ticking up by a share that does not matter (or any, when the test loss's
+    # latest evaluation is its lowest) beside a test loss that still falls: the run still
+    # improves where it counts
     improving = (ends == [Direction.RISING, Direction.FALLING] and ctx.train is not None
-                 and not rises_materially(ctx.train, th))
+                 and (not rises_materially(ctx.train, th)
+                      or (te is not None and float(te.values[-1]) <= float(te.values.min()))))
     # a train loss falling beside a test loss whose last window is flat, or rises as a
     # trend, but whose lowest logged value is among its last overfit_points evaluations: it
     # still makes new lows

@@ -2084,3 +2084,20 @@ def test_a_test_loss_at_a_new_low_beside_a_falling_train_loss_is_still_learning(
     back = test.copy()
     back[-1] = 0.2790
     assert api.diagnose(frame(train, back, steps=steps)).verdict == "plateau"
+
+
+def test_a_test_loss_at_its_lowest_beside_a_ticking_train_snapshot_is_learning():
+    """An LM's console every 5,000 steps: the train loss printed is one batch's (it ticks
+    up 3% in its last prints), the validation loss falls at every evaluation to its lowest
+    at the last: the trends are mixed, and the run improves where it counts (learning, not
+    the mixed trends' plateau). The same with the last evaluation back above its low stays
+    a plateau."""
+    steps = np.arange(5000.0, 60001.0, 5000.0)
+    train = np.array([3.910, 3.702, 3.562, 3.399, 3.501, 3.451, 3.432, 3.370, 3.198, 3.221,
+                      3.412, 3.302])
+    test = np.array([3.909, 3.707, 3.608, 3.541, 3.487, 3.441, 3.399, 3.363, 3.331, 3.306,
+                     3.290, 3.282])
+    assert api.diagnose(frame(train, test, steps=steps)).verdict == "learning"
+    back = test.copy()
+    back[-1] = 3.300
+    assert api.diagnose(frame(train, back, steps=steps)).verdict == "plateau"
