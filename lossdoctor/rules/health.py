@@ -67,9 +67,8 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
     train_done = tr is FLAT and (_converged(ctx.train, ctx.test, th) or (
         te is FALLING and ctx.train is not None
         and (ctx.train.windows[-1].z <= -th.edging_z or printed > 0 or _test_carries(ctx, th))))
-    # and the other way round: a test window that falls by a relevant share of its progress
-    # and a standard error or more, on too few evaluations to be judged alone (fewer than
-    # LOCAL_NOISE_POINTS) and so not significant, beside a significantly falling train loss
+    # and the other way round: a sparse test window still edging down beside a significantly
+    # falling train loss
     test_edging = te is FLAT and tr is FALLING and _test_edging(ctx, th)
     if (tr in (FALLING, None) or train_done) and (te in (FALLING, None) or test_edging):
         curves = [c for c in ctx.curves() if c.windows]
