@@ -91,14 +91,14 @@ def learning(ctx: RunContext, th: Thresholds) -> Finding | None:
 def _test_edging(ctx: RunContext, th: Thresholds, new_low: bool = False) -> bool:
     """Whether a flat test window beside a falling train loss still edges down: on too few
     evaluations to be judged alone (fewer than LOCAL_NOISE_POINTS), it falls by a standard
-    error or more, and by ``flat_share`` of its progress or to a new low below every
-    earlier evaluation at its last one (only the latter when ``new_low``: a test loss at
-    its lowest yet still benefits from training)."""
+    error or more, and by ``flat_share`` of its progress or to a new low at its last
+    evaluation, below every earlier one by more than its noise (only the latter when
+    ``new_low``: a test loss at its lowest yet still benefits from training)."""
     te = ctx.test
     if te is None or not te.moved or not te.windows or len(te.y) < 2:
         return False
     w = te.windows[-1]
-    lowest = float(te.y[-1]) < float(te.y[:-1].min())
+    lowest = float(te.y[-1]) < float(te.y[:-1].min()) - max(te.noise, te.floor)
     return (w.points < LOCAL_NOISE_POINTS and w.z <= -th.edging_z
             and (lowest or (not new_low and w.share <= -th.flat_share)))
 
