@@ -105,10 +105,11 @@ def choose_columns(names: list[str], train_col: str | None = None, test_col: str
         getattr(choice, split).extend(picked)
     if train_col is None and test_col is not None and choice.train == [test_col]:
         choice.train = []
+    free = [n for n in names if n not in roles]
     if not choice.train and not choice.test and train_col is None and test_col is None:
-        _loss_like([n for n in names if n not in roles], choice, source, counts or {})
+        _loss_like(free, choice, source, counts or {})
     elif train_col is None and test_col is None and bool(choice.train) != bool(choice.test):
-        _objective_beside([n for n in names if n not in roles], choice, counts or {})
+        _objective_beside(free, choice, counts or {})
     if not choice.train and not choice.test:
         raise no_loss(source, names if numeric is None else numeric)
     return choice
@@ -214,16 +215,19 @@ def _total_of_parts(names: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _loss_like_of(names: list[str], split: str) -> list[str]:
+    """The names of ``split`` that say a loss without the word (nll, objective, mse, ...)."""
+    return [n for n in names if says_loss(n) and split_of(n) is None
+            and (split == "test") == names_test(tokens(n))]
+
+
 def _loss_like(names: list[str], choice: ColumnChoice, source: str | None,
                counts: Mapping[str, int]) -> None:
     """No name says 'loss': names that say nll, objective, mse, ... are the losses; an
     objective (mse) beside the errors reported with it (rmse, mae) is the one, two
     objectives (mse and nll) are the user's to choose."""
-    cands = [n for n in names if says_loss(n) and split_of(n) is None]
     for split in ("train", "test"):
-        mine = _summaries_left_out(
-            [n for n in cands if (split == "test") == names_test(tokens(n))], counts,
-            choice.notes)
+        mine = _summaries_left_out(_loss_like_of(names, split), counts, choice.notes)
         objectives = [n for n in mine if not REPORTED & set(tokens(n))]
         spellings = len(objectives) > 1 and len({component(n) for n in objectives}) == 1
         if spellings:
@@ -262,9 +266,8 @@ def _objective_beside(names: list[str], choice: ColumnChoice, counts: Mapping[st
     rmse or mae, nor one of several) is its loss."""
     split = "test" if choice.train else "train"
     mine = _summaries_left_out(
-        [n for n in names if says_loss(n) and split_of(n) is None
-         and (split == "test") == names_test(tokens(n)) and not REPORTED & set(tokens(n))],
-        counts, choice.notes)
+        [n for n in _loss_like_of(names, split) if not REPORTED & set(tokens(n))], counts,
+        choice.notes)
     if len(mine) == 1:
         getattr(choice, split).append(mine[0])
         choice.notes.append(f"{split} loss: {mine[0]} (no {split} column is named loss; the"
