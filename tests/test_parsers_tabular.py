@@ -2629,3 +2629,47 @@ def test_generic_one_wide_row_is_named_by_its_line_in_the_file(tmp_path):
     got, log = curves(write(tmp_path, "x.csv", text))
     assert got["train"] == ([1.0, 3.0, 4.0], [0.5, 0.3, 0.25])
     assert "line 4 not read: 3 cells under a header of 2 columns" in log.notes
+
+
+def test_a_first_line_of_words_and_bare_numbers_is_a_record_not_a_header(tmp_path):
+    """'Epoch: 0' above rows of 'loss, batch' printed without names: the table reader took
+    the epoch line for a header and offered 'Epoch:' and '0' as the columns to choose from;
+    a header names every column, so the columns are numbered and the user can pick one."""
+    text = "".join(f"Epoch: {e}\n" + "".join(f"{10.2 - e * 0.01 - b * 1e-5}, {b}\n"
+                                             for b in range(0, 900, 100)) for e in range(8))
+    path = write(tmp_path, "train_log.txt", text)
+    with pytest.raises(NoLossError, match="numeric columns: column 1, column 2 "):
+        load(path)
+    log = load(path, options=ReadOptions(train_col="column 1"))
+    assert len(log.frame) == 72        # the 'Epoch: N' lines are no rows of the table
+    assert has_header("epoch,loss,val_loss", ",") and not has_header("Epoch: 0", None)
+
+
+def test_a_logging_modules_lines_are_console_text_though_their_milliseconds_hold_a_comma(
+        tmp_path):
+    """Python logging's default '%(asctime)s - %(levelname)s - %(message)s' puts a comma
+    before the milliseconds, so the file sniffs as a two-column table whose second column
+    is '410 - INFO - ...'; its level word says it is a logger's output, read as text."""
+    text = ("2025-10-24 12:03:06,410 - INFO - \n" + "#" * 80 + "\n"
+            "2025-10-24 12:03:06,410 - INFO - Using device: cpu\n{\n  \"lr\": 1e-05,\n}\n")
+    text += "".join(f"2025-10-24 12:{e:02d}:06,410 - INFO - Epoch {e}/20 | Train Loss:"
+                   f" {2 / (e + 1):.4f} | Val Loss: {2.2 / (e + 1) ** 0.8:.4f}\n"
+                   for e in range(1, 21))
+    got, log = curves(write(tmp_path, "training.log", text))
+    assert got["train"][1] == pytest.approx([2 / (e + 1) for e in range(1, 21)], abs=1e-4)
+    assert got["test"][1] == pytest.approx([2.2 / (e + 1) ** 0.8 for e in range(1, 21)],
+                                           abs=1e-4)
+    assert log.format == "plain-text"
+
+
+def test_a_loss_named_with_its_split_in_parentheses_glued_to_it(tmp_path):
+    """'Loss(train): 6.55, Loss(val): 6.49' after a logger's 'test.py:108 - train_log -':
+    the split glued in parentheses was no part of a name, so the line offered 'test.py'
+    and 'val alpha' as its values and the file was refused."""
+    text = "".join(f"2019-04-29 00:54:{s % 60:02d},622 - test.py:108 - train_log - [Prompt]"
+                   f"Epoch:0, Current step: {s * 1000}, Loss(train): {6 / s ** 0.5:.6f},"
+                   f" Loss(val): {6.2 / s ** 0.45:.6f}, alpha:0.030000\n" for s in range(1, 30))
+    got, _ = curves(write(tmp_path, "train_log.log", text))
+    assert got["train"][0][:2] == [1000.0, 2000.0]
+    assert got["train"][1] == pytest.approx([6 / s ** 0.5 for s in range(1, 30)], abs=1e-5)
+    assert got["test"][1] == pytest.approx([6.2 / s ** 0.45 for s in range(1, 30)], abs=1e-5)

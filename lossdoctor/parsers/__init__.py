@@ -1,6 +1,7 @@
 """Log readers: one module per format, all registered in ``registry.PARSERS``."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import ColumnError, LogReadError, NoLossError, NotNumericError
@@ -108,10 +109,16 @@ def _as_table(source: Source, options: ReadOptions, failed: LogReadError
 
 def _prose(head: str) -> bool:
     """Whether a file's first line reads as a sentence (a warning, a logger's line) rather
-    than a table's header: words, a colon or a bar between them (a rule of '#' or '=' above
-    it is no line of words)."""
+    than a table's header: words, a colon or a bar between them, or a logging level
+    (``2025-10-24 12:03:06,410 - INFO - ``: the comma of the milliseconds is no delimiter);
+    a rule of '#' or '=' above it is no line of words."""
     first = next((ln for ln in head.splitlines() if any(c.isalnum() for c in ln)), "")
-    return ": " in first or " | " in first or len(first.split()) >= 6
+    return (": " in first or " | " in first or len(first.split()) >= 6
+            or _LEVEL.search(first) is not None)
+
+
+#: a logging module's level, as its default formats print it
+_LEVEL = re.compile(r"\b(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\b")
 
 
 def load_pair(train: str | Path, test: str | Path, input_format: str | None = None,

@@ -15,7 +15,7 @@ _WORD = r"[A-Za-z_][\w./-]*"
 #: a number ends there: not before more digits, a decimal part ('1.2.3' is a version) or an
 #: exponent (else '8.99e-05.' ends a sentence and reads as 8.99), nor a percent sign
 _NUM_END = r"(?![\d]|\.\d|[eE][-+]?\d|\s*%)"
-_PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}}(?: \([A-Za-z]+\))?)"
+_PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}}(?: ?\([A-Za-z]+\))?)"
                    rf"['\"]?\s*[:=]\s*"
                    rf"['\"]?(?:tensor\(\s*|\((?=\s*(?:{_NUM})\s*[,)])\s*)?({_NUM}){_NUM_END}",
                    re.IGNORECASE)

@@ -116,10 +116,13 @@ def _cells(line: str, delim: str | None) -> list[str]:
 
 
 def has_header(first_line: str, delim: str | None, next_line: str | None = None) -> bool:
-    """A first row with a word in it is a header; so is pandas' ``,0`` (empty index name)."""
+    """A first row with a word in it is a header; so is pandas' ``,0`` (empty index name).
+    A row of words and bare numbers is a record (``Epoch: 0``, a logger's line of a printed
+    tuple): a header names every column."""
     cells = _cells(first_line, delim)
-    if any(c and c not in MISSING and not _NUMBER.match(c) for c in cells):
-        return True
+    filled = [c for c in cells if c and c not in MISSING]
+    if any(not _NUMBER.match(c) for c in filled):
+        return not any(_NUMBER.match(c) for c in filled)
     if next_line is not None and len(cells) > 1 and cells[0] == "":
         below = _cells(next_line, delim)
         return bool(below and below[0] != "")
