@@ -2101,3 +2101,37 @@ def test_a_test_loss_at_its_lowest_beside_a_ticking_train_snapshot_is_learning()
     back = test.copy()
     back[-1] = 3.300
     assert api.diagnose(frame(train, back, steps=steps)).verdict == "plateau"
+
+
+def test_a_train_loss_thrown_up_from_its_start_to_a_level_it_keeps_has_moved():
+    """A fine-tune at learning rate 5: 1.64 at its first step, 11.8 at the second, then
+    frozen at 10.37: the points after the first are a level (no trend, no order), but the
+    loss left its untrained value 6x upward and stayed. That is a rate too high, not a
+    loss that "never moved" told to raise its rate 10x. A level whose first point is no
+    lower than the rest is still read as never moved."""
+    train = np.array([1.637, 11.8069, 11.6046, 10.3829] + [10.3735] * 6)
+    steps = np.arange(1.0, 11.0)
+    for scale in (1.0, 0.01, 100.0):
+        r = api.diagnose(frame(train * scale, None, steps=steps))
+        assert r.verdict == "lr_too_high", r.diagnoses[0].message
+        assert r.diagnoses[0].start_step == 1
+    level = train.copy()
+    level[0] = 10.40
+    r = api.diagnose(frame(level, None, steps=steps))
+    assert r.verdict == "plateau" and r.diagnoses[0].evidence.get("never_moved")
+
+
+def test_spikes_of_a_train_loss_logged_alone_that_falls_throughout_are_its_noise():
+    """A train loss logged alone, per epoch, falls from 37,000 to 2 on a log scale in
+    every window to its lowest in the last; two bursts throw it up x2-x3 for a few epochs,
+    out of its scatter but nothing beside the four decades it learned: learning, as when a
+    steadily falling test loss stands beside it (not a rate too high). Before, the verdict
+    hung on where the long curve's thinning put the bursts (seed 3: lr_too_high)."""
+    steps = np.arange(1.0, 1001.0)
+    for seed in (3, 4, 5):
+        rng = np.random.default_rng(seed)
+        train = 37000.0 * steps ** -1.4 * np.exp(rng.normal(0, 0.1, len(steps)))
+        train[502:505] *= [2.7, 2.0, 1.35]
+        train[804:808] *= [1.7, 2.4, 3.1, 3.0]
+        r = api.diagnose(frame(train, None, steps=steps))
+        assert r.verdict == "learning", r.diagnoses[0].message

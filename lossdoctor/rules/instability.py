@@ -88,11 +88,12 @@ def _instability(tr: CurveTrend, te: CurveTrend | None, th: Thresholds
     if train_steady:
         found = [f for f in found if "test_knock" not in f[2] and "test_swing" not in f[2]
                  and f[2].get("spike_splits") != ["test"]]
-    if te is not None and train_steady and test_steady \
-            and not any(_material_spike(c, th) for c in (tr, te)):
-        # both losses fall in every window to their lowest values in the last, and no spike
-        # matters next to what its loss had learned by then: batches' noise around a
-        # falling trend near zero, not steps that overshoot (the weights improve throughout)
+    if train_steady and (te is None or test_steady) \
+            and not any(_material_spike(c, th) for c in (tr, te) if c is not None):
+        # both losses (or a train loss logged alone) fall in every window to their lowest
+        # values in the last, and no spike matters next to what its loss had learned by
+        # then: batches' noise around a falling trend near zero, not steps that overshoot
+        # (the weights improve throughout)
         found = [f for f in found if SPIKE_COUNT not in f[2]]
     if te is not None and test_steady and _climbs_back(te, th) is None:
         # and the other way round: beside a test loss that falls in every window to its

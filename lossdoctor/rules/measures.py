@@ -79,6 +79,13 @@ def standing_still(c: CurveTrend, th: Thresholds) -> str:
     # each point's own scatter (a smooth curve given 2% of jitter drifts by a standard error
     # or two of the residual scatter, which a running median of 3 leaves at 44% of it)
     sigma = point_sigma(c, th)
+    # a train loss thrown up from its first value (the untrained model's) to a level it then
+    # kept has moved, however level the rest: by divergence_z of a point's scatter (one
+    # point against the rest: a climb's significance) and still_span (a test loss's first
+    # evaluation comes after training began)
+    rose = float(np.median(c.y[1:]) - c.y[0]) if c.split == "train" and len(c.y) > 1 else 0.0
+    if rose >= th.divergence_z * sigma and rose >= th.still_span:
+        return ""
     change, z = stretch_change(c, float(c.steps[0]), sigma)
     last = c.windows[-1]
     speeding = (last.direction is Direction.FALLING
