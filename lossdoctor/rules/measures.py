@@ -66,7 +66,8 @@ WITHIN_SPAN, NO_ORDER = "within its span", "no order"
 def standing_still(c: CurveTrend, th: Thresholds) -> str:
     """Why a curve has not measurably moved, '' when it has. It has moved when it scatters
     ``swing_limit`` or more around its trend (a loss swinging 0.04-0.3 has no trend but is
-    not standing still), or its Theil-Sen change over the whole run is both
+    not standing still), when it is a train loss thrown up from its first value to a level
+    it kept, or its Theil-Sen change over the whole run is both
     ``flat_noise_z`` standard errors (of each point's own scatter, ``point_sigma``) and
     ``still_span`` large (a slow steady fall under heavy noise). Else it stands still when
     its points in their order are noise around a level (``unordered``: Mann-Kendall and
