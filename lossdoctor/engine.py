@@ -19,11 +19,13 @@ from .rules.measures import (
     WITHIN_SPAN,
     best_logged,
     best_step,
+    climb_se,
     end_rise,
     falls_back,
     level_scatter,
     rise_since,
     rises_materially,
+    smooth_width,
     standing_still,
 )
 from .rules.said import describe
@@ -144,11 +146,14 @@ def _rose_together(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> bool:
     """Whether the test loss rose since its smoothed best by a share that matters and the
     train loss rose half as far or more over the same steps (log scale), as the overfitting
     rule asks of a rise the train loss shares: getting worse on both sets, not memorising."""
-    if not (te.log and tr.log and rises_materially(te, th)):
+    if not (te.log and tr.log and rises_materially(te, th)
+            and end_rise(te, th)[1] >= th.overfit_z):
         return False
     best = best_step(te)
-    te_rise = rise_since(te, best)
-    return te_rise > 0 and rise_since(tr, best) >= te_rise / 2
+    te_rise, tr_rise = rise_since(te, best), rise_since(tr, best)
+    # the train loss's share must stand out of its own noise too (a climb's standard error)
+    return te_rise > 0 and tr_rise >= te_rise / 2 and tr_rise >= th.flat_noise_z * climb_se(
+        tr, smooth_width(tr, th.smooth_fraction))
 
 
 Points = dict[str, tuple[np.ndarray, np.ndarray]]

@@ -301,6 +301,27 @@ def _print_shares(folders: list[str]) -> None:
             print(f"  {name:<30}{share:7.1%} ({len(moved)}/{count})  {', '.join(moved)}")
 
 
+FRESH = Path(__file__).resolve().parents[1] / "benchmarks" / "fresh-runs"
+
+
+def test_flat_pairs_at_their_floor_do_not_read_as_worse_on_both_sets():
+    """A pair resting at the predict-the-mean level or at a task's noise floor, its test
+    loss ticking up a few percent at the end: jitter of 2% (60x the test loss's own scatter
+    of s48_028) made that tick "rising" and the train loss's noise made it "rose with it",
+    read as a rate too high (worse on both sets). The train loss's share of the rise must
+    stand out of its own noise, and the test loss's out of its own. s51_034 (a regularized
+    run at its noise floor, a plateau) read lr_too_high whole."""
+    jitter = TRANSFORMS["jitter exp(N(0, 0.02))"]
+    for name in ("set48/s48_028", "set42/s42_044"):
+        log = _corpus_log(FRESH / name)
+        seed = zlib.crc32(name.split("/")[1].encode())
+        for k in range(2):
+            frame = validate_frame(jitter(log.frame, np.random.default_rng(seed + k)))
+            got = diagnose_log(LossLog(frame, log.source, log.format)).verdict
+            assert got == "plateau", (name, k, got)
+    assert diagnose_log(_corpus_log(FRESH / "set51" / "s51_034")).verdict == "plateau"
+
+
 if __name__ == "__main__":
     import sys
     _print_shares(sys.argv[1:])
