@@ -2135,3 +2135,19 @@ def test_spikes_of_a_train_loss_logged_alone_that_falls_throughout_are_its_noise
         train[804:808] *= [1.7, 2.4, 3.1, 3.0]
         r = api.diagnose(frame(train, None, steps=steps))
         assert r.verdict == "learning", r.diagnoses[0].message
+
+
+def test_a_running_mean_drifting_up_a_percent_at_chance_is_no_blow_up():
+    """DINO's warm-up at a rate near 1e-10: 18 prints of a running mean of the loss, 11.06
+    -> 11.22 (ln 65536 = 11.09, chance), then level. So smooth a curve stands "over 100
+    noise sigmas" above its first point after a 1.4% drift, which read as a blow-up under
+    way (divergence, an error that fails a CI gate). It never moved measurably from its
+    start: a plateau. The same drift scaled to a 3x climb still reads as a blow-up."""
+    k = np.arange(18.0)
+    steps = 4.0 + 5.0 * k
+    rng = np.random.default_rng(0)
+    drift = 11.06 + 0.16 * (1 - np.exp(-k / 3)) + rng.normal(0, 2e-4, len(k))
+    r = api.diagnose(frame(drift, None, steps=steps))
+    assert r.verdict == "plateau" and "divergence" not in [d.name for d in r.diagnoses]
+    climb = 1.0 * np.exp(1.1 * k / 17) + rng.normal(0, 2e-4, len(k))
+    assert api.diagnose(frame(climb, None, steps=steps)).verdict == "divergence"

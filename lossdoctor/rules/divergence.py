@@ -62,8 +62,11 @@ def blowup_begun(c: CurveTrend | None, th: Thresholds) -> bool:
     ``blowup_points`` points each stand ``blowup_noise_z`` noise sigmas (the curve's own
     point-to-point scatter, not the standard error of its smoothing) above its best; the
     smoothed end stands ``divergence_z`` standard errors above it, by a material share of the
-    progress on the loss's own scale; and the last ``blowup_stretch`` points still rise."""
-    if c is None or len(c.values) < th.min_points or not c.windows:
+    progress on the loss's own scale; and the last ``blowup_stretch`` points still rise. A
+    curve that never measurably moved (``moved``: within its noise and ``still_span`` of
+    its level) is blowing up nowhere, however smooth (a running mean's 1.4% drift reads
+    "100 noise sigmas")."""
+    if c is None or not c.moved or len(c.values) < th.min_points or not c.windows:
         return False
     _, z = end_rise(c, th)
     low = trusted_best(c, th)
