@@ -2673,3 +2673,17 @@ def test_a_loss_named_with_its_split_in_parentheses_glued_to_it(tmp_path):
     assert got["train"][0][:2] == [1000.0, 2000.0]
     assert got["train"][1] == pytest.approx([6 / s ** 0.5 for s in range(1, 30)], abs=1e-5)
     assert got["test"][1] == pytest.approx([6.2 / s ** 0.45 for s in range(1, 30)], abs=1e-5)
+
+
+def test_values_and_counters_printed_in_braces(tmp_path):
+    """A logger's f-string with doubled braces left in: 'epoch: {1/300}, step: {1/2},
+    loss : {1.9027643}, lr : {0.0001000}': no value was read (the file was refused); the
+    braces hold the loss, the epoch and the step within it, chained over the epochs."""
+    text = "2022-02-15 17:55:15,241 INFO train using cuda\n" + "".join(
+        f"2022-02-15 17:55:17,761 INFO epoch: {{{e}/300}}, step: {{{s}/2}}, loss :"
+        f" {{{2 / (2 * e + s) ** 0.3:.7f}}}, lr : {{0.0001000}}\n"
+        for e in range(1, 11) for s in (1, 2))
+    got, _ = curves(write(tmp_path, "train_log.log", text))
+    assert got["train"][0] == [float(x) for x in range(1, 21)]
+    assert got["train"][1] == pytest.approx(
+        [2 / (2 * e + s) ** 0.3 for e in range(1, 11) for s in (1, 2)], abs=1e-6)

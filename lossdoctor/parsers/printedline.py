@@ -17,7 +17,7 @@ _WORD = r"[A-Za-z_][\w./-]*"
 _NUM_END = r"(?![\d]|\.\d|[eE][-+]?\d|\s*%)"
 _PAIR = re.compile(rf"(?<![\w/.\-'\"])['\"]?({_WORD}(?: {_WORD}){{0,3}}(?: ?\([A-Za-z]+\))?)"
                    rf"['\"]?\s*[:=]\s*"
-                   rf"['\"]?(?:tensor\(\s*|\((?=\s*(?:{_NUM})\s*[,)])\s*)?({_NUM}){_NUM_END}",
+                   rf"['\"]?(?:tensor\(\s*|[({{](?=\s*(?:{_NUM})\s*[,)}}])\s*)?({_NUM}){_NUM_END}",
                    re.IGNORECASE)
 #: a marker glued to its counter, the counter ending at a separator: ``epoch18, iter120,
 #: loss: 0.027`` (not ``global_step50/mp_rank_00.pt``, a path)
@@ -27,7 +27,7 @@ _GLUED = r"(?=\d+(?:[,;:)\]\s]|$))"
 #: epochs planned
 _EPOCH = re.compile(rf"\b(?:(?:epoch|ep)(?:\b|{_GLUED})|e(?=\d+/\d+\b))(?:\(train\))?"
                     r"['\"]?\s*(?:[:=#]\s*)?"
-                    r"(?:[\[('\"]\s*)?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?", re.IGNORECASE)
+                    r"(?:[\[({'\"]\s*)?(\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?", re.IGNORECASE)
 _BEST = re.compile(r"\bbest\b", re.IGNORECASE)
 #: the word best right before a value's name, only brackets and signs between: that value is
 #: the best so far (a running minimum, as a name holding 'best' is: ``names.STATS``)
@@ -47,7 +47,7 @@ _TRAIN_EPOCH = re.compile(r"\btrain(?:ing)?\s*:\s*\[?\s*(\d+)\s*(?:/\s*(\d+)\s*\
 _COUNT = r"(\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?!\.?\d))"
 #: between a marker and its counter: a quote, a separator, a bracket, each with the blanks
 #: after it (blanks around optional parts made the engine try every split of a long run)
-_SEP = r"['\"]?\s*(?:[:=#]\s*)?(?:[\[(]\s*)?"
+_SEP = r"['\"]?\s*(?:[:=#]\s*)?(?:[\[({]\s*)?"
 _STEP = re.compile(rf"\b(?:(?:global[ _](?:step|batch)|step|num_updates"
                    rf"|(?:batch|itr|it|i)(?={_SEP}\d+\s*/\s*\d))\b"
                    rf"|(?:iter|iteration)(?:\b|{_GLUED}))(?:\(train\))?{_SEP}{_COUNT}"
