@@ -15,6 +15,7 @@ from lossdoctor.parsers import ReadOptions, load
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = ROOT / "fixtures" / "formats"
+FRESH = ROOT / "benchmarks" / "fresh-runs"    # labelled runs of families the corpus lacks
 SHARED = ROOT.parent / "shared"          # beside the checkout in CI; tests skip without it
 REAL = SHARED / "real-logs"
 CORPUS = SHARED / "corpus"

@@ -2,14 +2,11 @@
 verdict, and each set keeps its share of labelled verdicts (the README states the scores)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from helpers import labelled_misses
+from helpers import FRESH, labelled_misses
 
 pytestmark = pytest.mark.slow
 
-FRESH = Path(__file__).resolve().parents[1] / "benchmarks" / "fresh-runs"
 SETS = sorted((p for p in FRESH.iterdir() if (p / "INDEX.tsv").is_file()),
               key=lambda p: int(p.name.removeprefix("set")))
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import FRESH
 from tfevents_writer import scalar_run
 
 from lossdoctor.api import load
@@ -299,9 +300,6 @@ def _print_shares(folders: list[str]) -> None:
             share, moved = changed(table, name)
             count = sum(name in v for v in table.values())
             print(f"  {name:<30}{share:7.1%} ({len(moved)}/{count})  {', '.join(moved)}")
-
-
-FRESH = Path(__file__).resolve().parents[1] / "benchmarks" / "fresh-runs"
 
 
 def test_flat_pairs_at_their_floor_do_not_read_as_worse_on_both_sets():

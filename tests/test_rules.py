@@ -4,17 +4,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import FRESH
 
 import lossdoctor.api as api
 from lossdoctor.records import Severity
 from lossdoctor.rules import RULES
 
-FRESH = Path(__file__).resolve().parents[1] / "benchmarks" / "fresh-runs"
 N = 120
 T = np.arange(N, dtype=float)
 
