@@ -243,6 +243,11 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None,
             choice.notes.append(f"{split} loss: {objectives[0]} (no column is named loss; also"
                                 f" found {others}{beside})")
             continue
+        if _multibox(objectives):
+            getattr(choice, split).extend(objectives)
+            choice.notes.append(f"{split} loss is the sum of 2 components: "
+                                f"{', '.join(objectives)} (a detector's class and box losses)")
+            continue
         total = _total_of_parts(mine)
         if total:
             getattr(choice, split).append(total)
@@ -257,6 +262,14 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None,
         if mine:
             getattr(choice, split).append(mine[0])
             choice.notes.append(f"{split} loss: {mine[0]} (no column is named loss)")
+
+
+def _multibox(objectives: list[str]) -> bool:
+    """A detector's two losses, logged without the word: its classification objective and
+    its box regression's smooth L1 (MXNet's SSD: ``CrossEntropy=0.86, SmoothL1=3.7e-03``),
+    the two parts of the one loss it minimises."""
+    box = [n for n in objectives if "smoothl1" in tokens(n)]
+    return len(objectives) == 2 and len(box) == 1
 
 
 def _objective_beside(names: list[str], choice: ColumnChoice, counts: Mapping[str, int]

@@ -32,7 +32,7 @@ STEP_NAMES = ("step", "global_step", "globalstep", "iteration", "iter", "it",
 EPOCH_NAMES = ("epoch", "epochs", "ep", "epoch/epoch")
 #: words that make a name a loss when no name says "loss": an objective, a likelihood, an error
 LOSS_LIKE = ("nll", "objective", "cost", "mse", "mae", "rmse", "bce", "xent", "crossentropy",
-             "huber", "ce")
+             "huber", "ce", "smoothl1")
 #: of those, the errors a regression reports beside its objective (an MSE): RMSE is its
 #: square root (the same trend on a log scale), MAE a second measure of the same fit
 REPORTED = frozenset({"rmse", "mae", "l1"})
@@ -61,6 +61,8 @@ _L_PREFIX = re.compile(r"(^|[/.])l_(?=[a-z])")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _NOT_ALNUM = re.compile(r"[^0-9a-zA-Z]+")
 _CROSS_ENTROPY = re.compile(r"cross[^0-9a-z]{0,3}entropy")
+#: the smooth L1 (Huber-like) loss of detectors, MXNet's ``Train-SmoothL1``, ``smooth_l1``
+_SMOOTH_L1 = re.compile(r"smooth[^0-9a-z]{0,3}l1")
 #: errors spelled out (Keras' ``mean_squared_error``, a header's 'Mean Squared Error'): the
 #: losses their short names are
 _SPELLED_ERRORS = re.compile(r"(root[^0-9a-z]{0,3})?mean[^0-9a-z]{0,3}(squared|absolute)"
@@ -84,6 +86,8 @@ def _split(name: str) -> tuple[str, ...]:
     lowered = humps_apart(name)
     if "cross" in lowered:          # 'val_cross_entropy' names the loss 'crossentropy' does
         lowered = _CROSS_ENTROPY.sub("crossentropy", lowered)
+    if "smooth" in lowered:         # 'SmoothL1', 'smooth_l1': one loss, as 'crossentropy'
+        lowered = _SMOOTH_L1.sub("smoothl1", lowered)
     if "error" in lowered:          # 'mean squared error' names the loss 'mse' does
         lowered = _SPELLED_ERRORS.sub(_short_error, lowered)
     toks = tuple(t for t in _NOT_ALNUM.split(lowered) if t)

@@ -111,10 +111,13 @@ def _prose(head: str) -> bool:
     """Whether a file's first line reads as a sentence (a warning, a logger's line) rather
     than a table's header: words, a colon or a bar between them, or a logging level
     (``2025-10-24 12:03:06,410 - INFO - ``: the comma of the milliseconds is no delimiter);
-    a rule of '#' or '=' above it is no line of words."""
-    first = next((ln for ln in head.splitlines() if any(c.isalnum() for c in ln)), "")
+    a rule of '#' or '=' above it is no line of words; nor is a line without the delimiter
+    the lines below it share (``Training log created at 2025-10-28T14:33:14``) a header."""
+    lines = [ln for ln in head.splitlines() if any(c.isalnum() for c in ln)]
+    first = lines[0] if lines else ""
+    below = [d for d in (",", "\t", ";") if lines[1:] and all(d in ln for ln in lines[1:21])]
     return (": " in first or " | " in first or len(first.split()) >= 6
-            or _LEVEL.search(first) is not None)
+            or _LEVEL.search(first) is not None or any(d not in first for d in below))
 
 
 #: a logging module's level, as its default formats print it

@@ -20,8 +20,9 @@ from .translated import in_english
 
 _FRACTION = re.compile(r"^(\d+)/(\d+)$")
 _SIZE = re.compile(r"^[\d.]+[KMGT]i?B?$")
-_HEADER_CELL = re.compile(r"^[A-Za-z_][\w./()\-]*$")
-_MARKERS = {"epoch": "epoch", "epochs": "epoch", "step": "step", "iter": "iter",
+#: a name (in any script: a schedule's ``α``), a percent sign after it (``Acc%``)
+_HEADER_CELL = re.compile(r"^[^\W\d][\w./()\-]*%?$")
+_MARKERS = {"epoch": "epoch", "epochs": "epoch", "ep": "epoch", "step": "step", "iter": "iter",
             "iteration": "iter", "global_step": "step"}
 
 
@@ -76,6 +77,8 @@ def _row(line: str, width: int) -> list[str] | None:
         cells = cells[:width]      # a progress bar after the row's colon, of any style
     if cells and cells[-1].endswith(":"):
         cells[-1] = cells[-1].rstrip(":")
+    if len(cells) == width + 1 and not _DIGIT.search(cells[-1]):
+        cells = cells[:width]       # a mark after the row (a new best's '*')
     if len(cells) != width:
         return None
     parts = cells[-1].split(None, 1)

@@ -69,9 +69,10 @@ _TRAIN_COUNT = re.compile(r"\[\s*train(?:ing)?\s+(\d+)\s*/\s*(\d+)\s*\]", re.IGN
 _TIMM_BATCH = re.compile(r"\btrain\s*:\s*\d+\s*\[\s*(\d+)\s*/\s*(\d+)\s*\(\s*\d+%\)\s*\]",
                          re.IGNORECASE)
 #: a count of what the model has seen, when a loss line has no step: ``tokens 20480 |
-#: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins)
+#: loss 702.3``, ``samples: 1000``, Megatron's ``consumed samples: 320`` (a step wins); not
+#: a clock after the word (``time for last 50 samples : 0:00:08 hours``)
 SEEN = re.compile(r"\b(?:consumed[ _])?(?:tokens|samples|examples|images|sequences)(?:[ _]seen)?"
-                  rf"\b{_SEP}{_COUNT}", re.IGNORECASE)
+                  rf"\b{_SEP}{_COUNT}(?!:\d)", re.IGNORECASE)
 #: a boosting round's counter opening the line: XGBoost's and LightGBM's ``[12]\t...``
 ROUND = re.compile(r"^\s*\[(\d+)\]\s")
 LOSS_PAIR = re.compile(rf"(?:loss\w*|(?<![a-z])(?:{'|'.join(LOSS_LIKE)}))['\"]?"
@@ -88,19 +89,22 @@ _BARE_LOSS = re.compile(rf"(?<![\w/.\-'\"])({_LOSS_NAME}(?:[_.-][A-Za-z][A-Za-z0
                         rf"{_QUALIFIER}(?:\s+so\s+far)?(?:\s+(?:is|was))?\s+({_NUM})"
                         rf"(?!\w|\.\d)", re.IGNORECASE)
 #: a custom print with the value before its name, the name ending in loss and not followed
-#: by a value of its own: ``Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy``
-VALUE_THEN_LOSS = re.compile(rf"(?<![\w.])({_NUM})\s+({_LOSS_NAME})\b"
+#: by a value of its own: ``Epoch 0 @ 10:27 PM : 0.9816 C.E. Loss, 94.28% Accuracy`` (not a
+#: clock's seconds: ``04:32:45 Loss per epoch 35 :1.69``)
+VALUE_THEN_LOSS = re.compile(rf"(?<![\w.:])({_NUM})\s+({_LOSS_NAME})\b"
                              rf"(?!\s*[:=]?\s*(?:{_NUM}))", re.IGNORECASE)
 #: a loss (or perplexity) named for its step or epoch: ``Loss for Iter 51: 0.398``, ``Test
-#: loss for epoch 0: 0.2198``, ``Train perplexity at epoch 0: 396.31`` (the marker is read as
-#: every line's; 'Loss for final step: 0.27' names none)
-LOSS_FOR = re.compile(rf"(?<![\w.])((?:{_WORD} )?(?:loss|cost|perplexity|ppl)) (?:for|at) "
+#: loss for epoch 0: 0.2198``, ``Train perplexity at epoch 0: 396.31``, ``Loss per epoch 3
+#: :1.70`` (the marker is read as every line's; 'Loss for final step: 0.27' names none)
+LOSS_FOR = re.compile(rf"(?<![\w.])((?:{_WORD} )?(?:loss|cost|perplexity|ppl)) (?:for|at|per) "
                       r"(?:the )?(?:epoch|iter|iteration|step|batch) \d+\s*[:=]\s*"
                       rf"({_NUM}){_NUM_END}", re.IGNORECASE)
 #: a word that makes a line an evaluation's ('VAL loss: 0.02 (epoch: 3, step: 50)')
 TEST_WORD = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(TEST_TOKENS))})(?![a-z])",
                        re.IGNORECASE)
 NAMED_NUMBER = re.compile(rf"{_WORD}\s*(?:[:=]\s*)?(?:{_NUM})", re.IGNORECASE)
+#: a 12-hour clock's AM or PM (``07/07/2022 04:32:45 PM Loss per epochs:927.1``)
+_MERIDIEM = re.compile(r"(\d:\d\d(?::\d\d)?(?:[.,]\d+)?) ?[AP]M\b")
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:[.,](\d+))?")
 _MARKER_WORDS = frozenset({"epoch", "epochs", "ep", "step", "steps", "iter", "iteration", "global"})
 
@@ -166,6 +170,8 @@ def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> di
     a split's word ('Test set:', '| valid |'), or under a banner that names one (``block``),
     is that split's: 'test loss' (added to ``inferred``)."""
     out: dict[str, float] = {}
+    if "M " in line:     # a clock's AM/PM is no word of the name after it
+        line = _MERIDIEM.sub(r"\1", line)
     context, last = block, 0
     low = line.lower()
     # each pattern runs only on a line holding the text it cannot match without (most of a
@@ -187,7 +193,7 @@ def pairs_of(line: str, inferred: set[str] | None = None, block: str = "") -> di
             # a split's word heading a phrase names the values after it ('Valid acc: 0.84 |
             # loss: 9.41'), as one before them on the line does
             context = test_word(head)
-    if not has_loss(out) and (" for " in low or " at " in low):
+    if not has_loss(out) and (" for " in low or " at " in low or " per " in low):
         for m in LOSS_FOR.finditer(line):
             name = " ".join(m.group(1).split())
             out[_in_context(name, tokens(name), context, inferred)] = float(m.group(2))

@@ -154,8 +154,9 @@ def read_table(source: Source) -> Table:
         warnings.simplefilter("always", pd.errors.ParserWarning)
         df = _read_frame(source, delim, header, skip, _step_columns(lines[0], delim, header))
     skipped = _skipped_lines(caught)
-    realigned = _realigned(df) if header and len(lines) > 1 and len(
-        _cells(lines[1], delim)) == len(_cells(lines[0], delim)) + 1 else None
+    width = len(_cells(lines[0], delim))
+    realigned = _realigned(df) if header and any(
+        len(_cells(ln, delim)) == width + 1 for ln in lines[1:6]) else None
     if realigned is not None:
         df = realigned
     if not header:
@@ -188,7 +189,8 @@ def read_table(source: Source) -> Table:
         table.notes.append(skipped)
     if realigned is not None:
         table.notes.append("its rows hold one field more than its header, empty in every row"
-                           " (a doubled delimiter): left out, each name over its own values")
+                           " (a doubled delimiter) or a mark after the row: left out, each"
+                           " name over its own values")
     return table
 
 
@@ -372,10 +374,11 @@ def _read_frame(source: Source, delim: str | None, header: bool, skip: int = 0,
 
 def _realigned(df: pd.DataFrame) -> pd.DataFrame | None:
     """A table whose rows hold one field more than its header, the extra one empty in every
-    row (a doubled delimiter, as Flair's loss.tsv writes after its train loss): read_csv
-    takes each row's first field as its label and every name lands one column to the left
-    of its values. The rows with that empty field dropped, under the header's names; None
-    when no single field is empty throughout."""
+    row (a doubled delimiter, as Flair's loss.tsv writes after its train loss) or, last,
+    holding no number in any row (a mark such as '*' after the rows that set a new best):
+    read_csv takes each row's first field as its label and every name lands one column to
+    the left of its values. The rows with that field dropped, under the header's names;
+    None when no single field is so."""
     import pandas as pd
 
     if isinstance(df.index, pd.MultiIndex):      # two fields more, or more
@@ -383,6 +386,8 @@ def _realigned(df: pd.DataFrame) -> pd.DataFrame | None:
     fields = [pd.Series(df.index.to_numpy())] + [
         df.iloc[:, i].reset_index(drop=True) for i in range(df.shape[1])]
     empty = [i for i, f in enumerate(fields) if f.isna().all()]
+    if not empty and pd.to_numeric(fields[-1], errors="coerce").isna().all():
+        empty = [len(fields) - 1]        # a mark after the row's last value
     if len(empty) != 1:
         return None
     del fields[empty[0]]
