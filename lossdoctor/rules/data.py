@@ -23,6 +23,7 @@ from .measures import (
     smooth_se,
     smooth_width,
     stretch_change,
+    stretch_ends,
     total_fall,
 )
 from .registry import rule
@@ -84,11 +85,16 @@ def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding
     resting at chance level (ln K) says the model learned nothing it could apply (a train
     loss above it is on another scale: a margin loss); and both must not
     still be falling (a train loss logged as a sum over the epoch beside a test mean, both
-    learning, is the learning cell)."""
+    learning, is the learning cell), nor the train loss ending above where it started (the
+    median of its last stretch above its first's by ``flat_noise_z`` standard errors of the
+    two: one that blows up ends above everything the test loss was, whatever its labels)."""
     if not (tr.log and te.log and (te.moved or tr.moved)) or chance_classes(te, th):
         return None       # a test loss at chance: the model learned nothing it could apply
     if tr.windows[-1].direction is FALLING and te.windows[-1].direction is FALLING:
         return None       # both still learning: the table's learning cell, whatever the levels
+    first, end, m = stretch_ends(tr, th)
+    if end - first >= th.flat_noise_z * np.sqrt(2.0) * smooth_se(tr, m):
+        return None       # worse than it started: a blow-up, not labels it cannot fit
     start = tr.windows[-1].start_step
     last = tr.y[tr.steps >= start]
     level = float(np.median(last))
