@@ -13,6 +13,7 @@ from . import actions
 from .context import RunContext
 from .divergence import climb_start, rise_start
 from .measures import (
+    TREND_Z,
     best_logged,
     best_step,
     biggest_climb,
@@ -33,6 +34,7 @@ from .measures import (
     smooth_width,
     spikes,
     stretch_ends,
+    trend_z,
     white_noise,
 )
 from .registry import rule
@@ -367,7 +369,8 @@ def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     that are white noise around a level (``white_noise``: no trend, no autocorrelation over
     lags 1-10): minibatch noise at a floor (one late epoch of per-step losses) is white
     however wide, where weights that overshoot carry over from step to step or swing with
-    a period."""
+    a period. Nor do points that fall in their order (a Mann-Kendall trend at 1%), however
+    little their last stretch's median shows it beside their scatter."""
     # a loss >= 0 with a few exact zeros is on the asinh scale, about relative at its level;
     # one mostly at zero (memorised), or one that can be negative, is not judged so
     relative = tr.log or (float(tr.values.min()) >= 0 and float(np.median(tr.values)) > 0)
@@ -375,6 +378,9 @@ def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
         return None
     if white_noise(tr.y):
         return None
+    mk = trend_z(tr.y)
+    if mk is not None and mk <= -TREND_Z:
+        return None       # its points fall in order (Mann-Kendall at 1%): that is headway
     change, z = run_change_z(tr, th)
     if z <= -th.flat_noise_z or change <= -tr.noise:
         return None
