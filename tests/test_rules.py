@@ -2150,3 +2150,29 @@ def test_a_running_mean_drifting_up_a_percent_at_chance_is_no_blow_up():
     assert r.verdict == "plateau" and "divergence" not in [d.name for d in r.diagnoses]
     climb = 1.0 * np.exp(1.1 * k / 17) + rng.normal(0, 2e-4, len(k))
     assert api.diagnose(frame(climb, None, steps=steps)).verdict == "divergence"
+
+
+def test_a_train_loss_blowing_up_past_the_test_losss_worst_is_no_data_problem():
+    """A growing rate throws the train loss up 1e6x and the test loss 1e3x: the train loss
+    ends above all the test loss ever was, but it is still climbing, a blow-up (set52's
+    s52_046 was told, beside its divergence, that its train labels may be corrupted)."""
+    growth = np.exp(np.clip(T - RISE_FROM, 0, None) / 12)
+    train = noisy(decay(0.3, tau=10) * growth ** 2, 0.02, 3)
+    val = noisy(decay(0.4, tau=10) * growth, 0.02, 4)
+    report = api.diagnose(frame(train, val))
+    assert report.verdict == "divergence"
+    assert "data_problem" not in names(report)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_minibatch_noise_around_a_slow_fall_is_no_rate_too_high(seed):
+    """A per-step train loss scattering +-70% around a fall of a third over the run (real116's
+    crypto-mlops, a Lightning regression at 0.006): its last stretch's median stands barely
+    out of that scatter, but its points fall in order (Mann-Kendall), which is headway; the
+    swings are the batches', not steps that overshoot (10 of 31 such curves read "no
+    headway")."""
+    rng = np.random.default_rng(seed)
+    n = 150
+    train = np.exp(np.log(0.006) - 0.45 * np.arange(n) / n + 0.55 * rng.standard_normal(n))
+    report = api.diagnose(pd.DataFrame({"step": np.arange(n) * 50.0, "loss": train}))
+    assert "lr_too_high" not in names(report), get(report, "lr_too_high").message
