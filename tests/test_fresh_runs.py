@@ -21,7 +21,7 @@ FLOORS = {"set6": 0.80, "set17": 0.75}
 
 
 def test_the_sets_are_there():
-    assert [p.name for p in SETS] == [f"set{i}" for i in range(1, 52)]
+    assert [p.name for p in SETS] == [f"set{i}" for i in range(1, 56)]
 
 
 @pytest.mark.parametrize("folder", SETS, ids=[p.name for p in SETS])
