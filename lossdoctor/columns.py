@@ -20,6 +20,7 @@ from .names import (
     TRAIN_TOKENS,
     WHOLE,
     component,
+    dual_head,
     names_test,
     says_loss,
     split_of,
@@ -243,9 +244,9 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None,
             choice.notes.append(f"{split} loss: {objectives[0]} (no column is named loss; also"
                                 f" found {others}{beside})")
             continue
-        if _multibox(objectives):
+        if _detector_parts(objectives):
             getattr(choice, split).extend(objectives)
-            choice.notes.append(f"{split} loss is the sum of 2 components: "
+            choice.notes.append(f"{split} loss is the sum of {len(objectives)} components: "
                                 f"{', '.join(objectives)} (a detector's class and box losses)")
             continue
         total = _total_of_parts(mine)
@@ -264,12 +265,14 @@ def _loss_like(names: list[str], choice: ColumnChoice, source: str | None,
             choice.notes.append(f"{split} loss: {mine[0]} (no column is named loss)")
 
 
-def _multibox(objectives: list[str]) -> bool:
-    """A detector's two losses, logged without the word: its classification objective and
-    its box regression's smooth L1 (MXNet's SSD: ``CrossEntropy=0.86, SmoothL1=3.7e-03``),
-    the two parts of the one loss it minimises."""
+def _detector_parts(objectives: list[str]) -> bool:
+    """A detector's losses, logged without the word, the parts of the one loss it
+    minimises: its classification objective and its box regression's smooth L1 (MXNet's
+    SSD: ``CrossEntropy=0.86, SmoothL1=3.7e-03``), or YOLOv10's box, cls and dfl losses of
+    its two heads (``train/box_om`` ... ``train/dfl_oo``)."""
     box = [n for n in objectives if "smoothl1" in tokens(n)]
-    return len(objectives) == 2 and len(box) == 1
+    return (len(objectives) == 2 and len(box) == 1) or (
+        len(objectives) > 1 and all(dual_head(n) for n in objectives))
 
 
 def _objective_beside(names: list[str], choice: ColumnChoice, counts: Mapping[str, int]
@@ -409,8 +412,9 @@ def _pick(split: str, cands: list[str], source: str | None, notes: list[str],
 def step_axis(df: pd.DataFrame, notes: list[str] | None = None) -> tuple[np.ndarray, str]:
     """The x axis: a step column, else an epoch column, else the row index. A step that
     counts the batches of each epoch (it starts again as the epoch column moves on) is
-    chained across the epochs, said in ``notes``."""
-    lower = {str(c).strip().lower(): c for c in df.columns}
+    chained across the epochs, said in ``notes``. A number sign after the name is the
+    name's (``Epoch#``)."""
+    lower = {str(c).strip().lower().rstrip("#").rstrip(): c for c in df.columns}
     for names in (STEP_NAMES, EPOCH_NAMES):
         for n in names:
             if n in lower:

@@ -150,7 +150,22 @@ def says_loss(name: str) -> bool:
     if counts(toks):
         return False
     return any(t.endswith("loss") or t == "losses" for t in toks) or (
-        any(t in LOSS_LIKE for t in toks) and not RESOURCES & set(toks)) or _set_norm(toks)
+        any(t in LOSS_LIKE for t in toks) and not RESOURCES & set(toks)) or _set_norm(toks) \
+        or _dual_head(toks)
+
+
+#: YOLOv10's losses of its two heads, one-to-many and one-to-one (``train/box_om``,
+#: ``val/cls_oo``): the word loss is not written
+_HEAD_PARTS, _HEADS = frozenset({"box", "cls", "dfl"}), frozenset({"om", "oo"})
+
+
+def _dual_head(toks: list[str]) -> bool:
+    return len(toks) >= 2 and toks[-2] in _HEAD_PARTS and toks[-1] in _HEADS
+
+
+def dual_head(name: str) -> bool:
+    """A YOLOv10 head's loss (``train/box_om``)."""
+    return _dual_head(tokens(name))
 
 
 #: the L2 and L1 errors LightGBM names its regression metrics by (its l2 is the MSE)

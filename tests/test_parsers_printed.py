@@ -106,3 +106,63 @@ def test_a_detectors_class_and_box_losses_are_summed(tmp_path):
     got, log = curves(write(tmp_path, "train.log", text))
     assert got["train"][1] == pytest.approx([1.01 / (e + 1) for e in range(8)], rel=1e-2)
     assert any("sum of 2 components" in n and "SmoothL1" in n for n in log.notes)
+
+
+def test_a_table_printed_with_spaced_dashes(tmp_path):
+    """``Epoch - Loss - Training Accuracy - Validation Accuracy`` over ``0 - 0.43 - 76.99 -
+    76.78``, a stray accuracy printed alone between the rows: the header's names hold
+    blanks, the dashes part the cells."""
+    head = "no. of training trials 25380\nEpoch - Loss - Training Accuracy - Validation Accuracy\n"
+    rows = "".join(f"         {70 + e}.97\n{e} - {0.43 / (e + 1):.6f} - {70 + e}.99 - {71 + e}.78\n"
+                   for e in range(10))
+    got, log = curves(write(tmp_path, "train_result.txt", head + rows))
+    assert got["train"] == ([float(e) for e in range(10)],
+                            [round(0.43 / (e + 1), 6) for e in range(10)])
+    assert "test" not in got
+
+
+def test_a_printed_dict_of_the_last_batchs_loss_is_an_echo_not_an_evaluation(tmp_path):
+    """After each epoch's batch lines, ``{'Epoch': 1, 'Loss': 6955.677...}`` prints the last
+    batch's loss again, then ``| Validation Epoch #1  Loss: 4.39``: the dict is no second
+    evaluation (two test losses were found, and the log refused)."""
+    lines = []
+    for e in range(1, 9):
+        for i in range(1, 4):
+            lines.append(f"| Epoch [{e:3d}/ 80] Iter[{i:3d}/  3]\t\tLoss: {100 / (e + i):.4f}"
+                         " Acc@1: 2.000%")
+        lines.append(f"{{'Epoch': {e}, 'Loss': {100 / (e + 3)!r}, 'Accuracy': tensor(2)}}")
+        lines.append(f"| Validation Epoch #{e}\t\t\tLoss: {5 - e / 4:.4f} Acc@1: 2.00%")
+    got, _ = curves(write(tmp_path, "train_logs.txt", "\n".join(lines) + "\n"))
+    assert got["test"][1] == [5 - e / 4 for e in range(1, 9)]
+    assert len(got["train"][1]) == 24
+
+
+def test_a_settings_line_above_the_header_and_an_epoch_column_with_a_number_sign(tmp_path):
+    """A hand-made CSV of trial blocks: ``Trial Details: Batch Size: 50, Epochs: 15,,,``
+    over ``Epoch#,Accuracy,Loss``, a block per trial: the settings are a title (they were
+    read as the header, and the log refused), ``Epoch#`` is the x axis, and the last trial
+    is the run diagnosed."""
+    def block(epochs, lr):
+        rows = "".join(f"{e},0.{50 + e},{2.4 / (e + 1):.6f},,,\n" for e in range(epochs))
+        return (f"Trial Details: Model ID: I, Batch Size: 50, Epochs: {epochs}, Learning Rate:"
+                f" {lr},,\nEpoch#,Accuracy,Loss,,,\n{rows},,,,,\n")
+    got, log = curves(write(tmp_path, "model_history_log.csv", block(6, 0.01) + block(9, 0.005)))
+    assert got["train"] == ([float(e) for e in range(9)],
+                            [round(2.4 / (e + 1), 6) for e in range(9)])
+    assert "x axis: Epoch#" in log.notes
+    assert any("is a title, not the header" in n for n in log.notes)
+
+
+def test_yolov10_results_whose_losses_name_their_heads(tmp_path):
+    """YOLOv10's results.csv names its losses by part and head (``train/box_om`` ...
+    ``val/dfl_oo``: one-to-many and one-to-one), no word saying loss: each split's six
+    are summed, as YOLOv8's box, cls and dfl losses are."""
+    parts = [f"{p}_{h}" for h in ("om", "oo") for p in ("box", "cls", "dfl")]
+    head = ",".join(["epoch"] + [f"train/{p}" for p in parts] + ["metrics/mAP50(B)"]
+                    + [f"val/{p}" for p in parts] + ["lr/pg0"])
+    rows = "".join(",".join([str(e)] + [f"{1 / e:.4f}"] * 6 + ["0.5"] + [f"{1.2 / e:.4f}"] * 6
+                            + ["0.001"]) + "\n" for e in range(1, 9))
+    got, log = curves(write(tmp_path, "results.csv", head + "\n" + rows))
+    assert got["train"][1] == pytest.approx([6 * round(1 / e, 4) for e in range(1, 9)])
+    assert got["test"][1] == pytest.approx([6 * round(1.2 / e, 4) for e in range(1, 9)])
+    assert any("sum of 6 components" in n for n in log.notes)

@@ -32,9 +32,12 @@ _YOLO5 = ["epoch", "gpu_mem", "box", "obj", "cls", "total"]
 
 def _cells(line: str) -> list[str]:
     """A table line's cells: split at blanks, or at pipes when it has two or more (a
-    ``epoch | tr_loss | va_loss`` table, whose names may hold blanks)."""
+    ``epoch | tr_loss | va_loss`` table, whose names may hold blanks), or at spaced dashes
+    when it has two or more (``Epoch - Loss - Training Accuracy`` over ``0 - 0.43 - 76.99``)."""
     if line.count("|") >= 2:
         return [c.strip() for c in line.strip().strip("|").split("|")]
+    if line.count(" - ") >= 2:
+        return [c.strip() for c in line.strip().split(" - ")]
     return line.split()
 
 

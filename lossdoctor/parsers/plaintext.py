@@ -372,9 +372,12 @@ def _records(lines: list[str], axis: Axis) -> list[Record]:
             # spelling of the train loss than the batches' one, chosen between as any two
             # ... and so is a line that says its epoch is done ('EPOCH 1 done: loss 0.29',
             # Flair's, whose evaluations print 'DEV : loss' and 'TEST : loss' of their own)
+            # ... unless it prints the very value the step's line gave: an echo of it (a
+            # printed dict of the epoch's last batch), no evaluation
             context = "" if _EPOCH_DONE.search(line) else "val"
-            pairs = {(f"{SUMMARY_WORD} {n}" if n in records[-1].marked else n): v
-                     for n, v in pairs_of(line, inferred, context).items()}
+            pairs = {} if _echoed(pairs, records[-1]) else {
+                (f"{SUMMARY_WORD} {n}" if n in records[-1].marked else n): v
+                for n, v in pairs_of(line, inferred, context).items()}
         if x is not None and (not records or records[-1].x != x):
             records.append(Record(x, wall=wall_time(line), bar=bars.bars))
         if pairs and records:
@@ -400,6 +403,14 @@ def _reprinted(pairs: dict[str, float], record: Record) -> bool:
     return any(n in record.marked and split_of(n) == "train"
                and not set(tokens(n)) & (TEST_TOKENS | TRAIN_TOKENS) for n in pairs) \
         and not any(split_of(n) == "test" for n in pairs)
+
+
+def _echoed(pairs: dict[str, float], record: Record) -> bool:
+    """Whether every loss in ``pairs`` that ``record`` holds too is its very value (to the
+    shorter print's digits: ``6955.6772`` and ``6955.67724609375``), and there is one."""
+    same = [abs(v - record.values[n]) <= 1e-4 * max(abs(v), 1e-12)
+            for n, v in pairs.items() if n in record.values and says_loss(n)]
+    return bool(same) and all(same)
 
 
 #: a banner over values printed one a line ('***** Eval results *****' of BERT's and the

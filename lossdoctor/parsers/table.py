@@ -313,15 +313,30 @@ _NAME = re.compile(r"^[A-Za-z_][\w./()\[\]-]*$")
 
 def _title(lines: list[str]) -> int:
     """How many lines to skip for a title above the table (one word, no delimiter: a
-    CSVLogger file's name written above 'epoch;accuracy;loss;...', blank lines before it)
-    when the lines below split into two cells or more; else 0."""
+    CSVLogger file's name written above 'epoch;accuracy;loss;...', blank lines before it;
+    or the run's settings as 'name: value' cells, ``Trial Details: Batch Size: 50, Epochs:
+    15,,,`` over 'Epoch#,Accuracy,Loss') when the lines below split into two cells or more;
+    else 0."""
     at = next((i for i, ln in enumerate(lines[:20]) if ln.strip()), None)
     rest = [ln for ln in lines[at + 1:at + 21] if ln.strip()] if at is not None else []
-    if at is None or len(rest) < 2 or len(lines[at].split()) != 1 or any(
-            d in lines[at] for d in DELIMITERS):
+    if at is None or len(rest) < 2:
+        return 0
+    if _settings(lines[at]) and not _settings(rest[0]):
+        return at + 1
+    if len(lines[at].split()) != 1 or any(d in lines[at] for d in DELIMITERS):
         return 0
     delim = sniff_delimiter(rest)
     return at + 1 if len(_cells(rest[0], delim)) > 1 and len(_cells(rest[1], delim)) > 1 else 0
+
+
+#: a setting written as a cell: 'Batch Size: 50', 'Learning Rate: 0.01'
+_SETTING = re.compile(r"^[^:]*[A-Za-z][^:]*:\s*\S")
+
+
+def _settings(line: str) -> bool:
+    """A line whose filled cells (at commas) are all 'name: value' settings, two or more."""
+    cells = [c.strip() for c in line.split(",") if c.strip()]
+    return len(cells) >= 2 and all(_SETTING.match(c) for c in cells)
 
 
 def _step_columns(first: str, delim: str | None, header: bool) -> list[str]:
