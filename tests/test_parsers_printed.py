@@ -166,3 +166,16 @@ def test_yolov10_results_whose_losses_name_their_heads(tmp_path):
     assert got["train"][1] == pytest.approx([6 * round(1 / e, 4) for e in range(1, 9)])
     assert got["test"][1] == pytest.approx([6 * round(1.2 / e, 4) for e in range(1, 9)])
     assert any("sum of 6 components" in n for n in log.notes)
+
+
+def test_a_history_printed_a_key_a_line(tmp_path):
+    """``for k, v in history.history.items(): print(f"{k}: {v}")``: ``loss: [1.01, 0.63,
+    ...]`` and ``val_loss: [...]`` one a line, the parts of Mask R-CNN's loss between them
+    (they were read as numbered columns, and the log refused)."""
+    train = [1.0 / (e + 1) for e in range(10)]
+    test = [1.2 / (e + 1) + 0.1 for e in range(10)]
+    text = (f"loss: {train}\nrpn_class_loss: {[t / 10 for t in train]}\n"
+            f"mrcnn_mask_loss: {[t / 5 for t in train]}\nval_loss: {test}\n")
+    got, _ = curves(write(tmp_path, "training_logs.txt", text))
+    assert got["train"] == ([float(e) for e in range(10)], train)
+    assert got["test"][1] == test

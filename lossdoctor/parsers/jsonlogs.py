@@ -31,6 +31,9 @@ _DICT_OF_LISTS = re.compile(r'^\{\s*"(?:[^"\\]|\\.)*"\s*:\s*(?:\{\s*"(?:[^"\\]|\
 _FIRST_ROW = re.compile(r"^\[\s*\[([^\[\]]*)\]")
 #: ``print(history.history)`` or ``str(history.history)`` saved: a Python dict of lists
 _PRINTED_DICT_OF_LISTS = re.compile(r"^\{\s*'[^'\n]{1,200}'\s*:\s*\[")
+#: a history printed a key a line (``for k, v in history.history.items(): print(f"{k}:
+#: {v}")``): ``loss: [1.015, 0.633, ...]``
+_KEY_LIST_LINE = re.compile(r"^\s*([A-Za-z_][\w./-]{0,100})\s*:\s*\[([^\[\]'\"]*)\]\s*$")
 #: what a printed dict holds that JSON spells otherwise (numpy 2 prints its scalars wrapped)
 _PYTHON_WORDS = {"nan": "NaN", "inf": "Infinity", "None": "null", "True": "true",
                  "False": "false"}
@@ -184,20 +187,38 @@ def _kind(data: Any) -> str:
 
 def sniff_keras_history(source: Source) -> float:
     """A JSON object of lists, best with ``loss``/``val_loss`` keys; or of objects of lists
-    (XGBoost's and LightGBM's ``evals_result``)."""
+    (XGBoost's and LightGBM's ``evals_result``); or such lists printed a key a line."""
     text = json_head(source)
     if not _DICT_OF_LISTS.match(text):
         text = head_json_text(source)
+        lines = text.splitlines()[: None if head_is_whole(source) else -1]
+        if (keys := _key_lists(lines)) is not None:
+            return 0.85 if any(says_loss(k) for k in keys) else 0.0
         if not _PRINTED_DICT_OF_LISTS.match(text) or '"' in text:
             return 0.0
         return 0.85 if re.search(r"'(val_)?loss'\s*:\s*\[", text) else 0.5
     return 0.85 if re.search(r'"(val_)?loss"\s*:\s*\[', text) else 0.5
 
 
+def _key_lists(lines: list[str]) -> dict[str, str] | None:
+    """``{name: the list's text}`` when every line that is not blank is ``name: [...]``."""
+    found: dict[str, str] = {}
+    for line in lines:
+        if not line.strip():
+            continue
+        m = _KEY_LIST_LINE.match(line)
+        if m is None:
+            return None
+        found[m.group(1)] = m.group(2)
+    return found or None
+
+
 def _printed_dict(source: Source) -> Any:
     """A printed Python dict of lists (no double quote in it) read as the JSON it spells:
     quotes, nan, inf, None and numpy 2's ``np.float64(0.5)`` written JSON's way."""
     text = source.text.lstrip()
+    if (keys := _key_lists(text.splitlines())) is not None:
+        text = "{" + ", ".join(f"'{k}': [{v}]" for k, v in keys.items()) + "}"
     if not _PRINTED_DICT_OF_LISTS.match(text) or '"' in text:
         return None
     spelled = _PYTHON_TOKEN.sub(lambda m: '"' if m.group(0) == "'" else m.group(1)
