@@ -93,7 +93,7 @@ def _train_above_test(tr: CurveTrend, te: CurveTrend, th: Thresholds) -> Finding
     if tr.windows[-1].direction is FALLING and te.windows[-1].direction is FALLING:
         return None       # both still learning: the table's learning cell, whatever the levels
     first, end, m = stretch_ends(tr, th)
-    if end - first >= th.flat_noise_z * np.sqrt(2.0) * smooth_se(tr, m):
+    if end - first >= th.flat_noise_z * climb_se(tr, m):
         return None       # worse than it started: a blow-up, not labels it cannot fit
     start = tr.windows[-1].start_step
     last = tr.y[tr.steps >= start]

@@ -376,11 +376,11 @@ def _no_headway(tr: CurveTrend, te: CurveTrend | None, th: Thresholds):
     relative = tr.log or (float(tr.values.min()) >= 0 and float(np.median(tr.values)) > 0)
     if not relative or tr.noise < th.swing_limit or (te is not None and _steadily_learning(te)):
         return None
-    if white_noise(tr.y):
-        return None
     mk = trend_z(tr.y)
     if mk is not None and mk <= -TREND_Z:
         return None       # its points fall in order (Mann-Kendall at 1%): that is headway
+    if white_noise(tr.y, mk):
+        return None
     change, z = run_change_z(tr, th)
     if z <= -th.flat_noise_z or change <= -tr.noise:
         return None

@@ -138,15 +138,17 @@ WHITE_LAGS = 10
 _CHI2_95 = (5.991, 7.815, 9.488, 11.070, 12.592, 14.067, 15.507, 16.919, 18.307)
 
 
-def white_noise(y: np.ndarray) -> bool:
+def white_noise(y: np.ndarray, mk: float | None = None) -> bool:
     """Whether points, in their order, are white noise around a level: no Mann-Kendall
     trend (at 1%) and no autocorrelation at lags 1 to ``WHITE_LAGS`` (the Ljung-Box test at
     5%). Minibatch noise is white however wide; weights bouncing around a level carry
     over from step to step, and a swing with a period shows at its lag. False when the
-    points are too few for the test (under 5 a lag)."""
+    points are too few for the test (under 5 a lag). ``mk``: the points' ``trend_z`` when
+    the caller has it already (it costs a pass over every pair of points)."""
     y = y[np.isfinite(y)]
     n, lags = len(y), min(WHITE_LAGS, len(y) // 5)
-    mk = trend_z(y)
+    if mk is None:
+        mk = trend_z(y)
     if lags < 2 or mk is None or abs(mk) >= TREND_Z:
         return False
     d = y - y.mean()
